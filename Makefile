@@ -1,0 +1,35 @@
+# serviceart: the two set-up commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv test demo bench lint typecheck clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[all]"
+	touch $(STAMP)
+
+test: venv
+	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: venv
+	$(BIN)/mypy
+
+demo: venv
+	$(BIN)/serviceart score data/samples -o runs/demo --show 13
+
+bench: venv
+	$(BIN)/python benchmarks/throughput.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info

@@ -1,0 +1,312 @@
+"""Evaluate serviceart's cue detectors against a gold set of labelled turns.
+
+Usage::
+
+    python benchmarks/eval_cues.py [GOLD_JSONL] [--errors N] [--json OUT]
+
+The gold file holds one JSON object per line: ``id, dataset, role, text, cues``
+where ``cues`` is a list of ``{cue, start, end, span}``. It defaults to
+``../shared/data/gold/cues_dev.jsonl`` next to the repository.
+
+Each turn is run through one :func:`serviceart.make_nlp` pipeline with
+:func:`serviceart.detect`; a predicted cue is kept only when the codebook's
+"said by" role of the cue equals the turn's role (as the scoring engine does).
+
+Two levels are scored per cue:
+
+- turn level: does the turn contain the cue (precision, recall, F1, support =
+  gold turns with the cue);
+- span level: a predicted span is a true positive when it overlaps a gold span
+  of the same cue that no earlier predicted span has matched.
+
+Micro averages pool the counts of all cues; macro averages are the mean over
+cues whose support is above zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_GOLD = REPO_ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
+
+if str(REPO_ROOT / "src") not in sys.path:  # run from a checkout without installing
+    sys.path.insert(0, str(REPO_ROOT / "src"))
+
+import serviceart  # noqa: E402
+from serviceart.codebook import CUES  # noqa: E402
+
+__all__ = ["DEFAULT_GOLD", "Counts", "evaluate", "format_report", "load_gold", "main"]
+
+Span = tuple[int, int]
+
+
+@dataclass
+class Counts:
+    """True positives, false positives and false negatives of one cue at one level."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        """tp / (tp + fp); 0.0 when nothing was predicted."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        """tp / (tp + fn); 0.0 when there is nothing to find."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        """The counts and the derived scores."""
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+        }
+
+
+@dataclass
+class _CueTally:
+    turn: Counts = field(default_factory=Counts)
+    span: Counts = field(default_factory=Counts)
+    support: int = 0
+    span_support: int = 0
+    fps: list[dict[str, Any]] = field(default_factory=list)
+    fns: list[dict[str, Any]] = field(default_factory=list)
+
+
+def load_gold(path: str | Path) -> list[dict[str, Any]]:
+    """The gold turns of a JSON Lines file, blank lines skipped.
+
+    Parameters
+    ----------
+    path
+        The gold file.
+
+    Returns
+    -------
+    list of dict
+        One dict per turn with ``id, dataset, role, text, cues``.
+    """
+    rows: list[dict[str, Any]] = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _match_spans(pred: Sequence[Span], gold: Sequence[Span]) -> tuple[list[bool], list[bool]]:
+    """Greedy one-to-one matching of overlapping spans, in order of position."""
+    used = [False] * len(gold)
+    pred_ok: list[bool] = []
+    for p in sorted(pred):
+        hit = next((i for i, g in enumerate(gold) if not used[i] and _overlap(p, g)), None)
+        if hit is not None:
+            used[hit] = True
+        pred_ok.append(hit is not None)
+    return pred_ok, used
+
+
+def _mark(text: str, spans: Sequence[Span]) -> str:
+    """``text`` with each span wrapped in ``[[ ]]``, on one line."""
+    out, last = [], 0
+    for s, e in sorted(spans):
+        if s < last:
+            continue
+        out.extend([text[last:s], "[[", text[s:e], "]]"])
+        last = e
+    out.append(text[last:])
+    return " ".join("".join(out).split())
+
+
+def _averages(tallies: dict[str, _CueTally], level: str) -> dict[str, float]:
+    pooled = Counts()
+    scored = [t for t in tallies.values() if t.support > 0]
+    for t in tallies.values():
+        c: Counts = getattr(t, level)
+        pooled.tp += c.tp
+        pooled.fp += c.fp
+        pooled.fn += c.fn
+    n = len(scored) or 1
+    return {
+        "micro_precision": pooled.precision,
+        "micro_recall": pooled.recall,
+        "micro_f1": pooled.f1,
+        "macro_precision": sum(getattr(t, level).precision for t in scored) / n,
+        "macro_recall": sum(getattr(t, level).recall for t in scored) / n,
+        "macro_f1": sum(getattr(t, level).f1 for t in scored) / n,
+    }
+
+
+def evaluate(gold_path: str | Path = DEFAULT_GOLD, nlp: Any = None) -> dict[str, Any]:
+    """Score the cue detectors on a gold file.
+
+    Parameters
+    ----------
+    gold_path
+        A gold JSON Lines file (see the module docstring).
+    nlp
+        A pipeline from :func:`serviceart.make_nlp`; a new one when ``None``.
+
+    Returns
+    -------
+    dict
+        ``{"n_turns", "turn": {micro/macro P/R/F1}, "span": {...}, "cues": {cue:
+        {"support", "span_support", "turn": {tp, fp, fn, precision, recall, f1},
+        "span": {...}, "false_positives": [...], "false_negatives": [...]}}}``; each
+        error is ``{"id", "text", "marked"}``, the text with the cue's spans in ``[[ ]]``.
+    """
+    rows = load_gold(gold_path)
+    nlp = nlp if nlp is not None else serviceart.make_nlp()
+    predictions = serviceart.detect([r["text"] for r in rows], nlp=nlp)
+    tallies: dict[str, _CueTally] = {name: _CueTally() for name in CUES}
+    for row, found in zip(rows, predictions, strict=False):
+        role = row["role"]
+        pred: dict[str, list[Span]] = {}
+        for cue, s, e in found:
+            if cue in CUES and CUES[cue].role == role:
+                pred.setdefault(cue, []).append((s, e))
+        gold: dict[str, list[Span]] = {}
+        for g in row.get("cues", []):
+            gold.setdefault(g["cue"], []).append((int(g["start"]), int(g["end"])))
+        for cue in set(pred) | set(gold):
+            t = tallies.setdefault(cue, _CueTally())
+            p_spans, g_spans = pred.get(cue, []), gold.get(cue, [])
+            t.span_support += len(g_spans)
+            if g_spans:
+                t.support += 1
+            if p_spans and g_spans:
+                t.turn.tp += 1
+            elif p_spans:
+                t.turn.fp += 1
+            else:
+                t.turn.fn += 1
+            pred_ok, gold_hit = _match_spans(p_spans, g_spans)
+            t.span.tp += sum(pred_ok)
+            t.span.fp += len(pred_ok) - sum(pred_ok)
+            t.span.fn += len(gold_hit) - sum(gold_hit)
+            text = row["text"]
+            if p_spans and not g_spans:
+                t.fps.append({"id": row["id"], "text": text, "marked": _mark(text, p_spans)})
+            elif g_spans and not p_spans:
+                t.fns.append({"id": row["id"], "text": text, "marked": _mark(text, g_spans)})
+    cues = {
+        name: {
+            "support": t.support,
+            "span_support": t.span_support,
+            "turn": t.turn.as_dict(),
+            "span": t.span.as_dict(),
+            "false_positives": t.fps,
+            "false_negatives": t.fns,
+        }
+        for name, t in tallies.items()
+    }
+    return {
+        "gold": str(gold_path),
+        "n_turns": len(rows),
+        "turn": _averages(tallies, "turn"),
+        "span": _averages(tallies, "span"),
+        "cues": cues,
+    }
+
+
+def format_report(result: dict[str, Any], errors: int = 0) -> str:
+    """A plain-text table of ``evaluate``'s result, with up to ``errors`` examples per cue.
+
+    Parameters
+    ----------
+    result
+        The dict returned by :func:`evaluate`.
+    errors
+        How many false positives and false negatives to list per cue.
+
+    Returns
+    -------
+    str
+    """
+    lines = [f"gold: {result['gold']} ({result['n_turns']} turns)", ""]
+    head = (
+        f"{'cue':<22}{'sup':>5}{'tP':>7}{'tR':>7}{'tF1':>7}   "
+        f"{'ssup':>5}{'sP':>7}{'sR':>7}{'sF1':>7}"
+    )
+    lines += [head, "-" * len(head)]
+    for name, c in result["cues"].items():
+        t, s = c["turn"], c["span"]
+        lines.append(
+            f"{name:<22}{c['support']:>5}{t['precision']:>7.3f}{t['recall']:>7.3f}"
+            f"{t['f1']:>7.3f}   {c['span_support']:>5}{s['precision']:>7.3f}"
+            f"{s['recall']:>7.3f}{s['f1']:>7.3f}"
+        )
+    lines.append("-" * len(head))
+    for avg in ("micro", "macro"):
+        t, s = result["turn"], result["span"]
+        lines.append(
+            f"{avg:<22}{'':>5}{t[avg + '_precision']:>7.3f}{t[avg + '_recall']:>7.3f}"
+            f"{t[avg + '_f1']:>7.3f}   {'':>5}{s[avg + '_precision']:>7.3f}"
+            f"{s[avg + '_recall']:>7.3f}{s[avg + '_f1']:>7.3f}"
+        )
+    if errors > 0:
+        for name, c in result["cues"].items():
+            fps, fns = c["false_positives"][:errors], c["false_negatives"][:errors]
+            if not (fps or fns):
+                continue
+            lines += ["", f"== {name}"]
+            lines += [f"  FP {e['id']}: {e['marked']}" for e in fps]
+            lines += [f"  FN {e['id']}: {e['marked']}" for e in fns]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "gold",
+        nargs="?",
+        default=str(DEFAULT_GOLD),
+        help="gold JSON Lines file (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--errors",
+        type=int,
+        default=0,
+        metavar="N",
+        help="list up to N false positives and negatives per cue",
+    )
+    parser.add_argument("--json", metavar="OUT", help="also write the numbers as JSON to OUT")
+    args = parser.parse_args(argv)
+    if not Path(args.gold).exists():
+        parser.error(f"gold file not found: {args.gold}")
+    result = evaluate(args.gold)
+    print(format_report(result, args.errors))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""Throughput of the full scoring path against spaCy tokenization alone, in one run.
+
+Generates a corpus of calls (~1,500 words) and chats (~300 words) from realistic
+agent and customer lines, then measures words per second for:
+
+- T: ``spacy.blank("en")`` tokenization alone (``nlp.pipe`` of the same texts),
+- serviceart: ``sa.score`` (cues, every measure, the rubric), single process,
+
+and prints their ratio. Speed is reported as a ratio against the baseline
+measured in the same run, never as an absolute target.
+
+Usage: ``python benchmarks/throughput.py [--calls N] [--chats N] [--seed S]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+import pandas as pd
+import spacy
+
+import serviceart as sa
+
+AGENT = [
+    "Good morning, thanks for calling, you're speaking with Sam.",
+    "I'm sorry to hear that, I can imagine how frustrating it must be.",
+    "Just to make sure I've got this right, the router drops every evening?",
+    "Let me check that for you, bear with me a moment.",
+    "I've processed the refund and it should reach your card in three to five days.",
+    "Unfortunately we can't replace opened items, because the seal protects the warranty.",
+    "I'll call you back tomorrow before noon with an update.",
+    "I think it might be the cable, probably the one at the back.",
+    "Let me transfer you to our billing team, they can look at the invoice.",
+    "Is there anything else I can help you with today?",
+    "Does that fix it for you?",
+    "You'll receive a confirmation email within the hour.",
+    "Your account shows two payments on the third of the month for the same amount.",
+    "The engineer can come on Thursday between eight and one if that suits you.",
+]
+CUSTOMER = [
+    "Hi, my internet keeps dropping every evening around seven.",
+    "It's still not working after the reset you told me to do.",
+    "As I said, my account number is 4471 2290.",
+    "This is the third time I've called about this, nobody called me back.",
+    "Okay, that makes sense, thank you.",
+    "Why was I charged twice for the same month?",
+    "That worked, thanks so much for your help.",
+    "I've had this contract for six years and never had a problem until now.",
+]
+
+
+def make_corpus(calls: int, chats: int, seed: int) -> pd.DataFrame:
+    """A turn table of generated calls and chats."""
+    rng = random.Random(seed)
+    rows: list[dict[str, object]] = []
+    for kind, n, words in (("call", calls, 1500), ("chat", chats, 300)):
+        for k in range(n):
+            iid, t, count, j = f"{kind}-{k}", 0.0, 0, 0
+            start = pd.Timestamp("2026-03-02T09:00:00Z") + pd.Timedelta(minutes=k)
+            while count < words:
+                role = "agent" if j % 2 == 0 else "customer"
+                text = rng.choice(AGENT if role == "agent" else CUSTOMER)
+                if rng.random() < 0.5:
+                    text += " " + rng.choice(AGENT if role == "agent" else CUSTOMER)
+                dur = len(text.split()) / 2.5
+                row: dict[str, object] = {"interaction_id": iid, "role": role, "text": text,
+                                          "speaker": "sam" if role == "agent" else f"c{k}"}
+                if kind == "call":
+                    row.update(start_s=t, end_s=t + dur, channel="call")
+                    t += dur + rng.uniform(0.2, 2.0)
+                else:
+                    t += rng.uniform(10, 300)
+                    row.update(timestamp=start + pd.Timedelta(seconds=t), channel="chat")
+                rows.append(row)
+                count += len(text.split())
+                j += 1
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    """Run the benchmark and print the table."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--calls", type=int, default=100)
+    ap.add_argument("--chats", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=13)
+    args = ap.parse_args()
+
+    corpus = make_corpus(args.calls, args.chats, args.seed)
+    texts = corpus["text"].tolist()
+    words = sum(len(t.split()) for t in texts)
+    conv = sa.Conversations.from_frames(corpus)
+    nlp = sa.make_nlp()
+    sa.score(conv.subset(conv.interactions["interaction_id"][:5]), nlp=nlp)  # warm up
+
+    blank = spacy.blank("en")
+    t0 = time.perf_counter()
+    for _ in blank.pipe(texts, batch_size=256):
+        pass
+    t_tok = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    res = sa.score(conv, nlp=nlp)
+    t_full = time.perf_counter() - t0
+
+    tok_wps, full_wps = words / t_tok, words / t_full
+    print(f"corpus: {args.calls} calls (~1500 words) + {args.chats} chats (~300 words), "
+          f"{len(texts)} turns, {words} words; {res.run_info['counts']['scored']} scored")
+    print(f"{'path':<38}{'seconds':>10}{'words/s':>14}")
+    print(f"{'spaCy blank tokenization (T)':<38}{t_tok:>10.2f}{tok_wps:>14,.0f}")
+    print(f"{'serviceart full scoring, 1 process':<38}{t_full:>10.2f}{full_wps:>14,.0f}")
+    print(f"ratio serviceart / T: {full_wps / tok_wps:.3f}")
+
+
+if __name__ == "__main__":
+    main()

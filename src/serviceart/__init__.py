@@ -1,0 +1,83 @@
+"""serviceart: how well each customer-service conversation went, and why.
+
+Read contact-centre exports, detect cues and measures, and score every
+interaction on respect, service, integrity and follow-through, with the
+evidence behind every score.
+
+Examples
+--------
+>>> import serviceart as sa
+>>> res = sa.score(sa.read("data/samples/transcripts.txt"))
+>>> res.scores.shape
+(3, 6)
+"""
+
+from __future__ import annotations
+
+from .codebook import CUES, MEASURES, PRINCIPLES
+from .cues.pipeline import detect, make_nlp
+from .engine import score
+from .errors import (
+    ConfigError,
+    FormatError,
+    InputError,
+    RegistryError,
+    RubricError,
+    SchemaError,
+    ServiceartError,
+)
+from .io import read, sniff
+from .model import Conversations
+from .readers import READERS
+from .result import Result
+from .rubric import Criterion, Rubric
+from .scorers import SCORERS
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CUES",
+    "MEASURES",
+    "PRINCIPLES",
+    "ConfigError",
+    "Conversations",
+    "Criterion",
+    "FormatError",
+    "InputError",
+    "RegistryError",
+    "Result",
+    "Rubric",
+    "RubricError",
+    "SchemaError",
+    "ServiceartError",
+    "__version__",
+    "detect",
+    "list_readers",
+    "list_scorers",
+    "make_nlp",
+    "read",
+    "score",
+    "sniff",
+]
+
+
+def list_readers() -> list[str]:
+    """Names of the registered readers.
+
+    Examples
+    --------
+    >>> list_readers()
+    ['text', 'turns']
+    """
+    return READERS.names()
+
+
+def list_scorers() -> list[str]:
+    """Names of the registered scorers.
+
+    Examples
+    --------
+    >>> list_scorers()
+    ['cues', 'flow', 'latency', 'promises', 'readability', 'talk']
+    """
+    return SCORERS.names()

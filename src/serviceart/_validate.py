@@ -1,0 +1,390 @@
+"""Validation of turn and interaction tables: every problem collected, never the first only.
+
+Private: used by :meth:`serviceart.Conversations.from_frames`. Each check is a
+vectorised mask over the whole table; every failing row becomes one reject row
+naming the source, the record and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .codebook import CHANNELS, ROLES
+from .errors import SchemaError
+from .schema import INTERACTIONS, REJECTS, TURNS, conform, empty
+
+__all__ = ["RejectLog", "validate_interactions", "validate_turns"]
+
+_TURN_COLUMNS = set(TURNS.names)
+_INTERACTION_COLUMNS = set(INTERACTIONS.names) - {"interaction_id"}
+
+
+@dataclass
+class RejectLog:
+    """Reject rows collected column-wise while validating."""
+
+    parts: list[pd.DataFrame] = field(default_factory=list)
+
+    def add(
+        self,
+        rows: pd.DataFrame,
+        mask: pd.Series,
+        *,
+        field: str | None,
+        code: str,
+        reason: str | pd.Series,
+    ) -> None:
+        """Record one reject row for each row of ``rows`` where ``mask`` is true."""
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        sel = rows.loc[mask]
+        n = len(sel)
+        reasons = reason.loc[mask].astype(str).tolist() if isinstance(reason, pd.Series) else [
+            reason
+        ] * n
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "source": sel["source"].astype("string").to_numpy(),
+                    "record": sel["record"].astype("string").to_numpy(),
+                    "interaction_id": sel["interaction_id"].astype("string").to_numpy(),
+                    "field": [field] * n,
+                    "code": [code] * n,
+                    "reason": reasons,
+                }
+            )
+        )
+
+    def extend(self, frame: pd.DataFrame | None) -> None:
+        """Append reject rows already in the REJECTS shape."""
+        if frame is not None and len(frame):
+            self.parts.append(conform(frame, REJECTS))
+
+    def frame(self) -> pd.DataFrame:
+        """All rejects as one frame of the REJECTS table."""
+        if not self.parts:
+            return empty(REJECTS)
+        return conform(pd.concat(self.parts, ignore_index=True), REJECTS)
+
+
+def _clean_strings(values: pd.Series) -> pd.Series:
+    """Strings stripped, with empty strings as missing."""
+    out = values.astype("string").str.strip()
+    return out.mask(out == "", pd.NA)
+
+
+def _provenance(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    out = pd.DataFrame(index=df.index)
+    if "source" in df.columns:
+        out["source"] = _clean_strings(df["source"]).fillna(source)
+    else:
+        out["source"] = pd.Series(source, index=df.index, dtype="string")
+    if "record" in df.columns:
+        out["record"] = df["record"].astype("string")
+    else:
+        out["record"] = pd.Series([f"row {i + 1}" for i in range(len(df))], index=df.index,
+                                  dtype="string")
+    return out
+
+
+def _numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers parsed from a column; second item flags present-but-unparseable cells."""
+    parsed = pd.to_numeric(values, errors="coerce").astype("float64")
+    given = values.notna() & (values.astype("string").str.strip() != "")
+    return parsed, given & parsed.isna()
+
+
+def parse_times(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """UTC timestamps parsed from a column; second item flags unparseable cells.
+
+    Naive times are taken as UTC. Strings in ISO-8601 and the common export forms
+    (``Tue Oct 31 22:10:47 +0000 2017``) are accepted.
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC"), pd.Series(False, index=values.index)
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return values.dt.tz_localize("UTC"), pd.Series(False, index=values.index)
+    text = values.astype("string").str.strip()
+    given = text.notna() & (text != "")
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    if given.any():
+        sub = text[given]
+        try:
+            got = pd.to_datetime(sub, utc=True, format="ISO8601", errors="coerce")
+        except (ValueError, TypeError):
+            got = pd.Series(pd.NaT, index=sub.index, dtype="datetime64[ns, UTC]")
+        retry = got.isna()
+        if retry.any():
+            got = got.astype("datetime64[ns, UTC]")
+            got[retry] = pd.to_datetime(sub[retry], utc=True, format="mixed", errors="coerce")
+        parsed[given] = got.astype("datetime64[ns, UTC]")
+    return parsed, given & parsed.isna()
+
+
+def validate_turns(
+    turns: pd.DataFrame,
+    *,
+    source: str,
+    roles: Mapping[str, str] | None,
+    log: RejectLog,
+) -> pd.DataFrame:
+    """Validate and normalise a turn table.
+
+    Returns the valid turns (TURNS columns first, extra columns after) sorted in
+    time order within each interaction and renumbered. Extra columns are kept for
+    lifting into interactions.
+    """
+    if not isinstance(turns, pd.DataFrame):
+        raise SchemaError(
+            f"turns must be a pandas DataFrame, got {type(turns).__name__}", source=source
+        )
+    missing = [c for c in TURNS.required if c not in turns.columns]
+    if missing:
+        raise SchemaError(
+            f"the turn table lacks required column(s) {missing}; it has "
+            f"{list(map(str, turns.columns))}. Rename them or pass columns={{'your_name': "
+            f"'{missing[0]}'}} to the reader.",
+            source=source,
+            field=missing[0],
+        )
+    df = turns.reset_index(drop=True)
+    work = _provenance(df, source)
+    work["interaction_id"] = _clean_strings(df["interaction_id"])
+    bad = pd.Series(False, index=df.index)
+
+    m = work["interaction_id"].isna()
+    log.add(work, m, field="interaction_id", code="missing_id",
+            reason="the turn has no interaction_id; every turn must name its interaction")
+    bad |= m
+
+    role_text = _clean_strings(df["role"]).str.lower()
+    if roles:
+        lowered = {str(k).strip().lower(): str(v).strip().lower() for k, v in roles.items()}
+        role_text = role_text.map(lambda r: lowered.get(r, r) if isinstance(r, str) else r)
+        role_text = role_text.astype("string")
+    m = ~role_text.isin(ROLES) & ~bad
+    log.add(work, m, field="role", code="unknown_role",
+            reason="role " + df["role"].astype("string").fillna("<missing>").map(repr)
+            + f" is not one of {list(ROLES)}; map it with roles={{...}}")
+    bad |= m
+    work["role"] = role_text
+
+    text = df["text"].astype("string")
+    m = (text.isna() | (text.str.strip() == "")) & ~bad
+    log.add(work, m, field="text", code="empty_text", reason="the turn's text is empty")
+    bad |= m
+    work["text"] = text
+
+    work["speaker"] = _clean_strings(df["speaker"]) if "speaker" in df.columns else pd.Series(
+        pd.NA, index=df.index, dtype="string")
+
+    explicit_index = "turn_index" in df.columns
+    if explicit_index:
+        idx, unparsed = _numbers(df["turn_index"])
+        m = (unparsed | (idx.notna() & ((idx % 1 != 0) | (idx < 0)))) & ~bad
+        log.add(work, m, field="turn_index", code="bad_turn_index",
+                reason="turn_index " + df["turn_index"].astype("string").map(repr)
+                + " is not a whole number >= 0")
+        bad |= m
+        work["_given_index"] = idx
+    else:
+        work["_given_index"] = np.nan
+
+    for col in ("start_s", "end_s"):
+        if col in df.columns:
+            val, unparsed = _numbers(df[col])
+            m = unparsed & ~bad
+            log.add(work, m, field=col, code="bad_number",
+                    reason=f"{col} " + df[col].astype("string").map(repr) + " is not a number")
+            bad |= m
+            m = (val < 0) & ~bad
+            log.add(work, m, field=col, code="negative_time",
+                    reason=f"{col} is negative; times are seconds from the interaction start")
+            bad |= m
+            work[col] = val
+        else:
+            work[col] = np.nan
+    m = (work["end_s"] < work["start_s"]) & ~bad
+    log.add(work, m, field="end_s", code="end_before_start",
+            reason="end_s " + work["end_s"].astype("string") + " is before start_s "
+            + work["start_s"].astype("string"))
+    bad |= m
+
+    if "timestamp" in df.columns:
+        ts, unparsed = parse_times(df["timestamp"])
+        m = unparsed & ~bad
+        log.add(work, m, field="timestamp", code="bad_timestamp",
+                reason="timestamp " + df["timestamp"].astype("string").map(repr)
+                + " is not a date and time")
+        bad |= m
+        work["timestamp"] = ts
+    else:
+        work["timestamp"] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns, UTC]")
+
+    if explicit_index:
+        keyed = ~bad & work["_given_index"].notna()
+        key_cols = ["interaction_id", "_given_index"]
+        dup = keyed & work[keyed].duplicated(key_cols, keep="first").reindex(
+            work.index, fill_value=False)
+        if dup.any():
+            first = work[keyed].drop_duplicates(key_cols)[[*key_cols, "record"]]
+            earlier = work.loc[dup, key_cols].merge(first, on=key_cols, how="left")["record"]
+            reason = pd.Series("", index=work.index, dtype="string")
+            reason[dup] = ("turn_index " + work.loc[dup, "_given_index"].astype(int).astype(str)
+                           + " repeats the turn at " + earlier.astype(str).to_numpy())
+            log.add(work, dup, field="turn_index", code="duplicate_turn", reason=reason)
+        bad |= dup
+
+    extras = [c for c in df.columns if c not in _TURN_COLUMNS]
+    for c in extras:
+        work[c] = df[c]
+    good = work.loc[~bad].copy()
+    good["_pos"] = np.arange(len(good))
+    return _order(good)
+
+
+def _order(good: pd.DataFrame) -> pd.DataFrame:
+    """Sort turns in time order within interactions (first-appearance order) and renumber."""
+    if good.empty:
+        return good.drop(columns=["_given_index", "_pos"])
+    groups = good.groupby("interaction_id", sort=False)
+    good["_iorder"] = groups.ngroup()
+    timed = groups["start_s"].transform(lambda s: bool(s.notna().all()))
+    stamped = groups["timestamp"].transform(lambda s: bool(s.notna().all()))
+    stamp_s = (good["timestamp"] - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
+    key = np.where(timed.astype(bool), good["start_s"],
+                   np.where(stamped.astype(bool), stamp_s, np.nan))
+    good["_key"] = key
+    good = good.sort_values(["_iorder", "_key", "_given_index", "_pos"], kind="mergesort",
+                            na_position="last")
+    good["turn_index"] = good.groupby("interaction_id", sort=False).cumcount().astype("int64")
+    return good.drop(columns=["_iorder", "_key", "_given_index", "_pos"])
+
+
+def validate_interactions(
+    turns: pd.DataFrame,
+    interactions: pd.DataFrame | None,
+    *,
+    source: str,
+    log: RejectLog,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Build the interactions table from valid turns and the optional given table.
+
+    Interaction-level columns found in the turn table (channel, case_id, ...,
+    and any extra column constant within each interaction) are lifted into the
+    interactions table. Returns (turns, interactions), both conformed.
+    """
+    extras = [c for c in turns.columns if c not in _TURN_COLUMNS]
+    if turns.empty:
+        if interactions is not None:
+            _merge_given(pd.DataFrame({"interaction_id": pd.Series([], dtype="string")}),
+                         interactions, source=source, log=log)
+        return conform(turns, TURNS, extra=True), empty(INTERACTIONS)
+    groups = turns.groupby("interaction_id", sort=False)
+    derived = pd.DataFrame({"interaction_id": pd.Series(list(groups.groups.keys()),
+                                                        dtype="string")})
+    lift: list[str] = []
+    if extras:
+        nun = groups[extras].nunique(dropna=False)
+        lift = [c for c in extras if bool((nun[c] <= 1).all()) or c in _INTERACTION_COLUMNS]
+        if lift:
+            firsts = groups[lift].first().reset_index(drop=True)
+            for c in lift:
+                derived[c] = firsts[c].to_numpy()
+    if interactions is not None:
+        derived = _merge_given(derived, interactions, source=source, log=log)
+
+    first_agent = turns[turns["role"] == "agent"].groupby("interaction_id", sort=False)[
+        "speaker"].first()
+    first_customer = turns[turns["role"] == "customer"].groupby("interaction_id", sort=False)[
+        "speaker"].first()
+    first_stamp = groups["timestamp"].min()
+    ids = derived["interaction_id"]
+
+    def fill(col: str, values: pd.Series) -> None:
+        base = (_clean_strings(derived[col]) if col in derived.columns
+                else pd.Series(pd.NA, index=derived.index, dtype="string"))
+        derived[col] = base.fillna(ids.map(values).astype("string"))
+
+    fill("case_id", pd.Series(ids.to_numpy(), index=ids.to_numpy()))
+    fill("agent_id", first_agent)
+    fill("customer_id", first_customer)
+
+    first_at = pd.Series(first_stamp.reindex(ids.to_numpy()).to_numpy(), index=derived.index,
+                         dtype="datetime64[ns, UTC]")
+    prov = pd.DataFrame({"source": source, "record": "interaction " + ids.astype(str),
+                         "interaction_id": ids}, index=derived.index)
+    bad = pd.Series(False, index=derived.index)
+    if "started_at" in derived.columns:
+        started, unparsed = parse_times(derived["started_at"])
+        log.add(prov, unparsed, field="started_at", code="bad_timestamp",
+                reason="started_at " + derived["started_at"].astype("string").map(repr)
+                + " is not a date and time")
+        bad |= unparsed
+        derived["started_at"] = started.fillna(first_at)
+    else:
+        derived["started_at"] = first_at
+
+    timed = groups["start_s"].apply(lambda s: bool(s.notna().any()))
+    stamped = groups["timestamp"].apply(lambda s: bool(s.notna().any()))
+    is_timed = ids.map(timed).fillna(False).astype(bool).to_numpy()
+    is_stamped = ids.map(stamped).fillna(False).astype(bool).to_numpy()
+    guess = pd.Series([("call" if t else "chat" if s else None)
+                       for t, s in zip(is_timed, is_stamped, strict=True)],
+                      index=derived.index, dtype="string")
+    given = (_clean_strings(derived["channel"]).str.lower() if "channel" in derived.columns
+             else pd.Series(pd.NA, index=derived.index, dtype="string"))
+    m = given.notna() & ~given.isin(CHANNELS) & ~bad
+    log.add(prov, m, field="channel", code="unknown_channel",
+            reason="channel " + given.map(repr) + f" is not one of {list(CHANNELS)}")
+    bad |= m
+    derived["channel"] = given.fillna(guess)
+
+    derived = derived.loc[~bad]
+    kept_turns = turns[turns["interaction_id"].isin(derived["interaction_id"])]
+    turn_extras = [c for c in extras if c not in lift]
+    out_turns = conform(kept_turns[[*TURNS.names, *turn_extras]], TURNS, extra=True)
+    out_inter = conform(derived, INTERACTIONS, extra=True)
+    return out_turns, out_inter
+
+
+def _merge_given(
+    derived: pd.DataFrame, given: pd.DataFrame, *, source: str, log: RejectLog
+) -> pd.DataFrame:
+    if not isinstance(given, pd.DataFrame):
+        raise SchemaError(
+            f"interactions must be a pandas DataFrame, got {type(given).__name__}", source=source
+        )
+    if "interaction_id" not in given.columns:
+        raise SchemaError(
+            "the interactions table lacks the required column 'interaction_id'; it has "
+            f"{list(map(str, given.columns))}",
+            source=source,
+            field="interaction_id",
+        )
+    g = given.reset_index(drop=True).copy()
+    g["interaction_id"] = _clean_strings(g["interaction_id"])
+    prov = pd.DataFrame({"source": source, "record": [f"interactions row {i + 1}"
+                                                      for i in range(len(g))],
+                         "interaction_id": g["interaction_id"]})
+    m = g["interaction_id"].isna()
+    log.add(prov, m, field="interaction_id", code="missing_id",
+            reason="the interactions row has no interaction_id")
+    dup = g["interaction_id"].duplicated(keep="first") & ~m
+    log.add(prov, dup, field="interaction_id", code="duplicate_interaction",
+            reason="the interaction_id appears more than once in the interactions table")
+    orphan = ~g["interaction_id"].isin(derived["interaction_id"]) & ~m & ~dup
+    log.add(prov, orphan, field="interaction_id", code="no_turns",
+            reason="the interaction has no valid turns")
+    g = g.loc[~(m | dup | orphan)]
+    merged = derived.merge(g, on="interaction_id", how="left", suffixes=("_turns", ""))
+    for c in [c for c in merged.columns if c.endswith("_turns")]:
+        base = c[: -len("_turns")]
+        merged[base] = merged[base].where(merged[base].notna(), merged[c])
+        merged = merged.drop(columns=c)
+    return merged

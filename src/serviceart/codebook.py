@@ -1,0 +1,133 @@
+"""The codebook: every cue and measure serviceart knows, by its contract name.
+
+Names here are the ones used in pattern files, evidence rows, the measures table
+and rubrics (see ``docs/codebook.md``). Nothing else in the package lists cues.
+
+Examples
+--------
+>>> CUES["promise"].principle, CUES["promise"].role
+('follow_through', 'agent')
+>>> cues_for("customer")[:3]
+('repeat_request', 'resolution_confirmed', 'unresolved')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "CUES",
+    "MEASURES",
+    "PRINCIPLES",
+    "ROLES",
+    "Cue",
+    "Measure",
+    "cues_for",
+]
+
+Principle = Literal["respect", "service", "integrity", "follow_through"]
+Role = Literal["agent", "customer", "system"]
+
+PRINCIPLES: tuple[str, ...] = ("respect", "service", "integrity", "follow_through")
+ROLES: tuple[str, ...] = ("agent", "customer", "system")
+CHANNELS: tuple[str, ...] = ("call", "chat", "email", "social", "forum")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A cue: a span of one turn's text with a codebook meaning."""
+
+    name: str
+    principle: str
+    role: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A number computed for a whole interaction (or case)."""
+
+    name: str
+    principle: str
+    unit: str
+    meaning: str
+
+
+_CUE_TABLE: tuple[tuple[str, str, str, str], ...] = (
+    ("greeting", "respect", "agent", "opens with a greeting or introduction"),
+    ("courtesy", "respect", "agent", "please / thank you / you're welcome"),
+    ("apology", "respect", "agent", "apologises for the problem or the wait"),
+    ("empathy", "respect", "agent", "acknowledges the customer's feeling or impact"),
+    ("active_listening", "respect", "agent", "paraphrases or confirms understanding"),
+    ("disrespect", "respect", "agent", "dismissive, condescending or rude wording"),
+    ("transfer", "service", "agent", "hands the customer to another person or team"),
+    ("escalation", "service", "agent", "raises it to a supervisor or specialist team"),
+    ("redirect", "service", "agent", "tells the customer to go elsewhere themselves"),
+    ("hold", "service", "agent", "puts the customer on hold or asks them to wait"),
+    ("action_taken", "service", "agent", "reports a concrete action done for the customer"),
+    ("extra_mile", "service", "agent", "proactive help beyond the request"),
+    ("anything_else", "service", "agent", "offers further help before closing"),
+    ("repeat_request", "service", "customer", "has to repeat themselves"),
+    ("admits_unknown", "integrity", "agent", "says they don't know (and will find out)"),
+    ("bad_news", "integrity", "agent", "states plainly what cannot be done"),
+    ("explanation", "integrity", "agent", "gives the reason behind an outcome"),
+    ("overpromise", "integrity", "agent", "absolute guarantee beyond their control"),
+    ("deflection", "integrity", "agent", "passes the buck with no path forward"),
+    ("vague_stall", "integrity", "agent", "non-committal wait with no owner or time"),
+    ("hedge", "integrity", "agent", "uncertainty marker"),
+    ("promise", "follow_through", "agent", "first-person commitment to a future action"),
+    ("next_steps", "follow_through", "agent", "tells the customer what happens next"),
+    ("resolution_check", "follow_through", "agent", "asks whether the problem is solved"),
+    ("follow_up", "follow_through", "agent", "opens by following up an earlier contact"),
+    ("resolution_confirmed", "follow_through", "customer", "says the problem is solved"),
+    ("unresolved", "follow_through", "customer", "says the problem is not solved"),
+    ("chasing", "follow_through", "customer", "has had to chase the company"),
+)
+
+CUES: dict[str, Cue] = {row[0]: Cue(*row) for row in _CUE_TABLE}
+
+_MEASURE_TABLE: tuple[tuple[str, str, str, str], ...] = (
+    ("customer_talk_share", "respect", "share", "customer's share of talk time (words untimed)"),
+    ("agent_talk_share", "respect", "share", "agent's share of talk time (words untimed)"),
+    ("longest_agent_monologue_s", "respect", "s", "longest uninterrupted agent speech"),
+    ("agent_questions", "respect", "count", "questions the agent asked"),
+    ("interruptions_by_agent", "respect", "count", "agent turns starting over the customer"),
+    ("interruptions_by_customer", "respect", "count", "customer turns starting over the agent"),
+    ("overlap_s", "respect", "s", "seconds both sides spoke at once"),
+    ("silence_share", "respect", "share", "non-talk time over the call's length"),
+    ("first_response_s", "service", "s", "first customer message to first agent reply"),
+    ("median_reply_s", "service", "s", "median agent reply latency"),
+    ("max_reply_s", "service", "s", "slowest agent reply"),
+    ("replies_over_sla", "service", "count", "agent replies slower than the SLA"),
+    ("agent_replies", "service", "count", "agent replies to a customer turn (SLA denominator)"),
+    ("unanswered_customer_turns", "service", "count", "customer turns never answered"),
+    ("handoffs", "service", "count", "distinct agents who spoke, minus one"),
+    ("hold_s", "service", "s", "seconds on hold, where timing shows it"),
+    ("agent_reading_ease", "service", "score", "Flesch reading ease of the agent's text"),
+    ("promises", "follow_through", "count", "promise cues"),
+    ("promises_with_due", "follow_through", "count", "promises with a resolved due time"),
+)
+
+MEASURES: dict[str, Measure] = {row[0]: Measure(*row) for row in _MEASURE_TABLE}
+
+
+def cues_for(role: str) -> tuple[str, ...]:
+    """Cue names that may be said by ``role``, in codebook order.
+
+    Parameters
+    ----------
+    role
+        ``"agent"``, ``"customer"`` or ``"system"``.
+
+    Returns
+    -------
+    tuple of str
+        The cue names whose codebook row names that role.
+
+    Examples
+    --------
+    >>> "courtesy" in cues_for("agent"), "courtesy" in cues_for("customer")
+    (True, False)
+    """
+    return tuple(name for name, cue in CUES.items() if cue.role == role)

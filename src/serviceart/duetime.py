@@ -1,0 +1,565 @@
+"""Resolve the due time of an agent's promise to an absolute UTC timestamp.
+
+``find_due("I'll call you back tomorrow before noon", ref)`` finds the phrase that
+says *when* ("tomorrow before noon") and turns it into a UTC :class:`~datetime.datetime`,
+counted from ``ref``, the moment the turn was said.
+
+Rules
+-----
+* ``ref`` may be naive (read as UTC) or aware. It is converted to ``tz`` (an IANA name
+  or a :class:`~datetime.tzinfo`); calendar arithmetic is done on local dates and wall
+  clocks, and ``due`` is returned in UTC. Elapsed durations ("in 2 hours") are added
+  to the instant, so they are unaffected by DST changes. A wall time that a DST change
+  skips or repeats is read with ``fold=0`` (PEP 495): the offset before the change.
+  Time zones written in the text ("3pm EST") are ignored; ``tz`` rules.
+* A day without a time of day ("tomorrow", "by Friday", "on March 5th") is due at the end
+  of that local day, 23:59:59.
+* ``end_of_day``: "end of day", "EOD", "COB", "close/end of business", "close of play" =
+  ``eod_hour``:00 today (or of the day named: "EOD Friday"); once past, 23:59:59 today.
+* ``part_of_day``: morning, noon, midday, lunchtime = 12:00; afternoon = 17:00; evening,
+  night, tonight = 21:00; midnight = 23:59:59; "first thing" = 10:00. Alone, "first
+  thing" means tomorrow; "this afternoon", "tonight" mean today (once past: 23:59:59
+  today); "in the morning", "by noon" mean the next such time (today, or tomorrow once
+  past).
+* ``clock_time``: "3pm", "3:30 p.m.", "15:00", "at 3 o'clock"; hh:mm without am/pm is
+  a 24-hour clock, except that a one-digit hour 1-6 means the afternoon ("by 5:30" =
+  17:30), and any hour below 12 does after an afternoon or evening ("tonight at 8" =
+  20:00). A bare hour counts only after a day and "at" ("tomorrow at 9" = 09:00,
+  "tomorrow at 3" = 15:00); otherwise it is too ambiguous ("before 5" does not match).
+  A clock time that has passed today means tomorrow; with a day named ("today at
+  3pm", "by Friday 10am" said on Friday at noon) it never rolls: 23:59:59 that day.
+* ``weekday``: "Friday", "by Friday", "this (coming) Friday" = the first such day on or
+  after today ("by Friday" said on a Friday is today). "next Friday" and "Friday next
+  week" = that weekday in the next Monday-based calendar week.
+* ``relative_day``: "today", "later today", "tomorrow", "the day after tomorrow".
+* ``absolute_date``: "March 5th", "5 March", "the 5th of March", "March 5, 2027",
+  "2026-03-05", "on/by the 15th" (a bare "the 15th" needs on/by/before/until). Without
+  a year: the next occurrence not before today ("the 31st" skips short months); with a
+  year in the past: no match. Slashed dates ("12/03") never match; the month "May" must
+  be capitalised ("you may 5..." is not a date).
+* ``duration``: "in"/"within"/"inside of" + number + minutes/hours/days/weeks/months, or
+  "... from now". Numbers are digits, words (a, an, one..twelve, twenty-four...),
+  "a couple" = 2, "a few" = 3 (15 for minutes), "half an hour" = 30 min; ranges take
+  the upper bound ("24-48 hours", "a day or two"). "within the hour" = 1 hour. Minutes
+  and hours are exact; days, weeks and months land at the end of the local day.
+* ``business_days``: "in 2 business/working days", "(the) next business day" count only
+  ``workdays`` (Monday=0) that are not in ``holidays``, and land at the end of that day.
+* ``week``: "this week", "later this week" = end of this week's last workday; "next
+  week" = end of next week's last workday; "early next week" = end of next week's
+  second workday (Tuesday); "end of the week", "EOW" = this week's last workday at
+  ``eod_hour``; "end of next week" likewise; "this/the weekend" = end of this week's
+  Sunday, "next weekend" = end of next week's Sunday. Weeks start on Monday.
+* ``month``: "this month" = end of its last day; "next month" = end of the last day of
+  next month; "end of the month", "EOM" = last workday of the month at ``eod_hour``.
+* A named day or period whose time has already passed today ("this afternoon" at 6pm,
+  "end of the week" on a Saturday) is due at 23:59:59 today: a due time is never
+  before ``ref``.
+* Vague phrases have no due time: "soon", "shortly", "ASAP", "in due course", "later".
+  Numbers that are not time phrases ("$24", "2 items", "model 3") never match.
+
+Spans include a leading preposition ("by Friday", "within 24 hours", "on or before
+Monday"). Overlapping matches are resolved leftmost-longest: "by 3pm tomorrow" is one
+phrase. Known limits: "on the 2nd floor" reads as a date; in "at 9 tomorrow" only
+"tomorrow" is read (a bare hour must follow its day); fractions other than "half"
+("in 1.5 hours") and ordinal words ("the fifteenth") are not read.
+
+Examples
+--------
+>>> from datetime import datetime
+>>> find_due("I'll email you by Friday.", datetime(2026, 3, 4, 10, 0)).due.isoformat()
+'2026-03-06T23:59:59+00:00'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.relativedelta import MO, relativedelta
+
+__all__ = ["DueTime", "find_all_due", "find_due"]
+
+UTC = timezone.utc
+WORKDAYS: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+WEEKDAYS: dict[str, int] = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
+    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4,
+    "saturday": 5, "sunday": 6,
+}  # fmt: skip
+MONTHS: dict[str, int] = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+NUMBERS: dict[str, float] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "fifteen": 15, "twenty": 20, "twenty-four": 24, "thirty": 30, "forty-five": 45,
+    "forty-eight": 48, "sixty": 60, "seventy-two": 72, "couple": 2, "few": 3, "half": 0.5,
+}  # fmt: skip
+PART_HOURS: dict[str, tuple[int, int, int]] = {
+    "morning": (12, 0, 0), "noon": (12, 0, 0), "midday": (12, 0, 0), "lunch": (12, 0, 0),
+    "afternoon": (17, 0, 0), "evening": (21, 0, 0), "night": (21, 0, 0),
+    "tonight": (21, 0, 0), "midnight": (23, 59, 59), "first": (10, 0, 0),
+}  # fmt: skip
+
+# -- patterns (bounded whitespace and no nested quantifiers: matching stays linear) --
+_S = r"[\s\u00a0\u202f]{1,4}"  # a gap between words
+_O = r"[\s\u00a0\u202f]{0,4}"  # an optional gap
+_H = r"[\s\u00a0\u202f-]{1,4}"  # a gap, or a hyphen ("end-of-day")
+_NB = r"(?<![\w$£€#.,:/-])"  # a number starts here, not inside "$24" or "1.5"
+_WD = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri)\b"
+)
+_MON = (
+    r"(?:january|february|march|april|(?-i:May|MAY)|june|july|august|september|october"
+    r"|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b"
+)
+_N = r"(?:[12][0-9]|3[01]|0?[1-9])"
+_ORD = r"(?:st|nd|rd|th)"
+_YEAR = rf"(?:,?{_S}(?P<year>[0-9]{{4}})(?![0-9]))?"
+_ABS_MD = (  # (Friday,) March (the) 5th(, 2027)
+    rf"(?:{_WD},?{_S}(?:the{_S})?)?(?P<mon>{_MON})\.?{_S}(?:the{_S})?"
+    rf"(?P<day>{_N}){_ORD}?(?![\w:]){_YEAR}"
+)
+_ABS_DM = (  # (Friday) (the) 5th (of) March(, 2027)
+    rf"(?:{_WD},?{_S})?(?:the{_S})?{_NB}(?P<day>{_N}){_ORD}?{_S}(?:of{_S})?(?P<mon>{_MON}){_YEAR}"
+)
+_ABS_TH = (
+    rf"(?:{_WD},?{_S}|(?<=by\s)|(?<=on\s)|(?<=before\s)|(?<=until\s))"
+    rf"the{_S}(?P<day>{_N}){_ORD}(?![\w:])"
+)
+_ISO = (
+    r"(?<![\w.:/-])(?P<year>[0-9]{4})-(?P<mon>0[1-9]|1[0-2])-(?P<day>[0-2][0-9]|3[01])(?![\w:/-])"
+)
+_REL = (
+    rf"(?P<later>later{_S})?(?P<rel>today|tonight|tomorrow|tomorow|tommorr?ow|tmrw|tmr"
+    rf"|(?:the{_S})?day{_S}after{_S}tomorrow|(?:the{_S})?next{_S}(?:business|working|work){_S}day)\b"
+)
+_WKDAY = (
+    rf"(?:(?P<mod>this{_S}coming|this|coming|next){_S})?(?P<wd>{_WD})"
+    rf"(?P<nw>{_S}(?:of{_S})?next{_S}week\b)?"
+)
+_MER = r"(?P<mer>[ap]m\b|[ap]\.m\.?)"
+_CLOCK = (
+    rf"{_NB}(?P<h>1[0-2]|0?[1-9])(?:[:.](?P<m>[0-5][0-9]))?\s?{_MER}"
+    rf"|{_NB}(?P<h24>[01]?[0-9]|2[0-3]):(?P<m24>[0-5][0-9])(?![0-9:])"
+    rf"|{_NB}(?P<hoc>1[0-2]|0?[1-9]){_O}o['’]clock\b"
+    rf"|(?P<word>noon|midday|midnight|lunch{_O}time|(?:(?<=by\s)|(?<=before\s)|(?<=at\s))lunch)\b"
+)
+_FIRST = rf"first{_H}thing(?:{_S}in{_S}the{_S}morning)?\b"
+_EOD = (
+    rf"(?:(?:the{_S})?(?:end|close){_H}of{_H}(?:the{_H})?(?:business|working|work){_H}day"
+    rf"|(?:the{_S})?end{_H}of{_H}(?:the{_H})?day|(?:the{_S})?(?:close|end){_H}of{_H}(?:business|play)"
+    r"|eod|cob|eob)\b"
+)
+_PP = rf"(?:(?:later{_S})?this|in{_S}the|by(?:{_S}the)?|before(?:{_S}the)?)"
+_PART = rf"(?:{_PP}{_S})?(?P<part>morning|afternoon|evening|night)\b"
+_PREP = (
+    rf"(?:(?:(?:by{_S})?(?:no|not){_S}later{_S}than|on{_S}or{_S}before|by|before|on|until|till"
+    rf"|at|around){_S})"
+)
+_NUMW = (
+    rf"(?:[0-9]{{1,3}}(?![0-9])|(?:a{_S})?(?:couple(?:{_S}of)?|few)\b|half(?:{_S}an?)?\b|a{_S}half\b"
+    r"|(?:twenty[\s-]four|forty[\s-]five|forty[\s-]eight|seventy[\s-]two|one|two|three|four|five"
+    r"|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|sixty|an|a)\b)"
+)
+_RANGE = rf"(?P<n1>{_NUMW})(?:\s{{0,2}}(?:-|–|to|or)\s{{0,2}}(?P<n2>{_NUMW}))?[\s-]{{0,2}}"
+_UNIT = (
+    rf"(?P<unit>(?:business|working|work){_H}days?|minutes?|mins?|hours?|hrs?|h|days?|weeks?|wks?"
+    r"|months?)(?!\w)"
+)
+_QUAL = (
+    r"(?:(?:about|around|approximately|approx\.?|roughly|less\s+than|under|up\s+to|just"
+    rf"|max(?:imum)?){_S}){{0,2}}"
+)
+
+
+def _bare(pattern: str) -> str:
+    """Drop group names, so that sub-patterns can be combined in one pattern."""
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
+
+
+_DAY = "|".join(_bare(p) for p in (_ABS_MD, _ABS_DM, _ABS_TH, _ISO, _REL, _WKDAY))
+_TIME = "|".join(_bare(p) for p in (_FIRST, _EOD, _CLOCK))
+_PRE = rf"(?P<pre>{_TIME}|(?:the{_S})?end{_H}of){_S}(?:on{_S})?"
+_POST = (  # "tomorrow", then maybe "evening", then maybe "at 8"
+    rf"(?:,?{_S}(?P<ppart>{_bare(_PART)}))?(?:,?{_S}(?:(?:at|by|before|around|@){_O})?"
+    rf"(?P<post>{_TIME})|{_S}(?:at|around|@){_O}(?P<bare>1[0-2]|0?[1-9])(?![\w:]|\.[0-9]|\s?%))?"
+)
+_FLAGS = re.IGNORECASE | re.ASCII
+_COMBO_RX = re.compile(rf"(?<!\w){_PREP}?(?:{_PRE})?(?P<day>{_DAY}){_POST}", _FLAGS)
+_ALONE_RX = re.compile(
+    rf"(?<!\w){_PREP}?(?P<t>{_TIME}|{_PP}{_S}(?:morning|afternoon|evening))",
+    _FLAGS,
+)
+_PERIOD_RX = re.compile(
+    rf"(?<!\w){_PREP}?(?:the{_S})?(?:(?P<eonw>end{_H}of{_H}next{_H}week)"
+    rf"|(?P<eow>end{_H}of{_H}(?:the{_H}|this{_H})?(?:(?:working|work|business){_H})?week|eow"
+    rf"|week['’]s{_S}end)"
+    rf"|(?P<early>(?:early|(?:the{_S})?(?:beginning|start){_H}of){_S}next{_S}week)"
+    rf"|(?P<nwe>next{_S}weekend)|(?P<we>(?<=the\s)weekend|this{_S}weekend)|(?P<nw>next{_S}week)"
+    rf"|(?P<tw>(?:later{_S})?this{_S}week)|(?P<eonm>end{_H}of{_H}next{_H}month)"
+    rf"|(?P<eom>end{_H}of{_H}(?:the{_H}|this{_H})?month|eom|month{_H}end)|(?P<nm>next{_S}month)"
+    rf"|(?P<tm>(?:later{_S})?this{_S}month))\b",
+    _FLAGS,
+)
+_DUR_RX = re.compile(
+    rf"(?<!\w)(?:within|in|inside(?:{_S}of)?|over|during){_S}"
+    rf"(?:(?P<the>the){_S}(?:(?:next|coming){_S})?)?{_QUAL}(?:{_RANGE})?{_UNIT}"
+    rf"(?:{_S}or{_S}(?P<n3>two|three|so|2|3)\b)?(?:['’]s?{_S}time\b|{_S}time\b)?",
+    _FLAGS,
+)
+_FROM_NOW_RX = re.compile(rf"{_NB}{_RANGE}{_UNIT}{_S}from{_S}(?:now|today)\b", _FLAGS)
+_SUB = {name: re.compile(p, _FLAGS) for name, p in [
+    ("md", _ABS_MD), ("dm", _ABS_DM), ("th", _ABS_TH), ("iso", _ISO), ("rel", _REL),
+    ("wk", _WKDAY), ("first", _FIRST), ("eod", _EOD), ("clock", _CLOCK), ("part", _PART),
+    ("endof", rf"(?:the{_S})?end{_H}of"),
+]}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DueTime:
+    """A due phrase found in a text and the time it resolves to.
+
+    Attributes
+    ----------
+    start_char, end_char
+        The span of the phrase in the text searched.
+    phrase
+        ``text[start_char:end_char]``.
+    due
+        The due time, timezone-aware, in UTC.
+    kind
+        The rule that matched: ``relative_day``, ``weekday``, ``absolute_date``,
+        ``clock_time``, ``part_of_day``, ``end_of_day``, ``duration``,
+        ``business_days``, ``week`` or ``month``. With a day and a time of day
+        ("tomorrow at 3pm") the kind is the time's.
+
+    Examples
+    --------
+    >>> d = find_due("We will call you tomorrow at 3pm.", datetime(2026, 3, 4, 9, 0))
+    >>> (d.phrase, d.kind, d.due.isoformat())
+    ('tomorrow at 3pm', 'clock_time', '2026-03-05T15:00:00+00:00')
+    """
+
+    start_char: int
+    end_char: int
+    phrase: str
+    due: datetime
+    kind: str
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    ref: datetime  # aware, UTC
+    zone: tzinfo
+    today: date  # ref's local date
+    workdays: frozenset[int]
+    holidays: frozenset[date]
+    eod_hour: int
+
+    def at(self, day: date, h: int, m: int = 0, s: int = 0) -> datetime:
+        return datetime.combine(day, time(h, m, s), tzinfo=self.zone).astimezone(UTC)
+
+    def end(self, day: date) -> datetime:
+        return self.at(day, 23, 59, 59)
+
+    def clamp(self, due: datetime) -> datetime:
+        """A time already past on an explicit day means the end of today."""
+        return due if due >= self.ref else max(self.end(self.today), self.ref)
+
+    def is_workday(self, day: date) -> bool:
+        return day.weekday() in self.workdays and day not in self.holidays
+
+    def add_workdays(self, day: date, n: int) -> date:
+        for _ in range(n):
+            day += relativedelta(days=1)
+            while not self.is_workday(day):
+                day += relativedelta(days=1)
+        return day
+
+    def week_workdays(self, monday: date) -> list[date]:
+        days = [monday + relativedelta(days=i) for i in range(7)]
+        return [d for d in days if self.is_workday(d)] or [days[-1]]
+
+    def last_workday_of_month(self, day: date) -> date:
+        last = day + relativedelta(day=31)
+        days = [last - relativedelta(days=i) for i in range(last.day)]
+        return next((d for d in days if self.is_workday(d)), last)
+
+
+def _zone(tz: str | tzinfo) -> tzinfo:
+    if isinstance(tz, tzinfo):
+        return tz
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, OSError, TypeError) as exc:
+        raise ValueError(
+            f"unknown time zone {tz!r}: give an IANA name such as 'Europe/London' or a tzinfo"
+        ) from exc
+
+
+def _hour(raw: str, mer: str | None, pm: bool = False) -> int:
+    """24-hour value of a clock hour; without am/pm a one-digit 1-6 is afternoon,
+    and so is any hour below 12 in the afternoon or evening ("tonight at 8")."""
+    h = int(raw)
+    if mer:
+        return h % 12 + (12 if mer[0].lower() == "p" else 0)
+    return h + 12 if (pm or (len(raw) == 1 and h <= 6)) and 1 <= h < 12 else h
+
+
+def _time(
+    ctx: _Ctx, text: str, s: int, e: int, pm: bool = False
+) -> tuple[tuple[int, int, int], str] | None:
+    """Clock time of a time-of-day token, and its kind."""
+    if _SUB["first"].fullmatch(text, s, e):
+        return PART_HOURS["first"], "part_of_day"
+    if _SUB["eod"].fullmatch(text, s, e) or _SUB["endof"].fullmatch(text, s, e):
+        return (ctx.eod_hour, 0, 0), "end_of_day"
+    if m := _SUB["clock"].fullmatch(text, s, e):
+        if m["word"]:
+            return PART_HOURS[re.sub(r"\W*time$", "", m["word"].lower())], "part_of_day"
+        if m["h24"]:
+            return (_hour(m["h24"], None, pm), int(m["m24"]), 0), "clock_time"
+        return (_hour(m["h"] or m["hoc"], m["mer"], pm), int(m["m"] or 0), 0), "clock_time"
+    if m := _SUB["part"].fullmatch(text, s, e):
+        return PART_HOURS[m["part"].lower()], "part_of_day"
+    return None
+
+
+def _abs_date(today: date, month: int | None, day: int, year: int | None) -> date | None:
+    """The date meant, rolled forward to the next occurrence when no year is given."""
+    if year is not None and month is not None:
+        try:
+            when = date(year, month, day)
+        except ValueError:
+            return None
+        return when if when >= today else None
+    for k in range(13 if month is None else 9):
+        try:
+            if month is None:
+                when = today + relativedelta(months=k, day=day)
+                if when.day != day:
+                    continue
+            else:
+                when = date(today.year + k, month, day)
+        except ValueError:
+            continue
+        if when >= today:
+            return when
+    return None
+
+
+def _day(ctx: _Ctx, text: str, s: int, e: int) -> tuple[date, str, tuple[int, int, int] | None]:
+    """Date of a day token, its kind, and its own time of day (tonight) if any."""
+    today = ctx.today
+    for key in ("md", "dm", "th", "iso"):
+        if m := _SUB[key].fullmatch(text, s, e):
+            mon = m.groupdict().get("mon")
+            month = None if mon is None else (int(mon) if mon.isdigit() else MONTHS[mon.lower()])
+            year = m.groupdict().get("year")
+            when = _abs_date(today, month, int(m["day"]), None if year is None else int(year))
+            if when is None:
+                raise ValueError("no such date")
+            return when, "absolute_date", None
+    if m := _SUB["rel"].fullmatch(text, s, e):
+        rel = m["rel"].lower()
+        if "next" in rel:
+            return ctx.add_workdays(today, 1), "business_days", None
+        if rel == "tonight":
+            return today, "part_of_day", PART_HOURS["tonight"]
+        offset = 0 if rel == "today" else 2 if "after" in rel else 1
+        return today + relativedelta(days=offset), "relative_day", None
+    if (m := _SUB["wk"].fullmatch(text, s, e)) is None:
+        raise ValueError("not a day")
+    wd = WEEKDAYS[m["wd"].lower()]
+    if m["nw"] or (m["mod"] or "").lower() == "next":  # in the next Monday-based week
+        today += relativedelta(weekday=MO(-1), weeks=1)
+    return today + relativedelta(weekday=wd), "weekday", None
+
+
+def _combo(ctx: _Ctx, text: str, m: re.Match[str]) -> tuple[datetime, str]:
+    day, kind, hms = _day(ctx, text, *m.span("day"))
+    if m["ppart"] and (found := _time(ctx, text, *m.span("ppart"))):
+        hms, kind = found
+    pm = hms is not None and hms[0] >= 17  # "tonight at 8", "Monday afternoon at 3:30"
+    if m["pre"] and (found := _time(ctx, text, *m.span("pre"), pm)):
+        hms, kind = found  # "first thing Monday morning": the first time wins
+    elif m["post"] and (found := _time(ctx, text, *m.span("post"), pm)):
+        hms, kind = found
+    elif m["bare"]:
+        hms, kind = (_hour(m["bare"], None, pm), 0, 0), "clock_time"
+    return ctx.clamp(ctx.end(day) if hms is None else ctx.at(day, *hms)), kind
+
+
+def _alone(ctx: _Ctx, text: str, m: re.Match[str]) -> tuple[datetime, str] | None:
+    s, e = m.span("t")
+    found = _time(ctx, text, s, e)
+    if found is None:
+        return None
+    hms, kind = found
+    tomorrow = ctx.today + relativedelta(days=1)
+    if _SUB["first"].fullmatch(text, s, e):
+        return ctx.at(tomorrow, *hms), kind
+    due = ctx.at(ctx.today, *hms)
+    if due >= ctx.ref:
+        return due, kind
+    if kind == "end_of_day" or text[s:e].lower().startswith(("this", "later")):
+        return ctx.clamp(due), kind
+    return ctx.at(tomorrow, *hms), kind
+
+
+def _period(ctx: _Ctx, text: str, m: re.Match[str]) -> tuple[datetime, str]:
+    g = m.lastgroup or ""
+    monday = ctx.today + relativedelta(weekday=MO(-1))
+    this_week = ctx.week_workdays(monday)
+    next_week = ctx.week_workdays(monday + relativedelta(weeks=1))
+    month_end = ctx.today + relativedelta(day=31)
+    due = {
+        "eow": ctx.at(this_week[-1], ctx.eod_hour), "eonw": ctx.at(next_week[-1], ctx.eod_hour),
+        "early": ctx.end(next_week[min(1, len(next_week) - 1)]), "nw": ctx.end(next_week[-1]),
+        "tw": ctx.end(this_week[-1]), "we": ctx.end(monday + relativedelta(days=6)),
+        "nwe": ctx.end(monday + relativedelta(days=13)), "tm": ctx.end(month_end),
+        "nm": ctx.end(ctx.today + relativedelta(months=1, day=31)),
+        "eom": ctx.at(ctx.last_workday_of_month(ctx.today), ctx.eod_hour),
+        "eonm": ctx.at(ctx.last_workday_of_month(month_end + relativedelta(days=1)), ctx.eod_hour),
+    }[g]  # fmt: skip
+    return ctx.clamp(due), "month" if g.endswith("m") else "week"
+
+
+def _number(token: str, unit: str) -> float:
+    words = re.sub(r"[\s-]+", "-", token.lower()).split("-")
+    if token.isdigit():
+        return int(token)
+    if "few" in words:
+        return 15 if unit == "minute" else 3
+    key = next((w for w in ("couple", "half") if w in words), "-".join(words))
+    return NUMBERS[key]
+
+
+def _duration(ctx: _Ctx, text: str, m: re.Match[str]) -> tuple[datetime, str] | None:
+    words = re.sub(r"[\s-]+", " ", m["unit"].lower()).split()
+    business = words[0] in ("business", "working", "work")
+    unit = {"min": "minute", "hr": "hour", "h": "hour", "wk": "week"}.get(
+        words[-1].rstrip("s"), words[-1].rstrip("s")
+    )
+    n3 = m.groupdict().get("n3")
+    nums = [_number(m[g], unit) for g in ("n1", "n2") if m[g]]
+    nums += [2 if n3.lower() in ("2", "two") else 3] if n3 and n3.lower() != "so" else []
+    if not nums and (not m.groupdict().get("the") or words[-1].endswith("s")):
+        return None  # "in days", "within hours": vague
+    n = max(nums, default=1)
+    if business:
+        return ctx.end(ctx.add_workdays(ctx.today, math.ceil(n))), "business_days"
+    if unit in ("minute", "hour") or (unit in ("day", "week") and n != int(n)):
+        return ctx.ref + timedelta(**{unit + "s": n}), "duration"
+    if n != int(n):
+        return None
+    k = int(n)
+    step = {"day": relativedelta(days=k), "week": relativedelta(weeks=k)}
+    return ctx.end(ctx.today + step.get(unit, relativedelta(months=k))), "duration"
+
+
+_RULES = (
+    (_COMBO_RX, _combo), (_PERIOD_RX, _period), (_DUR_RX, _duration),
+    (_FROM_NOW_RX, _duration), (_ALONE_RX, _alone),
+)  # fmt: skip
+
+
+def find_all_due(
+    text: str,
+    ref: datetime,
+    *,
+    tz: str | tzinfo = "UTC",
+    workdays: frozenset[int] = WORKDAYS,
+    eod_hour: int = 17,
+    holidays: frozenset[date] = frozenset(),
+) -> list[DueTime]:
+    """Every due phrase in ``text``, in order, resolved against ``ref``.
+
+    Parameters
+    ----------
+    text
+        The turn, or a sentence of it.
+    ref
+        When it was said; a naive datetime is read as UTC.
+    tz
+        The time zone of the people concerned: an IANA name or a tzinfo.
+    workdays
+        The working weekdays, Monday=0.
+    eod_hour
+        The local hour at which "end of day" and "close of business" fall.
+    holidays
+        Local dates that are not workdays.
+
+    Returns
+    -------
+    list[DueTime]
+        Non-overlapping phrases, leftmost-longest, in text order.
+
+    Raises
+    ------
+    ValueError
+        On an unknown time zone, empty or invalid ``workdays`` or ``eod_hour``.
+
+    Examples
+    --------
+    >>> ref = datetime(2026, 3, 6, 16, 0)  # a Friday
+    >>> [(d.phrase, d.due.isoformat()) for d in find_all_due(
+    ...     "I'll call at 5pm and it ships in 2 business days", ref)]
+    [('at 5pm', '2026-03-06T17:00:00+00:00'), ('in 2 business days', '2026-03-10T23:59:59+00:00')]
+    """
+    if not workdays or not workdays <= frozenset(range(7)):
+        raise ValueError(f"workdays must be a non-empty set of weekdays 0-6, got {set(workdays)}")
+    if not 0 <= eod_hour <= 23:
+        raise ValueError(f"eod_hour must be 0-23, got {eod_hour}")
+    zone = _zone(tz)
+    naive = ref.tzinfo is None or ref.utcoffset() is None
+    ref_utc = (ref.replace(tzinfo=UTC) if naive else ref).astimezone(UTC)
+    ctx = _Ctx(ref_utc, zone, ref_utc.astimezone(zone).date(), workdays, holidays, eod_hour)
+    found: list[tuple[int, int, datetime, str]] = []
+    for rx, rule in _RULES:
+        for m in rx.finditer(text):
+            try:
+                res = rule(ctx, text, m)
+            except (ValueError, OverflowError):  # "February 30", or beyond year 9999
+                res = None
+            if res is not None:
+                found.append((m.start(), m.end(), max(res[0], ref_utc).astimezone(UTC), res[1]))
+    found.sort(key=lambda f: (f[0], -f[1]))
+    out: list[DueTime] = []
+    for s, e, due, kind in found:
+        if not out or s >= out[-1].end_char:
+            out.append(DueTime(s, e, text[s:e], due, kind))
+    return out
+
+
+def find_due(
+    text: str,
+    ref: datetime,
+    *,
+    tz: str | tzinfo = "UTC",
+    workdays: frozenset[int] = WORKDAYS,
+    eod_hour: int = 17,
+    holidays: frozenset[date] = frozenset(),
+) -> DueTime | None:
+    """The first due phrase in ``text`` resolved against ``ref``, or None.
+
+    Takes the same parameters as :func:`find_all_due`; the longest phrase wins where
+    phrases overlap ("by 3pm tomorrow" rather than "by 3pm").
+
+    Examples
+    --------
+    >>> ref = datetime(2026, 3, 6, 23, 30)  # 18:30 on Friday in New York
+    >>> find_due("You'll have it tomorrow.", ref, tz="America/New_York").due.isoformat()
+    '2026-03-08T04:59:59+00:00'
+    >>> find_due("We'll get back to you as soon as possible.", ref) is None
+    True
+    """
+    found = find_all_due(text, ref, tz=tz, workdays=workdays, eod_hour=eod_hour, holidays=holidays)
+    return found[0] if found else None

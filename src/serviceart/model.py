@@ -1,0 +1,222 @@
+"""The data model: :class:`Conversations`, validated turns and interactions.
+
+Turns and interactions are linked by ``interaction_id``; interactions are linked
+into cases by ``case_id``. Tables are declared in :mod:`serviceart.schema`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import pandas as pd
+
+from ._validate import RejectLog, validate_interactions, validate_turns
+from .schema import REJECTS, conform
+
+__all__ = ["Conversations"]
+
+
+class Conversations:
+    """Validated conversations: a turn table, an interaction table and the rejects.
+
+    Build one with :meth:`from_frames` or :func:`serviceart.read`; the constructor
+    takes tables that are already valid.
+
+    Parameters
+    ----------
+    turns, interactions, rejects
+        Conformed tables (see :mod:`serviceart.schema`).
+    interactions_in
+        How many distinct interactions the input had, valid or not.
+    turns_in
+        How many turn records the input had.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> turns = pd.DataFrame({
+    ...     "interaction_id": ["c1", "c1", "c1"],
+    ...     "role": ["customer", "agent", "robot"],
+    ...     "text": ["My router keeps dropping.", "Sorry about that, let me check.", "beep"],
+    ... })
+    >>> conv = Conversations.from_frames(turns)
+    >>> len(conv), len(conv.turns), conv.rejects["code"].tolist()
+    (1, 2, ['unknown_role'])
+    """
+
+    def __init__(
+        self,
+        turns: pd.DataFrame,
+        interactions: pd.DataFrame,
+        rejects: pd.DataFrame,
+        *,
+        interactions_in: int,
+        turns_in: int,
+    ) -> None:
+        self._turns = turns
+        self._interactions = interactions
+        self._rejects = rejects
+        self._interactions_in = interactions_in
+        self._turns_in = turns_in
+
+    @classmethod
+    def from_frames(
+        cls,
+        turns: pd.DataFrame,
+        interactions: pd.DataFrame | None = None,
+        *,
+        source: str = "<frame>",
+        roles: Mapping[str, str] | None = None,
+        rejects: pd.DataFrame | None = None,
+    ) -> Conversations:
+        """Validate a turn table (and optionally an interaction table).
+
+        Every problem is collected into ``rejects`` with a code and a reason naming
+        the record and field; the inputs are never mutated. Turns are sorted into
+        time order within each interaction (by ``start_s`` when every turn has it,
+        else ``timestamp``, else ``turn_index``, else input order) and renumbered
+        ``0..n-1``. Columns of the turn table that are constant within each
+        interaction (``channel``, ``team``, ``segment``...) move to the
+        interactions table.
+
+        Parameters
+        ----------
+        turns
+            A frame with at least ``interaction_id``, ``role`` and ``text``.
+        interactions
+            Optional interaction metadata, one row per ``interaction_id``.
+        source
+            Name of the input, used in rejects and error messages.
+        roles
+            Mapping of role values in the input to ``agent``/``customer``/``system``.
+        rejects
+            Rejects found earlier (e.g. by a reader), carried into the result;
+            each counts as one input record that never became a turn.
+
+        Returns
+        -------
+        Conversations
+
+        Raises
+        ------
+        SchemaError
+            When a required column is missing or the input is not a frame.
+        """
+        log = RejectLog()
+        log.extend(rejects)
+        valid = validate_turns(turns, source=source, roles=roles, log=log)
+        out_turns, out_inter = validate_interactions(valid, interactions, source=source, log=log)
+        seen: set[str] = set()
+        for col in (turns["interaction_id"],
+                    interactions["interaction_id"] if interactions is not None
+                    and "interaction_id" in interactions.columns else None):
+            if col is not None:
+                seen.update(col.dropna().astype(str).str.strip().loc[lambda s: s != ""])
+        all_rejects = log.frame()
+        seen.update(all_rejects["interaction_id"].dropna().astype(str))
+        # Records a reader already rejected never reached the turn table.
+        earlier = 0 if rejects is None else len(rejects)
+        return cls(
+            out_turns,
+            out_inter,
+            all_rejects,
+            interactions_in=len(seen),
+            turns_in=len(turns) + earlier,
+        )
+
+    @property
+    def turns(self) -> pd.DataFrame:
+        """The turn table (see :data:`serviceart.schema.TURNS`)."""
+        return self._turns
+
+    @property
+    def interactions(self) -> pd.DataFrame:
+        """The interaction table (see :data:`serviceart.schema.INTERACTIONS`)."""
+        return self._interactions
+
+    @property
+    def rejects(self) -> pd.DataFrame:
+        """Every input problem found, one row each (see :data:`serviceart.schema.REJECTS`)."""
+        return self._rejects
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Interactions and turns in, valid and rejected; in = valid + rejected."""
+        valid = len(self._interactions)
+        return {
+            "interactions_in": self._interactions_in,
+            "interactions_valid": valid,
+            "interactions_rejected": self._interactions_in - valid,
+            "turns_in": self._turns_in,
+            "turns_valid": len(self._turns),
+            "turns_rejected": self._turns_in - len(self._turns),
+        }
+
+    def __len__(self) -> int:
+        return len(self._interactions)
+
+    def __repr__(self) -> str:
+        c = self.counts
+        return (f"<Conversations: {c['interactions_valid']} interactions, "
+                f"{c['turns_valid']} turns, {len(self._rejects)} rejects>")
+
+    def subset(self, interaction_ids: Iterable[str]) -> Conversations:
+        """The conversations restricted to some interactions (rejects kept whole).
+
+        Parameters
+        ----------
+        interaction_ids
+            Ids to keep; unknown ids are ignored.
+
+        Returns
+        -------
+        Conversations
+        """
+        ids = pd.Index(list(interaction_ids), dtype="string")
+        inter = self._interactions[self._interactions["interaction_id"].isin(ids)]
+        turns = self._turns[self._turns["interaction_id"].isin(ids)]
+        return Conversations(turns.reset_index(drop=True), inter.reset_index(drop=True),
+                             self._rejects, interactions_in=len(inter), turns_in=len(turns))
+
+    def iter_cases(self, chunk_size: int) -> Iterator[Conversations]:
+        """Chunks of about ``chunk_size`` interactions that never split a case.
+
+        Parameters
+        ----------
+        chunk_size
+            Target number of interactions per chunk (a large case may exceed it).
+
+        Yields
+        ------
+        Conversations
+            Sub-collections in input order, each holding whole cases.
+        """
+        if chunk_size < 1:
+            from .errors import ConfigError
+
+            raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}")
+        inter = self._interactions
+        if inter.empty:
+            return
+        case_order = inter.groupby("case_id", sort=False).ngroup()
+        sizes = inter.groupby(case_order, sort=False).size()
+        bounds: list[list[int]] = [[]]
+        count = 0
+        for case, size in sizes.items():
+            if count and count + size > chunk_size:
+                bounds.append([])
+                count = 0
+            bounds[-1].append(int(case))  # type: ignore[call-overload]
+            count += int(size)
+        for cases in bounds:
+            ids = inter.loc[case_order.isin(cases), "interaction_id"]
+            yield self.subset(ids)
+
+
+def concat_rejects(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate reject frames into one REJECTS table."""
+    frames: list[Any] = [p for p in parts if p is not None and len(p)]
+    if not frames:
+        return conform(pd.DataFrame(columns=list(REJECTS.names)), REJECTS)
+    return conform(pd.concat(frames, ignore_index=True), REJECTS)

@@ -1,0 +1,69 @@
+"""The reader contract and registry.
+
+A reader turns one file into raw frames (turns, optional interactions, rejects)
+with ``source`` and ``record`` provenance on every turn. It collects bad records
+into rejects and keeps going; only a file that cannot be read at all raises
+:class:`~serviceart.errors.FormatError`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from ..registry import Registry
+from ..schema import REJECTS, conform, empty
+
+__all__ = ["READERS", "RawFrames", "Reader", "register_reader", "reject_rows"]
+
+
+@dataclass
+class RawFrames:
+    """What a reader returns for one file, before validation."""
+
+    turns: pd.DataFrame
+    interactions: pd.DataFrame | None = None
+    rejects: pd.DataFrame = field(default_factory=lambda: empty(REJECTS))
+
+
+def reject_rows(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """A REJECTS table from a list of dicts (missing keys are left empty)."""
+    if not rows:
+        return empty(REJECTS)
+    return conform(pd.DataFrame.from_records(list(rows)), REJECTS)
+
+
+class Reader(ABC):
+    """Base class of readers.
+
+    Subclasses set ``name`` and ``extensions``, define :meth:`sniff` and
+    :meth:`load`, and take their options as keyword arguments.
+    """
+
+    name: ClassVar[str] = ""
+    extensions: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+
+    @classmethod
+    @abstractmethod
+    def sniff(cls, path: Path, head: str) -> float:
+        """How likely (0..1) the file is in this format, from its name and first bytes."""
+
+    @abstractmethod
+    def load(self, path: Path) -> RawFrames:
+        """Read one file into raw frames."""
+
+
+READERS: Registry[type[Reader]] = Registry("reader")
+
+
+def register_reader(cls: type[Reader]) -> type[Reader]:
+    """Class decorator registering a reader under its ``name``."""
+    return READERS.register(cls.name)(cls)

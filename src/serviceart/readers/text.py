@@ -1,0 +1,139 @@
+"""The ``text`` reader: plain transcripts, one turn per line.
+
+Format::
+
+    # id: call-0042
+    # channel: call
+    # started_at: 2026-03-02T09:00:00Z
+    [00:00:03] Agent (Dana): Good morning, this is Dana.
+    [00:00:07] Customer: Hi, my internet is down again.
+    it has been down since Tuesday.
+
+- ``# key: value`` lines before the first turn are interaction metadata (``id``
+  names the interaction; others become interaction columns).
+- A turn line is ``[hh:mm:ss] Label: text`` or ``Label: text``; ``Label (Name)``
+  gives the speaker's name. Labels map to roles (``Agent``, ``Rep``,
+  ``Customer``, ``Caller``, ``System``...; more with ``roles={...}``); an unknown
+  label is rejected with the label named.
+- A line that is not a turn line continues the previous turn.
+- A blank line ends an interaction; a file may hold several.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .base import RawFrames, Reader, register_reader, reject_rows
+from .turns import _open_text
+
+__all__ = ["TextReader"]
+
+_TURN = re.compile(
+    r"^\s*(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\]\s*)?"
+    r"(?P<label>[A-Za-z][A-Za-z0-9_.'-]*(?: [A-Za-z0-9_.'-]+){0,2}?)"
+    r"\s*(?:\((?P<name>[^)]{1,60})\))?\s*:\s*(?P<text>.*)$"
+)
+_META = re.compile(r"^\s*#\s*(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
+
+DEFAULT_ROLES: dict[str, str] = {
+    **dict.fromkeys(("agent", "rep", "representative", "advisor", "adviser", "csr", "support",
+                     "operator", "associate", "specialist", "staff"), "agent"),
+    **dict.fromkeys(("customer", "caller", "client", "user", "member", "guest", "cust",
+                     "consumer"), "customer"),
+    **dict.fromkeys(("system", "ivr", "bot", "automated", "recording"), "system"),
+}
+
+
+def _seconds(ts: str) -> float:
+    parts = [float(p) for p in ts.split(":")]
+    total = 0.0
+    for p in parts:
+        total = total * 60 + p
+    return total
+
+
+@register_reader
+class TextReader(Reader):
+    """Read plain-text transcripts.
+
+    Parameters
+    ----------
+    roles
+        Extra label-to-role mappings, e.g. ``{"Dana": "agent"}``.
+
+    Examples
+    --------
+    >>> import serviceart as sa
+    >>> conv = sa.read("data/samples/transcripts.txt")
+    >>> conv.interactions["interaction_id"].tolist()
+    ['text-0001', 'text-0002', 'text-0003']
+    """
+
+    name = "text"
+    extensions = (".txt", ".log", ".transcript")
+
+    @classmethod
+    def sniff(cls, path: Path, head: str) -> float:
+        """Likely a transcript when lines start with a role label and a colon."""
+        if path.suffix.lower() not in cls.extensions:
+            return 0.0
+        lines = [ln for ln in head.splitlines()[:40] if ln.strip() and not ln.startswith("#")]
+        hits = sum(1 for ln in lines if (m := _TURN.match(ln))
+                   and m.group("label").lower() in DEFAULT_ROLES)
+        return 0.9 if hits else 0.2
+
+    def load(self, path: Path) -> RawFrames:
+        """Parse the transcripts; stray lines become rejects with their line number."""
+        user_roles = {str(k).lower(): str(v) for k, v in (self.options.get("roles") or {}).items()}
+        rows: list[dict[str, Any]] = []
+        bad: list[dict[str, Any]] = []
+        meta: dict[str, str] = {}
+        block = 0
+        in_block = False
+        with _open_text(path) as fh:
+            for lineno, raw in enumerate(fh, 1):
+                line = raw.rstrip("\r\n")
+                if not line.strip():
+                    in_block, meta = False, {}
+                    continue
+                if not in_block:
+                    block += 1
+                    in_block = True
+                iid = meta.get("id") or f"{path.stem}-{block:03d}"
+                m_meta = _META.match(line)
+                if m_meta and not any(r.get("_block") == block for r in rows):
+                    meta[m_meta.group("key").lower()] = m_meta.group("value")
+                    continue
+                m = _TURN.match(line)
+                if m:
+                    label = m.group("label").strip()
+                    role = user_roles.get(label.lower()) or DEFAULT_ROLES.get(label.lower(), label)
+                    name = m.group("name") or (None if label.lower() in DEFAULT_ROLES
+                                               else label)
+                    row: dict[str, Any] = {
+                        "interaction_id": iid, "role": role, "speaker": name,
+                        "text": m.group("text").strip(), "record": f"line {lineno}",
+                        "_block": block,
+                        "start_s": _seconds(m.group("ts")) if m.group("ts") else None,
+                    }
+                    row.update({k: v for k, v in meta.items() if k != "id"})
+                    rows.append(row)
+                elif rows and rows[-1]["_block"] == block:
+                    rows[-1]["text"] = f"{rows[-1]['text']} {line.strip()}".strip()
+                else:
+                    bad.append({"source": str(path), "record": f"line {lineno}",
+                                "interaction_id": iid, "code": "malformed_line",
+                                "reason": "a line before any 'Label: text' turn line"})
+        frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame(
+            columns=["interaction_id", "role", "text", "record"])
+        frame = frame.drop(columns=["_block"], errors="ignore")
+        if "started_at" in frame.columns and "start_s" in frame.columns:
+            started = pd.to_datetime(frame["started_at"], utc=True, errors="coerce",
+                                     format="ISO8601")
+            frame["timestamp"] = started + pd.to_timedelta(frame["start_s"], unit="s")
+        frame["source"] = str(path)
+        return RawFrames(turns=frame, rejects=reject_rows(bad))

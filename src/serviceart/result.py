@@ -1,0 +1,93 @@
+"""The result of a scoring run: scores, measures, evidence, contributions, rejects."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = ["Result"]
+
+TABLES = ("scores", "measures", "evidence", "contributions", "rejects")
+
+
+@dataclass
+class Result:
+    """What :func:`serviceart.score` returns.
+
+    Attributes
+    ----------
+    scores
+        ``interaction_id``, ``respect``, ``service``, ``integrity``,
+        ``follow_through``, ``overall`` (0..100, NaN when no criterion applied).
+    measures
+        One row per interaction: every codebook measure and cue count.
+    evidence
+        One row per cue found: the turn, the characters and the text.
+    rejects
+        Every input problem, with its code and reason.
+    run_info
+        Versions, rubric hash, counts in / scored / rejected, seconds, words/s.
+    contributions
+        One row per interaction and criterion: value, weight, whether it applied,
+        points won and lost.
+    interactions
+        The interaction table that was scored (metadata for slicing).
+    """
+
+    scores: pd.DataFrame
+    measures: pd.DataFrame
+    evidence: pd.DataFrame
+    rejects: pd.DataFrame
+    run_info: dict[str, Any]
+    contributions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    interactions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __repr__(self) -> str:
+        c = self.run_info.get("counts", {})
+        return (f"<Result: {c.get('scored', len(self.scores))} scored, "
+                f"{c.get('rejected', 0)} rejected, {len(self.evidence)} evidence rows>")
+
+    def to_parquet(self, directory: str | Path) -> Path:
+        """Write every table as ``<name>.parquet`` plus ``run.json`` into ``directory``.
+
+        Files are written under a temporary name and renamed, so a folder never
+        holds a half-written table.
+
+        Returns
+        -------
+        pathlib.Path
+            The folder.
+        """
+        out = Path(directory)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create the output folder: {exc.strerror}",
+                             source=str(out)) from exc
+        for name in (*TABLES, "interactions"):
+            table: pd.DataFrame = getattr(self, name)
+            tmp = out / f".{name}.parquet.tmp"
+            table.to_parquet(tmp, index=False)
+            os.replace(tmp, out / f"{name}.parquet")
+        tmp = out / ".run.json.tmp"
+        tmp.write_text(json.dumps(self.run_info, indent=2, default=str), encoding="utf-8")
+        os.replace(tmp, out / "run.json")
+        return out
+
+    @classmethod
+    def from_parquet(cls, directory: str | Path) -> Result:
+        """Read a run folder written by :meth:`to_parquet`."""
+        d = Path(directory)
+        if not (d / "run.json").exists():
+            raise InputError("not a serviceart run folder (no run.json)", source=str(d))
+        tables = {n: pd.read_parquet(d / f"{n}.parquet") for n in (*TABLES, "interactions")
+                  if (d / f"{n}.parquet").exists()}
+        info = json.loads((d / "run.json").read_text(encoding="utf-8"))
+        return cls(run_info=info, **tables)

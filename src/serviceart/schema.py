@@ -1,0 +1,225 @@
+"""The public tables, declared once: columns, dtypes and meaning.
+
+Every frame serviceart returns is conformed to one of these declarations, so
+that users and tests can rely on exact column names and dtypes. Ids are columns,
+never the index.
+
+Examples
+--------
+>>> TURNS.names[:4]
+('interaction_id', 'turn_index', 'role', 'speaker')
+>>> str(empty(REJECTS).dtypes["code"])
+'string'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .codebook import CHANNELS, CUES, MEASURES, PRINCIPLES, ROLES
+
+__all__ = [
+    "EVIDENCE",
+    "INTERACTIONS",
+    "REJECTS",
+    "SCORES",
+    "TURNS",
+    "Column",
+    "Table",
+    "conform",
+    "empty",
+    "measures_table",
+]
+
+STRING = pd.StringDtype()
+UTC_TIME = pd.DatetimeTZDtype(tz="UTC")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One declared column: name, dtype, whether it may be missing, meaning."""
+
+    name: str
+    dtype: Any
+    required: bool
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A declared table: its name and its columns, in order."""
+
+    name: str
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names in declared order."""
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Names of the columns an input must have."""
+        return tuple(c.name for c in self.columns if c.required)
+
+    def dtypes(self) -> dict[str, Any]:
+        """Mapping of column name to dtype."""
+        return {c.name: c.dtype for c in self.columns}
+
+
+def _cat(values: Iterable[str]) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(categories=list(values), ordered=False)
+
+
+ROLE_DTYPE = _cat(ROLES)
+CHANNEL_DTYPE = _cat(CHANNELS)
+CUE_DTYPE = _cat(CUES)
+
+TURNS = Table(
+    "turns",
+    (
+        Column("interaction_id", STRING, True, "the interaction the turn belongs to"),
+        Column("turn_index", "int64", False, "0..n-1 in time order"),
+        Column("role", ROLE_DTYPE, True, "agent, customer or system"),
+        Column("speaker", STRING, False, "agent or customer id or name"),
+        Column("text", STRING, True, "what was said or written"),
+        Column("start_s", "float64", False, "seconds from the interaction start (calls)"),
+        Column("end_s", "float64", False, "seconds from the interaction start (calls)"),
+        Column("timestamp", UTC_TIME, False, "when it was said or sent, UTC"),
+        Column("source", STRING, False, "the file the turn came from"),
+        Column("record", STRING, False, "where in that file: line, row or JSON path"),
+    ),
+)
+
+INTERACTIONS = Table(
+    "interactions",
+    (
+        Column("interaction_id", STRING, True, "one contact: a call, chat or thread"),
+        Column("channel", CHANNEL_DTYPE, False, "call, chat, email, social or forum"),
+        Column("case_id", STRING, False, "links contacts about one issue"),
+        Column("customer_id", STRING, False, "the customer"),
+        Column("agent_id", STRING, False, "the first agent who spoke"),
+        Column("started_at", UTC_TIME, False, "when the interaction started, UTC"),
+    ),
+)
+
+EVIDENCE = Table(
+    "evidence",
+    (
+        Column("interaction_id", STRING, True, "the interaction"),
+        Column("turn_index", "int64", True, "the turn inside it"),
+        Column("role", ROLE_DTYPE, True, "who said it"),
+        Column("cue", CUE_DTYPE, True, "the codebook cue"),
+        Column("start_char", "int64", True, "span start in the turn's text"),
+        Column("end_char", "int64", True, "span end in the turn's text"),
+        Column("text", STRING, True, "the span's text"),
+        Column("detail", STRING, False, "JSON details, e.g. a promise's action and due time"),
+    ),
+)
+
+SCORES = Table(
+    "scores",
+    (
+        Column("interaction_id", STRING, True, "the interaction"),
+        *(Column(p, "float64", True, f"{p} score, 0..100 or NaN") for p in PRINCIPLES),
+        Column("overall", "float64", True, "mean of the principle scores, 0..100 or NaN"),
+    ),
+)
+
+REJECTS = Table(
+    "rejects",
+    (
+        Column("source", STRING, False, "the file (or frame)"),
+        Column("record", STRING, False, "line, row or JSON path inside it"),
+        Column("interaction_id", STRING, False, "the interaction, when known"),
+        Column("field", STRING, False, "the field at fault, when one is"),
+        Column("code", STRING, True, "stable code of the problem"),
+        Column("reason", STRING, True, "what is wrong and what to do"),
+    ),
+)
+
+CONTRIBUTIONS = Table(
+    "contributions",
+    (
+        Column("interaction_id", STRING, True, "the interaction"),
+        Column("principle", STRING, True, "respect, service, integrity or follow_through"),
+        Column("criterion", STRING, True, "the rubric criterion"),
+        Column("value", "float64", True, "the criterion's value 0..1 (NaN: no data)"),
+        Column("weight", "float64", True, "the criterion's weight"),
+        Column("applied", "bool", True, "whether it counted for this interaction"),
+        Column("points", "float64", True, "points won towards the principle (0..100)"),
+        Column("points_lost", "float64", True, "points the criterion cost (0..100)"),
+    ),
+)
+
+
+def measures_table() -> Table:
+    """The measures table: one row per interaction, every measure and cue count.
+
+    Returns
+    -------
+    Table
+        ``interaction_id``, the codebook measures (float) and one count column per
+        cue (int), in codebook order.
+    """
+    cols = [Column("interaction_id", STRING, True, "the interaction")]
+    cols += [Column(m.name, "float64", True, m.meaning) for m in MEASURES.values()]
+    cols += [Column(c.name, "int64", True, f"count of {c.name} cues") for c in CUES.values()]
+    return Table("measures", tuple(cols))
+
+
+def empty(table: Table) -> pd.DataFrame:
+    """An empty frame with the table's columns and dtypes.
+
+    Parameters
+    ----------
+    table
+        A declared table.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return pd.DataFrame({c.name: pd.Series([], dtype=c.dtype) for c in table.columns})
+
+
+def conform(
+    frame: pd.DataFrame | Mapping[str, Any], table: Table, *, extra: bool = False
+) -> pd.DataFrame:
+    """Return a new frame with exactly the table's columns, in order, cast to its dtypes.
+
+    Missing optional columns are added as all-missing; extra columns are dropped
+    unless ``extra`` is true (then they follow, untouched). The input is not mutated.
+
+    Parameters
+    ----------
+    frame
+        A frame (or a mapping of columns) already validated by the caller.
+    table
+        The declaration to conform to.
+    extra
+        Keep columns the declaration does not name.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    df = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
+    n = len(df)
+    out: dict[str, Any] = {}
+    for col in table.columns:
+        if col.name in df.columns:
+            out[col.name] = df[col.name].astype(col.dtype)
+        else:
+            out[col.name] = pd.Series([pd.NA] * n if col.dtype != "float64" else [float("nan")] * n,
+                                      index=df.index, dtype=col.dtype if n or col.dtype != "bool"
+                                      else "bool")
+    if extra:
+        for name in df.columns:
+            if name not in out:
+                out[name] = df[name]
+    return pd.DataFrame(out, index=df.index).reset_index(drop=True)

@@ -1,0 +1,29 @@
+"""Scorers: measures per interaction, registered by name in :data:`SCORERS`."""
+
+from __future__ import annotations
+
+from .base import SCORERS, Scorer, ScoringContext, register_scorer
+from .cues import CueCountScorer, PromiseScorer
+from .flow import FlowScorer
+from .latency import LatencyScorer
+from .readability import ReadabilityScorer
+from .talk import TalkScorer
+
+__all__ = [
+    "SCORERS",
+    "CueCountScorer",
+    "FlowScorer",
+    "LatencyScorer",
+    "PromiseScorer",
+    "ReadabilityScorer",
+    "Scorer",
+    "ScoringContext",
+    "TalkScorer",
+    "default_scorers",
+    "register_scorer",
+]
+
+
+def default_scorers() -> list[Scorer]:
+    """One instance of every registered scorer, with default parameters, by name."""
+    return [cls() for _, cls in SCORERS]

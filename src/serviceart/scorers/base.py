@@ -1,0 +1,76 @@
+"""The scorer contract and the context a scorer reads.
+
+A scorer follows the estimator contract: keyword parameters stored as given
+(``get_params``), a declared tuple of the measure columns it produces, and
+``score(ctx)`` returning one row per interaction of ``ctx.interactions`` with
+``interaction_id`` and exactly those columns. Same input, same output.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from ..registry import Registry
+
+__all__ = ["SCORERS", "Scorer", "ScoringContext", "register_scorer"]
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    """What scorers read: a chunk of whole interactions and their evidence.
+
+    Attributes
+    ----------
+    turns, interactions, evidence
+        Conformed tables for the chunk (evidence already role-filtered).
+    sla_s
+        The reply-time target in seconds.
+    """
+
+    turns: pd.DataFrame
+    interactions: pd.DataFrame
+    evidence: pd.DataFrame
+    sla_s: float = 600.0
+
+    def frame(self, columns: dict[str, Any]) -> pd.DataFrame:
+        """A result frame aligned on ``interactions``, from per-id series or arrays."""
+        ids = self.interactions["interaction_id"]
+        out = {"interaction_id": ids.to_numpy()}
+        for name, values in columns.items():
+            if isinstance(values, pd.Series):
+                out[name] = ids.map(values).to_numpy(dtype="float64", na_value=np.nan)
+            else:
+                out[name] = np.asarray(values, dtype="float64")
+        return pd.DataFrame(out)
+
+
+class Scorer(ABC):
+    """Base class of scorers. Subclasses set ``name`` and ``columns`` and define ``score``."""
+
+    name: ClassVar[str] = ""
+    columns: ClassVar[tuple[str, ...]] = ()
+
+    def get_params(self) -> dict[str, Any]:
+        """The keyword parameters the scorer was built with."""
+        return dict(vars(self))
+
+    @abstractmethod
+    def score(self, ctx: ScoringContext) -> pd.DataFrame:
+        """One row per interaction: ``interaction_id`` and ``self.columns``."""
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({params})"
+
+
+SCORERS: Registry[type[Scorer]] = Registry("scorer")
+
+
+def register_scorer(cls: type[Scorer]) -> type[Scorer]:
+    """Class decorator registering a scorer under its ``name``."""
+    return SCORERS.register(cls.name)(cls)

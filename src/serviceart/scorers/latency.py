@@ -1,0 +1,90 @@
+"""Service measures of responsiveness: reply latency, SLA breaches, unanswered turns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .base import Scorer, ScoringContext, register_scorer
+
+__all__ = ["LatencyScorer"]
+
+_NAN = float("nan")
+
+
+def _clock(group: pd.DataFrame) -> tuple[str, np.ndarray, np.ndarray]:
+    """('timed', starts, ends) for calls, ('stamped', t, t) for messages, else ('none', ..)."""
+    start = group["start_s"].to_numpy(dtype="float64")
+    end = group["end_s"].to_numpy(dtype="float64")
+    if len(group) and not (np.isnan(start).any() or np.isnan(end).any()):
+        return "timed", start, end
+    stamps = group["timestamp"]
+    if len(group) and stamps.notna().all():
+        secs = (stamps - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds().to_numpy()
+        return "stamped", secs, secs
+    nan = np.full(len(group), np.nan)
+    return "none", nan, nan
+
+
+def _latency(group: pd.DataFrame, sla_s: float) -> dict[str, float]:
+    kind, start, end = _clock(group)
+    roles = group["role"].to_numpy(dtype=object)
+    waits: list[float] = []
+    pending: float | None = None
+    last_agent = -1
+    for i, role in enumerate(roles):
+        if role == "customer":
+            if kind == "timed":
+                pending = end[i]  # a call: the gap after the customer stops speaking
+            elif pending is None:
+                pending = end[i]  # a message: from the first unanswered one
+        elif role == "agent":
+            last_agent = i
+            if pending is not None:
+                waits.append(max(0.0, float(start[i] - pending)))
+                pending = None
+    unanswered = float(sum(1 for r in roles[last_agent + 1:] if r == "customer"))
+    out = {"unanswered_customer_turns": unanswered, "agent_replies": float(len(waits))}
+    if kind == "none" or not waits:
+        out.update(first_response_s=_NAN, median_reply_s=_NAN, max_reply_s=_NAN,
+                   replies_over_sla=0.0 if kind != "none" else _NAN)
+        if kind == "none":
+            out["agent_replies"] = _NAN
+        return out
+    arr = np.asarray(waits)
+    out.update(first_response_s=float(arr[0]), median_reply_s=float(np.median(arr)),
+               max_reply_s=float(arr.max()), replies_over_sla=float((arr > sla_s).sum()))
+    return out
+
+
+@register_scorer
+class LatencyScorer(Scorer):
+    """Reply latency, replies over the SLA and unanswered customer turns.
+
+    On written channels (every turn has a ``timestamp``) a reply's latency runs
+    from the first unanswered customer message to the agent's reply. On timed
+    calls it runs from the end of the customer's turn to the start of the
+    agent's. Latency measures are NaN when the interaction has no timing.
+
+    Parameters
+    ----------
+    sla_s
+        Reply-time target in seconds; ``None`` takes the engine's ``sla_s``.
+    """
+
+    name = "latency"
+    columns = ("first_response_s", "median_reply_s", "max_reply_s", "replies_over_sla",
+               "agent_replies", "unanswered_customer_turns")
+
+    def __init__(self, *, sla_s: float | None = None) -> None:
+        self.sla_s = sla_s
+
+    def score(self, ctx: ScoringContext) -> pd.DataFrame:
+        """Compute the latency measures for every interaction of ``ctx``."""
+        sla = ctx.sla_s if self.sla_s is None else self.sla_s
+        cols = ["interaction_id", "role", "start_s", "end_s", "timestamp"]
+        rows = {iid: _latency(g, sla)
+                for iid, g in ctx.turns[cols].groupby("interaction_id", sort=False)}
+        table = pd.DataFrame.from_dict(rows, orient="index")
+        return ctx.frame({c: table[c] if c in table else pd.Series(dtype="float64")
+                          for c in self.columns})

@@ -1,0 +1,129 @@
+"""A test kit for serviceart and its plug-ins: hypothesis strategies and conformance checks.
+
+Needs ``hypothesis`` (``pip install serviceart[testing]``).
+
+- :func:`conversations_frames`: a strategy for realistic turn tables (calls with
+  timing, chats with timestamps, untimed transcripts).
+- :func:`check_scorer`: the scorer contract on a set of conversations: one row
+  per interaction, declared columns only, deterministic, invariant to
+  interaction order and to renaming speakers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ServiceartError
+from .model import Conversations
+from .scorers.base import Scorer, ScoringContext
+
+__all__ = ["check_scorer", "conversations_frames", "relabel_speakers"]
+
+_AGENT_LINES = (
+    "Hi, thanks for calling, this is Sam.", "I'm sorry about the wait.",
+    "Let me check that for you.", "I've processed the refund.",
+    "I'll call you back tomorrow before noon.", "Unfortunately we can't do that.",
+    "Is there anything else I can help with?", "Does that fix it for you?",
+    "I think it's the router.", "Someone will get back to you soon.",
+    "Let me transfer you to billing.", "Please DM us.", "calm down",
+    "That happened because the trial ended.", "I guarantee it will never happen again.",
+)
+_CUSTOMER_LINES = (
+    "My internet keeps dropping.", "It's still not working.", "That worked, thanks!",
+    "As I said, my account number is 1234.", "This is the third time I'm calling.",
+    "Okay.", "Why was I charged twice?", "Any update?",
+)
+
+
+def conversations_frames(max_interactions: int = 6, max_turns: int = 10) -> Any:
+    """A hypothesis strategy of turn tables (``pandas.DataFrame``) of valid interactions.
+
+    Each interaction is a call (``start_s``/``end_s``), a chat (``timestamp``) or an
+    untimed transcript; turns alternate at random between agent and customer
+    lines that carry real cues, with several agent speakers at times.
+    """
+    from hypothesis import strategies as st
+
+    @st.composite
+    def build(draw: Any) -> pd.DataFrame:
+        n = draw(st.integers(1, max_interactions))
+        rows: list[dict[str, Any]] = []
+        for k in range(n):
+            kind = draw(st.sampled_from(["call", "chat", "plain"]))
+            m = draw(st.integers(1, max_turns))
+            t = 0.0
+            base = pd.Timestamp("2026-03-02T09:00:00Z") + pd.Timedelta(hours=k)
+            for j in range(m):
+                role = draw(st.sampled_from(["agent", "customer"]))
+                pool = _AGENT_LINES if role == "agent" else _CUSTOMER_LINES
+                text = draw(st.sampled_from(pool))
+                gap = draw(st.floats(0.0, 900.0, allow_nan=False))
+                dur = draw(st.floats(0.5, 40.0, allow_nan=False))
+                start = t + (gap if kind == "chat" else gap / 30)
+                row: dict[str, Any] = {
+                    "interaction_id": f"i{k}", "turn_index": j, "role": role, "text": text,
+                    "speaker": (f"agent{draw(st.integers(1, 2))}" if role == "agent"
+                                else f"cust{k}"),
+                    "start_s": np.nan, "end_s": np.nan, "timestamp": pd.NaT,
+                }
+                if kind == "call":
+                    row["start_s"], row["end_s"] = start, start + dur
+                    t = start + dur
+                elif kind == "chat":
+                    row["timestamp"] = base + pd.Timedelta(seconds=start)
+                    t = start
+                rows.append(row)
+        frame = pd.DataFrame(rows)
+        frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+        return frame
+
+    return build()
+
+
+def relabel_speakers(turns: pd.DataFrame, prefix: str = "renamed-") -> pd.DataFrame:
+    """A copy of ``turns`` with every speaker id replaced by a new, consistent name."""
+    out = turns.copy()
+    codes, _uniques = pd.factorize(out["speaker"].astype("string"))
+    renamed = [f"{prefix}{c}" if c >= 0 else None for c in codes]
+    out["speaker"] = pd.array(renamed, dtype="string")
+    return out
+
+
+def check_scorer(scorer: Scorer, conv: Conversations, evidence: pd.DataFrame | None = None,
+                 *, sla_s: float = 600.0) -> pd.DataFrame:
+    """Check a scorer against the scorer contract; return its output on ``conv``.
+
+    Raises
+    ------
+    ServiceartError
+        Naming the first broken rule.
+    """
+    from .schema import EVIDENCE, empty
+
+    ev = evidence if evidence is not None else empty(EVIDENCE)
+    ctx = ScoringContext(conv.turns, conv.interactions, ev, sla_s)
+    first = scorer.score(ctx)
+    expected = ["interaction_id", *scorer.columns]
+    if list(first.columns) != expected:
+        raise ServiceartError(f"{scorer!r} returned columns {list(first.columns)}, "
+                              f"declared {expected}")
+    if len(first) != len(conv.interactions) or not first["interaction_id"].is_unique:
+        raise ServiceartError(f"{scorer!r} must return one row per interaction")
+    _same(first, scorer.score(ctx), f"{scorer!r} run twice")
+    order = conv.interactions.sample(frac=1.0, random_state=7)
+    shuffled = ScoringContext(conv.turns, order.reset_index(drop=True), ev, sla_s)
+    back = scorer.score(shuffled).set_index("interaction_id").loc[first["interaction_id"]]
+    _same(first.set_index("interaction_id"), back, f"{scorer!r} with interactions reordered")
+    renamed = ScoringContext(relabel_speakers(conv.turns), conv.interactions, ev, sla_s)
+    _same(first, scorer.score(renamed), f"{scorer!r} with speakers renamed")
+    return first
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
+    try:
+        pd.testing.assert_frame_equal(a, b)
+    except AssertionError as exc:
+        raise ServiceartError(f"{what} gave a different result: {exc}") from exc

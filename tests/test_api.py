@@ -1,0 +1,53 @@
+"""The curated public namespace and the error tree."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import serviceart as sa
+from serviceart import errors
+
+
+def test_all_is_sorted_and_complete():
+    def isort_key(name: str) -> tuple[int, str]:
+        return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+    assert sa.__all__ == sorted(sa.__all__, key=isort_key)
+    assert len(set(sa.__all__)) == len(sa.__all__)
+    for name in sa.__all__:
+        assert hasattr(sa, name), name
+    public = {n for n in dir(sa) if not n.startswith("_") and callable(getattr(sa, n))}
+    # every public callable of the namespace is listed (submodules are not callables)
+    assert public <= set(sa.__all__)
+
+
+def test_registries_list_names():
+    assert sa.list_readers() == ["text", "turns"]
+    assert sa.list_scorers() == ["cues", "flow", "latency", "promises", "readability", "talk"]
+
+
+def test_unknown_reader_lists_known_ones(tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text("interaction_id,role,text\na,agent,hi\n")
+    with pytest.raises(sa.RegistryError, match=r"no reader named 'nope'.*'text', 'turns'"):
+        sa.read(f, format="nope")
+
+
+@pytest.mark.parametrize("cls", [errors.ServiceartError, errors.InputError, errors.FormatError,
+                                 errors.SchemaError, errors.ConfigError, errors.RubricError,
+                                 errors.RegistryError])
+def test_errors_pickle_and_render(cls):
+    exc = cls("it broke; do this", source="a.csv", record="line 3", field="role")
+    back = pickle.loads(pickle.dumps(exc))
+    assert type(back) is cls
+    assert str(back) == str(exc)
+    assert "a.csv" in str(back) and "line 3" in str(back) and "role" in str(back)
+    assert isinstance(back, sa.ServiceartError)
+
+
+def test_error_tree():
+    assert issubclass(sa.SchemaError, sa.InputError)
+    assert issubclass(sa.FormatError, sa.InputError)
+    assert issubclass(sa.RubricError, sa.ConfigError)

@@ -1,0 +1,302 @@
+"""Tests of serviceart.duetime: resolving the due time of an agent's promise."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from serviceart.duetime import DueTime, find_all_due, find_due
+
+UTC = timezone.utc
+WED = "2026-03-04T10:00:00+00:00"  # a Wednesday
+FRI = "2026-03-06T16:00:00+00:00"  # a Friday
+NY_FRI = "2026-03-06T23:30:00+00:00"  # 18:30 on Friday in New York; DST starts on Sunday 8th
+NY_SAT = "2026-03-07T17:00:00+00:00"  # 12:00 on Saturday in New York (EST, UTC-5)
+NY = "America/New_York"
+
+CASES: list[tuple[str, str, str, str | None, str | None]] = [
+    # (what the agent wrote, ref, tz, expected due in UTC, expected kind)
+    ("I'll call you back tomorrow before noon.", WED, "UTC", "2026-03-05T12:00:00", "part_of_day"),
+    ("You'll hear from us within 24 hours.", WED, "UTC", "2026-03-05T10:00:00", "duration"),
+    ("I'll email you by Friday.", WED, "UTC", "2026-03-06T23:59:59", "weekday"),
+    ("We'll have it fixed by end of day.", WED, "UTC", "2026-03-04T17:00:00", "end_of_day"),
+    ("The refund lands in 2 business days.", WED, "UTC", "2026-03-06T23:59:59", "business_days"),
+    ("I'll look at it first thing Monday morning.", WED, "UTC", "2026-03-09T10:00:00",
+     "part_of_day"),
+    ("I'll send the label by 3pm.", WED, "UTC", "2026-03-04T15:00:00", "clock_time"),
+    ("The engineer comes on March 5th.", WED, "UTC", "2026-03-05T23:59:59", "absolute_date"),
+    ("I'll call you back within the hour.", WED, "UTC", "2026-03-04T11:00:00", "duration"),
+    ("I'll get back to you later today!", WED, "UTC", "2026-03-04T23:59:59", "relative_day"),
+    ("I'll ring you this afternoon.", WED, "UTC", "2026-03-04T17:00:00", "part_of_day"),
+    ("I'll email it tonight.", WED, "UTC", "2026-03-04T21:00:00", "part_of_day"),
+    ("You'll receive it next week.", WED, "UTC", "2026-03-13T23:59:59", "week"),
+    ("It should arrive in a couple of days.", WED, "UTC", "2026-03-06T23:59:59", "duration"),
+    ("Payment is due by the 15th.", WED, "UTC", "2026-03-15T23:59:59", "absolute_date"),
+    ("I'll call you in 30 minutes.", WED, "UTC", "2026-03-04T10:30:00", "duration"),
+    ("We'll confirm by close of business.", WED, "UTC", "2026-03-04T17:00:00", "end_of_day"),
+    ("Will update you EOD.", WED, "UTC", "2026-03-04T17:00:00", "end_of_day"),
+    ("I'll have it for you by Monday 10am.", WED, "UTC", "2026-03-09T10:00:00", "clock_time"),
+    ("We'll ship it early next week.", WED, "UTC", "2026-03-10T23:59:59", "week"),
+    ("I'll call you next Friday.", WED, "UTC", "2026-03-13T23:59:59", "weekday"),
+    ("I'll call you this Friday.", WED, "UTC", "2026-03-06T23:59:59", "weekday"),
+    ("I'll call you Friday next week.", WED, "UTC", "2026-03-13T23:59:59", "weekday"),
+    ("I'll call you tomorrow at 9.", WED, "UTC", "2026-03-05T09:00:00", "clock_time"),
+    ("I'll call you tomorrow at 3.", WED, "UTC", "2026-03-05T15:00:00", "clock_time"),
+    ("I'll call you tomorrow at 6.", WED, "UTC", "2026-03-05T18:00:00", "clock_time"),
+    ("I'll call you tomorrow at 7.", WED, "UTC", "2026-03-05T07:00:00", "clock_time"),
+    ("We can talk tonight at 8.", WED, "UTC", "2026-03-04T20:00:00", "clock_time"),
+    ("Monday afternoon at 3:30 works.", WED, "UTC", "2026-03-09T15:30:00", "clock_time"),
+    ("I'll call you at 3:30 pm.", WED, "UTC", "2026-03-04T15:30:00", "clock_time"),
+    ("Expect it by 15:00.", WED, "UTC", "2026-03-04T15:00:00", "clock_time"),
+    ("Expect it by 5:30.", WED, "UTC", "2026-03-04T17:30:00", "clock_time"),
+    ("I'll call you at 3 o'clock.", WED, "UTC", "2026-03-04T15:00:00", "clock_time"),
+    ("I'll call at 9am.", WED, "UTC", "2026-03-05T09:00:00", "clock_time"),  # passed: tomorrow
+    ("I'll send it by 3pm.", "2026-03-04T15:30:00+00:00", "UTC", "2026-03-05T15:00:00",
+     "clock_time"),
+    ("I'll call you 3pm tomorrow.", WED, "UTC", "2026-03-05T15:00:00", "clock_time"),
+    ("At 3pm on Friday, then.", WED, "UTC", "2026-03-06T15:00:00", "clock_time"),
+    ("We'll deliver on 5 March.", "2026-03-10T12:00:00+00:00", "UTC", "2027-03-05T23:59:59",
+     "absolute_date"),
+    ("Your card arrives by January 10.", WED, "UTC", "2027-01-10T23:59:59", "absolute_date"),
+    ("The plan starts March 5, 2027.", WED, "UTC", "2027-03-05T23:59:59", "absolute_date"),
+    ("It is booked for 2026-03-20.", WED, "UTC", "2026-03-20T23:59:59", "absolute_date"),
+    ("I'll call you on the 31st.", "2026-04-05T09:00:00+00:00", "UTC", "2026-05-31T23:59:59",
+     "absolute_date"),
+    ("I'll call you on the 15th.", "2026-03-20T09:00:00+00:00", "UTC", "2026-04-15T23:59:59",
+     "absolute_date"),
+    ("It renews on February 29.", "2026-03-01T09:00:00+00:00", "UTC", "2028-02-29T23:59:59",
+     "absolute_date"),
+    ("I'll text you in a few minutes.", WED, "UTC", "2026-03-04T10:15:00", "duration"),
+    ("It will be back in a few days.", WED, "UTC", "2026-03-07T23:59:59", "duration"),
+    ("We'll reply within 48 hrs.", WED, "UTC", "2026-03-06T10:00:00", "duration"),
+    ("Let me check, I'll call in 10 mins.", WED, "UTC", "2026-03-04T10:10:00", "duration"),
+    ("Refunds arrive within 3-5 business days.", WED, "UTC", "2026-03-11T23:59:59",
+     "business_days"),
+    ("Replies come within 24-48 hours.", WED, "UTC", "2026-03-06T10:00:00", "duration"),
+    ("I'll be back to you in a day or two.", WED, "UTC", "2026-03-06T23:59:59", "duration"),
+    ("It'll be done two weeks from now.", WED, "UTC", "2026-03-18T23:59:59", "duration"),
+    ("I'll call you in half an hour.", WED, "UTC", "2026-03-04T10:30:00", "duration"),
+    ("You'll have it in twenty-four hours.", WED, "UTC", "2026-03-05T10:00:00", "duration"),
+    ("It will reach you in a month.", WED, "UTC", "2026-04-04T23:59:59", "duration"),
+    ("I'll finish by the end of the week.", WED, "UTC", "2026-03-06T17:00:00", "week"),
+    ("We'll send it end of next week.", WED, "UTC", "2026-03-13T17:00:00", "week"),
+    ("I'll sort it later this week.", WED, "UTC", "2026-03-06T23:59:59", "week"),
+    ("We'll fix it over the weekend.", WED, "UTC", "2026-03-08T23:59:59", "week"),
+    ("You'll get it next month.", WED, "UTC", "2026-04-30T23:59:59", "month"),
+    ("It will be invoiced by the end of the month.", WED, "UTC", "2026-03-31T17:00:00", "month"),
+    ("The fix lands end of day Friday.", WED, "UTC", "2026-03-06T17:00:00", "end_of_day"),
+    ("I'll call you first thing tomorrow.", WED, "UTC", "2026-03-05T10:00:00", "part_of_day"),
+    ("I'll sort it first thing.", WED, "UTC", "2026-03-05T10:00:00", "part_of_day"),
+    ("You'll have it by lunchtime.", WED, "UTC", "2026-03-04T12:00:00", "part_of_day"),
+    ("I'll call you tomorrow evening.", WED, "UTC", "2026-03-05T21:00:00", "part_of_day"),
+    ("We'll call you by noon.", "2026-03-04T13:00:00+00:00", "UTC", "2026-03-05T12:00:00",
+     "part_of_day"),
+    ("I'll ring you this afternoon.", "2026-03-04T18:00:00+00:00", "UTC", "2026-03-04T23:59:59",
+     "part_of_day"),
+    ("Will update you EOD.", "2026-03-04T18:00:00+00:00", "UTC", "2026-03-04T23:59:59",
+     "end_of_day"),
+    ("I'll send it by Friday.", "2026-03-06T09:00:00+00:00", "UTC", "2026-03-06T23:59:59",
+     "weekday"),
+    ("I'll call you next Monday.", "2026-03-08T12:00:00+00:00", "UTC", "2026-03-09T23:59:59",
+     "weekday"),
+    ("I'll call you next Friday.", FRI, "UTC", "2026-03-13T23:59:59", "weekday"),
+    # business days across a weekend
+    ("It will be refunded in 2 business days.", FRI, "UTC", "2026-03-10T23:59:59",
+     "business_days"),
+    ("It ships the next business day.", FRI, "UTC", "2026-03-09T23:59:59", "business_days"),
+    ("We will respond within 3 working days.", "2026-03-07T09:00:00+00:00", "UTC",
+     "2026-03-11T23:59:59", "business_days"),
+    # time zones and the DST change in New York (2026-03-08 02:00 local)
+    ("You'll have it tomorrow.", NY_FRI, NY, "2026-03-08T04:59:59", "relative_day"),
+    ("I'll have it for you by Monday 10am.", NY_FRI, NY, "2026-03-09T14:00:00", "clock_time"),
+    ("It will be refunded in 2 business days.", NY_FRI, NY, "2026-03-11T03:59:59",
+     "business_days"),
+    ("You'll hear from us within 24 hours.", NY_SAT, NY, "2026-03-08T17:00:00", "duration"),
+    ("I'll call you tomorrow at noon.", NY_SAT, NY, "2026-03-08T16:00:00", "part_of_day"),
+    ("I'll call you Sunday at 2:30am.", NY_FRI, NY, "2026-03-08T07:30:00", "clock_time"),
+    ("Will update you EOD.", WED, "Asia/Tokyo", "2026-03-04T14:59:59", "end_of_day"),
+    ("I'll send the label by 3pm.", WED, "America/Los_Angeles", "2026-03-04T23:00:00",
+     "clock_time"),
+    # vague: no due time
+    ("I'll get back to you soon.", WED, "UTC", None, None),
+    ("Someone will contact you shortly.", WED, "UTC", None, None),
+    ("We'll fix it as soon as possible.", WED, "UTC", None, None),
+    ("I'll escalate it ASAP.", WED, "UTC", None, None),
+    ("We'll sort it at some point.", WED, "UTC", None, None),
+    ("You'll hear from us in due course.", WED, "UTC", None, None),
+    ("We'll call you back when we can.", WED, "UTC", None, None),
+    ("I'll do it later.", WED, "UTC", None, None),
+    ("We'll be in touch within days.", WED, "UTC", None, None),
+    # numbers that are not time phrases, and ambiguous ones
+    ("Your order 24 hours fitness is confirmed.", WED, "UTC", None, None),
+    ("That comes to $24.", WED, "UTC", None, None),
+    ("You have 2 items in your basket.", WED, "UTC", None, None),
+    ("The model 3 is back in stock.", WED, "UTC", None, None),
+    ("Please call before 5.", WED, "UTC", None, None),
+    ("I can do it by 12/03.", WED, "UTC", None, None),
+    ("It was due by March 5, 2020.", WED, "UTC", None, None),
+    ("I'll send the 2nd item.", WED, "UTC", None, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "ref", "tz", "expected", "kind"), CASES)
+def test_resolves(text: str, ref: str, tz: str, expected: str | None, kind: str | None) -> None:
+    found = find_due(text, datetime.fromisoformat(ref), tz=tz)
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    assert found.due == datetime.fromisoformat(expected).replace(tzinfo=UTC)
+    assert found.due.tzinfo is UTC
+    assert found.kind == kind
+    assert text[found.start_char : found.end_char] == found.phrase
+
+
+def test_table_is_large_and_distinct() -> None:
+    assert len({c[0] for c in CASES}) >= 45
+
+
+def test_span_is_exact() -> None:
+    text = "Thanks for waiting! I'll call you back tomorrow before noon, promise."
+    found = find_due(text, datetime(2026, 3, 4, 10, 0))
+    assert found == DueTime(
+        39, 59, "tomorrow before noon", datetime(2026, 3, 5, 12, 0, tzinfo=UTC), "part_of_day"
+    )
+    assert text[39:59] == "tomorrow before noon"
+
+
+def test_find_all_in_order() -> None:
+    text = "I will call at 5pm today, email by Friday and ship within 2 business days."
+    found = find_all_due(text, datetime(2026, 3, 4, 10, 0))
+    assert [(d.start_char, d.end_char, d.phrase, d.kind) for d in found] == [
+        (12, 24, "at 5pm today", "clock_time"),
+        (32, 41, "by Friday", "weekday"),
+        (51, 73, "within 2 business days", "business_days"),
+    ]
+    assert [d.due.isoformat() for d in found] == [
+        "2026-03-04T17:00:00+00:00",
+        "2026-03-06T23:59:59+00:00",
+        "2026-03-06T23:59:59+00:00",
+    ]
+    assert find_due(text, datetime(2026, 3, 4, 10, 0)) == found[0]
+
+
+def test_longest_phrase_wins() -> None:
+    ref = datetime(2026, 3, 4, 10, 0)
+    assert [d.phrase for d in find_all_due("ok, by 3pm tomorrow then", ref)] == ["by 3pm tomorrow"]
+    assert [d.phrase for d in find_all_due("By the end of next week.", ref)] == [
+        "By the end of next week"
+    ]
+    assert [d.phrase for d in find_all_due("first thing Monday morning", ref)] == [
+        "first thing Monday morning"
+    ]
+
+
+def test_case_and_punctuation() -> None:
+    ref = datetime(2026, 3, 4, 10, 0)
+    for text in ("BY FRIDAY!!", "by friday...", "(by Friday)", "by\u00a0Friday"):
+        found = find_due(text, ref)
+        assert found is not None and found.due == datetime(2026, 3, 6, 23, 59, 59, tzinfo=UTC)
+    found = find_due("we'll have it done by end-of-day", ref)
+    assert found is not None and found.phrase == "by end-of-day"
+
+
+def test_naive_ref_is_utc() -> None:
+    naive = find_due("in 2 hours", datetime(2026, 3, 4, 10, 0))
+    aware = find_due("in 2 hours", datetime(2026, 3, 4, 11, 0, tzinfo=timezone(timedelta(hours=1))))
+    assert naive is not None and aware is not None
+    assert naive.due == aware.due == datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+
+
+def test_tzinfo_object() -> None:
+    found = find_due("tomorrow", datetime(2026, 3, 4, 10, 0), tz=timezone(timedelta(hours=5.5)))
+    assert found is not None
+    assert found.due == datetime(2026, 3, 5, 18, 29, 59, tzinfo=UTC)
+
+
+def test_options() -> None:
+    ref = datetime(2026, 3, 4, 10, 0)
+    eod = find_due("EOD", ref, eod_hour=18)
+    assert eod is not None and eod.due == datetime(2026, 3, 4, 18, 0, tzinfo=UTC)
+    thursday = datetime(2026, 3, 5, 10, 0)
+    sun_thu = find_due("in 2 business days", thursday, workdays=frozenset({6, 0, 1, 2, 3}))
+    assert sun_thu is not None and sun_thu.due == datetime(2026, 3, 9, 23, 59, 59, tzinfo=UTC)
+    friday = datetime(2026, 3, 6, 16, 0)
+    holiday = find_due("in 2 business days", friday, holidays=frozenset({date(2026, 3, 9)}))
+    assert holiday is not None and holiday.due == datetime(2026, 3, 11, 23, 59, 59, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"tz": "Mars/Olympus_Mons"}, {"tz": ""}, {"workdays": frozenset()}, {"eod_hour": 24}],
+)
+def test_bad_options_raise(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match=r"time zone|workdays|eod_hour"):
+        find_due("tomorrow", datetime(2026, 3, 4), **kwargs)  # type: ignore[arg-type]
+
+
+def test_long_text_completes() -> None:
+    chunk = "in the next by the end of 24 hours 3:30 on the 15th tomorrow, a few "
+    text = (chunk * (100_000 // len(chunk) + 1))[:100_000]
+    found = find_all_due(text, datetime(2026, 3, 4, 10, 0))
+    assert len(found) > 1000
+    assert all(a.end_char <= b.start_char for a, b in pairwise(found))
+    assert find_all_due(" " * 100_000 + "1" * 100_000, datetime(2026, 3, 4)) == []
+
+
+TEMPLATES = [
+    "tomorrow", "by Friday", "next Monday", "this Sunday", "Friday next week", "later today",
+    "tonight", "tonight at 8", "this afternoon", "in the morning", "by noon", "by midnight",
+    "first thing", "first thing tomorrow", "EOD", "end of day Friday", "by close of business",
+    "by 3pm", "at 9:15 am", "by 17:45", "tomorrow at 9", "by Monday 10am", "3pm tomorrow",
+    "within the hour", "in 30 minutes", "within 24 hours", "in a few days", "in 3 weeks",
+    "in 2 months", "in 2 business days", "within 3-5 working days", "the next business day",
+    "on March 5th", "5 March", "on the 31st", "by February 29", "next week", "early next week",
+    "later this week", "by the end of the week", "end of next week", "this weekend",
+    "next month", "by the end of the month", "end of next month", "two days from now",
+]  # fmt: skip
+ZONES = ["UTC", NY, "Europe/London", "Asia/Tokyo", "Asia/Kolkata", "America/Santiago",
+         "Australia/Lord_Howe", "Pacific/Chatham"]  # fmt: skip
+REFS = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2100, 12, 31),
+    timezones=st.sampled_from([UTC, *(ZoneInfo(z) for z in ZONES[1:])]),
+)
+
+
+@settings(max_examples=300, database=None, deadline=None)
+@given(ref=REFS, template=st.sampled_from(TEMPLATES), tz=st.sampled_from(ZONES))
+def test_due_never_before_ref(ref: datetime, template: str, tz: str) -> None:
+    found = find_due(f"I promise: {template}.", ref, tz=tz)
+    assert found is not None
+    assert found.phrase.lower().endswith(template.lower().split()[-1])
+    assert found.due >= ref
+    assert found.due.tzinfo is UTC
+
+
+FRAGMENTS = [
+    *TEMPLATES, "soon", "ASAP", "$24", "2 items", "12/03", "at", "by", "the", "in", "a", "few",
+    "5", "pm", ":", ",", "-", "next", "week", "of", "o'clock", "2099-02-29",
+]  # fmt: skip
+
+
+@settings(max_examples=300, database=None, deadline=None)
+@given(
+    text=st.one_of(st.text(max_size=200), st.lists(st.sampled_from(FRAGMENTS)).map(" ".join)),
+    ref=REFS,
+    tz=st.sampled_from(ZONES),
+)
+def test_random_text_never_raises(text: str, ref: datetime, tz: str) -> None:
+    found = find_all_due(text, ref, tz=tz)
+    for d in found:
+        assert isinstance(d, DueTime)
+        assert text[d.start_char : d.end_char] == d.phrase
+        assert d.due >= ref and d.due.tzinfo is UTC
+    assert all(a.end_char <= b.start_char for a, b in pairwise(found))
+    first = find_due(text, ref, tz=tz)
+    assert first == (found[0] if found else None)

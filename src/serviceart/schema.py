@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from .codebook import CHANNELS, CUES, MEASURES, PRINCIPLES, ROLES
+from .errors import SchemaError
 
 __all__ = [
     "EVIDENCE",
@@ -214,10 +215,12 @@ def conform(
     for col in table.columns:
         if col.name in df.columns:
             out[col.name] = df[col.name].astype(col.dtype)
+        elif n == 0 or col.dtype not in ("int64", "bool"):
+            missing = float("nan") if col.dtype == "float64" else pd.NA
+            out[col.name] = pd.Series([missing] * n, index=df.index, dtype=col.dtype)
         else:
-            out[col.name] = pd.Series([pd.NA] * n if col.dtype != "float64" else [float("nan")] * n,
-                                      index=df.index, dtype=col.dtype if n or col.dtype != "bool"
-                                      else "bool")
+            raise SchemaError(f"the {table.name} table needs a value for column {col.name!r}",
+                              field=col.name)
     if extra:
         for name in df.columns:
             if name not in out:

@@ -9,6 +9,7 @@ optional turn and interaction columns), or any columns renamed with
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 import re
@@ -19,7 +20,6 @@ from typing import Any
 import pandas as pd
 
 from ..errors import FormatError
-from ..schema import TURNS
 from .base import RawFrames, Reader, register_reader, reject_rows
 
 __all__ = ["TurnsReader"]
@@ -147,16 +147,13 @@ def _read_csv(path: Path, sep: str, errors: str) -> pd.DataFrame:
         raise FormatError(f"cannot parse as CSV: {exc}", source=str(path)) from exc
 
 
-def _open_text(path: Path) -> Any:
+def _open_text(path: Path) -> io.StringIO:
+    """The file's text: UTF-8 (with or without BOM), else UTF-8 with replacement characters."""
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         log.warning("%s is not valid UTF-8; undecodable bytes were replaced", path)
         text = raw.decode("utf-8", errors="replace")
-    import io
-
     return io.StringIO(text)
 
-
-CANONICAL = TURNS.names

@@ -24,14 +24,16 @@ def test_all_is_sorted_and_complete():
 
 
 def test_registries_list_names():
-    assert sa.list_readers() == ["text", "turns"]
+    assert sa.list_readers() == ["contact_lens", "pca", "srt", "text", "transcribe", "turns",
+                                 "vtt"]
     assert sa.list_scorers() == ["cues", "flow", "latency", "promises", "readability", "talk"]
 
 
 def test_unknown_reader_lists_known_ones(tmp_path):
     f = tmp_path / "x.csv"
     f.write_text("interaction_id,role,text\na,agent,hi\n")
-    with pytest.raises(sa.RegistryError, match=r"no reader named 'nope'.*'text', 'turns'"):
+    known = r"'srt', 'text', 'transcribe', 'turns', 'vtt'"
+    with pytest.raises(sa.RegistryError, match=r"no reader named 'nope'.*" + known):
         sa.read(f, format="nope")
 
 

@@ -122,5 +122,5 @@ def read(
     interactions = pd.concat(given, ignore_index=True) if given else None
     rejects = concat_rejects(p.rejects for p in parts)
     source = str(files[0]) if len(files) == 1 else f"{len(files)} files"
-    return Conversations.from_frames(turns, interactions, source=source,
-                                     roles=options.get("roles"), rejects=rejects)
+    # readers apply roles={...} themselves (label and name mappings differ by format)
+    return Conversations.from_frames(turns, interactions, source=source, rejects=rejects)

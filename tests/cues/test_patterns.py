@@ -117,7 +117,8 @@ def test_commitment_that_stands_alone_is_a_promise_beside_a_redirect(nlp):
 
 
 @pytest.mark.parametrize("text", ["I’ll call you back", "I WILL CALL YOU BACK",
-                                  "we'll call you back", "I will call you back"])
+                                  "I’LL CALL YOU BACK", "we'll call you back",
+                                  "I will call you back"])
 def test_contractions_case_and_typographic_quotes(text, nlp):
     assert [c for c, _ in cues_of(text, nlp)] == ["promise"]
 

@@ -103,7 +103,8 @@ def test_non_utf8_csv_is_read_with_replacement(tmp_path, caplog):
 def test_unknown_format_lists_readers(tmp_path):
     f = tmp_path / "x.bin"
     f.write_bytes(b"\x00\x01")
-    with pytest.raises(sa.FormatError, match=r"cannot tell the format.*\['text', 'turns'\]"):
+    readers = r"\['contact_lens', 'pca', .*'turns', 'vtt'\]"
+    with pytest.raises(sa.FormatError, match=r"cannot tell the format.*" + readers):
         sa.read(f)
 
 
@@ -116,3 +117,11 @@ def test_folder_reads_every_claimed_file(samples_dir):
     conv = sa.read(samples_dir)
     assert len(conv) == 13
     assert set(conv.interactions["channel"]) == {"call", "chat"}
+
+
+def test_roles_mapping_is_applied_once(tmp_path):
+    # a swapping map must swap, not be undone by a second pass
+    f = tmp_path / "swap.csv"
+    f.write_text("interaction_id,role,text\n1,agent,hello\n1,customer,hi\n")
+    conv = sa.read(f, roles={"agent": "customer", "customer": "agent"})
+    assert conv.turns["role"].tolist() == ["customer", "agent"]

@@ -8,6 +8,7 @@ you back" and "I WILL call you back", while "I won't call you back" (norms
 
 from __future__ import annotations
 
+import string
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -240,9 +241,26 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": 
                          "\u02bc": "'"})
 
 
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
 def normalise(text: str) -> str:
-    """Typographic quotes replaced one-for-one, so character offsets are unchanged."""
-    return text.translate(_QUOTES)
+    """Text prepared for matching, with character offsets unchanged.
+
+    Typographic quotes become ASCII ones, and a turn written mostly in capitals
+    is lower-cased (ASCII only, one character for one), since the tokenizer
+    does not split shouted contractions such as "I'LL".
+
+    Examples
+    --------
+    >>> normalise("I\u2019LL CALL YOU BACK")
+    "i'll call you back"
+    """
+    text = text.translate(_QUOTES)
+    letters = sum(c.isalpha() for c in text)
+    if letters >= 4 and sum(c.isupper() for c in text) >= 0.6 * letters:
+        text = text.translate(_ASCII_LOWER)
+    return text
 
 
 def detect(

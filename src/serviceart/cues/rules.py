@@ -4,7 +4,8 @@ Pattern files live in ``patterns/<principle>.jsonl``. Each line is one JSON
 object, spaCy ``SpanRuler`` style:
 
 - ``{"label": "courtesy", "pattern": "thank you"}``: a literal phrase, matched
-  case-insensitively on tokens (spaCy ``PhraseMatcher(attr="LOWER")``);
+  on token norms (spaCy ``PhraseMatcher(attr="NORM")``), so case and
+  contractions do not matter ("i will" matches "I'll");
 - ``{"label": "promise", "pattern": [{"LOWER": "i"}, ...], "id": "..."}``: a token
   pattern (spaCy ``Matcher``), used only for structure;
 - ``"suppress": true`` turns either kind into a suppressor: spans of that label

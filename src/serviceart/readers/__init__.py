@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from .aws import ContactLensReader, PcaReader, TranscribeReader
 from .base import READERS, RawFrames, Reader, register_reader
+from .captions import SrtReader, VttReader
 from .text import TextReader
 from .turns import TurnsReader
 
-__all__ = ["READERS", "RawFrames", "Reader", "TextReader", "TurnsReader", "register_reader"]
+__all__ = [
+    "READERS",
+    "ContactLensReader",
+    "PcaReader",
+    "RawFrames",
+    "Reader",
+    "SrtReader",
+    "TextReader",
+    "TranscribeReader",
+    "TurnsReader",
+    "VttReader",
+    "register_reader",
+]

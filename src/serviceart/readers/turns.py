@@ -82,6 +82,10 @@ class TurnsReader(Reader):
         columns: dict[str, str] = dict(self.options.get("columns") or {})
         if columns:
             frame = frame.rename(columns=columns)
+        roles = {str(k).strip().lower(): v for k, v in (self.options.get("roles") or {}).items()}
+        if roles and "role" in frame.columns:
+            lowered = frame["role"].astype("string").str.strip().str.lower()
+            frame["role"] = lowered.map(roles).fillna(frame["role"].astype("string"))
         frame["source"] = str(path)
         return RawFrames(turns=frame, rejects=rejects)
 

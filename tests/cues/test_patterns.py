@@ -136,3 +136,22 @@ def test_malformed_pattern_file_names_file_and_line(tmp_path):
                                             '{"label": "kindness", "pattern": "x"}\n')
     with pytest.raises(sa.ConfigError, match=r"service.jsonl.*line 2.*'kindness'"):
         load_patterns(tmp_path)
+
+
+@pytest.mark.parametrize(("text", "absent"), [
+    ("Have a lovely evening.", "greeting"),  # a closing, not an opening
+    ("There's no need to apologise.", "apology"),
+    ("It would be great if that worked.", "resolution_confirmed"),
+    ("If it's still not working, let us know.", "unresolved"),
+])
+def test_more_near_misses(text, absent, nlp):
+    assert absent not in [c for c, _ in cues_of(text, nlp)]
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("We're not able to deliver to PO boxes.", "bad_news"),
+    ("It's still freezing every few minutes.", "unresolved"),
+    ("Restarting didn't help.", "unresolved"),
+])
+def test_more_positives(text, cue, nlp):
+    assert cue in [c for c, _ in cues_of(text, nlp)]

@@ -7,10 +7,14 @@ Needs ``hypothesis`` (``pip install serviceart[testing]``).
 - :func:`check_scorer`: the scorer contract on a set of conversations: one row
   per interaction, declared columns only, deterministic, invariant to
   interaction order and to renaming speakers.
+- :func:`check_reader`: the reader contract on one file: provenance on every
+  turn, turns in time order, roles valid, counts adding up, and a round trip
+  through the ``turns`` format that loses nothing.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,7 +24,7 @@ from .errors import ServiceartError
 from .model import Conversations
 from .scorers.base import Scorer, ScoringContext
 
-__all__ = ["check_scorer", "conversations_frames", "relabel_speakers"]
+__all__ = ["check_reader", "check_scorer", "conversations_frames", "relabel_speakers"]
 
 _AGENT_LINES = (
     "Hi, thanks for calling, this is Sam.", "I'm sorry about the wait.",
@@ -127,3 +131,63 @@ def _same(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
         pd.testing.assert_frame_equal(a, b)
     except AssertionError as exc:
         raise ServiceartError(f"{what} gave a different result: {exc}") from exc
+
+
+_ROUND_TRIP = ["interaction_id", "turn_index", "role", "speaker", "text", "start_s", "end_s",
+               "timestamp"]
+
+
+def check_reader(name: str, path: str | Path, *, tmp_dir: str | Path,
+                 **options: Any) -> Conversations:
+    """Check a registered reader against the reader contract on one file.
+
+    Parameters
+    ----------
+    name
+        The reader's registered name.
+    path
+        A file the reader can read.
+    tmp_dir
+        A folder for the round-trip file.
+    **options
+        Reader options.
+
+    Returns
+    -------
+    Conversations
+        What the reader read.
+
+    Raises
+    ------
+    ServiceartError
+        Naming the first broken rule.
+    """
+    from .io import read
+
+    conv = read(path, format=name, **options)
+    turns = conv.turns
+    c = conv.counts
+    if c["interactions_valid"] + c["interactions_rejected"] != c["interactions_in"]:
+        raise ServiceartError(f"reader {name!r}: interaction counts do not add up: {c}")
+    if turns["source"].isna().any() or turns["record"].isna().any():
+        raise ServiceartError(f"reader {name!r}: a turn lacks its source or record")
+    if not set(turns["role"].astype(str)) <= {"agent", "customer", "system"}:
+        raise ServiceartError(f"reader {name!r}: invalid roles survived validation")
+    for iid, g in turns.groupby("interaction_id", sort=False):
+        if g["turn_index"].tolist() != list(range(len(g))):
+            raise ServiceartError(f"reader {name!r}: turns of {iid} are not numbered 0..n-1")
+        for col in ("start_s", "timestamp"):
+            if g[col].notna().all() and not g[col].is_monotonic_increasing:
+                raise ServiceartError(f"reader {name!r}: turns of {iid} are not in {col} order")
+    out = Path(tmp_dir) / f"{Path(path).stem}.{name}.roundtrip.parquet"
+    merged = turns[_ROUND_TRIP].merge(conv.interactions, on="interaction_id", how="left")
+    merged.to_parquet(out, index=False)
+    again = read(out, format="turns")
+    _same(turns[_ROUND_TRIP].reset_index(drop=True),
+          again.turns[_ROUND_TRIP].reset_index(drop=True),
+          f"reader {name!r} round trip through the turns format (turns)")
+    cols = [col for col in conv.interactions.columns if col in again.interactions.columns]
+    _same(conv.interactions[cols].reset_index(drop=True).astype("string"),
+          again.interactions[cols].reset_index(drop=True).astype("string"),
+          f"reader {name!r} round trip through the turns format (interactions)")
+    return conv

@@ -23,6 +23,7 @@ GOOD: dict[str, Path] = {
     "transcribe": FIXTURES / "aws" / "transcribe_call.json",
     "contact_lens": FIXTURES / "aws" / "contact_lens_voice_transfer.json",
     "pca": FIXTURES / "aws" / "pca_call.json",
+    "messages": FIXTURES / "messages" / "forum.jsonl",
 }
 EXTRA: dict[str, list[Path]] = {
     "turns": [SAMPLES / "chats.jsonl"],

@@ -5,12 +5,14 @@ from __future__ import annotations
 from .aws import ContactLensReader, PcaReader, TranscribeReader
 from .base import READERS, RawFrames, Reader, register_reader
 from .captions import SrtReader, VttReader
+from .messages import MessagesReader
 from .text import TextReader
 from .turns import TurnsReader
 
 __all__ = [
     "READERS",
     "ContactLensReader",
+    "MessagesReader",
     "PcaReader",
     "RawFrames",
     "Reader",

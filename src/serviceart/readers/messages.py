@@ -1,0 +1,419 @@
+"""The ``messages`` reader: message logs with reply pointers, rebuilt into threads.
+
+Social support threads (Customer Support on Twitter), forum posts and ticket
+comments come as one row per message with a pointer to the message it answers.
+The reader follows those pointers up to each thread's root and makes one
+interaction per root.
+
+Columns (defaults match the Twitter export; rename others with
+``columns={"their_name": "our_name"}``):
+
+- ``id`` (``tweet_id``, ``message_id``, ``post_id``, ``comment_id``)
+- ``author`` (``author_id``, ``user``, ``user_id``): the turn's ``speaker``
+- ``inbound``: true for the customer's messages
+- ``role``: ``agent``/``customer``/``system`` or labels mapped with ``roles={...}``
+- ``created_at`` (``timestamp``, ``date``): the turn's ``timestamp``
+- ``text`` (``body``, ``message``)
+- ``in_reply_to`` (``in_response_to_tweet_id``, ``parent_id``, ``reply_to``)
+
+Roles come from ``role`` when the file has it, else from ``inbound``, else from
+``agent_ids=[...]`` (those authors are agents, everyone else a customer).
+``roles={...}`` maps role labels, and also maps author names to roles.
+
+A message with no parent, or whose parent is not in the file, is a thread root.
+Messages in a reply cycle (or replying into one) and self-replies are rejected
+with ``reply_cycle``; threads deeper than ``max_depth`` (10,000) with
+``thread_too_deep``; repeated ids with ``duplicate_id`` (the first one is kept).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import warnings
+from collections.abc import Hashable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import ConfigError, FormatError
+from .base import RawFrames, Reader, register_reader, reject_rows
+from .text import DEFAULT_ROLES
+from .turns import _BAD_LINE, TurnsReader, _open_text
+
+__all__ = ["MAX_DEPTH", "MessagesReader"]
+
+MAX_DEPTH = 10_000
+"""Threads with a reply chain deeper than this are rejected (``thread_too_deep``)."""
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("tweet_id", "message_id", "post_id", "comment_id", "id"),
+    "author": ("author_id", "author", "user_id", "user", "username"),
+    "inbound": ("inbound",),
+    "role": ("role",),
+    "created_at": ("created_at", "timestamp", "date", "time"),
+    "text": ("text", "body", "message", "content"),
+    "in_reply_to": ("in_response_to_tweet_id", "in_reply_to", "parent_id", "reply_to",
+                    "in_reply_to_id"),
+}
+_ID_NAMES = frozenset({"tweet_id", "id", "message_id", "post_id", "comment_id"})
+_REPLY_NAMES = frozenset({"in_response_to_tweet_id", "in_reply_to", "parent_id"})
+_EXT = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq")
+_INT_FLOAT = re.compile(r"^(-?\d+)\.0*$")
+_TRUE = frozenset({"true", "t", "1", "yes", "y", "inbound", "customer"})
+_FALSE = frozenset({"false", "f", "0", "no", "n", "outbound", "agent"})
+_ROLE_VALUES = ("agent", "customer", "system")
+_BARE_CR = re.compile(rb"\r(?!\n)")
+_CYCLE = -1  # root markers in the resolver
+_INTO_CYCLE = -2
+
+
+def _norm_id(value: Any) -> str | None:
+    """A message id as a clean string; ``3.0`` (a float-typed id column) becomes ``3``."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return None
+        if value.is_integer():
+            return str(int(value))
+    if isinstance(value, bool):
+        return str(value).lower()
+    text = str(value).strip()
+    if not text:
+        return None
+    m = _INT_FLOAT.match(text)
+    return m.group(1) if m else text
+
+
+def _flag(value: Any) -> bool | None:
+    """``inbound`` as a bool, or None when missing or not a yes/no value."""
+    if isinstance(value, bool):
+        return value
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def _csv_bare_cr(path: Path, sep: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """CSV whose texts hold bare carriage returns (the Twitter export does, unquoted).
+
+    Only line feeds end rows here, so a bare CR stays inside its message's text.
+    """
+    text = _open_text(path).getvalue().replace("\r\n", "\n")
+    bad: list[dict[str, Any]] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                                na_values=[""], on_bad_lines="warn", lineterminator="\n",
+                                quoting=csv.QUOTE_MINIMAL)
+        except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+            raise FormatError(f"cannot parse as CSV: {exc}", source=str(path)) from exc
+    for w in caught:
+        for m in _BAD_LINE.finditer(str(w.message)):
+            bad.append({"source": str(path), "record": f"line {m.group(1)}",
+                        "code": "malformed_line", "reason": m.group(2).strip()})
+    frame["record"] = [f"row {i + 1}" for i in range(len(frame))]
+    return frame, reject_rows(bad)
+
+
+def resolve_threads(parents: Mapping[str, str | None]) -> dict[str, tuple[str | int, int]]:
+    """The root and depth of every message, following reply pointers without recursion.
+
+    Parameters
+    ----------
+    parents
+        Each message id mapped to the id it replies to (``None``: no parent). A
+        parent that is not a key makes its child a root.
+
+    Returns
+    -------
+    dict
+        ``id -> (root_id, depth)`` (the root has depth 0); messages in a reply
+        cycle map to ``(-1, -1)``, those whose chain leads into a cycle to
+        ``(-2, -1)``.
+
+    Examples
+    --------
+    >>> resolve_threads({"1": None, "2": "1", "3": "3", "4": "9"})
+    {'1': ('1', 0), '2': ('1', 1), '3': (-1, -1), '4': ('4', 0)}
+    """
+    done: dict[str, tuple[str | int, int]] = {}
+    for start in parents:
+        if start in done:
+            continue
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        node: str = start
+        while True:
+            if node in done:
+                root, depth = done[node]
+                break
+            if node in on_path:  # a cycle: node .. end of path
+                for n in path[on_path[node]:]:
+                    done[n] = (_CYCLE, -1)
+                path = path[:on_path[node]]
+                root, depth = _INTO_CYCLE, -1
+                break
+            on_path[node] = len(path)
+            path.append(node)
+            parent = parents[node]
+            if parent is None or parent not in parents:
+                path.pop()
+                done[node] = (node, 0)
+                root, depth = node, 0
+                break
+            node = parent
+        for n in reversed(path):
+            if isinstance(root, str):
+                depth += 1
+                done[n] = (root, depth)
+            else:
+                done[n] = (_INTO_CYCLE, -1)
+    return done
+
+
+@register_reader
+class MessagesReader(Reader):
+    """Read message logs with reply pointers into one interaction per thread.
+
+    Parameters
+    ----------
+    columns
+        Renames of the file's columns onto ``id``, ``author``, ``inbound``,
+        ``role``, ``created_at``, ``text``, ``in_reply_to``.
+    roles
+        Role labels (or author names) mapped to ``agent``, ``customer``, ``system``.
+    agent_ids
+        Authors who are agents (all other authors are customers), for files with
+        neither a ``role`` nor an ``inbound`` column.
+    channel
+        The interactions' channel (default ``social``; ``forum`` for forums).
+    id_prefix
+        Prefix of interaction ids before the root message id (default ``thread-``).
+    max_depth
+        Deepest reply chain accepted (default 10,000).
+
+    Raises
+    ------
+    ConfigError
+        When the file has no ``role`` or ``inbound`` column and no ``agent_ids``
+        were given, or when the id or text column is missing.
+
+    Examples
+    --------
+    >>> import serviceart as sa
+    >>> conv = sa.read("tests/readers/fixtures/messages/forum.jsonl", channel="forum")
+    >>> conv.interactions["interaction_id"].tolist()
+    ['thread-p1', 'thread-p5']
+    """
+
+    name = "messages"
+    extensions = _EXT
+
+    @classmethod
+    def sniff(cls, path: Path, head: str) -> float:
+        """0.95 when the header (or first JSON record) has an id and a reply-pointer column."""
+        first = next((line for line in head.splitlines() if line.strip()), "")
+        names: set[str]
+        if first.lstrip().startswith("{"):
+            try:
+                obj = json.loads(first)
+            except ValueError:
+                return 0.0
+            names = {str(k).strip().lower() for k in obj} if isinstance(obj, dict) else set()
+        else:
+            names = {c.strip().strip('"').lower() for c in re.split(r"[,\t]", first)}
+        return 0.95 if names & _ID_NAMES and names & _REPLY_NAMES else 0.0
+
+    # ------------------------------------------------------------------ load
+    def load(self, path: Path) -> RawFrames:
+        """Read the file and rebuild its threads; bad messages become rejects."""
+        frame, early = self._table(path)
+        frame = self._canonical(frame, path)
+        src = str(path)
+        roles_opt = {str(k).strip().lower(): str(v).strip().lower()
+                     for k, v in (self.options.get("roles") or {}).items()}
+        agent_ids = self.options.get("agent_ids")
+        agents = None if agent_ids is None else {_norm_id(a) for a in agent_ids}
+        if "role" not in frame.columns and "inbound" not in frame.columns and agents is None:
+            raise ConfigError(
+                "cannot tell agents from customers: the file has no 'role' or 'inbound' "
+                f"column (it has {[str(c) for c in frame.columns]}). Map one with "
+                "columns={'your_column': 'role'} (and roles={'staff': 'agent', ...}) or "
+                "columns={'your_flag': 'inbound'} (true = customer), or list the agents' "
+                "authors with agent_ids=[...]", source=src)
+        prefix = str(self.options.get("id_prefix", "thread-"))
+        channel = str(self.options.get("channel", "social"))
+        max_depth = int(self.options.get("max_depth", MAX_DEPTH))
+
+        rejects: list[dict[str, Any]] = []
+        records = frame["record"].astype(str).tolist()
+        ids = [_norm_id(v) for v in frame["id"].tolist()]
+        nothing: list[str | None] = [None] * len(frame)
+        replies = ([_norm_id(v) for v in frame["in_reply_to"].tolist()]
+                   if "in_reply_to" in frame.columns else nothing)
+        authors = ([_norm_id(v) for v in frame["author"].tolist()]
+                   if "author" in frame.columns else nothing)
+
+        parents: dict[str, str | None] = {}
+        first_row: dict[str, int] = {}
+        keep: list[int] = []
+        for i, mid in enumerate(ids):
+            if mid is None:
+                rejects.append(self._reject(src, records[i], None, "id", "missing_id",
+                                            "the message has no id"))
+            elif mid in parents:
+                rejects.append(self._reject(
+                    src, records[i], None, "id", "duplicate_id",
+                    f"message id {mid!r} already appears at {records[first_row[mid]]}; "
+                    "the first one is kept"))
+            else:
+                parents[mid] = replies[i]
+                first_row[mid] = i
+                keep.append(i)
+        threads = resolve_threads(parents)
+        deepest: dict[str, int] = {}
+        for root, depth in threads.values():
+            if isinstance(root, str):
+                deepest[root] = max(deepest.get(root, 0), depth)
+
+        roles = self._roles(frame, authors, roles_opt, agents)
+        turn_rows: list[int] = []
+        thread_of: list[str] = []
+        for i in keep:
+            mid = ids[i]
+            assert mid is not None
+            root, _ = threads[mid]
+            if not isinstance(root, str):
+                reason = (f"message {mid!r} is in a reply cycle (it replies to itself, "
+                          "directly or through other messages)" if root == _CYCLE else
+                          f"message {mid!r} replies into a reply cycle; its thread has no root")
+                rejects.append(self._reject(src, records[i], None, "in_reply_to",
+                                            "reply_cycle", reason))
+                continue
+            iid = prefix + root
+            if deepest[root] > max_depth:
+                rejects.append(self._reject(
+                    src, records[i], iid, "in_reply_to", "thread_too_deep",
+                    f"the thread's reply chain is {deepest[root]} messages deep, over the "
+                    f"limit of {max_depth}; raise it with max_depth=..."))
+                continue
+            if roles[i] not in _ROLE_VALUES:
+                rejects.append(self._reject(src, records[i], iid, "role", "unknown_role",
+                                            str(roles[i])))
+                continue
+            turn_rows.append(i)
+            thread_of.append(root)
+
+        root_role = {ids[i]: roles[i] for i in keep}
+        root_author = {ids[i]: authors[i] for i in keep}
+        sub = frame.iloc[turn_rows]
+        turns = pd.DataFrame({
+            "interaction_id": pd.Series([prefix + r for r in thread_of], dtype="string"),
+            "role": pd.Series([roles[i] for i in turn_rows], dtype="string"),
+            "speaker": pd.Series([authors[i] for i in turn_rows], dtype="string"),
+            "text": (sub["text"].astype("string").reset_index(drop=True)
+                     if "text" in sub.columns else pd.Series(pd.NA, index=range(len(sub)),
+                                                             dtype="string")),
+            "timestamp": (sub["created_at"].reset_index(drop=True)
+                          if "created_at" in sub.columns else pd.Series(
+                              pd.NaT, index=range(len(sub)), dtype="datetime64[ns, UTC]")),
+            "channel": pd.Series([channel] * len(sub), dtype="string"),
+            "case_id": pd.Series([prefix + r for r in thread_of], dtype="string"),
+            "customer_id": pd.Series(
+                [root_author[r] if root_role[r] == "customer" else None for r in thread_of],
+                dtype="string"),
+            "source": pd.Series([src] * len(sub), dtype="string"),
+            "record": pd.Series([records[i] for i in turn_rows], dtype="string"),
+        })
+        return RawFrames(turns=turns, rejects=pd.concat(
+            [df for df in (early, reject_rows(rejects)) if not df.empty] or [early],
+            ignore_index=True))
+
+    # --------------------------------------------------------------- helpers
+    @staticmethod
+    def _reject(source: str, record: str, iid: str | None, field: str, code: str,
+                reason: str) -> dict[str, Any]:
+        return {"source": source, "record": record, "interaction_id": iid, "field": field,
+                "code": code, "reason": reason}
+
+    def _table(self, path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The raw table (strings for CSV) with a ``record`` column, and malformed lines."""
+        ext = path.suffix.lower()
+        reader = TurnsReader()
+        if ext in (".parquet", ".pq"):
+            return reader._parquet(path), reject_rows([])
+        if ext in (".jsonl", ".ndjson"):
+            return reader._jsonl(path)
+        sep = "\t" if ext == ".tsv" else ","
+        if _BARE_CR.search(path.read_bytes()):
+            return _csv_bare_cr(path, sep)
+        return reader._csv(path, sep=sep)
+
+    def _canonical(self, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+        """Columns renamed onto the canonical names (user renames first, then aliases)."""
+        renames: dict[Hashable, str] = dict(self.options.get("columns") or {})
+        frame = frame.rename(columns=renames)
+        lower = {str(c).strip().lower(): c for c in frame.columns if c != "record"}
+        for ours, aliases in _ALIASES.items():
+            if ours in frame.columns:
+                continue
+            for alias in aliases:
+                if alias in lower and lower[alias] not in renames.values():
+                    frame = frame.rename(columns={lower[alias]: ours})
+                    lower = {str(c).strip().lower(): c for c in frame.columns
+                             if c != "record"}
+                    break
+        if "id" not in frame.columns:
+            if frame.empty and len(frame.columns) <= 1:
+                raise FormatError("no messages found; the file is empty", source=str(path))
+            raise ConfigError(
+                f"no message id column among {[str(c) for c in frame.columns if c != 'record']}"
+                "; name it with columns={'your_id_column': 'id'}", source=str(path))
+        return frame
+
+    @staticmethod
+    def _roles(frame: pd.DataFrame, authors: list[str | None], roles_opt: dict[str, str],
+               agents: set[str | None] | None) -> list[str]:
+        """Each message's role, or a reason why it has none (not one of the role values)."""
+        given = (frame["role"].tolist() if "role" in frame.columns else [None] * len(frame))
+        inbound = (frame["inbound"].tolist() if "inbound" in frame.columns
+                   else [None] * len(frame))
+        lowered_agents = None if agents is None else {str(a).lower() for a in agents}
+        out: list[str] = []
+        for label, flag, author in zip(given, inbound, authors, strict=True):
+            text = _norm_id(label)
+            if text is not None:
+                key = text.lower()
+                role = roles_opt.get(key, DEFAULT_ROLES.get(key, key))
+                out.append(role if role in _ROLE_VALUES else
+                           f"role {text!r} is not one of {list(_ROLE_VALUES)}; "
+                           "map it with roles={...}")
+                continue
+            if author is not None and author.lower() in roles_opt:
+                role = roles_opt[author.lower()]
+                out.append(role if role in _ROLE_VALUES else
+                           f"roles maps author {author!r} to {role!r}, not one of "
+                           f"{list(_ROLE_VALUES)}")
+                continue
+            is_in = _flag(flag)
+            if is_in is not None:
+                out.append("customer" if is_in else "agent")
+            elif lowered_agents is not None and author is not None:
+                out.append("agent" if author.lower() in lowered_agents else "customer")
+            elif flag is not None and _norm_id(flag) is not None:
+                out.append(f"inbound {flag!r} is not true or false")
+            else:
+                out.append("the message has no role, inbound flag or known author; "
+                           "give roles={...} or agent_ids=[...]")
+        return out

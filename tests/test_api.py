@@ -24,8 +24,8 @@ def test_all_is_sorted_and_complete():
 
 
 def test_registries_list_names():
-    assert sa.list_readers() == ["contact_lens", "messages", "pca", "srt", "text", "transcribe",
-                                 "turns", "vtt"]
+    assert sa.list_readers() == ["contact_lens", "eml", "mbox", "messages", "pca", "srt", "text",
+                                 "transcribe", "turns", "vtt"]
     assert sa.list_scorers() == ["cues", "flow", "latency", "promises", "readability", "talk"]
 
 

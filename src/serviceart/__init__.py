@@ -67,7 +67,7 @@ def list_readers() -> list[str]:
     Examples
     --------
     >>> list_readers()
-    ['contact_lens', 'messages', 'pca', 'srt', 'text', 'transcribe', 'turns', 'vtt']
+    ['contact_lens', 'eml', 'mbox', 'messages', 'pca', 'srt', 'text', 'transcribe', 'turns', 'vtt']
     """
     return READERS.names()
 

@@ -103,7 +103,7 @@ def test_non_utf8_csv_is_read_with_replacement(tmp_path, caplog):
 def test_unknown_format_lists_readers(tmp_path):
     f = tmp_path / "x.bin"
     f.write_bytes(b"\x00\x01")
-    readers = r"\['contact_lens', 'messages', 'pca', .*'turns', 'vtt'\]"
+    readers = r"\['contact_lens', 'eml', 'mbox', 'messages', 'pca', .*'turns', 'vtt'\]"
     with pytest.raises(sa.FormatError, match=r"cannot tell the format.*" + readers):
         sa.read(f)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .aws import ContactLensReader, PcaReader, TranscribeReader
 from .base import READERS, RawFrames, Reader, register_reader
 from .captions import SrtReader, VttReader
+from .email import EmlReader, MboxReader
 from .messages import MessagesReader
 from .text import TextReader
 from .turns import TurnsReader
@@ -12,6 +13,8 @@ from .turns import TurnsReader
 __all__ = [
     "READERS",
     "ContactLensReader",
+    "EmlReader",
+    "MboxReader",
     "MessagesReader",
     "PcaReader",
     "RawFrames",

@@ -1,0 +1,700 @@
+"""The ``eml`` and ``mbox`` readers: email threads, quotes and signatures removed.
+
+One turn per message. ``speaker`` is the From address (lower-cased), ``timestamp``
+the Date header in UTC, ``channel`` is ``email``, ``record`` the Message-ID (or
+``message N``, N counted from 1 in the file, when a message has none). The
+plain-text part is preferred; an HTML-only message is converted to text with the
+standard library (``<script>``/``<style>`` dropped, line breaks kept for
+``<br>``, ``<p>``, ``<div>``, ``<li>``, ``<tr>``, headings; entities unescaped).
+
+Roles
+    ``agent_domains=["acme.com"]`` (the domain or any subdomain of it) and/or
+    ``agent_addresses=["dana@gmail.com"]``: a message whose From address matches
+    is the agent's, any other the customer's. Without either option the readers
+    raise :class:`~serviceart.errors.ConfigError`. ``customer_id`` is left to the
+    validator, which takes the first customer address of the thread in time order.
+
+Quote and signature stripping (what is removed goes to the ``removed_text``
+turn column, so nothing is lost)
+    1. An attribution line followed by ``>`` lines ("On Tue, 3 Mar 2026 at 10:02,
+       Dana <dana@acme.com> wrote:", also wrapped over two lines, and the German
+       and French forms) is removed with the ``>`` block; text after the block is
+       kept (bottom-posted and interleaved replies).
+    2. Every line starting with ``>`` is removed.
+    3. Everything from the first of these to the end is removed: an attribution
+       line *not* followed by ``>`` lines (Apple Mail, "On 3 Mar 2026, at 10:02,
+       Dana wrote:"), ``-----Original Message-----``, ``---------- Forwarded
+       message ---------``, ``Begin forwarded message:``, an Outlook header block
+       (a ``From:`` line followed within three lines by ``Sent:`` or ``Date:``,
+       with an optional line of underscores above it).
+    4. In what is left, the signature is removed from the first of: a ``-- ``
+       (or ``--``) delimiter line; a "Sent from my ..." / "Get Outlook for ..."
+       line; a valediction line ("Kind regards,", "Best regards,", "Regards,",
+       "Best,", "Cheers,", "Sincerely,", "Best wishes,", "Yours sincerely,")
+       followed by at most six short lines. "Thanks," and "Thank you" are kept:
+       they are courtesy the scorers look for.
+    A message with nothing left is rejected with ``only_quoted``; one with no
+    text at all with ``empty_text``.
+
+Threading
+    A thread's key is its *root* Message-ID: the first id in ``References``;
+    else the root of the message named by ``In-Reply-To`` when that message was
+    read too (followed up the chain), else the ``In-Reply-To`` id itself; else
+    the message's own Message-ID. ``interaction_id`` and ``case_id`` are that id
+    without angle brackets. Because the key comes from the headers, not from
+    the file, ``sa.read`` (which loads each file on its own) gives the messages
+    of one thread in different ``.eml`` files the same ``interaction_id`` and the
+    validator joins them into one interaction. :func:`read_mailboxes` reads
+    several files together and threads across them, which also joins replies
+    that carry only ``In-Reply-To`` pointing at a non-root message in another
+    file.
+
+    Fallback: a message with neither ``References`` nor ``In-Reply-To`` that has
+    no Message-ID, or whose subject starts with a reply/forward prefix, joins the
+    thread whose messages have the same normalised subject (``Re:``, ``Fwd:``,
+    ``FW:``, ``AW:``, ``SV:``, ``WG:``, ``TR:``, ``RE:`` and ``[tags]`` removed,
+    case and spaces folded) and the same set of participants (From, To, Cc).
+    With no such thread it starts one keyed ``subject-<12 hex digits>`` (a hash
+    of subject and participants, so the same in every file).
+
+Rejects
+    ``bad_timestamp`` (missing or unparseable Date, the Message-ID named),
+    ``missing_sender`` (no From address), ``only_quoted``, ``empty_text``,
+    ``flattened_headers`` (the header block was flattened onto one line, as in
+    some CSV dumps of the Enron corpus), ``no_headers`` (not an email at all).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import mailbox
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from ..errors import ConfigError, FormatError
+from .base import RawFrames, Reader, register_reader, reject_rows
+
+__all__ = ["EmlReader", "MboxReader", "html_to_text", "normalize_subject", "read_mailboxes",
+           "strip_reply"]
+
+# ---------------------------------------------------------------- HTML to text
+_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+                         "blockquote", "table", "ul", "ol", "pre", "hr"})
+_SKIP_TAGS = frozenset({"script", "style", "head", "title", "noscript", "template"})
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self.skip = max(0, self.skip - 1)
+        elif tag in _BLOCK_TAGS and tag != "br":
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(re.sub(r"[ \t\r\n\f]+", " ", data))
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML body (scripts and styles dropped, block breaks kept).
+
+    Examples
+    --------
+    >>> html_to_text("<p>Hi&nbsp;Dana,</p><script>x()</script><div>Thanks<br>Bo</div>")
+    'Hi Dana,\\n\\nThanks\\nBo'
+    """
+    parser = _TextExtractor()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # html.parser is lenient; be safe on pathological input
+        pass
+    text = unescape("".join(parser.parts)).replace("\xa0", " ")
+    lines = [ln.strip() for ln in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# ---------------------------------------------------------------- stripping
+_ATTRIBUTION = re.compile(
+    r"^\s*(?:On\s.{4,200}\s(?:wrote|writes)\s*:|Am\s.{4,200}\sschrieb.{0,80}:"
+    r"|Le\s.{4,200}\sa\s+écrit\s*:)\s*$", re.IGNORECASE)
+_ON_START = re.compile(r"^\s*(?:On|Am|Le)\s", re.IGNORECASE)
+_WROTE_END = re.compile(r"(?:wrote|writes|schrieb.{0,80}|a\s+écrit)\s*:\s*$", re.IGNORECASE)
+_CUT_LINE = re.compile(
+    r"^\s*(?:-{3,}\s*Original Message\s*-{3,}|-{3,}\s*Forwarded message\s*-{3,}"
+    r"|Begin forwarded message:|-{3,}\s*Urspr.ngliche Nachricht\s*-{3,})\s*$",
+    re.IGNORECASE)
+_OUTLOOK_FROM = re.compile(r"^\s*\*?From:\*?\s+\S", re.IGNORECASE)
+_OUTLOOK_NEXT = re.compile(r"^\s*\*?(?:Sent|Date):\*?\s+\S", re.IGNORECASE)
+_UNDERSCORES = re.compile(r"^\s*_{10,}\s*$")
+_SIG_DELIM = re.compile(r"^--\s?$")
+_SENT_FROM = re.compile(r"^\s*(?:Sent from my\s.{1,60}|Get Outlook for\s.{1,40}"
+                        r"|Sent from (?:Mail|Outlook|Yahoo Mail).{0,60})\s*$", re.IGNORECASE)
+_VALEDICTION = re.compile(
+    r"^\s*(?:(?:kind|best|warm|warmest|many|with)\s+regards|regards|best|cheers|sincerely"
+    r"|best wishes|all the best|yours (?:sincerely|truly|faithfully)|respectfully)\s*[,.!]?\s*$",
+    re.IGNORECASE)
+
+
+def _quote_cut(lines: list[str]) -> tuple[int | None, set[int]]:
+    """Where the unprefixed quoted original starts, and lines of ``>`` attributions."""
+    drop: set[int] = set()
+    n = len(lines)
+    i = 0
+    while i < n:
+        line = lines[i]
+        span = 0
+        if _ATTRIBUTION.match(line):
+            span = 1
+        elif (_ON_START.match(line) and i + 1 < n and _WROTE_END.search(lines[i + 1])
+              and len(line) + len(lines[i + 1]) < 300 and not lines[i + 1].startswith(">")):
+            span = 2
+        if span:
+            j = i + span
+            while j < n and not lines[j].strip():
+                j += 1
+            if j < n and lines[j].lstrip().startswith(">"):
+                drop.update(range(i, j))
+                i = j
+                continue
+            return i, drop
+        if _CUT_LINE.match(line):
+            return i, drop
+        if _OUTLOOK_FROM.match(line) and any(
+                _OUTLOOK_NEXT.match(x) for x in lines[i + 1:i + 4]):
+            start = i
+            k = i - 1
+            while k >= 0 and not lines[k].strip():
+                k -= 1
+            if k >= 0 and _UNDERSCORES.match(lines[k]):
+                start = k
+            return start, drop
+        i += 1
+    return None, drop
+
+
+def _signature_cut(lines: list[str]) -> int | None:
+    """First line of the signature in ``lines`` (already free of quotes), or None."""
+    for i, line in enumerate(lines):
+        if _SIG_DELIM.match(line) or _SENT_FROM.match(line):
+            return i
+        if _VALEDICTION.match(line):
+            tail = [x for x in lines[i + 1:] if x.strip()]
+            if len(tail) <= 6 and all(len(x.strip()) <= 60 for x in tail):
+                return i
+    return None
+
+
+def _tidy(lines: Iterable[str]) -> str:
+    text = "\n".join(ln.rstrip() for ln in lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def strip_reply(text: str) -> tuple[str, str]:
+    """Split an email body into what the sender wrote and the quotes and signature.
+
+    Parameters
+    ----------
+    text
+        The message body as plain text.
+
+    Returns
+    -------
+    tuple of str
+        ``(kept, removed)``; ``removed`` holds the quoted replies, forwarded
+        content and signature, in their original order.
+
+    Examples
+    --------
+    >>> strip_reply("Fixed now.\\n\\nOn Tue, 3 Mar 2026, Dana wrote:\\n> Is it fixed?")
+    ('Fixed now.', 'On Tue, 3 Mar 2026, Dana wrote:\\n> Is it fixed?')
+    >>> strip_reply("Thanks!\\n\\n-- \\nBo Lind\\nAcme")
+    ('Thanks!', '--\\nBo Lind\\nAcme')
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cut, drop = _quote_cut(lines)
+    body_end = len(lines) if cut is None else cut
+    kept_idx = [i for i in range(body_end)
+                if i not in drop and not lines[i].lstrip().startswith(">")]
+    sig = _signature_cut([lines[i] for i in kept_idx])
+    if sig is not None:
+        kept_idx = kept_idx[:sig]
+    keep = set(kept_idx)
+    kept = [lines[i] for i in kept_idx]
+    removed = [ln for i, ln in enumerate(lines) if i not in keep]
+    return _tidy(kept), _tidy(removed)
+
+
+# ---------------------------------------------------------------- parsing
+_SUBJECT_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fwd?|aw|sv|wg|tr|vs|antw|r)\s*(?:\[\d+\])?\s*:\s*|\[[^\]]{0,60}\]\s*)",
+    re.IGNORECASE)
+_MSGID = re.compile(r"<[^<>\s]+>")
+
+
+def normalize_subject(subject: str | None) -> tuple[str, bool]:
+    """The subject without reply/forward prefixes and ``[tags]``, and whether it had any.
+
+    Examples
+    --------
+    >>> normalize_subject("RE: [Ticket #12] Fwd: AW:  Router  down")
+    ('router down', True)
+    """
+    s = subject or ""
+    had = False
+    while True:
+        new = _SUBJECT_PREFIX.sub("", s, count=1)
+        if new == s:
+            break
+        had = True
+        s = new
+    return " ".join(s.split()).lower(), had
+
+
+def _decode(value: str | None) -> str | None:
+    """A raw header value with RFC 2047 encoded words decoded, unfolded."""
+    if value is None:
+        return None
+    raw = str(value)
+    try:
+        out = str(make_header(decode_header(raw)))
+    except Exception:  # malformed encoded words: keep the raw text
+        out = raw
+    return " ".join(out.split())
+
+
+def _ids(value: str | None) -> list[str]:
+    """Message ids in a header value, without angle brackets."""
+    if not value:
+        return []
+    found = _MSGID.findall(value)
+    if found:
+        return [f[1:-1] for f in found]
+    return [v.strip("<>") for v in value.split() if v.strip("<>")]
+
+
+def _addresses(values: Sequence[str]) -> list[str]:
+    try:
+        pairs = getaddresses([_decode(v) or "" for v in values])
+    except Exception:
+        return []
+    return [a.strip().lower() for _, a in pairs if a and "@" in a]
+
+
+@dataclass
+class _Mail:
+    """One parsed message, ready for threading."""
+
+    source: str
+    record: str
+    message_id: str | None
+    sender: str | None
+    participants: frozenset[str]
+    subject: str
+    subject_key: str
+    reply_subject: bool
+    references_root: str | None = None  # the first id in References
+    in_reply_to: str | None = None
+    timestamp: pd.Timestamp | None = None
+    date_raw: str | None = None
+    text: str = ""
+    removed: str = ""
+    body_empty: bool = False
+    problem: tuple[str, str, str] | None = None  # (field, code, reason)
+
+
+def _part_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        payload = str(part.get_payload() or "").encode("utf-8", "replace")
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, errors="replace")
+    except LookupError:  # an unknown charset name
+        return payload.decode("latin-1", errors="replace")
+
+
+def _body(msg: Message) -> str:
+    """The message text: the first text/plain part, else text/html converted."""
+    plain: str | None = None
+    html: str | None = None
+    try:
+        parts = list(msg.walk())
+    except Exception:
+        parts = [msg]
+    for part in parts:
+        try:
+            if part.is_multipart():
+                continue
+            disp = (part.get("Content-Disposition") or "")
+            if "attachment" in str(disp).lower():
+                continue
+            ctype = part.get_content_type()
+        except Exception:
+            continue
+        if ctype == "text/plain" and plain is None:
+            plain = _part_text(part)
+        elif ctype == "text/html" and html is None:
+            html = _part_text(part)
+    if plain is not None and plain.strip():
+        return plain
+    if html is not None:
+        return html_to_text(html)
+    return plain or ""
+
+
+def _timestamp(raw: str | None) -> pd.Timestamp | None:
+    if not raw:
+        return None
+    try:
+        dt = parsedate_to_datetime(raw)
+        if dt is None:
+            return None
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=UTC)
+        return pd.Timestamp(dt.astimezone(UTC))
+    except (ValueError, TypeError, OverflowError, IndexError, pd.errors.OutOfBoundsDatetime):
+        return None
+
+
+def _parse(data: bytes, source: str, position: int) -> _Mail:
+    """One message's bytes as a :class:`_Mail` (problems recorded, never raised)."""
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    headers: dict[str, list[str]] = {}
+    try:
+        for k, v in msg.raw_items():
+            headers.setdefault(str(k).strip().lower(), []).append(str(v))
+    except Exception:
+        headers = {}
+
+    def first(name: str) -> str | None:
+        vals = headers.get(name)
+        return vals[0] if vals else None
+
+    mids = _ids(first("message-id"))
+    mid = mids[0] if mids else None
+    record = mid or f"message {position}"
+    senders = _addresses(headers.get("from", []))
+    participants = frozenset(senders + _addresses(headers.get("to", []))
+                             + _addresses(headers.get("cc", [])))
+    subject = _decode(first("subject")) or ""
+    key, had_prefix = normalize_subject(subject)
+    refs = _ids(first("references"))
+    irt = _ids(first("in-reply-to"))
+    mail = _Mail(source=source, record=record, message_id=mid,
+                 sender=senders[0] if senders else None, participants=participants,
+                 subject=subject, subject_key=key, reply_subject=had_prefix,
+                 references_root=refs[0] if refs else None, in_reply_to=irt[0] if irt else None,
+                 date_raw=_decode(first("date")))
+    if not headers:
+        mail.problem = ("message", "no_headers",
+                        "no email headers found; the file is not an email message")
+        return mail
+    blob = " ".join(f"{k}: {v}" for k, vs in headers.items() for v in vs[:1])
+    if len(headers) <= 2 and re.search(r"\s(?:Date|From|Subject|To):\s", blob):
+        mail.problem = ("message", "flattened_headers",
+                        "the headers are run together on one line (line breaks were removed), "
+                        "so Date, From and the body cannot be told apart; restore the line "
+                        "breaks of the original message")
+        return mail
+    mail.timestamp = _timestamp(mail.date_raw)
+    try:
+        text = _body(msg)
+    except Exception:
+        text = ""
+    mail.text, mail.removed = strip_reply(text)
+    mail.body_empty = not text.strip()
+    if mail.timestamp is None:
+        what = (f"Date {mail.date_raw!r} is not a date and time" if mail.date_raw
+                else "the message has no Date header")
+        mail.problem = ("timestamp", "bad_timestamp",
+                        f"message {mid or record}: {what}")
+    elif mail.sender is None:
+        mail.problem = ("speaker", "missing_sender",
+                        f"message {record}: no From address")
+    elif mail.body_empty:
+        mail.problem = ("text", "empty_text", f"message {record} has no text")
+    elif not mail.text:
+        mail.problem = ("text", "only_quoted",
+                        f"message {record} holds only quoted text or a signature "
+                        f"({len(mail.removed)} characters, none written by the sender)")
+    return mail
+
+
+def _read_file(path: Path) -> list[_Mail]:
+    """Every message of an ``.mbox`` (or ``.mbx``) file, or the one message of another file."""
+    src = str(path)
+    try:
+        if path.suffix.lower() in MboxReader.extensions:
+            box = mailbox.mbox(str(path), create=False)
+            try:
+                datas = [box.get_bytes(k) for k in box.iterkeys()]
+            finally:
+                box.close()
+            if not datas:
+                raise FormatError("no messages found: an mbox file starts each message with "
+                                  "a 'From ' line", source=src)
+        else:
+            datas = [path.read_bytes()]
+    except OSError as exc:
+        raise FormatError(f"cannot read the file: {exc}", source=src) from exc
+    mails: list[_Mail] = []
+    for i, data in enumerate(datas, 1):
+        try:
+            mails.append(_parse(data, src, i))
+        except Exception as exc:  # the email package should not raise; never let it escape
+            mails.append(_Mail(source=src, record=f"message {i}", message_id=None, sender=None,
+                               participants=frozenset(), subject="", subject_key="",
+                               reply_subject=False,
+                               problem=("message", "unparseable", f"cannot parse: {exc}")))
+    return mails
+
+
+# ---------------------------------------------------------------- threading
+def _roots(mails: Sequence[_Mail]) -> list[str]:
+    """Each message's thread key (see the module docstring)."""
+    by_id = {m.message_id: m for m in mails if m.message_id}
+    memo: dict[str, str] = {}
+
+    def root_of(m: _Mail) -> str | None:
+        seen: set[str] = set()
+        chain: list[str] = []
+        cur: _Mail | None = m
+        result: str | None = None
+        while cur is not None:
+            if cur.message_id and cur.message_id in memo:
+                result = memo[cur.message_id]
+                break
+            if cur.message_id:
+                if cur.message_id in seen:
+                    result = cur.message_id
+                    break
+                seen.add(cur.message_id)
+                chain.append(cur.message_id)
+            if cur.references_root:
+                result = cur.references_root
+                break
+            if cur.in_reply_to:
+                nxt = by_id.get(cur.in_reply_to)
+                if nxt is None or nxt is cur:
+                    result = cur.in_reply_to
+                    break
+                cur = nxt
+                continue
+            result = cur.message_id
+            break
+        if result is not None:
+            for c in chain:
+                memo[c] = result
+        return result
+
+    keys: list[str | None] = []
+    for m in mails:
+        has_ptr = bool(m.references_root or m.in_reply_to)
+        if not has_ptr and (m.message_id is None or m.reply_subject):
+            keys.append(None)  # decided by the fallback below
+        else:
+            keys.append(root_of(m))
+    by_subject: dict[tuple[str, frozenset[str]], str] = {}
+    for m, k in zip(mails, keys, strict=True):
+        if k is not None and m.subject_key:
+            by_subject.setdefault((m.subject_key, m.participants), k)
+    out: list[str] = []
+    for m, k in zip(mails, keys, strict=True):
+        if k is None:
+            fk = (m.subject_key, m.participants)
+            k = by_subject.get(fk)
+            if k is None:
+                k = m.message_id
+            if k is None:
+                digest = hashlib.sha1(
+                    (m.subject_key + "|" + ",".join(sorted(m.participants))).encode()).hexdigest()
+                k = f"subject-{digest[:12]}"
+            by_subject.setdefault(fk, k)
+        out.append(k)
+    return out
+
+
+# ---------------------------------------------------------------- frames
+def _roles_config(options: dict[str, Any], source: str) -> tuple[set[str], set[str]]:
+    def as_set(value: Any) -> set[str]:
+        if value is None:
+            return set()
+        if isinstance(value, str):
+            value = [value]
+        return {str(v).strip().lower().lstrip("@") for v in value if str(v).strip()}
+
+    domains = as_set(options.get("agent_domains"))
+    addresses = as_set(options.get("agent_addresses"))
+    if not domains and not addresses:
+        raise ConfigError(
+            "cannot tell agents from customers in email: give agent_domains=['acme.com'] "
+            "(senders at that domain or its subdomains are agents) and/or "
+            "agent_addresses=['dana@gmail.com']; every other sender is a customer",
+            source=source)
+    return domains, addresses
+
+
+def _role(sender: str, domains: set[str], addresses: set[str]) -> str:
+    if sender in addresses:
+        return "agent"
+    domain = sender.rsplit("@", 1)[-1]
+    if any(domain == d or domain.endswith("." + d) for d in domains):
+        return "agent"
+    return "customer"
+
+
+def _frames(mails: Sequence[_Mail], options: dict[str, Any], source: str) -> RawFrames:
+    """Turns and rejects for parsed messages, threaded together."""
+    domains, addresses = _roles_config(options, source)
+    roots = _roots(mails)
+    rows: list[dict[str, Any]] = []
+    bad: list[dict[str, Any]] = []
+    for m, root in zip(mails, roots, strict=True):
+        if m.problem is not None:
+            fld, code, reason = m.problem
+            bad.append({"source": m.source, "record": m.record,
+                        "interaction_id": None if code in ("no_headers", "flattened_headers",
+                                                           "unparseable") else root,
+                        "field": fld, "code": code, "reason": reason})
+            continue
+        assert m.sender is not None
+        rows.append({"interaction_id": root, "role": _role(m.sender, domains, addresses),
+                     "speaker": m.sender, "text": m.text, "timestamp": m.timestamp,
+                     "channel": "email", "case_id": root, "source": m.source,
+                     "record": m.record, "message_id": m.message_id, "subject": m.subject,
+                     "removed_text": m.removed})
+    cols = ["interaction_id", "role", "speaker", "text", "channel", "case_id", "source",
+            "record", "message_id", "subject", "removed_text"]
+    turns = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype="string") for c in cols})
+    turns.insert(4, "timestamp", pd.Series([r["timestamp"] for r in rows],
+                                           dtype="datetime64[ns, UTC]"))
+    return RawFrames(turns=turns, rejects=reject_rows(bad))
+
+
+def read_mailboxes(paths: Iterable[str | Path], **options: Any) -> RawFrames:
+    """Read several ``.eml``/``.mbox`` files and thread their messages together.
+
+    Parameters
+    ----------
+    paths
+        Email files (``.mbox``/``.mbx`` read as mailboxes, anything else as one
+        message).
+    **options
+        ``agent_domains=[...]`` and/or ``agent_addresses=[...]``.
+
+    Returns
+    -------
+    RawFrames
+        Turns of every message, threaded across the files, and rejects; pass
+        them to :meth:`serviceart.Conversations.from_frames`.
+
+    Raises
+    ------
+    ConfigError
+        Without ``agent_domains`` or ``agent_addresses``.
+    FormatError
+        When a file cannot be read, or an mbox holds no message.
+    """
+    files = [Path(p) for p in paths]
+    _roles_config(options, f"{len(files)} files")
+    mails: list[_Mail] = []
+    for f in files:
+        mails.extend(_read_file(f))
+    return _frames(mails, options, f"{len(files)} files")
+
+
+_HEADER_LINE = re.compile(r"^(?:From|Subject|Message-ID|Received|Date|To|Return-Path|"
+                          r"MIME-Version|Delivered-To):\s", re.IGNORECASE | re.MULTILINE)
+
+
+@register_reader
+class EmlReader(Reader):
+    """Read one email message per ``.eml`` file (see the module docstring).
+
+    Parameters
+    ----------
+    agent_domains
+        Sender domains of agents (subdomains included).
+    agent_addresses
+        Sender addresses of agents.
+
+    Raises
+    ------
+    ConfigError
+        Without ``agent_domains`` or ``agent_addresses``.
+    """
+
+    name = "eml"
+    extensions: ClassVar[tuple[str, ...]] = (".eml",)
+
+    @classmethod
+    def sniff(cls, path: Path, head: str) -> float:
+        """0.9 for an ``.eml`` whose head has header lines, 0.3 for one without."""
+        if path.suffix.lower() not in cls.extensions:
+            return 0.0
+        return 0.9 if _HEADER_LINE.search(head) else 0.3
+
+    def load(self, path: Path) -> RawFrames:
+        """Read the message; the interaction id is its thread's root Message-ID."""
+        _roles_config(self.options, str(path))
+        return _frames(_read_file(path), self.options, str(path))
+
+
+@register_reader
+class MboxReader(EmlReader):
+    """Read an mbox mailbox, threading its messages (see the module docstring).
+
+    Parameters
+    ----------
+    agent_domains
+        Sender domains of agents (subdomains included).
+    agent_addresses
+        Sender addresses of agents.
+
+    Raises
+    ------
+    ConfigError
+        Without ``agent_domains`` or ``agent_addresses``.
+    FormatError
+        When the file holds no message.
+    """
+
+    name = "mbox"
+    extensions = (".mbox", ".mbx")
+
+    @classmethod
+    def sniff(cls, path: Path, head: str) -> float:
+        """0.95 for an ``.mbox``/``.mbx`` starting with ``From ``, 0.3 otherwise."""
+        if path.suffix.lower() not in cls.extensions:
+            return 0.0
+        return 0.95 if head.lstrip("\ufeff").startswith("From ") else 0.3
+

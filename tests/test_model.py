@@ -141,3 +141,11 @@ def test_iter_cases_never_splits_a_case():
     conv = sa.Conversations.from_frames(turns)
     chunks = [sorted(c.interactions["interaction_id"]) for c in conv.iter_cases(2)]
     assert chunks == [["a", "c"], ["b", "e"], ["d"]]
+
+
+def test_declared_turn_columns_stay_on_turns():
+    turns = _turns(subject=["Refund"] * 3, team=["t"] * 3)
+    conv = sa.Conversations.from_frames(turns, turn_columns=("subject",))
+    assert conv.turns["subject"].tolist() == ["Refund"] * 3
+    assert "subject" not in conv.interactions.columns
+    assert conv.interactions.loc[0, "team"] == "t"

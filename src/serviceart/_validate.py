@@ -272,6 +272,7 @@ def validate_interactions(
     *,
     source: str,
     log: RejectLog,
+    turn_columns: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build the interactions table from valid turns and the optional given table.
 
@@ -291,7 +292,8 @@ def validate_interactions(
     lift: list[str] = []
     if extras:
         nun = groups[extras].nunique(dropna=False)
-        lift = [c for c in extras if bool((nun[c] <= 1).all()) or c in _INTERACTION_COLUMNS]
+        lift = [c for c in extras if c not in turn_columns
+                and (bool((nun[c] <= 1).all()) or c in _INTERACTION_COLUMNS)]
         if lift:
             firsts = groups[lift].first().reset_index(drop=True)
             for c in lift:

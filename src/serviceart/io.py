@@ -123,4 +123,6 @@ def read(
     rejects = concat_rejects(p.rejects for p in parts)
     source = str(files[0]) if len(files) == 1 else f"{len(files)} files"
     # readers apply roles={...} themselves (label and name mappings differ by format)
-    return Conversations.from_frames(turns, interactions, source=source, rejects=rejects)
+    turn_columns = tuple(dict.fromkeys(c for p in parts for c in p.turn_columns))
+    return Conversations.from_frames(turns, interactions, source=source, rejects=rejects,
+                                     turn_columns=turn_columns)

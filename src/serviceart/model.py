@@ -69,6 +69,7 @@ class Conversations:
         source: str = "<frame>",
         roles: Mapping[str, str] | None = None,
         rejects: pd.DataFrame | None = None,
+        turn_columns: tuple[str, ...] = (),
     ) -> Conversations:
         """Validate a turn table (and optionally an interaction table).
 
@@ -93,6 +94,9 @@ class Conversations:
         rejects
             Rejects found earlier (e.g. by a reader), carried into the result;
             each counts as one input record that never became a turn.
+        turn_columns
+            Extra columns that stay on the turn table even when they are constant
+            within every interaction (e.g. an email's ``subject``).
 
         Returns
         -------
@@ -106,7 +110,8 @@ class Conversations:
         log = RejectLog()
         log.extend(rejects)
         valid = validate_turns(turns, source=source, roles=roles, log=log)
-        out_turns, out_inter = validate_interactions(valid, interactions, source=source, log=log)
+        out_turns, out_inter = validate_interactions(valid, interactions, source=source, log=log,
+                                                     turn_columns=turn_columns)
         seen: set[str] = set()
         for col in (turns["interaction_id"],
                     interactions["interaction_id"] if interactions is not None

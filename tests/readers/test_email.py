@@ -317,3 +317,9 @@ def test_random_bytes_only_serviceart_errors(tmp_path, data, ext, prefix):
         return
     assert conv.turns["record"].notna().all()
     assert conv.turns["source"].notna().all()
+
+
+def test_removed_text_stays_on_turns_for_single_message_threads():
+    conv = sa.read(FIXTURES / "gmail_reply.eml", agent_domains=["acme.com"])
+    assert {"removed_text", "subject", "message_id"} <= set(conv.turns.columns)
+    assert "removed_text" not in conv.interactions.columns

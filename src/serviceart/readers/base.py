@@ -29,6 +29,8 @@ class RawFrames:
     turns: pd.DataFrame
     interactions: pd.DataFrame | None = None
     rejects: pd.DataFrame = field(default_factory=lambda: empty(REJECTS))
+    #: extra turn columns that stay on turns even when constant within an interaction
+    turn_columns: tuple[str, ...] = ()
 
 
 def reject_rows(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:

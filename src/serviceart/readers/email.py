@@ -597,7 +597,8 @@ def _frames(mails: Sequence[_Mail], options: dict[str, Any], source: str) -> Raw
     turns = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype="string") for c in cols})
     turns.insert(4, "timestamp", pd.Series([r["timestamp"] for r in rows],
                                            dtype="datetime64[ns, UTC]"))
-    return RawFrames(turns=turns, rejects=reject_rows(bad))
+    return RawFrames(turns=turns, rejects=reject_rows(bad),
+                     turn_columns=("message_id", "subject", "removed_text"))
 
 
 def read_mailboxes(paths: Iterable[str | Path], **options: Any) -> RawFrames:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from .codebook import CUES, MEASURES
 from .engine import score as score_conversations
 from .errors import ServiceartError
 from .io import read
+from .model import Conversations
 from .readers import READERS
 from .scorers import SCORERS
 
@@ -27,6 +29,16 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                        "and follow-through, with the evidence behind every score.")
 out = Console()
 err = Console(stderr=True)
+
+
+def _read(paths: list[Path], format: str | None) -> Conversations:
+    """Read inputs, printing reader warnings (e.g. inferred roles) on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        conv = read(paths, format=format)
+    for w in caught:
+        err.print(f"warning: {w.message}", highlight=False, markup=False)
+    return conv
 
 
 def _fail(exc: ServiceartError) -> None:
@@ -49,7 +61,7 @@ def score(
 ) -> None:
     """Score exports and write scores, measures, evidence and rejects as Parquet."""
     try:
-        conv = read(paths, format=format)
+        conv = _read(paths, format)
         total = len(conv)
         if sys.stderr.isatty() and total:
             with Progress("[progress.description]{task.description}", BarColumn(),
@@ -103,7 +115,7 @@ def validate(
 ) -> None:
     """Read only: report rejects grouped by code; exit 1 when any input was unusable."""
     try:
-        conv = read(paths, format=format)
+        conv = _read(paths, format)
     except ServiceartError as exc:
         _fail(exc)
         return

@@ -12,6 +12,7 @@ import pandas as pd
 from .errors import FormatError, InputError
 from .model import Conversations, concat_rejects
 from .readers import READERS, RawFrames, Reader
+from .roles import infer_roles as infer_speaker_roles
 
 __all__ = ["expand_paths", "read", "sniff"]
 
@@ -77,6 +78,8 @@ def sniff(path: str | Path) -> str:
 def read(
     paths: str | Path | Iterable[str | Path],
     format: str | None = None,
+    *,
+    infer_roles: bool = True,
     **options: Any,
 ) -> Conversations:
     """Read export files into validated :class:`Conversations`.
@@ -88,6 +91,12 @@ def read(
     format
         A reader name (see :func:`serviceart.list_readers`); sniffed per file when
         ``None``.
+    infer_roles
+        For readers whose labels may be names (``text``, ``vtt``, ``srt``): where
+        every turn of an interaction is labelled with a name instead of a role,
+        infer the agent from the cues (see :mod:`serviceart.roles`), mark the
+        interaction ``roles_inferred`` and warn when confidence is low. ``False``
+        leaves such turns to be rejected as ``unknown_role``.
     **options
         Reader options, e.g. ``columns={...}``, ``roles={...}``.
 
@@ -116,6 +125,10 @@ def read(
         name = format or sniff(f)
         reader: Reader = READERS.get(name)(**options)
         parts.append(reader.load(f))
+    if infer_roles:
+        for p in parts:
+            if p.labels_as_roles:
+                p.turns = infer_speaker_roles(p.turns)
     turns = pd.concat([p.turns for p in parts], ignore_index=True) if len(parts) > 1 \
         else parts[0].turns
     given = [p.interactions for p in parts if p.interactions is not None]

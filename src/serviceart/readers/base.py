@@ -31,6 +31,8 @@ class RawFrames:
     rejects: pd.DataFrame = field(default_factory=lambda: empty(REJECTS))
     #: extra turn columns that stay on turns even when constant within an interaction
     turn_columns: tuple[str, ...] = ()
+    #: the role column may hold speaker names (``Dana:``) whose roles can be inferred
+    labels_as_roles: bool = False
 
 
 def reject_rows(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:

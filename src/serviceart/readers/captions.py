@@ -441,7 +441,7 @@ def read_captions(path: Path, *, vtt: bool, **options: Any) -> RawFrames:
     frame["source"] = source
     rejects = [{"source": source, "interaction_id": iid, **row}
                for _, row in sorted(bad, key=lambda item: item[0])]
-    return RawFrames(turns=frame, rejects=reject_rows(rejects))
+    return RawFrames(turns=frame, rejects=reject_rows(rejects), labels_as_roles=True)
 
 
 class _CaptionReader(Reader):

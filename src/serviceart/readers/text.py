@@ -82,9 +82,11 @@ class TextReader(Reader):
         if path.suffix.lower() not in cls.extensions:
             return 0.0
         lines = [ln for ln in head.splitlines()[:40] if ln.strip() and not ln.startswith("#")]
-        hits = sum(1 for ln in lines if (m := _TURN.match(ln))
-                   and m.group("label").lower() in DEFAULT_ROLES)
-        return 0.9 if hits else 0.2
+        matches = [m for ln in lines if (m := _TURN.match(ln))]
+        if any(m.group("label").lower() in DEFAULT_ROLES for m in matches):
+            return 0.9
+        # speakers named, not roled ("Dana: ..."): most lines are "Label: text"
+        return 0.6 if len(matches) >= 2 and len(matches) >= 0.6 * len(lines) else 0.2
 
     def load(self, path: Path) -> RawFrames:
         """Parse the transcripts; stray lines become rejects with their line number."""
@@ -136,4 +138,4 @@ class TextReader(Reader):
                                      format="ISO8601")
             frame["timestamp"] = started + pd.to_timedelta(frame["start_s"], unit="s")
         frame["source"] = str(path)
-        return RawFrames(turns=frame, rejects=reject_rows(bad))
+        return RawFrames(turns=frame, rejects=reject_rows(bad), labels_as_roles=True)

@@ -42,7 +42,7 @@ import pandas as pd
 from ..errors import ConfigError, FormatError
 from .base import RawFrames, Reader, register_reader, reject_rows
 from .text import DEFAULT_ROLES
-from .turns import _BAD_LINE, TurnsReader, _open_text
+from .turns import TurnsReader, _open_text, malformed_lines
 
 __all__ = ["MAX_DEPTH", "MessagesReader"]
 
@@ -118,10 +118,7 @@ def _csv_bare_cr(path: Path, sep: str) -> tuple[pd.DataFrame, pd.DataFrame]:
                                 quoting=csv.QUOTE_MINIMAL)
         except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
             raise FormatError(f"cannot parse as CSV: {exc}", source=str(path)) from exc
-    for w in caught:
-        for m in _BAD_LINE.finditer(str(w.message)):
-            bad.append({"source": str(path), "record": f"line {m.group(1)}",
-                        "code": "malformed_line", "reason": m.group(2).strip()})
+    bad.extend(malformed_lines(caught, path))
     frame["record"] = [f"row {i + 1}" for i in range(len(frame))]
     return frame, reject_rows(bad)
 

@@ -131,12 +131,16 @@ class TurnsReader(Reader):
             except UnicodeDecodeError:
                 log.warning("%s is not valid UTF-8; undecodable bytes were replaced", path)
                 frame = _read_csv(path, sep, "replace")
-        for w in caught:
-            for m in _BAD_LINE.finditer(str(w.message)):
-                bad.append({"source": str(path), "record": f"line {m.group(1)}",
-                            "code": "malformed_line", "reason": m.group(2).strip()})
+        bad.extend(malformed_lines(caught, path))
         frame["record"] = [f"row {i + 1}" for i in range(len(frame))]
         return frame, reject_rows(bad)
+
+
+def malformed_lines(caught: list[warnings.WarningMessage], path: Path) -> list[dict[str, Any]]:
+    """Reject rows for the lines pandas skipped (its "Skipping line N" warnings)."""
+    return [{"source": str(path), "record": f"line {m.group(1)}", "code": "malformed_line",
+             "reason": m.group(2).strip()}
+            for w in caught for m in _BAD_LINE.finditer(str(w.message))]
 
 
 def _read_csv(path: Path, sep: str, errors: str) -> pd.DataFrame:

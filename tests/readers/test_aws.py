@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 import serviceart as sa
 import serviceart.readers.aws  # registers the readers
-from serviceart.readers.aws import ContactLensReader, PcaReader, TranscribeReader
+from serviceart.readers.aws import ContactLensReader, TranscribeReader
+from serviceart.readers.pca import PcaReader
 
 HERE = Path(__file__).resolve().parent
 FIX = HERE / "fixtures" / "aws"

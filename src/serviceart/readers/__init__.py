@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from .aws import ContactLensReader, PcaReader, TranscribeReader
+from .aws import ContactLensReader, TranscribeReader
 from .base import READERS, RawFrames, Reader, register_reader
 from .captions import SrtReader, VttReader
 from .email import EmlReader, MboxReader
 from .messages import MessagesReader
+from .pca import PcaReader
 from .text import TextReader
 from .turns import TurnsReader
 

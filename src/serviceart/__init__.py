@@ -26,7 +26,7 @@ from .errors import (
     SchemaError,
     ServiceartError,
 )
-from .io import read, sniff
+from .io import read, sniff, stream
 from .model import Conversations
 from .readers import READERS
 from .result import Result
@@ -58,6 +58,7 @@ __all__ = [
     "read",
     "score",
     "sniff",
+    "stream",
 ]
 
 

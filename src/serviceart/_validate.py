@@ -254,8 +254,9 @@ def _order(good: pd.DataFrame) -> pd.DataFrame:
         return good.drop(columns=["_given_index", "_pos"])
     groups = good.groupby("interaction_id", sort=False)
     good["_iorder"] = groups.ngroup()
-    timed = groups["start_s"].transform(lambda s: bool(s.notna().all()))
-    stamped = groups["timestamp"].transform(lambda s: bool(s.notna().all()))
+    # per interaction: does every turn have a start time / a timestamp? (vectorised)
+    timed = good["start_s"].notna().groupby(good["_iorder"]).transform("all")
+    stamped = good["timestamp"].notna().groupby(good["_iorder"]).transform("all")
     stamp_s = (good["timestamp"] - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
     key = np.where(timed.astype(bool), good["start_s"],
                    np.where(stamped.astype(bool), stamp_s, np.nan))
@@ -287,8 +288,8 @@ def validate_interactions(
                          interactions, source=source, log=log)
         return conform(turns, TURNS, extra=True), empty(INTERACTIONS)
     groups = turns.groupby("interaction_id", sort=False)
-    derived = pd.DataFrame({"interaction_id": pd.Series(list(groups.groups.keys()),
-                                                        dtype="string")})
+    derived = pd.DataFrame({"interaction_id": pd.Series(
+        turns["interaction_id"].drop_duplicates().to_numpy(), dtype="string")})
     lift: list[str] = []
     if extras:
         nun = groups[extras].nunique(dropna=False)
@@ -332,8 +333,8 @@ def validate_interactions(
     else:
         derived["started_at"] = first_at
 
-    timed = groups["start_s"].apply(lambda s: bool(s.notna().any()))
-    stamped = groups["timestamp"].apply(lambda s: bool(s.notna().any()))
+    timed = turns["start_s"].notna().groupby(turns["interaction_id"], sort=False).any()
+    stamped = turns["timestamp"].notna().groupby(turns["interaction_id"], sort=False).any()
     is_timed = ids.map(timed).fillna(False).astype(bool).to_numpy()
     is_stamped = ids.map(stamped).fillna(False).astype(bool).to_numpy()
     guess = pd.Series([("call" if t else "chat" if s else None)

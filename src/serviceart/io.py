@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .errors import FormatError, InputError
+from .errors import ConfigError, FormatError, InputError
 from .model import Conversations, concat_rejects
 from .readers import READERS, RawFrames, Reader
+from .readers.base import reject_rows
 from .roles import infer_roles as infer_speaker_roles
 
-__all__ = ["expand_paths", "read", "sniff"]
+__all__ = ["expand_paths", "read", "sniff", "stream"]
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,13 @@ def read(
         name = format or sniff(f)
         reader: Reader = READERS.get(name)(**options)
         parts.append(reader.load(f))
+    source = str(files[0]) if len(files) == 1 else f"{len(files)} files"
+    return _build(parts, source, infer_roles)
+
+
+def _build(parts: list[RawFrames], source: str, infer_roles: bool,
+           rejects_first: pd.DataFrame | None = None) -> Conversations:
+    """Validated conversations from raw frames of one or more files."""
     if infer_roles:
         for p in parts:
             if p.labels_as_roles:
@@ -133,9 +141,121 @@ def read(
         else parts[0].turns
     given = [p.interactions for p in parts if p.interactions is not None]
     interactions = pd.concat(given, ignore_index=True) if given else None
-    rejects = concat_rejects(p.rejects for p in parts)
-    source = str(files[0]) if len(files) == 1 else f"{len(files)} files"
+    rejects = concat_rejects([*(p.rejects for p in parts),
+                              *([] if rejects_first is None else [rejects_first])])
     # readers apply roles={...} themselves (label and name mappings differ by format)
     turn_columns = tuple(dict.fromkeys(c for p in parts for c in p.turn_columns))
     return Conversations.from_frames(turns, interactions, source=source, rejects=rejects,
                                      turn_columns=turn_columns)
+
+
+def _n_interactions(raw: RawFrames) -> int:
+    if "interaction_id" not in raw.turns.columns:
+        return 0
+    return int(raw.turns["interaction_id"].nunique())
+
+
+def stream(
+    paths: str | Path | Iterable[str | Path],
+    format: str | None = None,
+    *,
+    chunk_size: int = 1000,
+    infer_roles: bool = True,
+    **options: Any,
+) -> Iterator[Conversations]:
+    """Read export files as a sequence of validated chunks, in bounded memory.
+
+    The streaming counterpart of :func:`read`: readers hand over their files in
+    pieces of whole interactions (see :meth:`~serviceart.readers.Reader.iter_load`),
+    small one-interaction files are grouped, and each chunk of about
+    ``chunk_size`` interactions is validated on its own. Concatenating the chunks
+    gives what :func:`read` gives, with two documented exceptions:
+
+    - formats whose interactions continue across files (``eml``: a thread spread
+      over several messages) are read together after the other files, so the
+      memory they need grows with that part of the input (use ``mbox`` for bulk
+      mail);
+    - an interaction whose rows continue in a later file after its chunk was
+      handed on cannot be merged any more: those later rows are rejected with
+      code ``split_interaction`` naming the file (read such inputs with
+      :func:`read`, or sort the export by interaction).
+
+    Parameters
+    ----------
+    paths, format, infer_roles, **options
+        As for :func:`read`.
+    chunk_size
+        About how many interactions each chunk holds.
+
+    Yields
+    ------
+    Conversations
+        Chunks in input order; every input interaction is in exactly one
+        chunk's ``interactions`` or ``rejects``.
+
+    Examples
+    --------
+    >>> import serviceart as sa
+    >>> [len(c) for c in sa.stream("data/samples/calls.csv", chunk_size=2)]
+    [2, 2, 1]
+    """
+    if chunk_size < 1:
+        raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}", field="chunk_size")
+    files = expand_paths(paths)
+    if format is not None:
+        READERS.get(format)
+    seen: set[str] = set()
+    buffer: list[RawFrames] = []
+    together: list[tuple[Path, Reader]] = []
+
+    def flush() -> Iterator[Conversations]:
+        if buffer:
+            parts = [_drop_seen(p, seen) for p in buffer]
+            buffer.clear()
+            names = {str(p.turns["source"].iloc[0]) for p in parts
+                     if "source" in p.turns.columns and len(p.turns)}
+            conv = _build(parts, names.pop() if len(names) == 1 else f"{len(names)} files",
+                          infer_roles)
+            seen.update(conv.interactions["interaction_id"].astype(str))
+            yield conv
+
+    for f in files:
+        reader: Reader = READERS.get(format or sniff(f))(**options)
+        if reader.threads_across_files:
+            together.append((f, reader))
+            continue
+        for raw in reader.iter_load(f, chunk_size):
+            buffer.append(raw)
+            if sum(_n_interactions(p) for p in buffer) >= chunk_size:
+                yield from flush()
+    yield from flush()
+    if together:
+        buffer.extend(reader.load(f) for f, reader in together)
+        parts = [_drop_seen(p, seen) for p in buffer]
+        buffer.clear()
+        conv = _build(parts, f"{len(together)} files", infer_roles)
+        yield from conv.iter_cases(chunk_size)
+
+
+def _drop_seen(raw: RawFrames, seen: set[str]) -> RawFrames:
+    """Move rows of interactions already handed on into ``split_interaction`` rejects."""
+    if not seen or "interaction_id" not in raw.turns.columns:
+        return raw
+    ids = raw.turns["interaction_id"]
+    late = ids.notna() & ids.astype(str).isin(seen)
+    if not late.any():
+        return raw
+    turns = raw.turns[late]
+    rows = [{"source": str(r.get("source", "")), "record": r.get("record"),
+             "interaction_id": str(r["interaction_id"]), "field": "interaction_id",
+             "code": "split_interaction",
+             "reason": f"interaction {r['interaction_id']!r} continues here after its chunk "
+                       "was already handed on; read these files with read() or sort the "
+                       "export by interaction"}
+            for r in turns.to_dict("records")]
+    kept = raw.interactions
+    if kept is not None and "interaction_id" in kept.columns:
+        kept = kept[~kept["interaction_id"].astype(str).isin(seen)]
+    return RawFrames(turns=raw.turns[~late], interactions=kept,
+                     rejects=concat_rejects([raw.rejects, reject_rows(rows)]),
+                     turn_columns=raw.turn_columns, labels_as_roles=raw.labels_as_roles)

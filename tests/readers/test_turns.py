@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import serviceart as sa
+from serviceart.readers import DecodingWarning
 
 
 def test_sample_calls_csv(samples_dir):
@@ -92,12 +93,20 @@ def test_parquet_round_trip(tmp_path, samples_dir):
     assert again.interactions["team"].tolist() == conv.interactions["team"].tolist()
 
 
-def test_non_utf8_csv_is_read_with_replacement(tmp_path, caplog):
+def test_non_utf8_csv_is_read_with_replacement_and_a_warning(tmp_path):
     f = tmp_path / "latin.csv"
     f.write_bytes("interaction_id,role,text\na,agent,caf\xe9 ok\n".encode("latin-1"))
-    conv = sa.read(f)
+    with pytest.warns(DecodingWarning, match=r"latin\.csv: not valid in utf-8; 1 undecodable"
+                      r" .* first on line 2\. Pass encoding="):
+        conv = sa.read(f)
     assert conv.turns["text"].iloc[0] == "caf\ufffd ok"
-    assert "not valid UTF-8" in caplog.text
+
+
+def test_encoding_option_reads_latin1_exactly(tmp_path):
+    f = tmp_path / "latin.csv"
+    f.write_bytes("interaction_id,role,text\na,agent,caf\xe9 ok\n".encode("latin-1"))
+    conv = sa.read(f, encoding="cp1252")
+    assert conv.turns["text"].iloc[0] == "caf\xe9 ok"
 
 
 def test_unknown_format_lists_readers(tmp_path):

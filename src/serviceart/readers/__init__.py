@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._text import DecodingWarning
 from .aws import ContactLensReader, TranscribeReader
 from .base import READERS, RawFrames, Reader, register_reader
 from .captions import SrtReader, VttReader
@@ -14,6 +15,7 @@ from .turns import TurnsReader
 __all__ = [
     "READERS",
     "ContactLensReader",
+    "DecodingWarning",
     "EmlReader",
     "MboxReader",
     "MessagesReader",

@@ -21,8 +21,8 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ..errors import ConfigError, FormatError
+from ._text import read_text
 from .base import RawFrames, Reader, reject_rows
-from .turns import _open_text
 
 __all__ = [
     "NONE_TEXTS",
@@ -146,10 +146,9 @@ def joined(names: Any) -> str | None:
     return ",".join(s for s in (str(n).strip() for n in names if n is not None) if s)
 
 
-def load_json(path: Path) -> dict[str, Any]:
+def load_json(path: Path, encoding: str | None = None) -> dict[str, Any]:
     """The file's top-level JSON object; FormatError for anything else."""
-    with _open_text(path) as fh:
-        text = fh.read()
+    text = read_text(path, encoding)
     if not text.strip():
         raise FormatError("the file is empty; expected an exported JSON object",
                           source=str(path))
@@ -292,7 +291,7 @@ class JsonDocReader(Reader):
 
     def load(self, path: Path) -> RawFrames:
         """Read one exported file (one interaction)."""
-        return self._frames(path, load_json(path))
+        return self._frames(path, load_json(path, self.options.get("encoding")))
 
     @abstractmethod
     def _frames(self, path: Path, doc: dict[str, Any]) -> RawFrames:

@@ -9,7 +9,7 @@ into rejects and keeps going; only a file that cannot be read at all raises
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -60,9 +60,31 @@ class Reader(ABC):
     def sniff(cls, path: Path, head: str) -> float:
         """How likely (0..1) the file is in this format, from its name and first bytes."""
 
+    #: interactions of this format may continue in other files (e.g. an email thread
+    #: spread over ``.eml`` files): streaming reads all such files of one run together
+    threads_across_files: ClassVar[bool] = False
+
     @abstractmethod
     def load(self, path: Path) -> RawFrames:
         """Read one file into raw frames."""
+
+    def iter_load(self, path: Path, chunk_size: int = 1000) -> Iterator[RawFrames]:
+        """Read one file as a sequence of raw frames, in bounded memory.
+
+        Each item holds whole interactions (about ``chunk_size`` of them; never
+        an interaction split across two items) with their rejects. The default
+        yields :meth:`load` once, which suits one-interaction-per-file formats;
+        readers of files holding many interactions override it so that a
+        multi-gigabyte export is never loaded at once.
+
+        Parameters
+        ----------
+        path
+            The file.
+        chunk_size
+            About how many interactions each item holds.
+        """
+        yield self.load(path)
 
 
 READERS: Registry[type[Reader]] = Registry("reader")

@@ -86,9 +86,9 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ..errors import ConfigError, FormatError
+from ._text import read_text
 from .base import RawFrames, Reader, register_reader, reject_rows
 from .text import DEFAULT_ROLES
-from .turns import _open_text
 
 __all__ = ["UNKNOWN_ROLE", "SrtReader", "VttReader"]
 
@@ -416,7 +416,7 @@ def read_captions(path: Path, *, vtt: bool, **options: Any) -> RawFrames:
     roles = _roles_option(options.get("roles"))
     merge_gap = _gap_option(options, "merge_gap_s", 0.5)
     continue_gap = _gap_option(options, "continue_gap_s", 1.0)
-    lines = _NEWLINE.split(_open_text(path).getvalue())
+    lines = _NEWLINE.split(read_text(path, options.get("encoding")))
     kind = "WebVTT" if vtt else "SubRip"
     if vtt and not _VTT_HEAD.match(lines[0]):
         log.warning("%s has no WEBVTT header line; reading its cues anyway", path)

@@ -42,7 +42,7 @@ import pandas as pd
 from ..errors import ConfigError, FormatError
 from .base import RawFrames, Reader, register_reader, reject_rows
 from .text import DEFAULT_ROLES
-from .turns import TurnsReader, _open_text, malformed_lines
+from .turns import _open_text, malformed_lines, read_table
 
 __all__ = ["MAX_DEPTH", "MessagesReader"]
 
@@ -347,15 +347,10 @@ class MessagesReader(Reader):
     def _table(self, path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The raw table (strings for CSV) with a ``record`` column, and malformed lines."""
         ext = path.suffix.lower()
-        reader = TurnsReader()
-        if ext in (".parquet", ".pq"):
-            return reader._parquet(path), reject_rows([])
-        if ext in (".jsonl", ".ndjson"):
-            return reader._jsonl(path)
-        sep = "\t" if ext == ".tsv" else ","
-        if _BARE_CR.search(path.read_bytes()):
-            return _csv_bare_cr(path, sep)
-        return reader._csv(path, sep=sep)
+        if ext not in (".parquet", ".pq", ".jsonl", ".ndjson") and \
+                _BARE_CR.search(path.read_bytes()):
+            return _csv_bare_cr(path, "\t" if ext == ".tsv" else ",")
+        return read_table(path, self.options.get("encoding"))
 
     def _canonical(self, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         """Columns renamed onto the canonical names (user renames first, then aliases)."""

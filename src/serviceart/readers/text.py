@@ -27,8 +27,8 @@ from typing import Any
 
 import pandas as pd
 
+from ._text import open_text
 from .base import RawFrames, Reader, register_reader, reject_rows
-from .turns import _open_text
 
 __all__ = ["TextReader"]
 
@@ -96,7 +96,7 @@ class TextReader(Reader):
         meta: dict[str, str] = {}
         block = 0
         in_block = False
-        with _open_text(path) as fh:
+        with open_text(path, self.options.get("encoding")) as fh:
             for lineno, raw in enumerate(fh, 1):
                 line = raw.rstrip("\r\n")
                 if not line.strip():

@@ -14,12 +14,14 @@ import json
 import logging
 import re
 import warnings
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..errors import FormatError
+from ._text import decide_encoding, open_text, read_text
 from .base import RawFrames, Reader, register_reader, reject_rows
 
 __all__ = ["TurnsReader"]
@@ -72,68 +74,210 @@ class TurnsReader(Reader):
 
     def load(self, path: Path) -> RawFrames:
         """Read the file; malformed lines become rejects with their line number."""
-        ext = path.suffix.lower()
-        if ext in (".parquet", ".pq"):
-            frame, rejects = self._parquet(path), reject_rows([])
-        elif ext in (".jsonl", ".ndjson"):
-            frame, rejects = self._jsonl(path)
-        else:
-            frame, rejects = self._csv(path, sep="\t" if ext == ".tsv" else ",")
+        parts = list(self.iter_load(path, chunk_size=_ALL))
+        if len(parts) == 1:
+            return parts[0]
+        turns = pd.concat([p.turns for p in parts], ignore_index=True)
+        return RawFrames(turns=turns, rejects=pd.concat([p.rejects for p in parts],
+                                                        ignore_index=True))
+
+    def iter_load(self, path: Path, chunk_size: int = 1000) -> Iterator[RawFrames]:
+        """Stream the file in pieces of about ``chunk_size`` whole interactions.
+
+        A first pass reads only the interaction id column to learn where each
+        interaction's last row is; the second pass reads blocks of rows and
+        hands on the interactions whose rows are all read. Rows of one
+        interaction may be anywhere in the file; memory holds the id index and
+        the rows of interactions still open.
+        """
         columns: dict[str, str] = dict(self.options.get("columns") or {})
-        if columns:
-            frame = frame.rename(columns=columns)
+        id_name = next((k for k, v in columns.items() if v == "interaction_id"),
+                       "interaction_id")
+        block = min(max(_MIN_BLOCK_ROWS, chunk_size * 20), _MAX_BLOCK_ROWS)
+        last = _last_rows(self._blocks(path, block, usecols=id_name), id_name)
+        pending: list[pd.DataFrame] = []
+        bad: list[pd.DataFrame] = []
+        read = 0
+        for frame, rejects in self._blocks(path, block):
+            bad.append(rejects)
+            if columns:
+                frame = frame.rename(columns=columns)
+            read += len(frame)
+            pending.append(frame)
+            buf = pd.concat(pending, ignore_index=True) if len(pending) > 1 else frame
+            ids = buf["interaction_id"] if "interaction_id" in buf.columns else \
+                pd.Series(pd.NA, index=buf.index, dtype="object")
+            ends = ids.map(last)
+            complete = (ends.isna() | (ends < read)).to_numpy()
+            done, pending = buf[complete], [buf[~complete]]
+            for piece in _split_ids(done, chunk_size):
+                yield self._finish(path, piece, _concat(bad))
+                bad = []
+        rest = pd.concat(pending, ignore_index=True) if pending else pd.DataFrame()
+        if len(rest) or any(len(r) for r in bad):
+            yield self._finish(path, rest, _concat(bad))
+
+    def _finish(self, path: Path, frame: pd.DataFrame, rejects: pd.DataFrame) -> RawFrames:
         roles = {str(k).strip().lower(): v for k, v in (self.options.get("roles") or {}).items()}
+        frame = frame.copy()
         if roles and "role" in frame.columns:
             lowered = frame["role"].astype("string").str.strip().str.lower()
             frame["role"] = lowered.map(roles).fillna(frame["role"].astype("string"))
         frame["source"] = str(path)
-        return RawFrames(turns=frame, rejects=rejects)
+        return RawFrames(turns=frame.reset_index(drop=True), rejects=rejects)
 
-    def _parquet(self, path: Path) -> pd.DataFrame:
-        try:
-            frame = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises many types for a broken file
-            raise FormatError(f"cannot read Parquet: {exc}", source=str(path)) from exc
-        frame["record"] = [f"row {i + 1}" for i in range(len(frame))]
-        return frame
+    def _blocks(self, path: Path, rows: int, usecols: str | None = None
+                ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        """Blocks of raw rows (with ``record``) and the rejects of their bad lines."""
+        ext = path.suffix.lower()
+        if ext in (".parquet", ".pq"):
+            yield from _parquet_blocks(path, rows, usecols)
+        elif ext in (".jsonl", ".ndjson"):
+            yield from _jsonl_blocks(path, rows, usecols, self.options.get("encoding"))
+        else:
+            yield from _csv_blocks(path, "\t" if ext == ".tsv" else ",", rows, usecols,
+                                   self.options.get("encoding"))
 
-    def _jsonl(self, path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-        records: list[dict[str, Any]] = []
-        bad: list[dict[str, Any]] = []
-        with _open_text(path) as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    bad.append({"source": str(path), "record": f"line {lineno}",
-                                "code": "malformed_line",
-                                "reason": f"not valid JSON: {exc.msg} at column {exc.colno}"})
-                    continue
-                if not isinstance(obj, dict):
-                    bad.append({"source": str(path), "record": f"line {lineno}",
-                                "code": "malformed_line",
-                                "reason": f"a JSON {type(obj).__name__}, not an object"})
-                    continue
-                obj["record"] = f"line {lineno}"
-                records.append(obj)
+
+def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A whole CSV/TSV/JSONL/Parquet table with ``record`` and its malformed-line rejects.
+
+    CSV and TSV values are strings; the encoding is decided as in
+    :func:`serviceart.readers._text.decide_encoding`.
+    """
+    reader = TurnsReader(encoding=encoding)
+    blocks = list(reader._blocks(path, _MAX_BLOCK_ROWS))
+    if not blocks:
+        return pd.DataFrame(columns=["record"]), reject_rows([])
+    frames = [f for f, _ in blocks]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return frame, pd.concat([r for _, r in blocks], ignore_index=True)
+
+
+def _concat(rejects: list[pd.DataFrame]) -> pd.DataFrame:
+    found = [r for r in rejects if len(r)]
+    return pd.concat(found, ignore_index=True) if found else reject_rows([])
+
+
+_ALL = 1 << 62
+_MIN_BLOCK_ROWS = 20_000
+_MAX_BLOCK_ROWS = 200_000
+
+
+def _last_rows(blocks: Iterable[tuple[pd.DataFrame, pd.DataFrame]], id_name: str
+               ) -> dict[Any, int]:
+    """Interaction id -> 1 + the index of its last row (rows counted over the file)."""
+    last: dict[Any, int] = {}
+    base = 0
+    for frame, _ in blocks:
+        if id_name in frame.columns and len(frame):
+            pos = pd.Series(range(base + 1, base + len(frame) + 1), index=frame.index)
+            ends = pos.groupby(frame[id_name].to_numpy(), dropna=True, sort=False).max()
+            last.update(zip(ends.index, ends.to_numpy().tolist(), strict=True))
+        base += len(frame)
+    return last
+
+
+def _split_ids(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
+    """``frame`` in pieces of at most ``size`` interactions (rows without an id go first)."""
+    if not len(frame):
+        return
+    if "interaction_id" not in frame.columns or size >= _ALL:
+        yield frame
+        return
+    codes, _ = pd.factorize(frame["interaction_id"], use_na_sentinel=True)
+    group = pd.Series(codes, index=frame.index) // size
+    group[codes < 0] = 0
+    for _, piece in frame.groupby(group.to_numpy(), sort=True):
+        yield piece
+
+
+def _parquet_blocks(path: Path, rows: int, usecols: str | None
+                    ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+        names = pf.schema_arrow.names
+        cols = None if usecols is None else [c for c in [usecols] if c in names]
+        base = 0
+        for batch in pf.iter_batches(batch_size=rows, columns=cols):
+            frame = batch.to_pandas()
+            frame["record"] = [f"row {i}" for i in range(base + 1, base + len(frame) + 1)]
+            base += len(frame)
+            yield frame, reject_rows([])
+    except Exception as exc:  # pyarrow raises many types for a broken file
+        raise FormatError(f"cannot read Parquet: {exc}", source=str(path)) from exc
+
+
+def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | None
+                  ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    records: list[dict[str, Any]] = []
+    bad: list[dict[str, Any]] = []
+
+    def block() -> tuple[pd.DataFrame, pd.DataFrame]:
         frame = pd.DataFrame.from_records(records) if records else pd.DataFrame(
             columns=["interaction_id", "role", "text", "record"])
         return frame, reject_rows(bad)
 
-    def _csv(self, path: Path, sep: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        bad: list[dict[str, Any]] = []
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+    with open_text(path, encoding) as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
             try:
-                frame = _read_csv(path, sep, "strict")
-            except UnicodeDecodeError:
-                log.warning("%s is not valid UTF-8; undecodable bytes were replaced", path)
-                frame = _read_csv(path, sep, "replace")
-        bad.extend(malformed_lines(caught, path))
-        frame["record"] = [f"row {i + 1}" for i in range(len(frame))]
-        return frame, reject_rows(bad)
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                bad.append({"source": str(path), "record": f"line {lineno}",
+                            "code": "malformed_line",
+                            "reason": f"not valid JSON: {exc.msg} at column {exc.colno}"})
+                continue
+            except RecursionError:
+                bad.append({"source": str(path), "record": f"line {lineno}",
+                            "code": "malformed_line", "reason": "JSON nested too deeply"})
+                continue
+            if not isinstance(obj, dict):
+                bad.append({"source": str(path), "record": f"line {lineno}",
+                            "code": "malformed_line",
+                            "reason": f"a JSON {type(obj).__name__}, not an object"})
+                continue
+            if usecols is not None:
+                obj = {usecols: obj.get(usecols)}
+            obj["record"] = f"line {lineno}"
+            records.append(obj)
+            if len(records) >= rows:
+                yield block()
+                records, bad = [], []
+    if records or bad:
+        yield block()
+
+
+def _csv_blocks(path: Path, sep: str, rows: int, usecols: str | None,
+                encoding: str | None) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    enc, errors = decide_encoding(path, encoding)
+    base = 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            reader = pd.read_csv(
+                path, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
+                on_bad_lines="warn", encoding=enc, encoding_errors=errors,
+                quoting=csv.QUOTE_MINIMAL, chunksize=rows,
+                usecols=None if usecols is None else (lambda c: c == usecols))
+            for frame in reader:
+                frame["record"] = [f"row {i}" for i in range(base + 1, base + len(frame) + 1)]
+                base += len(frame)
+                found = list(caught)
+                caught.clear()
+                yield frame, reject_rows(malformed_lines(found, path) if usecols is None
+                                         else [])
+        except pd.errors.EmptyDataError as exc:
+            raise FormatError("the file is empty; a turn table needs a header and rows",
+                              source=str(path)) from exc
+        except pd.errors.ParserError as exc:
+            raise FormatError(f"cannot parse as CSV: {exc}", source=str(path)) from exc
+    if base == 0:
+        # a header without rows: one empty block so the caller sees the columns
+        return
 
 
 def malformed_lines(caught: list[warnings.WarningMessage], path: Path) -> list[dict[str, Any]]:
@@ -143,25 +287,6 @@ def malformed_lines(caught: list[warnings.WarningMessage], path: Path) -> list[d
             for w in caught for m in _BAD_LINE.finditer(str(w.message))]
 
 
-def _read_csv(path: Path, sep: str, errors: str) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-                           on_bad_lines="warn", encoding="utf-8", encoding_errors=errors,
-                           quoting=csv.QUOTE_MINIMAL)
-    except pd.errors.EmptyDataError as exc:
-        raise FormatError("the file is empty; a turn table needs a header and rows",
-                          source=str(path)) from exc
-    except pd.errors.ParserError as exc:
-        raise FormatError(f"cannot parse as CSV: {exc}", source=str(path)) from exc
-
-
-def _open_text(path: Path) -> io.StringIO:
-    """The file's text: UTF-8 (with or without BOM), else UTF-8 with replacement characters."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        log.warning("%s is not valid UTF-8; undecodable bytes were replaced", path)
-        text = raw.decode("utf-8", errors="replace")
-    return io.StringIO(text)
-
+def _open_text(path: Path, encoding: str | None = None) -> io.StringIO:
+    """The file's whole text (see :func:`serviceart.readers._text.read_text`)."""
+    return io.StringIO(read_text(path, encoding))

@@ -1,0 +1,156 @@
+"""Streaming reads: whole interactions per chunk, bounded blocks, same result as read()."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import serviceart as sa
+from serviceart.readers.turns import TurnsReader
+
+
+def _table(n_interactions: int, turns_each: int, interleave: bool, seed: int = 0
+           ) -> pd.DataFrame:
+    rows = [{"interaction_id": f"c{i:05d}", "role": ("agent", "customer")[t % 2],
+             "text": f"turn {t} of call {i}, thanks for waiting", "turn_index": t,
+             "team": f"team{i % 3}"}
+            for i in range(n_interactions) for t in range(turns_each)]
+    if interleave:
+        random.Random(seed).shuffle(rows)
+    return pd.DataFrame(rows)
+
+
+def _canon(conv: sa.Conversations) -> pd.DataFrame:
+    t = conv.turns[["interaction_id", "turn_index", "role", "text", "record"]].astype(str)
+    return t.sort_values(["interaction_id", "turn_index"]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("ext", [".csv", ".tsv", ".jsonl", ".parquet"])
+@pytest.mark.parametrize("interleave", [False, True])
+def test_stream_equals_read_and_never_splits_an_interaction(tmp_path, ext, interleave):
+    frame = _table(300, 4, interleave)
+    path = tmp_path / f"turns{ext}"
+    if ext == ".csv":
+        frame.to_csv(path, index=False)
+    elif ext == ".tsv":
+        frame.to_csv(path, index=False, sep="\t")
+    elif ext == ".jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    else:
+        frame.to_parquet(path)
+    chunks = list(sa.stream(path, chunk_size=64))
+    assert [len(c) for c in chunks[:-1]] == [64] * (len(chunks) - 1)
+    assert sum(len(c) for c in chunks) == 300
+    ids = [i for c in chunks for i in c.interactions["interaction_id"]]
+    assert len(ids) == len(set(ids)) == 300
+    for c in chunks:  # every turn of an interaction is in the chunk holding it
+        assert c.turns.groupby("interaction_id").size().eq(4).all()
+        assert set(c.turns["interaction_id"]) == set(c.interactions["interaction_id"])
+    whole = sa.read(path)
+    streamed = pd.concat([_canon(c) for c in chunks]).sort_values(
+        ["interaction_id", "turn_index"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(streamed, _canon(whole))
+    team = pd.concat([c.interactions[["interaction_id", "team"]] for c in chunks])
+    assert team.set_index("interaction_id")["team"].astype(str).to_dict() == \
+        whole.interactions.set_index("interaction_id")["team"].astype(str).to_dict()
+
+
+def test_blocks_are_bounded_while_streaming(tmp_path, monkeypatch):
+    # 100k rows are read in blocks, never all at once
+    frame = _table(25_000, 4, interleave=False)
+    path = tmp_path / "big.csv"
+    frame.to_csv(path, index=False)
+    seen: list[int] = []
+    original = TurnsReader._blocks
+
+    def spy(self, p, rows, usecols=None):
+        for block, rejects in original(self, p, rows, usecols):
+            if usecols is None:
+                seen.append(len(block))
+            yield block, rejects
+
+    monkeypatch.setattr(TurnsReader, "_blocks", spy)
+    n = sum(len(c) for c in sa.stream(path, chunk_size=1000))
+    assert n == 25_000
+    assert max(seen) == 20_000 and len(seen) == 5
+
+
+def test_bad_lines_keep_their_line_numbers_across_blocks(tmp_path):
+    lines = ["interaction_id,role,text"]
+    lines += [f"c{i // 2},{('agent', 'customer')[i % 2]},hello {i}" for i in range(50_000)]
+    lines.insert(30_001, 'c9,agent,"too","many","fields"')  # file line 30002
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join(lines) + "\n")
+    chunks = list(sa.stream(path, chunk_size=500))
+    rejects = pd.concat([c.rejects for c in chunks])
+    bad = rejects[rejects["code"] == "malformed_line"]
+    assert bad["record"].tolist() == ["line 30002"]
+    assert sum(len(c) for c in chunks) == 25_000
+
+
+def test_rejects_and_counts_add_up_per_chunk(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text(
+        '{"interaction_id": "a", "role": "agent", "text": "Hi"}\n'
+        'not json\n'
+        '{"interaction_id": "a", "role": "customer", "text": "Hello"}\n'
+        '{"interaction_id": "b", "role": "robot", "text": "beep"}\n'
+        '{"interaction_id": "c", "role": "agent", "text": "Hi there"}\n')
+    chunks = list(sa.stream(path, chunk_size=1))
+    assert sum(len(c) for c in chunks) == 2  # a and c; b has only an unknown role
+    rejects = pd.concat([c.rejects for c in chunks])
+    assert sorted(rejects["code"]) == ["malformed_line", "unknown_role"]
+    assert sorted(sa.read(path).rejects["code"]) == ["malformed_line", "unknown_role"]
+    for c in chunks:
+        k = c.counts
+        assert k["interactions_valid"] + k["interactions_rejected"] == k["interactions_in"]
+
+
+def test_small_files_are_grouped_and_eml_threads_read_together(tmp_path):
+    email = Path(__file__).parent / "fixtures" / "email"
+    emls = sorted(email.glob("*.eml"))
+    whole = sa.read(emls, agent_domains=["acme.com"])
+    chunks = list(sa.stream(emls, chunk_size=2, agent_domains=["acme.com"]))
+    assert sum(len(c) for c in chunks) == len(whole)
+    assert sorted(i for c in chunks for i in c.interactions["interaction_id"]) == \
+        sorted(whole.interactions["interaction_id"])
+    captions = Path(__file__).parent / "fixtures" / "captions"
+    files = [captions / "call.vtt", captions / "billing.srt"]
+    grouped = list(sa.stream(files, chunk_size=100))
+    assert len(grouped) == 1 and len(grouped[0]) == len(sa.read(files))
+
+
+def test_an_interaction_continuing_in_a_later_file_is_rejected_not_merged(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("interaction_id,role,text\nx,agent,Hello\nx,customer,Hi\n")
+    b.write_text("interaction_id,role,text\nx,agent,Anything else?\ny,agent,Hello\n")
+    chunks = list(sa.stream([a, b], chunk_size=1))
+    ids = [i for c in chunks for i in c.interactions["interaction_id"]]
+    assert ids == ["x", "y"]
+    rejects = pd.concat([c.rejects for c in chunks])
+    split = rejects[rejects["code"] == "split_interaction"]
+    assert split["source"].tolist() == [str(b)] and split["record"].tolist() == ["row 1"]
+    assert "read these files with read()" in split["reason"].iloc[0]
+
+
+def test_chunk_size_must_be_positive():
+    with pytest.raises(sa.ConfigError, match="chunk_size must be >= 1"):
+        next(sa.stream("data/samples/calls.csv", chunk_size=0))
+
+
+@settings(max_examples=25, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(1, 40), each=st.integers(1, 5), size=st.integers(1, 50),
+       seed=st.integers(0, 10_000))
+def test_any_chunk_size_partitions_the_interactions(tmp_path, n, each, size, seed):
+    path = tmp_path / "p.jsonl"
+    _table(n, each, interleave=True, seed=seed).to_json(path, orient="records", lines=True)
+    chunks = list(sa.stream(path, chunk_size=size))
+    sizes = [len(c) for c in chunks]
+    assert sum(sizes) == n and all(0 < s <= size for s in sizes)
+    assert sum(len(c.turns) for c in chunks) == n * each

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import pytest
 
@@ -51,3 +53,59 @@ def test_user_roles_win_over_inference(tmp_path):
     conv = sa.read(f, roles={"tom": "agent", "priya": "customer"})
     assert conv.turns["role"].tolist() == ["customer", "agent"]
     assert "roles_inferred" not in conv.interactions.columns
+
+
+def test_agent_ids_decide_without_warning(tmp_path):
+    # the text alone would point at Tom (he apologises and offers help); the user knows better
+    f = tmp_path / "odd.txt"
+    f.write_text("Tom: Sorry to bother you, is there anything else I can help with?\n"
+                 "Priya: Yes, my order never arrived.\n")
+    guessed = sa.read(f)  # from the text alone: Tom, wrongly
+    assert guessed.turns["role"].tolist() == ["agent", "customer"]
+    assert guessed.interactions["role_basis"].tolist() == ["text"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RoleInferenceWarning)
+        conv = sa.read(f, agent_ids=["priya"])
+    assert conv.turns["role"].tolist() == ["customer", "agent"]
+    row = conv.interactions.iloc[0]
+    assert row["role_basis"] == "agent_ids" and row["role_confidence"] == "high"
+
+
+def test_agent_domains_recognise_addresses_in_labels():
+    t = pd.DataFrame({"interaction_id": "m1",
+                      "role": ["Kim Lee <kim.lee@gmail.com>", "dana@support.acme.com",
+                               "Kim Lee <kim.lee@gmail.com>"],
+                      "text": ["Where is my refund?", "It was sent today.", "Thanks"]})
+    out = infer_roles(t, agent_domains=["@acme.com"])
+    assert out["role"].tolist() == ["customer", "agent", "customer"]
+    assert set(out["role_basis"]) == {"agent_domains"}
+    # a look-alike domain is not the company's
+    t2 = t.assign(role=t["role"].str.replace("support.acme.com", "notacme.com"))
+    with pytest.warns(RoleInferenceWarning):
+        out2 = infer_roles(t2, agent_domains=["acme.com"])
+    assert set(out2["role_basis"]) == {"text"}
+
+
+@pytest.mark.parametrize("opening", [
+    "Thank you for calling Northwind Energy, Sam speaking.",
+    "Welcome to Contoso Bank.",
+    "You're through to Fabrikam, my name's Sam.",
+    "Hi, this is Sam from Tailspin Toys.",
+])
+def test_an_opening_naming_the_company_marks_the_agent(opening):
+    t = pd.DataFrame({"interaction_id": "g", "role": ["Sam", "Alex", "Sam"],
+                      "text": [opening, "I want to check my balance.", "Right."]})
+    out = infer_roles(t)
+    assert out["role"].tolist() == ["agent", "customer", "agent"]
+    assert out["role_confidence"].iloc[0] == "high"
+
+
+def test_company_names_make_the_opening_exact():
+    t = pd.DataFrame({"interaction_id": "g", "role": ["Alex", "Sam"],
+                      "text": ["I tried calling Contoso twice.", "you've reached contoso"]})
+    out = infer_roles(t, company="Contoso")
+    assert out["role"].tolist() == ["customer", "agent"]
+    # a lower-case mention only counts when the company was named
+    with pytest.warns(RoleInferenceWarning):
+        generic = infer_roles(t)
+    assert generic["role_confidence"].iloc[0] == "low"

@@ -95,9 +95,11 @@ def read(
     infer_roles
         For readers whose labels may be names (``text``, ``vtt``, ``srt``): where
         every turn of an interaction is labelled with a name instead of a role,
-        infer the agent from the cues (see :mod:`serviceart.roles`), mark the
-        interaction ``roles_inferred`` and warn when confidence is low. ``False``
-        leaves such turns to be rejected as ``unknown_role``.
+        infer the agent (see :mod:`serviceart.roles`: from ``agent_ids=``,
+        ``agent_domains=``, else from the cues and openings naming the company,
+        ``company=``), mark the interaction ``roles_inferred`` with its
+        ``role_basis`` and warn when confidence is low. ``False`` leaves such
+        turns to be rejected as ``unknown_role``.
     **options
         Reader options, e.g. ``columns={...}``, ``roles={...}``.
 
@@ -127,22 +129,29 @@ def read(
         reader: Reader = READERS.get(name)(**options)
         parts.append(reader.load(f))
     source = str(files[0]) if len(files) == 1 else f"{len(files)} files"
-    return _build(parts, source, infer_roles)
+    return _build(parts, source, infer_roles, _role_options(options))
+
+
+_ROLE_OPTIONS = ("agent_ids", "agent_domains", "company")
+
+
+def _role_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The reader options that are also evidence for role inference."""
+    return {k: options[k] for k in _ROLE_OPTIONS if options.get(k) is not None}
 
 
 def _build(parts: list[RawFrames], source: str, infer_roles: bool,
-           rejects_first: pd.DataFrame | None = None) -> Conversations:
+           role_options: dict[str, Any] | None = None) -> Conversations:
     """Validated conversations from raw frames of one or more files."""
     if infer_roles:
         for p in parts:
             if p.labels_as_roles:
-                p.turns = infer_speaker_roles(p.turns)
+                p.turns = infer_speaker_roles(p.turns, **(role_options or {}))
     turns = pd.concat([p.turns for p in parts], ignore_index=True) if len(parts) > 1 \
         else parts[0].turns
     given = [p.interactions for p in parts if p.interactions is not None]
     interactions = pd.concat(given, ignore_index=True) if given else None
-    rejects = concat_rejects([*(p.rejects for p in parts),
-                              *([] if rejects_first is None else [rejects_first])])
+    rejects = concat_rejects(p.rejects for p in parts)
     # readers apply roles={...} themselves (label and name mappings differ by format)
     turn_columns = tuple(dict.fromkeys(c for p in parts for c in p.turn_columns))
     return Conversations.from_frames(turns, interactions, source=source, rejects=rejects,
@@ -215,7 +224,7 @@ def stream(
             names = {str(p.turns["source"].iloc[0]) for p in parts
                      if "source" in p.turns.columns and len(p.turns)}
             conv = _build(parts, names.pop() if len(names) == 1 else f"{len(names)} files",
-                          infer_roles)
+                          infer_roles, _role_options(options))
             seen.update(conv.interactions["interaction_id"].astype(str))
             yield conv
 
@@ -233,7 +242,7 @@ def stream(
         buffer.extend(reader.load(f) for f, reader in together)
         parts = [_drop_seen(p, seen) for p in buffer]
         buffer.clear()
-        conv = _build(parts, f"{len(together)} files", infer_roles)
+        conv = _build(parts, f"{len(together)} files", infer_roles, _role_options(options))
         yield from conv.iter_cases(chunk_size)
 
 

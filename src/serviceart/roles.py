@@ -2,20 +2,37 @@
 
 Used by :func:`serviceart.read` when every turn of an interaction carries a
 speaker label that is not a role (``Dana: ...``, ``<v Bob>``) and the user gave
-no ``roles={...}`` for it. Within such an interaction, the label whose turns
-carry the most agent cues (greeting, apology, courtesy, promises, offers of
-further help...) minus customer cues (unresolved, chasing, repeating oneself)
-becomes the agent; the other labels become customers. Nothing is guessed
-silently: every inferred interaction gets ``roles_inferred = True`` and a
-``role_confidence`` of ``high`` or ``low``, and a :class:`RoleInferenceWarning`
-lists the interactions where the evidence was thin (a margin under
-``min_margin`` cues).
+no ``roles={...}`` for it. The evidence, strongest first:
+
+1. what the user says: ``agent_ids=[...]`` (speaker labels or ids of agents) and
+   ``agent_domains=[...]`` (a label holding an address at one of these domains,
+   ``dana@acme.com`` or ``Dana <dana@support.acme.com>``). The labels named
+   are agents, the others customers (``role_basis`` ``agent_ids`` /
+   ``agent_domains``, confidence ``high``);
+2. the text: the label whose turns carry the most agent cues (greeting,
+   apology, courtesy, promises, offers of further help...) minus twice its
+   customer cues (unresolved, chasing, repeating oneself), plus 3 for each turn
+   that greets in the company's name ("thanks for calling Acme", "this is Dana
+   from Acme"; the phrasings are data in ``data/role_evidence.json``, and
+   ``company="Acme"`` or a list of names makes them exact) becomes the agent
+   (``role_basis`` ``text``).
+
+Nothing is guessed silently: every inferred interaction gets
+``roles_inferred = True``, a ``role_basis`` and a ``role_confidence`` of
+``high`` or ``low``, and a :class:`RoleInferenceWarning` lists the
+interactions where the textual evidence was thin (a margin under
+``min_margin`` points).
 """
 
 from __future__ import annotations
 
+import json
+import re
 import warnings
 from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
 
 import pandas as pd
 from spacy.language import Language
@@ -29,12 +46,58 @@ _AGENT = {name for name, cue in CUES.items() if cue.role == "agent"}
 _CUSTOMER = {name for name, cue in CUES.items() if cue.role == "customer"}
 
 
+_ADDRESS = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+_GREETING_POINTS = 3
+
+
 class RoleInferenceWarning(UserWarning):
     """Roles were inferred from the text with low confidence for some interactions."""
 
 
+@lru_cache(maxsize=32)
+def company_greeting(company: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """The regular expression of agent openings that name the company.
+
+    Parameters
+    ----------
+    company
+        Company names; empty for any capitalised name.
+
+    Examples
+    --------
+    >>> bool(company_greeting(("Acme",)).search("Hi, thanks for calling ACME, I'm Dana"))
+    True
+    >>> bool(company_greeting().search("thanks for calling, bye"))
+    False
+    """
+    data = json.loads(resources.files("serviceart").joinpath(
+        "data/role_evidence.json").read_text(encoding="utf-8"))
+    name = ("(?:" + "|".join(re.escape(c) for c in company) + ")") if company \
+        else data["generic_company"]
+    alternatives = [p.replace("{company}", name) for p in data["company_greetings"]]
+    return re.compile(r"(?i)(?<!\w)(?:" + "|".join(alternatives) + r")")
+
+
+def _domain_agent(label: str, domains: tuple[str, ...]) -> bool:
+    for m in _ADDRESS.finditer(label):
+        d = m.group(1).lower()
+        if any(d == a or d.endswith("." + a) for a in domains):
+            return True
+    return False
+
+
+def _names(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value.strip(),) if value.strip() else ()
+    return tuple(str(v).strip() for v in value if str(v).strip())
+
+
 def infer_roles(turns: pd.DataFrame, *, nlp: Language | None = None,
-                min_margin: int = 2) -> pd.DataFrame:
+                min_margin: int = 2, agent_ids: Iterable[str] | None = None,
+                agent_domains: Iterable[str] | None = None,
+                company: str | Iterable[str] | None = None) -> pd.DataFrame:
     """Turns with agent/customer roles inferred where the role column holds names.
 
     Parameters
@@ -46,13 +109,20 @@ def infer_roles(turns: pd.DataFrame, *, nlp: Language | None = None,
     min_margin
         The least difference in agent-cue score between the chosen agent and the
         runner-up for a ``high`` confidence.
+    agent_ids
+        Speaker labels (or speaker ids) of agents, matched case-insensitively.
+    agent_domains
+        Mail domains of the agents' organisation (subdomains included).
+    company
+        The company's name(s), to recognise openings such as "thanks for
+        calling Acme" exactly; any capitalised name otherwise.
 
     Returns
     -------
     pandas.DataFrame
         A new table: inferred roles, the label kept as ``speaker`` where none was
-        given, and ``roles_inferred`` / ``role_confidence`` columns. Interactions
-        with valid roles are left as they were.
+        given, and ``roles_inferred`` / ``role_basis`` / ``role_confidence``
+        columns. Interactions with valid roles are left as they were.
 
     Examples
     --------
@@ -73,19 +143,47 @@ def infer_roles(turns: pd.DataFrame, *, nlp: Language | None = None,
     if not todo.any():
         return out
     sub = out.loc[todo]
-    found = detect(sub["text"].astype("string").fillna("").tolist(), nlp=nlp)
+    sub_label = label[todo]
+    ids = {i.lower() for i in _names(agent_ids)}
+    domains = tuple(d.lower().lstrip("@") for d in _names(agent_domains))
+    speaker = sub["speaker"].astype("string") if "speaker" in sub.columns else None
+    told: dict[tuple[str, str], str] = {}
+    for k, (iid, lab) in enumerate(zip(sub["interaction_id"], sub_label, strict=True)):
+        spk = "" if speaker is None or pd.isna(speaker.iloc[k]) else str(speaker.iloc[k])
+        if ids and (lab.lower() in ids or spk.lower() in ids):
+            told[(iid, lab)] = "agent_ids"
+        elif domains and (_domain_agent(lab, domains) or _domain_agent(spk, domains)):
+            told[(iid, lab)] = "agent_domains"
+    told_iids = {iid for iid, _ in told}
+    by_text = ~sub["interaction_id"].isin(told_iids)
+    texts = sub.loc[by_text, "text"].astype("string").fillna("")
+    found = detect(texts.tolist(), nlp=nlp)
+    greets = company_greeting(_names(company))
     score: Counter[tuple[str, str]] = Counter()
-    for iid, lab, cues in zip(sub["interaction_id"], label[todo], found, strict=True):
+    for iid, lab, text, cues in zip(sub.loc[by_text, "interaction_id"], sub_label[by_text],
+                                    texts, found, strict=True):
         names = {c for c, _, _ in cues}
         score[(iid, lab)] += len(names & _AGENT) - 2 * len(names & _CUSTOMER)
+        if greets.search(str(text)):
+            score[(iid, lab)] += _GREETING_POINTS
     roles: dict[tuple[str, str], str] = {}
     confidence: dict[str, str] = {}
-    for iid, labels in label[todo].groupby(sub["interaction_id"], sort=False):
-        ranked = sorted(dict.fromkeys(labels), key=lambda lab: -score[(iid, lab)])
+    basis: dict[str, str] = {}
+    for iid, labels in sub_label.groupby(sub["interaction_id"], sort=False):
+        distinct = list(dict.fromkeys(labels))
+        if iid in told_iids:
+            for lab in distinct:
+                roles[(iid, lab)] = "agent" if (iid, lab) in told else "customer"
+            confidence[iid] = "high"
+            basis[iid] = sorted({told[(iid, lab)] for lab in distinct
+                                 if (iid, lab) in told})[0]
+            continue
+        ranked = sorted(distinct, key=lambda lab: -score[(iid, lab)])
         margin = score[(iid, ranked[0])] - (score[(iid, ranked[1])] if len(ranked) > 1 else 0)
         for lab in ranked:
             roles[(iid, lab)] = "agent" if lab == ranked[0] else "customer"
         confidence[iid] = "high" if margin >= min_margin else "low"
+        basis[iid] = "text"
     keys = list(zip(sub["interaction_id"], label[todo], strict=True))
     if "speaker" not in out.columns:
         out["speaker"] = pd.Series(pd.NA, index=out.index, dtype="string")
@@ -93,12 +191,14 @@ def infer_roles(turns: pd.DataFrame, *, nlp: Language | None = None,
     out.loc[todo, "speaker"] = out.loc[todo, "speaker"].fillna(label[todo])
     out.loc[todo, "role"] = [roles[k] for k in keys]
     out["roles_inferred"] = out["interaction_id"].isin(list(confidence))
+    out["role_basis"] = out["interaction_id"].map(basis).astype("string")
     out["role_confidence"] = out["interaction_id"].map(confidence).astype("string")
     low = sorted(str(i) for i, c in confidence.items() if c == "low")
     if low:
         warnings.warn(
             f"roles were inferred from the text with low confidence for {len(low)} "
             f"interaction(s): {low[:20]}{' ...' if len(low) > 20 else ''}; pass "
-            "roles={'name': 'agent', ...} to the reader to set them",
+            "roles={'name': 'agent', ...}, agent_ids=[...] or company='...' to the reader "
+            "to set them",
             RoleInferenceWarning, stacklevel=3)
     return out

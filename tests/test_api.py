@@ -24,15 +24,16 @@ def test_all_is_sorted_and_complete():
 
 
 def test_registries_list_names():
-    assert sa.list_readers() == ["contact_lens", "eml", "mbox", "messages", "pca", "srt", "text",
-                                 "transcribe", "turns", "vtt"]
+    assert sa.list_readers() == [
+        "contact_lens", "eml", "freshdesk", "genesys", "insights", "intercom", "mbox", "messages",
+        "pca", "srt", "text", "transcribe", "turns", "vtt", "zendesk"]
     assert sa.list_scorers() == ["cues", "flow", "latency", "promises", "readability", "talk"]
 
 
 def test_unknown_reader_lists_known_ones(tmp_path):
     f = tmp_path / "x.csv"
     f.write_text("interaction_id,role,text\na,agent,hi\n")
-    known = r"'srt', 'text', 'transcribe', 'turns', 'vtt'"
+    known = r"'srt', 'text', 'transcribe', 'turns', 'vtt', 'zendesk'"
     with pytest.raises(sa.RegistryError, match=r"no reader named 'nope'.*" + known):
         sa.read(f, format="nope")
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from serviceart.businesshours import BusinessCalendar
 from serviceart.duetime import DueTime, find_all_due, find_due
 
 UTC = timezone.utc
@@ -141,6 +142,69 @@ CASES: list[tuple[str, str, str, str | None, str | None]] = [
     ("I can do it by 12/03.", WED, "UTC", None, None),
     ("It was due by March 5, 2020.", WED, "UTC", None, None),
     ("I'll send the 2nd item.", WED, "UTC", None, None),
+    # -- word clocks, bare hours with a day, and other phrasings (all refs are WED 10:00)
+    ("I'll ring you tomorrow morning before ten.", WED, "UTC", "2026-03-05T10:00:00",
+     "clock_time"),
+    ("The courier will be with you by ten tomorrow.", WED, "UTC", "2026-03-05T10:00:00",
+     "clock_time"),
+    ("I'll get the quote over no later than half past four.", WED, "UTC", "2026-03-04T16:30:00",
+     "clock_time"),
+    ("Our tech will call before 10 on Monday.", WED, "UTC", "2026-03-09T10:00:00", "clock_time"),
+    ("I'll have the replacement approved by noon Friday.", WED, "UTC", "2026-03-06T12:00:00",
+     "part_of_day"),
+    ("The credit note goes out by the end of next week.", WED, "UTC", "2026-03-13T17:00:00",
+     "week"),
+    ("I'll chase the warehouse later this afternoon.", WED, "UTC", "2026-03-04T17:00:00",
+     "part_of_day"),
+    ("Someone from billing will ring in the next hour or so.", WED, "UTC", "2026-03-04T11:00:00",
+     "duration"),
+    ("Your new router ships within 2 working days.", WED, "UTC", "2026-03-06T23:59:59",
+     "business_days"),
+    ("I'll confirm the booking COB.", WED, "UTC", "2026-03-04T17:00:00", "end_of_day"),
+    ("You'll get the updated contract EOD Thursday.", WED, "UTC", "2026-03-05T17:00:00",
+     "end_of_day"),
+    ("Statements are issued at the end of the month.", WED, "UTC", "2026-03-31T17:00:00",
+     "month"),
+    ("The engineer can come by the 3rd.", WED, "UTC", "2026-04-03T23:59:59", "absolute_date"),
+    ("We'll have the part in a fortnight.", WED, "UTC", "2026-03-18T23:59:59", "duration"),
+    ("We'll refund the fee within 48hrs.", WED, "UTC", "2026-03-06T10:00:00", "duration"),
+    ("Please allow 24-48 hours for the change to show.", WED, "UTC", "2026-03-06T10:00:00",
+     "duration"),
+    ("It usually takes 3-5 working days to clear.", WED, "UTC", "2026-03-11T23:59:59",
+     "business_days"),
+    ("I can't do it by Friday, sorry.", WED, "UTC", "2026-03-06T23:59:59", "weekday"),
+    ("I'll update you tomorrow by 10.", WED, "UTC", "2026-03-05T10:00:00", "clock_time"),
+    ("I'll call you back at quarter past three.", WED, "UTC", "2026-03-04T15:15:00",
+     "clock_time"),
+    ("The driver arrives at a quarter to five.", WED, "UTC", "2026-03-04T16:45:00",
+     "clock_time"),
+    ("I'll have it ready by half four.", WED, "UTC", "2026-03-04T16:30:00", "clock_time"),
+    ("We'll pick it up by 9 tomorrow morning.", WED, "UTC", "2026-03-05T09:00:00", "clock_time"),
+    ("You'll hear back from the team at eleven o'clock.", WED, "UTC", "2026-03-04T11:00:00",
+     "clock_time"),
+    ("I'll ring you at 8 on Friday.", WED, "UTC", "2026-03-06T08:00:00", "clock_time"),
+    ("I'll call at 4:30 this afternoon.", WED, "UTC", "2026-03-04T16:30:00", "clock_time"),
+    ("I'll check in again this time tomorrow.", WED, "UTC", "2026-03-05T10:00:00",
+     "relative_day"),
+    ("We'll send the engineer's report within a fortnight.", WED, "UTC", "2026-03-18T23:59:59",
+     "duration"),
+    ("I'll have a decision for you on 13/03.", WED, "UTC", "2026-03-13T23:59:59",
+     "absolute_date"),
+    ("The visit is booked for 3/25.", WED, "UTC", "2026-03-25T23:59:59", "absolute_date"),
+    ("Your technician will come by 3pm on 16/03/2026.", WED, "UTC", "2026-03-16T15:00:00",
+     "clock_time"),
+    ("We'll get back to you within 16 business hours.", WED, "UTC", "2026-03-06T10:00:00",
+     "business_hours"),
+    ("I'll escalate it and call you by eleven tomorrow.", WED, "UTC", "2026-03-05T11:00:00",
+     "clock_time"),
+    ("Give us 20 minutes and we'll call back.", WED, "UTC", "2026-03-04T10:20:00", "duration"),
+    ("The callback is scheduled for tomorrow at five.", WED, "UTC", "2026-03-05T17:00:00",
+     "clock_time"),
+    # ambiguous or not a time: no due time
+    ("We're open 24/7.", WED, "UTC", None, None),
+    ("Please call by eleven.", WED, "UTC", None, None),
+    ("Your order number is 48 hours old.", WED, "UTC", None, None),
+    ("Prices went up by ten percent.", WED, "UTC", None, None),
 ]  # fmt: skip
 
 
@@ -231,6 +295,87 @@ def test_options() -> None:
     assert holiday is not None and holiday.due == datetime(2026, 3, 11, 23, 59, 59, tzinfo=UTC)
 
 
+EASTER = BusinessCalendar(
+    hours={"mon-fri": "09:00-17:30"},
+    tz="Europe/London",
+    holidays=["2026-04-03", "2026-04-06"],  # Good Friday, Easter Monday
+)
+MAUNDY_THU = datetime(2026, 4, 2, 15, 0, tzinfo=UTC)  # 16:00 BST
+
+
+@pytest.mark.parametrize(
+    ("text", "ref", "calendar", "expected", "kind"),
+    [
+        # Thursday -> (Good Friday, weekend, Easter Monday) -> Tue 7 -> Wed 8, end of day BST
+        ("It will be refunded in 2 business days.", MAUNDY_THU, EASTER, "2026-04-08T22:59:59",
+         "business_days"),
+        ("It ships the next working day.", MAUNDY_THU, EASTER, "2026-04-07T22:59:59",
+         "business_days"),
+        # 1.5 h on Thursday, 8.5 h on Tuesday, 6 h on Wednesday: 15:00 BST
+        ("You'll have an answer within 16 business hours.", MAUNDY_THU, EASTER,
+         "2026-04-08T14:00:00", "business_hours"),
+        ("We reply within 2 working hours.", MAUNDY_THU, EASTER, "2026-04-07T08:30:00",
+         "business_hours"),
+        # a shop open on Saturdays: Friday -> Saturday -> Monday
+        ("It will be ready in 2 working days.", datetime(2026, 3, 6, 16, 0),
+         BusinessCalendar(hours={"mon-sat": "09:00-17:00"}), "2026-03-09T23:59:59",
+         "business_days"),
+        # without a calendar: Mon-Fri, 09:00-17:00 (eod_hour) in tz, holidays skipped
+        ("You'll have an answer within 16 business hours.", MAUNDY_THU, None,
+         "2026-04-06T15:00:00", "business_hours"),
+        ("It will be refunded in 2 business days.", MAUNDY_THU, None, "2026-04-06T23:59:59",
+         "business_days"),
+        # elapsed durations and named days ignore the calendar
+        ("I'll call you back within 24 hours.", MAUNDY_THU, EASTER, "2026-04-03T15:00:00",
+         "duration"),
+        ("I'll call you tomorrow at 9.", MAUNDY_THU, EASTER, "2026-04-03T08:00:00", "clock_time"),
+    ],
+)  # fmt: skip
+def test_calendar(
+    text: str, ref: datetime, calendar: BusinessCalendar | None, expected: str, kind: str
+) -> None:
+    found = find_due(text, ref, calendar=calendar)
+    assert found is not None
+    assert (found.due, found.kind) == (datetime.fromisoformat(expected).replace(tzinfo=UTC), kind)
+
+
+def test_calendar_zone_and_extra_holidays() -> None:
+    # an explicit tz wins over the calendar's for reading days; holidays add up
+    found = find_due("in 1 business day", MAUNDY_THU, calendar=EASTER, tz="UTC")
+    assert found is not None and found.due == datetime(2026, 4, 7, 23, 59, 59, tzinfo=UTC)
+    extra = frozenset({date(2026, 4, 7)})
+    found = find_due("in 1 business day", MAUNDY_THU, calendar=EASTER, holidays=extra)
+    assert found is not None and found.due == datetime(2026, 4, 8, 22, 59, 59, tzinfo=UTC)
+    found = find_due("within 2 business hours", MAUNDY_THU, calendar=EASTER, holidays=extra)
+    assert found is not None and found.due == datetime(2026, 4, 8, 8, 30, tzinfo=UTC)
+    with pytest.raises(ValueError, match="BusinessCalendar"):
+        find_due("in 1 business day", MAUNDY_THU, calendar="Europe/London")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "dayfirst", "expected"),
+    [
+        ("on 12/03", True, "2026-03-12T23:59:59"),
+        ("on 12/03", False, "2026-12-03T23:59:59"),
+        ("on 12/03", None, None),  # ambiguous: not read by default
+        ("on 13/03", None, "2026-03-13T23:59:59"),  # only one reading is a date
+        ("on 13/03", False, None),
+        ("by 3/13/2027", None, "2027-03-13T23:59:59"),
+        ("by 05/05/26", None, "2026-05-05T23:59:59"),  # both readings agree
+        ("on 31/02", True, None),
+        ("open 24/7", True, None),  # needs on/by/before/until/due/for
+        ("on 1/2 of the orders", None, None),
+    ],
+)
+def test_slashed_dates(text: str, dayfirst: bool | None, expected: str | None) -> None:
+    found = find_due(text, datetime(2026, 3, 4, 10, 0), dayfirst=dayfirst)
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None and found.kind == "absolute_date"
+        assert found.due == datetime.fromisoformat(expected).replace(tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [{"tz": "Mars/Olympus_Mons"}, {"tz": ""}, {"workdays": frozenset()}, {"eod_hour": 24}],
@@ -259,6 +404,8 @@ TEMPLATES = [
     "on March 5th", "5 March", "on the 31st", "by February 29", "next week", "early next week",
     "later this week", "by the end of the week", "end of next week", "this weekend",
     "next month", "by the end of the month", "end of next month", "two days from now",
+    "by ten tomorrow", "tomorrow morning before ten", "no later than half past four",
+    "within 16 business hours", "in a fortnight", "this time tomorrow", "before 10 on Monday",
 ]  # fmt: skip
 ZONES = ["UTC", NY, "Europe/London", "Asia/Tokyo", "Asia/Kolkata", "America/Santiago",
          "Australia/Lord_Howe", "Pacific/Chatham"]  # fmt: skip

@@ -90,9 +90,8 @@ def test_promise_details_carry_action_and_due(sample_result):
     promises = ev[ev.cue == "promise"].set_index(["interaction_id", "turn_index"])
     detail = json.loads(promises.loc[("call-0002", 14), "detail"])
     assert detail["action"].lower().startswith("i'll ring you")
-    # "before ten" after a part of day is not read yet: the morning ends at noon
-    assert detail["due_phrase"] == "tomorrow morning"
-    assert detail["due"] == "2026-03-04T12:00:00+00:00"
+    assert detail["due_phrase"] == "tomorrow morning before ten"
+    assert detail["due"] == "2026-03-04T10:00:00+00:00"
     chat = json.loads(promises.loc[("chat-0001", 5), "detail"])
     assert chat["due"] == "2026-03-03T11:00:00+00:00"
     m = sample_result.measures.set_index("interaction_id")

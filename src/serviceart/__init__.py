@@ -67,8 +67,9 @@ def list_readers() -> list[str]:
 
     Examples
     --------
-    >>> list_readers()
-    ['contact_lens', 'eml', 'mbox', 'messages', 'pca', 'srt', 'text', 'transcribe', 'turns', 'vtt']
+    >>> list_readers()  # doctest: +NORMALIZE_WHITESPACE
+    ['contact_lens', 'eml', 'freshdesk', 'genesys', 'insights', 'intercom', 'mbox', 'messages',
+     'pca', 'srt', 'text', 'transcribe', 'turns', 'vtt', 'zendesk']
     """
     return READERS.names()
 

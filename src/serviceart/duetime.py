@@ -6,12 +6,13 @@ counted from ``ref``, the moment the turn was said.
 
 Rules
 -----
-* ``ref`` may be naive (read as UTC) or aware. It is converted to ``tz`` (an IANA name
-  or a :class:`~datetime.tzinfo`); calendar arithmetic is done on local dates and wall
-  clocks, and ``due`` is returned in UTC. Elapsed durations ("in 2 hours") are added
-  to the instant, so they are unaffected by DST changes. A wall time that a DST change
-  skips or repeats is read with ``fold=0`` (PEP 495): the offset before the change.
-  Time zones written in the text ("3pm EST") are ignored; ``tz`` rules.
+* ``ref`` may be naive (read as UTC) or aware. It is converted to ``tz`` (an IANA name or
+  a :class:`~datetime.tzinfo`; by default the ``calendar``'s zone, else UTC); calendar
+  arithmetic is done on local dates and wall clocks, and ``due`` is returned in UTC.
+  Elapsed durations ("in 2 hours") are added to the instant, so they are unaffected by
+  DST changes. A wall time that a DST change skips or repeats is read with ``fold=0``
+  (PEP 495): the offset before the change. Time zones written in the text ("3pm EST")
+  are ignored; ``tz`` rules.
 * A day without a time of day ("tomorrow", "by Friday", "on March 5th") is due at the end
   of that local day, 23:59:59.
 * ``end_of_day``: "end of day", "EOD", "COB", "close/end of business", "close of play" =
@@ -24,26 +25,48 @@ Rules
 * ``clock_time``: "3pm", "3:30 p.m.", "15:00", "at 3 o'clock"; hh:mm without am/pm is
   a 24-hour clock, except that a one-digit hour 1-6 means the afternoon ("by 5:30" =
   17:30), and any hour below 12 does after an afternoon or evening ("tonight at 8" =
-  20:00). A bare hour counts only after a day and "at" ("tomorrow at 9" = 09:00,
-  "tomorrow at 3" = 15:00); otherwise it is too ambiguous ("before 5" does not match).
+  20:00). Word clocks: "ten o'clock", "half past four", "a quarter to five", and after
+  by/at/before/until the British "half four" (= 4:30). A bare hour, in digits or words,
+  counts only next to a day: after the day and at/by/before/until ("tomorrow at 9" =
+  09:00, "tomorrow by ten", "Friday before 5" = 17:00), or before it after a
+  preposition ("by ten tomorrow", "before 10 on Monday"); a morning keeps it before
+  noon ("tomorrow morning before ten" = 10:00, "by 9 tomorrow morning" = 09:00). Alone
+  it is too ambiguous ("before 5", "by eleven" do not match). A clock time followed by
+  "this afternoon/evening/morning" or "tonight" is today's and sets am/pm ("at 4:30
+  this afternoon").
   A clock time that has passed today means tomorrow; with a day named ("today at
   3pm", "by Friday 10am" said on Friday at noon) it never rolls: 23:59:59 that day.
 * ``weekday``: "Friday", "by Friday", "this (coming) Friday" = the first such day on or
   after today ("by Friday" said on a Friday is today). "next Friday" and "Friday next
   week" = that weekday in the next Monday-based calendar week.
-* ``relative_day``: "today", "later today", "tomorrow", "the day after tomorrow".
+* ``relative_day``: "today", "later today", "tomorrow", "the day after tomorrow";
+  "this time tomorrow" / "same time next week" = the same local wall time then.
 * ``absolute_date``: "March 5th", "5 March", "the 5th of March", "March 5, 2027",
   "2026-03-05", "on/by the 15th" (a bare "the 15th" needs on/by/before/until). Without
   a year: the next occurrence not before today ("the 31st" skips short months); with a
-  year in the past: no match. Slashed dates ("12/03") never match; the month "May" must
-  be capitalised ("you may 5..." is not a date).
-* ``duration``: "in"/"within"/"inside of" + number + minutes/hours/days/weeks/months, or
-  "... from now". Numbers are digits, words (a, an, one..twelve, twenty-four...),
-  "a couple" = 2, "a few" = 3 (15 for minutes), "half an hour" = 30 min; ranges take
-  the upper bound ("24-48 hours", "a day or two"). "within the hour" = 1 hour. Minutes
-  and hours are exact; days, weeks and months land at the end of the local day.
+  year in the past: no match. The month "May" must be capitalised ("you may 5..." is not
+  a date). Slashed dates ("on 12/03", "by 3/25/2027") are read only after on, by,
+  before, until, till, due or for (so "24/7" is not a date), in the order given by
+  ``dayfirst``: True = day/month (en_GB), False = month/day (en_US). The default, None,
+  reads a slashed date only when a single reading is a valid date ("13/03", "3/25",
+  "05/05"); "12/03" is ambiguous and does not match.
+* ``duration``: "in"/"within"/"inside of"/"allow"/"takes"/"give us" + number +
+  minutes/hours/days/weeks/fortnights/months, or "... from now". A bare number of hours
+  ("48hrs" with no preposition) does not match. Numbers are digits, words (a, an,
+  one..twelve, twenty-four...), "a couple" = 2, "a few" = 3 (15 for minutes), "half an
+  hour" = 30 min; ranges take the upper bound ("24-48 hours", "a day or two"). "within
+  the hour" = 1 hour. Minutes and hours are exact; days, weeks and months land at the
+  end of the local day.
 * ``business_days``: "in 2 business/working days", "(the) next business day" count only
   ``workdays`` (Monday=0) that are not in ``holidays``, and land at the end of that day.
+  With a ``calendar`` (:class:`~serviceart.businesshours.BusinessCalendar`) the days
+  counted are the calendar's business days (open hours, not a calendar holiday nor in
+  ``holidays``); ``workdays`` is then ignored. This also sets the workdays of ``week``
+  and ``month`` phrases.
+* ``business_hours``: "within 48 business/working hours" = the instant when that many
+  open hours have elapsed on the ``calendar`` (exact, DST-aware; see
+  :meth:`~serviceart.businesshours.BusinessCalendar.add_business`); without one, open
+  hours are 09:00-``eod_hour`` on ``workdays`` not in ``holidays``, in ``tz``.
 * ``week``: "this week", "later this week" = end of this week's last workday; "next
   week" = end of next week's last workday; "early next week" = end of next week's
   second workday (Tuesday); "end of the week", "EOW" = this week's last workday at
@@ -59,9 +82,11 @@ Rules
 
 Spans include a leading preposition ("by Friday", "within 24 hours", "on or before
 Monday"). Overlapping matches are resolved leftmost-longest: "by 3pm tomorrow" is one
-phrase. Known limits: "on the 2nd floor" reads as a date; in "at 9 tomorrow" only
-"tomorrow" is read (a bare hour must follow its day); fractions other than "half"
-("in 1.5 hours") and ordinal words ("the fifteenth") are not read.
+phrase. Known limits: "on the 2nd floor" reads as a date; fractions other than "half"
+("in 1.5 hours") and ordinal words ("the fifteenth") are not read; "ten tomorrow"
+without a preposition reads only "tomorrow"; EOD/COB use ``eod_hour`` even with a
+``calendar``. Whether a phrase is a promise (or a negated one, "I can't do it by
+Friday") is not decided here: the phrase is resolved all the same.
 
 Examples
 --------
@@ -79,6 +104,8 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import MO, relativedelta
+
+from .businesshours import BusinessCalendar
 
 __all__ = ["DueTime", "find_all_due", "find_due"]
 
@@ -136,6 +163,11 @@ _ABS_TH = (
 _ISO = (
     r"(?<![\w.:/-])(?P<year>[0-9]{4})-(?P<mon>0[1-9]|1[0-2])-(?P<day>[0-2][0-9]|3[01])(?![\w:/-])"
 )
+_SLASH = (  # 13/03, 3/13/2027: read by ``dayfirst``; only after on/by/before/until/due
+    r"(?:(?<=on\s)|(?<=by\s)|(?<=before\s)|(?<=until\s)|(?<=till\s)|(?<=due\s)|(?<=for\s))"
+    rf"{_NB}(?P<sa>[0-3]?[0-9])/(?P<sb>[0-3]?[0-9])(?:/(?P<sy>[0-9]{{4}}|[0-9]{{2}}))?"
+    r"(?![\w/]|[.,][0-9])"
+)
 _REL = (
     rf"(?P<later>later{_S})?(?P<rel>today|tonight|tomorrow|tomorow|tommorr?ow|tmrw|tmr"
     rf"|(?:the{_S})?day{_S}after{_S}tomorrow|(?:the{_S})?next{_S}(?:business|working|work){_S}day)\b"
@@ -145,10 +177,15 @@ _WKDAY = (
     rf"(?P<nw>{_S}(?:of{_S})?next{_S}week\b)?"
 )
 _MER = r"(?P<mer>[ap]m\b|[ap]\.m\.?)"
+_HOURW = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
+_HOUR = rf"(?:{_NB}(?:1[0-2]|0?[1-9])(?![\w:%]|\.[0-9]|\s?%)|{_HOURW})"
+_BY = r"(?:(?<=by\s)|(?<=at\s)|(?<=before\s)|(?<=until\s)|(?<=till\s)|(?<=than\s))"
 _CLOCK = (
     rf"{_NB}(?P<h>1[0-2]|0?[1-9])(?:[:.](?P<m>[0-5][0-9]))?\s?{_MER}"
     rf"|{_NB}(?P<h24>[01]?[0-9]|2[0-3]):(?P<m24>[0-5][0-9])(?![0-9:])"
-    rf"|{_NB}(?P<hoc>1[0-2]|0?[1-9]){_O}o['’]clock\b"
+    rf"|{_NB}(?P<hoc>1[0-2]|0?[1-9]|{_HOURW}){_O}o['’]clock\b"
+    rf"|(?P<frac>half|(?:a{_S})?quarter){_S}(?P<rel>past|after|to|till?){_S}(?P<fh>{_HOUR})"
+    rf"|{_BY}half{_S}(?P<bh>{_HOUR})"
     rf"|(?P<word>noon|midday|midnight|lunch{_O}time|(?:(?<=by\s)|(?<=before\s)|(?<=at\s))lunch)\b"
 )
 _FIRST = rf"first{_H}thing(?:{_S}in{_S}the{_S}morning)?\b"
@@ -170,8 +207,8 @@ _NUMW = (
 )
 _RANGE = rf"(?P<n1>{_NUMW})(?:\s{{0,2}}(?:-|–|to|or)\s{{0,2}}(?P<n2>{_NUMW}))?[\s-]{{0,2}}"
 _UNIT = (
-    rf"(?P<unit>(?:business|working|work){_H}days?|minutes?|mins?|hours?|hrs?|h|days?|weeks?|wks?"
-    r"|months?)(?!\w)"
+    rf"(?P<unit>(?:business|working|work){_H}(?:days?|hours?|hrs?)|minutes?|mins?|hours?|hrs?|h"
+    r"|days?|weeks?|wks?|fortnights?|months?)(?!\w)"
 )
 _QUAL = (
     r"(?:(?:about|around|approximately|approx\.?|roughly|less\s+than|under|up\s+to|just"
@@ -184,17 +221,22 @@ def _bare(pattern: str) -> str:
     return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
-_DAY = "|".join(_bare(p) for p in (_ABS_MD, _ABS_DM, _ABS_TH, _ISO, _REL, _WKDAY))
+_DAY = "|".join(_bare(p) for p in (_ABS_MD, _ABS_DM, _ABS_TH, _ISO, _SLASH, _REL, _WKDAY))
 _TIME = "|".join(_bare(p) for p in (_FIRST, _EOD, _CLOCK))
 _PRE = rf"(?P<pre>{_TIME}|(?:the{_S})?end{_H}of){_S}(?:on{_S})?"
 _POST = (  # "tomorrow", then maybe "evening", then maybe "at 8"
     rf"(?:,?{_S}(?P<ppart>{_bare(_PART)}))?(?:,?{_S}(?:(?:at|by|before|around|@){_O})?"
-    rf"(?P<post>{_TIME})|{_S}(?:at|around|@){_O}(?P<bare>1[0-2]|0?[1-9])(?![\w:]|\.[0-9]|\s?%))?"
+    rf"(?P<post>{_TIME})|{_S}(?:at|around|@|by|before|until|till|(?:no|not){_S}later{_S}than)"
+    rf"{_O}(?P<bare>{_HOUR}))?"
 )
 _FLAGS = re.IGNORECASE | re.ASCII
-_COMBO_RX = re.compile(rf"(?<!\w){_PREP}?(?:{_PRE})?(?P<day>{_DAY}){_POST}", _FLAGS)
+_COMBO_RX = re.compile(
+    rf"(?<!\w)(?:{_PREP}(?P<prebare>{_HOUR}){_S}(?:on{_S})?|{_PREP}?(?:{_PRE})?)(?P<day>{_DAY}){_POST}",
+    _FLAGS,
+)
 _ALONE_RX = re.compile(
-    rf"(?<!\w){_PREP}?(?P<t>{_TIME}|{_PP}{_S}(?:morning|afternoon|evening))",
+    rf"(?<!\w){_PREP}?(?P<t>{_TIME}|{_PP}{_S}(?:morning|afternoon|evening))"
+    rf"(?:{_S}(?P<tpart>(?:this|in{_S}the){_S}(?:morning|afternoon|evening)|tonight)\b)?",
     _FLAGS,
 )
 _PERIOD_RX = re.compile(
@@ -209,16 +251,21 @@ _PERIOD_RX = re.compile(
     _FLAGS,
 )
 _DUR_RX = re.compile(
-    rf"(?<!\w)(?:within|in|inside(?:{_S}of)?|over|during){_S}"
+    rf"(?<!\w)(?:within|in|inside(?:{_S}of)?|over|during|allow|takes?|taking"
+    rf"|give{_S}(?:us|me|it|them)){_S}"
     rf"(?:(?P<the>the){_S}(?:(?:next|coming){_S})?)?{_QUAL}(?:{_RANGE})?{_UNIT}"
     rf"(?:{_S}or{_S}(?P<n3>two|three|so|2|3)\b)?(?:['’]s?{_S}time\b|{_S}time\b)?",
     _FLAGS,
 )
+_SAME_TIME_RX = re.compile(
+    rf"(?<!\w)(?:by{_S})?(?:this|same|the{_S}same){_S}time{_S}(?P<when>tomorrow|next{_S}week)\b",
+    _FLAGS,
+)
 _FROM_NOW_RX = re.compile(rf"{_NB}{_RANGE}{_UNIT}{_S}from{_S}(?:now|today)\b", _FLAGS)
 _SUB = {name: re.compile(p, _FLAGS) for name, p in [
-    ("md", _ABS_MD), ("dm", _ABS_DM), ("th", _ABS_TH), ("iso", _ISO), ("rel", _REL),
-    ("wk", _WKDAY), ("first", _FIRST), ("eod", _EOD), ("clock", _CLOCK), ("part", _PART),
-    ("endof", rf"(?:the{_S})?end{_H}of"),
+    ("md", _ABS_MD), ("dm", _ABS_DM), ("th", _ABS_TH), ("iso", _ISO), ("slash", _SLASH),
+    ("rel", _REL), ("wk", _WKDAY), ("first", _FIRST), ("eod", _EOD), ("clock", _CLOCK),
+    ("part", _PART), ("endof", rf"(?:the{_S})?end{_H}of"),
 ]}  # fmt: skip
 
 
@@ -262,6 +309,8 @@ class _Ctx:
     workdays: frozenset[int]
     holidays: frozenset[date]
     eod_hour: int
+    calendar: BusinessCalendar | None = None
+    dayfirst: bool | None = None
 
     def at(self, day: date, h: int, m: int = 0, s: int = 0) -> datetime:
         return datetime.combine(day, time(h, m, s), tzinfo=self.zone).astimezone(UTC)
@@ -274,7 +323,33 @@ class _Ctx:
         return due if due >= self.ref else max(self.end(self.today), self.ref)
 
     def is_workday(self, day: date) -> bool:
-        return day.weekday() in self.workdays and day not in self.holidays
+        if day in self.holidays:
+            return False
+        if self.calendar is not None:
+            return self.calendar.is_business_day(day)
+        return day.weekday() in self.workdays
+
+    def add_business_hours(self, hours: float) -> datetime:
+        """``ref`` plus business hours: on the calendar, or else 09:00-``eod_hour`` on
+        workdays in the local zone."""
+        if self.calendar is not None:
+            cal = self.calendar
+            if self.holidays - cal.holidays:
+                cal = BusinessCalendar(cal.hours, cal.tz, cal.holidays | self.holidays)
+            return cal.add_business(self.ref, hours * 3600).to_pydatetime().astimezone(UTC)
+        left = timedelta(hours=hours)
+        day = self.today
+        if self.eod_hour <= 9:
+            raise ValueError("no business hours when eod_hour is 9 or earlier")
+        while True:
+            if self.is_workday(day):
+                start = max(self.at(day, 9), self.ref)
+                end = self.at(day, self.eod_hour)
+                if end > start:
+                    if end - start >= left:
+                        return start + left
+                    left -= end - start
+            day += timedelta(days=1)
 
     def add_workdays(self, day: date, n: int) -> date:
         for _ in range(n):
@@ -304,17 +379,27 @@ def _zone(tz: str | tzinfo) -> tzinfo:
         ) from exc
 
 
-def _hour(raw: str, mer: str | None, pm: bool = False) -> int:
-    """24-hour value of a clock hour; without am/pm a one-digit 1-6 is afternoon,
-    and so is any hour below 12 in the afternoon or evening ("tonight at 8")."""
+HOUR_WORDS: dict[str, str] = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+}  # fmt: skip
+
+
+def _hour(raw: str, mer: str | None, pm: bool = False, am: bool = False) -> int:
+    """24-hour value of a clock hour (digits or a word); without am/pm a one-digit 1-6
+    is afternoon, and so is any hour below 12 in the afternoon or evening ("tonight at
+    8"), but not in the morning ("tomorrow morning before ten")."""
+    raw = HOUR_WORDS.get(raw.lower(), raw)
     h = int(raw)
     if mer:
         return h % 12 + (12 if mer[0].lower() == "p" else 0)
+    if am:
+        return h
     return h + 12 if (pm or (len(raw) == 1 and h <= 6)) and 1 <= h < 12 else h
 
 
 def _time(
-    ctx: _Ctx, text: str, s: int, e: int, pm: bool = False
+    ctx: _Ctx, text: str, s: int, e: int, pm: bool = False, am: bool = False
 ) -> tuple[tuple[int, int, int], str] | None:
     """Clock time of a time-of-day token, and its kind."""
     if _SUB["first"].fullmatch(text, s, e):
@@ -325,8 +410,16 @@ def _time(
         if m["word"]:
             return PART_HOURS[re.sub(r"\W*time$", "", m["word"].lower())], "part_of_day"
         if m["h24"]:
-            return (_hour(m["h24"], None, pm), int(m["m24"]), 0), "clock_time"
-        return (_hour(m["h"] or m["hoc"], m["mer"], pm), int(m["m"] or 0), 0), "clock_time"
+            return (_hour(m["h24"], None, pm, am), int(m["m24"]), 0), "clock_time"
+        if m["bh"]:  # British "half four" = 4:30
+            return (_hour(m["bh"], None, pm, am), 30, 0), "clock_time"
+        if m["frac"]:  # "half past four", "a quarter to five"
+            minutes = 30 if m["frac"].lower() == "half" else 15
+            total = _hour(m["fh"], None, pm, am) * 60
+            total += -minutes if m["rel"].lower().startswith("t") else minutes
+            return (total // 60 % 24, total % 60, 0), "clock_time"
+        h = _hour(m["h"] or m["hoc"], m["mer"], pm, am)
+        return (h, int(m["m"] or 0), 0), "clock_time"
     if m := _SUB["part"].fullmatch(text, s, e):
         return PART_HOURS[m["part"].lower()], "part_of_day"
     return None
@@ -355,9 +448,26 @@ def _abs_date(today: date, month: int | None, day: int, year: int | None) -> dat
     return None
 
 
+def _slash(ctx: _Ctx, a: int, b: int, year_raw: str | None) -> date:
+    """The date of "a/b(/year)": day-first, month-first, or whichever is the only valid
+    reading when ``dayfirst`` is None."""
+    year = None if year_raw is None else int(year_raw) + (2000 if len(year_raw) == 2 else 0)
+    orders = {True: [(b, a)], False: [(a, b)], None: [(b, a), (a, b)]}[ctx.dayfirst]
+    found = {
+        when
+        for month, day in orders
+        if 1 <= month <= 12 and (when := _abs_date(ctx.today, month, day, year)) is not None
+    }
+    if len(found) != 1:
+        raise ValueError("no such date, or day and month are ambiguous")
+    return found.pop()
+
+
 def _day(ctx: _Ctx, text: str, s: int, e: int) -> tuple[date, str, tuple[int, int, int] | None]:
     """Date of a day token, its kind, and its own time of day (tonight) if any."""
     today = ctx.today
+    if m := _SUB["slash"].fullmatch(text, s, e):
+        return _slash(ctx, int(m["sa"]), int(m["sb"]), m["sy"]), "absolute_date", None
     for key in ("md", "dm", "th", "iso"):
         if m := _SUB[key].fullmatch(text, s, e):
             mon = m.groupdict().get("mon")
@@ -388,21 +498,28 @@ def _combo(ctx: _Ctx, text: str, m: re.Match[str]) -> tuple[datetime, str]:
     if m["ppart"] and (found := _time(ctx, text, *m.span("ppart"))):
         hms, kind = found
     pm = hms is not None and hms[0] >= 17  # "tonight at 8", "Monday afternoon at 3:30"
-    if m["pre"] and (found := _time(ctx, text, *m.span("pre"), pm)):
+    am = bool(m["ppart"]) and "morning" in m["ppart"].lower()  # "tomorrow morning by ten"
+    if m["prebare"]:  # "by ten tomorrow", "before 10 on Monday"
+        hms, kind = (_hour(m["prebare"], None, pm, am), 0, 0), "clock_time"
+    elif m["pre"] and (found := _time(ctx, text, *m.span("pre"), pm, am)):
         hms, kind = found  # "first thing Monday morning": the first time wins
-    elif m["post"] and (found := _time(ctx, text, *m.span("post"), pm)):
+    elif m["post"] and (found := _time(ctx, text, *m.span("post"), pm, am)):
         hms, kind = found
     elif m["bare"]:
-        hms, kind = (_hour(m["bare"], None, pm), 0, 0), "clock_time"
+        hms, kind = (_hour(m["bare"], None, pm, am), 0, 0), "clock_time"
     return ctx.clamp(ctx.end(day) if hms is None else ctx.at(day, *hms)), kind
 
 
 def _alone(ctx: _Ctx, text: str, m: re.Match[str]) -> tuple[datetime, str] | None:
     s, e = m.span("t")
-    found = _time(ctx, text, s, e)
+    part = (m["tpart"] or "").lower()
+    found = _time(ctx, text, s, e, pm="afternoon" in part or "evening" in part or part == "tonight",
+                  am="morning" in part)  # fmt: skip
     if found is None:
         return None
     hms, kind = found
+    if part and kind == "clock_time":  # "by 4:30 this afternoon": today, never rolled
+        return ctx.clamp(ctx.at(ctx.today, *hms)), kind
     tomorrow = ctx.today + relativedelta(days=1)
     if _SUB["first"].fullmatch(text, s, e):
         return ctx.at(tomorrow, *hms), kind
@@ -445,7 +562,7 @@ def _number(token: str, unit: str) -> float:
 def _duration(ctx: _Ctx, text: str, m: re.Match[str]) -> tuple[datetime, str] | None:
     words = re.sub(r"[\s-]+", " ", m["unit"].lower()).split()
     business = words[0] in ("business", "working", "work")
-    unit = {"min": "minute", "hr": "hour", "h": "hour", "wk": "week"}.get(
+    unit = {"min": "minute", "hr": "hour", "h": "hour", "wk": "week", "fortnight": "week"}.get(
         words[-1].rstrip("s"), words[-1].rstrip("s")
     )
     n3 = m.groupdict().get("n3")
@@ -453,7 +570,9 @@ def _duration(ctx: _Ctx, text: str, m: re.Match[str]) -> tuple[datetime, str] | 
     nums += [2 if n3.lower() in ("2", "two") else 3] if n3 and n3.lower() != "so" else []
     if not nums and (not m.groupdict().get("the") or words[-1].endswith("s")):
         return None  # "in days", "within hours": vague
-    n = max(nums, default=1)
+    n = max(nums, default=1) * (2 if words[-1].startswith("fortnight") else 1)
+    if business and unit == "hour":
+        return ctx.add_business_hours(n), "business_hours"
     if business:
         return ctx.end(ctx.add_workdays(ctx.today, math.ceil(n))), "business_days"
     if unit in ("minute", "hour") or (unit in ("day", "week") and n != int(n)):
@@ -465,8 +584,16 @@ def _duration(ctx: _Ctx, text: str, m: re.Match[str]) -> tuple[datetime, str] | 
     return ctx.end(ctx.today + step.get(unit, relativedelta(months=k))), "duration"
 
 
+def _same_time(ctx: _Ctx, text: str, m: re.Match[str]) -> tuple[datetime, str]:
+    """Due of "this time tomorrow": the same local wall time a day (or a week) later."""
+    local = ctx.ref.astimezone(ctx.zone)
+    days = 7 if "week" in m["when"].lower() else 1
+    when = datetime.combine(local.date() + timedelta(days=days), local.time(), tzinfo=ctx.zone)
+    return when.astimezone(UTC), "relative_day"
+
+
 _RULES = (
-    (_COMBO_RX, _combo), (_PERIOD_RX, _period), (_DUR_RX, _duration),
+    (_COMBO_RX, _combo), (_PERIOD_RX, _period), (_DUR_RX, _duration), (_SAME_TIME_RX, _same_time),
     (_FROM_NOW_RX, _duration), (_ALONE_RX, _alone),
 )  # fmt: skip
 
@@ -475,10 +602,12 @@ def find_all_due(
     text: str,
     ref: datetime,
     *,
-    tz: str | tzinfo = "UTC",
+    tz: str | tzinfo | None = None,
     workdays: frozenset[int] = WORKDAYS,
     eod_hour: int = 17,
     holidays: frozenset[date] = frozenset(),
+    calendar: BusinessCalendar | None = None,
+    dayfirst: bool | None = None,
 ) -> list[DueTime]:
     """Every due phrase in ``text``, in order, resolved against ``ref``.
 
@@ -495,7 +624,13 @@ def find_all_due(
     eod_hour
         The local hour at which "end of day" and "close of business" fall.
     holidays
-        Local dates that are not workdays.
+        Local dates that are not workdays (added to the calendar's, if any).
+    calendar
+        A :class:`~serviceart.businesshours.BusinessCalendar` for "N business days" and
+        "N business hours"; its zone is the default ``tz``.
+    dayfirst
+        How to read slashed dates: True = day/month, False = month/day, None = only
+        when one reading is valid.
 
     Returns
     -------
@@ -505,7 +640,8 @@ def find_all_due(
     Raises
     ------
     ValueError
-        On an unknown time zone, empty or invalid ``workdays`` or ``eod_hour``.
+        On an unknown time zone, empty or invalid ``workdays`` or ``eod_hour``, or a
+        ``calendar`` that is not a BusinessCalendar.
 
     Examples
     --------
@@ -513,15 +649,26 @@ def find_all_due(
     >>> [(d.phrase, d.due.isoformat()) for d in find_all_due(
     ...     "I'll call at 5pm and it ships in 2 business days", ref)]
     [('at 5pm', '2026-03-06T17:00:00+00:00'), ('in 2 business days', '2026-03-10T23:59:59+00:00')]
+    >>> from serviceart.businesshours import BusinessCalendar
+    >>> cal = BusinessCalendar(hours={"mon-fri": "09:00-17:30"}, tz="Europe/London",
+    ...                        holidays=["2026-03-09"])
+    >>> [d.due.isoformat() for d in find_all_due(
+    ...     "within 4 business hours, and the refund in 2 working days", ref, calendar=cal)]
+    ['2026-03-10T11:30:00+00:00', '2026-03-11T23:59:59+00:00']
     """
     if not workdays or not workdays <= frozenset(range(7)):
         raise ValueError(f"workdays must be a non-empty set of weekdays 0-6, got {set(workdays)}")
     if not 0 <= eod_hour <= 23:
         raise ValueError(f"eod_hour must be 0-23, got {eod_hour}")
-    zone = _zone(tz)
+    if calendar is not None and not isinstance(calendar, BusinessCalendar):
+        raise ValueError(f"calendar must be a BusinessCalendar, got {type(calendar).__name__}")
+    zone = _zone(tz if tz is not None else calendar.tz if calendar is not None else "UTC")
     naive = ref.tzinfo is None or ref.utcoffset() is None
     ref_utc = (ref.replace(tzinfo=UTC) if naive else ref).astimezone(UTC)
-    ctx = _Ctx(ref_utc, zone, ref_utc.astimezone(zone).date(), workdays, holidays, eod_hour)
+    ctx = _Ctx(
+        ref_utc, zone, ref_utc.astimezone(zone).date(), workdays, frozenset(holidays), eod_hour,
+        calendar, dayfirst,
+    )  # fmt: skip
     found: list[tuple[int, int, datetime, str]] = []
     for rx, rule in _RULES:
         for m in rx.finditer(text):
@@ -543,10 +690,12 @@ def find_due(
     text: str,
     ref: datetime,
     *,
-    tz: str | tzinfo = "UTC",
+    tz: str | tzinfo | None = None,
     workdays: frozenset[int] = WORKDAYS,
     eod_hour: int = 17,
     holidays: frozenset[date] = frozenset(),
+    calendar: BusinessCalendar | None = None,
+    dayfirst: bool | None = None,
 ) -> DueTime | None:
     """The first due phrase in ``text`` resolved against ``ref``, or None.
 
@@ -561,5 +710,8 @@ def find_due(
     >>> find_due("We'll get back to you as soon as possible.", ref) is None
     True
     """
-    found = find_all_due(text, ref, tz=tz, workdays=workdays, eod_hour=eod_hour, holidays=holidays)
+    found = find_all_due(
+        text, ref, tz=tz, workdays=workdays, eod_hour=eod_hour, holidays=holidays,
+        calendar=calendar, dayfirst=dayfirst,
+    )  # fmt: skip
     return found[0] if found else None

@@ -26,6 +26,11 @@ GOOD: dict[str, Path] = {
     "messages": FIXTURES / "messages" / "forum.jsonl",
     "mbox": FIXTURES / "email" / "support.mbox",
     "eml": FIXTURES / "email" / "gmail_reply.eml",
+    "genesys": FIXTURES / "genesys" / "call_transfer.json",
+    "insights": FIXTURES / "insights" / "call_conversation.json",
+    "zendesk": FIXTURES / "helpdesk" / "zendesk_export.json",
+    "intercom": FIXTURES / "helpdesk" / "intercom_conversations.jsonl",
+    "freshdesk": FIXTURES / "helpdesk" / "freshdesk_tickets.json",
 }
 OPTIONS: dict[str, dict[str, list[str]]] = {
     "mbox": {"agent_domains": ["acme.com"]},
@@ -34,6 +39,10 @@ OPTIONS: dict[str, dict[str, list[str]]] = {
 EXTRA: dict[str, list[Path]] = {
     "turns": [SAMPLES / "chats.jsonl"],
     "contact_lens": [FIXTURES / "aws" / "contact_lens_chat.json"],
+    "genesys": [FIXTURES / "genesys" / "chat_bot_handoff.json"],
+    "insights": [FIXTURES / "insights" / "chat_entries.json",
+                 FIXTURES / "insights" / "chat_conversation.json"],
+    "zendesk": [FIXTURES / "helpdesk" / "zendesk_ticket_comments.json"],
 }
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "to_utc",
     "user_roles",
     "utc",
+    "vendor_role",
 ]
 
 #: identifier values that mean "none"
@@ -144,6 +145,29 @@ def joined(names: Any) -> str | None:
     if not isinstance(names, list):
         return None
     return ",".join(s for s in (str(n).strip() for n in names if n is not None) if s)
+
+
+def vendor_role(raw: Any, table: Mapping[str, str], user: Mapping[str, str],
+                *aliases: Any) -> str:
+    """The serviceart role of a vendor label.
+
+    The user's ``roles={...}`` mapping (keys lower-cased) wins, matched on the vendor
+    label, then on its ``aliases`` (other labels of the same record), then on its
+    default role, applied once (so a swap swaps); else ``table`` (lower-case keys);
+    unknown labels come back unchanged for the validator to reject by name.
+
+    Examples
+    --------
+    >>> table = {"ivr": "system", "external": "customer"}
+    >>> vendor_role("IVR", table, {}), vendor_role("external", table, {"customer": "agent"})
+    ('system', 'agent')
+    """
+    text = str(raw).strip()
+    mapped = table.get(text.lower(), text)
+    for key in (text.lower(), *(str(a).strip().lower() for a in aliases), mapped.lower()):
+        if key in user:
+            return user[key]
+    return mapped
 
 
 def load_json(path: Path, encoding: str | None = None) -> dict[str, Any]:

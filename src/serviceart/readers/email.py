@@ -55,7 +55,10 @@ Threading
     ``FW:``, ``AW:``, ``SV:``, ``WG:``, ``TR:``, ``RE:`` and ``[tags]`` removed,
     case and spaces folded) and the same set of participants (From, To, Cc).
     With no such thread it starts one keyed ``subject-<12 hex digits>`` (a hash
-    of subject and participants, so the same in every file).
+    of subject and participants, so the same in every file). A reply whose
+    subject is empty once the prefixes are removed is not joined to other
+    threads by subject: its own Message-ID is its thread key (without one, the
+    hash above).
 
 Rejects
     ``bad_timestamp`` (missing or unparseable Date, the Message-ID named),
@@ -531,14 +534,17 @@ def _roots(mails: Sequence[_Mail]) -> list[str]:
     for m, k in zip(mails, keys, strict=True):
         if k is None:
             fk = (m.subject_key, m.participants)
-            k = by_subject.get(fk)
+            # an empty subject ("Re:" alone) says nothing about the thread: such a
+            # reply is not joined to others of the same people by subject
+            k = by_subject.get(fk) if m.subject_key else None
             if k is None:
                 k = m.message_id
             if k is None:
                 digest = hashlib.sha1(
                     (m.subject_key + "|" + ",".join(sorted(m.participants))).encode()).hexdigest()
                 k = f"subject-{digest[:12]}"
-            by_subject.setdefault(fk, k)
+            if m.subject_key:
+                by_subject.setdefault(fk, k)
         out.append(k)
     return out
 

@@ -75,6 +75,9 @@ class TurnsReader(Reader):
     def load(self, path: Path) -> RawFrames:
         """Read the file; malformed lines become rejects with their line number."""
         parts = list(self.iter_load(path, chunk_size=_ALL))
+        if not parts:
+            return self._finish(path, pd.DataFrame(columns=["interaction_id", "role", "text",
+                                                            "record"]), reject_rows([]))
         if len(parts) == 1:
             return parts[0]
         turns = pd.concat([p.turns for p in parts], ignore_index=True)
@@ -275,9 +278,13 @@ def _csv_blocks(path: Path, sep: str, rows: int, usecols: str | None,
                               source=str(path)) from exc
         except pd.errors.ParserError as exc:
             raise FormatError(f"cannot parse as CSV: {exc}", source=str(path)) from exc
-    if base == 0:
-        # a header without rows: one empty block so the caller sees the columns
-        return
+    if base == 0:  # a header without rows: one empty block so the caller sees the columns
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            header = pd.read_csv(path, sep=sep, dtype=str, nrows=0, encoding=enc,
+                                 encoding_errors=errors, on_bad_lines="skip")
+        header["record"] = pd.Series(dtype="string")
+        yield header, reject_rows([])
 
 
 def malformed_lines(caught: list[warnings.WarningMessage], path: Path) -> list[dict[str, Any]]:

@@ -1,0 +1,235 @@
+"""The ``freshdesk`` reader: Freshdesk tickets viewed with their conversations.
+
+One ticket is one interaction. The ticket's description is the first turn and
+each public entry of ``conversations[]`` (``GET /api/v2/tickets/{id}?include=
+conversations``) a further turn. Layouts read (see :mod:`.helpdesk` for the
+shared streaming, options and rejects): one ticket per line (JSON Lines,
+streamed; use it for bulk exports), a single ticket, the List Tickets array,
+a filter response ``{"results": [...]}`` or ``{"tickets": [...]}``.
+
+Sources of the field names
+--------------------------
+[T] Freshdesk API v2, "View a Ticket" (``include=conversations``) and the ticket
+    attributes: ``id``, ``subject``, ``description`` (HTML), ``description_text``,
+    ``requester_id``, ``responder_id``, ``group_id``, ``company_id``, ``created_at``,
+    ``source``, ``status``, ``priority``, ``type``, ``tags``
+    (https://developers.freshdesk.com/api/#view_a_ticket).
+[V] Freshdesk API v2, "Conversations" (https://developers.freshdesk.com/api/#conversations):
+    ``body`` (HTML), ``body_text``, ``incoming``, ``private``, ``user_id``,
+    ``created_at``, ``from_email``, ``support_email``; also the Freshdesk SDK
+    ``Conversation`` model (developers.freshworks.com).
+[E] The ticket enumerations of the API page: source 1 Email, 2 Portal, 3 Phone,
+    7 Chat, 9 Feedback Widget, 10 Outbound Email (5 Twitter and 6 Facebook in
+    older accounts); status 2 Open, 3 Pending, 4 Resolved, 5 Closed; priority 1
+    Low, 2 Medium, 3 High, 4 Urgent.
+
+Mapping
+-------
+=======================  ==================================================================
+serviceart               export
+=======================  ==================================================================
+interaction_id, case_id  ticket ``id`` [T]
+channel                  ``source`` [E]: 1, 2, 9, 10 -> email (portal and widget
+                         tickets are answered by email); 3 -> call; 7 -> chat; 5, 6 ->
+                         social; absent or other values -> email (raw value in
+                         ``freshdesk_source``); ``channel=`` overrides
+customer_id              ``requester_id`` [T]
+agent_id                 ``responder_id`` [T] (the current assignee)
+started_at               ticket ``created_at`` [T], UTC
+turn record              ``ticket <id> description`` / ``ticket <id> conversation
+                         <conversation id>`` (prefixed by ``line N`` in JSON Lines)
+role                     description: customer (agent for source 10, outbound email);
+                         conversations: ``incoming`` true -> customer, false ->
+                         agent; absent: ``user_id`` = ``requester_id`` -> customer,
+                         else agent [V]
+speaker                  description: ``requester_id`` (``responder_id`` for outbound
+                         email); conversations: ``user_id`` [V]
+text                     ``description_text`` / ``body_text``, else ``description`` /
+                         ``body`` HTML as text [T][V]
+timestamp                ticket ``created_at`` / conversation ``created_at``, UTC
+(private notes)          conversations with ``private: true`` [V]: skipped and counted in
+                         ``private_notes`` (``private_notes="system"`` keeps them)
+freshdesk_subject        ``subject``
+freshdesk_status         ``status`` as its name (Open, Pending, Resolved, Closed), else
+                         the raw value
+freshdesk_priority       ``priority`` as its name (Low, Medium, High, Urgent)
+freshdesk_source         ``source`` as exported (a number)
+freshdesk_type           ``type``
+freshdesk_tags           ``tags``, comma-joined
+freshdesk_group_id       ``group_id``
+freshdesk_company_id     ``company_id``
+=======================  ==================================================================
+
+Examples
+--------
+>>> import serviceart as sa
+>>> import serviceart.readers.freshdesk  # noqa: F401  (registers the reader)
+>>> conv = sa.read("tests/readers/fixtures/helpdesk/freshdesk_tickets.json")
+>>> conv.interactions[["interaction_id", "freshdesk_priority"]].values.tolist()
+[['812', 'High'], ['813', 'Low']]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._json import BadValue, dig, given, has_keys, joined
+from .base import register_reader
+from .helpdesk import (
+    Collector,
+    HelpdeskReader,
+    Item,
+    Record,
+    Settings,
+    at,
+    message_text,
+    required_time,
+)
+
+__all__ = ["FreshdeskReader"]
+
+#: ticket ``source`` [E] to serviceart channels; any other value -> email.
+CHANNELS = {"1": "email", "2": "email", "3": "call", "5": "social", "6": "social",
+            "7": "chat", "9": "email", "10": "email"}
+STATUSES = {"2": "Open", "3": "Pending", "4": "Resolved", "5": "Closed"}
+PRIORITIES = {"1": "Low", "2": "Medium", "3": "High", "4": "Urgent"}
+OUTBOUND_EMAIL = "10"
+
+META_COLUMNS: dict[str, str] = {
+    "freshdesk_subject": "string",
+    "freshdesk_status": "string",
+    "freshdesk_priority": "string",
+    "freshdesk_source": "string",
+    "freshdesk_type": "string",
+    "freshdesk_tags": "string",
+    "freshdesk_group_id": "string",
+    "freshdesk_company_id": "string",
+}
+
+
+def _named(value: Any, names: dict[str, str]) -> str | None:
+    raw = given(value)
+    return None if raw is None else names.get(raw, raw)
+
+
+@register_reader
+class FreshdeskReader(HelpdeskReader):
+    """Read Freshdesk tickets with their conversations (see the module docstring).
+
+    Parameters
+    ----------
+    roles
+        Author ids, or ``incoming``/``outgoing``, mapped to ``agent``/``customer``/``system``.
+    agent_ids
+        Author ids of agents.
+    private_notes
+        ``"skip"`` (default: counted in ``private_notes``) or ``"system"``.
+    strip_quotes
+        Remove quoted replies and signatures from email bodies (default True).
+    channel
+        Force the channel of every ticket.
+
+    Examples
+    --------
+    >>> import serviceart as sa
+    >>> import serviceart.readers.freshdesk  # noqa: F401  (registers the reader)
+    >>> conv = sa.read("tests/readers/fixtures/helpdesk/freshdesk_tickets.json",
+    ...                format="freshdesk")
+    >>> conv.turns.groupby("interaction_id")["role"].apply(
+    ...     lambda r: r.astype(str).tolist()).to_dict()["812"]
+    ['customer', 'agent', 'customer', 'agent', 'customer']
+    """
+
+    name = "freshdesk"
+    record_name = "ticket"
+    meta_columns = META_COLUMNS
+
+    @classmethod
+    def _recognises(cls, head: str) -> bool:
+        return has_keys(head, "description_text", "fr_escalated", "fr_due_by") or (
+            has_keys(head, "conversations") and has_keys(head, "incoming")
+            and has_keys(head, "requester_id", "support_email"))
+
+    def _unwrap(self, obj: Any, where: str) -> list[Item]:
+        if isinstance(obj, dict):
+            for key in ("tickets", "results"):
+                if isinstance(obj.get(key), list):
+                    loc = f"{where} " if where else ""
+                    return [Item(f"{loc}{key}[{i}]", t) for i, t in enumerate(obj[key])]
+        return [Item(where, obj)]
+
+    def _read(self, item: Item, settings: Settings, out: Collector) -> None:
+        t, where = item.obj, item.where
+        tid = given(t.get("id"))
+        if tid is None:
+            out.reject(at(where, "ticket"), None, "id", "missing_field", "the ticket has no id")
+            return
+        what = f"ticket {tid}"
+        try:
+            started = required_time(t, "created_at")
+        except BadValue as exc:
+            out.reject(at(where, what), tid, exc.field, exc.code, exc.reason)
+            return
+        source = given(t.get("source"))
+        channel = settings.channel or CHANNELS.get(source or "", "email")
+        requester = given(t.get("requester_id"))
+        responder = given(t.get("responder_id"))
+        rec = Record(tid, where, channel, settings)
+
+        if t.get("description_text") is not None or t.get("description") is not None:
+            record = at(where, f"{what} description")
+            try:
+                text = message_text(t, ("description_text",), ("description",),
+                                    "description")
+            except BadValue as exc:
+                rec.reject(record, exc.field, exc.code, exc.reason)
+            else:
+                outbound = source == OUTBOUND_EMAIL
+                speaker = responder if outbound else requester
+                label = "outgoing" if outbound else "incoming"
+                role = settings.role(speaker, label, "agent" if outbound else "customer")
+                rec.message(record, role=role, speaker=speaker, text=text, timestamp=started)
+
+        convs = t.get("conversations")
+        if convs is not None and not isinstance(convs, list):
+            rec.reject(at(where, what), "conversations", "malformed_record",
+                       f"conversations is a {type(convs).__name__}, not a list")
+            convs = []
+        for n, c in enumerate(convs or []):
+            cid = given(dig(c, "id"))
+            record = at(where, f"{what} conversation {cid}" if cid else
+                        f"{what} conversations[{n}]")
+            if not isinstance(c, dict):
+                rec.reject(record, None, "malformed_record",
+                           f"a conversation must be an object, not {type(c).__name__}")
+                continue
+            try:
+                speaker = given(c.get("user_id"))
+                incoming = c.get("incoming")
+                if not isinstance(incoming, bool):
+                    if speaker is None:
+                        raise BadValue("missing_field",
+                                       "the conversation has neither incoming nor user_id",
+                                       "incoming")
+                    incoming = speaker == requester
+                stamp = required_time(c, "created_at")
+                text = message_text(c, ("body_text",), ("body",), "conversation")
+            except BadValue as exc:
+                rec.reject(record, exc.field, exc.code, exc.reason)
+                continue
+            role = settings.role(speaker, "incoming" if incoming else "outgoing",
+                                 "customer" if incoming else "agent")
+            rec.message(record, role=role, speaker=speaker, text=text, timestamp=stamp,
+                        private=c.get("private") is True)
+        out.commit(rec, {
+            "case_id": tid, "customer_id": requester, "agent_id": responder,
+            "started_at": started,
+            "freshdesk_subject": given(t.get("subject")),
+            "freshdesk_status": _named(t.get("status"), STATUSES),
+            "freshdesk_priority": _named(t.get("priority"), PRIORITIES),
+            "freshdesk_source": source,
+            "freshdesk_type": given(t.get("type")),
+            "freshdesk_tags": joined(t.get("tags")),
+            "freshdesk_group_id": given(t.get("group_id")),
+            "freshdesk_company_id": given(t.get("company_id")),
+        }, what)

@@ -1,0 +1,267 @@
+"""The ``zendesk`` reader: Zendesk Support tickets with their comments.
+
+One ticket is one interaction; its public comments are the turns (the ticket's
+description is its first comment). Layouts read (see :mod:`.helpdesk` for the
+shared streaming, options and rejects):
+
+- the Admin Center JSON export: NDJSON, one ticket per line with ``comments[]``
+  embedded (the file is named ``.json``; it is recognised by its lines) [X];
+- a Tickets API response ``{"tickets": [...], "users": [...]}`` (side-loaded
+  users), a Search API response ``{"results": [...]}``, the ticket + comments
+  pair ``{"ticket": {...}, "comments": [...]}`` [T][C], a single ticket, or a
+  JSON array of any of these. Bulk exports should be JSON Lines, which are
+  streamed; a JSON document is parsed whole.
+
+Sources of the field names
+--------------------------
+[T] Zendesk Support API, "Tickets", JSON format
+    (https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/).
+[C] Zendesk Support API, "Ticket Comments", JSON format: ``id``, ``author_id``,
+    ``body``, ``html_body``, ``plain_body``, ``public``, ``created_at``, ``via``
+    (https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/);
+    "the description is saved as the first comment of a ticket".
+[U] Zendesk Support API, "Users": ``role`` is ``end-user``, ``agent`` or ``admin``;
+    side-loading with ``?include=users``.
+[V] Zendesk "Via object reference": ``via.channel`` values (``email``, ``web``,
+    ``api``, ``chat``, ``native_messaging``, ``twitter``, ``facebook``, ``voice``...).
+[X] Zendesk help center, "Exporting ticket, user, or organization data from your
+    account" (JSON export: one ticket per line, comments included).
+
+Mapping
+-------
+=======================  ==================================================================
+serviceart               export
+=======================  ==================================================================
+interaction_id, case_id  ticket ``id`` [T]
+channel                  ``via.channel`` [V]: email -> email; chat, native_messaging,
+                         messaging, mobile_sdk, sms, whatsapp... -> chat; twitter,
+                         facebook, instagram_dm -> social; voice, phone -> call;
+                         web, api, web form and any other value -> email (ticket
+                         replies go out by email; the raw value is in
+                         ``zendesk_channel``); ``channel=`` overrides
+customer_id              ``requester_id`` [T]
+agent_id                 ``assignee_id`` [T] (the current assignee; the validator
+                         takes the first agent who wrote when absent)
+started_at               ticket ``created_at`` [T]
+turn record              ``ticket <id> comment <comment id>`` (prefixed by ``line N``
+                         in JSON Lines, ``tickets[i]`` in a response)
+role                     side-loaded user ``role`` [U]: end-user -> customer, agent and
+                         admin -> agent; else the requester -> customer, any other
+                         author -> agent (with ``agent_ids=`` given: unlisted authors
+                         -> customer)
+speaker                  comment ``author_id`` [C]
+text                     ``plain_body``, else ``body``, else ``html_body`` as text [C]
+timestamp                comment ``created_at`` [C], UTC
+(private notes)          comments with ``public: false`` [C]: skipped and counted in
+                         ``private_notes`` (``private_notes="system"`` keeps them)
+zendesk_subject          ``subject``
+zendesk_status           ``status`` (new, open, pending, hold, solved, closed)
+zendesk_priority         ``priority``
+zendesk_type             ``type`` (problem, incident, question, task)
+zendesk_channel          ``via.channel`` as exported
+zendesk_tags             ``tags``, comma-joined
+zendesk_group_id         ``group_id``
+zendesk_organization_id  ``organization_id``
+zendesk_satisfaction     ``satisfaction_rating.score`` (good, bad, offered, unoffered)
+=======================  ==================================================================
+
+A ticket without ``comments`` (a plain Tickets API response) gives one turn
+from its ``description``, by ``submitter_id`` (else ``requester_id``) at
+``created_at``.
+
+Examples
+--------
+>>> import serviceart as sa
+>>> import serviceart.readers.zendesk  # noqa: F401  (registers the reader)
+>>> conv = sa.read("tests/readers/fixtures/helpdesk/zendesk_export.json")
+>>> conv.interactions["interaction_id"].tolist()
+['4101', '4102', '4103']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ._json import BadValue, dig, given, has_keys, joined, utc
+from .base import register_reader
+from .helpdesk import (
+    Collector,
+    HelpdeskReader,
+    Item,
+    Record,
+    Settings,
+    at,
+    message_text,
+    required_time,
+)
+
+__all__ = ["ZendeskReader"]
+
+#: Zendesk user roles [U] to serviceart roles.
+USER_ROLES = {"end-user": "customer", "end_user": "customer", "agent": "agent",
+              "admin": "agent"}
+
+#: ``via.channel`` values [V] to serviceart channels; any other value -> email.
+CHANNELS = {
+    "email": "email", "chat": "chat", "native_messaging": "chat", "messaging": "chat",
+    "mobile_sdk": "chat", "sdk": "chat", "sms": "chat", "whatsapp": "chat", "line": "chat",
+    "wechat": "chat", "telegram": "chat", "viber": "chat", "apple_business_chat": "chat",
+    "google_rcs": "chat", "twitter": "social", "twitter_dm": "social", "facebook": "social",
+    "facebook_post": "social", "facebook_message": "social", "instagram_dm": "social",
+    "voice": "call", "phone": "call", "phone_call_inbound": "call",
+    "phone_call_outbound": "call", "voicemail": "call",
+}
+
+META_COLUMNS: dict[str, str] = {
+    "zendesk_subject": "string",
+    "zendesk_status": "string",
+    "zendesk_priority": "string",
+    "zendesk_type": "string",
+    "zendesk_channel": "string",
+    "zendesk_tags": "string",
+    "zendesk_group_id": "string",
+    "zendesk_organization_id": "string",
+    "zendesk_satisfaction": "string",
+}
+
+
+def _users(obj: Mapping[str, Any]) -> dict[str, str]:
+    """Side-loaded ``users[]``: id -> role."""
+    out: dict[str, str] = {}
+    users = obj.get("users")
+    for u in users if isinstance(users, list) else []:
+        uid, role = given(dig(u, "id")), given(dig(u, "role"))
+        if uid is not None and role is not None:
+            out[uid] = role.lower()
+    return out
+
+
+def _loc(where: str, what: str) -> str:
+    return f"{where} {what}" if where else what
+
+
+@register_reader
+class ZendeskReader(HelpdeskReader):
+    """Read Zendesk Support tickets with comments (see the module docstring).
+
+    Parameters
+    ----------
+    roles
+        Author ids or Zendesk user roles mapped to ``agent``/``customer``/``system``.
+    agent_ids
+        Author ids of agents; when the file has no side-loaded users, every
+        other author is then a customer.
+    private_notes
+        ``"skip"`` (default: counted in ``private_notes``) or ``"system"``.
+    strip_quotes
+        Remove quoted replies and signatures from email bodies (default True).
+    channel
+        Force the channel of every ticket.
+
+    Examples
+    --------
+    >>> import serviceart as sa
+    >>> import serviceart.readers.zendesk  # noqa: F401  (registers the reader)
+    >>> conv = sa.read("tests/readers/fixtures/helpdesk/zendesk_export.json",
+    ...                format="zendesk")
+    >>> conv.turns.loc[conv.turns["interaction_id"] == "4101", "role"].astype(str).tolist()
+    ['customer', 'agent', 'customer', 'agent']
+    """
+
+    name = "zendesk"
+    record_name = "ticket"
+    meta_columns = META_COLUMNS
+
+    @classmethod
+    def _recognises(cls, head: str) -> bool:
+        return (has_keys(head, "requester_id")
+                and has_keys(head, "via", "comments", "submitter_id", "plain_body",
+                             "html_body")
+                and not has_keys(head, "description_text", "responder_id", "fr_escalated"))
+
+    def _unwrap(self, obj: Any, where: str) -> list[Item]:
+        if not isinstance(obj, dict):
+            return [Item(where, obj)]
+        ctx = {"users": _users(obj)}
+        for key in ("tickets", "results"):
+            if isinstance(obj.get(key), list):
+                return [Item(_loc(where, f"{key}[{i}]"), t, ctx)
+                        for i, t in enumerate(obj[key])]
+        ticket = obj.get("ticket")
+        if isinstance(ticket, dict):
+            if "comments" not in ticket and isinstance(obj.get("comments"), list):
+                ticket = {**ticket, "comments": obj["comments"]}
+            return [Item(where, ticket, ctx)]
+        return [Item(where, obj, ctx)]
+
+    def _read(self, item: Item, settings: Settings, out: Collector) -> None:
+        t, where = item.obj, item.where
+        tid = given(t.get("id"))
+        if tid is None:
+            out.reject(at(where, "ticket"), None, "id", "missing_field", "the ticket has no id")
+            return
+        try:
+            started = None if t.get("created_at") is None else utc(t["created_at"],
+                                                                    "created_at")
+        except BadValue as exc:
+            out.reject(at(where, f"ticket {tid}"), tid, exc.field, exc.code, exc.reason)
+            return
+        raw_channel = given(dig(t, "via", "channel"))
+        channel = settings.channel or CHANNELS.get((raw_channel or "email").lower(), "email")
+        requester = given(t.get("requester_id"))
+        users: Mapping[str, str] = item.context.get("users") or {}
+        rec = Record(tid, where, channel, settings)
+
+        def role_of(author: str) -> str:
+            label = users.get(author)
+            if label in USER_ROLES:
+                default = USER_ROLES[label]
+            elif settings.agent_ids is not None:
+                default = "customer"
+            else:
+                default = "customer" if author == requester else "agent"
+            return settings.role(author, label, default)
+
+        comments = t.get("comments")
+        if comments is None and t.get("description") is not None:
+            comments = [{"id": "description", "public": True, "body": t.get("description"),
+                         "author_id": t.get("submitter_id") or t.get("requester_id"),
+                         "created_at": t.get("created_at")}]
+        if comments is not None and not isinstance(comments, list):
+            out.reject(at(where, f"ticket {tid}"), tid, "comments", "malformed_record",
+                       f"comments is a {type(comments).__name__}, not a list")
+            return
+        for n, c in enumerate(comments or []):
+            cid = given(dig(c, "id"))
+            record = at(where, f"ticket {tid} comment {cid}" if cid else
+                        f"ticket {tid} comments[{n}]")
+            if not isinstance(c, dict):
+                rec.reject(record, None, "malformed_record",
+                           f"a comment must be an object, not {type(c).__name__}")
+                continue
+            try:
+                author = given(c.get("author_id"))
+                if author is None:
+                    raise BadValue("missing_field", "the comment has no author_id",
+                                   "author_id")
+                stamp = required_time(c, "created_at", label="created_at")
+                text = message_text(c, ("plain_body", "body"), ("html_body",), "comment")
+            except BadValue as exc:
+                rec.reject(record, exc.field, exc.code, exc.reason)
+                continue
+            rec.message(record, role=role_of(author), speaker=author, text=text,
+                        timestamp=stamp, private=c.get("public") is False)
+        out.commit(rec, {
+            "case_id": tid, "customer_id": requester,
+            "agent_id": given(t.get("assignee_id")), "started_at": started,
+            "zendesk_subject": given(t.get("subject")),
+            "zendesk_status": given(t.get("status")),
+            "zendesk_priority": given(t.get("priority")),
+            "zendesk_type": given(t.get("type")),
+            "zendesk_channel": raw_channel,
+            "zendesk_tags": joined(t.get("tags")),
+            "zendesk_group_id": given(t.get("group_id")),
+            "zendesk_organization_id": given(t.get("organization_id")),
+            "zendesk_satisfaction": given(dig(t, "satisfaction_rating", "score")),
+        }, f"ticket {tid}")

@@ -217,7 +217,10 @@ def stream(
     buffer: list[RawFrames] = []
     together: list[tuple[Path, Reader]] = []
 
+    count = [0]  # interactions in the buffer
+
     def flush() -> Iterator[Conversations]:
+        count[0] = 0
         if buffer:
             parts = [_drop_seen(p, seen) for p in buffer]
             buffer.clear()
@@ -234,8 +237,12 @@ def stream(
             together.append((f, reader))
             continue
         for raw in reader.iter_load(f, chunk_size):
+            n = _n_interactions(raw)
+            if buffer and count[0] + n > chunk_size:
+                yield from flush()
             buffer.append(raw)
-            if sum(_n_interactions(p) for p in buffer) >= chunk_size:
+            count[0] += n
+            if count[0] >= chunk_size:
                 yield from flush()
     yield from flush()
     if together:

@@ -323,3 +323,16 @@ def test_removed_text_stays_on_turns_for_single_message_threads():
     conv = sa.read(FIXTURES / "gmail_reply.eml", agent_domains=["acme.com"])
     assert {"removed_text", "subject", "message_id"} <= set(conv.turns.columns)
     assert "removed_text" not in conv.interactions.columns
+
+
+def test_raw_non_ascii_header_bytes_are_replaced_not_crashing(tmp_path):
+    # 8-bit headers without RFC 2047 encoding: a common export defect
+    p = tmp_path / "raw8bit.eml"
+    p.write_bytes(b"From: Ren\xe9 <rene@example.com>\r\nTo: help@acme.com\r\n"
+                  b"Subject: caf\xe9 \xff order\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\n"
+                  b"Message-ID: <a1@example.com>\r\n\r\nMy order is late.\r\n")
+    conv = sa.read(p, agent_domains=["acme.com"])
+    assert conv.rejects.empty
+    row = conv.turns.iloc[0]
+    assert row["speaker"] == "rene@example.com" and row["role"] == "customer"
+    assert row["subject"] == "caf\ufffd \ufffd order" and row["text"] == "My order is late."

@@ -278,3 +278,69 @@ def test_twcs_reply_latency_matches_pandas(twcs_raw, twcs_conv, nlp):
         assert m.loc[f"thread-{row['root']}", "first_response_s"] == max(0.0, gap)
         checked += 1
     assert checked == 648
+
+
+# ---------------------------------------------------------------- streaming
+def _streamed(path: Path, chunk_size: int, **options) -> list[sa.Conversations]:
+    # stream_min_bytes=0 forces the two-pass streaming path even on small files
+    return list(sa.stream(path, format="messages", chunk_size=chunk_size,
+                          stream_min_bytes=0, **options))
+
+
+def _same_as_read(path: Path, chunk_size: int, **options) -> list[sa.Conversations]:
+    whole = sa.read(path, format="messages", **options)
+    chunks = _streamed(path, chunk_size, **options)
+    cols = ["interaction_id", "turn_index", "role", "speaker", "text", "record"]
+    got = pd.concat([c.turns[cols] for c in chunks]).astype(str)
+    want = whole.turns[cols].astype(str)
+    key = ["interaction_id", "turn_index"]
+    pd.testing.assert_frame_equal(got.sort_values(key).reset_index(drop=True),
+                                  want.sort_values(key).reset_index(drop=True))
+    rej = pd.concat([c.rejects for c in chunks])[["record", "code", "reason"]]
+    pd.testing.assert_frame_equal(
+        rej.sort_values("record").reset_index(drop=True).astype(str),
+        whole.rejects[["record", "code", "reason"]].sort_values("record")
+        .reset_index(drop=True).astype(str))
+    assert all(len(c) <= chunk_size for c in chunks)
+    return chunks
+
+
+def test_streaming_two_passes_equals_load_on_a_broken_graph():
+    chunks = _same_as_read(FIXTURES / "broken.csv", chunk_size=1)
+    assert [c.interactions["interaction_id"].tolist() for c in chunks if len(c)] == \
+        [["thread-1"], ["thread-3"]]
+
+
+def test_streaming_hands_on_threads_as_soon_as_they_are_complete(tmp_path, monkeypatch):
+    # thread 0: rows 0-59,999; thread 60000: rows 60,000-119,999; blocks of 50k rows
+    import serviceart.readers.messages as m
+
+    rows = ["id,author,inbound,created_at,text,in_reply_to"]
+    for i in range(120_000):
+        root = 0 if i < 60_000 else 60_000
+        rows.append(f"{i},{'a' if i % 2 else 'c'},{'false' if i % 2 else 'true'},"
+                    f"2024-01-01T00:00:00Z,msg {i},{'' if i == root else root}")
+    f = tmp_path / "two.csv"
+    f.write_text("\n".join(rows) + "\n")
+    monkeypatch.setattr(m, "_BLOCK_ROWS", 50_000)
+    blocks_read = 0
+    original = m.MessagesReader._blocks
+
+    def counting(self, path):
+        nonlocal blocks_read
+        for item in original(self, path):
+            blocks_read += 1
+            yield item
+
+    monkeypatch.setattr(m.MessagesReader, "_blocks", counting)
+    seen = []
+    for c in sa.stream(f, format="messages", chunk_size=1, stream_min_bytes=0):
+        seen.append((c.interactions["interaction_id"].tolist(), len(c.turns), blocks_read))
+    # pass 1 reads 3 blocks; thread 0 is complete after the 2nd block of pass 2
+    assert seen == [(["thread-0"], 60_000, 5), (["thread-60000"], 60_000, 6)]
+
+
+def test_streaming_twcs_equals_load(twcs_raw):
+    chunks = _same_as_read(TWCS, chunk_size=200)
+    assert sum(len(c) for c in chunks) == len(sa.read(TWCS))
+    assert len(chunks) > 5

@@ -564,3 +564,19 @@ def test_aws_pca_talk_time_per_role(shared_data: Path):
     # aws_talk_time_*_s, not used for the turns
     inter = conv.interactions.iloc[0]
     assert (inter["aws_talk_time_agent_s"], inter["aws_talk_time_customer_s"]) == (9.879, 19.56)
+
+
+@pytest.mark.parametrize("pointers", [True, False])
+def test_enron_mbox_streams_to_the_same_threads(enron, tmp_path, pointers):
+    # two passes (headers, then whole messages), threads handed on when complete
+    path = rd.enron_mbox(enron, tmp_path / "s.mbox", pointers=pointers)
+    whole = sa.read(path, format="mbox", agent_domains=["enron.com"])
+    chunks = list(sa.stream(path, format="mbox", chunk_size=10, agent_domains=["enron.com"]))
+    assert all(len(c) <= 10 for c in chunks) and len(chunks) >= len(whole) // 10
+    cols = ["interaction_id", "turn_index", "speaker", "text", "record"]
+    got = pd.concat([c.turns[cols] for c in chunks]).astype(str)
+    pd.testing.assert_frame_equal(
+        got.sort_values(cols[:2]).reset_index(drop=True),
+        whole.turns[cols].astype(str).sort_values(cols[:2]).reset_index(drop=True))
+    rejected = pd.concat([c.rejects for c in chunks])
+    assert sorted(rejected["record"]) == sorted(whole.rejects["record"])

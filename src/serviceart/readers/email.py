@@ -74,7 +74,7 @@ import email.policy
 import hashlib
 import mailbox
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from email.header import decode_header, make_header
@@ -388,13 +388,23 @@ def _timestamp(raw: str | None) -> pd.Timestamp | None:
         return None
 
 
+def _unsurrogate(text: str) -> str:
+    """Header text with raw non-ASCII bytes (kept by the parser as lone surrogates)
+    decoded as UTF-8, undecodable ones as U+FFFD, so that the text can be stored."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _parse(data: bytes, source: str, position: int) -> _Mail:
     """One message's bytes as a :class:`_Mail` (problems recorded, never raised)."""
     msg = email.message_from_bytes(data, policy=email.policy.default)
     headers: dict[str, list[str]] = {}
     try:
         for k, v in msg.raw_items():
-            headers.setdefault(str(k).strip().lower(), []).append(str(v))
+            headers.setdefault(_unsurrogate(str(k)).strip().lower(), []).append(
+                _unsurrogate(str(v)))
     except Exception:
         headers = {}
 
@@ -452,33 +462,49 @@ def _parse(data: bytes, source: str, position: int) -> _Mail:
     return mail
 
 
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+
+
+def _mbox_messages(path: Path) -> Iterator[bytes]:
+    """The raw bytes of each message of an mbox, one at a time."""
+    src = str(path)
+    try:
+        box = mailbox.mbox(str(path), create=False)
+        try:
+            found = False
+            for key in box.iterkeys():
+                found = True
+                yield box.get_bytes(key)
+        finally:
+            box.close()
+    except OSError as exc:
+        raise FormatError(f"cannot read the file: {exc}", source=src) from exc
+    if not found:
+        raise FormatError("no messages found: an mbox file starts each message with "
+                          "a 'From ' line", source=src)
+
+
+def _parse_safely(data: bytes, src: str, position: int) -> _Mail:
+    try:
+        return _parse(data, src, position)
+    except Exception as exc:  # the email package should not raise; never let it escape
+        return _Mail(source=src, record=f"message {position}", message_id=None, sender=None,
+                     participants=frozenset(), subject="", subject_key="",
+                     reply_subject=False,
+                     problem=("message", "unparseable", f"cannot parse: {exc}"))
+
+
 def _read_file(path: Path) -> list[_Mail]:
     """Every message of an ``.mbox`` (or ``.mbx``) file, or the one message of another file."""
     src = str(path)
-    try:
-        if path.suffix.lower() in MboxReader.extensions:
-            box = mailbox.mbox(str(path), create=False)
-            try:
-                datas = [box.get_bytes(k) for k in box.iterkeys()]
-            finally:
-                box.close()
-            if not datas:
-                raise FormatError("no messages found: an mbox file starts each message with "
-                                  "a 'From ' line", source=src)
-        else:
-            datas = [path.read_bytes()]
-    except OSError as exc:
-        raise FormatError(f"cannot read the file: {exc}", source=src) from exc
-    mails: list[_Mail] = []
-    for i, data in enumerate(datas, 1):
+    if path.suffix.lower() in MboxReader.extensions:
+        datas: Iterable[bytes] = _mbox_messages(path)
+    else:
         try:
-            mails.append(_parse(data, src, i))
-        except Exception as exc:  # the email package should not raise; never let it escape
-            mails.append(_Mail(source=src, record=f"message {i}", message_id=None, sender=None,
-                               participants=frozenset(), subject="", subject_key="",
-                               reply_subject=False,
-                               problem=("message", "unparseable", f"cannot parse: {exc}")))
-    return mails
+            datas = [path.read_bytes()]
+        except OSError as exc:
+            raise FormatError(f"cannot read the file: {exc}", source=src) from exc
+    return [_parse_safely(data, src, i) for i, data in enumerate(datas, 1)]
 
 
 # ---------------------------------------------------------------- threading
@@ -578,10 +604,12 @@ def _role(sender: str, domains: set[str], addresses: set[str]) -> str:
     return "customer"
 
 
-def _frames(mails: Sequence[_Mail], options: dict[str, Any], source: str) -> RawFrames:
-    """Turns and rejects for parsed messages, threaded together."""
+def _frames(mails: Sequence[_Mail], options: dict[str, Any], source: str,
+            roots: Sequence[str] | None = None) -> RawFrames:
+    """Turns and rejects for parsed messages, threaded together (or by the given roots)."""
     domains, addresses = _roles_config(options, source)
-    roots = _roots(mails)
+    if roots is None:
+        roots = _roots(mails)
     rows: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []
     for m, root in zip(mails, roots, strict=True):
@@ -662,6 +690,7 @@ class EmlReader(Reader):
 
     name = "eml"
     extensions: ClassVar[tuple[str, ...]] = (".eml",)
+    threads_across_files: ClassVar[bool] = True
 
     @classmethod
     def sniff(cls, path: Path, head: str) -> float:
@@ -704,4 +733,39 @@ class MboxReader(EmlReader):
         if path.suffix.lower() not in cls.extensions:
             return 0.0
         return 0.95 if head.lstrip("\ufeff").startswith("From ") else 0.3
+
+    threads_across_files: ClassVar[bool] = False
+
+    def iter_load(self, path: Path, chunk_size: int = 1000) -> Iterator[RawFrames]:
+        """Stream the mailbox: about ``chunk_size`` whole threads per item.
+
+        Two passes over the file, one message in memory at a time: the first
+        parses headers only and threads them (the same rules as :meth:`load`);
+        the second parses each message fully and hands on a thread as soon as
+        its last message is read. Threads are taken within this file; a thread
+        continued in another mailbox is read whole by :func:`serviceart.read`.
+        """
+        if chunk_size < 1:
+            raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}", field="chunk_size")
+        src = str(path)
+        _roles_config(self.options, src)
+        heads = [_parse_safely(_HEAD_END.split(data, 1)[0] + b"\n\n", src, i)
+                 for i, data in enumerate(_mbox_messages(path), 1)]
+        roots = _roots(heads)
+        del heads
+        last: dict[str, int] = {}
+        for i, r in enumerate(roots):
+            last[r] = i
+        pending: list[tuple[_Mail, str]] = []
+        done_roots = 0
+        for i, data in enumerate(_mbox_messages(path)):
+            pending.append((_parse_safely(data, src, i + 1), roots[i]))
+            if last[roots[i]] == i:
+                done_roots += 1
+            if done_roots >= chunk_size or i == len(roots) - 1:
+                ready = [(m, r) for m, r in pending if last[r] <= i]
+                pending = [(m, r) for m, r in pending if last[r] > i]
+                done_roots = 0
+                yield _frames([m for m, _ in ready], self.options, src,
+                              roots=[r for _, r in ready])
 

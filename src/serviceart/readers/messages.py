@@ -33,19 +33,22 @@ import io
 import json
 import re
 import warnings
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, FormatError
 from .base import RawFrames, Reader, register_reader, reject_rows
 from .text import DEFAULT_ROLES
-from .turns import _open_text, malformed_lines, read_table
+from .turns import _open_text, malformed_lines, read_table, table_blocks
 
 __all__ = ["MAX_DEPTH", "MessagesReader"]
 
+_STREAM_MIN_BYTES = 64 << 20
+_BLOCK_ROWS = 50_000
 MAX_DEPTH = 10_000
 """Threads with a reply chain deeper than this are rejected (``thread_too_deep``)."""
 
@@ -121,6 +124,45 @@ def _csv_bare_cr(path: Path, sep: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     bad.extend(malformed_lines(caught, path))
     frame["record"] = [f"row {i + 1}" for i in range(len(frame))]
     return frame, reject_rows(bad)
+
+
+def _cat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    found = [f for f in frames if len(f)]
+    return pd.concat(found, ignore_index=True) if found else reject_rows([])
+
+
+def _has_bare_cr(path: Path) -> bool:
+    """Whether the file holds a carriage return not followed by a line feed (read in blocks)."""
+    tail = b""
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            data = tail + block
+            if _BARE_CR.search(data[:-1] if data.endswith(b"\r") else data):
+                return True
+            tail = data[-1:]
+    return False
+
+
+def _split_roots(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
+    if not len(frame):
+        return
+    codes, _ = pd.factorize(frame["_root"])
+    for _, piece in frame.groupby(codes // size, sort=True):
+        yield piece
+
+
+def _pieces(raw: RawFrames, size: int) -> Iterator[RawFrames]:
+    """A loaded file's frames in pieces of at most ``size`` interactions."""
+    turns = raw.turns
+    if not len(turns):
+        yield raw
+        return
+    codes, _ = pd.factorize(turns["interaction_id"])
+    groups = list(turns.groupby(codes // size, sort=True))
+    for k, (_, piece) in enumerate(groups):
+        yield RawFrames(turns=piece.reset_index(drop=True),
+                        rejects=raw.rejects if k == 0 else reject_rows([]),
+                        turn_columns=raw.turn_columns, labels_as_roles=raw.labels_as_roles)
 
 
 def resolve_threads(parents: Mapping[str, str | None]) -> dict[str, tuple[str | int, int]]:
@@ -236,7 +278,138 @@ class MessagesReader(Reader):
     def load(self, path: Path) -> RawFrames:
         """Read the file and rebuild its threads; bad messages become rejects."""
         frame, early = self._table(path)
-        frame = self._canonical(frame, path)
+        return self._threads(self._canonical(frame, path), early, path)
+
+    def iter_load(self, path: Path, chunk_size: int = 1000) -> Iterator[RawFrames]:
+        """Stream the file: about ``chunk_size`` whole threads per item.
+
+        Files under ``stream_min_bytes`` (64 MB) are read at once and handed on
+        in pieces. Larger ones are read twice in blocks of rows: the first pass
+        keeps only message ids and reply pointers (memory grows with the number
+        of messages, not with their text) to learn every message's thread and
+        where each thread's last message is; the second pass hands on threads as
+        soon as all their messages are read. Messages in reply cycles and
+        repeated ids are rejected exactly as :meth:`load` rejects them.
+        """
+        if chunk_size < 1:
+            raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}", field="chunk_size")
+        if path.stat().st_size < int(self.options.get("stream_min_bytes", _STREAM_MIN_BYTES)):
+            yield from _pieces(self.load(path), chunk_size)
+            return
+        parents: dict[str, str | None] = {}
+        row_of: dict[str, int] = {}
+        repeated: set[str] = set()
+        n = 0
+        for frame, _ in self._blocks(path):
+            frame = self._canonical(frame, path)
+            ids = [_norm_id(v) for v in frame["id"].tolist()]
+            replies = ([_norm_id(v) for v in frame["in_reply_to"].tolist()]
+                       if "in_reply_to" in frame.columns else [None] * len(ids))
+            for k, (mid, parent) in enumerate(zip(ids, replies, strict=True)):
+                if mid is None:
+                    continue
+                if mid not in parents:
+                    parents[mid], row_of[mid] = parent, n + k
+                else:
+                    repeated.add(mid)
+            n += len(ids)
+        threads = resolve_threads(parents)
+        last: dict[str, int] = {}
+        for mid, (root, _) in threads.items():
+            if isinstance(root, str):
+                last[root] = max(last.get(root, -1), row_of[mid])
+        del parents
+        pending: list[pd.DataFrame] = []
+        early: list[pd.DataFrame] = []
+        first_record: dict[str, str] = {}
+        n = 0
+        for frame, bad in self._blocks(path):
+            early.append(bad)
+            frame = self._canonical(frame, path)
+            rows = np.arange(n, n + len(frame))
+            n += len(frame)
+            ids = [_norm_id(v) for v in frame["id"].tolist()]
+            # the thread root, or "\0<row>" for messages settled at once (missing or
+            # repeated ids, reply cycles)
+            roots = [threads[m][0] if m is not None and row_of.get(m) == r else None
+                     for m, r in zip(ids, rows.tolist(), strict=True)]
+            for m, r, rec in zip(ids, rows.tolist(), frame["record"].tolist(), strict=True):
+                if m in repeated and row_of.get(m) == r:
+                    first_record[m] = str(rec)
+            frame = frame.assign(_root=pd.Series(
+                [x if isinstance(x, str) else f"\0{r}" for x, r in zip(roots, rows, strict=True)],
+                index=frame.index, dtype="object"))
+            pending.append(frame)
+            buf = pd.concat(pending, ignore_index=True) if len(pending) > 1 else frame
+            done_mask = np.fromiter(
+                (x.startswith("\0") or last[x] < n for x in buf["_root"].tolist()),
+                dtype=bool, count=len(buf))
+            done, rest = buf[done_mask], buf[~done_mask]
+            pending = [rest]
+            if done["_root"].nunique() >= chunk_size:
+                yield from self._emit(done, early, path, chunk_size, threads, row_of,
+                                      first_record)
+                early = []
+        left = pd.concat(pending, ignore_index=True) if pending else pd.DataFrame()
+        if len(left) or any(len(e) for e in early):
+            yield from self._emit(left, early, path, chunk_size, threads, row_of,
+                                  first_record)
+
+    def _emit(self, done: pd.DataFrame, early: list[pd.DataFrame], path: Path,
+              chunk_size: int, threads: dict[str, tuple[str | int, int]],
+              row_of: dict[str, int], first_record: dict[str, str]
+              ) -> Iterator[RawFrames]:
+        """Whole threads of ``done`` through :meth:`_threads`, ``chunk_size`` at a time.
+
+        Repeated ids and messages in (or into) reply cycles are rejected here with
+        the reasons :meth:`_threads` gives, since their partners may be in other
+        blocks of the file.
+        """
+        src = str(path)
+        bad: list[dict[str, Any]] = []
+        keep = np.ones(len(done), dtype=bool)
+        records = done["record"].astype(str).tolist() if len(done) else []
+        for k, (mid_raw, rid) in enumerate(zip(done["id"].tolist() if len(done) else [],
+                                               done["_root"].tolist() if len(done) else [],
+                                               strict=True)):
+            mid = _norm_id(mid_raw)
+            if mid is None or not str(rid).startswith("\0"):
+                continue
+            keep[k] = False
+            row = int(str(rid)[1:])
+            if row_of.get(mid) != row:
+                bad.append(self._reject(
+                    src, records[k], None, "id", "duplicate_id",
+                    f"message id {mid!r} already appears at {first_record.get(mid, '?')}; "
+                    "the first one is kept"))
+            else:
+                root = threads[mid][0]
+                reason = (f"message {mid!r} is in a reply cycle (it replies to itself, "
+                          "directly or through other messages)" if root == _CYCLE else
+                          f"message {mid!r} replies into a reply cycle; its thread has no root")
+                bad.append(self._reject(src, records[k], None, "in_reply_to", "reply_cycle",
+                                        reason))
+        good = done[keep]
+        extra = [reject_rows(bad)] if bad else []
+        first = True
+        for piece in _split_roots(good, chunk_size):
+            raw = self._threads(piece.drop(columns=["_root"]),
+                                _cat([*early, *extra] if first else []), path)
+            first = False
+            yield raw
+        if first and (extra or any(len(e) for e in early)):
+            yield RawFrames(turns=pd.DataFrame(columns=["interaction_id", "role", "text"]),
+                            rejects=_cat([*early, *extra]))
+
+    def _blocks(self, path: Path) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        """Blocks of raw rows; CSV texts with bare carriage returns keep them."""
+        ext = path.suffix.lower()
+        bare = ext not in (".parquet", ".pq", ".jsonl", ".ndjson") and _has_bare_cr(path)
+        yield from table_blocks(path, _BLOCK_ROWS, self.options.get("encoding"),
+                                lineterminator="\n" if bare else None)
+
+    def _threads(self, frame: pd.DataFrame, early: pd.DataFrame, path: Path) -> RawFrames:
+        """Threads of a canonical frame holding whole threads; bad messages become rejects."""
         src = str(path)
         roles_opt = {str(k).strip().lower(): str(v).strip().lower()
                      for k, v in (self.options.get("roles") or {}).items()}
@@ -333,9 +506,7 @@ class MessagesReader(Reader):
             "source": pd.Series([src] * len(sub), dtype="string"),
             "record": pd.Series([records[i] for i in turn_rows], dtype="string"),
         })
-        return RawFrames(turns=turns, rejects=pd.concat(
-            [df for df in (early, reject_rows(rejects)) if not df.empty] or [early],
-            ignore_index=True))
+        return RawFrames(turns=turns, rejects=_cat([early, reject_rows(rejects)]))
 
     # --------------------------------------------------------------- helpers
     @staticmethod

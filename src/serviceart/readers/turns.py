@@ -142,6 +142,26 @@ class TurnsReader(Reader):
                                    self.options.get("encoding"))
 
 
+def table_blocks(path: Path, rows: int, encoding: str | None = None, *,
+                 lineterminator: str | None = None
+                 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Blocks of ``rows`` rows of a CSV/TSV/JSONL/Parquet table, each with ``record``
+    and the rejects of its malformed lines.
+
+    ``lineterminator="\\n"`` makes only line feeds end CSV rows (texts holding bare
+    carriage returns, as in the Twitter export); a ``\\r`` left at the end of a
+    row's last value by CRLF line ends is removed.
+    """
+    ext = path.suffix.lower()
+    if ext in (".parquet", ".pq"):
+        yield from _parquet_blocks(path, rows, None)
+    elif ext in (".jsonl", ".ndjson"):
+        yield from _jsonl_blocks(path, rows, None, encoding)
+    else:
+        yield from _csv_blocks(path, "\t" if ext == ".tsv" else ",", rows, None, encoding,
+                               lineterminator=lineterminator)
+
+
 def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A whole CSV/TSV/JSONL/Parquet table with ``record`` and its malformed-line rejects.
 
@@ -255,7 +275,8 @@ def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | No
 
 
 def _csv_blocks(path: Path, sep: str, rows: int, usecols: str | None,
-                encoding: str | None) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+                encoding: str | None, lineterminator: str | None = None
+                ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     enc, errors = decide_encoding(path, encoding)
     base = 0
     with warnings.catch_warnings(record=True) as caught:
@@ -264,9 +285,13 @@ def _csv_blocks(path: Path, sep: str, rows: int, usecols: str | None,
             reader = pd.read_csv(
                 path, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
                 on_bad_lines="warn", encoding=enc, encoding_errors=errors,
-                quoting=csv.QUOTE_MINIMAL, chunksize=rows,
+                quoting=csv.QUOTE_MINIMAL, chunksize=rows, lineterminator=lineterminator,
                 usecols=None if usecols is None else (lambda c: c == usecols))
             for frame in reader:
+                if lineterminator is not None and len(frame.columns):
+                    frame.columns = [*frame.columns[:-1], str(frame.columns[-1]).rstrip("\r")]
+                    last = frame.columns[-1]
+                    frame[last] = frame[last].str.removesuffix("\r")
                 frame["record"] = [f"row {i}" for i in range(base + 1, base + len(frame) + 1)]
                 base += len(frame)
                 found = list(caught)

@@ -149,3 +149,19 @@ def test_declared_turn_columns_stay_on_turns():
     assert conv.turns["subject"].tolist() == ["Refund"] * 3
     assert "subject" not in conv.interactions.columns
     assert conv.interactions.loc[0, "team"] == "t"
+
+
+def test_gigantic_turn_is_rejected_before_it_reaches_the_pipeline():
+    from serviceart._validate import MAX_TURN_CHARS
+
+    text = "I will call you tomorrow. " * (MAX_TURN_CHARS // 20)
+    turns = pd.DataFrame({"interaction_id": ["a", "a", "b"],
+                          "role": ["agent", "customer", "agent"],
+                          "text": [text, "ok", "Hello, how can I help?"]})
+    conv = sa.Conversations.from_frames(turns)
+    r = conv.rejects.set_index("code")
+    assert list(r.index) == ["text_too_long"]
+    assert str(len(text)) in r.loc["text_too_long", "reason"]
+    assert conv.turns["text"].tolist() == ["ok", "Hello, how can I help?"]
+    res = sa.score(conv)
+    assert len(res.scores) == 2

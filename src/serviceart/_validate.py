@@ -17,7 +17,7 @@ from .codebook import CHANNELS, ROLES
 from .errors import SchemaError
 from .schema import INTERACTIONS, REJECTS, TURNS, conform, empty
 
-__all__ = ["RejectLog", "validate_interactions", "validate_turns"]
+__all__ = ["MAX_TURN_CHARS", "RejectLog", "validate_interactions", "validate_turns"]
 
 _TURN_COLUMNS = set(TURNS.names)
 _INTERACTION_COLUMNS = set(INTERACTIONS.names) - {"interaction_id"}
@@ -126,6 +126,11 @@ def parse_times(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parsed, given & parsed.isna()
 
 
+MAX_TURN_CHARS = 200_000
+"""Turns with a longer text are rejected (``text_too_long``): no real turn is this long
+(a 2-hour monologue is ~120,000 characters), and the cue pipeline holds whole turns."""
+
+
 def validate_turns(
     turns: pd.DataFrame,
     *,
@@ -177,6 +182,13 @@ def validate_turns(
     text = df["text"].astype("string")
     m = (text.isna() | (text.str.strip() == "")) & ~bad
     log.add(work, m, field="text", code="empty_text", reason="the turn's text is empty")
+    bad |= m
+    length = text.str.len().fillna(0)
+    m = (length > MAX_TURN_CHARS) & ~bad
+    log.add(work, m, field="text", code="text_too_long",
+            reason="the turn's text is " + length.astype("int64").astype(str)
+            + f" characters, over the limit of {MAX_TURN_CHARS:,} (a whole transcript or "
+            "file pasted into one turn?); split it into turns")
     bad |= m
     work["text"] = text
 

@@ -1,21 +1,27 @@
-"""Throughput of the full scoring path against spaCy tokenization alone, in one run.
+"""Throughput of cue detection and of the full scoring path against spaCy
+tokenization alone, in one run.
 
 Generates a corpus of calls (~1,500 words) and chats (~300 words) from realistic
 agent and customer lines, then measures words per second for:
 
 - T: ``spacy.blank("en")`` tokenization alone (``nlp.pipe`` of the same texts),
+- detection: ``sa.detect`` (the cue pipeline alone: normalising, tokenizing,
+  sentences, cues, reading the spans back),
 - serviceart: ``sa.score`` (cues, every measure, the rubric), single process,
 
-and prints their ratio. Speed is reported as a ratio against the baseline
-measured in the same run, never as an absolute target.
+and prints their ratios to T. Speed is reported as a ratio against the baseline
+measured in the same run, never as an absolute target. With ``--repeat N`` the
+three are measured N times in turn and the median of each is reported, which
+steadies the numbers on a busy machine.
 
-Usage: ``python benchmarks/throughput.py [--calls N] [--chats N] [--seed S]``
+Usage: ``python benchmarks/throughput.py [--calls N] [--chats N] [--seed S] [--repeat N]``
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import time
 
 import pandas as pd
@@ -85,6 +91,8 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=100)
     ap.add_argument("--chats", type=int, default=300)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="measure each path N times and report the medians (default 1)")
     args = ap.parse_args()
 
     corpus = make_corpus(args.calls, args.chats, args.seed)
@@ -96,24 +104,36 @@ def main() -> None:
     # are not throughput
     first = conv.interactions.groupby("channel", observed=True)["interaction_id"].first()
     sa.score(conv.subset(first), nlp=nlp)
-
     blank = spacy.blank("en")
-    t0 = time.perf_counter()
-    for _ in blank.pipe(texts, batch_size=256):
-        pass
-    t_tok = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    res = sa.score(conv, nlp=nlp)
-    t_full = time.perf_counter() - t0
+    def tokenize() -> None:
+        for _ in blank.pipe(texts, batch_size=256):
+            pass
 
-    tok_wps, full_wps = words / t_tok, words / t_full
+    def detect() -> None:
+        sa.detect(texts, nlp=nlp)
+
+    res: list[sa.Result] = []
+    paths = {"tok": tokenize, "detect": detect, "full": lambda: res.append(sa.score(conv, nlp=nlp))}
+    times: dict[str, list[float]] = {k: [] for k in paths}
+    for _ in range(max(1, args.repeat)):
+        for name, run in paths.items():
+            t0 = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - t0)
+    secs = {k: statistics.median(v) for k, v in times.items()}
+    wps = {k: words / v for k, v in secs.items()}
+
     print(f"corpus: {args.calls} calls (~1500 words) + {args.chats} chats (~300 words), "
-          f"{len(texts)} turns, {words} words; {res.run_info['counts']['scored']} scored")
-    print(f"{'path':<38}{'seconds':>10}{'words/s':>14}")
-    print(f"{'spaCy blank tokenization (T)':<38}{t_tok:>10.2f}{tok_wps:>14,.0f}")
-    print(f"{'serviceart full scoring, 1 process':<38}{t_full:>10.2f}{full_wps:>14,.0f}")
-    print(f"ratio serviceart / T: {full_wps / tok_wps:.3f}")
+          f"{len(texts)} turns, {words} words; {res[-1].run_info['counts']['scored']} scored"
+          + (f"; median of {args.repeat} runs" if args.repeat > 1 else ""))
+    print(f"{'path':<38}{'seconds':>10}{'words/s':>14}{'ratio to T':>12}")
+    for key, label in (("tok", "spaCy blank tokenization (T)"),
+                       ("detect", "serviceart cue detection only"),
+                       ("full", "serviceart full scoring, 1 process")):
+        print(f"{label:<38}{secs[key]:>10.2f}{wps[key]:>14,.0f}{wps[key] / wps['tok']:>12.3f}")
+    print(f"ratio detection / T: {wps['detect'] / wps['tok']:.3f}")
+    print(f"ratio serviceart / T: {wps['full'] / wps['tok']:.3f}")
 
 
 if __name__ == "__main__":

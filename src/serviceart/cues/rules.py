@@ -7,7 +7,10 @@ object, spaCy ``SpanRuler`` style:
   on token norms (spaCy ``PhraseMatcher(attr="NORM")``), so case and
   contractions do not matter ("i will" matches "I'll");
 - ``{"label": "promise", "pattern": [{"LOWER": "i"}, ...], "id": "..."}``: a token
-  pattern (spaCy ``Matcher``), used only for structure;
+  pattern (spaCy ``Matcher``), used only for structure. One whose tokens only
+  test literal norms with bounded repeats is run as the phrase family it lists;
+  the others run only on documents holding their literal norms (see
+  :mod:`serviceart.cues.matching`);
 - ``"suppress": true`` turns either kind into a suppressor: spans of that label
   overlapping its match are removed ("may I" is not a ``hedge``).
 
@@ -93,7 +96,8 @@ def _parse_line(path: Path, lineno: int, line: str, out: PatternSet) -> None:
     if isinstance(pattern, str) and pattern.strip():
         out.phrases.append((label, pattern, suppress))
     elif isinstance(pattern, list) and pattern and all(isinstance(t, dict) for t in pattern):
-        out.tokens.append((label, pattern, suppress, str(obj.get("id", where))))
+        pid = f"{obj['id']} ({where})" if "id" in obj else where
+        out.tokens.append((label, pattern, suppress, pid))
     else:
         raise ConfigError("pattern must be a non-empty string or a list of token objects",
                           source=str(path), record=f"line {lineno}", field="pattern")

@@ -1,0 +1,349 @@
+"""The matching machinery behind ``serviceart_cues``: norm rewriting, token patterns
+listed as phrase families, and gated token patterns.
+
+Speed comes from doing per-token work in spaCy's compiled matchers and per-document
+work with C-level set operations:
+
+- :class:`NormRewriter` touches only the documents holding a norm it rewrites;
+- :func:`expand` lists the exact phrase family of a token pattern made only of
+  literal norms (``{"NORM": ...}`` or ``{"NORM": {"IN": [...]}}`` with ``?`` or
+  ``{m,n}``), so it runs in the ``PhraseMatcher`` with the phrase patterns;
+- :class:`GatedPatterns` keeps every other token pattern in its own ``Matcher``
+  and runs it only where the phrase matcher found its anchor (its best run of
+  literal norms, see :func:`anchor`) and the document holds a norm of each of
+  its other required tokens, and only on the tokens a match around that anchor
+  can reach. Each gate is a necessary condition of a match, so the matches are
+  exactly those of one ``Matcher`` over every document
+  (``tests/cues/test_matching.py`` checks this against plain spaCy matchers).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.attrs import NORM
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from ..errors import ConfigError
+
+__all__ = ["MAX_VARIANTS", "GatedPatterns", "NormRewriter", "anchor", "expand", "phrase_doc"]
+
+#: Most phrases one token pattern may expand to; a larger family stays a token pattern.
+MAX_VARIANTS = 5000
+
+_REPEAT = re.compile(r"^\{(\d*),?(\d*)\}$")
+
+
+class NormRewriter:
+    """Rewrites token norms so that one pattern covers spelling and clitic variants.
+
+    Parameters
+    ----------
+    vocab
+        The pipeline's vocab (strings are added to its store).
+    rules
+        The ``norms`` section of ``rules.json``.
+    """
+
+    def __init__(self, vocab: Vocab, rules: dict[str, Any]) -> None:
+        add = vocab.strings.add
+        self._map: dict[int, int] = {add(k): add(v) for k, v in rules.get("map", {}).items()}
+        self._clitic: dict[int, int] = {
+            add(k): add(v) for k, v in rules.get("after_pronoun", {}).items()
+        }
+        self._pronouns = frozenset(add(w) for w in rules.get("pronouns", []))
+        self._has_before = frozenset(add(w) for w in rules.get("has_before", []))
+        self._has = add("has")
+        self._is = add("is")
+        self._keys = frozenset({*self._map, *self._clitic})
+        self._text = {h: vocab.strings[h] for h in (*self._map.values(), *self._clitic.values(),
+                                                    self._has)}
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Rewrite the norms of ``doc`` in place and return it."""
+        self.rewrite(doc)
+        return doc
+
+    def rewrite(self, doc: Doc) -> list[int]:
+        """Rewrite the norms of ``doc`` in place; return its token norms (hashes), rewritten.
+
+        Context (the pronoun before a clitic, the word after it) is read from the
+        norms as they were before any rewrite.
+        """
+        if not len(doc):
+            return []
+        norms: list[int] = doc.to_array(NORM).tolist()
+        if self._keys.isdisjoint(norms):
+            return norms
+        out = list(norms)
+        last = len(norms) - 1
+        for i, key in enumerate(norms):
+            if key not in self._keys:
+                continue
+            if key in self._clitic and i > 0 and norms[i - 1] in self._pronouns:
+                new = self._clitic[key]
+                if new == self._is and i < last and norms[i + 1] in self._has_before:
+                    new = self._has
+            elif key in self._map:
+                new = self._map[key]
+            else:
+                continue
+            doc[i].norm_ = self._text[new]
+            out[i] = new
+        return out
+
+
+def _bounds(op: Any) -> tuple[int, int | None] | None:
+    """How often a token may repeat under ``op``: (min, max or None when unbounded),
+    or ``None`` for a negation."""
+    if op is None or op == "1":
+        return 1, 1
+    if op == "?":
+        return 0, 1
+    if op == "*":
+        return 0, None
+    if op == "+":
+        return 1, None
+    if op == "!":
+        return None
+    m = _REPEAT.match(str(op))
+    if m is None:
+        return None
+    lo, hi = m.group(1), m.group(2)
+    if "," not in str(op):
+        return int(lo), int(lo)
+    return int(lo or 0), (int(hi) if hi else None)
+
+
+def _literal_norms(spec: dict[str, Any]) -> list[str] | None:
+    """The norms a token spec accepts when it only tests ``NORM``, else ``None``."""
+    norm = spec.get("NORM")
+    if isinstance(norm, str):
+        return [norm]
+    if (isinstance(norm, dict) and set(norm) == {"IN"} and isinstance(norm["IN"], list)
+            and norm["IN"] and all(isinstance(w, str) for w in norm["IN"])):
+        return list(dict.fromkeys(norm["IN"]))
+    return None
+
+
+def expand(pattern: Sequence[dict[str, Any]],
+           limit: int = MAX_VARIANTS) -> list[tuple[str, ...]] | None:
+    """The phrase family of a token pattern: every norm sequence it matches.
+
+    Only patterns whose tokens all test ``NORM`` alone (a string or ``IN`` list),
+    with a bounded ``OP`` (none, ``?``, ``{m,n}``), and whose first and last tokens
+    are required, are listed; the family then matches exactly what the token
+    pattern matches. Other patterns, or families of more than ``limit`` phrases,
+    give ``None``.
+
+    Examples
+    --------
+    >>> expand([{"NORM": "does"}, {"NORM": "it", "OP": "?"}, {"NORM": {"IN": ["work", "help"]}}])
+    [('does', 'work'), ('does', 'help'), ('does', 'it', 'work'), ('does', 'it', 'help')]
+    >>> expand([{"NORM": "still"}, {"IS_ALPHA": True}]) is None
+    True
+    """
+    if not pattern:
+        return None
+    slots: list[tuple[list[str], int, int]] = []
+    total = 1
+    for i, spec in enumerate(pattern):
+        if set(spec) - {"NORM", "OP"}:
+            return None
+        words = _literal_norms(spec)
+        bounds = _bounds(spec.get("OP"))
+        if words is None or bounds is None:
+            return None
+        lo, hi = bounds
+        if hi is None or (lo == 0 and i in (0, len(pattern) - 1)):
+            return None
+        total *= sum(len(words) ** k for k in range(lo, hi + 1))
+        if total > limit:
+            return None
+        slots.append((words, lo, hi))
+    choices = [[w for k in range(lo, hi + 1) for w in itertools.product(words, repeat=k)]
+               for words, lo, hi in slots]
+    phrases = (tuple(w for part in combo for w in part) for combo in itertools.product(*choices))
+    return list(dict.fromkeys(p for p in phrases if p))
+
+
+def phrase_doc(vocab: Vocab, norms: Sequence[str]) -> Doc:
+    """A Doc for the ``PhraseMatcher`` whose token norms are exactly ``norms``."""
+    doc = Doc(vocab, words=list(norms))
+    for token, norm in zip(doc, norms, strict=True):
+        token.norm_ = norm
+    return doc
+
+
+def _required_slots(pattern: Sequence[dict[str, Any]], vocab: Vocab) -> list[frozenset[int]]:
+    """For each token a match cannot do without, the norms it accepts (hashes)."""
+    out = []
+    for spec in pattern:
+        bounds = _bounds(spec.get("OP"))
+        words = _literal_norms(spec)
+        if bounds is None or bounds[0] < 1 or words is None:
+            continue
+        out.append(frozenset(vocab.strings.add(w) for w in words))
+    return out
+
+
+def _span(specs: Sequence[dict[str, Any]]) -> int | None:
+    """Most tokens ``specs`` can match, or ``None`` when unbounded (or when one is a
+    negation, which looks at a token it may not match: window edges must not cut it)."""
+    total = 0
+    for spec in specs:
+        bounds = _bounds(spec.get("OP"))
+        if bounds is None or bounds[1] is None:
+            return None
+        total += bounds[1]
+    return total
+
+
+def _best_run(pattern: Sequence[dict[str, Any]], stop: frozenset[str],
+              limit: int) -> tuple[int, int, list[tuple[str, ...]]]:
+    best: tuple[int, int, list[tuple[str, ...]]] = (0, 0, [])
+    best_key: tuple[int, int, int] | None = None
+    n = len(pattern)
+    for i in range(n):
+        for j in range(i + 1, n + 1):
+            run = [{"NORM": spec.get("NORM"), "OP": spec.get("OP")} for spec in pattern[i:j]]
+            family = expand(run, limit)
+            if not family:
+                continue
+            length = min(len(p) for p in family)
+            common = max(sum(w in stop for w in p) / len(p) for p in family)
+            key = (length, -round(common * 100), -len(family))
+            if best_key is None or key > best_key:
+                best, best_key = (i, j, family), key
+    return best
+
+
+def anchor(pattern: Sequence[dict[str, Any]], stop: frozenset[str] = frozenset(STOP_WORDS),
+           limit: int = MAX_VARIANTS) -> list[tuple[str, ...]]:
+    """Norm sequences of which every match of ``pattern`` holds one: the phrase family
+    of its best run of consecutive tokens that test a literal ``NORM`` (other tests
+    on those tokens are ignored), with bounded repeats, required at both ends.
+
+    The longest run wins, then the one with fewer very common words, then the one
+    with fewer phrases. Empty when the pattern has no such token.
+
+    Examples
+    --------
+    >>> anchor([{"NORM": {"IN": ["i", "we"]}}, {"NORM": "will"},
+    ...         {"NORM": "just", "OP": "*"}, {"IS_ALPHA": True}])
+    [('i', 'will'), ('we', 'will')]
+    """
+    return _best_run(pattern, stop, limit)[2]
+
+
+@dataclass(frozen=True)
+class _Gated:
+    label: str
+    suppress: bool
+    slots: tuple[frozenset[int], ...]
+    matcher: Matcher
+    before: int | None  # most tokens a match has before its anchor (None: unbounded)
+    after: int | None  # most tokens a match has after its anchor
+
+
+class GatedPatterns:
+    """Token patterns, each run only where a match can be.
+
+    A pattern runs when its anchor phrase family (see :func:`anchor`) was found
+    by the phrase matcher and the document holds a norm of each of its other
+    required tokens; both are necessary for a match. It then runs on the window
+    of tokens around each anchor that a match can reach (the whole document
+    when the pattern can grow without bound). Patterns without an anchor run on
+    every document.
+
+    Parameters
+    ----------
+    vocab
+        The pipeline's vocab.
+    patterns
+        ``(label, pattern, suppress, id)`` as in :class:`~serviceart.cues.rules.PatternSet`.
+
+    Raises
+    ------
+    ConfigError
+        When spaCy rejects a pattern, naming its id and where it is.
+    """
+
+    def __init__(self, vocab: Vocab,
+                 patterns: Sequence[tuple[str, list[dict[str, Any]], bool, str]]) -> None:
+        stop = frozenset(STOP_WORDS)
+        self._patterns: list[_Gated] = []
+        self._always: list[int] = []
+        #: anchor key (as added to the phrase matcher) -> the docs of its phrases
+        self.anchors: dict[str, list[Doc]] = {}
+        self._by_anchor: dict[int, int] = {}
+        for label, pattern, suppress, pid in patterns:
+            matcher = Matcher(vocab, validate=True)
+            try:
+                matcher.add(label, [pattern])
+            except (ValueError, KeyError) as exc:
+                raise ConfigError(f"invalid token pattern {pid}: {exc}", field=label) from exc
+            k = len(self._patterns)
+            i, j, family = _best_run(pattern, stop, MAX_VARIANTS)
+            self._patterns.append(_Gated(label, suppress, tuple(_required_slots(pattern, vocab)),
+                                         matcher, _span(pattern[:i]), _span(pattern[j:])))
+            if not family:
+                self._always.append(k)
+                continue
+            key = f"serviceart.anchor.{k}"
+            self.anchors[key] = [phrase_doc(vocab, p) for p in family]
+            self._by_anchor[vocab.strings.add(key)] = k
+
+    def __len__(self) -> int:
+        return len(self._patterns)
+
+    def __call__(self, doc: Doc, norms: Sequence[int], anchors: Sequence[tuple[int, int, int]]
+                 ) -> Iterator[tuple[str, bool, int, int]]:
+        """Matches in ``doc`` as ``(label, suppress, start, end)``.
+
+        ``norms`` are its token norms (hashes) as the matchers see them, and
+        ``anchors`` the ``(match_id, start, end)`` anchor matches that the phrase
+        matcher found in it.
+        """
+        if not anchors and not self._always:
+            return
+        n = len(doc)
+        windows: dict[int, list[tuple[int, int]]] = {k: [(0, n)] for k in self._always}
+        for match_id, start, end in anchors:
+            k = self._by_anchor[match_id]
+            p = self._patterns[k]
+            windows.setdefault(k, []).append(
+                (0 if p.before is None else max(0, start - p.before),
+                 n if p.after is None else min(n, end + p.after)))
+        present = set(norms)
+        for k in sorted(windows):
+            p = self._patterns[k]
+            if any(slot.isdisjoint(present) for slot in p.slots):
+                continue
+            for lo, hi in _union(windows[k]):
+                if lo == 0 and hi == n:
+                    for _, start, end in p.matcher(doc):
+                        yield p.label, p.suppress, start, end
+                else:
+                    for _, start, end in p.matcher(doc[lo:hi]):
+                        yield p.label, p.suppress, lo + start, lo + end
+
+
+def _union(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching windows joined, in order."""
+    if len(windows) == 1:
+        return windows
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(windows):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return out

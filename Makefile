@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test demo bench lint typecheck clean
+.PHONY: venv test demo bench eval lint typecheck clean
 
 venv: $(STAMP)
 
@@ -29,7 +29,12 @@ demo: venv
 	$(BIN)/serviceart score data/samples -o runs/demo --show 13
 
 bench: venv
-	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/throughput.py --repeat 3
+
+eval: venv
+	$(BIN)/python benchmarks/eval_cues.py
+	$(BIN)/python benchmarks/eval_hedge.py
+	$(BIN)/python benchmarks/eval_politeness.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

@@ -27,7 +27,8 @@ def test_registries_list_names():
     assert sa.list_readers() == [
         "contact_lens", "eml", "freshdesk", "genesys", "insights", "intercom", "mbox", "messages",
         "pca", "srt", "text", "transcribe", "turns", "vtt", "zendesk"]
-    assert sa.list_scorers() == ["cues", "flow", "latency", "promises", "readability", "talk"]
+    assert sa.list_scorers() == ["case", "cues", "flow", "latency", "ledger", "promises",
+                                 "readability", "talk"]
 
 
 def test_unknown_reader_lists_known_ones(tmp_path):

@@ -158,7 +158,8 @@ def test_parquet_round_trip(sample_result, tmp_path):
     out = sample_result.to_parquet(tmp_path / "run")
     assert sorted(p.name for p in out.iterdir()) == [
         "contributions.parquet", "evidence.parquet", "interactions.parquet",
-        "measures.parquet", "rejects.parquet", "run.json", "scores.parquet"]
+        "measures.parquet", "promises.parquet", "rejects.parquet", "run.json",
+        "scores.parquet"]
     back = sa.Result.from_parquet(out)
     pd.testing.assert_frame_equal(back.scores, sample_result.scores)
     assert back.run_info["counts"] == sample_result.run_info["counts"]

@@ -14,6 +14,8 @@ Examples
 
 from __future__ import annotations
 
+from .businesshours import BusinessCalendar
+from .cases import link_cases
 from .codebook import CUES, MEASURES, PRINCIPLES
 from .cues.pipeline import detect, make_nlp
 from .engine import score
@@ -39,6 +41,7 @@ __all__ = [
     "CUES",
     "MEASURES",
     "PRINCIPLES",
+    "BusinessCalendar",
     "ConfigError",
     "Conversations",
     "Criterion",
@@ -52,6 +55,7 @@ __all__ = [
     "ServiceartError",
     "__version__",
     "detect",
+    "link_cases",
     "list_readers",
     "list_scorers",
     "make_nlp",
@@ -80,6 +84,6 @@ def list_scorers() -> list[str]:
     Examples
     --------
     >>> list_scorers()
-    ['cues', 'flow', 'latency', 'promises', 'readability', 'talk']
+    ['case', 'cues', 'flow', 'latency', 'ledger', 'promises', 'readability', 'talk']
     """
     return SCORERS.names()

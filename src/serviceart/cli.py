@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import warnings
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -58,22 +59,31 @@ def score(
     tz: Annotated[str, typer.Option("--tz", help="Time zone for due times.")] = "UTC",
     show: Annotated[int, typer.Option("--show", help="Print scores and top evidence for "
                                                      "this many interactions.")] = 0,
+    calendar: Annotated[Path | None, typer.Option(
+        "--calendar", help="Business-hours TOML ([hours] mon = \"09:00-17:00\", tz, "
+                           "holidays): latency and SLA count business time.")] = None,
+    case_window: Annotated[str, typer.Option(
+        "--case-window", help="Contacts of one customer this close are one case, and a "
+                              "repeat contact (e.g. 7D, 48h).")] = "7D",
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="End of the data: promises due later are open (default: the "
+                        "latest time in the input).")] = None,
 ) -> None:
-    """Score exports and write scores, measures, evidence and rejects as Parquet."""
+    """Score exports and write scores, measures, evidence, promises and rejects as Parquet."""
     try:
         conv = _read(paths, format)
         total = len(conv)
+        run = partial(score_conversations, conv, str(rubric) if rubric else None, sla_s=sla,
+                      n_process=jobs, tz=tz, calendar=str(calendar) if calendar else None,
+                      case_window=case_window, as_of=as_of)
         if sys.stderr.isatty() and total:
             with Progress("[progress.description]{task.description}", BarColumn(),
                           MofNCompleteColumn(), TimeRemainingColumn(), console=err,
                           transient=True) as bar:
                 task = bar.add_task("scoring", total=total)
-                res = score_conversations(conv, str(rubric) if rubric else None, sla_s=sla,
-                                          n_process=jobs, tz=tz,
-                                          progress=lambda n: bar.update(task, completed=n))
+                res = run(progress=lambda n: bar.update(task, completed=n))
         else:
-            res = score_conversations(conv, str(rubric) if rubric else None, sla_s=sla,
-                                      n_process=jobs, tz=tz)
+            res = run()
         res.to_parquet(output)
     except ServiceartError as exc:
         _fail(exc)

@@ -107,6 +107,20 @@ _MEASURE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("agent_reading_ease", "service", "score", "Flesch reading ease of the agent's text"),
     ("promises", "follow_through", "count", "promise cues"),
     ("promises_with_due", "follow_through", "count", "promises with a resolved due time"),
+    ("promises_kept", "follow_through", "count",
+     "promises followed by an agent contact or reply on the case by their due time"),
+    ("promises_broken", "follow_through", "count",
+     "promises whose due time passed with no agent contact or reply (or a late one)"),
+    ("promises_open", "follow_through", "count", "promises whose due time is after the data"),
+    ("repeat_contact", "follow_through", "flag",
+     "the customer contacted again on the same case or within the window (default 7 days)"),
+    ("contacts_in_case", "follow_through", "count", "interactions in this one's case"),
+    ("case_handoffs", "service", "count", "distinct agents across the case, minus one"),
+    ("case_resolution_s", "follow_through", "s", "first contact of the case to its last"),
+    ("transfer_in", "service", "flag",
+     "the contact started as a transfer (metadata, or a new agent on the case within minutes)"),
+    ("transfer_warm", "service", "flag",
+     "for a transfer: 1 when the new agent showed the context, 0 when the customer repeated"),
 )
 
 MEASURES: dict[str, Measure] = {row[0]: Measure(*row) for row in _MEASURE_TABLE}

@@ -12,6 +12,7 @@ import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Span
 
+from .businesshours import BusinessCalendar
 from .codebook import CUES
 from .cues.pipeline import SPANS_KEY, normalise
 from .duetime import find_due
@@ -29,10 +30,12 @@ def reference_times(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.Serie
     return turns["timestamp"].where(turns["timestamp"].notna(), from_start)
 
 
-def _promise_detail(span: Span, ref: datetime | None, tz: str | tzinfo) -> str:
+def _promise_detail(span: Span, ref: datetime | None, tz: str | tzinfo,
+                    calendar: BusinessCalendar | None = None) -> str:
     detail: dict[str, Any] = {"action": span.text}
     sent = span.sent
-    due = find_due(sent.text, ref if ref is not None else datetime(2000, 1, 1), tz=tz)
+    due = find_due(sent.text, ref if ref is not None else datetime(2000, 1, 1), tz=tz,
+                   calendar=calendar)
     if due is not None:
         detail["due_phrase"] = due.phrase
         detail["due"] = due.due.isoformat() if ref is not None else None
@@ -46,6 +49,7 @@ def extract_evidence(
     *,
     tz: str | tzinfo = "UTC",
     batch_size: int = 256,
+    calendar: BusinessCalendar | None = None,
 ) -> pd.DataFrame:
     """Evidence rows for every cue in every turn, for the role the codebook gives it.
 
@@ -59,6 +63,9 @@ def extract_evidence(
         Time zone for resolving due times ("tomorrow" is a local day).
     batch_size
         Texts per spaCy batch.
+    calendar
+        Business hours for due times such as "in 2 business days" (open days,
+        hours and holidays); weekdays Monday to Friday without one.
 
     Returns
     -------
@@ -85,7 +92,7 @@ def extract_evidence(
             cols["start_char"].append(span.start_char)
             cols["end_char"].append(span.end_char)
             cols["text"].append(texts[i][span.start_char:span.end_char])
-            cols["detail"].append(_promise_detail(span, ref_list[i], tz)
+            cols["detail"].append(_promise_detail(span, ref_list[i], tz, calendar)
                                   if cue == "promise" else None)
     pos = np.asarray(cols.pop("interaction_id"), dtype="int64")
     cols.pop("turn_index")

@@ -14,7 +14,7 @@ from .errors import InputError
 
 __all__ = ["Result"]
 
-TABLES = ("scores", "measures", "evidence", "contributions", "rejects")
+TABLES = ("scores", "measures", "evidence", "contributions", "rejects", "promises")
 
 
 @dataclass
@@ -38,7 +38,13 @@ class Result:
         One row per interaction and criterion: value, weight, whether it applied,
         points won and lost.
     interactions
-        The interaction table that was scored (metadata for slicing).
+        The interaction table that was scored (metadata for slicing), with its
+        ``case_id`` and ``case_rule`` after case linking.
+    promises
+        The promise ledger: one row per ``promise`` cue with its due time, status
+        (kept, broken, open, unverifiable), the contact that settled it, the
+        lateness and the customer chasing linked to it (see
+        :data:`serviceart.schema.PROMISES`).
     """
 
     scores: pd.DataFrame
@@ -48,6 +54,7 @@ class Result:
     run_info: dict[str, Any]
     contributions: pd.DataFrame = field(default_factory=pd.DataFrame)
     interactions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    promises: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         c = self.run_info.get("counts", {})

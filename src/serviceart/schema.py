@@ -26,6 +26,7 @@ from .errors import SchemaError
 __all__ = [
     "EVIDENCE",
     "INTERACTIONS",
+    "PROMISES",
     "REJECTS",
     "SCORES",
     "TURNS",
@@ -154,6 +155,31 @@ CONTRIBUTIONS = Table(
         Column("applied", "bool", True, "whether it counted for this interaction"),
         Column("points", "float64", True, "points won towards the principle (0..100)"),
         Column("points_lost", "float64", True, "points the criterion cost (0..100)"),
+    ),
+)
+
+
+PROMISES = Table(
+    "promises",
+    (
+        Column("promise_id", STRING, True, "interaction_id:turn_index:start_char"),
+        Column("interaction_id", STRING, True, "where the promise was made"),
+        Column("case_id", STRING, True, "the case it belongs to"),
+        Column("turn_index", "int64", True, "the turn that made it"),
+        Column("agent", STRING, False, "who promised (the turn's speaker)"),
+        Column("action", STRING, False, "what was promised"),
+        Column("due_phrase", STRING, False, "the words that set the due time, if any"),
+        Column("made_at", UTC_TIME, False, "when it was made, UTC"),
+        Column("due", UTC_TIME, False, "when it falls due, UTC (stated or default horizon)"),
+        Column("due_source", STRING, True, "stated, default (channel horizon) or none"),
+        Column("status", STRING, True, "kept, broken, open or unverifiable"),
+        Column("settled_by", STRING, False, "interaction_id:turn_index of the contact"),
+        Column("settled_how", STRING, False, "agent_contact, agent_reply or follow_up"),
+        Column("settled_at", UTC_TIME, False, "when that contact happened, UTC"),
+        Column("lateness_s", "float64", False, "settled_at (or the data's end) minus due"),
+        Column("chased", "int64", True, "customer chasing cues linked to the promise"),
+        Column("chased_by", STRING, False, "JSON list of interaction_id:turn_index"),
+        Column("reason", STRING, True, "why the status, in words"),
     ),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import SCORERS, Scorer, ScoringContext, register_scorer
+from .case import CaseScorer, LedgerScorer
 from .cues import CueCountScorer, PromiseScorer
 from .flow import FlowScorer
 from .latency import LatencyScorer
@@ -11,9 +12,11 @@ from .talk import TalkScorer
 
 __all__ = [
     "SCORERS",
+    "CaseScorer",
     "CueCountScorer",
     "FlowScorer",
     "LatencyScorer",
+    "LedgerScorer",
     "PromiseScorer",
     "ReadabilityScorer",
     "Scorer",

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from ..businesshours import BusinessCalendar
 from ..registry import Registry
 
 __all__ = ["SCORERS", "Scorer", "ScoringContext", "register_scorer"]
@@ -30,12 +31,20 @@ class ScoringContext:
         Conformed tables for the chunk (evidence already role-filtered).
     sla_s
         The reply-time target in seconds.
+    calendar
+        Business hours: written-channel latency is measured in business
+        seconds when given (``sla_s`` then applies to that clock).
+    promises
+        The promise ledger of the chunk (see :data:`serviceart.schema.PROMISES`),
+        or ``None`` when it was not built.
     """
 
     turns: pd.DataFrame
     interactions: pd.DataFrame
     evidence: pd.DataFrame
     sla_s: float = 600.0
+    calendar: BusinessCalendar | None = None
+    promises: pd.DataFrame | None = None
 
     def frame(self, columns: dict[str, Any]) -> pd.DataFrame:
         """A result frame aligned on ``interactions``, from per-id series or arrays."""

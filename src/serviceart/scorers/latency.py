@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..businesshours import BusinessCalendar
 from .base import Scorer, ScoringContext, register_scorer
 
 __all__ = ["LatencyScorer"]
@@ -26,10 +27,12 @@ def _clock(group: pd.DataFrame) -> tuple[str, np.ndarray, np.ndarray]:
     return "none", nan, nan
 
 
-def _latency(group: pd.DataFrame, sla_s: float) -> dict[str, float]:
+def _latency(group: pd.DataFrame, sla_s: float,
+             calendar: BusinessCalendar | None = None) -> dict[str, float]:
     kind, start, end = _clock(group)
     roles = group["role"].to_numpy(dtype=object)
     waits: list[float] = []
+    asked: list[float] = []
     pending: float | None = None
     last_agent = -1
     for i, role in enumerate(roles):
@@ -42,6 +45,7 @@ def _latency(group: pd.DataFrame, sla_s: float) -> dict[str, float]:
             last_agent = i
             if pending is not None:
                 waits.append(max(0.0, float(start[i] - pending)))
+                asked.append(pending)
                 pending = None
     unanswered = float(sum(1 for r in roles[last_agent + 1:] if r == "customer"))
     out = {"unanswered_customer_turns": unanswered, "agent_replies": float(len(waits))}
@@ -52,6 +56,11 @@ def _latency(group: pd.DataFrame, sla_s: float) -> dict[str, float]:
             out["agent_replies"] = _NAN
         return out
     arr = np.asarray(waits)
+    if calendar is not None and kind == "stamped":
+        # written channels wait across nights and weekends: count business time only
+        t0 = pd.to_datetime(np.asarray(asked), unit="s", utc=True)
+        t1 = t0 + pd.to_timedelta(arr, unit="s")
+        arr = np.maximum(calendar.business_seconds_many(pd.Series(t0), pd.Series(t1)), 0.0)
     out.update(first_response_s=float(arr[0]), median_reply_s=float(np.median(arr)),
                max_reply_s=float(arr.max()), replies_over_sla=float((arr > sla_s).sum()))
     return out
@@ -64,7 +73,11 @@ class LatencyScorer(Scorer):
     On written channels (every turn has a ``timestamp``) a reply's latency runs
     from the first unanswered customer message to the agent's reply. On timed
     calls it runs from the end of the customer's turn to the start of the
-    agent's. Latency measures are NaN when the interaction has no timing.
+    agent's. Latency measures are NaN when the interaction has no timing. With
+    a business calendar (``sa.score(..., calendar=...)``), written-channel
+    waits count business time only (a Friday 17:55 message answered Monday
+    9:05 waited 10 minutes) and ``sla_s`` applies to that clock; calls keep
+    wall time.
 
     Parameters
     ----------
@@ -83,7 +96,7 @@ class LatencyScorer(Scorer):
         """Compute the latency measures for every interaction of ``ctx``."""
         sla = ctx.sla_s if self.sla_s is None else self.sla_s
         cols = ["interaction_id", "role", "start_s", "end_s", "timestamp"]
-        rows = {iid: _latency(g, sla)
+        rows = {iid: _latency(g, sla, ctx.calendar)
                 for iid, g in ctx.turns[cols].groupby("interaction_id", sort=False)}
         table = pd.DataFrame.from_dict(rows, orient="index")
         return ctx.frame({c: table[c] if c in table else pd.Series(dtype="float64")

@@ -1,0 +1,138 @@
+"""Cases: contacts about one issue, linked across interactions.
+
+A case groups the interactions of one customer issue, so that a promise made
+in one contact can be checked against the next, and repeat contacts counted.
+
+Linking rules, in order (the rule used for each interaction is recorded in the
+``case_rule`` interaction column and summarised in ``run_info``):
+
+``export``
+    The export names the case: a ``case_id`` different from the interaction's
+    own id (a ticket id, a thread, Contact Lens ``InitialContactId`` chains).
+``customer_window``
+    Otherwise, contacts of the same ``customer_id`` whose start is within
+    ``window`` (default 7 days) of the previous contact of that customer are
+    one case, named ``case-<first interaction id>``.
+``single``
+    Otherwise (no customer, or no start time) the interaction is its own case.
+
+Contacts that already carry an exported case are not merged with others by
+customer: the export knows better.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError
+from .model import Conversations
+
+__all__ = ["DEFAULT_WINDOW", "case_summary", "link_cases", "parse_window"]
+
+DEFAULT_WINDOW = pd.Timedelta(days=7)
+"""Contacts of one customer this close together are one case (and a repeat contact)."""
+
+
+def parse_window(window: str | pd.Timedelta | float | None) -> pd.Timedelta:
+    """A linking window: a Timedelta, a string such as ``"7D"`` or ``"48h"``, or seconds.
+
+    Examples
+    --------
+    >>> parse_window("48h"), parse_window(3600)
+    (Timedelta('2 days 00:00:00'), Timedelta('0 days 01:00:00'))
+    """
+    if window is None:
+        return DEFAULT_WINDOW
+    try:
+        td = (pd.Timedelta(seconds=float(window)) if isinstance(window, (int, float))
+              else pd.Timedelta(window))
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"case window {window!r} is not a duration; use e.g. '7D' or '48h'",
+                          field="case_window") from exc
+    if pd.isna(td) or td < pd.Timedelta(0):
+        raise ConfigError(f"case window {window!r} must be a positive duration",
+                          field="case_window")
+    return td
+
+
+def link_cases(conv: Conversations, window: str | pd.Timedelta | float | None = None,
+               *, by_customer: bool = True) -> Conversations:
+    """Conversations whose ``case_id`` links contacts about one issue.
+
+    Parameters
+    ----------
+    conv
+        Validated conversations.
+    window
+        Contacts of one customer whose starts are at most this far apart are
+        one case (default 7 days).
+    by_customer
+        ``False`` keeps exported cases only (every other interaction is its own case).
+
+    Returns
+    -------
+    Conversations
+        The same turns and rejects; interactions with ``case_id`` and a
+        ``case_rule`` column (``export``, ``customer_window`` or ``single``).
+
+    Examples
+    --------
+    >>> import pandas as pd, serviceart as sa
+    >>> t = pd.DataFrame({"interaction_id": ["a", "b", "c"], "role": "customer",
+    ...                   "text": "hi", "customer_id": ["u1", "u1", "u1"],
+    ...                   "started_at": ["2026-03-02T10:00Z", "2026-03-05T10:00Z",
+    ...                                  "2026-03-20T10:00Z"]})
+    >>> link_cases(sa.Conversations.from_frames(t)).interactions["case_id"].tolist()
+    ['case-a', 'case-a', 'c']
+    """
+    td = parse_window(window)
+    inter = conv.interactions.copy()
+    if inter.empty:
+        inter["case_rule"] = pd.Series(dtype="string")
+        return _with(conv, inter)
+    iid = inter["interaction_id"].astype("string")
+    case = inter["case_id"].astype("string")
+    exported = case.notna() & (case != iid)
+    rule = pd.Series(np.where(exported, "export", "single"), index=inter.index, dtype="object")
+    new_case = case.where(exported, iid)
+    if by_customer:
+        cand = ~exported & inter["customer_id"].notna() & inter["started_at"].notna()
+        if cand.any():
+            sub = inter.loc[cand, ["interaction_id", "customer_id", "started_at"]].copy()
+            sub["_pos"] = np.arange(len(sub))
+            sub = sub.sort_values(["customer_id", "started_at", "_pos"], kind="mergesort")
+            gap = sub.groupby("customer_id", sort=False)["started_at"].diff()
+            starts = gap.isna() | (gap > td)
+            group = starts.cumsum()
+            first = sub.groupby(group)["interaction_id"].transform("first").astype("string")
+            size = sub.groupby(group)["interaction_id"].transform("size")
+            linked = size > 1
+            ids = ("case-" + first).where(linked, sub["interaction_id"].astype("string"))
+            new_case.loc[sub.index] = ids
+            rule.loc[sub.index[linked.to_numpy()]] = "customer_window"
+    inter["case_id"] = new_case.astype("string")
+    inter["case_rule"] = pd.Series(rule, index=inter.index, dtype="string")
+    return _with(conv, inter)
+
+
+def _with(conv: Conversations, interactions: pd.DataFrame) -> Conversations:
+    c = conv.counts
+    return Conversations(conv.turns, interactions, conv.rejects,
+                         interactions_in=c["interactions_in"], turns_in=c["turns_in"])
+
+
+def case_summary(interactions: pd.DataFrame, window: pd.Timedelta) -> dict[str, Any]:
+    """What ``run_info`` records about case linking: the rules and how often each applied."""
+    rules: dict[Any, int] = (interactions["case_rule"].value_counts().to_dict()
+                                if "case_rule" in interactions.columns else {})
+    return {
+        "rules": "case_id from the export where it differs from the interaction id; else "
+                 f"the same customer_id with contacts at most {window} apart; else the "
+                 "interaction alone",
+        "window": str(window),
+        "interactions_by_rule": {str(k): int(v) for k, v in sorted(rules.items())},
+        "cases": int(interactions["case_id"].nunique()) if len(interactions) else 0,
+    }

@@ -202,3 +202,30 @@ def test_calendar_from_a_mapping_or_toml_file(tmp_path):
     b = sa.score(conv, calendar={"hours": {"mon-fri": "09:00-18:00"}, "tz": "Europe/London"})
     assert a.measures.iloc[0]["first_response_s"] == b.measures.iloc[0]["first_response_s"] == 600
     assert a.run_info["settings"]["calendar"]["tz"] == "Europe/London"
+
+
+def test_previous_contact_chains_form_one_case_and_transfers_count():
+    # Amazon Connect: B continues A, C continues B (a transfer), D stands alone
+    rows = []
+    for iid, prev, method, start, agent in [
+            ("A", None, "INBOUND", "2026-03-02T10:00Z", "ana"),
+            ("B", "A", "TRANSFER", "2026-03-02T10:06Z", "ben"),
+            ("C", "B", "CALLBACK", "2026-03-04T09:00Z", "cara"),
+            ("D", None, "INBOUND", "2026-03-02T11:00Z", "ana")]:
+        meta = {"previous_contact_id": prev, "initiation_method": method,
+                "started_at": start, "channel": "call"}
+        rows.append({"interaction_id": iid, "role": "customer", "speaker": "cust",
+                     "text": "Hello, it's about my phone bill.", "start_s": 0.0,
+                     "end_s": 4.0, **meta})
+        rows.append({"interaction_id": iid, "role": "agent", "speaker": agent,
+                     "text": "Thanks for waiting, let me look.", "start_s": 5.0,
+                     "end_s": 9.0, **meta})
+    conv = sa.Conversations.from_frames(pd.DataFrame(rows))
+    linked = link_cases(conv).interactions.set_index("interaction_id")
+    assert linked["case_id"].to_dict() == {"A": "A", "B": "A", "C": "A", "D": "D"}
+    assert linked["case_rule"].to_dict() == {"A": "export", "B": "export", "C": "export",
+                                             "D": "single"}
+    m = sa.score(conv).measures.set_index("interaction_id")
+    assert m["contacts_in_case"].to_dict() == {"A": 3.0, "B": 3.0, "C": 3.0, "D": 1.0}
+    assert m["transfer_in"].to_dict() == {"A": 0.0, "B": 1.0, "C": 0.0, "D": 0.0}
+    assert m.loc["A", "case_handoffs"] == 2.0

@@ -8,7 +8,9 @@ Linking rules, in order (the rule used for each interaction is recorded in the
 
 ``export``
     The export names the case: a ``case_id`` different from the interaction's
-    own id (a ticket id, a thread, Contact Lens ``InitialContactId`` chains).
+    own id (a ticket id, a thread, Contact Lens ``InitialContactId``), or a
+    ``previous_contact_id`` column chains contacts (Amazon Connect
+    ``PreviousContactId``): every contact of a chain takes its first contact's case.
 ``customer_window``
     Otherwise, contacts of the same ``customer_id`` whose start is within
     ``window`` (default 7 days) of the previous contact of that customer are
@@ -96,6 +98,9 @@ def link_cases(conv: Conversations, window: str | pd.Timedelta | float | None = 
     iid = inter["interaction_id"].astype("string")
     case = inter["case_id"].astype("string")
     exported = case.notna() & (case != iid)
+    if "previous_contact_id" in inter.columns:
+        case, chained = _follow_chains(iid, case, inter)
+        exported |= chained
     rule = pd.Series(np.where(exported, "export", "single"), index=inter.index, dtype="object")
     new_case = case.where(exported, iid)
     if by_customer:
@@ -116,6 +121,39 @@ def link_cases(conv: Conversations, window: str | pd.Timedelta | float | None = 
     inter["case_id"] = new_case.astype("string")
     inter["case_rule"] = pd.Series(rule, index=inter.index, dtype="string")
     return _with(conv, inter)
+
+
+def _follow_chains(iid: pd.Series, case: pd.Series, inter: pd.DataFrame
+                   ) -> tuple[pd.Series, pd.Series]:
+    """Cases following ``previous_contact_id`` pointers to the first contact of each chain.
+
+    A pointer may name an interaction id or a vendor contact id (``aws_contact_id``);
+    pointers to contacts outside the data, and reply cycles, end a chain.
+    """
+    from .readers.messages import resolve_threads
+
+    by_contact = dict(zip(iid, iid, strict=True))
+    if "aws_contact_id" in inter.columns:
+        for contact, i in zip(inter["aws_contact_id"].astype("string"), iid, strict=True):
+            if pd.notna(contact):
+                by_contact.setdefault(str(contact), str(i))
+    prev = inter["previous_contact_id"].astype("string")
+    parents: dict[str, str | None] = {}
+    for i, p in zip(iid, prev, strict=True):
+        parents[str(i)] = by_contact.get(str(p)) if pd.notna(p) else None
+    roots = resolve_threads(parents)
+    case_of = dict(zip(iid.astype(str), case.fillna(iid).astype(str), strict=True))
+    targets = {p for p in parents.values() if p is not None}
+    new = case.copy()
+    chained = pd.Series(False, index=case.index)
+    for k, i in zip(case.index, iid.astype(str), strict=True):
+        root, depth = roots[i]
+        if isinstance(root, str) and depth > 0:
+            new[k] = case_of[root]
+            chained[k] = True
+        elif isinstance(root, str) and i in targets:
+            chained[k] = True  # the first contact of a chain
+    return new, chained
 
 
 def _with(conv: Conversations, interactions: pd.DataFrame) -> Conversations:

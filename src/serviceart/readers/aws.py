@@ -74,6 +74,11 @@ aws_sentiment_agent           ``...Sentiment.OverallSentiment.AGENT`` (voice) or
                               ``...OverallSentiment.DetailsByParticipantRole.AGENT`` (chat)
 aws_sentiment_customer        the same for CUSTOMER
 aws_agent_greeting_time_s     ``...ResponseTime.AgentGreetingTimeMillis`` (chat)
+previous_contact_id           ``PreviousContactId`` [K]: chains of contacts become one case
+                              (see :mod:`serviceart.cases`)
+initiation_method             ``InitiationMethod`` [K] (``INBOUND``, ``OUTBOUND``,
+                              ``TRANSFER``, ``CALLBACK``...): a ``TRANSFER`` contact counts
+                              as a transfer of the case (``transfer_in``)
 ============================  ==============================================================
 
 Bad records become rejects and reading goes on: an item that is not an object
@@ -154,6 +159,8 @@ META_COLUMNS: dict[str, str] = {
     "aws_sentiment_agent": "float64",
     "aws_sentiment_customer": "float64",
     "aws_agent_greeting_time_s": "float64",
+    "previous_contact_id": "string",
+    "initiation_method": "string",
 }
 
 
@@ -296,8 +303,11 @@ def _analytics_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any
     case = None
     for key in ("InitialContactId", "PreviousContactId"):
         case = case or given(dig(metadata, key)) or given(doc.get(key))
+    previous = given(dig(metadata, "PreviousContactId")) or given(doc.get("PreviousContactId"))
+    method = given(dig(metadata, "InitiationMethod")) or given(doc.get("InitiationMethod"))
     interaction = {"channel": channel, "case_id": case or iid,
-                   "started_at": min(stamps) if stamps else None, **_analytics_meta(doc)}
+                   "started_at": min(stamps) if stamps else None, **_analytics_meta(doc),
+                   "previous_contact_id": previous, "initiation_method": method}
     return out.build(interaction, options)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..businesshours import BusinessCalendar
+from ._timeline import Group, split_groups
 from .base import Scorer, ScoringContext, register_scorer
 
 __all__ = ["LatencyScorer"]
@@ -13,24 +14,23 @@ __all__ = ["LatencyScorer"]
 _NAN = float("nan")
 
 
-def _clock(group: pd.DataFrame) -> tuple[str, np.ndarray, np.ndarray]:
+def _clock(group: Group) -> tuple[str, np.ndarray, np.ndarray]:
     """('timed', starts, ends) for calls, ('stamped', t, t) for messages, else ('none', ..)."""
-    start = group["start_s"].to_numpy(dtype="float64")
-    end = group["end_s"].to_numpy(dtype="float64")
+    start = np.asarray(group["start_s"], dtype="float64")
+    end = np.asarray(group["end_s"], dtype="float64")
     if len(group) and not (np.isnan(start).any() or np.isnan(end).any()):
         return "timed", start, end
-    stamps = group["timestamp"]
-    if len(group) and stamps.notna().all():
-        secs = (stamps - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds().to_numpy()
+    secs = np.asarray(group["_epoch_s"], dtype="float64")
+    if len(group) and not np.isnan(secs).any():
         return "stamped", secs, secs
     nan = np.full(len(group), np.nan)
     return "none", nan, nan
 
 
-def _latency(group: pd.DataFrame, sla_s: float,
+def _latency(group: Group, sla_s: float,
              calendar: BusinessCalendar | None = None) -> dict[str, float]:
     kind, start, end = _clock(group)
-    roles = group["role"].to_numpy(dtype=object)
+    roles = np.asarray(group["role"], dtype=object)
     waits: list[float] = []
     asked: list[float] = []
     pending: float | None = None
@@ -95,9 +95,12 @@ class LatencyScorer(Scorer):
     def score(self, ctx: ScoringContext) -> pd.DataFrame:
         """Compute the latency measures for every interaction of ``ctx``."""
         sla = ctx.sla_s if self.sla_s is None else self.sla_s
-        cols = ["interaction_id", "role", "start_s", "end_s", "timestamp"]
-        rows = {iid: _latency(g, sla, ctx.calendar)
-                for iid, g in ctx.turns[cols].groupby("interaction_id", sort=False)}
+        turns = ctx.turns[["interaction_id", "start_s", "end_s"]].copy()
+        turns["role"] = ctx.turns["role"].astype(object)
+        stamps = ctx.turns["timestamp"]
+        turns["_epoch_s"] = (stamps - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
+        rows = {iid: _latency(g, sla, ctx.calendar) for iid, g in split_groups(
+            turns, ["role", "start_s", "end_s", "_epoch_s"])}
         table = pd.DataFrame.from_dict(rows, orient="index")
         return ctx.frame({c: table[c] if c in table else pd.Series(dtype="float64")
                           for c in self.columns})

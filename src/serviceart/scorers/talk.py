@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._timeline import intersection_length, union
+from ._timeline import Group, intersection_length, split_groups, union
 from .base import Scorer, ScoringContext, register_scorer
 
 __all__ = ["TalkScorer"]
@@ -15,10 +15,10 @@ __all__ = ["TalkScorer"]
 _NAN = float("nan")
 
 
-def _talk(group: pd.DataFrame) -> dict[str, float]:
-    role = group["role"].to_numpy(dtype=object)
-    start = group["start_s"].to_numpy(dtype="float64")
-    end = group["end_s"].to_numpy(dtype="float64")
+def _talk(group: Group) -> dict[str, float]:
+    role = np.asarray(group["role"], dtype=object)
+    start = np.asarray(group["start_s"], dtype="float64")
+    end = np.asarray(group["end_s"], dtype="float64")
     agent, customer = role == "agent", role == "customer"
     timed = bool(len(group)) and not (np.isnan(start).any() or np.isnan(end).any())
     out: dict[str, float] = {}
@@ -26,12 +26,12 @@ def _talk(group: pd.DataFrame) -> dict[str, float]:
         dur = end - start
         a, c = float(dur[agent].sum()), float(dur[customer].sum())
     else:
-        words = group["_words"].to_numpy(dtype="float64")
+        words = np.asarray(group["_words"], dtype="float64")
         a, c = float(words[agent].sum()), float(words[customer].sum())
     total = a + c
     out["agent_talk_share"] = a / total if total > 0 else _NAN
     out["customer_talk_share"] = c / total if total > 0 else _NAN
-    out["agent_questions"] = float(group["_questions"].to_numpy()[agent].sum())
+    out["agent_questions"] = float(np.asarray(group["_questions"])[agent].sum())
     if not timed:
         out.update(longest_agent_monologue_s=_NAN, interruptions_by_agent=_NAN,
                    interruptions_by_customer=_NAN, overlap_s=_NAN, silence_share=_NAN)
@@ -91,12 +91,13 @@ class TalkScorer(Scorer):
     def score(self, ctx: ScoringContext) -> pd.DataFrame:
         """Compute the talk measures for every interaction of ``ctx``."""
         turns = ctx.turns[["interaction_id", "role", "start_s", "end_s"]].copy()
+        turns["role"] = turns["role"].astype(object)
         text = ctx.turns["text"].astype("string").fillna("")
         turns["_words"] = text.str.count(r"\S+").astype("float64")
         turns["_questions"] = text.str.count(r"\?+").astype("float64")
+        cols = ["role", "start_s", "end_s", "_words", "_questions"]
         rows: dict[Any, dict[str, float]] = {
-            iid: _talk(g) for iid, g in turns.groupby("interaction_id", sort=False)
-        }
+            iid: _talk(g) for iid, g in split_groups(turns, cols)}
         table = pd.DataFrame.from_dict(rows, orient="index")
         return ctx.frame({c: table[c] if c in table else pd.Series(dtype="float64")
                           for c in self.columns})

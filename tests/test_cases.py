@@ -229,3 +229,53 @@ def test_previous_contact_chains_form_one_case_and_transfers_count():
     assert m["contacts_in_case"].to_dict() == {"A": 3.0, "B": 3.0, "C": 3.0, "D": 1.0}
     assert m["transfer_in"].to_dict() == {"A": 0.0, "B": 1.0, "C": 0.0, "D": 0.0}
     assert m.loc["A", "case_handoffs"] == 2.0
+
+
+# ---------------------------------------------------------------- real data: twcs repeat contacts
+def test_twcs_repeat_contacts_match_an_independent_computation(shared_data, nlp):
+    path = shared_data / "twcs" / "twcs.csv"
+    raw = pd.read_csv(path, index_col=0, lineterminator="\n",
+                      dtype={"tweet_id": str, "author_id": str})
+    raw["t"] = pd.to_datetime(raw["created_at"], format="%a %b %d %H:%M:%S %z %Y", utc=True)
+    raw["parent"] = raw["in_response_to_tweet_id"].map(
+        lambda v: None if pd.isna(v) else str(int(v)))
+    parent = dict(zip(raw["tweet_id"], raw["parent"], strict=True))
+
+    def root(x: str) -> str:
+        while parent[x] is not None and parent[x] in parent:
+            x = parent[x]  # type: ignore[assignment]
+        return x
+
+    raw["root"] = raw["tweet_id"].map(root)
+    threads = {}
+    for r, g in raw.sort_values("t", kind="stable").groupby("root", sort=False):
+        customers = g.loc[g["inbound"], "author_id"].tolist()
+        threads[f"thread-{r}"] = {"start": g["t"].iloc[0], "by_customer": bool(g["inbound"].iloc[0]),
+                                  "customer": customers[0] if customers else None}
+    # cases: one customer's threads with starts at most 7 days apart (chained)
+    case = {}
+    by_customer: dict[str, list[tuple[pd.Timestamp, str]]] = {}
+    for tid, th in threads.items():
+        if th["customer"] is not None:
+            by_customer.setdefault(th["customer"], []).append((th["start"], tid))
+    for items in by_customer.values():
+        items.sort()
+        group, last = None, None
+        for start, tid in items:
+            if last is None or start - last > pd.Timedelta(days=7):
+                group = tid
+            case[tid], last = group, start
+    want = {}
+    for tid, th in threads.items():
+        later = [o for o, oth in threads.items() if oth["by_customer"] and o != tid
+                 and oth["start"] > th["start"] and th["customer"] is not None
+                 and (case.get(o) == case.get(tid)
+                      or (oth["customer"] == th["customer"]
+                          and oth["start"] - th["start"] <= pd.Timedelta(days=7)))]
+        want[tid] = 1.0 if later else 0.0
+    res = sa.score(sa.read(path), nlp=nlp)
+    got = res.measures.set_index("interaction_id")["repeat_contact"].astype(float).to_dict()
+    assert got == want
+    assert sum(want.values()) > 10  # customers do come back in this sample
+    linked = res.run_info["case_linking"]["interactions_by_rule"]
+    assert linked["customer_window"] + linked["single"] == len(threads)

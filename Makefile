@@ -26,6 +26,7 @@ typecheck: venv
 	$(BIN)/mypy
 
 demo: venv
+	rm -rf runs/demo
 	$(BIN)/serviceart score data/samples -o runs/demo --show 13
 
 bench: venv

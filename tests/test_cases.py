@@ -250,7 +250,8 @@ def test_twcs_repeat_contacts_match_an_independent_computation(shared_data, nlp)
     threads = {}
     for r, g in raw.sort_values("t", kind="stable").groupby("root", sort=False):
         customers = g.loc[g["inbound"], "author_id"].tolist()
-        threads[f"thread-{r}"] = {"start": g["t"].iloc[0], "by_customer": bool(g["inbound"].iloc[0]),
+        threads[f"thread-{r}"] = {"start": g["t"].iloc[0],
+                                  "by_customer": bool(g["inbound"].iloc[0]),
                                   "customer": customers[0] if customers else None}
     # cases: one customer's threads with starts at most 7 days apart (chained)
     case = {}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 from typer.testing import CliRunner
 
+import serviceart as sa
 from serviceart.cli import app
 
 runner = CliRunner()
@@ -18,7 +18,7 @@ def test_score_writes_a_run_folder(samples_dir, tmp_path):
     assert result.exit_code == 0, result.output
     assert "read 13 interactions: 13 scored, 0 rejected" in result.output
     assert "Principle scores" in result.output and "Top evidence" in result.output
-    scores = pd.read_parquet(out / "scores.parquet")
+    scores = sa.Result.from_parquet(out).scores
     assert len(scores) == 13
     info = json.loads((out / "run.json").read_text())
     assert info["counts"]["scored"] == 13 and info["settings"]["sla_s"] == 600
@@ -29,7 +29,7 @@ def test_score_options(samples_dir, tmp_path):
     result = runner.invoke(app, ["score", str(samples_dir / "chats.jsonl"), "-o", str(out),
                                  "--sla", "60", "--format", "turns"])
     assert result.exit_code == 0, result.output
-    m = pd.read_parquet(out / "measures.parquet").set_index("interaction_id")
+    m = sa.Result.from_parquet(out).measures.set_index("interaction_id")
     assert m.loc["chat-0001", "replies_over_sla"] >= 1
 
 
@@ -72,3 +72,17 @@ def test_list():
     for word in ("turns", "latency", "promise", "customer_talk_share"):
         assert word in result.output
     assert runner.invoke(app, ["list", "nonsense"]).exit_code == 2
+
+
+def test_rerunning_the_same_command_resumes(samples_dir, tmp_path):
+    out = tmp_path / "run"
+    args = ["score", str(samples_dir / "chats.jsonl"), "-o", str(out), "--chunk-size", "2",
+            "--jobs", "1"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "3 parts (0 already done, 0 failed)" in first.output
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert "3 parts (3 already done, 0 failed)" in again.output
+    other = runner.invoke(app, [*args, "--sla", "60"])
+    assert other.exit_code == 2 and "different input or settings" in other.output

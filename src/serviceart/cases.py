@@ -32,7 +32,7 @@ import pandas as pd
 from .errors import ConfigError
 from .model import Conversations
 
-__all__ = ["DEFAULT_WINDOW", "case_summary", "link_cases", "parse_window"]
+__all__ = ["DEFAULT_WINDOW", "assign_cases", "case_summary", "link_cases", "parse_window"]
 
 DEFAULT_WINDOW = pd.Timedelta(days=7)
 """Contacts of one customer this close together are one case (and a repeat contact)."""
@@ -90,11 +90,26 @@ def link_cases(conv: Conversations, window: str | pd.Timedelta | float | None = 
     >>> link_cases(sa.Conversations.from_frames(t)).interactions["case_id"].tolist()
     ['case-a', 'case-a', 'c']
     """
-    td = parse_window(window)
     inter = conv.interactions.copy()
+    if "case_rule" in inter.columns and inter["case_rule"].notna().all() and len(inter):
+        return conv  # already linked (e.g. over a whole dataset by the batch engine)
+    return _with(conv, assign_cases(inter, window, by_customer=by_customer))
+
+
+def assign_cases(interactions: pd.DataFrame, window: str | pd.Timedelta | float | None = None,
+                 *, by_customer: bool = True) -> pd.DataFrame:
+    """The interactions table with linked ``case_id`` and a ``case_rule`` column.
+
+    The table-level form of :func:`link_cases`: it needs only the interaction
+    columns (``interaction_id``, ``case_id``, ``customer_id``, ``started_at``,
+    optional ``previous_contact_id``), so a batch run can link a whole dataset's
+    contacts from their metadata before scoring them chunk by chunk.
+    """
+    td = parse_window(window)
+    inter = interactions.copy()
     if inter.empty:
         inter["case_rule"] = pd.Series(dtype="string")
-        return _with(conv, inter)
+        return inter
     iid = inter["interaction_id"].astype("string")
     case = inter["case_id"].astype("string")
     exported = case.notna() & (case != iid)
@@ -120,7 +135,7 @@ def link_cases(conv: Conversations, window: str | pd.Timedelta | float | None = 
             rule.loc[sub.index[linked.to_numpy()]] = "customer_window"
     inter["case_id"] = new_case.astype("string")
     inter["case_rule"] = pd.Series(rule, index=inter.index, dtype="string")
-    return _with(conv, inter)
+    return inter
 
 
 def _follow_chains(iid: pd.Series, case: pd.Series, inter: pd.DataFrame

@@ -12,15 +12,24 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
+from .batch import run_batch
 from .codebook import CUES, MEASURES
-from .engine import score as score_conversations
 from .errors import ServiceartError
 from .io import read
 from .model import Conversations
 from .readers import READERS
+from .result import Result
 from .scorers import SCORERS
 
 __all__ = ["app", "main"]
@@ -54,7 +63,10 @@ def score(
     format: Annotated[str | None, typer.Option("--format", "-f",
                                                help="Reader name; sniffed if omitted.")] = None,
     rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="Rubric TOML.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
+    chunk_size: Annotated[int, typer.Option(
+        "--chunk-size", min=1, help="Interactions per part (whole cases).")] = 500,
     sla: Annotated[float, typer.Option("--sla", help="Reply-time target, seconds.")] = 600.0,
     tz: Annotated[str, typer.Option("--tz", help="Time zone for due times.")] = "UTC",
     show: Annotated[int, typer.Option("--show", help="Print scores and top evidence for "
@@ -69,35 +81,62 @@ def score(
         "--as-of", help="End of the data: promises due later are open (default: the "
                         "latest time in the input).")] = None,
 ) -> None:
-    """Score exports and write scores, measures, evidence, promises and rejects as Parquet."""
+    """Score exports into a run folder of Parquet parts (resumable: rerun to continue).
+
+    The input is streamed in parts of whole cases scored by --jobs worker
+    processes; see :mod:`serviceart.batch`.
+    """
     try:
-        conv = _read(paths, format)
-        total = len(conv)
-        run = partial(score_conversations, conv, str(rubric) if rubric else None, sla_s=sla,
-                      n_process=jobs, tz=tz, calendar=str(calendar) if calendar else None,
+        run = partial(run_batch, paths, output, format=format,
+                      rubric=str(rubric) if rubric else None, jobs=jobs,
+                      chunk_size=chunk_size, sla_s=sla, tz=tz,
+                      calendar=str(calendar) if calendar else None,
                       case_window=case_window, as_of=as_of)
-        if sys.stderr.isatty() and total:
-            with Progress("[progress.description]{task.description}", BarColumn(),
-                          MofNCompleteColumn(), TimeRemainingColumn(), console=err,
-                          transient=True) as bar:
-                task = bar.add_task("scoring", total=total)
-                res = run(progress=lambda n: bar.update(task, completed=n))
-        else:
-            res = run()
-        res.to_parquet(output)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if sys.stderr.isatty():
+                with Progress("[progress.description]{task.description}", BarColumn(),
+                              MofNCompleteColumn(), _Rate(),
+                              TimeRemainingColumn(), console=err, transient=True) as bar:
+                    task = bar.add_task("scoring", total=None)
+                    summary = run(progress=lambda n, total: bar.update(
+                        task, completed=n, total=total))
+            else:
+                summary = run()
+        for w in _unique(caught):
+            err.print(f"warning: {w}", highlight=False, markup=False)
     except ServiceartError as exc:
         _fail(exc)
         return
-    c = res.run_info["counts"]
+    except KeyboardInterrupt:
+        err.print(f"interrupted: the finished parts are in {output}; run the same command "
+                  "again to resume")
+        raise typer.Exit(code=130) from None
+    info = summary.info
     if show:
+        res = Result.from_parquet(output)
         _show(res.scores, res.evidence, show)
-    out.print(f"read {c['interactions_in']} interactions: {c['scored']} scored, "
-              f"{c['rejected']} rejected ({c['reject_rows']} reject rows); "
-              f"{res.run_info['seconds']:.2f} s, {res.run_info['words_per_second']:.0f} words/s "
-              f"-> {output}", highlight=False)
-    if c["interactions_in"] and not c["scored"]:
-        err.print("error: no interaction could be scored; see rejects.parquet")
+    speed = info.get("words_per_second") or 0
+    out.print(f"read {summary.interactions_in} interactions: {summary.scored} scored, "
+              f"{summary.rejected} rejected; {summary.parts} parts "
+              f"({summary.parts_skipped} already done, {summary.parts_failed} failed); "
+              f"{summary.seconds:.2f} s, {speed:.0f} words/s, peak memory "
+              f"{summary.peak_rss_mb:.0f} MB per worker -> {output}", highlight=False)
+    if summary.interactions_in and not summary.scored:
+        err.print("error: no interaction could be scored; see the rejects in the run folder")
         raise typer.Exit(code=1)
+
+
+class _Rate(ProgressColumn):
+    """Interactions per second, once known."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:,.0f} interactions/s" if task.speed else "")
+
+
+def _unique(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Warning messages once each (the batch engine reads the input twice)."""
+    return list(dict.fromkeys(str(w.message) for w in caught))
 
 
 def _show(scores: pd.DataFrame, evidence: pd.DataFrame, n: int) -> None:

@@ -36,7 +36,7 @@ from .schema import EVIDENCE, PROMISES, conform, empty, measures_table
 from .scorers import Scorer, ScoringContext, default_scorers
 from .scorers.case import contact_times
 
-__all__ = ["EngineConfig", "score", "score_chunk"]
+__all__ = ["EngineConfig", "repeat_contacts", "repeat_from_times", "score", "score_chunk"]
 
 
 @dataclass(frozen=True)
@@ -291,8 +291,17 @@ def repeat_contacts(turns: pd.DataFrame, interactions: pd.DataFrame,
     """
     if interactions.empty:
         return pd.Series(dtype="float64")
-    times = contact_times(turns, interactions)
+    return repeat_from_times(interactions, contact_times(turns, interactions), window)
+
+
+def repeat_from_times(interactions: pd.DataFrame, times: pd.DataFrame,
+                      window: pd.Timedelta) -> pd.Series:
+    """:func:`repeat_contacts` from interaction metadata and :func:`contact_times`
+    (``started``, ``opened_by`` indexed by interaction id), without the turns."""
+    if interactions.empty:
+        return pd.Series(dtype="float64")
     inter = interactions.set_index("interaction_id")
+    times = times.reindex(inter.index)
     frame = pd.DataFrame({"case": inter["case_id"].astype("string"),
                           "customer": inter["customer_id"].astype("string"),
                           "started": times["started"],

@@ -94,7 +94,15 @@ class Result:
         d = Path(directory)
         if not (d / "run.json").exists():
             raise InputError("not a serviceart run folder (no run.json)", source=str(d))
-        tables = {n: pd.read_parquet(d / f"{n}.parquet") for n in (*TABLES, "interactions")
-                  if (d / f"{n}.parquet").exists()}
+        tables: dict[str, pd.DataFrame] = {}
+        for n in (*TABLES, "interactions"):
+            if (d / f"{n}.parquet").exists():
+                tables[n] = pd.read_parquet(d / f"{n}.parquet")
+            elif (d / n).is_dir():  # a batch run: one file per part
+                parts = sorted((d / n).glob("*.parquet"))
+                frames = [pd.read_parquet(p) for p in parts]
+                frames = [f for f in frames if len(f)] or frames[:1]
+                if frames:
+                    tables[n] = pd.concat(frames, ignore_index=True)
         info = json.loads((d / "run.json").read_text(encoding="utf-8"))
         return cls(run_info=info, **tables)

@@ -1,0 +1,469 @@
+"""Batch scoring at scale: streamed input, whole cases per part, resumable Parquet parts.
+
+``run_batch(paths, output)`` (the ``serviceart score`` command) scores exports
+of any size in bounded memory:
+
+1. **Index.** The input is streamed once (:func:`serviceart.stream`) keeping only
+   interaction metadata: ids, case and customer ids, start and end times, who
+   opened the contact. Cases are linked over the whole dataset
+   (:func:`serviceart.cases.assign_cases`), repeat contacts found, and the end
+   of the data (``as_of``) fixed, exactly as :func:`serviceart.score` would.
+2. **Score.** The input is streamed again; interactions wait in a buffer until
+   every contact of their case has been read, and whole cases are handed out
+   in *parts* of about ``chunk_size`` interactions to a pool of ``jobs``
+   worker processes (each holds one spaCy pipeline and is replaced after
+   ``recycle_after`` parts so its string store cannot grow without bound).
+3. **Write.** A worker writes its part's tables (scores, measures, evidence,
+   contributions, promises, rejects, interactions) as
+   ``<output>/<table>/part-NNNNN.parquet`` under temporary names and renames
+   them, then writes ``<output>/parts/part-NNNNN.json`` last: a part is
+   complete exactly when its marker exists. A part that fails to score puts
+   its interactions in ``rejects`` with code ``scoring_failed`` and the error,
+   and the run goes on.
+
+Rerunning the same command on the same output skips the parts whose marker
+exists (the input is read again, but only missing parts are scored), so an
+interrupted run resumes; a different input, rubric or settings is refused
+unless the folder is emptied. ``Ctrl-C`` stops after cancelling pending
+parts; only complete parts remain. ``run.json`` is written at the end with the
+counts (interactions in = scored + rejected), elapsed time, words/s and the
+peak memory of the workers. :meth:`serviceart.Result.from_parquet` reads the
+folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import resource
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .businesshours import BusinessCalendar
+from .cases import assign_cases, case_summary, parse_window
+from .cues.pipeline import make_nlp
+from .engine import EngineConfig, _calendar, _check_tz, _versions, repeat_from_times, score_chunk
+from .errors import ConfigError, InputError
+from .followthrough import DEFAULT_HORIZONS
+from .io import expand_paths, stream
+from .model import Conversations, concat_rejects
+from .readers.base import reject_rows
+from .rubric import Rubric
+from .schema import (
+    CONTRIBUTIONS,
+    EVIDENCE,
+    PROMISES,
+    REJECTS,
+    SCORES,
+    conform,
+    empty,
+    measures_table,
+)
+from .scorers import Scorer, default_scorers
+from .scorers.case import contact_times
+
+__all__ = ["BatchSummary", "run_batch"]
+
+TABLES = ("scores", "measures", "evidence", "contributions", "promises", "rejects",
+          "interactions")
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did: counts, time, speed and memory."""
+
+    output: Path
+    interactions_in: int = 0
+    scored: int = 0
+    rejected: int = 0
+    parts: int = 0
+    parts_skipped: int = 0
+    parts_failed: int = 0
+    seconds: float = 0.0
+    words: int = 0
+    peak_rss_mb: float = 0.0
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def words_per_second(self) -> float:
+        """Words scored per second of wall time (skipped parts excluded)."""
+        return self.words / self.seconds if self.seconds > 0 else 0.0
+
+
+# ---------------------------------------------------------------- phase 1: the index
+def _index(paths: list[Path], format: str | None, chunk_size: int,
+           read_options: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+    """Interaction metadata of the whole input (no turns), its rejects, and turn counts."""
+    metas: list[pd.DataFrame] = []
+    rejects: list[pd.DataFrame] = []
+    interactions_in = turns_in = 0
+    keep = ["interaction_id", "case_id", "customer_id", "started_at", "previous_contact_id",
+            "aws_contact_id"]
+    for chunk in stream(paths, format, chunk_size=chunk_size, **read_options):
+        inter = chunk.interactions
+        times = contact_times(chunk.turns, inter) if len(inter) else pd.DataFrame(
+            columns=["started", "ended", "opened_by"])
+        meta = inter[[c for c in keep if c in inter.columns]].copy()
+        meta["_started"] = times["started"].reindex(inter["interaction_id"]).to_numpy()
+        meta["_ended"] = times["ended"].reindex(inter["interaction_id"]).to_numpy()
+        meta["_opened_by"] = times["opened_by"].reindex(inter["interaction_id"]).to_numpy()
+        metas.append(meta)
+        rejects.append(chunk.rejects)
+        c = chunk.counts
+        interactions_in += c["interactions_in"]
+        turns_in += c["turns_in"]
+    meta = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame(columns=keep)
+    return meta, concat_rejects(rejects), interactions_in, turns_in
+
+
+# ---------------------------------------------------------------- phase 2: whole cases
+def _units(paths: list[Path], format: str | None, chunk_size: int,
+           read_options: Mapping[str, Any], cases: pd.DataFrame
+           ) -> Iterator[Conversations]:
+    """Conversations of whole cases, about ``chunk_size`` interactions each, in input order."""
+    case_of = cases["case_id"]
+    rule_of = cases["case_rule"]
+    repeat_of = cases["repeat_contact"]
+    # the stream position of each case's last interaction
+    position = pd.Series(range(len(cases)), index=cases.index)
+    last = position.groupby(case_of).max()
+    seen = 0
+    pending: list[Conversations] = []
+    ready_n = 0
+    for chunk in stream(paths, format, chunk_size=chunk_size, **read_options):
+        inter = chunk.interactions.copy()
+        ids = inter["interaction_id"].astype(str)
+        inter["case_id"] = ids.map(case_of).astype("string").to_numpy()
+        inter["case_rule"] = ids.map(rule_of).astype("string").to_numpy()
+        inter["repeat_contact"] = ids.map(repeat_of).astype("float64").to_numpy()
+        seen += len(inter)
+        conv = Conversations(chunk.turns, inter, empty(REJECTS),
+                             interactions_in=len(inter), turns_in=len(chunk.turns))
+        pending.append(conv)
+        ready_n += len(inter)
+        if ready_n < chunk_size:
+            continue
+        buf = _concat(pending)
+        complete = buf.interactions["case_id"].map(last) < seen
+        done_ids = buf.interactions.loc[complete.to_numpy(dtype=bool), "interaction_id"]
+        if len(done_ids) >= chunk_size:
+            done = buf.subset(done_ids)
+            rest = buf.subset(buf.interactions.loc[~complete.to_numpy(dtype=bool),
+                                                   "interaction_id"])
+            yield from done.iter_cases(chunk_size)
+            pending, ready_n = ([rest] if len(rest) else []), len(rest)
+    if pending:
+        yield from _concat(pending).iter_cases(chunk_size)
+
+
+def _concat(parts: list[Conversations]) -> Conversations:
+    if len(parts) == 1:
+        return parts[0]
+    turns = pd.concat([p.turns for p in parts], ignore_index=True)
+    inter = pd.concat([p.interactions for p in parts], ignore_index=True)
+    return Conversations(turns, inter, empty(REJECTS), interactions_in=len(inter),
+                         turns_in=len(turns))
+
+
+# ---------------------------------------------------------------- the worker
+_STATE: dict[str, Any] = {}
+
+
+def _init(config: EngineConfig, scorers: list[Scorer], rubric: Rubric) -> None:
+    _STATE.update(nlp=make_nlp(patterns_dir=config.patterns_dir), scorers=scorers,
+                  rubric=rubric, config=config)
+
+
+def _peak_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _write(out: Path, index: int, tables: Mapping[str, pd.DataFrame],
+           marker: Mapping[str, Any]) -> None:
+    """Write one part atomically: every table, then the marker that makes it complete."""
+    name = f"part-{index:05d}"
+    for table, frame in tables.items():
+        folder = out / table
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{name}.parquet.tmp"
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, folder / f"{name}.parquet")
+    parts = out / "parts"
+    parts.mkdir(parents=True, exist_ok=True)
+    tmp = parts / f".{name}.json.tmp"
+    tmp.write_text(json.dumps(marker, default=str), encoding="utf-8")
+    os.replace(tmp, parts / f"{name}.json")
+
+
+def _score_part(index: int, turns: pd.DataFrame, interactions: pd.DataFrame, out: str
+                ) -> dict[str, Any]:
+    """Score one part and write it; a failure becomes ``scoring_failed`` rejects."""
+    t0 = time.perf_counter()
+    config: EngineConfig = _STATE["config"]
+    words = int(turns["text"].str.count(r"\S+").sum()) if len(turns) else 0
+    try:
+        if _STATE.get("fail_on") == index:  # test hook: simulate a part that cannot be scored
+            raise RuntimeError(f"simulated failure in part {index}")
+        evidence, measures, promises = score_chunk(turns, interactions, config, _STATE["nlp"],
+                                                   _STATE["scorers"])
+        measures["repeat_contact"] = interactions.set_index("interaction_id")[
+            "repeat_contact"].reindex(measures["interaction_id"]).to_numpy()
+        scores, contributions = _STATE["rubric"].apply(measures)
+        tables = {"scores": scores, "measures": measures, "evidence": evidence,
+                  "contributions": contributions, "promises": promises,
+                  "rejects": empty(REJECTS), "interactions": interactions}
+        scored, failed = len(scores), None
+    except Exception as exc:  # one bad part must not stop a night's run
+        reason = (f"scoring failed: {type(exc).__name__}: {exc}; the other parts were "
+                  "scored. Rerun to retry this part.")
+        rows = [{"source": None, "record": f"part {index}", "interaction_id": iid,
+                 "field": None, "code": "scoring_failed", "reason": reason}
+                for iid in interactions["interaction_id"].astype(str)]
+        tables = {"scores": empty(SCORES), "measures": conform(
+            pd.DataFrame({"interaction_id": pd.Series(dtype="string")}), measures_table()),
+                  "evidence": empty(EVIDENCE), "contributions": empty(CONTRIBUTIONS),
+                  "promises": empty(PROMISES), "rejects": reject_rows(rows),
+                  "interactions": interactions.iloc[:0]}
+        scored, failed, words = 0, "".join(traceback.format_exception_only(exc)).strip(), 0
+    marker = {"part": index, "interactions": len(interactions), "scored": scored,
+              "failed": failed, "words": words, "seconds": time.perf_counter() - t0,
+              "peak_rss_mb": _peak_mb(), "pid": os.getpid()}
+    _write(Path(out), index, tables, marker)
+    return marker
+
+
+# ---------------------------------------------------------------- the run
+def _fingerprint(files: list[Path], settings: Mapping[str, Any]) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        st = f.stat()
+        h.update(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    h.update(json.dumps(settings, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:16]
+
+
+def run_batch(
+    paths: str | Path | Iterable[str | Path],
+    output: str | Path,
+    *,
+    format: str | None = None,
+    rubric: Rubric | str | None = None,
+    jobs: int | None = None,
+    chunk_size: int = 500,
+    recycle_after: int = 50,
+    sla_s: float = 600.0,
+    tz: str = "UTC",
+    calendar: BusinessCalendar | str | Mapping[str, Any] | None = None,
+    case_window: str | pd.Timedelta | float | None = "7D",
+    as_of: str | pd.Timestamp | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    _fail_part: int | None = None,
+    **read_options: Any,
+) -> BatchSummary:
+    """Score exports of any size into a resumable run folder of Parquet parts.
+
+    Parameters
+    ----------
+    paths
+        Files or folders.
+    output
+        The run folder (created; a rerun with the same input and settings resumes).
+    format
+        Reader name; sniffed per file when ``None``.
+    rubric
+        A :class:`Rubric` or a TOML path; the default rubric when ``None``.
+    jobs
+        Worker processes (default: all cores).
+    chunk_size
+        About how many interactions each part holds (whole cases, never split).
+    recycle_after
+        Parts a worker scores before it is replaced.
+    sla_s, tz, calendar, case_window, as_of
+        As for :func:`serviceart.score`.
+    progress
+        Called as ``progress(done, total)`` with interactions finished.
+    **read_options
+        Reader options (``columns=``, ``roles=``, ``agent_domains=``...).
+
+    Returns
+    -------
+    BatchSummary
+
+    Examples
+    --------
+    >>> import tempfile, serviceart as sa
+    >>> from serviceart.batch import run_batch
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     s = run_batch("data/samples", d, jobs=1)
+    ...     (s.interactions_in, s.scored, s.rejected), len(sa.Result.from_parquet(d).scores)
+    ((13, 13, 0), 13)
+    """
+    t0 = time.perf_counter()
+    files = expand_paths(paths)
+    out = Path(output)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 1 or chunk_size < 1 or recycle_after < 1:
+        raise ConfigError("jobs, chunk_size and recycle_after must be >= 1")
+    _check_tz(tz)
+    rub = Rubric.default() if rubric is None else (
+        rubric if isinstance(rubric, Rubric) else Rubric.from_file(rubric))
+    cal = _calendar(calendar)
+    window = parse_window(case_window)
+
+    meta, read_rejects, interactions_in, turns_in = _index(files, format, chunk_size,
+                                                           read_options)
+    meta = meta.drop_duplicates("interaction_id", keep="first")
+    linked = assign_cases(meta.rename(columns={}), window).set_index("interaction_id")
+    times = pd.DataFrame({"started": pd.to_datetime(linked["_started"], utc=True),
+                          "opened_by": linked["_opened_by"]}, index=linked.index)
+    linked["repeat_contact"] = repeat_from_times(linked.reset_index(), times, window)
+    end: pd.Timestamp | None
+    if as_of is not None:
+        end = pd.Timestamp(as_of)
+        end = end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")
+    else:
+        ended = pd.to_datetime(linked["_ended"], utc=True)
+        end = None if ended.isna().all() else pd.Timestamp(ended.max())
+    horizons = dict(DEFAULT_HORIZONS)
+    config = EngineConfig(sla_s=float(sla_s), tz=tz, calendar=cal, as_of=end,
+                          horizons=horizons)
+    settings = {"format": format, "rubric_hash": rub.hash, "chunk_size": chunk_size,
+                "sla_s": sla_s, "tz": tz, "calendar": None if cal is None else cal.to_dict(),
+                "case_window": str(window), "as_of": None if end is None else end.isoformat(),
+                "read_options": {k: str(v) for k, v in sorted(read_options.items())}}
+    fingerprint = _fingerprint(files, settings)
+    _claim(out, fingerprint)
+
+    done_parts = {int(p.stem.split("-")[1]) for p in (out / "parts").glob("part-*.json")}
+    summary = BatchSummary(output=out, interactions_in=interactions_in)
+    total = len(linked)
+    finished = 0
+    scorers = default_scorers()
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                               initializer=_init_worker_with_hook,
+                               initargs=(config, scorers, rub, _fail_part),
+                               max_tasks_per_child=recycle_after)
+    futures: set[Future[dict[str, Any]]] = set()
+    markers: list[dict[str, Any]] = []
+    t_score = time.perf_counter()
+    try:
+        for index, unit in enumerate(_units(files, format, chunk_size, read_options, linked)):
+            if index in done_parts:
+                summary.parts_skipped += 1
+                finished += len(unit)
+                if progress:
+                    progress(finished, total)
+                continue
+            futures.add(pool.submit(_score_part, index, unit.turns, unit.interactions,
+                                    str(out)))
+            while len(futures) >= 2 * jobs:
+                finished += _collect(futures, markers, wait_for=FIRST_COMPLETED)
+                if progress:
+                    progress(finished, total)
+        while futures:
+            finished += _collect(futures, markers, wait_for=FIRST_COMPLETED)
+            if progress:
+                progress(finished, total)
+    except KeyboardInterrupt:
+        for f in futures:
+            f.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    scored_seconds = time.perf_counter() - t_score
+
+    all_markers = [json.loads(p.read_text(encoding="utf-8"))
+                   for p in sorted((out / "parts").glob("part-*.json"))]
+    summary.parts = len(all_markers)
+    summary.parts_failed = sum(1 for m in all_markers if m.get("failed"))
+    summary.scored = sum(int(m["scored"]) for m in all_markers)
+    summary.rejected = summary.interactions_in - summary.scored
+    summary.words = sum(int(m["words"]) for m in markers)
+    summary.peak_rss_mb = max([float(m["peak_rss_mb"]) for m in markers] or [0.0])
+    summary.seconds = time.perf_counter() - t0
+    _write_read_rejects(out, read_rejects)
+    info = {
+        "versions": _versions(),
+        "machine": {"cores": os.cpu_count(), "platform": platform.platform()},
+        "rubric": {"name": rub.name, "version": rub.version, "hash": rub.hash,
+                   "source": rub.source},
+        "settings": {**settings, "jobs": jobs, "recycle_after": recycle_after,
+                     "promise_horizons": {k: str(v) for k, v in horizons.items()}},
+        "fingerprint": fingerprint,
+        "case_linking": case_summary(linked.reset_index(), window),
+        "counts": {"interactions_in": interactions_in, "scored": summary.scored,
+                   "rejected": summary.rejected, "turns_in": turns_in,
+                   "parts": summary.parts, "parts_skipped": summary.parts_skipped,
+                   "parts_failed": summary.parts_failed},
+        "seconds": round(summary.seconds, 3),
+        "scoring_seconds": round(scored_seconds, 3),
+        "words": summary.words,
+        "words_per_second": round(summary.words / scored_seconds, 1)
+        if scored_seconds > 0 and summary.words else None,
+        "peak_rss_mb_per_worker": round(summary.peak_rss_mb, 1),
+    }
+    summary.info = info
+    tmp = out / ".run.json.tmp"
+    tmp.write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
+    os.replace(tmp, out / "run.json")
+    return summary
+
+
+def _init_worker_with_hook(config: EngineConfig, scorers: list[Scorer], rubric: Rubric,
+                           fail_part: int | None) -> None:
+    _init(config, scorers, rubric)
+    _STATE["fail_on"] = fail_part
+
+
+def _collect(futures: set[Future[dict[str, Any]]], markers: list[dict[str, Any]],
+             wait_for: str) -> int:
+    done, _ = wait(futures, return_when=wait_for)
+    n = 0
+    for f in done:
+        futures.discard(f)
+        marker = f.result()
+        markers.append(marker)
+        n += int(marker["interactions"])
+    return n
+
+
+def _claim(out: Path, fingerprint: str) -> None:
+    """Make ``out`` this run's folder, or refuse when it holds a different run."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder: {exc.strerror}",
+                         source=str(out)) from exc
+    stamp = out / "batch.json"
+    if stamp.exists():
+        previous = json.loads(stamp.read_text(encoding="utf-8")).get("fingerprint")
+        if previous != fingerprint:
+            raise ConfigError(
+                "the output folder holds a run of different input or settings; use a new "
+                "folder (or empty this one) to start again", source=str(out))
+        return
+    if any(out.iterdir()):
+        raise ConfigError("the output folder is not empty and is not a serviceart batch "
+                          "run; choose an empty folder", source=str(out))
+    stamp.write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
+
+
+def _write_read_rejects(out: Path, rejects: pd.DataFrame) -> None:
+    """The readers' rejects, as one more part of the rejects table."""
+    folder = out / "rejects"
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / ".read.parquet.tmp"
+    conform(rejects, REJECTS).to_parquet(tmp, index=False)
+    os.replace(tmp, folder / "read.parquet")

@@ -1,0 +1,127 @@
+"""The batch engine: parts of whole cases, resume, failing parts, equality with sa.score."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+import serviceart as sa
+from serviceart.batch import run_batch
+
+pytestmark = pytest.mark.slow
+
+
+def _key(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    return frame.sort_values(cols).reset_index(drop=True)
+
+
+def _same(a: sa.Result, b: sa.Result) -> None:
+    pd.testing.assert_frame_equal(_key(a.scores, ["interaction_id"]),
+                                  _key(b.scores, ["interaction_id"]), check_dtype=False)
+    ma, mb = _key(a.measures, ["interaction_id"]), _key(b.measures, ["interaction_id"])
+    pd.testing.assert_frame_equal(ma[mb.columns], mb, check_dtype=False)
+    cols = ["interaction_id", "turn_index", "cue", "start_char"]
+    pd.testing.assert_frame_equal(_key(a.evidence, cols), _key(b.evidence, cols),
+                                  check_dtype=False, check_categorical=False)
+    pd.testing.assert_frame_equal(_key(a.promises, ["promise_id"]),
+                                  _key(b.promises, ["promise_id"]), check_dtype=False)
+
+
+@pytest.fixture(scope="module")
+def reference(samples_dir):
+    return sa.score(sa.read(samples_dir))
+
+
+def test_batch_equals_score_with_two_workers(samples_dir, reference, tmp_path):
+    s = run_batch(samples_dir, tmp_path / "run", jobs=2, chunk_size=3)
+    assert (s.interactions_in, s.scored, s.rejected) == (13, 13, 0)
+    assert s.parts >= 4 and s.parts_failed == 0 and s.peak_rss_mb > 0
+    res = sa.Result.from_parquet(tmp_path / "run")
+    _same(res, reference)
+    info = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert info["counts"]["interactions_in"] == info["counts"]["scored"] + \
+        info["counts"]["rejected"]
+    assert info["machine"]["cores"] >= 1 and info["words_per_second"] > 0
+
+
+def test_resume_after_an_interruption_scores_only_missing_parts(samples_dir, reference,
+                                                                 tmp_path):
+    out = tmp_path / "run"
+    first = run_batch(samples_dir, out, jobs=1, chunk_size=3)
+    markers = sorted((out / "parts").glob("part-*.json"))
+    # a kill at 50%: the later parts never got their marker (a table may be half there)
+    lost = markers[len(markers) // 2:]
+    for m in lost:
+        m.unlink()
+    (out / "scores" / f"{lost[0].stem}.parquet").unlink()
+    kept = {m.name: m.read_text() for m in markers[:len(markers) // 2]}
+    second = run_batch(samples_dir, out, jobs=1, chunk_size=3)
+    assert second.parts_skipped == len(kept) and second.parts == first.parts
+    for name, text in kept.items():  # finished parts were not scored again
+        assert (out / "parts" / name).read_text() == text
+    _same(sa.Result.from_parquet(out), reference)
+
+
+def test_a_failing_part_becomes_rejects_and_counts_add_up(samples_dir, tmp_path):
+    s = run_batch(samples_dir, tmp_path / "run", jobs=1, chunk_size=3, _fail_part=1)
+    assert s.parts_failed == 1 and s.scored + s.rejected == s.interactions_in == 13
+    res = sa.Result.from_parquet(tmp_path / "run")
+    failed = res.rejects[res.rejects["code"] == "scoring_failed"]
+    assert len(failed) == s.rejected > 0
+    assert failed["reason"].str.contains("simulated failure in part 1").all()
+    assert set(failed["interaction_id"]).isdisjoint(res.scores["interaction_id"])
+    assert len(res.scores) + failed["interaction_id"].nunique() == 13
+
+
+def test_reader_rejects_are_kept_and_counted(tmp_path, samples_dir):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(samples_dir / "calls.csv", src / "calls.csv")
+    (src / "bad.jsonl").write_text('{"interaction_id": "z", "role": "robot", "text": "hi"}\n'
+                                   'not json\n')
+    s = run_batch(src, tmp_path / "run", jobs=1)
+    res = sa.Result.from_parquet(tmp_path / "run")
+    assert s.interactions_in == 6 and s.scored == 5 and s.rejected == 1
+    assert {"unknown_role", "malformed_line"} <= set(res.rejects["code"])
+
+
+def test_cases_are_linked_across_files_before_parts_are_cut(tmp_path):
+    # one customer's two chats sit in two files; they must be one case in one part
+    src = tmp_path / "in"
+    src.mkdir()
+    rows = [("c1", "customer", "Hi, my router is broken.", "2026-03-02T09:00Z"),
+            ("c1", "agent", "Sorry! I'll call you back tomorrow before noon.",
+             "2026-03-02T09:01Z")]
+    later = [("c2", "customer", "Nobody called me back.", "2026-03-03T15:00Z"),
+             ("c2", "agent", "I'm sorry about that.", "2026-03-03T15:01Z")]
+    for name, part in (("a.csv", rows), ("b.csv", later)):
+        pd.DataFrame([{"interaction_id": i, "role": r, "text": t, "timestamp": ts,
+                       "customer_id": "u1", "channel": "chat"} for i, r, t, ts in part]
+                     ).to_csv(src / name, index=False)
+    filler = pd.DataFrame([{"interaction_id": f"f{k}", "role": "customer", "text": "hello",
+                            "timestamp": "2026-03-02T10:00Z", "customer_id": f"x{k}",
+                            "channel": "chat"} for k in range(6)])
+    filler.to_csv(src / "a2.csv", index=False)
+    run_batch(src, tmp_path / "run", jobs=1, chunk_size=2)
+    res = sa.Result.from_parquet(tmp_path / "run")
+    ref = sa.score(sa.read(src))
+    _same(res, ref)
+    p = res.promises.set_index("interaction_id")
+    assert p.loc["c1", "status"] == "broken" and p.loc["c1", "chased"] == 1
+    cases = res.interactions.set_index("interaction_id")["case_id"]
+    assert cases["c1"] == cases["c2"] == "case-c1"
+
+
+def test_a_different_run_in_the_same_folder_is_refused(samples_dir, tmp_path):
+    out = tmp_path / "run"
+    run_batch(samples_dir / "chats.jsonl", out, jobs=1)
+    with pytest.raises(sa.ConfigError, match="different input or settings"):
+        run_batch(samples_dir / "chats.jsonl", out, jobs=1, sla_s=60)
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "todo.txt").write_text("not a run")
+    with pytest.raises(sa.ConfigError, match="not empty"):
+        run_batch(samples_dir / "chats.jsonl", other, jobs=1)

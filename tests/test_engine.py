@@ -157,7 +157,7 @@ def test_parallel_equals_serial(samples_dir, sample_result):
 def test_parquet_round_trip(sample_result, tmp_path):
     out = sample_result.to_parquet(tmp_path / "run")
     assert sorted(p.name for p in out.iterdir()) == [
-        "contributions.parquet", "evidence.parquet", "interactions.parquet",
+        "bands.parquet", "contributions.parquet", "evidence.parquet", "interactions.parquet",
         "measures.parquet", "promises.parquet", "rejects.parquet", "run.json",
         "scores.parquet"]
     back = sa.Result.from_parquet(out)

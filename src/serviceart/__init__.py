@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 from .businesshours import BusinessCalendar
+from .calibrate import CalibrationReport, calibrate
 from .cases import link_cases
 from .codebook import CUES, MEASURES, PRINCIPLES
 from .cues.pipeline import detect, make_nlp
@@ -28,6 +29,7 @@ from .errors import (
     SchemaError,
     ServiceartError,
 )
+from .fairness import FairnessReport, fairness
 from .io import read, sniff, stream
 from .model import Conversations
 from .readers import READERS
@@ -42,9 +44,11 @@ __all__ = [
     "MEASURES",
     "PRINCIPLES",
     "BusinessCalendar",
+    "CalibrationReport",
     "ConfigError",
     "Conversations",
     "Criterion",
+    "FairnessReport",
     "FormatError",
     "InputError",
     "RegistryError",
@@ -54,7 +58,9 @@ __all__ = [
     "SchemaError",
     "ServiceartError",
     "__version__",
+    "calibrate",
     "detect",
+    "fairness",
     "link_cases",
     "list_readers",
     "list_scorers",

@@ -53,7 +53,15 @@ import pandas as pd
 from .businesshours import BusinessCalendar
 from .cases import assign_cases, case_summary, parse_window
 from .cues.pipeline import make_nlp
-from .engine import EngineConfig, _calendar, _check_tz, _versions, repeat_from_times, score_chunk
+from .engine import (
+    EngineConfig,
+    _calendar,
+    _check_tz,
+    _versions,
+    repeat_from_times,
+    score_chunk,
+    with_size,
+)
 from .errors import ConfigError, InputError
 from .followthrough import DEFAULT_HORIZONS
 from .io import expand_paths, stream
@@ -221,9 +229,10 @@ def _score_part(index: int, turns: pd.DataFrame, interactions: pd.DataFrame, out
         measures["repeat_contact"] = interactions.set_index("interaction_id")[
             "repeat_contact"].reindex(measures["interaction_id"]).to_numpy()
         scores, contributions = _STATE["rubric"].apply(measures)
-        tables = {"scores": scores, "measures": measures, "evidence": evidence,
+        tables = {"scores": scores, "bands": _STATE["rubric"].assign_bands(scores),
+                  "measures": measures, "evidence": evidence,
                   "contributions": contributions, "promises": promises,
-                  "rejects": empty(REJECTS), "interactions": interactions}
+                  "rejects": empty(REJECTS), "interactions": with_size(turns, interactions)}
         scored, failed = len(scores), None
     except Exception as exc:  # one bad part must not stop a night's run
         reason = (f"scoring failed: {type(exc).__name__}: {exc}; the other parts were "
@@ -231,7 +240,8 @@ def _score_part(index: int, turns: pd.DataFrame, interactions: pd.DataFrame, out
         rows = [{"source": None, "record": f"part {index}", "interaction_id": iid,
                  "field": None, "code": "scoring_failed", "reason": reason}
                 for iid in interactions["interaction_id"].astype(str)]
-        tables = {"scores": empty(SCORES), "measures": conform(
+        tables = {"scores": empty(SCORES), "bands": pd.DataFrame(
+            {"interaction_id": pd.Series(dtype="string")}), "measures": conform(
             pd.DataFrame({"interaction_id": pd.Series(dtype="string")}), measures_table()),
                   "evidence": empty(EVIDENCE), "contributions": empty(CONTRIBUTIONS),
                   "promises": empty(PROMISES), "rejects": reject_rows(rows),

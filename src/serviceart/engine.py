@@ -253,7 +253,20 @@ def score(
     }
     return Result(scores=scores, measures=measures, evidence=evidence,
                   rejects=conv.rejects, run_info=run_info, contributions=contributions,
-                  interactions=conv.interactions, promises=promises)
+                  interactions=with_size(conv.turns, conv.interactions), promises=promises,
+                  bands=rub.assign_bands(scores))
+
+
+def with_size(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:
+    """Interactions with ``n_turns`` and ``n_words``: how much transcript each has
+    (for data-quality checks, e.g. in :func:`serviceart.fairness`)."""
+    out = interactions.copy()
+    ids = turns["interaction_id"]
+    words = turns["text"].astype("string").str.count(r"\S+").fillna(0)
+    key = out["interaction_id"]
+    out["n_turns"] = key.map(ids.value_counts()).fillna(0).astype("int64").to_numpy()
+    out["n_words"] = key.map(words.groupby(ids).sum()).fillna(0).astype("int64").to_numpy()
+    return out
 
 
 def _calendar(value: BusinessCalendar | str | Mapping[str, Any] | None

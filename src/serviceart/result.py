@@ -6,15 +6,19 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .errors import InputError
 
+if TYPE_CHECKING:
+    from .explain import Explanation
+    from .rubric import Rubric
+
 __all__ = ["Result"]
 
-TABLES = ("scores", "measures", "evidence", "contributions", "rejects", "promises")
+TABLES = ("scores", "measures", "evidence", "contributions", "rejects", "promises", "bands")
 
 
 @dataclass
@@ -40,6 +44,9 @@ class Result:
     interactions
         The interaction table that was scored (metadata for slicing), with its
         ``case_id`` and ``case_rule`` after case linking.
+    bands
+        Per interaction, the rubric's band ("meets", "coaching", "fails") of each
+        principle score and of ``overall`` (``<principle>_band`` columns).
     promises
         The promise ledger: one row per ``promise`` cue with its due time, status
         (kept, broken, open, unverifiable), the contact that settled it, the
@@ -55,6 +62,53 @@ class Result:
     contributions: pd.DataFrame = field(default_factory=pd.DataFrame)
     interactions: pd.DataFrame = field(default_factory=pd.DataFrame)
     promises: pd.DataFrame = field(default_factory=pd.DataFrame)
+    bands: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def explain(self, interaction_id: str, *, rubric: Rubric | None = None) -> Explanation:
+        """Why this interaction got its scores: every criterion's value, weight and
+        points, the band, and the evidence behind each criterion.
+
+        Parameters
+        ----------
+        interaction_id
+            The interaction.
+        rubric
+            The rubric the run used, when it is not the default or a file named
+            in ``run_info`` (see :func:`serviceart.explain.explain`).
+
+        Returns
+        -------
+        Explanation
+            Prints as text; shows as escaped HTML in Jupyter; ``.table`` holds the rows.
+        """
+        from .explain import explain
+
+        return explain(self, interaction_id, rubric=rubric)
+
+    def by(self, keys: str | list[str], period: str | None = None, **options: Any
+           ) -> pd.DataFrame:
+        """Mean principle scores per group (and period) with bootstrap intervals.
+
+        Parameters
+        ----------
+        keys
+            Interaction columns, e.g. ``"agent_id"``, ``"team"``, ``["team", "channel"]``.
+        period
+            A pandas period alias over ``started_at`` (``"D"``, ``"W"``, ``"M"``).
+        **options
+            ``principles``, ``n_boot``, ``ci``, ``min_n`` (groups under it are
+            flagged not ``rankable``), ``seed``; see :func:`serviceart.aggregate.by`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per group, period and principle: ``n``, ``mean``, ``ci_low``,
+            ``ci_high``, ``rankable``. Rank it with :func:`serviceart.aggregate.rank`,
+            which never orders groups whose intervals overlap without saying so.
+        """
+        from .aggregate import by
+
+        return by(self, keys, period, **options)
 
     def __repr__(self) -> str:
         c = self.run_info.get("counts", {})

@@ -1,24 +1,62 @@
 """Rubrics: TOML files mapping measures onto the four principle scores.
 
-A rubric is a list of criteria. Each has a ``principle``, a ``name``, a
-``value`` expression over the measures table giving 0..1 (booleans count 0/1),
-an optional ``applies`` expression (default: always), a ``weight`` > 0 and a
-one-line ``rationale``. A principle's score is 100 x the weighted mean of the
-criteria that apply and have a value; NaN when none does. Expressions are
-checked at load time (see :mod:`serviceart.expr`).
+A rubric is a list of criteria, each with a ``principle``, a ``name``, a
+``value`` expression over the measures table (clipped to 0..1; booleans count
+0/1), an ``applies`` expression (default: always; a criterion that does not
+apply, or whose value is missing, is left out, never failed), a ``kind`` and a
+one-line ``rationale``. Expressions are checked at load time (see
+:mod:`serviceart.expr`). Three kinds:
+
+``score`` (default)
+    Takes part in the weighted mean with its ``weight`` (> 0).
+``bonus``
+    Adds ``bonus_points * value`` points on top of the weighted mean, never
+    taking the principle past 100 (when several bonuses together would, each
+    is scaled down in proportion). A bonus needs a score to add to: when no
+    score criterion applies, it does not apply either.
+``auto_fail``
+    When it applies and its value is > 0 (true), the principle is 0 for that
+    interaction, whatever the other criteria say.
+
+For each interaction and principle, with the criteria that apply::
+
+    base  = 100 * sum(weight * value) / sum(weight)          (score criteria)
+    score = min(100, base + sum(bonus points awarded))        (NaN when no score
+                                                               criterion applies)
+    score = 0 when any auto_fail criterion applies with value > 0
+
+``overall`` is the mean of the principle scores that are not NaN. Optional
+``[bands]`` turn a score into a named band (``meets``, ``coaching``,
+``fails``...): ordered thresholds, for all principles (``all``), one principle,
+or ``overall``; a NaN score gets no band.
+
+Every score can be rebuilt from :meth:`Rubric.apply`'s contributions: one row
+per interaction and criterion with ``value``, ``weight`` (0 for bonus and
+auto_fail criteria, which are not part of the mean), ``applied``, ``points``
+and ``points_lost``. The ``points`` of a principle's rows add up to its score;
+a triggered auto-fail row carries the points it wiped out in ``points_lost``.
 
 Examples
 --------
 >>> r = Rubric.default()
 >>> r.name, len(r.criteria) > 10, sorted({c.principle for c in r.criteria})
 ('default', True, ['follow_through', 'integrity', 'respect', 'service'])
+>>> r.band_of("respect", 85.0), r.band_of("respect", 61.0), r.band_of("respect", float("nan"))
+('meets', 'coaching', None)
 """
 
 from __future__ import annotations
 
+import ast
+import difflib
 import hashlib
+import itertools
 import json
-from dataclasses import asdict, dataclass
+import math
+import re
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,12 +70,19 @@ from .errors import RubricError
 from .expr import ExpressionError, evaluate, names_in, parse
 from .schema import CONTRIBUTIONS, SCORES, conform, measures_table
 
-__all__ = ["Criterion", "Rubric"]
+__all__ = ["BAND_KEYS", "KINDS", "Band", "Criterion", "Rubric", "RubricDiff"]
+
+#: criterion kinds
+KINDS: tuple[str, ...] = ("score", "bonus", "auto_fail")
+#: keys of the ``[bands]`` table: every principle, ``overall``, or ``all`` of them
+BAND_KEYS: tuple[str, ...] = ("all", *PRINCIPLES, "overall")
+_CRITERION_KEYS = ("principle", "name", "kind", "value", "applies", "weight", "bonus_points",
+                   "rationale")
 
 
 @dataclass(frozen=True)
 class Criterion:
-    """One rubric criterion."""
+    """One rubric criterion (see the module docstring for the kinds)."""
 
     principle: str
     name: str
@@ -45,33 +90,282 @@ class Criterion:
     weight: float = 1.0
     applies: str = "True"
     rationale: str = ""
+    kind: str = "score"
+    bonus_points: float = 0.0
+
+    def canonical(self) -> dict[str, Any]:
+        """The criterion's content, normalised: what the hash and :meth:`Rubric.diff` see.
+
+        Expressions are re-printed from their syntax tree (spacing and redundant
+        brackets do not count); ``weight`` is kept for score criteria only and
+        ``bonus_points`` for bonus criteria only.
+        """
+        out: dict[str, Any] = {"principle": self.principle, "name": self.name,
+                               "kind": self.kind, "value": _normal(self.value),
+                               "applies": _normal(self.applies), "rationale": self.rationale}
+        if self.kind == "score":
+            out["weight"] = float(self.weight)
+        if self.kind == "bonus":
+            out["bonus_points"] = float(self.bonus_points)
+        return out
 
 
-def _known_measures() -> set[str]:
+@dataclass(frozen=True)
+class Band:
+    """A named band: scores of at least ``min`` (and below the band above it)."""
+
+    name: str
+    min: float
+
+
+def _normal(expression: str) -> str:
+    try:
+        return ast.unparse(parse(expression))
+    except ExpressionError:
+        return expression.strip()
+
+
+def _known_names() -> set[str]:
     return set(measures_table().names) - {"interaction_id"}
 
 
+# -- where things are, for error messages -----------------------------------------
+class Locator:
+    """Says where a criterion (or a band) came from, for error messages.
+
+    The base class numbers criteria; :meth:`Rubric.from_toml` uses line numbers,
+    the importers use CSV lines or JSON paths.
+    """
+
+    def criterion(self, index: int, name: str, key: str | None = None) -> str:
+        """Where criterion ``index`` (0-based) named ``name`` is (``key``: one field)."""
+        return f"criterion {index + 1} ({name!r})"
+
+    def bands(self, key: str | None = None) -> str:
+        """Where the bands (of ``key``) are."""
+        return "bands" if key is None else f"bands.{key}"
+
+
+_HEADER = re.compile(r"^\s*\[")
+
+
+class TomlLocator(Locator):
+    """Line numbers of ``[[criteria]]`` tables and their keys in TOML text.
+
+    ``tomllib`` gives no positions, so the text is searched: the n-th
+    ``[[criteria]]`` header is the n-th criterion, and a key is the first line
+    ``key =`` after it, before the next table header.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.criteria = [i for i, line in enumerate(self.lines)
+                         if re.match(r"^\s*\[\[\s*criteria\s*\]\]", line)]
+        self.band_tables: dict[str, int] = {}
+        for i, line in enumerate(self.lines):
+            m = re.match(r"^\s*\[\[?\s*bands(?:\.(\w+))?\s*\]", line)
+            if m:
+                self.band_tables.setdefault(m.group(1) or "", i)
+
+    def _key_line(self, start: int, key: str) -> int | None:
+        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+        for i in range(start + 1, len(self.lines)):
+            if _HEADER.match(self.lines[i]):
+                return None
+            if pattern.match(self.lines[i]):
+                return i
+        return None
+
+    def criterion(self, index: int, name: str, key: str | None = None) -> str:
+        if index >= len(self.criteria):
+            return super().criterion(index, name, key)
+        start = self.criteria[index]
+        line = (self._key_line(start, key) if key else None)
+        return f"line {(start if line is None else line) + 1} (criterion {name!r})"
+
+    def bands(self, key: str | None = None) -> str:
+        if key is not None and key in self.band_tables:
+            return f"line {self.band_tables[key] + 1} (bands.{key})"
+        if "" in self.band_tables:
+            line = self._key_line(self.band_tables[""], key) if key else None
+            at = self.band_tables[""] if line is None else line
+            return f"line {at + 1} (bands{'' if key is None else '.' + key})"
+        for i, text in enumerate(self.lines):
+            if re.match(r"^\s*bands\s*=", text):
+                return f"line {i + 1} (bands)"
+        return super().bands(key)
+
+
+def raise_problems(problems: Sequence[RubricError], source: str) -> None:
+    """Raise the one problem, or one :class:`RubricError` listing all of them."""
+    if not problems:
+        return
+    if len(problems) == 1:
+        raise problems[0]
+    def line_of(p: RubricError) -> int:
+        m = re.match(r"line (\d+)", p.record or "")
+        return int(m.group(1)) if m else 0
+
+    lines = []
+    for p in sorted(problems, key=line_of):
+        where = ", ".join(x for x in (p.record, None if p.field is None else f"field {p.field}")
+                          if x)
+        lines.append(f"- {where}: {p.message}" if where else f"- {p.message}")
+    raise RubricError(f"{len(problems)} problems in the rubric:\n" + "\n".join(lines),
+                      source=source)
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(options), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def _check_bands(raw: Any, source: str, where: Locator) -> tuple[dict[str, tuple[Band, ...]],
+                                                                 list[RubricError]]:
+    """Parse and check bands given as a list (all principles) or a table of lists."""
+    problems: list[RubricError] = []
+    table = {"all": raw} if isinstance(raw, list) else raw
+    if not isinstance(table, Mapping):
+        return {}, [RubricError("bands must be a list of {name, min} tables, or a table of such "
+                                "lists by principle", source=source, record=where.bands())]
+    out: dict[str, tuple[Band, ...]] = {}
+    for key, items in table.items():
+        record = where.bands(str(key))
+        if key not in BAND_KEYS:
+            problems.append(RubricError(f"unknown bands key {key!r}{_suggest(str(key), BAND_KEYS)};"
+                                        f" use one of {list(BAND_KEYS)}", source=source,
+                                        record=record))
+            continue
+        if not isinstance(items, list) or not items:
+            problems.append(RubricError("bands must be a non-empty list of {name, min} tables",
+                                        source=source, record=record))
+            continue
+        bands: list[Band] = []
+        for item in items:
+            ok = (isinstance(item, Mapping) and set(item) == {"name", "min"}
+                  and isinstance(item["name"], str) and item["name"].strip()
+                  and isinstance(item["min"], int | float) and not isinstance(item["min"], bool)
+                  and 0 <= item["min"] <= 100)
+            if not ok:
+                problems.append(RubricError(
+                    f"each band needs a name and a min between 0 and 100, got {item!r}",
+                    source=source, record=record))
+                break
+            bands.append(Band(str(item["name"]), float(item["min"])))
+        else:
+            mins = [b.min for b in bands]
+            names = [b.name for b in bands]
+            if any(a <= b for a, b in itertools.pairwise(mins)):
+                problems.append(RubricError(
+                    f"bands must go from the highest min to the lowest, got mins {mins}",
+                    source=source, record=record))
+            elif mins[-1] != 0:
+                problems.append(RubricError(
+                    f"the last band must have min = 0 so that every score gets a band, "
+                    f"got {mins[-1]:g}", source=source, record=record))
+            elif len(set(names)) != len(names):
+                problems.append(RubricError(f"band names repeat: {names}", source=source,
+                                            record=record))
+            else:
+                out[str(key)] = tuple(bands)
+    return out, problems
+
+
+def check_criteria(criteria: Sequence[Criterion], source: str, where: Locator,
+                   positions: Sequence[int] | None = None) -> list[RubricError]:
+    """Every problem with the criteria (not only the first), each located.
+
+    ``positions`` gives each criterion's index in its file when some were
+    skipped (they failed to parse).
+    """
+    problems: list[RubricError] = []
+    known = _known_names()
+    seen: set[tuple[str, str]] = set()
+
+    def bad(i: int, c: Criterion, key: str, message: str) -> None:
+        at = i if positions is None else positions[i]
+        problems.append(RubricError(message, source=source,
+                                    record=where.criterion(at, c.name, key), field=key))
+
+    if not criteria:
+        problems.append(RubricError("the rubric has no criteria; add [[criteria]] tables",
+                                    source=source))
+    for i, c in enumerate(criteria):
+        if not c.name.strip():
+            bad(i, c, "name", "a criterion needs a non-empty name")
+        if c.principle not in PRINCIPLES:
+            bad(i, c, "principle", f"principle {c.principle!r} is not one of {list(PRINCIPLES)}"
+                f"{_suggest(c.principle, PRINCIPLES)}")
+        if (c.principle, c.name) in seen:
+            bad(i, c, "name", f"duplicate criterion name {c.name!r} in {c.principle}; names must "
+                "be unique within a principle")
+        seen.add((c.principle, c.name))
+        if c.kind not in KINDS:
+            bad(i, c, "kind", f"unknown kind {c.kind!r}{_suggest(c.kind, KINDS)}; use one of "
+                f"{list(KINDS)}")
+        elif c.kind == "score" and not (math.isfinite(c.weight) and c.weight > 0):
+            bad(i, c, "weight", f"weight must be > 0, got {c.weight:g}")
+        elif c.kind == "bonus" and not (0 < c.bonus_points <= 100):
+            bad(i, c, "bonus_points", f"a bonus criterion needs bonus_points in (0, 100], got "
+                f"{c.bonus_points:g}")
+        for key in ("value", "applies"):
+            expr = getattr(c, key)
+            try:
+                unknown = names_in(expr) - known
+            except ExpressionError as exc:
+                bad(i, c, key, str(exc))
+                continue
+            if unknown:
+                names = sorted(unknown)
+                hints = _suggest(names[0], known) if len(names) == 1 else "".join(
+                    f"; {u!r}{h}" for u in names if (h := _suggest(u, known)))
+                bad(i, c, key, f"unknown measure(s) {sorted(unknown)} in {expr!r}{hints}; "
+                    "measures and cues are listed by `serviceart list` and in docs/codebook.md")
+    return problems
+
+
+_LIVE: weakref.WeakValueDictionary[str, Rubric] = weakref.WeakValueDictionary()
+
+
 class Rubric:
-    """A validated set of criteria.
+    """A validated set of criteria, with optional bands.
 
     Parameters
     ----------
     criteria
         The criteria, in order.
     name, version, description
-        Identification, recorded in ``run_info``.
+        Identification, recorded in ``run_info`` (and part of the hash).
+    bands
+        Band thresholds by key (``all``, a principle or ``overall``): a list of
+        :class:`Band` (or ``{name, min}`` mappings) from the highest ``min`` down
+        to a band with ``min = 0``.
     source
-        Where the rubric came from, for error messages.
+        Where the rubric came from, for error messages and ``run_info``.
+    locator
+        Says where each criterion came from (line numbers) in error messages.
+
+    Raises
+    ------
+    RubricError
+        Listing every invalid criterion or band, with where it is.
     """
 
-    def __init__(self, criteria: list[Criterion], *, name: str = "custom", version: str = "1",
-                 description: str = "", source: str = "<rubric>") -> None:
+    def __init__(self, criteria: Iterable[Criterion], *, name: str = "custom",
+                 version: str = "1", description: str = "",
+                 bands: Mapping[str, Sequence[Band | Mapping[str, Any]]] | None = None,
+                 source: str = "<rubric>", locator: Locator | None = None) -> None:
         self.criteria = list(criteria)
         self.name = name
         self.version = version
         self.description = description
         self.source = source
-        self._validate()
+        where = locator or Locator()
+        raw = {k: [{"name": b.name, "min": b.min} if isinstance(b, Band) else dict(b)
+                   for b in v] for k, v in (bands or {}).items()}
+        self.bands, problems = _check_bands(raw, source, where)
+        raise_problems(check_criteria(self.criteria, source, where) + problems, source)
+        _LIVE[self.hash] = self
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -87,7 +381,8 @@ class Rubric:
         Raises
         ------
         RubricError
-            When the file is missing, is not TOML, or a criterion is invalid.
+            When the file is missing, is not TOML, or a criterion is invalid
+            (with the line of the criterion or key at fault).
         """
         p = Path(path)
         try:
@@ -98,93 +393,180 @@ class Rubric:
 
     @classmethod
     def from_toml(cls, text: str, *, source: str = "<rubric>") -> Rubric:
-        """Parse a rubric from TOML text."""
+        """Parse a rubric from TOML text (see ``docs/rubric.md`` for the format)."""
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise RubricError(f"not valid TOML: {exc}", source=source) from exc
+            m = re.search(r"at line (\d+)", str(exc))
+            raise RubricError(f"not valid TOML: {exc}", source=source,
+                              record=f"line {m.group(1)}" if m else None) from exc
+        where = TomlLocator(text)
+        problems: list[RubricError] = []
+        unknown_top = set(data) - {"rubric", "criteria", "bands"}
+        if unknown_top:
+            problems.append(RubricError(f"unknown top-level keys {sorted(unknown_top)}; a rubric "
+                                        "has [rubric], [[criteria]] and [bands]", source=source))
         meta = data.get("rubric", {})
+        if not isinstance(meta, dict) or set(meta) - {"name", "version", "description"}:
+            problems.append(RubricError("[rubric] takes name, version and description",
+                                        source=source, record="[rubric]"))
+            meta = {}
         raw = data.get("criteria")
         if not isinstance(raw, list) or not raw:
             raise RubricError("no [[criteria]] tables found", source=source)
-        criteria = []
-        for i, item in enumerate(raw, 1):
-            where = f"criterion {i} ({item.get('name', '?')})" if isinstance(item, dict) else \
-                f"criterion {i}"
-            if not isinstance(item, dict):
-                raise RubricError("each criterion must be a table", source=source, record=where)
-            unknown = set(item) - {"principle", "name", "value", "weight", "applies", "rationale"}
-            if unknown:
-                raise RubricError(f"unknown keys {sorted(unknown)}", source=source, record=where)
-            missing = [k for k in ("principle", "name", "value") if k not in item]
-            if missing:
-                raise RubricError(f"missing keys {missing}", source=source, record=where)
-            try:
-                weight = float(item.get("weight", 1.0))
-            except (TypeError, ValueError):
-                raise RubricError("weight must be a number", source=source, record=where,
-                                  field="weight") from None
-            criteria.append(Criterion(
-                principle=str(item["principle"]), name=str(item["name"]),
-                value=str(item["value"]), weight=weight,
-                applies=str(item.get("applies", "True")),
-                rationale=str(item.get("rationale", ""))))
+        criteria, positions = [], []
+        for i, item in enumerate(raw):
+            crit = _criterion_from_mapping(item, i, source, where, problems)
+            if crit is not None:
+                criteria.append(crit)
+                positions.append(i)
+        bands, band_problems = _check_bands(data.get("bands") or {}, source, where)
+        problems += check_criteria(criteria, source, where, positions) + band_problems
+        raise_problems(problems, source)
         return cls(criteria, name=str(meta.get("name", "custom")),
                    version=str(meta.get("version", "1")),
-                   description=str(meta.get("description", "")), source=source)
+                   description=str(meta.get("description", "")),
+                   bands=bands, source=source, locator=where)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rubric as plain data, in the TOML layout (defaults left out)."""
+        crits = []
+        for c in self.criteria:
+            row: dict[str, Any] = {"principle": c.principle, "name": c.name}
+            if c.kind != "score":
+                row["kind"] = c.kind
+            row["value"] = c.value
+            if c.applies.strip() != "True":
+                row["applies"] = c.applies
+            if c.kind == "score":
+                row["weight"] = float(c.weight)
+            if c.kind == "bonus":
+                row["bonus_points"] = float(c.bonus_points)
+            row["rationale"] = c.rationale
+            crits.append(row)
+        out: dict[str, Any] = {"rubric": {"name": self.name, "version": self.version,
+                                          "description": self.description}}
+        if self.bands:
+            out["bands"] = {k: [{"name": b.name, "min": b.min} for b in v]
+                            for k, v in self.bands.items()}
+        out["criteria"] = crits
+        return out
 
     def to_toml(self) -> str:
-        """The rubric as TOML text (round-trips through :meth:`from_toml`)."""
+        """The rubric as TOML text (round-trips through :meth:`from_toml`, same hash)."""
         import tomli_w
 
-        doc = {"rubric": {"name": self.name, "version": self.version,
-                          "description": self.description},
-               "criteria": [asdict(c) for c in self.criteria]}
-        return str(tomli_w.dumps(doc))
+        return str(tomli_w.dumps(self.to_dict()))
 
     def to_file(self, path: str | Path) -> None:
         """Write the rubric as TOML."""
         Path(path).write_text(self.to_toml(), encoding="utf-8")
 
-    # -- checks -------------------------------------------------------------------
-    def _validate(self) -> None:
-        known = _known_measures()
-        seen: set[tuple[str, str]] = set()
-        for i, c in enumerate(self.criteria, 1):
-            where = f"criterion {i} ({c.name})"
-            if c.principle not in PRINCIPLES:
-                raise RubricError(f"principle {c.principle!r} is not one of {list(PRINCIPLES)}",
-                                  source=self.source, record=where, field="principle")
-            if (c.principle, c.name) in seen:
-                raise RubricError("duplicate criterion name in its principle",
-                                  source=self.source, record=where, field="name")
-            seen.add((c.principle, c.name))
-            if not (c.weight > 0 and np.isfinite(c.weight)):
-                raise RubricError(f"weight must be > 0, got {c.weight}", source=self.source,
-                                  record=where, field="weight")
-            for fld in ("value", "applies"):
-                expr = getattr(c, fld)
-                try:
-                    unknown = names_in(expr) - known
-                except ExpressionError as exc:
-                    raise RubricError(str(exc), source=self.source, record=where,
-                                      field=fld) from exc
-                if unknown:
-                    raise RubricError(
-                        f"unknown measure(s) {sorted(unknown)} in {expr!r}; measures are "
-                        "listed by `serviceart list` and in docs/codebook.md",
-                        source=self.source, record=where, field=fld)
+    @classmethod
+    def from_csv(cls, path: str | Path, **kwargs: Any) -> Rubric:
+        """A rubric from a CSV of criteria (see :func:`serviceart.importers.from_csv`)."""
+        from .importers import from_csv
+
+        return from_csv(path, **kwargs)
+
+    @classmethod
+    def from_connect_form(cls, form: str | Path | Mapping[str, Any], **kwargs: Any) -> Rubric:
+        """A rubric from an Amazon Connect evaluation form (see
+        :func:`serviceart.importers.from_connect_form`)."""
+        from .importers import from_connect_form
+
+        return from_connect_form(form, **kwargs)
+
+    @classmethod
+    def _lookup(cls, digest: str) -> Rubric | None:
+        """A rubric with this hash that is still alive in this process, if any."""
+        found = _LIVE.get(digest)
+        return found if found is not None and found.hash == digest else None
+
+    # -- identity -------------------------------------------------------------------
+    def _content(self) -> dict[str, Any]:
+        return {"name": self.name, "version": self.version, "description": self.description,
+                "criteria": sorted((c.canonical() for c in self.criteria),
+                                   key=lambda d: (d["principle"], d["name"])),
+                "bands": {k: [[b.name, b.min] for b in v] for k, v in sorted(self.bands.items())}}
 
     @property
     def hash(self) -> str:
-        """A stable hash of the rubric's content (criteria and identification)."""
-        payload = json.dumps({"name": self.name, "version": self.version,
-                              "criteria": [asdict(c) for c in self.criteria]},
-                             sort_keys=True, separators=(",", ":"))
+        """A stable hash of the content: criteria, bands, name, version, description.
+
+        Key order, criterion order, TOML layout and spacing inside expressions do
+        not change it; any other edit does.
+        """
+        payload = json.dumps(self._content(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rubric) and self.hash == other.hash
+
+    def __hash__(self) -> int:
+        return hash(self.hash)
 
     def __repr__(self) -> str:
         return f"<Rubric {self.name!r} v{self.version}: {len(self.criteria)} criteria>"
+
+    def diff(self, other: Rubric) -> RubricDiff:
+        """What changed from this rubric to ``other``.
+
+        Examples
+        --------
+        >>> a = Rubric.default()
+        >>> b = Rubric([*a.criteria[1:], Criterion("respect", "new", "courtesy > 1")],
+        ...            name=a.name, version="3", description=a.description, bands=a.bands)
+        >>> d = a.diff(b)
+        >>> [c.name for c in d.added], [c.name for c in d.removed], d.metadata["version"]
+        (['new'], ['listening'], ('2', '3'))
+        """
+        mine = {(c.principle, c.name): c for c in self.criteria}
+        theirs = {(c.principle, c.name): c for c in other.criteria}
+        changed: dict[str, dict[str, tuple[Any, Any]]] = {}
+        for key in mine.keys() & theirs.keys():
+            a, b = mine[key].canonical(), theirs[key].canonical()
+            fields = {f: (a.get(f), b.get(f)) for f in _CRITERION_KEYS if a.get(f) != b.get(f)}
+            if fields:
+                changed[".".join(key)] = fields
+        meta = {f: (getattr(self, f), getattr(other, f)) for f in ("name", "version",
+                                                                     "description")
+                if getattr(self, f) != getattr(other, f)}
+        bands = {k: (self.bands.get(k, ()), other.bands.get(k, ()))
+                 for k in sorted(self.bands.keys() | other.bands.keys())
+                 if self.bands.get(k, ()) != other.bands.get(k, ())}
+        order = [(c.principle, c.name) for c in [*self.criteria, *other.criteria]]
+        return RubricDiff(
+            metadata=meta,
+            added=tuple(theirs[k] for k in dict.fromkeys(order) if k not in mine),
+            removed=tuple(mine[k] for k in dict.fromkeys(order) if k not in theirs),
+            changed={k: changed[k] for k in sorted(changed)}, bands=bands)
+
+    # -- bands ----------------------------------------------------------------------
+    def bands_for(self, key: str) -> tuple[Band, ...]:
+        """The bands of a principle (or ``overall``): its own, else ``all``, else none."""
+        return self.bands.get(key, self.bands.get("all", ()))
+
+    def band_of(self, key: str, score: float) -> str | None:
+        """The band a score falls in (``None`` for NaN or when there are no bands)."""
+        if score is None or not math.isfinite(score):
+            return None
+        for band in self.bands_for(key):
+            if score >= band.min:
+                return band.name
+        return None
+
+    def assign_bands(self, scores: pd.DataFrame) -> pd.DataFrame:
+        """Bands for a scores table: ``interaction_id`` and ``<principle>_band`` columns.
+
+        Columns are ``respect_band`` ... ``follow_through_band``, ``overall_band``
+        (nullable strings; missing for NaN scores or when the rubric has no bands).
+        """
+        out: dict[str, Any] = {"interaction_id": scores["interaction_id"].to_numpy()}
+        for key in (*PRINCIPLES, "overall"):
+            vals = scores[key].to_numpy(dtype="float64")
+            out[f"{key}_band"] = pd.array([self.band_of(key, v) for v in vals], dtype="string")
+        return pd.DataFrame(out)
 
     # -- scoring ------------------------------------------------------------------
     def apply(self, measures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -199,46 +581,219 @@ class Rubric:
         -------
         scores, contributions
             Scores per interaction (0..100 or NaN) and one row per interaction and
-            criterion with its value, weight, whether it applied, and the points it
-            won and lost towards its principle.
+            criterion with its value, weight (0 for bonus and auto_fail criteria),
+            whether it applied, and the points it won and lost towards its
+            principle. A principle's ``points`` add up to its score.
         """
         n = len(measures)
         ids = measures["interaction_id"].to_numpy()
         values, applied = [], []
         for c in self.criteria:
-            v = np.clip(evaluate(parse(c.value), measures), 0.0, 1.0)
-            a = evaluate(parse(c.applies), measures).astype(bool) & ~np.isnan(v)
+            with np.errstate(invalid="ignore"):
+                v = np.clip(evaluate(parse(c.value), measures), 0.0, 1.0)
+            ap = evaluate(parse(c.applies), measures)
             values.append(v)
-            applied.append(a)
+            applied.append((np.nan_to_num(ap) != 0) & ~np.isnan(ap) & ~np.isnan(v))
         scores: dict[str, Any] = {"interaction_id": ids}
         parts = []
         for p in PRINCIPLES:
             idx = [i for i, c in enumerate(self.criteria) if c.principle == p]
-            if not idx:
-                scores[p] = np.full(n, np.nan)
-                continue
-            w = np.array([self.criteria[i].weight for i in idx])[:, None]
-            v = np.vstack([values[i] for i in idx])
-            a = np.vstack([applied[i] for i in idx])
-            total_w = (w * a).sum(axis=0)
-            won = np.where(a, w * np.nan_to_num(v), 0.0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                scores[p] = np.where(total_w > 0, 100 * won.sum(axis=0) / total_w, np.nan)
-                share = np.where(total_w > 0, 100 / total_w, 0.0)
+            score, points, lost, app = _principle(
+                [self.criteria[i] for i in idx], [values[i] for i in idx],
+                [applied[i] for i in idx], n)
+            scores[p] = score
             for k, i in enumerate(idx):
+                c = self.criteria[i]
                 parts.append(pd.DataFrame({
-                    "interaction_id": ids, "principle": p, "criterion": self.criteria[i].name,
-                    "value": values[i], "weight": self.criteria[i].weight, "applied": a[k],
-                    "points": won[k] * share,
-                    "points_lost": np.where(a[k], w[k] * (1 - np.nan_to_num(v[k])), 0.0) * share,
-                }))
+                    "interaction_id": ids, "principle": p, "criterion": c.name,
+                    "value": values[i], "weight": c.weight if c.kind == "score" else 0.0,
+                    "applied": app[k], "points": points[k], "points_lost": lost[k]}))
         frame = pd.DataFrame(scores)
-        with np.errstate(invalid="ignore"):
-            principle_scores = frame[list(PRINCIPLES)].to_numpy(dtype="float64")
-            has = ~np.isnan(principle_scores)
-            frame["overall"] = np.where(has.any(axis=1),
-                                        np.nansum(principle_scores, axis=1)
-                                        / np.maximum(has.sum(axis=1), 1), np.nan)
+        principle_scores = frame[list(PRINCIPLES)].to_numpy(dtype="float64")
+        has = ~np.isnan(principle_scores)
+        frame["overall"] = np.where(has.any(axis=1), np.where(has, principle_scores, 0.0).sum(
+            axis=1) / np.maximum(has.sum(axis=1), 1), np.nan)
         contributions = (pd.concat(parts, ignore_index=True) if parts else
                          pd.DataFrame(columns=list(CONTRIBUTIONS.names)))
         return conform(frame, SCORES), conform(contributions, CONTRIBUTIONS)
+
+
+def _principle(criteria: list[Criterion], values: list[np.ndarray], applied: list[np.ndarray],
+               n: int) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """One principle's score and each criterion's points, points lost and applied flag."""
+    zeros = np.zeros(n)
+    points = [zeros.copy() for _ in criteria]
+    lost = [zeros.copy() for _ in criteria]
+    app = [a.copy() for a in applied]
+    score_idx = [k for k, c in enumerate(criteria) if c.kind == "score"]
+    total_w, won = zeros.copy(), zeros.copy()
+    for k in score_idx:
+        total_w += np.where(app[k], criteria[k].weight, 0.0)
+        won += np.where(app[k], criteria[k].weight * np.nan_to_num(values[k]), 0.0)
+    has = total_w > 0
+    share = np.where(has, 100 / np.where(has, total_w, 1.0), 0.0)
+    base = np.where(has, won * share, np.nan)
+    for k in score_idx:
+        w = criteria[k].weight
+        points[k] = np.where(app[k], w * np.nan_to_num(values[k]), 0.0) * share
+        lost[k] = np.where(app[k], w * (1 - np.nan_to_num(values[k])), 0.0) * share
+    # bonuses fill the room up to 100, scaled down together when they would overflow
+    bonus_idx = [k for k, c in enumerate(criteria) if c.kind == "bonus"]
+    raw = zeros.copy()
+    for k in bonus_idx:
+        app[k] = app[k] & has
+        points[k] = np.where(app[k], criteria[k].bonus_points * np.nan_to_num(values[k]), 0.0)
+        raw += points[k]
+    room = np.where(has, 100 - np.nan_to_num(base), 0.0)
+    scale = np.where(raw > room, room / np.where(raw > 0, raw, 1.0), 1.0)
+    for k in bonus_idx:
+        points[k] = points[k] * scale
+    score = np.where(has, np.minimum(np.nan_to_num(base) + raw * scale, 100.0), np.nan)
+    # auto-fail: the principle drops to 0; the triggered rows carry what was wiped out
+    fail_idx = [k for k, c in enumerate(criteria) if c.kind == "auto_fail"]
+    fired = [app[k] & (np.nan_to_num(values[k]) > 0) for k in fail_idx]
+    n_fired = np.sum(fired, axis=0) if fired else zeros
+    if fired:
+        wiped = np.nan_to_num(score)
+        for k, f in zip(fail_idx, fired, strict=True):
+            lost[k] = np.where(f, wiped / np.maximum(n_fired, 1), 0.0)
+        for k in score_idx + bonus_idx:
+            points[k] = np.where(n_fired > 0, 0.0, points[k])
+        score = np.where(n_fired > 0, 0.0, score)
+    return score, points, lost, app
+
+
+def _criterion_from_mapping(item: Any, i: int, source: str, where: Locator,
+                            problems: list[RubricError]) -> Criterion | None:
+    """One ``[[criteria]]`` table as a Criterion; problems are appended, not raised."""
+    name = str(item.get("name", "?")) if isinstance(item, dict) else "?"
+
+    def bad(message: str, key: str | None = None) -> None:
+        problems.append(RubricError(message, source=source, record=where.criterion(i, name, key),
+                                    field=key))
+
+    if not isinstance(item, dict):
+        bad("each criterion must be a table")
+        return None
+    unknown = set(item) - set(_CRITERION_KEYS)
+    if unknown:
+        hint = "".join(_suggest(u, _CRITERION_KEYS) for u in sorted(unknown))
+        bad(f"unknown keys {sorted(unknown)}{hint}; a criterion takes {list(_CRITERION_KEYS)}",
+            sorted(unknown)[0])
+    missing = [k for k in ("principle", "name", "value") if k not in item]
+    if missing:
+        bad(f"missing keys {missing}")
+        return None
+    kind = str(item.get("kind", "score"))
+    if kind != "score" and "weight" in item:
+        article = "an" if kind[:1] in "aeiou" else "a"
+        bad(f"{article} {kind} criterion is not part of the weighted mean and takes no weight"
+            + ("; give bonus_points instead" if kind == "bonus" else ""), "weight")
+    if kind != "bonus" and "bonus_points" in item:
+        bad("bonus_points is for kind = \"bonus\" criteria only", "bonus_points")
+    if kind == "bonus" and "bonus_points" not in item:
+        bad("a bonus criterion needs bonus_points (the points its full value adds)",
+            "bonus_points")
+    numbers: dict[str, float] = {}
+    for key, default in (("weight", 1.0), ("bonus_points", 0.0)):
+        val = item.get(key, default)
+        if isinstance(val, bool) or not isinstance(val, int | float):
+            bad(f"{key} must be a number, got {val!r}", key)
+            return None
+        numbers[key] = float(val)
+    for key in ("principle", "name", "value", "applies", "rationale", "kind"):
+        if key in item and not isinstance(item[key], str):
+            bad(f"{key} must be a string, got {item[key]!r}", key)
+            return None
+    return Criterion(principle=item["principle"], name=item["name"], value=item["value"],
+                     weight=numbers["weight"], applies=item.get("applies", "True"),
+                     rationale=item.get("rationale", ""), kind=kind,
+                     bonus_points=numbers["bonus_points"])
+
+
+@dataclass(frozen=True)
+class RubricDiff:
+    """What changed between two rubrics (:meth:`Rubric.diff`).
+
+    Attributes
+    ----------
+    metadata
+        ``{field: (old, new)}`` for name, version and description.
+    added, removed
+        Criteria only in the new, or only in the old rubric (matched by
+        principle and name).
+    changed
+        ``{"principle.name": {field: (old, new)}}``; expressions compared in
+        normal form.
+    bands
+        ``{key: (old bands, new bands)}``.
+    """
+
+    metadata: dict[str, tuple[str, str]] = field(default_factory=dict)
+    added: tuple[Criterion, ...] = ()
+    removed: tuple[Criterion, ...] = ()
+    changed: dict[str, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
+    bands: dict[str, tuple[tuple[Band, ...], tuple[Band, ...]]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.metadata or self.added or self.removed or self.changed or self.bands)
+
+    def __str__(self) -> str:
+        if not self:
+            return "no changes"
+        lines = [f"{f}: {a!r} -> {b!r}" for f, (a, b) in self.metadata.items()]
+        lines += [f"+ {c.principle}.{c.name} ({c.kind}): {c.value}" for c in self.added]
+        lines += [f"- {c.principle}.{c.name} ({c.kind}): {c.value}" for c in self.removed]
+        for key, fields in self.changed.items():
+            lines.append(f"~ {key}")
+            lines += [f"    {f}: {a!r} -> {b!r}" for f, (a, b) in fields.items()]
+
+        def show(bands: tuple[Band, ...]) -> str:
+            return ", ".join(f"{b.name} >= {b.min:g}" for b in bands) or "none"
+
+        lines += [f"bands.{k}: {show(a)} -> {show(b)}" for k, (a, b) in self.bands.items()]
+        return "\n".join(lines)
+
+
+def with_weights(rubric: Rubric, weights: Mapping[tuple[str, str] | str, float],
+                 **meta: Any) -> Rubric:
+    """A copy of ``rubric`` with some score criteria re-weighted.
+
+    ``weights`` is keyed by ``(principle, name)`` or by ``name`` when the name is
+    unique; ``meta`` overrides name, version or description.
+
+    Examples
+    --------
+    >>> r = with_weights(Rubric.default(), {"listening": 4}, version="2b")
+    >>> [c.weight for c in r.criteria if c.name == "listening"], r.version
+    ([4.0], '2b')
+    """
+    def new(c: Criterion) -> Criterion:
+        w = weights.get((c.principle, c.name), weights.get(c.name))
+        return c if w is None else replace(c, weight=float(w))
+
+    info: dict[str, Any] = {"name": rubric.name, "version": rubric.version,
+                            "description": rubric.description, **meta}
+    return Rubric([new(c) for c in rubric.criteria], bands=rubric.bands, source=rubric.source,
+                  **info)
+
+
+class _Labels(Locator):
+    """Criteria located by one label each (a CSV line, a JSON path)."""
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        self.labels = list(labels)
+
+    def criterion(self, index: int, name: str, key: str | None = None) -> str:
+        return self.labels[index] if index < len(self.labels) else super().criterion(index, name,
+                                                                                     key)
+
+
+def _rubric_from_rows(rows: Sequence[tuple[Criterion, str]], problems: Sequence[RubricError],
+                      *, source: str, **kwargs: Any) -> Rubric:
+    """A rubric from located criteria (importers): every problem raised at once."""
+    where = _Labels([label for _, label in rows])
+    criteria = [c for c, _ in rows]
+    raise_problems([*problems, *check_criteria(criteria, source, where)], source)
+    return Rubric(criteria, locator=where, source=source, **kwargs)
+

@@ -232,7 +232,8 @@ def _score_part(index: int, turns: pd.DataFrame, interactions: pd.DataFrame, out
         tables = {"scores": scores, "bands": _STATE["rubric"].assign_bands(scores),
                   "measures": measures, "evidence": evidence,
                   "contributions": contributions, "promises": promises,
-                  "rejects": empty(REJECTS), "interactions": with_size(turns, interactions)}
+                  "rejects": empty(REJECTS), "interactions": with_size(turns, interactions),
+                  "turns": turns}
         scored, failed = len(scores), None
     except Exception as exc:  # one bad part must not stop a night's run
         reason = (f"scoring failed: {type(exc).__name__}: {exc}; the other parts were "
@@ -245,7 +246,7 @@ def _score_part(index: int, turns: pd.DataFrame, interactions: pd.DataFrame, out
             pd.DataFrame({"interaction_id": pd.Series(dtype="string")}), measures_table()),
                   "evidence": empty(EVIDENCE), "contributions": empty(CONTRIBUTIONS),
                   "promises": empty(PROMISES), "rejects": reject_rows(rows),
-                  "interactions": interactions.iloc[:0]}
+                  "interactions": interactions.iloc[:0], "turns": turns.iloc[:0]}
         scored, failed, words = 0, "".join(traceback.format_exception_only(exc)).strip(), 0
     marker = {"part": index, "interactions": len(interactions), "scored": scored,
               "failed": failed, "words": words, "seconds": time.perf_counter() - t0,

@@ -254,7 +254,7 @@ def score(
     return Result(scores=scores, measures=measures, evidence=evidence,
                   rejects=conv.rejects, run_info=run_info, contributions=contributions,
                   interactions=with_size(conv.turns, conv.interactions), promises=promises,
-                  bands=rub.assign_bands(scores))
+                  bands=rub.assign_bands(scores), turns=conv.turns)
 
 
 def with_size(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Result"]
 
-TABLES = ("scores", "measures", "evidence", "contributions", "rejects", "promises", "bands")
+TABLES = ("scores", "measures", "evidence", "contributions", "rejects", "promises", "bands",
+          "turns")
 
 
 @dataclass
@@ -44,6 +45,9 @@ class Result:
     interactions
         The interaction table that was scored (metadata for slicing), with its
         ``case_id`` and ``case_rule`` after case linking.
+    turns
+        The scored turns (the transcript behind the evidence, for scorecards and
+        drill-down); empty when a run was read without them.
     bands
         Per interaction, the rubric's band ("meets", "coaching", "fails") of each
         principle score and of ``overall`` (``<principle>_band`` columns).
@@ -63,6 +67,7 @@ class Result:
     interactions: pd.DataFrame = field(default_factory=pd.DataFrame)
     promises: pd.DataFrame = field(default_factory=pd.DataFrame)
     bands: pd.DataFrame = field(default_factory=pd.DataFrame)
+    turns: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def explain(self, interaction_id: str, *, rubric: Rubric | None = None) -> Explanation:
         """Why this interaction got its scores: every criterion's value, weight and

@@ -1,15 +1,17 @@
 """Throughput of cue detection and of the full scoring path against spaCy
 tokenization alone, in one run.
 
-Generates a corpus of calls (~1,500 words) and chats (~300 words) from realistic
-agent and customer lines, then measures words per second for:
+Generates a corpus of calls (~1,500 words), chats (~300 words) and emails (~200
+words) from realistic agent and customer lines, then measures words per second for:
 
 - T: ``spacy.blank("en")`` tokenization alone (``nlp.pipe`` of the same texts),
 - detection: ``sa.detect`` (the cue pipeline alone: normalising, tokenizing,
   sentences, cues, reading the spans back),
 - serviceart: ``sa.score`` (cues, every measure, the rubric), single process,
 
-and prints their ratios to T. Speed is reported as a ratio against the baseline
+and prints their ratios to T (``benchmarks/batch.py`` measures the batch engine:
+``--jobs 2`` against one worker, peak memory per worker, reading, and 100k chats
+through the CLI). Speed is reported as a ratio against the baseline
 measured in the same run, never as an absolute target. With ``--repeat N`` the
 three are measured N times in turn and the median of each is reported, which
 steadies the numbers on a busy machine.
@@ -57,11 +59,11 @@ CUSTOMER = [
 ]
 
 
-def make_corpus(calls: int, chats: int, seed: int) -> pd.DataFrame:
-    """A turn table of generated calls and chats."""
+def make_corpus(calls: int, chats: int, seed: int, emails: int = 0) -> pd.DataFrame:
+    """A turn table of generated calls (~1,500 words), chats (~300) and emails (~200)."""
     rng = random.Random(seed)
     rows: list[dict[str, object]] = []
-    for kind, n, words in (("call", calls, 1500), ("chat", chats, 300)):
+    for kind, n, words in (("call", calls, 1500), ("chat", chats, 300), ("email", emails, 200)):
         for k in range(n):
             iid, t, count, j = f"{kind}-{k}", 0.0, 0, 0
             start = pd.Timestamp("2026-03-02T09:00:00Z") + pd.Timedelta(minutes=k)
@@ -77,8 +79,8 @@ def make_corpus(calls: int, chats: int, seed: int) -> pd.DataFrame:
                     row.update(start_s=t, end_s=t + dur, channel="call")
                     t += dur + rng.uniform(0.2, 2.0)
                 else:
-                    t += rng.uniform(10, 300)
-                    row.update(timestamp=start + pd.Timedelta(seconds=t), channel="chat")
+                    t += rng.uniform(10, 300) if kind == "chat" else rng.uniform(600, 30000)
+                    row.update(timestamp=start + pd.Timedelta(seconds=t), channel=kind)
                 rows.append(row)
                 count += len(text.split())
                 j += 1
@@ -90,12 +92,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=100)
     ap.add_argument("--chats", type=int, default=300)
+    ap.add_argument("--emails", type=int, default=300)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--repeat", type=int, default=1,
                     help="measure each path N times and report the medians (default 1)")
     args = ap.parse_args()
 
-    corpus = make_corpus(args.calls, args.chats, args.seed)
+    corpus = make_corpus(args.calls, args.chats, args.seed, args.emails)
     texts = corpus["text"].tolist()
     words = sum(len(t.split()) for t in texts)
     conv = sa.Conversations.from_frames(corpus)
@@ -124,7 +127,8 @@ def main() -> None:
     secs = {k: statistics.median(v) for k, v in times.items()}
     wps = {k: words / v for k, v in secs.items()}
 
-    print(f"corpus: {args.calls} calls (~1500 words) + {args.chats} chats (~300 words), "
+    print(f"corpus: {args.calls} calls (~1500 words) + {args.chats} chats (~300 words) + "
+          f"{args.emails} emails (~200 words), "
           f"{len(texts)} turns, {words} words; {res[-1].run_info['counts']['scored']} scored"
           + (f"; median of {args.repeat} runs" if args.repeat > 1 else ""))
     print(f"{'path':<38}{'seconds':>10}{'words/s':>14}{'ratio to T':>12}")

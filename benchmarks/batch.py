@@ -1,0 +1,102 @@
+"""Batch-engine benchmark: workers, memory, reading, and 100k chats through the CLI.
+
+Measures, in one run on generated exports (the same realistic lines as
+``throughput.py``; chats of ~300 words, calls of ~1,500, emails of ~200):
+
+- scoring speed of ``serviceart score`` (the batch engine) with ``--jobs 1`` and
+  ``--jobs 2`` on the same file, and the speed-up (worker start-up included);
+- peak memory per worker for N and 10 x N chats (it must stay flat);
+- reading + validation of 1M turn rows (``sa.stream``) against the time the
+  same rows take to score;
+- the time to score 100k chats end to end through the CLI.
+
+Speed is reported as ratios within the run, never asserted by tests.
+
+Usage: ``python benchmarks/batch.py [--chats N] [--e2e-chats N] [--skip-e2e]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+import serviceart as sa
+
+sys.path.insert(0, str(Path(__file__).parent))
+from throughput import make_corpus
+
+
+def _write(frame: pd.DataFrame, path: Path) -> Path:
+    frame.to_json(path, orient="records", lines=True, date_format="iso")
+    return path
+
+
+def _cli(path: Path, out: Path, jobs: int) -> dict[str, object]:
+    exe = Path(sys.executable).with_name("serviceart")
+    t0 = time.perf_counter()
+    subprocess.run([str(exe), "score", str(path), "-o", str(out), "--jobs", str(jobs)],
+                   check=True, capture_output=True, text=True)
+    info = json.loads((out / "run.json").read_text())
+    info["wall_seconds"] = time.perf_counter() - t0
+    return info
+
+
+def main() -> None:
+    """Run the measurements and print the table."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--chats", type=int, default=4000, help="chats for the jobs and memory runs")
+    ap.add_argument("--e2e-chats", type=int, default=100_000)
+    ap.add_argument("--skip-e2e", action="store_true")
+    ap.add_argument("--rows", type=int, default=1_000_000, help="turn rows for the read test")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="serviceart-bench-"))
+    print(f"machine: {os.cpu_count()} cores; temp folder {tmp}")
+
+    small = _write(make_corpus(0, args.chats, 1), tmp / "chats.jsonl")
+    one = _cli(small, tmp / "run-j1", 1)
+    two = _cli(small, tmp / "run-j2", 2)
+    s1, s2 = float(one["scoring_seconds"]), float(two["scoring_seconds"])
+    print(f"\n{args.chats} chats, {one['words']:,} words")
+    print(f"{'engine':<28}{'scoring s':>10}{'words/s':>12}{'peak MB/worker':>16}")
+    for label, info in (("serviceart score --jobs 1", one), ("serviceart score --jobs 2", two)):
+        print(f"{label:<28}{float(info['scoring_seconds']):>10.1f}"
+              f"{float(info['words_per_second']):>12,.0f}"
+              f"{float(info['peak_rss_mb_per_worker']):>16.0f}")
+    print(f"speed-up with 2 workers: {s1 / s2:.2f}x")
+
+    big = _write(make_corpus(0, args.chats * 10, 2), tmp / "chats10.jsonl")
+    ten = _cli(big, tmp / "run-x10", 2)
+    m1, m10 = float(two["peak_rss_mb_per_worker"]), float(ten["peak_rss_mb_per_worker"])
+    print(f"\npeak memory per worker: {m1:.0f} MB for {args.chats} chats, {m10:.0f} MB for "
+          f"{args.chats * 10} chats ({(m10 / m1 - 1) * 100:+.1f}%)")
+
+    # reading + validation of 1M turn rows against the time to score them
+    rows_per_chat = len(make_corpus(0, 200, 3)) / 200
+    n_chats = int(args.rows / rows_per_chat) + 1
+    table = make_corpus(0, n_chats, 4).head(args.rows)
+    table.to_csv(tmp / "rows.csv", index=False)
+    words = int(table["text"].str.split().str.len().sum())
+    t0 = time.perf_counter()
+    n = sum(len(c.turns) for c in sa.stream(tmp / "rows.csv", chunk_size=5000))
+    read_s = time.perf_counter() - t0
+    score_s = words / float(two["words_per_second"])
+    print(f"\nread + validate {n:,} turn rows: {read_s:.1f} s; scoring them with 2 workers "
+          f"would take ~{score_s:.0f} s ({read_s / score_s * 100:.1f}% of it)")
+
+    if not args.skip_e2e:
+        e2e = _write(make_corpus(0, args.e2e_chats, 5), tmp / "e2e.jsonl")
+        info = _cli(e2e, tmp / "run-e2e", 2)
+        print(f"\n{args.e2e_chats:,} chats end to end through the CLI (--jobs 2): "
+              f"{float(info['wall_seconds']):.0f} s wall, {info['counts']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -242,8 +242,7 @@ def _score_part(index: int, turns: pd.DataFrame, interactions: pd.DataFrame, out
                  "field": None, "code": "scoring_failed", "reason": reason}
                 for iid in interactions["interaction_id"].astype(str)]
         tables = {"scores": empty(SCORES), "bands": pd.DataFrame(
-            {"interaction_id": pd.Series(dtype="string")}), "measures": conform(
-            pd.DataFrame({"interaction_id": pd.Series(dtype="string")}), measures_table()),
+            {"interaction_id": pd.Series(dtype="string")}), "measures": empty(measures_table()),
                   "evidence": empty(EVIDENCE), "contributions": empty(CONTRIBUTIONS),
                   "promises": empty(PROMISES), "rejects": reject_rows(rows),
                   "interactions": interactions.iloc[:0], "turns": turns.iloc[:0]}

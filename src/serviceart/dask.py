@@ -60,7 +60,6 @@ from .schema import (
     PROMISES,
     REJECTS,
     SCORES,
-    conform,
     empty,
     measures_table,
 )
@@ -93,6 +92,12 @@ class DaskResult:
                       evidence=out["evidence"], rejects=out["rejects"],
                       contributions=out["contributions"], promises=out["promises"],
                       run_info=self.run_info)
+
+
+def _empty_tables() -> tuple[pd.DataFrame, ...]:
+    """Empty scores, measures, evidence, contributions, promises and rejects tables."""
+    return (empty(SCORES), empty(measures_table()), empty(EVIDENCE), empty(CONTRIBUTIONS),
+            empty(PROMISES), empty(REJECTS))
 
 
 def _flat(conv: Conversations) -> pd.DataFrame:
@@ -136,9 +141,7 @@ def _score_partition(part: pd.DataFrame, config: EngineConfig, rubric: Rubric
                      ) -> tuple[pd.DataFrame, ...]:
     """Every table for one partition of whole cases (empty tables for an empty one)."""
     if part.empty:
-        return (empty(SCORES), conform(pd.DataFrame({"interaction_id": pd.Series(
-            dtype="string")}), measures_table()), empty(EVIDENCE), empty(CONTRIBUTIONS),
-                empty(PROMISES), empty(REJECTS))
+        return _empty_tables()
     if "nlp" not in _NLP:
         _NLP["nlp"] = make_nlp(patterns_dir=config.patterns_dir)
         _NLP["scorers"] = default_scorers()
@@ -239,9 +242,7 @@ def score(
     by_case = joined.shuffle(on="case_id", npartitions=n)
     delayed = [dask.delayed(_score_partition, nout=6)(p, config, rub)
                for p in by_case.to_delayed()]
-    metas = (empty(SCORES), conform(pd.DataFrame({"interaction_id": pd.Series(
-        dtype="string")}), measures_table()), empty(EVIDENCE), empty(CONTRIBUTIONS),
-        empty(PROMISES), empty(REJECTS))
+    metas = _empty_tables()
     frames = [dd.from_delayed([d[k] for d in delayed], meta=metas[k]) for k in range(6)]
     info = {"engine": "dask", "rubric": {"name": rub.name, "version": rub.version,
                                          "hash": rub.hash},

@@ -214,7 +214,7 @@ def score(
     evidence = (pd.concat([r[0] for r in results], ignore_index=True) if results
                 else empty(EVIDENCE))
     measures = (pd.concat([r[1] for r in results], ignore_index=True) if results
-                else conform(pd.DataFrame({"interaction_id": []}), measures_table()))
+                else empty(measures_table()))
     # chunks hold whole cases, so put rows back in input order
     order = pd.Series(range(len(conv.interactions)),
                       index=conv.interactions["interaction_id"].to_numpy())

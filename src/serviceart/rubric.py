@@ -47,10 +47,7 @@ Examples
 
 from __future__ import annotations
 
-import ast
-import difflib
 import hashlib
-import itertools
 import json
 import math
 import re
@@ -67,262 +64,23 @@ import tomllib
 
 from .codebook import PRINCIPLES
 from .errors import RubricError
-from .expr import ExpressionError, evaluate, names_in, parse
-from .schema import CONTRIBUTIONS, SCORES, conform, measures_table
+from .expr import evaluate, parse
+from .rubric_check import (
+    _CRITERION_KEYS,
+    BAND_KEYS,
+    KINDS,
+    Band,
+    Criterion,
+    Locator,
+    TomlLocator,
+    _check_bands,
+    _suggest,
+    check_criteria,
+    raise_problems,
+)
+from .schema import CONTRIBUTIONS, SCORES, conform
 
 __all__ = ["BAND_KEYS", "KINDS", "Band", "Criterion", "Rubric", "RubricDiff"]
-
-#: criterion kinds
-KINDS: tuple[str, ...] = ("score", "bonus", "auto_fail")
-#: keys of the ``[bands]`` table: every principle, ``overall``, or ``all`` of them
-BAND_KEYS: tuple[str, ...] = ("all", *PRINCIPLES, "overall")
-_CRITERION_KEYS = ("principle", "name", "kind", "value", "applies", "weight", "bonus_points",
-                   "rationale")
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One rubric criterion (see the module docstring for the kinds)."""
-
-    principle: str
-    name: str
-    value: str
-    weight: float = 1.0
-    applies: str = "True"
-    rationale: str = ""
-    kind: str = "score"
-    bonus_points: float = 0.0
-
-    def canonical(self) -> dict[str, Any]:
-        """The criterion's content, normalised: what the hash and :meth:`Rubric.diff` see.
-
-        Expressions are re-printed from their syntax tree (spacing and redundant
-        brackets do not count); ``weight`` is kept for score criteria only and
-        ``bonus_points`` for bonus criteria only.
-        """
-        out: dict[str, Any] = {"principle": self.principle, "name": self.name,
-                               "kind": self.kind, "value": _normal(self.value),
-                               "applies": _normal(self.applies), "rationale": self.rationale}
-        if self.kind == "score":
-            out["weight"] = float(self.weight)
-        if self.kind == "bonus":
-            out["bonus_points"] = float(self.bonus_points)
-        return out
-
-
-@dataclass(frozen=True)
-class Band:
-    """A named band: scores of at least ``min`` (and below the band above it)."""
-
-    name: str
-    min: float
-
-
-def _normal(expression: str) -> str:
-    try:
-        return ast.unparse(parse(expression))
-    except ExpressionError:
-        return expression.strip()
-
-
-def _known_names() -> set[str]:
-    return set(measures_table().names) - {"interaction_id"}
-
-
-# -- where things are, for error messages -----------------------------------------
-class Locator:
-    """Says where a criterion (or a band) came from, for error messages.
-
-    The base class numbers criteria; :meth:`Rubric.from_toml` uses line numbers,
-    the importers use CSV lines or JSON paths.
-    """
-
-    def criterion(self, index: int, name: str, key: str | None = None) -> str:
-        """Where criterion ``index`` (0-based) named ``name`` is (``key``: one field)."""
-        return f"criterion {index + 1} ({name!r})"
-
-    def bands(self, key: str | None = None) -> str:
-        """Where the bands (of ``key``) are."""
-        return "bands" if key is None else f"bands.{key}"
-
-
-_HEADER = re.compile(r"^\s*\[")
-
-
-class TomlLocator(Locator):
-    """Line numbers of ``[[criteria]]`` tables and their keys in TOML text.
-
-    ``tomllib`` gives no positions, so the text is searched: the n-th
-    ``[[criteria]]`` header is the n-th criterion, and a key is the first line
-    ``key =`` after it, before the next table header.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-        self.criteria = [i for i, line in enumerate(self.lines)
-                         if re.match(r"^\s*\[\[\s*criteria\s*\]\]", line)]
-        self.band_tables: dict[str, int] = {}
-        for i, line in enumerate(self.lines):
-            m = re.match(r"^\s*\[\[?\s*bands(?:\.(\w+))?\s*\]", line)
-            if m:
-                self.band_tables.setdefault(m.group(1) or "", i)
-
-    def _key_line(self, start: int, key: str) -> int | None:
-        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
-        for i in range(start + 1, len(self.lines)):
-            if _HEADER.match(self.lines[i]):
-                return None
-            if pattern.match(self.lines[i]):
-                return i
-        return None
-
-    def criterion(self, index: int, name: str, key: str | None = None) -> str:
-        if index >= len(self.criteria):
-            return super().criterion(index, name, key)
-        start = self.criteria[index]
-        line = (self._key_line(start, key) if key else None)
-        return f"line {(start if line is None else line) + 1} (criterion {name!r})"
-
-    def bands(self, key: str | None = None) -> str:
-        if key is not None and key in self.band_tables:
-            return f"line {self.band_tables[key] + 1} (bands.{key})"
-        if "" in self.band_tables:
-            line = self._key_line(self.band_tables[""], key) if key else None
-            at = self.band_tables[""] if line is None else line
-            return f"line {at + 1} (bands{'' if key is None else '.' + key})"
-        for i, text in enumerate(self.lines):
-            if re.match(r"^\s*bands\s*=", text):
-                return f"line {i + 1} (bands)"
-        return super().bands(key)
-
-
-def raise_problems(problems: Sequence[RubricError], source: str) -> None:
-    """Raise the one problem, or one :class:`RubricError` listing all of them."""
-    if not problems:
-        return
-    if len(problems) == 1:
-        raise problems[0]
-    def line_of(p: RubricError) -> int:
-        m = re.match(r"line (\d+)", p.record or "")
-        return int(m.group(1)) if m else 0
-
-    lines = []
-    for p in sorted(problems, key=line_of):
-        where = ", ".join(x for x in (p.record, None if p.field is None else f"field {p.field}")
-                          if x)
-        lines.append(f"- {where}: {p.message}" if where else f"- {p.message}")
-    raise RubricError(f"{len(problems)} problems in the rubric:\n" + "\n".join(lines),
-                      source=source)
-
-
-def _suggest(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(options), n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-
-
-def _check_bands(raw: Any, source: str, where: Locator) -> tuple[dict[str, tuple[Band, ...]],
-                                                                 list[RubricError]]:
-    """Parse and check bands given as a list (all principles) or a table of lists."""
-    problems: list[RubricError] = []
-    table = {"all": raw} if isinstance(raw, list) else raw
-    if not isinstance(table, Mapping):
-        return {}, [RubricError("bands must be a list of {name, min} tables, or a table of such "
-                                "lists by principle", source=source, record=where.bands())]
-    out: dict[str, tuple[Band, ...]] = {}
-    for key, items in table.items():
-        record = where.bands(str(key))
-        if key not in BAND_KEYS:
-            problems.append(RubricError(f"unknown bands key {key!r}{_suggest(str(key), BAND_KEYS)};"
-                                        f" use one of {list(BAND_KEYS)}", source=source,
-                                        record=record))
-            continue
-        if not isinstance(items, list) or not items:
-            problems.append(RubricError("bands must be a non-empty list of {name, min} tables",
-                                        source=source, record=record))
-            continue
-        bands: list[Band] = []
-        for item in items:
-            ok = (isinstance(item, Mapping) and set(item) == {"name", "min"}
-                  and isinstance(item["name"], str) and item["name"].strip()
-                  and isinstance(item["min"], int | float) and not isinstance(item["min"], bool)
-                  and 0 <= item["min"] <= 100)
-            if not ok:
-                problems.append(RubricError(
-                    f"each band needs a name and a min between 0 and 100, got {item!r}",
-                    source=source, record=record))
-                break
-            bands.append(Band(str(item["name"]), float(item["min"])))
-        else:
-            mins = [b.min for b in bands]
-            names = [b.name for b in bands]
-            if any(a <= b for a, b in itertools.pairwise(mins)):
-                problems.append(RubricError(
-                    f"bands must go from the highest min to the lowest, got mins {mins}",
-                    source=source, record=record))
-            elif mins[-1] != 0:
-                problems.append(RubricError(
-                    f"the last band must have min = 0 so that every score gets a band, "
-                    f"got {mins[-1]:g}", source=source, record=record))
-            elif len(set(names)) != len(names):
-                problems.append(RubricError(f"band names repeat: {names}", source=source,
-                                            record=record))
-            else:
-                out[str(key)] = tuple(bands)
-    return out, problems
-
-
-def check_criteria(criteria: Sequence[Criterion], source: str, where: Locator,
-                   positions: Sequence[int] | None = None) -> list[RubricError]:
-    """Every problem with the criteria (not only the first), each located.
-
-    ``positions`` gives each criterion's index in its file when some were
-    skipped (they failed to parse).
-    """
-    problems: list[RubricError] = []
-    known = _known_names()
-    seen: set[tuple[str, str]] = set()
-
-    def bad(i: int, c: Criterion, key: str, message: str) -> None:
-        at = i if positions is None else positions[i]
-        problems.append(RubricError(message, source=source,
-                                    record=where.criterion(at, c.name, key), field=key))
-
-    if not criteria:
-        problems.append(RubricError("the rubric has no criteria; add [[criteria]] tables",
-                                    source=source))
-    for i, c in enumerate(criteria):
-        if not c.name.strip():
-            bad(i, c, "name", "a criterion needs a non-empty name")
-        if c.principle not in PRINCIPLES:
-            bad(i, c, "principle", f"principle {c.principle!r} is not one of {list(PRINCIPLES)}"
-                f"{_suggest(c.principle, PRINCIPLES)}")
-        if (c.principle, c.name) in seen:
-            bad(i, c, "name", f"duplicate criterion name {c.name!r} in {c.principle}; names must "
-                "be unique within a principle")
-        seen.add((c.principle, c.name))
-        if c.kind not in KINDS:
-            bad(i, c, "kind", f"unknown kind {c.kind!r}{_suggest(c.kind, KINDS)}; use one of "
-                f"{list(KINDS)}")
-        elif c.kind == "score" and not (math.isfinite(c.weight) and c.weight > 0):
-            bad(i, c, "weight", f"weight must be > 0, got {c.weight:g}")
-        elif c.kind == "bonus" and not (0 < c.bonus_points <= 100):
-            bad(i, c, "bonus_points", f"a bonus criterion needs bonus_points in (0, 100], got "
-                f"{c.bonus_points:g}")
-        for key in ("value", "applies"):
-            expr = getattr(c, key)
-            try:
-                unknown = names_in(expr) - known
-            except ExpressionError as exc:
-                bad(i, c, key, str(exc))
-                continue
-            if unknown:
-                names = sorted(unknown)
-                hints = _suggest(names[0], known) if len(names) == 1 else "".join(
-                    f"; {u!r}{h}" for u in names if (h := _suggest(u, known)))
-                bad(i, c, key, f"unknown measure(s) {sorted(unknown)} in {expr!r}{hints}; "
-                    "measures and cues are listed by `serviceart list` and in docs/codebook.md")
-    return problems
-
 
 _LIVE: weakref.WeakValueDictionary[str, Rubric] = weakref.WeakValueDictionary()
 

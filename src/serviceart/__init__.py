@@ -14,6 +14,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .businesshours import BusinessCalendar
 from .calibrate import CalibrationReport, calibrate
 from .cases import link_cases
@@ -36,6 +38,9 @@ from .readers import READERS
 from .result import Result
 from .rubric import Criterion, Rubric
 from .scorers import SCORERS
+
+if TYPE_CHECKING:
+    from . import plot
 
 __version__ = "0.1.0"
 
@@ -65,6 +70,7 @@ __all__ = [
     "list_readers",
     "list_scorers",
     "make_nlp",
+    "plot",
     "read",
     "score",
     "sniff",
@@ -93,3 +99,17 @@ def list_scorers() -> list[str]:
     ['case', 'cues', 'flow', 'latency', 'ledger', 'promises', 'readability', 'talk']
     """
     return SCORERS.names()
+
+
+def __getattr__(name: str) -> object:
+    """Import ``serviceart.plot`` on first access of ``sa.plot`` (matplotlib waits for
+    the first plot), so that ``import serviceart`` does not need the plot extra."""
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.plot")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "plot"})

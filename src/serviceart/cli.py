@@ -29,6 +29,7 @@ from .errors import ServiceartError
 from .io import read
 from .model import Conversations
 from .readers import READERS
+from .report import write_report
 from .result import Result
 from .scorers import SCORERS
 
@@ -181,6 +182,24 @@ def validate(
                           str(first["reason"]))
         out.print(table)
         raise typer.Exit(code=1)
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder (from `score` or "
+                                                 "Result.to_parquet).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    worst: Annotated[int, typer.Option("--worst", min=0, help="Scorecards for this many of "
+                                                              "the lowest overall scores.")] = 10,
+) -> None:
+    """Write one self-contained HTML report of a run: summary, distributions, agents with
+    intervals, the worst interactions with their scorecards, top cues and rejects."""
+    try:
+        path = write_report(run_dir, output, worst=worst)
+    except ServiceartError as exc:
+        _fail(exc)
+        return
+    out.print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)", highlight=False)
 
 
 @app.command(name="list")

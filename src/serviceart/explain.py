@@ -3,9 +3,15 @@
 :func:`explain` gathers, for one interaction, each principle's score and band,
 every criterion's value, weight, whether it applied and the points it won and
 lost, the measures its expressions read, and the evidence rows (quoted spans of
-the transcript) behind the cues it names. The :class:`Explanation` prints as
-plain text and renders as HTML in Jupyter, with every piece of text escaped
-(transcripts are untrusted customer data).
+the transcript) behind the cues it names, the key measures, the promises with
+their status and the transcript. The :class:`Explanation` prints as plain text
+(cues marked ``[promise: I'll call you back]``) and renders as an HTML
+scorecard in Jupyter (score bars over the rubric's bands, the criteria that
+moved each score, key measures, promises, and the transcript with every cue
+highlighted in its principle's colour, its name on hover, and each turn's
+timing). Every piece of text is escaped (transcripts are untrusted customer
+data): the highlighting slices the raw text at the cue offsets and escapes each
+piece; the scorecard has no script and no external resource.
 
 Examples
 --------
@@ -21,20 +27,23 @@ respect: 0.0 / 100 [fails], failed by disrespect_fails
 from __future__ import annotations
 
 import difflib
+import hashlib
 import html
 import math
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .codebook import CUES, PRINCIPLES
+from .codebook import CUES, MEASURES, PRINCIPLES
 from .errors import InputError
 from .expr import ExpressionError, names_in
 from .rubric import Rubric
 
-__all__ = ["Explanation", "explain"]
+__all__ = ["KEY_MEASURES", "PRINCIPLE_COLOURS", "Explanation", "explain"]
 
 _EVIDENCE_COLS = ("turn_index", "role", "cue", "start_char", "end_char", "text")
 
@@ -69,6 +78,18 @@ def _names(expression: str) -> set[str]:
         return set()
 
 
+#: The measures a scorecard shows under "key measures", in order.
+KEY_MEASURES: tuple[str, ...] = (
+    "customer_talk_share", "agent_talk_share", "silence_share", "longest_agent_monologue_s",
+    "interruptions_by_agent", "first_response_s", "median_reply_s", "max_reply_s",
+    "replies_over_sla", "unanswered_customer_turns", "handoffs", "hold_s", "promises",
+    "promises_kept", "promises_broken", "promises_open", "repeat_contact", "contacts_in_case")
+
+#: The colour of each principle's cue highlights, bars and histograms.
+PRINCIPLE_COLOURS: dict[str, str] = {"respect": "#7048e8", "service": "#1c7ed6",
+                                     "integrity": "#e8590c", "follow_through": "#2f9e44"}
+
+
 @dataclass
 class Explanation:
     """One interaction's scorecard (see :func:`explain`).
@@ -97,6 +118,18 @@ class Explanation:
         ``{measure: value}`` for the measures (not cues) the criteria read.
     rubric
         ``run_info["rubric"]`` (name, version, hash, source).
+    turns
+        The interaction's transcript (``result.turns`` rows; empty when the run
+        was stored without turns).
+    promises
+        The interaction's rows of the promise ledger, with their status.
+    key_measures
+        ``{measure: value}`` for :data:`KEY_MEASURES` (talk shares, latency,
+        handoffs, promises).
+    about
+        Interaction metadata shown in the header (channel, agent, start, case).
+    band_edges
+        ``{principle or "overall": [(band, min), ...]}`` from the rubric.
     """
 
     interaction_id: str
@@ -109,6 +142,11 @@ class Explanation:
     rubric: dict[str, Any]
     _reads: dict[tuple[str, str], list[str]]
     _failed_by: dict[str, list[str]]
+    turns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    promises: pd.DataFrame = field(default_factory=pd.DataFrame)
+    key_measures: dict[str, float] = field(default_factory=dict)
+    about: dict[str, str] = field(default_factory=dict)
+    band_edges: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
     # -- text -------------------------------------------------------------------------
     def _header(self) -> str:
@@ -130,10 +168,8 @@ class Explanation:
             lines.append(f"  {'criterion':<34}{'kind':<10}{'value':>6}{'weight':>8}"
                          f"{'applied':>9}{'won':>7}{'lost':>7}")
             for row in rows.itertuples(index=False):
-                weight = (f"+{row.bonus_points:g}" if row.kind == "bonus" else
-                          "-" if row.kind == "auto_fail" else f"{row.weight:g}")
                 lines.append(f"  {row.criterion:<34}{row.kind:<10}{_fmt(row.value):>6}"
-                             f"{weight:>8}{'yes' if row.applied else 'no':>9}"
+                             f"{_weight(row):>8}{'yes' if row.applied else 'no':>9}"
                              f"{row.points:>7.1f}{row.points_lost:>7.1f}")
             reads = self._measures_of(p)
             if reads:
@@ -144,6 +180,21 @@ class Explanation:
                 lines.append("  evidence:")
                 lines += [f"    {crit} <- {cue}, turn {turn} ({role}): \"{text}\""
                           for crit, cue, turn, role, text in quotes]
+        if self.key_measures:
+            lines.append("key measures: " + ", ".join(
+                f"{k} = {_fmt_measure(k, v)}" for k, v in self.key_measures.items()))
+        if len(self.promises):
+            lines.append("promises:")
+            lines += [f"  turn {turn} ({who}): \"{action}\", due {due}: {status}"
+                      for turn, who, action, due, status, _ in self._promise_rows()]
+        if len(self.turns):
+            lines.append("transcript (cues as [cue: text]):")
+            for turn, role, speaker, text in self._turn_rows():
+                when = self._timing(turn)
+                marked = _markup(text, self._spans(turn), lambda k: (
+                    f"[{self.evidence['cue'].iloc[k]}: "), lambda k: "]", str)
+                lines.append(f"  {turn:>3} {when + ' ' if when else ''}{role}"
+                             f"{f' ({speaker})' if speaker else ''}: {marked}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -162,50 +213,88 @@ class Explanation:
                 in zip(t["criterion"], t["cue"], t["turn_index"], t["role"], t["text"],
                        strict=True)]
 
+    # -- transcript pieces shared by text and HTML -------------------------------------
+    def _turn_rows(self) -> list[tuple[int, str, str, str]]:
+        t = self.turns
+        speakers = t["speaker"] if "speaker" in t.columns else pd.Series([None] * len(t))
+        return [(int(i), str(r), "" if pd.isna(s) else str(s), "" if pd.isna(x) else str(x))
+                for i, r, s, x in zip(t["turn_index"], t["role"], speakers, t["text"],
+                                      strict=True)]
+
+    def _spans(self, turn: int) -> list[tuple[int, int, int]]:
+        """``(start, end, evidence row)`` of the cues found in one turn."""
+        ev = self.evidence
+        at = np.flatnonzero(ev["turn_index"].to_numpy() == turn)
+        return [(int(ev["start_char"].iloc[k]), int(ev["end_char"].iloc[k]), int(k))
+                for k in at]
+
+    def _timing(self, turn: int) -> str:
+        """``0:06.8-0:12.1`` for timed calls, the time stamp (and the gap since the
+        previous turn) for written channels, ``""`` without timing."""
+        t = self.turns
+        k = int(np.flatnonzero(t["turn_index"].to_numpy() == turn)[0])
+        start = _float(t["start_s"].iloc[k]) if "start_s" in t.columns else math.nan
+        if not math.isnan(start):
+            end = _float(t["end_s"].iloc[k]) if "end_s" in t.columns else math.nan
+            return _clock(start) + ("" if math.isnan(end) else f"-{_clock(end)}")
+        if "timestamp" not in t.columns or pd.isna(t["timestamp"].iloc[k]):
+            return ""
+        ts = pd.Timestamp(t["timestamp"].iloc[k])
+        earlier = t["timestamp"].iloc[:k].dropna()
+        if earlier.empty:
+            return ts.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+        gap = (ts - pd.Timestamp(earlier.iloc[-1])).total_seconds()
+        same_day = pd.Timestamp(earlier.iloc[-1]).date() == ts.date()
+        return (ts.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M:%S")
+                + f" (+{_duration(gap)})")
+
+    def _promise_rows(self) -> list[tuple[int, str, str, str, str, str]]:
+        rows = []
+        for r in self.promises.itertuples(index=False):
+            due = getattr(r, "due", None)
+            phrase = getattr(r, "due_phrase", None)
+            when = ("no due time" if pd.isna(due) else
+                    pd.Timestamp(due).strftime("%Y-%m-%d %H:%M %Z").strip())
+            if phrase is not None and not pd.isna(phrase):
+                when = f"{phrase} ({when})"
+            rows.append((int(_float(r.turn_index)), _text(getattr(r, "agent", "")),
+                         _text(getattr(r, "action", "")), when,
+                         _text(getattr(r, "status", "")), _text(getattr(r, "reason", ""))))
+        return rows
+
     # -- HTML ------------------------------------------------------------------------
     def _repr_html_(self) -> str:
-        e = html.escape
-        out = ['<div class="serviceart-explain" style="font-family:sans-serif">',
-               f"<h3>{e(self._header())}</h3>",
-               f"<p><b>overall</b>: {e(_fmt_score(self.scores['overall']))}"
-               f"{e(_band(self.bands['overall']))}</p>"]
-        for p in PRINCIPLES:
-            rows = self.contributions[self.contributions["principle"] == p]
-            if rows.empty:
-                continue
-            score = self.scores[p]
-            width = 0.0 if math.isnan(score) else max(0.0, min(100.0, score))
-            failed = self._failed_by.get(p)
-            out.append(f"<h4>{e(p)}: {e(_fmt_score(score))}{e(_band(self.bands[p]))}"
-                       + (f" &mdash; failed by {e(', '.join(failed))}" if failed else "")
-                       + "</h4>")
-            out.append('<div style="background:#eee;width:300px;height:8px">'
-                       f'<div style="background:#4a7;height:8px;width:{e(f"{width:.1f}")}%">'
-                       "</div></div>")
-            out.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in (
-                "criterion", "kind", "value", "weight", "applied", "won", "lost")) + "</tr>")
-            for row in rows.itertuples(index=False):
-                weight = (f"+{row.bonus_points:g}" if row.kind == "bonus" else
-                          "-" if row.kind == "auto_fail" else f"{row.weight:g}")
-                cells = (row.criterion, row.kind, _fmt(row.value), weight,
-                         "yes" if row.applied else "no", f"{row.points:.1f}",
-                         f"{row.points_lost:.1f}")
-                out.append("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in cells) + "</tr>")
-            out.append("</table>")
-            reads = self._measures_of(p)
-            if reads:
-                out.append("<p>measures: " + e(", ".join(f"{k} = {_fmt(v)}"
-                                                         for k, v in reads.items())) + "</p>")
-            quotes = self._quotes(p)
-            if quotes:
-                out.append("<ul>" + "".join(
-                    f"<li>{e(crit)} &larr; <code>{e(cue)}</code>, turn {e(str(turn))} "
-                    f"({e(role)}): <q>{e(text)}</q></li>"
-                    for crit, cue, turn, role, text in quotes) + "</ul>")
-        out.append("</div>")
-        return "\n".join(out)
+        return self.to_html()
+
+    def to_html(self, *, css: bool = True, standalone: bool = False,
+                anchor: str | None = None) -> str:
+        """The scorecard as HTML, every piece of text escaped.
+
+        Parameters
+        ----------
+        css
+            Include the scorecard's ``<style>`` block (a report holding many
+            scorecards includes it once).
+        standalone
+            A whole page (``<!DOCTYPE html>``...), e.g. to save and open in a browser.
+        anchor
+            The ``id`` of the card; turns get ``<anchor>-t<turn>``.
+
+        Returns
+        -------
+        str
+            Self-contained HTML: inline CSS, no script, no external resource.
+        """
+        card = _card_html(self, anchor or _anchor(self.interaction_id))
+        body = (f"<style>{SCORECARD_CSS}</style>\n" if css else "") + card
+        if not standalone:
+            return body
+        return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+                f"<title>{html.escape(self.interaction_id)} - serviceart scorecard</title>"
+                f"</head><body>\n{body}\n</body></html>\n")
 
 
+# -- formatting ----------------------------------------------------------------------
 def _fmt(x: Any) -> str:
     try:
         v = float(x)
@@ -220,6 +309,328 @@ def _fmt_score(x: float) -> str:
 
 def _band(band: str | None) -> str:
     return f" [{band}]" if band else ""
+
+
+def _weight(row: Any) -> str:
+    return (f"+{row.bonus_points:g}" if row.kind == "bonus" else
+            "-" if row.kind == "auto_fail" else f"{row.weight:g}")
+
+
+def _float(x: Any) -> float:
+    try:
+        return math.nan if pd.isna(x) else float(x)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _text(x: Any) -> str:
+    return "" if x is None or (not isinstance(x, str) and pd.isna(x)) else str(x)
+
+
+def _clock(seconds: float) -> str:
+    """``m:ss.s`` (or ``h:mm:ss``) of a time into a call."""
+    if seconds >= 3600:
+        h, rest = divmod(round(seconds), 3600)
+        return f"{h}:{rest // 60:02d}:{rest % 60:02d}"
+    m, s = divmod(seconds, 60)
+    return f"{int(m)}:{s:04.1f}"
+
+
+def _duration(seconds: float) -> str:
+    """``12.3 s``, ``4 min 05 s``, ``2 h 03 min``, ``3 d 4 h``."""
+    if math.isnan(seconds):
+        return "n/a"
+    sign, s = ("-" if seconds < 0 else ""), abs(seconds)
+    if s < 60:
+        return f"{sign}{s:.1f} s".replace(".0 s", " s")
+    if s < 3600:
+        return f"{sign}{int(s // 60)} min {int(s % 60):02d} s"
+    if s < 86400:
+        return f"{sign}{int(s // 3600)} h {int(s % 3600 // 60):02d} min"
+    return f"{sign}{int(s // 86400)} d {int(s % 86400 // 3600)} h"
+
+
+def _fmt_measure(name: str, value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    unit = MEASURES[name].unit if name in MEASURES else ""
+    if unit == "share":
+        return f"{100 * value:.0f}%"
+    if unit == "s":
+        return _duration(value)
+    if unit == "flag":
+        return "yes" if value else "no"
+    return _fmt(value)
+
+
+def _anchor(interaction_id: str) -> str:
+    """A valid, stable HTML id for an interaction id (which may hold any character)."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", interaction_id)[:40].strip("-")
+    digest = hashlib.sha1(interaction_id.encode("utf-8")).hexdigest()[:6]
+    return f"sa-{slug}-{digest}" if slug else f"sa-{digest}"
+
+
+def _markup(text: str, spans: list[tuple[int, int, int]], open_: Callable[[int], str],
+            close: Callable[[int], str], esc: Callable[[str], str]) -> str:
+    """Wrap the ``(start, end, key)`` spans of ``text`` in properly nested markers.
+
+    The text between markers goes through ``esc`` piece by piece, so raw text is
+    never emitted. Nested spans nest; a span crossing another is closed where the
+    inner one ends and reopened (same key) after it, so the pieces with one key
+    always join up to exactly ``text[start:end]``.
+
+    >>> _markup("I'll call you back", [(0, 18, 1), (5, 9, 2)],
+    ...         lambda k: f"[{k}:", lambda k: "]", str)
+    "[1:I'll [2:call] you back]"
+    """
+    n = len(text)
+    spans = [(max(0, s), min(n, e), k) for s, e, k in spans if min(n, e) > max(0, s)]
+    points = sorted({p for s, e, _ in spans for p in (s, e)})
+    out: list[str] = []
+    stack: list[tuple[int, int, int]] = []
+    pos = 0
+    for p in points:
+        out.append(esc(text[pos:p]))
+        pos = p
+        reopen: list[tuple[int, int, int]] = []
+        ending = [i for i, sp in enumerate(stack) if sp[1] == p]
+        if ending:
+            low = ending[0]
+            popped = stack[low:]
+            out += [close(sp[2]) for sp in reversed(popped)]
+            del stack[low:]
+            reopen = [sp for sp in popped if sp[1] != p]
+        starting = [sp for sp in spans if sp[0] == p]
+        for sp in sorted(reopen + starting, key=lambda sp: (-sp[1], sp[2])):
+            out.append(open_(sp[2]))
+            stack.append(sp)
+    out.append(esc(text[pos:]))
+    out += [close(sp[2]) for sp in reversed(stack)]
+    return "".join(out)
+
+
+# -- the HTML scorecard -------------------------------------------------------------
+SCORECARD_CSS = """
+.sa-card{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:14px;
+ color:#212529;background:#fff;border:1px solid #dee2e6;border-radius:6px;padding:12px 16px;
+ margin:12px 0;max-width:1100px;line-height:1.4}
+.sa-card h3{margin:0 0 2px;font-size:18px}.sa-card h4{margin:14px 0 4px;font-size:15px}
+.sa-card .sa-meta,.sa-card .sa-note{color:#6c757d;font-size:12px}
+.sa-card table{border-collapse:collapse;font-size:13px;margin:2px 0}
+.sa-card th,.sa-card td{padding:2px 8px;text-align:left;border-bottom:1px solid #f1f3f5;
+ vertical-align:top}
+.sa-principle td{white-space:nowrap}
+.sa-card th{color:#495057;font-weight:600}.sa-card td.sa-num{text-align:right;
+ font-variant-numeric:tabular-nums}
+.sa-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:4px 24px}
+.sa-quotes{margin:4px 0;padding-left:18px;font-size:13px}
+.sa-score{display:flex;align-items:center;gap:10px;margin:3px 0}
+.sa-score .sa-label{width:120px;font-weight:600}.sa-score .sa-value{width:70px;text-align:right;
+ font-variant-numeric:tabular-nums}
+.sa-bar{position:relative;width:360px;height:18px;border-radius:3px;overflow:hidden;
+ background:#f1f3f5}
+.sa-zone{position:absolute;top:0;bottom:0}
+.sa-fill{position:absolute;left:0;top:5px;height:8px;border-radius:2px}
+.sa-badge{display:inline-block;padding:0 7px;border-radius:9px;font-size:12px;
+ border:1px solid rgba(0,0,0,.15)}
+.sa-moved{display:inline-block;height:8px;vertical-align:middle}
+.sa-won{background:#40c057}.sa-lost{background:#fa5252}
+.sa-card tr.sa-failed td{color:#c92a2a;font-weight:600}
+.sa-card tr.sa-idle td{color:#adb5bd}
+.sa-turns{list-style:none;margin:4px 0;padding:0}
+.sa-turn{display:grid;grid-template-columns:170px 150px 1fr;gap:8px;padding:3px 0;
+ border-bottom:1px solid #f1f3f5}
+.sa-when{color:#6c757d;font-size:12px;font-variant-numeric:tabular-nums}
+.sa-who{font-weight:600;overflow-wrap:anywhere}.sa-role-agent .sa-who{color:#1864ab}
+.sa-role-customer .sa-who{color:#862e9c}.sa-role-system .sa-who{color:#868e96}
+.sa-text{white-space:pre-wrap;overflow-wrap:anywhere}
+mark.sa-cue{color:inherit;border-radius:2px;padding:0 1px}
+.sa-chip{display:inline-block;padding:0 6px;margin-right:6px;border-radius:2px;font-size:12px}
+""" + "".join(
+    f".sa-p-{p}{{background:{c}2e;border-bottom:2px solid {c}}}"
+    f".sa-c-{p}{{background:{c}}}\n" for p, c in PRINCIPLE_COLOURS.items())
+
+_STATUS_COLOURS = {"kept": "#d3f9d8", "broken": "#ffe3e3", "open": "#d0ebff",
+                   "unverifiable": "#e9ecef"}
+
+
+def band_colours(edges: list[tuple[str, float]]) -> dict[str, str]:
+    """A colour per band, red for the lowest band to green for the highest."""
+    palette = {1: ["#d3f9d8"], 2: ["#d3f9d8", "#ffe3e3"],
+               3: ["#d3f9d8", "#fff3bf", "#ffe3e3"]}
+    n = len(edges)
+    colours = palette.get(n) or ["#d3f9d8", *(["#fff3bf"] * (n - 2)), "#ffe3e3"]
+    return {name: colours[i] for i, (name, _) in enumerate(edges)}
+
+
+def _badge(text: str, colour: str, title: str = "", cls: str = "") -> str:
+    e = html.escape
+    return (f'<span class="sa-badge{" " + cls if cls else ""}" style="background:{colour}"'
+            + (f' title="{e(title)}"' if title else "") + f">{e(text)}</span>")
+
+
+def score_bar(score: float, edges: list[tuple[str, float]], colour: str) -> str:
+    """A 0..100 bar: the rubric's bands as coloured zones, the score as a fill."""
+    e = html.escape
+    colours = band_colours(edges)
+    zones, upper = [], 100.0
+    for name, low in edges:
+        zones.append(f'<div class="sa-zone" title="{e(name)}: {low:g} to {upper:g}" '
+                     f'style="left:{low:.1f}%;width:{upper - low:.1f}%;'
+                     f'background:{colours[name]}"></div>')
+        upper = low
+    width = 0.0 if math.isnan(score) else max(0.0, min(100.0, score))
+    return (f'<div class="sa-bar">{"".join(zones)}<div class="sa-fill" '
+            f'style="width:{width:.1f}%;background:{colour}"></div></div>')
+
+
+def _card_html(ex: Explanation, anchor: str) -> str:
+    e = html.escape
+    r = ex.rubric
+    meta = [f"{k} {v}" for k, v in ex.about.items() if v]
+    out = [f'<div class="sa-card" id="{e(anchor)}" data-interaction="{e(ex.interaction_id)}">',
+           f"<h3>{e(ex.interaction_id)}</h3>",
+           f'<div class="sa-meta">{e(" · ".join(meta))}{" · " if meta else ""}rubric '
+           f"{e(str(r.get('name', '?')))} v{e(str(r.get('version', '?')))} "
+           f"({e(str(r.get('hash', '?')))})</div>",
+           '<div class="sa-scores">']
+    for key in ("overall", *PRINCIPLES):
+        score, band = ex.scores[key], ex.bands[key]
+        edges = ex.band_edges.get(key, [])
+        colour = PRINCIPLE_COLOURS.get(key, "#343a40")
+        failed = ex._failed_by.get(key)
+        out.append(f'<div class="sa-score" data-principle="{e(key)}">'
+                   f'<span class="sa-label">{e(key.replace("_", " "))}</span>'
+                   f"{score_bar(score, edges, colour)}"
+                   f'<span class="sa-value">{"n/a" if math.isnan(score) else f"{score:.1f}"}'
+                   "</span>"
+                   + (_badge(band, band_colours(edges).get(band, "#e9ecef"),
+                             cls=f"sa-band-{band}") if band else
+                      '<span class="sa-note">nothing applied</span>'
+                      if math.isnan(score) else "")
+                   + (f' <span class="sa-note">failed by {e(", ".join(failed))}</span>'
+                      if failed else "") + "</div>")
+    out.append("</div>")
+    out.append(_criteria_html(ex, anchor))
+    out.append(_measures_html(ex))
+    out.append(_promises_html(ex, anchor))
+    out.append(_transcript_html(ex, anchor))
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _criteria_html(ex: Explanation, anchor: str) -> str:
+    e = html.escape
+    out = ['<div class="sa-criteria"><h4>Criteria: points won and lost</h4>'
+           '<div class="sa-grid">']
+    for p in PRINCIPLES:
+        rows = ex.contributions[ex.contributions["principle"] == p]
+        if rows.empty:
+            continue
+        out.append(f'<div class="sa-block sa-principle" data-principle="{e(p)}"><table><tr>'
+                   f'<th colspan="7"><span class="sa-chip sa-c-{p}">&nbsp;</span>'
+                   f"{e(p.replace('_', ' '))}</th></tr><tr>"
+                   + "".join(f"<th>{h}</th>" for h in ("criterion", "kind", "value", "weight",
+                                                       "won", "lost", "")) + "</tr>")
+        for row in rows.itertuples(index=False):
+            failed = str(row.criterion) in ex._failed_by.get(p, [])
+            cls = "sa-failed" if failed else "" if row.applied else "sa-idle"
+            won, lost = _float(row.points) + 0.0, _float(row.points_lost) + 0.0
+            moved = (f'<span class="sa-moved sa-won" style="width:{1.5 * won:.0f}px">'
+                     f'</span><span class="sa-moved sa-lost" '
+                     f'style="width:{1.5 * lost:.0f}px"></span>')
+            cells = [e(str(row.criterion)), e(str(row.kind)), e(_fmt(row.value)),
+                     e(_weight(row)), f"{won:.1f}", f"{lost:.1f}"]
+            if not row.applied:
+                cells[4:6] = ["not applied", ""]
+            out.append(f'<tr class="{cls}">' + "".join(
+                f'<td{" class=sa-num" if 2 <= i <= 5 else ""}>{c}</td>'
+                for i, c in enumerate(cells)) + f"<td>{moved}</td></tr>")
+        out.append("</table>")
+        reads = ex._measures_of(p)
+        if reads:
+            out.append('<div class="sa-note">measures read: ' + e(", ".join(
+                f"{k} = {_fmt(v)}" for k, v in reads.items())) + "</div>")
+        quotes = ex._quotes(p)
+        if quotes:
+            out.append('<ul class="sa-quotes">' + "".join(
+                f"<li>{e(crit)} &larr; <code>{e(cue)}</code>, "
+                f'<a href="#{e(anchor)}-t{turn}">turn {turn}</a> ({e(role)}): '
+                f"<q>{e(text)}</q></li>" for crit, cue, turn, role, text in quotes) + "</ul>")
+        out.append("</div>")
+    out.append("</div></div>")
+    return "\n".join(out)
+
+
+def _measures_html(ex: Explanation) -> str:
+    e = html.escape
+    if not ex.key_measures:
+        return ""
+    cells = [f'<tr><td title="{e(MEASURES[k].meaning if k in MEASURES else k)}">{e(k)}</td>'
+             f'<td class="sa-num">{e(_fmt_measure(k, v))}</td></tr>'
+             for k, v in ex.key_measures.items()]
+    half = (len(cells) + 1) // 2
+    return ('<div class="sa-measures"><h4>Key measures</h4><div style="display:flex;gap:24px">'
+            f'<table class="sa-kv">{"".join(cells[:half])}</table>'
+            f'<table class="sa-kv">{"".join(cells[half:])}</table>'
+            "</div></div>")
+
+
+def _promises_html(ex: Explanation, anchor: str) -> str:
+    e = html.escape
+    out = ['<div class="sa-promises"><h4>Promises</h4>']
+    rows = ex._promise_rows()
+    if not rows:
+        out.append('<p class="sa-note">No promise in this interaction.</p></div>')
+        return "\n".join(out)
+    out.append('<table class="sa-ledger"><tr><th>turn</th><th>agent</th><th>promise</th>'
+               "<th>due</th><th>status</th><th>why</th></tr>")
+    for turn, who, action, due, status, reason in rows:
+        out.append(f'<tr class="sa-promise" data-status="{e(status)}">'
+                   f'<td><a href="#{e(anchor)}-t{turn}">{turn}</a></td><td>{e(who)}</td>'
+                   f"<td>{e(action)}</td><td>{e(due)}</td>"
+                   f"<td>{_badge(status, _STATUS_COLOURS.get(status, '#e9ecef'), reason)}</td>"
+                   f'<td class="sa-note">{e(reason)}</td></tr>')
+    out.append("</table></div>")
+    return "\n".join(out)
+
+
+def _transcript_html(ex: Explanation, anchor: str) -> str:
+    e = html.escape
+    out = ['<div class="sa-transcript"><h4>Transcript</h4>']
+    if not len(ex.turns):
+        out.append('<p class="sa-note">The run holds no turns for this interaction, so there '
+                   "is no transcript to show.</p></div>")
+        return "\n".join(out)
+    out.append('<div class="sa-legend sa-note">' + "".join(
+        f'<span class="sa-chip sa-p-{p}">{e(p.replace("_", " "))}</span>'
+        for p in PRINCIPLES) + "hover a highlight for its cue</div>")
+    cues = [str(c) for c in ex.evidence["cue"]]
+
+    def open_(k: int) -> str:
+        cue = cues[k]
+        p = CUES[cue].principle if cue in CUES else "other"
+        return (f'<mark class="sa-cue sa-p-{e(p)}" title="{e(cue)}" data-cue="{e(cue)}" '
+                f'data-ev="{k}">')
+
+    timed = False
+    out.append('<ol class="sa-turns">')
+    for turn, role, speaker, text in ex._turn_rows():
+        when = ex._timing(turn)
+        timed = timed or bool(when)
+        role_cls = role if role in ("agent", "customer", "system") else "other"
+        body = _markup(text, ex._spans(turn), open_, lambda k: "</mark>", e)
+        out.append(f'<li class="sa-turn sa-role-{role_cls}" id="{e(anchor)}-t{turn}">'
+                   f'<span class="sa-when">{e(when) or "&ndash;"}</span>'
+                   f'<span class="sa-who">{turn}. {e(role)}'
+                   + (f' <span class="sa-note">{e(speaker)}</span>' if speaker else "")
+                   + f'</span><span class="sa-text">{body}</span></li>')
+    out.append("</ol>")
+    if not timed:
+        out.append('<p class="sa-note">No timing in this transcript (no start and end '
+                   "times or time stamps): latency and talk-time measures are n/a.</p>")
+    out.append("</div>")
+    return "\n".join(out)
 
 
 def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -> Explanation:
@@ -303,7 +714,40 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
     wanted = {n for names in reads.values() for n in names if n not in CUES}
     measures = {n: float(mrow[n].iloc[0]) for n in sorted(wanted) if n in mrow.columns
                 and not mrow.empty}
+    key = {n: _float(mrow[n].iloc[0]) for n in KEY_MEASURES if n in mrow.columns
+           and not mrow.empty}
     return Explanation(interaction_id=iid, scores=score_map, bands=bands, table=table,
                        contributions=contrib, evidence=ev, measures=measures,
                        rubric=dict(result.run_info.get("rubric") or {}), _reads=reads,
-                       _failed_by=failed)
+                       _failed_by=failed, turns=_rows_of(result.turns, iid, "turn_index"),
+                       promises=_rows_of(result.promises, iid, "turn_index"),
+                       key_measures=key, about=_about(result.interactions, iid),
+                       band_edges={k: [(b.name, b.min) for b in rub.bands_for(k)]
+                                   for k in (*PRINCIPLES, "overall")} if rub is not None
+                       else {})
+
+
+def _rows_of(frame: pd.DataFrame | None, iid: str, order: str) -> pd.DataFrame:
+    """The rows of one interaction, in ``order`` (an empty frame when there are none)."""
+    if frame is None or "interaction_id" not in frame.columns:
+        return pd.DataFrame()
+    rows = frame[frame["interaction_id"].astype(str) == iid]
+    if order in rows.columns:
+        rows = rows.sort_values(order, kind="stable")
+    return rows.reset_index(drop=True)
+
+
+def _about(interactions: pd.DataFrame | None, iid: str) -> dict[str, str]:
+    """Channel, agent, start and case of an interaction, as text, for the header."""
+    rows = _rows_of(interactions, iid, "interaction_id")
+    if rows.empty:
+        return {}
+    row = rows.iloc[0]
+    out = {}
+    for col, label in (("channel", "channel"), ("agent_id", "agent"),
+                       ("started_at", "started"), ("case_id", "case")):
+        if col in rows.columns and not pd.isna(row[col]):
+            value = row[col]
+            out[label] = (pd.Timestamp(value).strftime("%Y-%m-%d %H:%M %Z").strip()
+                          if col == "started_at" else str(value))
+    return out

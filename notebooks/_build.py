@@ -1,0 +1,357 @@
+"""Write the tutorial notebooks (without outputs) from the cells below.
+
+Edit the cells here, then run ``python notebooks/_build.py``: the ``.ipynb``
+files are what is committed, and ``tests/test_notebooks.py`` checks that they
+match this script and that they run top to bottom on ``data/samples/``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.notebooknode import NotebookNode
+
+HERE = Path(__file__).resolve().parent
+
+
+def setup_cell(stdlib: str = "", third_party: str = "") -> str:
+    """The first code cell: imports, display options, and ``SAMPLES``, which finds
+    data/samples whether the kernel runs in notebooks/ or in the repository root."""
+    return f"""\
+{stdlib}from pathlib import Path
+
+{third_party}import pandas as pd
+
+import serviceart as sa
+import serviceart.plot  # the [plot] extra (matplotlib): sa.plot.*
+
+pd.set_option("display.width", 120)
+pd.set_option("display.max_colwidth", 100)
+SAMPLES = next(p for p in (Path("../data/samples"), Path("data/samples")) if p.is_dir())
+SAMPLES"""
+
+
+QUICKSTART = [
+    ("md", """\
+# serviceart quick start
+
+Read the bundled samples, score them, look at one interaction's scorecard and
+slice the scores by agent. Everything here runs on `data/samples/` (13
+invented interactions: calls, chats and plain-text transcripts; see
+`data/samples/README.md`)."""),
+    ("code", setup_cell()),
+    ("md", """\
+## Read
+
+`sa.read` sniffs every file of the folder (CSV turn table, JSON Lines chats,
+text transcripts) and returns validated `Conversations`: a turn table, an
+interaction table and the rejects (bad records, with a reason each)."""),
+    ("code", """\
+conv = sa.read(SAMPLES)
+conv"""),
+    ("code", """\
+cols = ["interaction_id", "turn_index", "role", "speaker", "text", "start_s", "end_s"]
+conv.turns[cols].head(8)"""),
+    ("md", """\
+## Score
+
+`sa.score` finds the cues (greetings, apologies, promises, deflections...),
+computes the measures (talk shares, reply times, holds, promises kept...) and
+applies the default rubric: a score of 0..100 per principle and `overall`."""),
+    ("code", """\
+res = sa.score(conv)
+res"""),
+    ("code", """\
+res.scores.round(1)"""),
+    ("code", """\
+res.bands"""),
+    ("code", """\
+res.run_info["counts"]"""),
+    ("md", """\
+## One interaction's scorecard
+
+`res.explain(id)` lists, per principle, every criterion with its value,
+weight and the points it won or lost, and the evidence (cue, turn, words)
+behind it. In Jupyter it shows as a table; `print()` gives the text form.
+`chat-0004` is the exemplary chat of the samples."""),
+    ("code", """\
+res.explain("chat-0004")"""),
+    ("md", """\
+## Slice by agent
+
+`res.by("agent_id")` gives the mean score per agent with a bootstrap
+confidence interval; `rankable` is False under `min_n` interactions. With 13
+samples almost every agent has a single interaction: `min_n=2` here only to
+show the mechanics (the default, 30, is what a real comparison needs)."""),
+    ("code", """\
+by_agent = res.by("agent_id", min_n=2, n_boot=500)
+by_agent[by_agent["principle"] == "overall"].round(1)"""),
+    ("code", """\
+from serviceart.aggregate import rank
+
+rank(by_agent, "overall")[["agent_id", "n", "mean", "rank", "tied", "note"]].round(1)"""),
+    ("md", """\
+## Plots
+
+Each plot returns its matplotlib `Axes` for further styling. Small groups are
+greyed out in the agents plot; the talk timeline marks interruptions (red)
+and silences (grey)."""),
+    ("code", """\
+ax = sa.plot.principles(res)"""),
+    ("code", """\
+ax = sa.plot.agents(by_agent, "overall")"""),
+    ("code", """\
+ax = sa.plot.trend(res, period="W")"""),
+    ("code", """\
+ax = sa.plot.talk(res, "call-0003")
+ax.set_title("call-0003: the rude refund call, agent interruptions marked", loc="left");"""),
+]
+
+EXPLAIN = [
+    ("md", """\
+# From a low integrity score down to the turns
+
+Start from the scores, pick the interaction with the lowest *integrity*
+(honesty: no vague stalls, no deflection, no overpromising, bad news
+explained, unknowns owned), and follow the score back to the criteria, the
+cues and finally the words in the transcript."""),
+    ("code", setup_cell()),
+    ("code", """\
+res = sa.score(sa.read(SAMPLES))
+lowest = res.scores.sort_values("integrity")
+lowest[["interaction_id", "integrity", "overall"]].head(3).round(1)"""),
+    ("code", """\
+worst = lowest["interaction_id"].iloc[0]
+res.bands.set_index("interaction_id").loc[worst]"""),
+    ("md", """\
+## Which criteria cost the points
+
+A principle's score is a weighted mean of its criteria over those that
+applied; `points_lost` is how much of the 100 each criterion gave away."""),
+    ("code", """\
+contrib = res.contributions
+(contrib[(contrib["interaction_id"] == worst) & (contrib["principle"] == "integrity")]
+ .sort_values("points_lost", ascending=False)
+ [["criterion", "value", "weight", "applied", "points", "points_lost"]].round(2))"""),
+    ("md", """\
+## The explanation
+
+`res.explain(id)` ties each criterion to its evidence: the cue, the turn and
+the words that matched. Here only the integrity rows."""),
+    ("code", """\
+exp = res.explain(worst)
+rows = exp.table[exp.table["principle"] == "integrity"]
+rows[["criterion", "value", "weight", "points_lost", "cue", "turn_index", "role", "text"]]"""),
+    ("md", """\
+## Down to the turns
+
+The evidence table holds every cue found, with its turn and character span.
+Join it to the scored turns to read each cue in its sentence (the match in
+`[[...]]`, with up to 40 characters either side), then the whole turns with
+the customer turn before each for context."""),
+    ("code", """\
+integrity_cues = [name for name, cue in sa.CUES.items() if cue.principle == "integrity"]
+ev = res.evidence[(res.evidence["interaction_id"] == worst)
+                  & res.evidence["cue"].isin(integrity_cues)]
+turns = res.turns[res.turns["interaction_id"] == worst].set_index("turn_index")
+marked = [
+    ("..." if s > 40 else "") + text[max(0, s - 40):s] + "[[" + text[s:e] + "]]"
+    + text[e:e + 40] + ("..." if len(text) > e + 40 else "")
+    for text, s, e in zip(turns.loc[ev["turn_index"], "text"], ev["start_char"], ev["end_char"],
+                          strict=True)
+]
+ev.assign(in_context=marked)[["turn_index", "role", "cue", "in_context"]]"""),
+    ("code", """\
+for t in sorted(set(ev["turn_index"])):
+    for k in (t - 1, t):
+        if k in turns.index:
+            print(f"turn {k:>2} {turns.loc[k, 'role']:>8}: {turns.loc[k, 'text']}")
+    print()"""),
+    ("md", """\
+## The measures beside it
+
+Integrity is not the only problem in this call: the timeline shows the agent
+interrupting (red), which costs *respect* (`lets_customer_finish`)."""),
+    ("code", """\
+res.measures.set_index("interaction_id").loc[
+    worst, ["deflection", "vague_stall", "overpromise", "hedge", "interruptions_by_agent",
+            "customer_talk_share"]]"""),
+    ("code", """\
+ax = sa.plot.talk(res, worst)"""),
+    ("md", """\
+For contrast, the best-scored interaction with full integrity: its only
+integrity cues are explanations, which count in its favour."""),
+    ("code", """\
+best = res.scores.sort_values(["integrity", "overall"], ascending=False)["interaction_id"].iloc[0]
+print(best, res.scores.set_index("interaction_id").loc[best, "integrity"])
+res.evidence[(res.evidence["interaction_id"] == best)
+             & res.evidence["cue"].isin(integrity_cues)]"""),
+]
+
+CALIBRATE = [
+    ("md", """\
+# Calibrate to your analysts, then check fairness
+
+`sa.calibrate` fits the rubric's criterion weights to human QA scores and
+reports cross-validated agreement before and after; `sa.fairness` compares
+groups of customers (tier, language, channel...) with permutation tests,
+names the measures that drive a gap and checks whether data quality explains
+it.
+
+**The data here is synthetic.** Calibration needs at least 100 labelled
+interactions (a few hundred in practice), and the samples have 13 and no
+human scores. So this notebook builds 130 interactions by copying the 13
+samples' *measures* ten times with random perturbations (cue counts
+resampled, shares and times jittered), and invents an "analyst" whose QA
+score follows a simple rule plus noise. It shows the mechanics and the
+reports; the numbers say nothing about real contact centres."""),
+    ("code", setup_cell("from dataclasses import replace\n", "import numpy as np\n")),
+    ("code", """\
+conv = sa.read(SAMPLES)
+res = sa.score(conv)
+res"""),
+    ("md", """\
+## A larger, synthetic scored set
+
+Ten perturbed copies of every sample interaction (ids `call-0001~00` ...),
+each copy a week later than the previous one. The measures are re-scored with
+the default rubric (`Rubric.apply`), exactly as `sa.score` does after
+measuring."""),
+    ("code", """\
+rng = np.random.default_rng(7)
+cue_cols = [c for c in res.measures.columns if c in sa.CUES]
+copies_m, copies_i = [], []
+for k in range(10):
+    ids = res.measures["interaction_id"] + f"~{k:02d}"
+    m = res.measures.assign(interaction_id=ids)
+    for c in cue_cols:  # resample each cue count around the sample's own count
+        m[c] = rng.poisson(0.8 * res.measures[c].to_numpy() + 0.1)
+    for c in ("customer_talk_share", "agent_talk_share", "silence_share"):
+        m[c] = (m[c] * rng.lognormal(0, 0.15, len(m))).clip(0, 1)
+    for c in ("first_response_s", "median_reply_s", "max_reply_s", "hold_s",
+              "longest_agent_monologue_s"):
+        m[c] = m[c] * rng.lognormal(0, 0.4, len(m))
+    inter = res.interactions.assign(interaction_id=ids,
+                                    started_at=res.interactions["started_at"]
+                                    + pd.Timedelta(weeks=k))
+    copies_m.append(m)
+    copies_i.append(inter)
+measures = pd.concat(copies_m, ignore_index=True)
+scores, contributions = sa.Rubric.default().apply(measures)
+big = replace(res, scores=scores, measures=measures, contributions=contributions,
+              interactions=pd.concat(copies_i, ignore_index=True),
+              evidence=res.evidence.iloc[:0], turns=res.turns.iloc[:0],
+              promises=res.promises.iloc[:0], bands=res.bands.iloc[:0])
+big.scores.describe().round(1)"""),
+    ("md", """\
+## The synthetic analyst
+
+Our invented analyst starts from 100 and takes off 30 for any disrespect, 20
+for an overpromise, 15 for deflecting or stalling, 15 when the customer says
+the problem is unresolved, 10 when they are chasing and 5 for a reply over
+the SLA, plus noise (sd 5 points), on a 0..100 scale."""),
+    ("code", """\
+M = big.measures
+qa = (100 - 30 * (M["disrespect"] > 0) - 20 * (M["overpromise"] > 0)
+      - 15 * ((M["deflection"] + M["vague_stall"]) > 0) - 15 * (M["unresolved"] > 0)
+      - 10 * (M["chasing"] > 0) - 5 * (M["replies_over_sla"].fillna(0) > 0)
+      + rng.normal(0, 5, len(M))).clip(0, 100).round(0)
+human = pd.DataFrame({"interaction_id": M["interaction_id"], "qa_score": qa})
+human.head()"""),
+    ("md", """\
+## Calibrate
+
+One overall target: every principle is fitted to the analyst's score. The
+report compares the uncalibrated and calibrated rubric on held-out folds:
+Spearman's rho, Cohen's kappa on bands (meets >= 80, coaching >= 60, fails)
+and the mean absolute error in points."""),
+    ("code", """\
+calibrated, report = sa.calibrate(big, human, target="qa_score")
+print(report)"""),
+    ("code", """\
+report.table.round(3)"""),
+    ("md", """\
+The calibrated rubric is an ordinary `Rubric`: diff it against the default,
+save it with `to_toml()`, and score with it."""),
+    ("code", """\
+print(sa.Rubric.default().diff(calibrated))"""),
+    ("md", """\
+Read the weights with care: criteria that the analyst rewards (letting the
+customer finish, short monologues) gain weight, but with 130 noisy labels a
+criterion that rarely varies can swing a long way on little evidence (see
+`report.weights`, and the notes on interactions left out of the fit). Real
+calibration wants a few hundred labels from more than one analyst."""),
+    ("code", """\
+res_cal = sa.score(conv, rubric=calibrated)
+pd.DataFrame({"default": res.scores.set_index("interaction_id")["overall"],
+              "calibrated": res_cal.scores.set_index("interaction_id")["overall"]}).round(1)"""),
+    ("md", """\
+## Fairness
+
+Are some customer segments served worse? On the 13 samples no group reaches
+`min_n=30`, so `sa.fairness` reports the group means and data quality but
+tests nothing: that is the honest answer for 4 or 5 interactions per
+segment."""),
+    ("code", """\
+fair = sa.fairness(res, by="segment")
+print(fair)"""),
+    ("code", """\
+fair.groups.round(1)"""),
+    ("md", """\
+On the 130 synthetic interactions the groups are large enough to test. **But
+they are ten copies of the same 4 or 5 interactions**, so they are far from
+independent and the p-values below are much smaller than the data warrants:
+this shows what the report looks like, not a finding. The `standard` segment
+holds the rude refund call (`call-0003`) and its repeat contact, which is why
+it trails."""),
+    ("code", """\
+fair_big = sa.fairness(big, by="segment")
+print(fair_big)"""),
+    ("code", """\
+fair_big.gaps[["group", "principle", "n", "mean", "gap", "p_holm", "significant",
+               "explained_by_quality", "top_driver"]].round(3)"""),
+    ("code", """\
+ax = sa.plot.agents(big.by("segment", n_boot=500), "follow_through")"""),
+    ("code", """\
+ax = sa.plot.trend(big, period="M")"""),
+]
+
+NOTEBOOKS = {
+    "01_quickstart.ipynb": QUICKSTART,
+    "02_explain_a_score.ipynb": EXPLAIN,
+    "03_calibrate_and_fairness.ipynb": CALIBRATE,
+}
+
+
+def build(cells: list[tuple[str, str]]) -> NotebookNode:
+    """A notebook (nbformat 4.5, no outputs, stable cell ids) from (kind, source) pairs."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    for k, (kind, source) in enumerate(cells):
+        cell = (nbformat.v4.new_markdown_cell(source) if kind == "md"
+                else nbformat.v4.new_code_cell(source))
+        cell["id"] = f"cell-{k:02d}"
+        nb.cells.append(cell)
+    nbformat.validate(nb)
+    return nb
+
+
+def render(name: str) -> str:
+    """The text of notebook ``name`` as this script writes it."""
+    return nbformat.writes(build(NOTEBOOKS[name])) + "\n"
+
+
+def main() -> int:
+    for name in NOTEBOOKS:
+        (HERE / name).write_text(render(name), encoding="utf-8")
+        print(f"wrote {HERE / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -271,7 +271,7 @@ def run_batch(
     format: str | None = None,
     rubric: Rubric | str | None = None,
     jobs: int | None = None,
-    chunk_size: int = 500,
+    chunk_size: int = 1000,
     recycle_after: int = 50,
     sla_s: float = 600.0,
     tz: str = "UTC",

@@ -67,7 +67,7 @@ def score(
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
     chunk_size: Annotated[int, typer.Option(
-        "--chunk-size", min=1, help="Interactions per part (whole cases).")] = 500,
+        "--chunk-size", min=1, help="Interactions per part (whole cases).")] = 1000,
     sla: Annotated[float, typer.Option("--sla", help="Reply-time target, seconds.")] = 600.0,
     tz: Annotated[str, typer.Option("--tz", help="Time zone for due times.")] = "UTC",
     show: Annotated[int, typer.Option("--show", help="Print scores and top evidence for "

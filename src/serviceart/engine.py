@@ -113,7 +113,7 @@ def score(
     n_process: int = 1,
     nlp: Language | None = None,
     tz: str | tzinfo = "UTC",
-    chunk_size: int = 200,
+    chunk_size: int = 1000,
     scorers: list[Scorer] | None = None,
     progress: Callable[[int], None] | None = None,
     calendar: BusinessCalendar | str | Mapping[str, Any] | None = None,

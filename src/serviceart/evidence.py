@@ -75,16 +75,21 @@ def extract_evidence(
     if turns.empty:
         return empty(EVIDENCE)
     refs = reference_times(turns, interactions)
-    ref_list = [None if pd.isna(r) else r.to_pydatetime(warn=False) for r in refs]
+
+    def ref_of(i: int) -> datetime | None:  # only promises need their turn's time
+        r = refs.iloc[i]
+        return None if pd.isna(r) else r.to_pydatetime(warn=False)
+
     roles = turns["role"].astype("string").to_numpy(dtype=object)
     texts = turns["text"].astype("string").fillna("").to_numpy(dtype=object)
     cols: dict[str, list[Any]] = {k: [] for k in EVIDENCE.names}
     docs = nlp.pipe((normalise(t) for t in texts), batch_size=batch_size)
+    role_of = {name: cue.role for name, cue in CUES.items()}
     for i, doc in enumerate(docs):
         role = roles[i]
         for span in doc.spans[SPANS_KEY]:
             cue = span.label_
-            if CUES[cue].role != role:
+            if role_of[cue] != role:
                 continue
             cols["interaction_id"].append(i)
             cols["role"].append(role)
@@ -92,7 +97,7 @@ def extract_evidence(
             cols["start_char"].append(span.start_char)
             cols["end_char"].append(span.end_char)
             cols["text"].append(texts[i][span.start_char:span.end_char])
-            cols["detail"].append(_promise_detail(span, ref_list[i], tz, calendar)
+            cols["detail"].append(_promise_detail(span, ref_of(i), tz, calendar)
                                   if cue == "promise" else None)
     pos = np.asarray(cols.pop("interaction_id"), dtype="int64")
     cols.pop("turn_index")

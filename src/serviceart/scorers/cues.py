@@ -20,15 +20,16 @@ class CueCountScorer(Scorer):
     def score(self, ctx: ScoringContext) -> pd.DataFrame:
         """Count evidence rows per cue for every interaction of ``ctx``."""
         ev = ctx.evidence
-        counts = (pd.crosstab(ev["interaction_id"].astype("string"),
-                              ev["cue"].astype("string"))
-                  if len(ev) else pd.DataFrame())
-        ids = ctx.interactions["interaction_id"]
-        out = {"interaction_id": ids.to_numpy()}
-        for cue in self.columns:
-            col = counts[cue] if cue in counts.columns else pd.Series(dtype="int64")
-            out[cue] = ids.map(col).fillna(0).astype("int64").to_numpy()
-        return pd.DataFrame(out)
+        ids = ctx.interactions["interaction_id"].astype("string")
+        if len(ev):
+            counts = (ev.groupby([ev["interaction_id"].astype("string"),
+                                  ev["cue"].astype("string")]).size().unstack(fill_value=0))
+        else:
+            counts = pd.DataFrame()
+        table = counts.reindex(index=ids.to_numpy(), columns=list(self.columns), fill_value=0)
+        out = table.astype("int64").reset_index(drop=True)
+        out.insert(0, "interaction_id", ctx.interactions["interaction_id"].to_numpy())
+        return out
 
 
 @register_scorer

@@ -41,8 +41,13 @@ class FlowScorer(Scorer):
 
         holds = ctx.evidence.loc[ctx.evidence["cue"] == "hold"]
         hold_turns = holds.groupby("interaction_id", observed=True)["turn_index"].agg(set)
-        hold = {iid: self._hold(g, hold_turns.get(iid, set()))
-                for iid, g in turns.groupby("interaction_id", sort=False)}
+        # no hold cue: 0 s on a timed interaction, NaN without timing
+        timed = (turns["start_s"].notna() & turns["end_s"].notna()).groupby(
+            turns["interaction_id"], sort=False).all()
+        hold = timed.map({True: 0.0, False: float("nan")}).astype("float64").to_dict()
+        with_hold = turns[turns["interaction_id"].isin(list(hold_turns.index))]
+        for iid, g in with_hold.groupby("interaction_id", sort=False):
+            hold[iid] = self._hold(g, hold_turns.get(iid, set()))
         return ctx.frame({"handoffs": pd.Series(handoffs.to_numpy(),
                                                 index=ctx.interactions["interaction_id"]),
                           "hold_s": pd.Series(hold, dtype="float64")})

@@ -4,11 +4,13 @@
 of any size in bounded memory:
 
 1. **Index.** The input is streamed once (:func:`serviceart.stream`) keeping only
-   interaction metadata: ids, case and customer ids, start and end times, who
-   opened the contact. Cases are linked over the whole dataset
+   interaction metadata in memory: ids, case and customer ids, start and end
+   times, who opened the contact. The validated chunks go to a temporary spill
+   folder beside the output (``.<output>.spill-<pid>``, removed at the end), so
+   the input is parsed and validated once. Cases are linked over the whole dataset
    (:func:`serviceart.cases.assign_cases`), repeat contacts found, and the end
    of the data (``as_of``) fixed, exactly as :func:`serviceart.score` would.
-2. **Score.** The input is streamed again; interactions wait in a buffer until
+2. **Score.** The validated chunks are read back in order; interactions wait in a buffer until
    every contact of their case has been read, and whole cases are handed out
    in *parts* of about ``chunk_size`` interactions to a pool of ``jobs``
    worker processes (each holds one spaCy pipeline and is replaced after
@@ -38,6 +40,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import sys
 import time
 import traceback
@@ -111,15 +114,24 @@ class BatchSummary:
 
 # ---------------------------------------------------------------- phase 1: the index
 def _index(paths: list[Path], format: str | None, chunk_size: int,
-           read_options: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
-    """Interaction metadata of the whole input (no turns), its rejects, and turn counts."""
+           read_options: Mapping[str, Any], spill: Path
+           ) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+    """Interaction metadata of the whole input (no turns), its rejects, and turn counts.
+
+    Each validated chunk is also written to ``spill`` (Parquet), so that the
+    scoring pass reads validated tables instead of parsing and validating the
+    input a second time in the parent process.
+    """
+    spill.mkdir(parents=True, exist_ok=True)
     metas: list[pd.DataFrame] = []
     rejects: list[pd.DataFrame] = []
     interactions_in = turns_in = 0
     keep = ["interaction_id", "case_id", "customer_id", "started_at", "previous_contact_id",
             "aws_contact_id"]
-    for chunk in stream(paths, format, chunk_size=chunk_size, **read_options):
+    for k, chunk in enumerate(stream(paths, format, chunk_size=chunk_size, **read_options)):
         inter = chunk.interactions
+        chunk.turns.to_parquet(spill / f"{k:06d}-turns.parquet", index=False)
+        inter.to_parquet(spill / f"{k:06d}-interactions.parquet", index=False)
         times = contact_times(chunk.turns, inter) if len(inter) else pd.DataFrame(
             columns=["started", "ended", "opened_by"])
         meta = inter[[c for c in keep if c in inter.columns]].copy()
@@ -136,9 +148,14 @@ def _index(paths: list[Path], format: str | None, chunk_size: int,
 
 
 # ---------------------------------------------------------------- phase 2: whole cases
-def _units(paths: list[Path], format: str | None, chunk_size: int,
-           read_options: Mapping[str, Any], cases: pd.DataFrame
-           ) -> Iterator[Conversations]:
+def _spilled(spill: Path) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """The validated chunks the index pass wrote, in input order."""
+    for turns_file in sorted(spill.glob("*-turns.parquet")):
+        inter_file = turns_file.with_name(turns_file.name.replace("-turns", "-interactions"))
+        yield pd.read_parquet(turns_file), pd.read_parquet(inter_file)
+
+
+def _units(spill: Path, chunk_size: int, cases: pd.DataFrame) -> Iterator[Conversations]:
     """Conversations of whole cases, about ``chunk_size`` interactions each, in input order."""
     case_of = cases["case_id"]
     rule_of = cases["case_rule"]
@@ -149,15 +166,15 @@ def _units(paths: list[Path], format: str | None, chunk_size: int,
     seen = 0
     pending: list[Conversations] = []
     ready_n = 0
-    for chunk in stream(paths, format, chunk_size=chunk_size, **read_options):
-        inter = chunk.interactions.copy()
+    for chunk_turns, chunk_inter in _spilled(spill):
+        inter = chunk_inter.copy()
         ids = inter["interaction_id"].astype(str)
         inter["case_id"] = ids.map(case_of).astype("string").to_numpy()
         inter["case_rule"] = ids.map(rule_of).astype("string").to_numpy()
         inter["repeat_contact"] = ids.map(repeat_of).astype("float64").to_numpy()
         seen += len(inter)
-        conv = Conversations(chunk.turns, inter, empty(REJECTS),
-                             interactions_in=len(inter), turns_in=len(chunk.turns))
+        conv = Conversations(chunk_turns, inter, empty(REJECTS),
+                             interactions_in=len(inter), turns_in=len(chunk_turns))
         pending.append(conv)
         ready_n += len(inter)
         if ready_n < chunk_size:
@@ -332,8 +349,25 @@ def run_batch(
     cal = _calendar(calendar)
     window = parse_window(case_window)
 
+    # validated chunks wait beside the output folder between the two passes
+    spill = out.resolve().parent / f".{out.name}.spill-{os.getpid()}"
+    try:
+        return _run(files, out, spill, format=format, rub=rub, jobs=jobs,
+                    chunk_size=chunk_size, recycle_after=recycle_after, sla_s=sla_s, tz=tz,
+                    cal=cal, window=window, as_of=as_of, progress=progress,
+                    fail_part=_fail_part, read_options=read_options, t0=t0)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _run(files: list[Path], out: Path, spill: Path, *, format: str | None, rub: Rubric,
+         jobs: int, chunk_size: int, recycle_after: int, sla_s: float, tz: str,
+         cal: BusinessCalendar | None, window: pd.Timedelta,
+         as_of: str | pd.Timestamp | None, progress: Callable[[int, int], None] | None,
+         fail_part: int | None, read_options: Mapping[str, Any], t0: float) -> BatchSummary:
+    """The two passes of :func:`run_batch` (``spill`` holds the validated chunks)."""
     meta, read_rejects, interactions_in, turns_in = _index(files, format, chunk_size,
-                                                           read_options)
+                                                           read_options, spill)
     meta = meta.drop_duplicates("interaction_id", keep="first")
     linked = assign_cases(meta.rename(columns={}), window).set_index("interaction_id")
     times = pd.DataFrame({"started": pd.to_datetime(linked["_started"], utc=True),
@@ -363,13 +397,13 @@ def run_batch(
     scorers = default_scorers()
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
                                initializer=_init_worker_with_hook,
-                               initargs=(config, scorers, rub, _fail_part),
+                               initargs=(config, scorers, rub, fail_part),
                                max_tasks_per_child=recycle_after)
     futures: set[Future[dict[str, Any]]] = set()
     markers: list[dict[str, Any]] = []
     t_score = time.perf_counter()
     try:
-        for index, unit in enumerate(_units(files, format, chunk_size, read_options, linked)):
+        for index, unit in enumerate(_units(spill, chunk_size, linked)):
             if index in done_parts:
                 summary.parts_skipped += 1
                 finished += len(unit)

@@ -45,6 +45,10 @@ def test_batch_equals_score_with_two_workers(samples_dir, reference, tmp_path):
     assert info["counts"]["interactions_in"] == info["counts"]["scored"] + \
         info["counts"]["rejected"]
     assert info["machine"]["cores"] >= 1 and info["words_per_second"] > 0
+    # a fresh run extracts every chunk's evidence while the input is still being read
+    chunks = sum(1 for c in sa.stream(samples_dir, chunk_size=3) if len(c.interactions))
+    assert info["evidence_extracted_while_reading"] == chunks > 1
+    assert info["index_seconds"] + info["scoring_seconds"] <= info["seconds"]
 
 
 def test_resume_after_an_interruption_scores_only_missing_parts(samples_dir, reference,
@@ -60,6 +64,9 @@ def test_resume_after_an_interruption_scores_only_missing_parts(samples_dir, ref
     kept = {m.name: m.read_text() for m in markers[:len(markers) // 2]}
     second = run_batch(samples_dir, out, jobs=1, chunk_size=3)
     assert second.parts_skipped == len(kept) and second.parts == first.parts
+    # a resumed run extracts evidence only with the parts it scores
+    assert first.info["evidence_extracted_while_reading"] > 0
+    assert second.info["evidence_extracted_while_reading"] == 0
     for name, text in kept.items():  # finished parts were not scored again
         assert (out / "parts" / name).read_text() == text
     _same(sa.Result.from_parquet(out), reference)
@@ -74,6 +81,16 @@ def test_a_failing_part_becomes_rejects_and_counts_add_up(samples_dir, tmp_path)
     assert failed["reason"].str.contains("simulated failure in part 1").all()
     assert set(failed["interaction_id"]).isdisjoint(res.scores["interaction_id"])
     assert len(res.scores) + failed["interaction_id"].nunique() == 13
+
+
+def test_a_failed_evidence_extraction_is_redone_with_its_part(samples_dir, reference,
+                                                              tmp_path):
+    # evidence extracted while reading is a cache: a chunk whose extraction failed
+    # has its evidence extracted with the part that scores it, and nothing is lost
+    s = run_batch(samples_dir, tmp_path / "run", jobs=2, chunk_size=3, _fail_extract=1)
+    assert (s.scored, s.rejected, s.parts_failed) == (13, 0, 0)
+    assert not list(tmp_path.glob(".run.spill-*"))  # the spill folder is removed
+    _same(sa.Result.from_parquet(tmp_path / "run"), reference)
 
 
 def test_reader_rejects_are_kept_and_counted(tmp_path, samples_dir):

@@ -7,6 +7,8 @@ naming the source, the record and the field.
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -279,6 +281,21 @@ def _order(good: pd.DataFrame) -> pd.DataFrame:
     return good.drop(columns=["_iorder", "_key", "_given_index", "_pos"])
 
 
+def _nested_as_json(turns: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Extra columns holding nested values (JSON objects or arrays, e.g. ``"meta": {...}``
+    in a JSONL export) as JSON text, so they can be compared, grouped and saved."""
+    nested = [c for c in columns if turns[c].dtype == object
+              and turns[c].map(lambda v: isinstance(v, (dict, list))).any()]
+    if not nested:
+        return turns
+    turns = turns.copy()
+    for c in nested:
+        turns[c] = turns[c].map(lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True,
+                                                     default=str)
+                                if isinstance(v, (dict, list)) else v)
+    return turns
+
+
 def validate_interactions(
     turns: pd.DataFrame,
     interactions: pd.DataFrame | None,
@@ -294,6 +311,7 @@ def validate_interactions(
     interactions table. Returns (turns, interactions), both conformed.
     """
     extras = [c for c in turns.columns if c not in _TURN_COLUMNS]
+    turns = _nested_as_json(turns, extras)
     if turns.empty:
         if interactions is not None:
             _merge_given(pd.DataFrame({"interaction_id": pd.Series([], dtype="string")}),

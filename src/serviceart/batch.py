@@ -7,14 +7,19 @@ of any size in bounded memory:
    interaction metadata in memory: ids, case and customer ids, start and end
    times, who opened the contact. The validated chunks go to a temporary spill
    folder beside the output (``.<output>.spill-<pid>``, removed at the end), so
-   the input is parsed and validated once. Cases are linked over the whole dataset
+   the input is parsed and validated once. Meanwhile the workers, already
+   started, extract each spilled chunk's evidence (the cue pipeline: most of
+   the work, and it needs no case and no end of data), so reading and scoring
+   overlap. Cases are then linked over the whole dataset
    (:func:`serviceart.cases.assign_cases`), repeat contacts found, and the end
    of the data (``as_of``) fixed, exactly as :func:`serviceart.score` would.
-2. **Score.** The validated chunks are read back in order; interactions wait in a buffer until
-   every contact of their case has been read, and whole cases are handed out
-   in *parts* of about ``chunk_size`` interactions to a pool of ``jobs``
-   worker processes (each holds one spaCy pipeline and is replaced after
-   ``recycle_after`` parts so its string store cannot grow without bound).
+2. **Score.** The validated chunks are read back in order; interactions wait in a
+   buffer until every contact of their case has been read, and whole cases are
+   handed out with their evidence in *parts* of about ``chunk_size``
+   interactions to the ``jobs`` worker processes (forked from a server that
+   imported spaCy once; each holds one spaCy pipeline, and the workers are
+   replaced after about ``recycle_after`` tasks each so their string stores
+   cannot grow without bound, see :mod:`serviceart._pool`).
 3. **Write.** A worker writes its part's tables (scores, measures, evidence,
    contributions, promises, rejects, interactions) as
    ``<output>/<table>/part-NNNNN.parquet`` under temporary names and renames
@@ -24,7 +29,8 @@ of any size in bounded memory:
    and the run goes on.
 
 Rerunning the same command on the same output skips the parts whose marker
-exists (the input is read again, but only missing parts are scored), so an
+exists (the input is read again, but only missing parts are scored, with their
+evidence extracted in the part), so an
 interrupted run resumes; a different input, rubric or settings is refused
 unless the folder is emptied. ``Ctrl-C`` stops after cancelling pending
 parts; only complete parts remain. ``run.json`` is written at the end with the
@@ -45,14 +51,14 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ._pool import RotatingPool
 from .businesshours import BusinessCalendar
 from .cases import assign_cases, case_summary, parse_window
 from .cues.pipeline import make_nlp
@@ -66,6 +72,7 @@ from .engine import (
     with_size,
 )
 from .errors import ConfigError, InputError
+from .evidence import extract_evidence
 from .followthrough import DEFAULT_HORIZONS
 from .io import expand_paths, stream
 from .model import Conversations, concat_rejects
@@ -114,17 +121,21 @@ class BatchSummary:
 
 # ---------------------------------------------------------------- phase 1: the index
 def _index(paths: list[Path], format: str | None, chunk_size: int,
-           read_options: Mapping[str, Any], spill: Path
-           ) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+           read_options: Mapping[str, Any], spill: Path,
+           extract: Callable[[int], Future[int] | None] | None = None,
+           ) -> tuple[pd.DataFrame, pd.DataFrame, int, int, dict[int, Future[int]]]:
     """Interaction metadata of the whole input (no turns), its rejects, and turn counts.
 
     Each validated chunk is also written to ``spill`` (Parquet), so that the
     scoring pass reads validated tables instead of parsing and validating the
-    input a second time in the parent process.
+    input a second time in the parent process. ``extract(k)``, when given, is
+    called after chunk ``k`` is spilled (it hands the chunk's evidence
+    extraction to a worker); its futures are returned by chunk number.
     """
     spill.mkdir(parents=True, exist_ok=True)
     metas: list[pd.DataFrame] = []
     rejects: list[pd.DataFrame] = []
+    pending: dict[int, Future[int]] = {}
     interactions_in = turns_in = 0
     keep = ["interaction_id", "case_id", "customer_id", "started_at", "previous_contact_id",
             "aws_contact_id"]
@@ -132,6 +143,10 @@ def _index(paths: list[Path], format: str | None, chunk_size: int,
         inter = chunk.interactions
         chunk.turns.to_parquet(spill / f"{k:06d}-turns.parquet", index=False)
         inter.to_parquet(spill / f"{k:06d}-interactions.parquet", index=False)
+        if extract is not None and len(inter):
+            future = extract(k)
+            if future is not None:
+                pending[k] = future
         times = contact_times(chunk.turns, inter) if len(inter) else pd.DataFrame(
             columns=["started", "ended", "opened_by"])
         meta = inter[[c for c in keep if c in inter.columns]].copy()
@@ -144,19 +159,54 @@ def _index(paths: list[Path], format: str | None, chunk_size: int,
         interactions_in += c["interactions_in"]
         turns_in += c["turns_in"]
     meta = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame(columns=keep)
-    return meta, concat_rejects(rejects), interactions_in, turns_in
+    return meta, concat_rejects(rejects), interactions_in, turns_in, pending
+
+
+def _evidence_file(spill: Path, k: int) -> Path:
+    return spill / f"{k:06d}-evidence.parquet"
+
+
+def _extract(k: int, spill: str, tz: str, calendar: BusinessCalendar | None) -> int:
+    """Worker: the evidence of spilled chunk ``k``, written beside it (a cache: a
+    chunk without its file has its evidence extracted with its part instead)."""
+    if _STATE.get("fail_extract") == k:  # test hook: an extraction that fails
+        raise RuntimeError(f"simulated failure extracting chunk {k}")
+    folder = Path(spill)
+    turns = pd.read_parquet(folder / f"{k:06d}-turns.parquet")
+    inter = pd.read_parquet(folder / f"{k:06d}-interactions.parquet")
+    evidence = extract_evidence(turns, inter, _STATE["nlp"], tz=tz, calendar=calendar)
+    target = _evidence_file(folder, k)
+    tmp = target.with_name(f".{target.name}.tmp")
+    evidence.to_parquet(tmp, index=False)
+    os.replace(tmp, target)
+    return k
 
 
 # ---------------------------------------------------------------- phase 2: whole cases
-def _spilled(spill: Path) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    """The validated chunks the index pass wrote, in input order."""
+_Unit = tuple[Conversations, "pd.DataFrame | None"]
+
+
+def _spilled(spill: Path, extracted: Mapping[int, Future[int]]
+             ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]]:
+    """The validated chunks the index pass wrote, in input order, each with its
+    evidence when a worker extracted it (``None`` otherwise)."""
     for turns_file in sorted(spill.glob("*-turns.parquet")):
+        k = int(turns_file.name.split("-")[0])
         inter_file = turns_file.with_name(turns_file.name.replace("-turns", "-interactions"))
-        yield pd.read_parquet(turns_file), pd.read_parquet(inter_file)
+        evidence = None
+        if k in extracted:
+            try:
+                extracted[k].result()
+                evidence = conform(pd.read_parquet(_evidence_file(spill, k)), EVIDENCE)
+            except Exception:  # extracted again with its part; the run goes on
+                evidence = None
+        yield pd.read_parquet(turns_file), pd.read_parquet(inter_file), evidence
 
 
-def _units(spill: Path, chunk_size: int, cases: pd.DataFrame) -> Iterator[Conversations]:
-    """Conversations of whole cases, about ``chunk_size`` interactions each, in input order."""
+def _units(spill: Path, chunk_size: int, cases: pd.DataFrame,
+           extracted: Mapping[int, Future[int]] | None = None) -> Iterator[_Unit]:
+    """Whole cases, about ``chunk_size`` interactions each, in input order, with
+    their evidence when every chunk they come from had it extracted."""
     case_of = cases["case_id"]
     rule_of = cases["case_rule"]
     repeat_of = cases["repeat_contact"]
@@ -164,9 +214,9 @@ def _units(spill: Path, chunk_size: int, cases: pd.DataFrame) -> Iterator[Conver
     position = pd.Series(range(len(cases)), index=cases.index)
     last = position.groupby(case_of).max()
     seen = 0
-    pending: list[Conversations] = []
+    pending: list[_Unit] = []
     ready_n = 0
-    for chunk_turns, chunk_inter in _spilled(spill):
+    for chunk_turns, chunk_inter, chunk_evidence in _spilled(spill, extracted or {}):
         inter = chunk_inter.copy()
         ids = inter["interaction_id"].astype(str)
         inter["case_id"] = ids.map(case_of).astype("string").to_numpy()
@@ -175,39 +225,80 @@ def _units(spill: Path, chunk_size: int, cases: pd.DataFrame) -> Iterator[Conver
         seen += len(inter)
         conv = Conversations(chunk_turns, inter, empty(REJECTS),
                              interactions_in=len(inter), turns_in=len(chunk_turns))
-        pending.append(conv)
+        pending.append((conv, chunk_evidence))
         ready_n += len(inter)
         if ready_n < chunk_size:
             continue
-        buf = _concat(pending)
-        complete = buf.interactions["case_id"].map(last) < seen
-        done_ids = buf.interactions.loc[complete.to_numpy(dtype=bool), "interaction_id"]
+        buf, evidence = _concat(pending)
+        complete = (buf.interactions["case_id"].map(last) < seen).to_numpy(dtype=bool)
+        done_ids = buf.interactions.loc[complete, "interaction_id"]
         if len(done_ids) >= chunk_size:
-            done = buf.subset(done_ids)
-            rest = buf.subset(buf.interactions.loc[~complete.to_numpy(dtype=bool),
-                                                   "interaction_id"])
-            yield from done.iter_cases(chunk_size)
-            pending, ready_n = ([rest] if len(rest) else []), len(rest)
+            rest_ids = buf.interactions.loc[~complete, "interaction_id"]
+            parts = list(_cut(buf.subset(done_ids), evidence, chunk_size))
+            # a short last part waits for the next chunk's cases: no tiny parts
+            short = [parts.pop()] if len(parts) > 1 and len(parts[-1][0]) < chunk_size else []
+            yield from parts
+            rest = buf.subset(rest_ids)
+            pending = short + ([(rest, _only(evidence, rest_ids))] if len(rest) else [])
+            ready_n = sum(len(p) for p, _ in pending)
     if pending:
-        yield from _concat(pending).iter_cases(chunk_size)
+        buf, evidence = _concat(pending)
+        yield from _cut(buf, evidence, chunk_size)
 
 
-def _concat(parts: list[Conversations]) -> Conversations:
+def _only(evidence: pd.DataFrame | None, ids: pd.Series) -> pd.DataFrame | None:
+    """The evidence rows of some interactions (turn order kept)."""
+    if evidence is None:
+        return None
+    return evidence[evidence["interaction_id"].isin(ids)].reset_index(drop=True)
+
+
+def _cut(conv: Conversations, evidence: pd.DataFrame | None, chunk_size: int
+         ) -> Iterator[_Unit]:
+    for part in conv.iter_cases(chunk_size):
+        yield part, _only(evidence, part.interactions["interaction_id"])
+
+
+def _concat(parts: list[_Unit]) -> _Unit:
     if len(parts) == 1:
         return parts[0]
-    turns = pd.concat([p.turns for p in parts], ignore_index=True)
-    inter = pd.concat([p.interactions for p in parts], ignore_index=True)
+    turns = pd.concat([p.turns for p, _ in parts], ignore_index=True)
+    inter = pd.concat([p.interactions for p, _ in parts], ignore_index=True)
+    evs = [e for _, e in parts]
+    evidence = (None if any(e is None for e in evs)
+                else pd.concat(evs, ignore_index=True))
     return Conversations(turns, inter, empty(REJECTS), interactions_in=len(inter),
-                         turns_in=len(turns))
+                         turns_in=len(turns)), evidence
 
 
 # ---------------------------------------------------------------- the worker
 _STATE: dict[str, Any] = {}
 
 
-def _init(config: EngineConfig, scorers: list[Scorer], rubric: Rubric) -> None:
-    _STATE.update(nlp=make_nlp(patterns_dir=config.patterns_dir), scorers=scorers,
-                  rubric=rubric, config=config)
+def _init(scorers: list[Scorer], rubric: Rubric, patterns_dir: str | None = None,
+          fail: Mapping[str, int | None] | None = None) -> None:
+    """Worker start: one pipeline, the scorers and the rubric (settings come with each
+    task, since the end of the data is known only after the index pass)."""
+    _STATE.update(nlp=make_nlp(patterns_dir=patterns_dir), scorers=scorers, rubric=rubric,
+                  **(fail or {}))
+    _warm_up()
+
+
+def _warm_up() -> None:
+    """Score one small chat, so that one-time loads (textstat's dictionaries, lazy
+    imports) happen while the worker starts, not in its first part."""
+    turns = pd.DataFrame({
+        "interaction_id": "warm-up", "role": ["customer", "agent"], "channel": "chat",
+        "timestamp": ["2026-03-02T09:00:00Z", "2026-03-02T09:01:00Z"],
+        "text": ["Hi, my order has not arrived yet.",
+                 "Sorry about that! I will email you the tracking number tomorrow morning, "
+                 "once the warehouse confirms it has been shipped to your address. The "
+                 "parcel usually takes two working days, and you can follow it online "
+                 "with the link in that email."]})  # 30+ agent words: readability too
+    conv = Conversations.from_frames(turns)
+    inter = conv.interactions.assign(case_id="warm-up")
+    score_chunk(conv.turns, inter, EngineConfig(horizons=dict(DEFAULT_HORIZONS)),
+                _STATE["nlp"], _STATE["scorers"])
 
 
 def _peak_mb() -> float:
@@ -232,17 +323,17 @@ def _write(out: Path, index: int, tables: Mapping[str, pd.DataFrame],
     os.replace(tmp, parts / f"{name}.json")
 
 
-def _score_part(index: int, turns: pd.DataFrame, interactions: pd.DataFrame, out: str
+def _score_part(index: int, turns: pd.DataFrame, interactions: pd.DataFrame,
+                evidence: pd.DataFrame | None, out: str, config: EngineConfig
                 ) -> dict[str, Any]:
     """Score one part and write it; a failure becomes ``scoring_failed`` rejects."""
     t0 = time.perf_counter()
-    config: EngineConfig = _STATE["config"]
     words = int(turns["text"].str.count(r"\S+").sum()) if len(turns) else 0
     try:
         if _STATE.get("fail_on") == index:  # test hook: simulate a part that cannot be scored
             raise RuntimeError(f"simulated failure in part {index}")
         evidence, measures, promises = score_chunk(turns, interactions, config, _STATE["nlp"],
-                                                   _STATE["scorers"])
+                                                   _STATE["scorers"], evidence)
         measures["repeat_contact"] = interactions.set_index("interaction_id")[
             "repeat_contact"].reindex(measures["interaction_id"]).to_numpy()
         scores, contributions = _STATE["rubric"].apply(measures)
@@ -289,7 +380,7 @@ def run_batch(
     rubric: Rubric | str | None = None,
     jobs: int | None = None,
     chunk_size: int = 1000,
-    recycle_after: int = 50,
+    recycle_after: int = 100,
     sla_s: float = 600.0,
     tz: str = "UTC",
     calendar: BusinessCalendar | str | Mapping[str, Any] | None = None,
@@ -297,6 +388,7 @@ def run_batch(
     as_of: str | pd.Timestamp | None = None,
     progress: Callable[[int, int], None] | None = None,
     _fail_part: int | None = None,
+    _fail_extract: int | None = None,
     **read_options: Any,
 ) -> BatchSummary:
     """Score exports of any size into a resumable run folder of Parquet parts.
@@ -316,7 +408,8 @@ def run_batch(
     chunk_size
         About how many interactions each part holds (whole cases, never split).
     recycle_after
-        Parts a worker scores before it is replaced.
+        About how many tasks (evidence chunks and parts) a worker runs before it
+        is replaced.
     sla_s, tz, calendar, case_window, as_of
         As for :func:`serviceart.score`.
     progress
@@ -355,7 +448,8 @@ def run_batch(
         return _run(files, out, spill, format=format, rub=rub, jobs=jobs,
                     chunk_size=chunk_size, recycle_after=recycle_after, sla_s=sla_s, tz=tz,
                     cal=cal, window=window, as_of=as_of, progress=progress,
-                    fail_part=_fail_part, read_options=read_options, t0=t0)
+                    fail={"fail_on": _fail_part, "fail_extract": _fail_extract},
+                    read_options=read_options, t0=t0)
     finally:
         shutil.rmtree(spill, ignore_errors=True)
 
@@ -364,12 +458,57 @@ def _run(files: list[Path], out: Path, spill: Path, *, format: str | None, rub: 
          jobs: int, chunk_size: int, recycle_after: int, sla_s: float, tz: str,
          cal: BusinessCalendar | None, window: pd.Timedelta,
          as_of: str | pd.Timestamp | None, progress: Callable[[int, int], None] | None,
-         fail_part: int | None, read_options: Mapping[str, Any], t0: float) -> BatchSummary:
-    """The two passes of :func:`run_batch` (``spill`` holds the validated chunks)."""
-    meta, read_rejects, interactions_in, turns_in = _index(files, format, chunk_size,
-                                                           read_options, spill)
+         fail: Mapping[str, int | None], read_options: Mapping[str, Any], t0: float
+         ) -> BatchSummary:
+    """The two passes of :func:`run_batch` (``spill`` holds the validated chunks).
+
+    The workers start before the index pass: while the parent reads, each
+    spilled chunk's evidence (the cue pipeline, most of the work, which needs
+    no case or end-of-data) is extracted by a worker, so reading and scoring
+    overlap. A resumed run (the folder already holds parts) extracts evidence
+    with each missing part instead, so finished parts cost no extraction.
+    """
+    scorers = default_scorers()
+    pool = RotatingPool(jobs, recycle_after * jobs, _init, (scorers, rub, None, dict(fail)),
+                        preload=["serviceart._preload"])
+    fresh = not out.exists() or not any(out.iterdir())
+    queued: set[Future[int]] = set()
+
+    def extract(k: int) -> Future[int] | None:
+        if not fresh:
+            return None
+        while len(queued) >= 2 * jobs:  # the reader waits for the workers, never piles up
+            done, _ = wait(queued, return_when=FIRST_COMPLETED)
+            queued.difference_update(done)
+        future = pool.submit(_extract, k, str(spill), tz, cal)
+        queued.add(future)
+        return future
+
+    try:
+        summary = _passes(files, out, spill, pool, extract, format=format, rub=rub,
+                          jobs=jobs, chunk_size=chunk_size, recycle_after=recycle_after,
+                          sla_s=sla_s, tz=tz, cal=cal, window=window, as_of=as_of,
+                          progress=progress, scorers=scorers, read_options=read_options,
+                          t0=t0)
+    except BaseException:  # Ctrl-C or a read error: stop the workers, keep complete parts
+        pool.shutdown(cancel=True)
+        raise
+    pool.shutdown()
+    return summary
+
+
+def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
+            extract: Callable[[int], Future[int] | None], *, format: str | None,
+            rub: Rubric, jobs: int, chunk_size: int, recycle_after: int, sla_s: float,
+            tz: str, cal: BusinessCalendar | None, window: pd.Timedelta,
+            as_of: str | pd.Timestamp | None, progress: Callable[[int, int], None] | None,
+            scorers: list[Scorer], read_options: Mapping[str, Any], t0: float
+            ) -> BatchSummary:
+    meta, read_rejects, interactions_in, turns_in, extracted = _index(
+        files, format, chunk_size, read_options, spill, extract)
+    index_seconds = time.perf_counter() - t0
     meta = meta.drop_duplicates("interaction_id", keep="first")
-    linked = assign_cases(meta.rename(columns={}), window).set_index("interaction_id")
+    linked = assign_cases(meta, window).set_index("interaction_id")
     times = pd.DataFrame({"started": pd.to_datetime(linked["_started"], utc=True),
                           "opened_by": linked["_opened_by"]}, index=linked.index)
     linked["repeat_contact"] = repeat_from_times(linked.reset_index(), times, window)
@@ -394,38 +533,26 @@ def _run(files: list[Path], out: Path, spill: Path, *, format: str | None, rub: 
     summary = BatchSummary(output=out, interactions_in=interactions_in)
     total = len(linked)
     finished = 0
-    scorers = default_scorers()
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
-                               initializer=_init_worker_with_hook,
-                               initargs=(config, scorers, rub, fail_part),
-                               max_tasks_per_child=recycle_after)
     futures: set[Future[dict[str, Any]]] = set()
     markers: list[dict[str, Any]] = []
     t_score = time.perf_counter()
-    try:
-        for index, unit in enumerate(_units(spill, chunk_size, linked)):
-            if index in done_parts:
-                summary.parts_skipped += 1
-                finished += len(unit)
-                if progress:
-                    progress(finished, total)
-                continue
-            futures.add(pool.submit(_score_part, index, unit.turns, unit.interactions,
-                                    str(out)))
-            while len(futures) >= 2 * jobs:
-                finished += _collect(futures, markers, wait_for=FIRST_COMPLETED)
-                if progress:
-                    progress(finished, total)
-        while futures:
+    for index, (unit, evidence) in enumerate(_units(spill, chunk_size, linked, extracted)):
+        if index in done_parts:
+            summary.parts_skipped += 1
+            finished += len(unit)
+            if progress:
+                progress(finished, total)
+            continue
+        futures.add(pool.submit(_score_part, index, unit.turns, unit.interactions, evidence,
+                                str(out), config))
+        while len(futures) >= 2 * jobs:
             finished += _collect(futures, markers, wait_for=FIRST_COMPLETED)
             if progress:
                 progress(finished, total)
-    except KeyboardInterrupt:
-        for f in futures:
-            f.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    while futures:
+        finished += _collect(futures, markers, wait_for=FIRST_COMPLETED)
+        if progress:
+            progress(finished, total)
     scored_seconds = time.perf_counter() - t_score
 
     all_markers = [json.loads(p.read_text(encoding="utf-8"))
@@ -452,10 +579,12 @@ def _run(files: list[Path], out: Path, spill: Path, *, format: str | None, rub: 
                    "parts": summary.parts, "parts_skipped": summary.parts_skipped,
                    "parts_failed": summary.parts_failed},
         "seconds": round(summary.seconds, 3),
+        "index_seconds": round(index_seconds, 3),
         "scoring_seconds": round(scored_seconds, 3),
+        "evidence_extracted_while_reading": len(extracted),
         "words": summary.words,
-        "words_per_second": round(summary.words / scored_seconds, 1)
-        if scored_seconds > 0 and summary.words else None,
+        "words_per_second": round(summary.words / summary.seconds, 1)
+        if summary.seconds > 0 and summary.words else None,
         "peak_rss_mb_per_worker": round(summary.peak_rss_mb, 1),
     }
     summary.info = info
@@ -463,12 +592,6 @@ def _run(files: list[Path], out: Path, spill: Path, *, format: str | None, rub: 
     tmp.write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
     os.replace(tmp, out / "run.json")
     return summary
-
-
-def _init_worker_with_hook(config: EngineConfig, scorers: list[Scorer], rubric: Rubric,
-                           fail_part: int | None) -> None:
-    _init(config, scorers, rubric)
-    _STATE["fail_on"] = fail_part
 
 
 def _collect(futures: set[Future[dict[str, Any]]], markers: list[dict[str, Any]],

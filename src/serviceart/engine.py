@@ -60,16 +60,24 @@ def score_chunk(
     config: EngineConfig,
     nlp: Language,
     scorers: list[Scorer],
+    evidence: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Evidence, measures and promise ledger for one chunk of whole cases.
+
+    ``evidence``, when given, is the chunk's EVIDENCE table as
+    :func:`~serviceart.evidence.extract_evidence` makes it (in turn order, with the
+    same ``tz`` and calendar); it is extracted here otherwise. Evidence depends
+    on each turn alone, so the batch engine extracts it while the input is still
+    being read, before cases are known.
 
     Returns
     -------
     evidence, measures, promises
         The EVIDENCE table, the measures table and the PROMISES ledger of the chunk.
     """
-    evidence = extract_evidence(turns, interactions, nlp, tz=config.tz,
-                                batch_size=config.batch_size, calendar=config.calendar)
+    if evidence is None:
+        evidence = extract_evidence(turns, interactions, nlp, tz=config.tz,
+                                    batch_size=config.batch_size, calendar=config.calendar)
     promises = promise_ledger(turns, interactions, evidence, as_of=config.as_of,
                               horizons=config.horizons, calendar=config.calendar)
     ctx = ScoringContext(turns=turns, interactions=interactions, evidence=evidence,

@@ -258,7 +258,7 @@ def _drop_seen(raw: RawFrames, seen: set[str]) -> RawFrames:
     if not seen or "interaction_id" not in raw.turns.columns:
         return raw
     ids = raw.turns["interaction_id"]
-    late = ids.notna() & ids.astype(str).isin(seen)
+    late = ids.notna() & _in(ids, seen)
     if not late.any():
         return raw
     turns = raw.turns[late]
@@ -271,7 +271,15 @@ def _drop_seen(raw: RawFrames, seen: set[str]) -> RawFrames:
             for r in turns.to_dict("records")]
     kept = raw.interactions
     if kept is not None and "interaction_id" in kept.columns:
-        kept = kept[~kept["interaction_id"].astype(str).isin(seen)]
+        kept = kept[~_in(kept["interaction_id"], seen)]
     return RawFrames(turns=raw.turns[~late], interactions=kept,
                      rejects=concat_rejects([raw.rejects, reject_rows(rows)]),
                      turn_columns=raw.turn_columns, labels_as_roles=raw.labels_as_roles)
+
+
+def _in(ids: pd.Series, seen: set[str]) -> pd.Series:
+    """Which ids (as strings) are in ``seen``: a set lookup per row, so the cost
+    follows the chunk, not everything read so far (``Series.isin`` would copy the
+    whole set each time)."""
+    values = ids.astype(str).tolist()
+    return pd.Series([v in seen for v in values], index=ids.index, dtype=bool)

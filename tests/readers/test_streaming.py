@@ -154,3 +154,63 @@ def test_any_chunk_size_partitions_the_interactions(tmp_path, n, each, size, see
     sizes = [len(c) for c in chunks]
     assert sum(sizes) == n and all(0 < s <= size for s in sizes)
     assert sum(len(c.turns) for c in chunks) == n * each
+
+
+_ID = st.one_of(st.text(max_size=8), st.integers(-10**6, 10**6), st.none())
+_TRICKY = st.sampled_from([
+    'says "interaction_id": "fake"', '\\"interaction_id\\"', "interaction_id", "\\", '"', ""])
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(iid=_ID, text=st.one_of(st.text(max_size=20), _TRICKY), nested=st.booleans(),
+       as_value=st.booleans(), key_last=st.booleans(), spaces=st.booleans())
+def test_the_id_pass_reads_the_same_id_as_a_full_parse(iid, text, nested, as_value,
+                                                       key_last, spaces):
+    # the id pass reads "interaction_id" without parsing the line; when it is not
+    # sure it says so, and when it answers it agrees with json.loads
+    import json
+
+    from serviceart.readers.turns import _UNSURE, _id_value
+
+    obj: dict[str, object] = {"role": "agent", "text": text}
+    if nested:
+        obj["meta"] = {"interaction_id": "other"}
+    if as_value:
+        obj["field"] = "interaction_id"
+    obj["interaction_id"] = iid
+    if key_last is False:
+        obj = {"interaction_id": iid, **{k: v for k, v in obj.items() if k != "interaction_id"}}
+    line = json.dumps(obj, separators=(", ", ": ") if spaces else (",", ":"))
+    got = _id_value("interaction_id")(line)
+    if got is not _UNSURE:
+        assert got == json.loads(line)["interaction_id"]
+        assert not nested  # a second copy of the key is never guessed at
+
+
+def test_stream_handles_ids_the_fast_pass_cannot_read(tmp_path):
+    # numeric ids, escaped quotes, a nested copy of the key and a bad line: the
+    # streamed chunks still equal read()
+    import json
+
+    rows = []
+    for i in range(60):
+        iid: object = i if i % 3 == 0 else f'c"{i}' if i % 3 == 1 else f"c{i}"
+        for t in range(3):
+            row: dict[str, object] = {"interaction_id": iid, "role": ("agent", "customer")[t % 2],
+                                      "text": f'turn {t} "interaction_id": "x"', "turn_index": t}
+            if t == 1:
+                row["meta"] = {"interaction_id": "elsewhere"}
+            rows.append(row)
+    random.Random(3).shuffle(rows)
+    lines = [json.dumps(r) for r in rows]
+    lines.insert(40, '{"interaction_id": "broken", ')
+    path = tmp_path / "t.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    chunks = list(sa.stream(path, chunk_size=7))
+    assert sum(len(c) for c in chunks) == 60
+    for c in chunks:
+        assert c.turns.groupby("interaction_id").size().eq(3).all()
+    streamed = pd.concat([_canon(c) for c in chunks]).sort_values(
+        ["interaction_id", "turn_index"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(streamed, _canon(sa.read(path)))
+    assert sum(int((c.rejects["code"] == "malformed_line").sum()) for c in chunks) == 1

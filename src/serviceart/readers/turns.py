@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -243,10 +243,20 @@ def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | No
             columns=["interaction_id", "role", "text", "record"])
         return frame, reject_rows(bad)
 
+    key = usecols or ""
+    quick = None if usecols is None else _id_value(key)
     with open_text(path, encoding) as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
+            if quick is not None:  # the id pass: one key of each line is enough
+                value = quick(line)
+                if value is not _UNSURE:
+                    records.append({key: value, "record": f"line {lineno}"})
+                    if len(records) >= rows:
+                        yield block()
+                        records, bad = [], []
+                    continue
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
@@ -272,6 +282,40 @@ def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | No
                 records, bad = [], []
     if records or bad:
         yield block()
+
+
+_UNSURE = object()
+_JSON_VALUE = re.compile(r'\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?'
+                         r'|null|true|false)\s*[,}]')
+
+
+def _id_value(key: str) -> Callable[[str], Any]:
+    """Reads the value of ``"key"`` in a JSON line without parsing the line.
+
+    Used by the id pass of :meth:`TurnsReader.iter_load`, which only needs to
+    know where each interaction's rows end. When the quoted key occurs exactly
+    once and is followed by a plain value, it is the top-level key (a nested
+    copy would make two, and a quote inside a string is escaped); otherwise
+    the result is ``_UNSURE`` and the line is parsed whole. A line that is not
+    valid JSON is rejected by the second pass, which parses every line whole.
+    """
+    quoted = json.dumps(key)
+
+    def value(line: str) -> Any:
+        if line.count(quoted) != 1:
+            return _UNSURE
+        at = line.find(quoted)
+        if at > 0 and line[at - 1] == "\\":
+            return _UNSURE
+        m = _JSON_VALUE.match(line, at + len(quoted))
+        if m is None:
+            return _UNSURE
+        raw = m.group(1)
+        if raw[0] == '"' and "\\" not in raw:
+            return raw[1:-1]
+        return json.loads(raw)
+
+    return value
 
 
 def _csv_blocks(path: Path, sep: str, rows: int, usecols: str | None,

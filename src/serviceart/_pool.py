@@ -1,0 +1,83 @@
+"""A process pool whose workers are replaced after a number of tasks.
+
+spaCy's string store only grows, so long batch runs replace their workers now
+and then. ``ProcessPoolExecutor(max_tasks_per_child=...)`` is not used: on the
+Pythons we support it can lose a worker for good (a worker that exits after
+its last task is not replaced when the pool counts an idle worker that is not
+there, and a run with every worker gone waits forever; seen on Python 3.11
+when many tasks are queued at once). Instead, :class:`RotatingPool` sends the
+first ``per_pool`` tasks to one ``ProcessPoolExecutor``, then starts a fresh
+one for the next ``per_pool`` while the old one finishes what it was given and
+exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
+from typing import Any, TypeVar
+
+__all__ = ["RotatingPool"]
+
+T = TypeVar("T")
+
+
+class RotatingPool:
+    """Worker processes replaced after every ``per_pool`` tasks.
+
+    Workers are forked from a ``forkserver`` where the platform has one (Linux,
+    macOS), else spawned.
+
+    Parameters
+    ----------
+    workers
+        Processes per pool.
+    per_pool
+        Tasks sent to one pool before a fresh pool takes over.
+    initializer, initargs
+        Run once in every worker process.
+    preload
+        Modules the fork server imports once, before it forks any worker.
+    """
+
+    def __init__(self, workers: int, per_pool: int, initializer: Callable[..., Any],
+                 initargs: Sequence[Any] = (), preload: Sequence[str] = ()) -> None:
+        if workers < 1 or per_pool < 1:
+            raise ValueError("workers and per_pool must be >= 1")
+        self.workers, self.per_pool = workers, per_pool
+        if "forkserver" in get_all_start_methods():
+            # workers fork from a server that imported ``preload`` once, instead of
+            # each importing spaCy and pandas anew
+            self._context: BaseContext = get_context("forkserver")
+            self._context.set_forkserver_preload(list(preload))
+        else:
+            self._context = get_context("spawn")
+        self._init, self._initargs = initializer, tuple(initargs)
+        self._pool: ProcessPoolExecutor | None = None
+        self._sent = 0
+        self._retired: list[ProcessPoolExecutor] = []
+        #: how many pools were started
+        self.pools = 0
+
+    def submit(self, fn: Callable[..., T], /, *args: Any) -> Future[T]:
+        """Run ``fn(*args)`` in a worker; a fresh pool takes over every ``per_pool`` tasks."""
+        if self._pool is None or self._sent >= self.per_pool:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False)  # finishes its tasks, then its workers exit
+                self._retired.append(self._pool)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                             mp_context=self._context,
+                                             initializer=self._init, initargs=self._initargs)
+            self._sent = 0
+            self.pools += 1
+        self._sent += 1
+        return self._pool.submit(fn, *args)
+
+    def shutdown(self, *, cancel: bool = False) -> None:
+        """Wait for every pool to finish (dropping queued tasks when ``cancel``)."""
+        pools = [*self._retired, *([self._pool] if self._pool is not None else [])]
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=cancel)
+        self._retired, self._pool = [], None

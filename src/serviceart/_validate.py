@@ -8,7 +8,6 @@ naming the source, the record and the field.
 from __future__ import annotations
 
 import json
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 

@@ -59,6 +59,7 @@ from typing import Any
 import pandas as pd
 
 from ._pool import RotatingPool
+from ._words import word_counts
 from .businesshours import BusinessCalendar
 from .cases import assign_cases, case_summary, parse_window
 from .cues.pipeline import make_nlp
@@ -328,7 +329,7 @@ def _score_part(index: int, turns: pd.DataFrame, interactions: pd.DataFrame,
                 ) -> dict[str, Any]:
     """Score one part and write it; a failure becomes ``scoring_failed`` rejects."""
     t0 = time.perf_counter()
-    words = int(turns["text"].str.count(r"\S+").sum()) if len(turns) else 0
+    words = int(word_counts(turns["text"]).sum())
     try:
         if _STATE.get("fail_on") == index:  # test hook: simulate a part that cannot be scored
             raise RuntimeError(f"simulated failure in part {index}")

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from spacy.language import Language
 
+from ._words import word_counts
 from .businesshours import BusinessCalendar
 from .cases import case_summary, link_cases, parse_window
 from .codebook import CUES, MEASURES
@@ -238,7 +239,8 @@ def score(
         kind="stable")].reset_index(drop=True), PROMISES)
     scores, contributions = rub.apply(measures)
     elapsed = time.perf_counter() - t0
-    words = int(conv.turns["text"].str.count(r"\S+").sum()) if len(conv.turns) else 0
+    sized = with_size(conv.turns, conv.interactions)
+    words = int(sized["n_words"].sum())
     counts = conv.counts
     run_info = {
         "versions": _versions(),
@@ -261,7 +263,7 @@ def score(
     }
     return Result(scores=scores, measures=measures, evidence=evidence,
                   rejects=conv.rejects, run_info=run_info, contributions=contributions,
-                  interactions=with_size(conv.turns, conv.interactions), promises=promises,
+                  interactions=sized, promises=promises,
                   bands=rub.assign_bands(scores), turns=conv.turns)
 
 
@@ -270,7 +272,7 @@ def with_size(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:
     (for data-quality checks, e.g. in :func:`serviceart.fairness`)."""
     out = interactions.copy()
     ids = turns["interaction_id"]
-    words = turns["text"].astype("string").str.count(r"\S+").fillna(0)
+    words = pd.Series(word_counts(turns["text"]), index=turns.index)
     key = out["interaction_id"]
     out["n_turns"] = key.map(ids.value_counts()).fillna(0).astype("int64").to_numpy()
     out["n_words"] = key.map(words.groupby(ids).sum()).fillna(0).astype("int64").to_numpy()

@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from spacy.language import Language
 
 from ._pool import RotatingPool
 from ._words import word_counts
@@ -279,15 +280,32 @@ _STATE: dict[str, Any] = {}
 def _init(scorers: list[Scorer], rubric: Rubric, patterns_dir: str | None = None,
           fail: Mapping[str, int | None] | None = None) -> None:
     """Worker start: one pipeline, the scorers and the rubric (settings come with each
-    task, since the end of the data is known only after the index pass)."""
-    _STATE.update(nlp=make_nlp(patterns_dir=patterns_dir), scorers=scorers, rubric=rubric,
-                  **(fail or {}))
-    _warm_up()
+    task, since the end of the data is known only after the index pass). A worker
+    forked from the fork server takes the pipeline the server built and warmed."""
+    nlp = _PRELOADED.get("nlp") if patterns_dir is None else None
+    if nlp is None:
+        nlp = make_nlp(patterns_dir=patterns_dir)
+        _warm_up(nlp)
+    _STATE.update(nlp=nlp, scorers=scorers, rubric=rubric, **(fail or {}))
 
 
-def _warm_up() -> None:
+#: the pipeline built once in the fork server (see :mod:`serviceart._preload`)
+_PRELOADED: dict[str, Language] = {}
+
+#: evidence tasks the index pass may queue before it waits for the workers
+_READ_AHEAD = 32
+
+
+def preload() -> None:
+    """Build and warm the default pipeline once, in the fork server, for every worker."""
+    nlp = make_nlp()
+    _warm_up(nlp)
+    _PRELOADED["nlp"] = nlp
+
+
+def _warm_up(nlp: Language) -> None:
     """Score one small chat, so that one-time loads (textstat's dictionaries, lazy
-    imports) happen while the worker starts, not in its first part."""
+    imports) happen before the first part, not in it."""
     turns = pd.DataFrame({
         "interaction_id": "warm-up", "role": ["customer", "agent"], "channel": "chat",
         "timestamp": ["2026-03-02T09:00:00Z", "2026-03-02T09:01:00Z"],
@@ -298,8 +316,8 @@ def _warm_up() -> None:
                  "with the link in that email."]})  # 30+ agent words: readability too
     conv = Conversations.from_frames(turns)
     inter = conv.interactions.assign(case_id="warm-up")
-    score_chunk(conv.turns, inter, EngineConfig(horizons=dict(DEFAULT_HORIZONS)),
-                _STATE["nlp"], _STATE["scorers"])
+    score_chunk(conv.turns, inter, EngineConfig(horizons=dict(DEFAULT_HORIZONS)), nlp,
+                default_scorers())
 
 
 def _peak_mb() -> float:
@@ -478,7 +496,10 @@ def _run(files: list[Path], out: Path, spill: Path, *, format: str | None, rub: 
     def extract(k: int) -> Future[int] | None:
         if not fresh:
             return None
-        while len(queued) >= 2 * jobs:  # the reader waits for the workers, never piles up
+        # the reader may run ahead of the workers (while they start, say) by a bounded
+        # number of chunks: tasks hold only chunk numbers, and a queue shorter than a
+        # pool's share never spreads over several pools at once
+        while len(queued) >= min(_READ_AHEAD, recycle_after * jobs // 2):
             done, _ = wait(queued, return_when=FIRST_COMPLETED)
             queued.difference_update(done)
         future = pool.submit(_extract, k, str(spill), tz, cal)

@@ -47,3 +47,12 @@ def test_shutdown_with_cancel_drops_queued_tasks():
 def test_bad_sizes_are_refused():
     with pytest.raises(ValueError, match=">= 1"):
         RotatingPool(0, 1, _start)
+
+
+def test_start_brings_the_workers_up_in_the_background():
+    pool = RotatingPool(2, 10, _start, ("abcd",))
+    pool.start()  # returns at once; the workers come up meanwhile
+    assert pool.ready.wait(120)
+    assert pool.pools == 1
+    assert pool.submit(_task, 3).result(timeout=60)[::2] == (9, 4)
+    pool.shutdown()

@@ -13,6 +13,7 @@ exits.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
@@ -58,11 +59,36 @@ class RotatingPool:
         self._pool: ProcessPoolExecutor | None = None
         self._sent = 0
         self._retired: list[ProcessPoolExecutor] = []
+        self._lock = threading.Lock()
+        #: set once the first pool's workers have started
+        self.ready = threading.Event()
         #: how many pools were started
         self.pools = 0
 
+    def start(self) -> None:
+        """Start the first pool's workers in the background and return at once.
+
+        Starting a fork server means importing ``preload`` before the first fork,
+        a few seconds in which :meth:`submit` would block; the caller can go on
+        with other work meanwhile and check :attr:`ready`.
+        """
+        def begin() -> None:
+            try:
+                for f in [self.submit(_started) for _ in range(self.workers)]:
+                    f.result()
+            except BaseException:  # a broken start shows again on the first real task
+                pass
+            finally:
+                self.ready.set()
+
+        threading.Thread(target=begin, name="serviceart-pool-start", daemon=True).start()
+
     def submit(self, fn: Callable[..., T], /, *args: Any) -> Future[T]:
         """Run ``fn(*args)`` in a worker; a fresh pool takes over every ``per_pool`` tasks."""
+        with self._lock:
+            return self._submit(fn, *args)
+
+    def _submit(self, fn: Callable[..., T], /, *args: Any) -> Future[T]:
         if self._pool is None or self._sent >= self.per_pool:
             if self._pool is not None:
                 self._pool.shutdown(wait=False)  # finishes its tasks, then its workers exit
@@ -77,7 +103,12 @@ class RotatingPool:
 
     def shutdown(self, *, cancel: bool = False) -> None:
         """Wait for every pool to finish (dropping queued tasks when ``cancel``)."""
-        pools = [*self._retired, *([self._pool] if self._pool is not None else [])]
+        with self._lock:
+            pools = [*self._retired, *([self._pool] if self._pool is not None else [])]
+            self._retired, self._pool = [], None
         for pool in pools:
             pool.shutdown(wait=True, cancel_futures=cancel)
-        self._retired, self._pool = [], None
+
+
+def _started() -> None:
+    """The task :meth:`RotatingPool.start` sends: its result means a worker is up."""

@@ -124,20 +124,19 @@ class BatchSummary:
 # ---------------------------------------------------------------- phase 1: the index
 def _index(paths: list[Path], format: str | None, chunk_size: int,
            read_options: Mapping[str, Any], spill: Path,
-           extract: Callable[[int], Future[int] | None] | None = None,
-           ) -> tuple[pd.DataFrame, pd.DataFrame, int, int, dict[int, Future[int]]]:
+           extract: Callable[[int], None] | None = None,
+           ) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
     """Interaction metadata of the whole input (no turns), its rejects, and turn counts.
 
     Each validated chunk is also written to ``spill`` (Parquet), so that the
     scoring pass reads validated tables instead of parsing and validating the
     input a second time in the parent process. ``extract(k)``, when given, is
     called after chunk ``k`` is spilled (it hands the chunk's evidence
-    extraction to a worker); its futures are returned by chunk number.
+    extraction to the workers, see :class:`_Extractor`).
     """
     spill.mkdir(parents=True, exist_ok=True)
     metas: list[pd.DataFrame] = []
     rejects: list[pd.DataFrame] = []
-    pending: dict[int, Future[int]] = {}
     interactions_in = turns_in = 0
     keep = ["interaction_id", "case_id", "customer_id", "started_at", "previous_contact_id",
             "aws_contact_id"]
@@ -146,9 +145,7 @@ def _index(paths: list[Path], format: str | None, chunk_size: int,
         chunk.turns.to_parquet(spill / f"{k:06d}-turns.parquet", index=False)
         inter.to_parquet(spill / f"{k:06d}-interactions.parquet", index=False)
         if extract is not None and len(inter):
-            future = extract(k)
-            if future is not None:
-                pending[k] = future
+            extract(k)
         times = contact_times(chunk.turns, inter) if len(inter) else pd.DataFrame(
             columns=["started", "ended", "opened_by"])
         meta = inter[[c for c in keep if c in inter.columns]].copy()
@@ -161,7 +158,47 @@ def _index(paths: list[Path], format: str | None, chunk_size: int,
         interactions_in += c["interactions_in"]
         turns_in += c["turns_in"]
     meta = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame(columns=keep)
-    return meta, concat_rejects(rejects), interactions_in, turns_in, pending
+    return meta, concat_rejects(rejects), interactions_in, turns_in
+
+
+class _Extractor:
+    """Hands spilled chunks to the workers for evidence extraction during the index pass.
+
+    While the workers start (the fork server imports spaCy first), chunk numbers
+    wait in a backlog and the reader goes on; once they are up, chunks are
+    submitted, at most ``limit`` waiting at a time (tasks hold only chunk
+    numbers; a queue shorter than a pool's share never spreads over two pools).
+    """
+
+    def __init__(self, pool: RotatingPool, spill: Path, tz: str,
+                 calendar: BusinessCalendar | None, limit: int) -> None:
+        self.pool, self.spill, self.tz, self.calendar = pool, spill, tz, calendar
+        self.limit = max(1, limit)
+        self.futures: dict[int, Future[int]] = {}
+        self._backlog: list[int] = []
+        self._queued: set[Future[int]] = set()
+
+    def __call__(self, k: int) -> None:
+        self._backlog.append(k)
+        if self.pool.ready.is_set():
+            self._drain()
+
+    def _drain(self) -> None:
+        for k in self._backlog:
+            while len(self._queued) >= self.limit:
+                done, _ = wait(self._queued, return_when=FIRST_COMPLETED)
+                self._queued.difference_update(done)
+            future = self.pool.submit(_extract, k, str(self.spill), self.tz, self.calendar)
+            self._queued.add(future)
+            self.futures[k] = future
+        self._backlog = []
+
+    def finish(self) -> dict[int, Future[int]]:
+        """Submit what is still waiting (once the workers are up); the futures by chunk."""
+        if self._backlog:
+            self.pool.ready.wait()
+            self._drain()
+        return self.futures
 
 
 def _evidence_file(spill: Path, k: int) -> Path:
@@ -490,21 +527,10 @@ def _run(files: list[Path], out: Path, spill: Path, *, format: str | None, rub: 
     scorers = default_scorers()
     pool = RotatingPool(jobs, recycle_after * jobs, _init, (scorers, rub, None, dict(fail)),
                         preload=["serviceart._preload"])
+    pool.start()
     fresh = not out.exists() or not any(out.iterdir())
-    queued: set[Future[int]] = set()
-
-    def extract(k: int) -> Future[int] | None:
-        if not fresh:
-            return None
-        # the reader may run ahead of the workers (while they start, say) by a bounded
-        # number of chunks: tasks hold only chunk numbers, and a queue shorter than a
-        # pool's share never spreads over several pools at once
-        while len(queued) >= min(_READ_AHEAD, recycle_after * jobs // 2):
-            done, _ = wait(queued, return_when=FIRST_COMPLETED)
-            queued.difference_update(done)
-        future = pool.submit(_extract, k, str(spill), tz, cal)
-        queued.add(future)
-        return future
+    extract = (_Extractor(pool, spill, tz, cal, min(_READ_AHEAD, recycle_after * jobs // 2))
+               if fresh else None)
 
     try:
         summary = _passes(files, out, spill, pool, extract, format=format, rub=rub,
@@ -520,14 +546,15 @@ def _run(files: list[Path], out: Path, spill: Path, *, format: str | None, rub: 
 
 
 def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
-            extract: Callable[[int], Future[int] | None], *, format: str | None,
+            extract: _Extractor | None, *, format: str | None,
             rub: Rubric, jobs: int, chunk_size: int, recycle_after: int, sla_s: float,
             tz: str, cal: BusinessCalendar | None, window: pd.Timedelta,
             as_of: str | pd.Timestamp | None, progress: Callable[[int, int], None] | None,
             scorers: list[Scorer], read_options: Mapping[str, Any], t0: float
             ) -> BatchSummary:
-    meta, read_rejects, interactions_in, turns_in, extracted = _index(
+    meta, read_rejects, interactions_in, turns_in = _index(
         files, format, chunk_size, read_options, spill, extract)
+    extracted = extract.finish() if extract is not None else {}
     index_seconds = time.perf_counter() - t0
     meta = meta.drop_duplicates("interaction_id", keep="first")
     linked = assign_cases(meta, window).set_index("interaction_id")

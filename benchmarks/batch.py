@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -41,7 +42,7 @@ def _write(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def _cli(path: Path, out: Path, jobs: int) -> dict[str, object]:
+def _cli(path: Path, out: Path, jobs: int) -> dict[str, Any]:
     exe = Path(sys.executable).with_name("serviceart")
     t0 = time.perf_counter()
     subprocess.run([str(exe), "score", str(path), "-o", str(out), "--jobs", str(jobs)],
@@ -49,6 +50,24 @@ def _cli(path: Path, out: Path, jobs: int) -> dict[str, object]:
     info = json.loads((out / "run.json").read_text())
     info["wall_seconds"] = time.perf_counter() - t0
     return info
+
+
+def _single(path: Path) -> dict[str, Any]:
+    """Read and score ``path`` in one fresh process (``sa.read`` + ``sa.score``), timed
+    after the imports, as ``run.json`` times the batch engine."""
+    code = ("import json, sys, time\nimport serviceart as sa\nt0 = time.perf_counter()\n"
+            "res = sa.score(sa.read(sys.argv[1]))\n"
+            "print(json.dumps({'seconds': time.perf_counter() - t0, "
+            "'words': res.run_info['words']}))")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], check=True,
+                          capture_output=True, text=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median time."""
+    ordered = sorted(runs, key=lambda r: float(r["seconds"]))
+    return ordered[len(ordered) // 2]
 
 
 def main() -> None:
@@ -59,20 +78,24 @@ def main() -> None:
     ap.add_argument("--e2e-chats", type=int, default=100_000)
     ap.add_argument("--skip-e2e", action="store_true")
     ap.add_argument("--rows", type=int, default=1_000_000, help="turn rows for the read test")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="time the single process, --jobs 1 and --jobs 2 N times each, in "
+                         "turn, and report the medians (default 1)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="serviceart-bench-"))
     print(f"machine: {os.cpu_count()} cores; temp folder {tmp}")
 
     small = _write(make_corpus(0, args.chats, 1), tmp / "chats.jsonl")
-    # single process: read the file and score it in this process (sa.read + sa.score)
-    t0 = time.perf_counter()
-    single = sa.score(sa.read(small))
-    single_s = time.perf_counter() - t0
-    one = _cli(small, tmp / "run-j1", 1)
-    two = _cli(small, tmp / "run-j2", 2)
-    words = int(single.run_info["words"])
+    runs: dict[str, list[dict[str, Any]]] = {"single": [], "one": [], "two": []}
+    for k in range(max(1, args.repeat)):  # in turn, so that drifts hit all three alike
+        runs["single"].append(_single(small))
+        runs["one"].append(_cli(small, tmp / f"run-j1-{k}", 1))
+        runs["two"].append(_cli(small, tmp / f"run-j2-{k}", 2))
+    single, one, two = (_median(runs[key]) for key in ("single", "one", "two"))
+    single_s = float(single["seconds"])
+    words = int(single["words"])
     print(f"\n{args.chats} chats, {words:,} words; times from the start of reading to the "
-          "last part written")
+          "last part written" + (f"; median of {args.repeat} runs" if args.repeat > 1 else ""))
     print(f"{'engine':<36}{'seconds':>9}{'words/s':>12}{'vs single':>11}{'MB/worker':>11}")
     print(f"{'single process (sa.read + sa.score)':<36}{single_s:>9.1f}"
           f"{words / single_s:>12,.0f}{1.0:>10.2f}x{'':>11}")
@@ -84,6 +107,10 @@ def main() -> None:
     print(f"speed-up with 2 workers: {single_s / s2:.2f}x over the single process, "
           f"{s1 / s2:.2f}x over --jobs 1 (which also reads in one process while its "
           f"worker scores)")
+    if args.repeat > 1:
+        for key, label in (("single", "single"), ("one", "--jobs 1"), ("two", "--jobs 2")):
+            print(f"  {label} runs: " + ", ".join(f"{float(r['seconds']):.1f} s"
+                                                for r in runs[key]))
     for label, info in (("--jobs 1", one), ("--jobs 2", two)):
         print(f"  {label}: index pass {float(info['index_seconds']):.1f} s (evidence of "
               f"{info['evidence_extracted_while_reading']} chunks extracted meanwhile), "
@@ -105,7 +132,7 @@ def main() -> None:
     n = sum(len(c.turns) for c in sa.stream(tmp / "rows.csv", chunk_size=5000))
     read_s = time.perf_counter() - t0
     two_s = words / float(two["words_per_second"])  # end to end, 2 workers
-    one_s = words / (int(single.run_info["words"]) / float(single.run_info["seconds"]))
+    one_s = words / (int(single["words"]) / single_s)
     print(f"\nread + validate {n:,} turn rows: {read_s:.1f} s = {read_s / two_s * 100:.1f}% "
           f"of the ~{two_s:.0f} s that serviceart score --jobs 2 takes for them end to end, "
           f"{read_s / one_s * 100:.1f}% of the ~{one_s:.0f} s that sa.score takes in one "

@@ -56,3 +56,12 @@ def test_start_brings_the_workers_up_in_the_background():
     assert pool.pools == 1
     assert pool.submit(_task, 3).result(timeout=60)[::2] == (9, 4)
     pool.shutdown()
+
+
+def test_a_shut_pool_takes_no_more_tasks():
+    pool = RotatingPool(1, 10, _start, ("ab",))
+    pool.start()  # may still be starting when it is shut: nothing must outlive it
+    pool.shutdown(cancel=True)
+    assert pool.ready.wait(120)
+    with pytest.raises(RuntimeError, match="shut down"):
+        pool.submit(_task, 1)

@@ -60,6 +60,7 @@ class RotatingPool:
         self._sent = 0
         self._retired: list[ProcessPoolExecutor] = []
         self._lock = threading.Lock()
+        self._closed = False
         #: set once the first pool's workers have started
         self.ready = threading.Event()
         #: how many pools were started
@@ -89,6 +90,8 @@ class RotatingPool:
             return self._submit(fn, *args)
 
     def _submit(self, fn: Callable[..., T], /, *args: Any) -> Future[T]:
+        if self._closed:
+            raise RuntimeError("the pool was shut down")
         if self._pool is None or self._sent >= self.per_pool:
             if self._pool is not None:
                 self._pool.shutdown(wait=False)  # finishes its tasks, then its workers exit
@@ -102,10 +105,11 @@ class RotatingPool:
         return self._pool.submit(fn, *args)
 
     def shutdown(self, *, cancel: bool = False) -> None:
-        """Wait for every pool to finish (dropping queued tasks when ``cancel``)."""
+        """Wait for every pool to finish (dropping queued tasks when ``cancel``); the
+        pool takes no task afterwards."""
         with self._lock:
             pools = [*self._retired, *([self._pool] if self._pool is not None else [])]
-            self._retired, self._pool = [], None
+            self._retired, self._pool, self._closed = [], None, True
         for pool in pools:
             pool.shutdown(wait=True, cancel_futures=cancel)
 

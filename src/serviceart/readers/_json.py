@@ -32,6 +32,7 @@ __all__ = [
     "dig",
     "given",
     "has_keys",
+    "item_text",
     "joined",
     "load_json",
     "number",
@@ -145,6 +146,19 @@ def joined(names: Any) -> str | None:
     if not isinstance(names, list):
         return None
     return ",".join(s for s in (str(n).strip() for n in names if n is not None) if s)
+
+
+def item_text(item: dict[str, Any], *keys: str) -> str:
+    """The first present text field of ``keys`` (a :class:`BadValue` when it is not a
+    string, or when none is present)."""
+    for key in keys:
+        if key in item and item[key] is not None:
+            value = item[key]
+            if not isinstance(value, str):
+                raise BadValue("bad_value",
+                                f"{key} is a {type(value).__name__}, not a string", key)
+            return value
+    raise BadValue("missing_field", f"the item has no {keys[0]}", keys[0])
 
 
 def vendor_role(raw: Any, table: Mapping[str, str], user: Mapping[str, str],

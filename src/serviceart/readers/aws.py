@@ -117,6 +117,7 @@ from ._json import (
     dig,
     given,
     has_keys,
+    item_text,
     joined,
     number,
     seconds,
@@ -283,7 +284,7 @@ def _analytics_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any
             continue
         try:
             role = _item_role(item, roles_by_id, user)
-            text = _item_text(item, "Content")
+            text = item_text(item, "Content")
             start = end = None
             for key in ("BeginOffsetMillis", "EndOffsetMillis"):
                 if key in item:
@@ -328,18 +329,6 @@ def _item_role(item: dict[str, Any], roles_by_id: Mapping[str, str],
         return _role(key, user)
     raise BadValue("unknown_participant",
                     f"ParticipantId {key!r} is not listed in Participants", "ParticipantId")
-
-
-def _item_text(item: dict[str, Any], *keys: str) -> str:
-    """The first present text field of ``keys``."""
-    for key in keys:
-        if key in item and item[key] is not None:
-            value = item[key]
-            if not isinstance(value, str):
-                raise BadValue("bad_value",
-                                f"{key} is a {type(value).__name__}, not a string", key)
-            return value
-    raise BadValue("missing_field", f"the item has no {keys[0]}", keys[0])
 
 
 # ---------------------------------------------------------------- readers

@@ -91,12 +91,12 @@ from ._json import (
     dig,
     given,
     has_keys,
+    item_text,
     number,
     seconds,
     user_roles,
     vendor_role,
 )
-from .aws import _item_text
 from .base import RawFrames, register_reader
 
 __all__ = ["GenesysReader"]
@@ -224,7 +224,7 @@ def _phrase_text(phrase: dict[str, Any]) -> str:
     decorated = phrase.get("decoratedText")
     if isinstance(decorated, str) and decorated.strip():
         return decorated
-    return _item_text(phrase, "text")
+    return item_text(phrase, "text")
 
 
 def _genesys_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any]) -> RawFrames:

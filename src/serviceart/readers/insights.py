@@ -92,6 +92,7 @@ from ._json import (
     dig,
     given,
     has_keys,
+    item_text,
     joined,
     number,
     seconds,
@@ -99,7 +100,6 @@ from ._json import (
     utc,
     vendor_role,
 )
-from .aws import _item_text
 from .base import RawFrames, register_reader
 
 __all__ = ["InsightsReader"]
@@ -178,7 +178,7 @@ def _entries_frames(path: Path, doc: dict[str, Any], entries: list[Any],
         try:
             if entry.get("role") is None:
                 raise BadValue("missing_field", "the entry has no role", "role")
-            text = _item_text(entry, "text")
+            text = item_text(entry, "text")
             if entry.get("start_timestamp_usec") is None:
                 raise BadValue("missing_field", "the entry has no start_timestamp_usec",
                                "start_timestamp_usec")
@@ -263,7 +263,7 @@ def _resource_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any]
             continue
         try:
             role = _segment_role(seg, doc.get("callMetadata"), user)
-            text = _item_text(seg, "text")
+            text = item_text(seg, "text")
             begin = end = None
             stamp = None
             if channel == "call":

@@ -64,13 +64,14 @@ from ._json import (
     dig,
     given,
     has_keys,
+    item_text,
     joined,
     number,
     seconds,
     to_utc,
     user_roles,
 )
-from .aws import META_COLUMNS, _item_text, _role
+from .aws import META_COLUMNS, _role
 from .base import RawFrames, register_reader
 
 __all__ = ["PcaReader"]
@@ -174,7 +175,7 @@ def _pca_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any]) -> 
                                 "SegmentSpeaker")
             spk = str(seg["SegmentSpeaker"])
             role = _role("system" if seg.get("IVRSegment") is True else label_of(spk), user)
-            text = _item_text(seg, "DisplayText", "OriginalText")
+            text = item_text(seg, "DisplayText", "OriginalText")
             times = []
             for key in ("SegmentStartTime", "SegmentEndTime"):
                 if key not in seg:

@@ -6,7 +6,10 @@ Measures, in one run on generated exports (the same realistic lines as
 - the time to read and score one file in a single process (``sa.read`` +
   ``sa.score``), and with ``serviceart score`` (the batch engine) with ``--jobs 1``
   and ``--jobs 2``, from the start of reading to the last part written (worker
-  start-up included), and the speed-ups;
+  start-up included), and the speed-ups; also each whole command, from process
+  start to exit, imports included; and the ceiling: two single processes at
+  once, each on half of the file (what two cores give this work with nothing
+  shared);
 - peak memory per worker for N / 10 and N chats (it must stay flat);
 - reading + validation of 1M turn rows (``sa.stream``) against the time the
   same rows take to score;
@@ -52,16 +55,42 @@ def _cli(path: Path, out: Path, jobs: int) -> dict[str, Any]:
     return info
 
 
+# every public name first: ``import serviceart`` loads its modules on first use, and
+# the timed part must not include importing spaCy and pandas
+_SINGLE = ("import json, sys, time\nimport serviceart as sa\n"
+           "[getattr(sa, name) for name in sa.__all__ if name != 'plot']\n"
+           "t0 = time.perf_counter()\n"
+           "res = sa.score(sa.read(sys.argv[1]))\n"
+           "print(json.dumps({'seconds': time.perf_counter() - t0, "
+           "'words': res.run_info['words']}))")
+
+
 def _single(path: Path) -> dict[str, Any]:
     """Read and score ``path`` in one fresh process (``sa.read`` + ``sa.score``), timed
-    after the imports, as ``run.json`` times the batch engine."""
-    code = ("import json, sys, time\nimport serviceart as sa\nt0 = time.perf_counter()\n"
-            "res = sa.score(sa.read(sys.argv[1]))\n"
-            "print(json.dumps({'seconds': time.perf_counter() - t0, "
-            "'words': res.run_info['words']}))")
-    done = subprocess.run([sys.executable, "-c", code, str(path)], check=True,
+    after the imports, as ``run.json`` times the batch engine; ``wall_seconds`` is the
+    whole process, imports included, as for the command line."""
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _SINGLE, str(path)], check=True,
                           capture_output=True, text=True)
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    info = dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    info["wall_seconds"] = time.perf_counter() - t0
+    return info
+
+
+def _pair(first: Path, second: Path) -> dict[str, Any]:
+    """Two single processes at once, each reading and scoring half of the input: the
+    most two cores can give on this work (no parent, no pool, nothing shared), the
+    ceiling for ``--jobs 2`` on this machine. ``seconds`` is the slower half."""
+    procs = [subprocess.Popen([sys.executable, "-c", _SINGLE, str(f)], stdout=subprocess.PIPE,
+                              text=True) for f in (first, second)]
+    halves = []
+    for proc in procs:
+        stdout, _ = proc.communicate()
+        if proc.returncode:
+            raise SystemExit(f"the half-input run failed with code {proc.returncode}")
+        halves.append(json.loads(stdout.strip().splitlines()[-1]))
+    return {"seconds": max(float(h["seconds"]) for h in halves),
+            "halves": [float(h["seconds"]) for h in halves]}
 
 
 def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -85,13 +114,19 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="serviceart-bench-"))
     print(f"machine: {os.cpu_count()} cores; temp folder {tmp}")
 
-    small = _write(make_corpus(0, args.chats, 1), tmp / "chats.jsonl")
-    runs: dict[str, list[dict[str, Any]]] = {"single": [], "one": [], "two": []}
-    for k in range(max(1, args.repeat)):  # in turn, so that drifts hit all three alike
+    corpus = make_corpus(0, args.chats, 1)
+    small = _write(corpus, tmp / "chats.jsonl")
+    ids = corpus["interaction_id"].drop_duplicates()
+    first_ids = set(ids.iloc[: len(ids) // 2])
+    halves = (_write(corpus[corpus["interaction_id"].isin(first_ids)], tmp / "half-1.jsonl"),
+              _write(corpus[~corpus["interaction_id"].isin(first_ids)], tmp / "half-2.jsonl"))
+    runs: dict[str, list[dict[str, Any]]] = {"single": [], "one": [], "two": [], "pair": []}
+    for k in range(max(1, args.repeat)):  # in turn, so that drifts hit all alike
         runs["single"].append(_single(small))
         runs["one"].append(_cli(small, tmp / f"run-j1-{k}", 1))
         runs["two"].append(_cli(small, tmp / f"run-j2-{k}", 2))
-    single, one, two = (_median(runs[key]) for key in ("single", "one", "two"))
+        runs["pair"].append(_pair(*halves))
+    single, one, two, pair = (_median(runs[key]) for key in ("single", "one", "two", "pair"))
     single_s = float(single["seconds"])
     words = int(single["words"])
     print(f"\n{args.chats} chats, {words:,} words; times from the start of reading to the "
@@ -107,8 +142,16 @@ def main() -> None:
     print(f"speed-up with 2 workers: {single_s / s2:.2f}x over the single process, "
           f"{s1 / s2:.2f}x over --jobs 1 (which also reads in one process while its "
           f"worker scores)")
+    ceiling = single_s / float(pair["seconds"])
+    print(f"ceiling on this machine: two single processes at once, each on half of the "
+          f"chats, finish in {float(pair['seconds']):.1f} s = {ceiling:.2f}x; --jobs 2 "
+          f"reaches {single_s / s2 / ceiling * 100:.0f}% of it")
+    w0, w2 = (float(r["wall_seconds"]) for r in (single, two))
+    print(f"whole commands, imports and start-up included: single process {w0:.1f} s, "
+          f"--jobs 2 {w2:.1f} s ({w0 / w2:.2f}x)")
     if args.repeat > 1:
-        for key, label in (("single", "single"), ("one", "--jobs 1"), ("two", "--jobs 2")):
+        for key, label in (("single", "single"), ("one", "--jobs 1"), ("two", "--jobs 2"),
+                           ("pair", "two halves at once")):
             print(f"  {label} runs: " + ", ".join(f"{float(r['seconds']):.1f} s"
                                                 for r in runs[key]))
     for label, info in (("--jobs 1", one), ("--jobs 2", two)):

@@ -55,3 +55,37 @@ def test_error_tree():
     assert issubclass(sa.SchemaError, sa.InputError)
     assert issubclass(sa.FormatError, sa.InputError)
     assert issubclass(sa.RubricError, sa.ConfigError)
+
+
+def test_import_is_lazy_and_names_resolve_on_first_use():
+    # ``import serviceart`` loads no heavy module; each public name imports its own
+    # module when first used (so `serviceart score` can start its workers meanwhile)
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport serviceart as sa\n"
+            "heavy = [m for m in ('spacy', 'pandas', 'sklearn', 'serviceart.engine') "
+            "if m in sys.modules]\n"
+            "assert not heavy, heavy\n"
+            "assert sa.read.__module__ == 'serviceart.io'\n"
+            "assert 'pandas' in sys.modules and 'serviceart.engine' not in sys.modules\n"
+            "from serviceart import score\n"
+            "assert score.__module__ == 'serviceart.engine'\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_calibrate_and_fairness_stay_functions_when_their_modules_load():
+    import subprocess
+    import sys
+
+    code = ("import serviceart as sa\nimport serviceart.calibrate, serviceart.fairness\n"
+            "assert callable(sa.calibrate) and sa.calibrate.__name__ == 'calibrate'\n"
+            "assert callable(sa.fairness) and sa.fairness.__name__ == 'fairness'\n"
+            "from serviceart.calibrate import CalibrationReport\n"
+            "assert sa.CalibrationReport is CalibrationReport\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        sa.nope  # noqa: B018

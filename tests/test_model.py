@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import serviceart as sa
 
@@ -165,3 +168,37 @@ def test_gigantic_turn_is_rejected_before_it_reaches_the_pipeline():
     assert conv.turns["text"].tolist() == ["ok", "Hello, how can I help?"]
     res = sa.score(conv)
     assert len(res.scores) == 2
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases=st.lists(st.one_of(st.none(), st.sampled_from("abcdefgh")), max_size=40),
+       size=st.integers(1, 9))
+def test_case_groups_partition_rows_without_splitting_a_case(cases, size):
+    from serviceart.model import case_groups
+
+    frame = pd.DataFrame({"case_id": pd.Series(cases, dtype="string")})
+    groups = list(case_groups(frame, size))
+    rows = np.concatenate([np.flatnonzero(g) for g in groups]) if groups else np.array([])
+    assert sorted(rows.tolist()) == list(range(len(cases)))  # every row once
+    keys = frame["case_id"].fillna("<none>")
+    for g in groups:
+        inside = set(keys[g])
+        assert not inside & set(keys[~g])  # a case (or the rows without one) is never split
+        assert g.sum() <= size or len(inside) == 1  # only one big case may exceed the size
+    # groups follow the order in which cases first appear
+    firsts = [keys[g].map(lambda k: keys.tolist().index(k)).min() for g in groups]
+    assert firsts == sorted(firsts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=30),
+       ids=st.lists(st.one_of(st.none(), st.text(max_size=3), st.integers(0, 9)), max_size=10),
+       storage=st.sampled_from(["pyarrow", "python", "object"]))
+def test_member_agrees_with_pandas_isin(values, ids, storage):
+    from serviceart._ids import member
+
+    dtype = object if storage == "object" else pd.StringDtype(storage)
+    column = pd.Series(values, dtype=dtype)
+    wanted = {str(i) for i in ids if i is not None}
+    expected = [v is not None and str(v) in wanted for v in values]
+    assert member(column, ids).tolist() == expected

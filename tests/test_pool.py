@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +67,54 @@ def test_a_shut_pool_takes_no_more_tasks():
     assert pool.ready.wait(120)
     with pytest.raises(RuntimeError, match="shut down"):
         pool.submit(_task, 1)
+
+
+def test_a_fork_server_started_early_preloads_for_later_pools():
+    # the command line starts the fork server before its own imports; a pool made
+    # later forks from it, so its workers have the preloaded module without importing
+    # it (run in a fresh process: this one may have a fork server already)
+    import subprocess
+    import sys
+    from multiprocessing import get_all_start_methods
+
+    if "forkserver" not in get_all_start_methods():
+        pytest.skip("no fork server on this platform")
+    code = """
+import sys
+from serviceart._pool import RotatingPool, start_fork_server
+
+import os
+
+def mods(name):
+    return name in sys.modules
+
+def env(name):
+    return os.environ.get(name)
+
+if __name__ == "__main__":
+    assert start_fork_server(["serviceart._words"], {"SA_TEST_SERVER": "on"}) is True
+    assert "serviceart._words" not in sys.modules  # imported by the server only
+    assert "SA_TEST_SERVER" not in os.environ  # the caller's environment is unchanged
+    pool = RotatingPool(1, 10, print, ("up",), preload=["serviceart._words"])
+    try:
+        assert pool.submit(mods, "serviceart._words").result(timeout=120) is True
+        assert pool.submit(mods, "serviceart.engine").result(timeout=120) is False
+        assert pool.submit(env, "SA_TEST_SERVER").result(timeout=120) == "on"
+    finally:
+        pool.shutdown()
+"""
+    script = Path(tempfile.mkdtemp()) / "early.py"
+    script.write_text(code, encoding="utf-8")
+    subprocess.run([sys.executable, str(script)], check=True, timeout=300)
+
+
+def test_the_server_environment_never_overrides_the_callers(monkeypatch):
+    from serviceart._pool import _environment
+
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+    monkeypatch.delenv("SA_TEST_EXTRA", raising=False)
+    with _environment({"ARROW_DEFAULT_MEMORY_POOL": "system", "SA_TEST_EXTRA": "1"}):
+        assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "jemalloc"  # the user's choice
+        assert os.environ["SA_TEST_EXTRA"] == "1"
+    assert "SA_TEST_EXTRA" not in os.environ
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "jemalloc"

@@ -6,20 +6,24 @@ of any size in bounded memory:
 1. **Index.** The input is streamed once (:func:`serviceart.stream`) keeping only
    interaction metadata in memory: ids, case and customer ids, start and end
    times, who opened the contact. The validated chunks go to a temporary spill
-   folder beside the output (``.<output>.spill-<pid>``, removed at the end), so
-   the input is parsed and validated once. Meanwhile the workers, already
+   folder beside the output (``.<output>.spill-<pid>``, Arrow IPC files, removed
+   at the end), so the input is parsed and validated once. Meanwhile the workers, already
    started, extract each spilled chunk's evidence (the cue pipeline: most of
    the work, and it needs no case and no end of data), so reading and scoring
    overlap. Cases are then linked over the whole dataset
    (:func:`serviceart.cases.assign_cases`), repeat contacts found, and the end
    of the data (``as_of``) fixed, exactly as :func:`serviceart.score` would.
-2. **Score.** The validated chunks are read back in order; interactions wait in a
-   buffer until every contact of their case has been read, and whole cases are
-   handed out with their evidence in *parts* of about ``chunk_size``
-   interactions to the ``jobs`` worker processes (forked from a server that
-   imported spaCy once; each holds one spaCy pipeline, and the workers are
-   replaced after about ``recycle_after`` tasks each so their string stores
-   cannot grow without bound, see :mod:`serviceart._pool`).
+2. **Score.** The spilled interaction tables are read back in order;
+   interactions wait in a buffer until every contact of their case has been
+   read, and whole cases are handed out in *parts* of about ``chunk_size``
+   interactions (the last ones half that, so the workers finish together) to
+   the ``jobs`` worker processes. A task carries only the part's interactions
+   and the numbers of the chunks holding its turns; the worker reads the turns
+   and the extracted evidence from the spill itself. Workers fork from a server
+   that imported spaCy once (the command line starts it before its own
+   imports); each holds one spaCy pipeline, and the workers are replaced after
+   about ``recycle_after`` tasks each so their string stores cannot grow
+   without bound (see :mod:`serviceart._pool`).
 3. **Write.** A worker writes its part's tables (scores, measures, evidence,
    contributions, promises, rejects, interactions) as
    ``<output>/<table>/part-NNNNN.parquet`` under temporary names and renames
@@ -56,10 +60,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from spacy.language import Language
 
-from ._pool import RotatingPool
+from ._ids import member
+from ._pool import PRELOAD, WORKER_ENV, RotatingPool
 from ._words import word_counts
 from .businesshours import BusinessCalendar
 from .cases import assign_cases, case_summary, parse_window
@@ -77,7 +83,7 @@ from .errors import ConfigError, InputError
 from .evidence import extract_evidence
 from .followthrough import DEFAULT_HORIZONS
 from .io import expand_paths, stream
-from .model import Conversations, concat_rejects
+from .model import Conversations, case_groups, concat_rejects
 from .readers.base import reject_rows
 from .rubric import Rubric
 from .schema import (
@@ -86,6 +92,7 @@ from .schema import (
     PROMISES,
     REJECTS,
     SCORES,
+    TURNS,
     conform,
     empty,
     measures_table,
@@ -142,8 +149,8 @@ def _index(paths: list[Path], format: str | None, chunk_size: int,
             "aws_contact_id"]
     for k, chunk in enumerate(stream(paths, format, chunk_size=chunk_size, **read_options)):
         inter = chunk.interactions
-        chunk.turns.to_parquet(spill / f"{k:06d}-turns.parquet", index=False)
-        inter.to_parquet(spill / f"{k:06d}-interactions.parquet", index=False)
+        _spill(chunk.turns, _spill_file(spill, k, "turns"))
+        _spill(inter, _spill_file(spill, k, "interactions"))
         if extract is not None and len(inter):
             extract(k)
         times = contact_times(chunk.turns, inter) if len(inter) else pd.DataFrame(
@@ -201,8 +208,24 @@ class _Extractor:
         return self.futures
 
 
-def _evidence_file(spill: Path, k: int) -> Path:
-    return spill / f"{k:06d}-evidence.parquet"
+def _spill_file(spill: Path, k: int, table: str) -> Path:
+    """Spilled chunk ``k``'s ``turns``, ``interactions`` or ``evidence``."""
+    return spill / f"{k:06d}-{table}.arrow"
+
+
+def _spill(frame: pd.DataFrame, target: Path) -> None:
+    """Write a spilled table (Arrow IPC: written and read back much faster than Parquet,
+    and it never leaves the run), under a temporary name first."""
+    tmp = target.with_name(f".{target.name}.tmp")
+    frame.reset_index(drop=True).to_feather(tmp)
+    os.replace(tmp, target)
+
+
+def _unspill(spill: Path, chunks: Iterable[int], table: str, ids: pd.Series) -> pd.DataFrame:
+    """The rows of some interactions in spilled chunks, in input order."""
+    frames = [pd.read_feather(_spill_file(spill, k, table)) for k in chunks]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return frame[member(frame["interaction_id"], ids)].reset_index(drop=True)
 
 
 def _extract(k: int, spill: str, tz: str, calendar: BusinessCalendar | None) -> int:
@@ -211,41 +234,56 @@ def _extract(k: int, spill: str, tz: str, calendar: BusinessCalendar | None) -> 
     if _STATE.get("fail_extract") == k:  # test hook: an extraction that fails
         raise RuntimeError(f"simulated failure extracting chunk {k}")
     folder = Path(spill)
-    turns = pd.read_parquet(folder / f"{k:06d}-turns.parquet")
-    inter = pd.read_parquet(folder / f"{k:06d}-interactions.parquet")
+    turns = pd.read_feather(_spill_file(folder, k, "turns"))
+    inter = pd.read_feather(_spill_file(folder, k, "interactions"))
     evidence = extract_evidence(turns, inter, _STATE["nlp"], tz=tz, calendar=calendar)
-    target = _evidence_file(folder, k)
-    tmp = target.with_name(f".{target.name}.tmp")
-    evidence.to_parquet(tmp, index=False)
-    os.replace(tmp, target)
+    _spill(evidence, _spill_file(folder, k, "evidence"))
     return k
 
 
 # ---------------------------------------------------------------- phase 2: whole cases
-_Unit = tuple[Conversations, "pd.DataFrame | None"]
+@dataclass
+class _Part:
+    """A part to score: its interactions (case columns added) and where its rows are."""
+
+    interactions: pd.DataFrame
+    #: the spilled chunk of each interaction
+    chunk_of: np.ndarray
+    #: whether the evidence of every one of its chunks was extracted
+    evidence: bool
+
+    def __len__(self) -> int:
+        return len(self.interactions)
+
+    @property
+    def chunks(self) -> list[int]:
+        """The spilled chunks holding its turns, in input order."""
+        return sorted(set(self.chunk_of.tolist()))
 
 
 def _spilled(spill: Path, extracted: Mapping[int, Future[int]]
-             ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]]:
-    """The validated chunks the index pass wrote, in input order, each with its
-    evidence when a worker extracted it (``None`` otherwise)."""
-    for turns_file in sorted(spill.glob("*-turns.parquet")):
-        k = int(turns_file.name.split("-")[0])
-        inter_file = turns_file.with_name(turns_file.name.replace("-turns", "-interactions"))
-        evidence = None
+             ) -> Iterator[tuple[int, pd.DataFrame, bool]]:
+    """The interactions of each spilled chunk, in input order, and whether a worker
+    extracted the chunk's evidence."""
+    for inter_file in sorted(spill.glob("*-interactions.arrow")):
+        k = int(inter_file.name.split("-")[0])
+        ok = False
         if k in extracted:
             try:
                 extracted[k].result()
-                evidence = conform(pd.read_parquet(_evidence_file(spill, k)), EVIDENCE)
+                ok = True
             except Exception:  # extracted again with its part; the run goes on
-                evidence = None
-        yield pd.read_parquet(turns_file), pd.read_parquet(inter_file), evidence
+                ok = False
+        yield k, pd.read_feather(inter_file), ok
 
 
 def _units(spill: Path, chunk_size: int, cases: pd.DataFrame,
-           extracted: Mapping[int, Future[int]] | None = None) -> Iterator[_Unit]:
-    """Whole cases, about ``chunk_size`` interactions each, in input order, with
-    their evidence when every chunk they come from had it extracted."""
+           extracted: Mapping[int, Future[int]] | None = None) -> Iterator[_Part]:
+    """Whole cases, about ``chunk_size`` interactions each, in input order.
+
+    Only interaction tables are read here: a worker reads its part's turns and
+    evidence from the spilled chunks itself.
+    """
     case_of = cases["case_id"]
     rule_of = cases["case_rule"]
     repeat_of = cases["repeat_contact"]
@@ -253,61 +291,47 @@ def _units(spill: Path, chunk_size: int, cases: pd.DataFrame,
     position = pd.Series(range(len(cases)), index=cases.index)
     last = position.groupby(case_of).max()
     seen = 0
-    pending: list[_Unit] = []
+    pending: list[pd.DataFrame] = []
+    evidence_ok: dict[int, bool] = {}
     ready_n = 0
-    for chunk_turns, chunk_inter, chunk_evidence in _spilled(spill, extracted or {}):
+    for k, chunk_inter, ok in _spilled(spill, extracted or {}):
+        evidence_ok[k] = ok
         inter = chunk_inter.copy()
         ids = inter["interaction_id"].astype(str)
         inter["case_id"] = ids.map(case_of).astype("string").to_numpy()
         inter["case_rule"] = ids.map(rule_of).astype("string").to_numpy()
         inter["repeat_contact"] = ids.map(repeat_of).astype("float64").to_numpy()
+        inter["_chunk"] = k
         seen += len(inter)
-        conv = Conversations(chunk_turns, inter, empty(REJECTS),
-                             interactions_in=len(inter), turns_in=len(chunk_turns))
-        pending.append((conv, chunk_evidence))
+        pending.append(inter)
         ready_n += len(inter)
         if ready_n < chunk_size:
             continue
-        buf, evidence = _concat(pending)
-        complete = (buf.interactions["case_id"].map(last) < seen).to_numpy(dtype=bool)
-        done_ids = buf.interactions.loc[complete, "interaction_id"]
-        if len(done_ids) >= chunk_size:
-            rest_ids = buf.interactions.loc[~complete, "interaction_id"]
-            parts = list(_cut(buf.subset(done_ids), evidence, chunk_size))
+        buf = pd.concat(pending, ignore_index=True) if len(pending) > 1 else pending[0]
+        complete = (buf["case_id"].map(last) < seen).to_numpy(dtype=bool)
+        if int(complete.sum()) >= chunk_size:
+            parts = list(_cut(buf[complete], chunk_size, evidence_ok))
             # a short last part waits for the next chunk's cases: no tiny parts
-            short = [parts.pop()] if len(parts) > 1 and len(parts[-1][0]) < chunk_size else []
+            short = [parts.pop()] if len(parts) > 1 and len(parts[-1]) < chunk_size else []
             yield from parts
-            rest = buf.subset(rest_ids)
-            pending = short + ([(rest, _only(evidence, rest_ids))] if len(rest) else [])
-            ready_n = sum(len(p) for p, _ in pending)
+            rest = buf[~complete]
+            pending = [p.interactions.assign(_chunk=p.chunk_of) for p in short]
+            pending += [rest] if len(rest) else []
+            ready_n = sum(len(p) for p in pending)
     if pending:
-        buf, evidence = _concat(pending)
-        yield from _cut(buf, evidence, chunk_size)
+        # the last parts are half size, so that the workers finish close together
+        # (a function of chunk_size only: a resumed run cuts the same parts)
+        yield from _cut(pd.concat(pending, ignore_index=True), max(1, chunk_size // 2),
+                        evidence_ok)
 
 
-def _only(evidence: pd.DataFrame | None, ids: pd.Series) -> pd.DataFrame | None:
-    """The evidence rows of some interactions (turn order kept)."""
-    if evidence is None:
-        return None
-    return evidence[evidence["interaction_id"].isin(ids)].reset_index(drop=True)
-
-
-def _cut(conv: Conversations, evidence: pd.DataFrame | None, chunk_size: int
-         ) -> Iterator[_Unit]:
-    for part in conv.iter_cases(chunk_size):
-        yield part, _only(evidence, part.interactions["interaction_id"])
-
-
-def _concat(parts: list[_Unit]) -> _Unit:
-    if len(parts) == 1:
-        return parts[0]
-    turns = pd.concat([p.turns for p, _ in parts], ignore_index=True)
-    inter = pd.concat([p.interactions for p, _ in parts], ignore_index=True)
-    evs = [e for _, e in parts]
-    evidence = (None if any(e is None for e in evs)
-                else pd.concat(evs, ignore_index=True))
-    return Conversations(turns, inter, empty(REJECTS), interactions_in=len(inter),
-                         turns_in=len(turns)), evidence
+def _cut(buf: pd.DataFrame, chunk_size: int, evidence_ok: Mapping[int, bool]
+         ) -> Iterator[_Part]:
+    for rows in case_groups(buf, chunk_size):
+        inter = buf[rows]
+        chunk_of = inter["_chunk"].to_numpy()
+        yield _Part(inter.drop(columns="_chunk").reset_index(drop=True), chunk_of,
+                    all(evidence_ok.get(k, False) for k in set(chunk_of.tolist())))
 
 
 # ---------------------------------------------------------------- the worker
@@ -319,6 +343,7 @@ def _init(scorers: list[Scorer], rubric: Rubric, patterns_dir: str | None = None
     """Worker start: one pipeline, the scorers and the rubric (settings come with each
     task, since the end of the data is known only after the index pass). A worker
     forked from the fork server takes the pipeline the server built and warmed."""
+    _system_allocator()
     nlp = _PRELOADED.get("nlp") if patterns_dir is None else None
     if nlp is None:
         nlp = make_nlp(patterns_dir=patterns_dir)
@@ -331,6 +356,17 @@ _PRELOADED: dict[str, Language] = {}
 
 #: evidence tasks the index pass may queue before it waits for the workers
 _READ_AHEAD = 32
+
+
+def _system_allocator() -> None:
+    """Arrow memory from ``malloc`` in a worker that did not start with
+    :data:`serviceart._pool.WORKER_ENV` (spawned workers, where there is no fork
+    server; a forked worker has it from the server's environment)."""
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 def preload() -> None:
@@ -357,6 +393,12 @@ def _warm_up(nlp: Language) -> None:
                 default_scorers())
 
 
+def _arrow_pool() -> str:
+    import pyarrow as pa
+
+    return str(pa.default_memory_pool().backend_name)
+
+
 def _peak_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
@@ -379,13 +421,22 @@ def _write(out: Path, index: int, tables: Mapping[str, pd.DataFrame],
     os.replace(tmp, parts / f"{name}.json")
 
 
-def _score_part(index: int, turns: pd.DataFrame, interactions: pd.DataFrame,
-                evidence: pd.DataFrame | None, out: str, config: EngineConfig
+def _score_part(index: int, interactions: pd.DataFrame, chunks: list[int],
+                with_evidence: bool, spill: str, out: str, config: EngineConfig
                 ) -> dict[str, Any]:
-    """Score one part and write it; a failure becomes ``scoring_failed`` rejects."""
+    """Score one part and write it; a failure becomes ``scoring_failed`` rejects.
+
+    The part's turns, and its evidence when ``with_evidence``, are read from the
+    spilled ``chunks`` (only ids and interactions travel with the task).
+    """
     t0 = time.perf_counter()
-    words = int(word_counts(turns["text"]).sum())
+    turns, words = empty(TURNS), 0
     try:
+        ids = interactions["interaction_id"]
+        turns = _unspill(Path(spill), chunks, "turns", ids)
+        words = int(word_counts(turns["text"]).sum())
+        evidence = (conform(_unspill(Path(spill), chunks, "evidence", ids), EVIDENCE)
+                    if with_evidence else None)
         if _STATE.get("fail_on") == index:  # test hook: simulate a part that cannot be scored
             raise RuntimeError(f"simulated failure in part {index}")
         evidence, measures, promises = score_chunk(turns, interactions, config, _STATE["nlp"],
@@ -413,7 +464,8 @@ def _score_part(index: int, turns: pd.DataFrame, interactions: pd.DataFrame,
         scored, failed, words = 0, "".join(traceback.format_exception_only(exc)).strip(), 0
     marker = {"part": index, "interactions": len(interactions), "scored": scored,
               "failed": failed, "words": words, "seconds": time.perf_counter() - t0,
-              "peak_rss_mb": _peak_mb(), "pid": os.getpid()}
+              "peak_rss_mb": _peak_mb(), "pid": os.getpid(),
+              "arrow_pool": _arrow_pool()}
     _write(Path(out), index, tables, marker)
     return marker
 
@@ -526,7 +578,7 @@ def _run(files: list[Path], out: Path, spill: Path, *, format: str | None, rub: 
     """
     scorers = default_scorers()
     pool = RotatingPool(jobs, recycle_after * jobs, _init, (scorers, rub, None, dict(fail)),
-                        preload=["serviceart._preload"])
+                        preload=PRELOAD, server_env=WORKER_ENV)
     pool.start()
     fresh = not out.exists() or not any(out.iterdir())
     extract = (_Extractor(pool, spill, tz, cal, min(_READ_AHEAD, recycle_after * jobs // 2))
@@ -585,15 +637,15 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
     futures: set[Future[dict[str, Any]]] = set()
     markers: list[dict[str, Any]] = []
     t_score = time.perf_counter()
-    for index, (unit, evidence) in enumerate(_units(spill, chunk_size, linked, extracted)):
+    for index, part in enumerate(_units(spill, chunk_size, linked, extracted)):
         if index in done_parts:
             summary.parts_skipped += 1
-            finished += len(unit)
+            finished += len(part)
             if progress:
                 progress(finished, total)
             continue
-        futures.add(pool.submit(_score_part, index, unit.turns, unit.interactions, evidence,
-                                str(out), config))
+        futures.add(pool.submit(_score_part, index, part.interactions, part.chunks,
+                                part.evidence, str(spill), str(out), config))
         while len(futures) >= 2 * jobs:
             finished += _collect(futures, markers, wait_for=FIRST_COMPLETED)
             if progress:

@@ -7,9 +7,8 @@ import sys
 import warnings
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -23,15 +22,16 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from .batch import run_batch
-from .codebook import CUES, MEASURES
+from ._pool import PRELOAD, WORKER_ENV, start_fork_server
 from .errors import ServiceartError
-from .io import read
-from .model import Conversations
-from .readers import READERS
-from .report import write_report
-from .result import Result
-from .scorers import SCORERS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .model import Conversations
+
+# pandas, spaCy and the engine are imported inside the commands: ``serviceart score``
+# starts its workers' fork server first, which imports them at the same time
 
 __all__ = ["app", "main"]
 
@@ -44,6 +44,8 @@ err = Console(stderr=True)
 
 def _read(paths: list[Path], format: str | None) -> Conversations:
     """Read inputs, printing reader warnings (e.g. inferred roles) on stderr."""
+    from .io import read
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         conv = read(paths, format=format)
@@ -87,6 +89,10 @@ def score(
     The input is streamed in parts of whole cases scored by --jobs worker
     processes; see :mod:`serviceart.batch`.
     """
+    start_fork_server(PRELOAD, WORKER_ENV)  # imports while this process imports too
+    from .batch import run_batch
+    from .result import Result
+
     try:
         run = partial(run_batch, paths, output, format=format,
                       rubric=str(rubric) if rubric else None, jobs=jobs,
@@ -141,6 +147,8 @@ def _unique(caught: list[warnings.WarningMessage]) -> list[str]:
 
 
 def _show(scores: pd.DataFrame, evidence: pd.DataFrame, n: int) -> None:
+    import pandas as pd
+
     table = Table(title="Principle scores (0-100)")
     for col in scores.columns:
         table.add_column(col, justify="left" if col == "interaction_id" else "right")
@@ -194,6 +202,8 @@ def report(
 ) -> None:
     """Write one self-contained HTML report of a run: summary, distributions, agents with
     intervals, the worst interactions with their scorecards, top cues and rejects."""
+    from .report import write_report
+
     try:
         path = write_report(run_dir, output, worst=worst)
     except ServiceartError as exc:
@@ -207,6 +217,10 @@ def list_(
     what: Annotated[str, typer.Argument(help="readers, scorers, cues or measures")] = "all",
 ) -> None:
     """List readers, scorers, cues and measures."""
+    from .codebook import CUES, MEASURES
+    from .readers import READERS
+    from .scorers import SCORERS
+
     sections = {
         "readers": [(n, (c.__doc__ or "").strip().splitlines()[0]) for n, c in READERS],
         "scorers": [(n, ", ".join(c.columns[:6]) + (" ..." if len(c.columns) > 6 else ""))

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ._ids import member
 from ._validate import RejectLog, validate_interactions, validate_turns
 from .schema import REJECTS, conform
 
-__all__ = ["Conversations"]
+__all__ = ["Conversations", "case_groups"]
 
 
 class Conversations:
@@ -179,8 +181,8 @@ class Conversations:
         Conversations
         """
         ids = pd.Index(list(interaction_ids), dtype="string")
-        inter = self._interactions[self._interactions["interaction_id"].isin(ids)]
-        turns = self._turns[self._turns["interaction_id"].isin(ids)]
+        inter = self._interactions[member(self._interactions["interaction_id"], ids)]
+        turns = self._turns[member(self._turns["interaction_id"], ids)]
         return Conversations(turns.reset_index(drop=True), inter.reset_index(drop=True),
                              self._rejects, interactions_in=len(inter), turns_in=len(turns))
 
@@ -202,21 +204,45 @@ class Conversations:
 
             raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}")
         inter = self._interactions
-        if inter.empty:
-            return
-        case_order = inter.groupby("case_id", sort=False).ngroup()
-        sizes = inter.groupby(case_order, sort=False).size()
-        bounds: list[list[int]] = [[]]
-        count = 0
-        for case, size in sizes.items():
-            if count and count + size > chunk_size:
-                bounds.append([])
-                count = 0
-            bounds[-1].append(int(case))  # type: ignore[call-overload]
-            count += int(size)
-        for cases in bounds:
-            ids = inter.loc[case_order.isin(cases), "interaction_id"]
-            yield self.subset(ids)
+        for rows in case_groups(inter, chunk_size):
+            yield self.subset(inter.loc[rows, "interaction_id"])
+
+
+def case_groups(interactions: pd.DataFrame, chunk_size: int) -> Iterator[np.ndarray]:
+    """Rows of ``interactions`` in groups of about ``chunk_size`` that never split a case.
+
+    Cases are taken in order of first appearance and packed greedily; a case
+    larger than ``chunk_size`` makes a group of its own, and rows without a
+    ``case_id`` count as one case.
+
+    Parameters
+    ----------
+    interactions
+        A table with ``case_id``.
+    chunk_size
+        Target number of rows per group.
+
+    Yields
+    ------
+    numpy.ndarray
+        One boolean mask over ``interactions`` per group (the rows keep their order).
+    """
+    if interactions.empty:
+        return
+    # cases numbered in order of first appearance (rows without a case make one)
+    case_order = interactions.groupby("case_id", sort=False, dropna=False).ngroup().to_numpy()
+    sizes = np.bincount(case_order)
+    group_of_case = np.empty(len(sizes), dtype=np.int64)
+    group, count = 0, 0
+    for case, size in enumerate(sizes.tolist()):
+        if count and count + size > chunk_size:
+            group += 1
+            count = 0
+        group_of_case[case] = group
+        count += size
+    group_of_row = group_of_case[case_order]
+    for g in range(group + 1):
+        yield group_of_row == g
 
 
 def concat_rejects(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:

@@ -214,3 +214,35 @@ def test_stream_handles_ids_the_fast_pass_cannot_read(tmp_path):
         ["interaction_id", "turn_index"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(streamed, _canon(sa.read(path)))
     assert sum(int((c.rejects["code"] == "malformed_line").sum()) for c in chunks) == 1
+
+
+_LINE = st.one_of(
+    st.builds(lambda i, t: {"interaction_id": i, "role": "agent", "text": t},
+              _ID, st.one_of(st.text(max_size=12), _TRICKY)),
+    st.builds(lambda i: {"meta": {"interaction_id": "nested"}, "interaction_id": i}, _ID),
+    st.builds(lambda t: {"role": "customer", "text": t}, st.text(max_size=6)),  # no id
+    st.sampled_from(["", "   ", "[1, 2]", '"a string"', '{"interaction_id": "cut", ',
+                     "not json"]),
+)
+
+
+@settings(max_examples=200, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(_LINE, max_size=40))
+def test_the_jsonl_id_pass_agrees_with_the_rows_a_full_parse_reads(tmp_path, lines):
+    # the JSONL id pass reads ids line by line without building frames; every id the
+    # full parse finds is known, and its last row is never placed too early (a line
+    # broken after its id may count as a row: the interaction then waits, never splits)
+    import json
+
+    from serviceart.readers.turns import _jsonl_last_rows, _last_rows
+
+    path = tmp_path / "ids.jsonl"
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n",
+                    encoding="utf-8")
+    full = _last_rows(TurnsReader()._blocks(path, 7), "interaction_id")
+    fast = _jsonl_last_rows(path, "interaction_id", None)
+    assert set(full) <= set(fast)
+    assert all(fast[k] >= v for k, v in full.items())
+    if not any(x == '{"interaction_id": "cut", ' for x in lines):
+        assert fast == full

@@ -97,7 +97,10 @@ class TurnsReader(Reader):
         id_name = next((k for k, v in columns.items() if v == "interaction_id"),
                        "interaction_id")
         block = min(max(_MIN_BLOCK_ROWS, chunk_size * 20), _MAX_BLOCK_ROWS)
-        last = _last_rows(self._blocks(path, block, usecols=id_name), id_name)
+        if path.suffix.lower() in (".jsonl", ".ndjson"):
+            last = _jsonl_last_rows(path, id_name, self.options.get("encoding"))
+        else:
+            last = _last_rows(self._blocks(path, block, usecols=id_name), id_name)
         pending: list[pd.DataFrame] = []
         bad: list[pd.DataFrame] = []
         read = 0
@@ -201,6 +204,38 @@ def _last_rows(blocks: Iterable[tuple[pd.DataFrame, pd.DataFrame]], id_name: str
     return last
 
 
+def _jsonl_last_rows(path: Path, key: str, encoding: str | None) -> dict[Any, int]:
+    """:func:`_last_rows` of a JSONL file, without building frames: one pass over
+    the lines that reads only ``key`` (see :func:`_id_value`).
+
+    Rows are counted as the second pass counts them (blank lines, lines that
+    are not JSON and lines that are not objects are no rows), except that a
+    line whose id can be read without parsing is counted even if it is broken
+    further on; counting such a row can only make an interaction wait longer
+    before it is handed on, never split it.
+    """
+    quick = _id_value(key)
+    last: dict[Any, int] = {}
+    row = 0
+    with open_text(path, encoding) as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            value = quick(line)
+            if value is _UNSURE:
+                try:
+                    obj = json.loads(line)
+                except (json.JSONDecodeError, RecursionError):
+                    continue
+                if not isinstance(obj, dict):
+                    continue
+                value = obj.get(key)
+            row += 1
+            if value is not None:
+                last[value] = row
+    return last
+
+
 def _split_ids(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
     """``frame`` in pieces of at most ``size`` interactions (rows without an id go first)."""
     if not len(frame):
@@ -243,20 +278,10 @@ def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | No
             columns=["interaction_id", "role", "text", "record"])
         return frame, reject_rows(bad)
 
-    key = usecols or ""
-    quick = None if usecols is None else _id_value(key)
     with open_text(path, encoding) as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
-            if quick is not None:  # the id pass: one key of each line is enough
-                value = quick(line)
-                if value is not _UNSURE:
-                    records.append({key: value, "record": f"line {lineno}"})
-                    if len(records) >= rows:
-                        yield block()
-                        records, bad = [], []
-                    continue
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:

@@ -185,7 +185,10 @@ def main() -> None:
         e2e = _write(make_corpus(0, args.e2e_chats, 5), tmp / "e2e.jsonl")
         info = _cli(e2e, tmp / "run-e2e", 2)
         print(f"\n{args.e2e_chats:,} chats end to end through the CLI (--jobs 2): "
-              f"{float(info['wall_seconds']):.0f} s wall, {info['counts']}")
+              f"{float(info['wall_seconds']):.0f} s wall, {info['counts']}; peak "
+              f"{float(info['peak_rss_mb_per_worker']):.0f} MB per worker "
+              f"({(float(info['peak_rss_mb_per_worker']) / m10 - 1) * 100:+.1f}% over "
+              f"{args.chats} chats)")
 
 
 if __name__ == "__main__":

@@ -160,8 +160,8 @@ def test_batch_equals_score_on_real_threads_with_cases_across_chunks(shared_data
                                      ).groupby("case_id")["chunk"].nunique()
     assert (spread > 1).sum() >= 5  # cases whose contacts sit in different chunks
     _same(res, ref)
-    # whole cases per part: parts hold about 60 interactions, the last ones about 30
-    # (so the workers finish together); only a case bigger than that exceeds it
+    # whole cases per part: parts hold about 60 interactions, the last one is cut in
+    # halves (so the workers finish together); only a bigger case exceeds that
     markers = sorted((json.loads(p.read_text()) for p in (tmp_path / "run" / "parts").glob(
         "*.json")), key=lambda m: m["part"])
     sizes = [m["interactions"] for m in markers]
@@ -169,6 +169,7 @@ def test_batch_equals_score_on_real_threads_with_cases_across_chunks(shared_data
     assert sum(sizes) == 1312
     assert all(n <= max(60, biggest_case) for n in sizes)
     assert sizes[-1] <= max(30, biggest_case) and min(sizes[:-3]) > 30
+    assert len(markers) == s.parts
     part_of = {iid: m["part"] for m in markers for iid in pd.read_parquet(
         tmp_path / "run" / "interactions" / f"part-{m['part']:05d}.parquet")["interaction_id"]}
     parts_per_case = ref.interactions.assign(

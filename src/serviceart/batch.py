@@ -16,7 +16,7 @@ of any size in bounded memory:
 2. **Score.** The spilled interaction tables are read back in order;
    interactions wait in a buffer until every contact of their case has been
    read, and whole cases are handed out in *parts* of about ``chunk_size``
-   interactions (the last ones half that, so the workers finish together) to
+   interactions (the last one cut in halves, so the workers finish together) to
    the ``jobs`` worker processes. A task carries only the part's interactions
    and the numbers of the chunks holding its turns; the worker reads the turns
    and the extracted evidence from the spill itself. Workers fork from a server
@@ -279,11 +279,28 @@ def _spilled(spill: Path, extracted: Mapping[int, Future[int]]
 
 def _units(spill: Path, chunk_size: int, cases: pd.DataFrame,
            extracted: Mapping[int, Future[int]] | None = None) -> Iterator[_Part]:
-    """Whole cases, about ``chunk_size`` interactions each, in input order.
+    """Whole cases, about ``chunk_size`` interactions each, in input order; the last
+    part is cut in two halves, so that the workers finish close together (a
+    function of the input and ``chunk_size`` only: a resumed run cuts the same
+    parts).
 
     Only interaction tables are read here: a worker reads its part's turns and
     evidence from the spilled chunks itself.
     """
+    held: _Part | None = None
+    for part in _parts(spill, chunk_size, cases, extracted or {}):
+        if held is not None:
+            yield held
+        held = part
+    if held is not None:
+        ok = dict.fromkeys(held.chunks, held.evidence)
+        yield from _cut(held.interactions.assign(_chunk=held.chunk_of),
+                        max(1, (len(held) + 1) // 2), ok)
+
+
+def _parts(spill: Path, chunk_size: int, cases: pd.DataFrame,
+           extracted: Mapping[int, Future[int]]) -> Iterator[_Part]:
+    """:func:`_units` before the last part is halved."""
     case_of = cases["case_id"]
     rule_of = cases["case_rule"]
     repeat_of = cases["repeat_contact"]
@@ -294,7 +311,7 @@ def _units(spill: Path, chunk_size: int, cases: pd.DataFrame,
     pending: list[pd.DataFrame] = []
     evidence_ok: dict[int, bool] = {}
     ready_n = 0
-    for k, chunk_inter, ok in _spilled(spill, extracted or {}):
+    for k, chunk_inter, ok in _spilled(spill, extracted):
         evidence_ok[k] = ok
         inter = chunk_inter.copy()
         ids = inter["interaction_id"].astype(str)
@@ -319,10 +336,7 @@ def _units(spill: Path, chunk_size: int, cases: pd.DataFrame,
             pending += [rest] if len(rest) else []
             ready_n = sum(len(p) for p in pending)
     if pending:
-        # the last parts are half size, so that the workers finish close together
-        # (a function of chunk_size only: a resumed run cuts the same parts)
-        yield from _cut(pd.concat(pending, ignore_index=True), max(1, chunk_size // 2),
-                        evidence_ok)
+        yield from _cut(pd.concat(pending, ignore_index=True), chunk_size, evidence_ok)
 
 
 def _cut(buf: pd.DataFrame, chunk_size: int, evidence_ok: Mapping[int, bool]

@@ -178,8 +178,8 @@ def test_batch_equals_score_on_real_threads_with_cases_across_chunks(shared_data
 
 
 def test_workers_allocate_arrow_memory_with_malloc(samples_dir, tmp_path):
-    # the workers' Arrow pool is the system allocator (mimalloc kept ~70 MB more per
-    # worker on 20,000 chats); the markers name each worker
+    # the workers' Arrow pool is the system allocator (with mimalloc a worker's peak was
+    # ~100 MB higher on 20,000 chats); each part's marker names its worker's pool
     s = run_batch(samples_dir, tmp_path / "run", jobs=1, chunk_size=5)
     markers = [json.loads(p.read_text()) for p in (tmp_path / "run" / "parts").glob("*.json")]
     assert s.scored == 13 and {m["arrow_pool"] for m in markers} == {"system"}

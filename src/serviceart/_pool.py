@@ -29,8 +29,8 @@ PRELOAD = ("serviceart._preload",)
 
 #: environment of the batch engine's fork server and so of its workers: Arrow
 #: memory from the C library's ``malloc``. pyarrow's default pool (mimalloc)
-#: keeps freed pages for reuse; on 20,000 chats a worker then held about 70 MB
-#: more and its peak grew from part to part, at no gain in speed. A value the
+#: keeps freed pages for reuse; on 20,000 chats a worker's peak was then about
+#: 85-105 MB higher and grew from part to part, at no gain in speed. A value the
 #: user set in the environment wins.
 WORKER_ENV: dict[str, str] = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
 

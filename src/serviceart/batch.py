@@ -60,7 +60,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from spacy.language import Language
 
@@ -247,18 +246,13 @@ class _Part:
     """A part to score: its interactions (case columns added) and where its rows are."""
 
     interactions: pd.DataFrame
-    #: the spilled chunk of each interaction
-    chunk_of: np.ndarray
-    #: whether the evidence of every one of its chunks was extracted
+    #: the spilled chunks holding its turns, in input order
+    chunks: list[int]
+    #: whether the evidence of every one of those chunks was extracted
     evidence: bool
 
     def __len__(self) -> int:
         return len(self.interactions)
-
-    @property
-    def chunks(self) -> list[int]:
-        """The spilled chunks holding its turns, in input order."""
-        return sorted(set(self.chunk_of.tolist()))
 
 
 def _spilled(spill: Path, extracted: Mapping[int, Future[int]]
@@ -287,20 +281,29 @@ def _units(spill: Path, chunk_size: int, cases: pd.DataFrame,
     Only interaction tables are read here: a worker reads its part's turns and
     evidence from the spilled chunks itself.
     """
-    held: _Part | None = None
-    for part in _parts(spill, chunk_size, cases, extracted or {}):
+    evidence_ok: dict[int, bool] = {}  # filled as the chunks are read
+    held: pd.DataFrame | None = None
+    for group in _groups(spill, chunk_size, cases, extracted or {}, evidence_ok):
         if held is not None:
-            yield held
-        held = part
+            yield _part(held, evidence_ok)
+        held = group
     if held is not None:
-        ok = dict.fromkeys(held.chunks, held.evidence)
-        yield from _cut(held.interactions.assign(_chunk=held.chunk_of),
-                        max(1, (len(held) + 1) // 2), ok)
+        for rows in case_groups(held, max(1, (len(held) + 1) // 2)):
+            yield _part(held[rows], evidence_ok)
 
 
-def _parts(spill: Path, chunk_size: int, cases: pd.DataFrame,
-           extracted: Mapping[int, Future[int]]) -> Iterator[_Part]:
-    """:func:`_units` before the last part is halved."""
+def _part(group: pd.DataFrame, evidence_ok: Mapping[int, bool]) -> _Part:
+    """A :class:`_Part` from interactions with the ``_chunk`` each was spilled in."""
+    chunks = sorted(set(group["_chunk"].tolist()))
+    return _Part(group.drop(columns="_chunk").reset_index(drop=True), chunks,
+                 all(evidence_ok.get(k, False) for k in chunks))
+
+
+def _groups(spill: Path, chunk_size: int, cases: pd.DataFrame,
+            extracted: Mapping[int, Future[int]], evidence_ok: dict[int, bool]
+            ) -> Iterator[pd.DataFrame]:
+    """The interactions of each part, with the ``_chunk`` each was spilled in; records
+    in ``evidence_ok`` whether each chunk read so far had its evidence extracted."""
     case_of = cases["case_id"]
     rule_of = cases["case_rule"]
     repeat_of = cases["repeat_contact"]
@@ -309,7 +312,6 @@ def _parts(spill: Path, chunk_size: int, cases: pd.DataFrame,
     last = position.groupby(case_of).max()
     seen = 0
     pending: list[pd.DataFrame] = []
-    evidence_ok: dict[int, bool] = {}
     ready_n = 0
     for k, chunk_inter, ok in _spilled(spill, extracted):
         evidence_ok[k] = ok
@@ -327,25 +329,17 @@ def _parts(spill: Path, chunk_size: int, cases: pd.DataFrame,
         buf = pd.concat(pending, ignore_index=True) if len(pending) > 1 else pending[0]
         complete = (buf["case_id"].map(last) < seen).to_numpy(dtype=bool)
         if int(complete.sum()) >= chunk_size:
-            parts = list(_cut(buf[complete], chunk_size, evidence_ok))
+            done = buf[complete]
+            groups = [done[rows] for rows in case_groups(done, chunk_size)]
             # a short last part waits for the next chunk's cases: no tiny parts
-            short = [parts.pop()] if len(parts) > 1 and len(parts[-1]) < chunk_size else []
-            yield from parts
+            short = [groups.pop()] if len(groups) > 1 and len(groups[-1]) < chunk_size else []
+            yield from groups
             rest = buf[~complete]
-            pending = [p.interactions.assign(_chunk=p.chunk_of) for p in short]
-            pending += [rest] if len(rest) else []
+            pending = short + ([rest] if len(rest) else [])
             ready_n = sum(len(p) for p in pending)
     if pending:
-        yield from _cut(pd.concat(pending, ignore_index=True), chunk_size, evidence_ok)
-
-
-def _cut(buf: pd.DataFrame, chunk_size: int, evidence_ok: Mapping[int, bool]
-         ) -> Iterator[_Part]:
-    for rows in case_groups(buf, chunk_size):
-        inter = buf[rows]
-        chunk_of = inter["_chunk"].to_numpy()
-        yield _Part(inter.drop(columns="_chunk").reset_index(drop=True), chunk_of,
-                    all(evidence_ok.get(k, False) for k in set(chunk_of.tolist())))
+        buf = pd.concat(pending, ignore_index=True)
+        yield from (buf[rows] for rows in case_groups(buf, chunk_size))
 
 
 # ---------------------------------------------------------------- the worker

@@ -26,6 +26,7 @@ printed (``pytest -s`` shows them).
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import re
 import shutil
@@ -82,8 +83,30 @@ def browse(page: Path, shot: Path, profile: Path) -> tuple[str, str]:
     return done.stdout, done.stderr
 
 
-def console_lines(log: str) -> list[str]:
-    return [ln for ln in log.splitlines() if ":CONSOLE" in ln or "Uncaught" in ln]
+_RECORD = re.compile(r"^\[\d+:\d+:[^\]]*\]", re.M)
+_SOURCE = re.compile(r", source: (\S*) \(\d+\)")
+
+
+def console_lines(log: str, page: Path) -> list[str]:
+    """Chromium's console messages (``console.*``, uncaught exceptions) from ``page``.
+
+    Chromium logs one record per message, ``[pid:tid:time:LEVEL:CONSOLE...] "text",
+    source: URL (line)``; a message may span lines. Records whose source is another
+    document (Chromium's own ``chrome://`` pages log "Slow network is detected" and the
+    like on some versions) are not the page's; a record without a source is counted.
+    """
+    url = page.resolve().as_uri()
+    starts = [m.start() for m in _RECORD.finditer(log)] + [len(log)]
+    found = []
+    for a, b in itertools.pairwise(starts):
+        record = log[a:b].rstrip()
+        head = record[:record.find("]") + 1]
+        if "CONSOLE" not in head:
+            continue
+        sources = _SOURCE.findall(record)  # the last: a message may quote "source:"
+        if not sources or sources[-1] == "" or sources[-1].startswith(url):
+            found.append(record)
+    return found
 
 
 def assert_screenshot(shot: Path) -> None:
@@ -125,7 +148,7 @@ def test_report_opens_in_chromium(hostile_run, tmp_path):
     n = len(res.scores)
     page = write_report(run, tmp_path / "report.html", worst=n, n_boot=200)
     dom, log = browse(page, tmp_path / "report.png", tmp_path / "profile")
-    assert console_lines(log) == []
+    assert console_lines(log, page) == []
     assert re.search(r"<title>serviceart report: run</title>", dom)
     for key in ("summary", "distributions", "agents", "worst", "cues", "rejects"):
         assert f'id="{key}"' in dom
@@ -144,7 +167,7 @@ def test_scorecard_opens_in_chromium(hostile_run, tmp_path):
     page = tmp_path / "scorecard.html"
     page.write_text(ex.to_html(standalone=True), encoding="utf-8")
     dom, log = browse(page, tmp_path / "scorecard.png", tmp_path / "profile")
-    assert console_lines(log) == []
+    assert console_lines(log, page) == []
     assert dom.count('<li class="sa-turn') == len(ex.turns) == 5
     assert dom.count('<mark class="sa-cue') >= len(ex.evidence) >= 3
     assert 'title="disrespect"' in dom and 'data-status="' in dom
@@ -154,7 +177,7 @@ def test_scorecard_opens_in_chromium(hostile_run, tmp_path):
     normal = tmp_path / "call.html"
     normal.write_text(res.explain("call-0002").to_html(standalone=True), encoding="utf-8")
     dom, log = browse(normal, tmp_path / "call-0002.png", tmp_path / "profile")
-    assert console_lines(log) == [] and "3:59.0-4:04.5" in dom
+    assert console_lines(log, normal) == [] and "3:59.0-4:04.5" in dom
     assert_screenshot(tmp_path / "call-0002.png")
 
 
@@ -163,9 +186,36 @@ def test_the_checks_catch_a_script_that_runs(tmp_path):
     page = tmp_path / "unsafe.html"
     page.write_text("<!DOCTYPE html><html><head><title>ok</title></head><body><p>x</p>"
                     f"{SCRIPT}<script>document.body.setAttribute('data-pwned','1');"
-                    "console.error('boom')</script></body></html>", encoding="utf-8")
+                    "console.error('boom')</script><script>throw new Error('bang')</script>"
+                    "</body></html>", encoding="utf-8")
     dom, log = browse(page, tmp_path / "unsafe.png", tmp_path / "profile")
     assert "<title>PWNED</title>" in dom and 'data-pwned="1"' in dom
-    assert any("boom" in ln for ln in console_lines(log))
+    found = console_lines(log, page)
+    assert any("boom" in ln for ln in found)
+    assert any("Uncaught" in ln and "bang" in ln for ln in found)
     with pytest.raises(AssertionError):
         assert_not_pwned(dom)
+
+
+def test_console_lines_are_the_page_s_own(tmp_path):
+    """Records from Chromium's own pages are not the page's; records from the page, one
+    without a source and a message over several lines are."""
+    page = tmp_path / "report.html"
+    url = page.resolve().as_uri()
+    log = "\n".join([
+        "[2982:2982:1206/000242.254213:INFO:CONSOLE:574] \"Slow network is detected. See "
+        "https://www.chromestatus.com/feature/5636954674692096 for more details. Fallback "
+        "font will be used while loading: chrome://resources/roboto/roboto-regular.woff2\", "
+        "source: chrome://resources/cr_components/composebox/composebox_input.js (574)",
+        "[2982:2982:1206/000242.254300:INFO:CONSOLE:1] \"x\", source: "
+        "chrome://omnibox-popup.top-chrome/ (1)",
+        "[2982:2990:1206/000242.300000:WARNING:net/dns/host_resolver.cc(12)] not console",
+        f"[2982:2982:1206/000243.000001:INFO:CONSOLE:3] \"boom\", source: {url} (3)",
+        "[2982:2982:1206/000243.000002:INFO:CONSOLE:0] \"Uncaught Error: two",
+        f"lines\", source: {url} (9)",
+        "123 bytes written to file /tmp/x.png",
+        "[2982:2982:1206/000243.000003:INFO:CONSOLE:0] \"no source\", source:  (0)",
+    ])
+    found = console_lines(log, page)
+    assert [r.split("] ", 1)[1][:8] for r in found] == ['"boom", ', '"Uncaugh', '"no sour']
+    assert console_lines(log, tmp_path / "other.html") == [found[-1]]

@@ -323,6 +323,7 @@ def test_a_run_scored_with_another_rubric_needs_it(synthetic):
     assert rubric.name == "house-calibrated" and rubric.version == "2"
 
 
+@pytest.mark.slow
 # -- properties ----------------------------------------------------------------------
 @settings(max_examples=8, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])

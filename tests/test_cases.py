@@ -231,6 +231,7 @@ def test_previous_contact_chains_form_one_case_and_transfers_count():
     assert m.loc["A", "case_handoffs"] == 2.0
 
 
+@pytest.mark.slow
 # ---------------------------------------------------------------- real data: twcs repeat contacts
 def test_twcs_repeat_contacts_match_an_independent_computation(shared_data, nlp):
     path = shared_data / "twcs" / "twcs.csv"

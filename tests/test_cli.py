@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
+import pytest
 from typer.testing import CliRunner
 
 import serviceart as sa
@@ -12,6 +14,7 @@ from serviceart.cli import app
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_score_writes_a_run_folder(samples_dir, tmp_path):
     out = tmp_path / "run"
     result = runner.invoke(app, ["score", str(samples_dir), "-o", str(out), "--show", "3"])
@@ -86,3 +89,76 @@ def test_rerunning_the_same_command_resumes(samples_dir, tmp_path):
     assert "3 parts (3 already done, 0 failed)" in again.output
     other = runner.invoke(app, [*args, "--sla", "60"])
     assert other.exit_code == 2 and "different input or settings" in other.output
+
+
+TERMINALS = [{"COLUMNS": "40"}, {"COLUMNS": "80"}, {"COLUMNS": "250"},
+             {"COLUMNS": "40", "FORCE_COLOR": "1", "TERM": "xterm-256color"},
+             {"NO_COLOR": "1", "TERM": "dumb"}]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _run(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    env = {"COLUMNS": None, "FORCE_COLOR": None, "NO_COLOR": None, "TERM": None, **env}
+    result = CliRunner().invoke(app, args, env=env)
+    return result.exit_code, ANSI.sub("", result.output)
+
+
+@pytest.mark.slow
+def test_output_does_not_depend_on_the_terminal(samples_dir, tmp_path):
+    """Paths, ids and messages come out whole at any width, with or without colour: a
+    narrow terminal folds long lines itself, nothing is broken mid-word by the CLI."""
+    deep = tmp_path / ("a-folder-with-a-long-name-" * 3) / "exports"
+    deep.mkdir(parents=True)
+    bad = deep / "turns-with-unknown-roles.csv"
+    bad.write_text("interaction_id,role,text\n"
+                   "an-interaction-id-far-longer-than-forty-columns-0001,robot,hi\n"
+                   "b,agent,fine\n")
+    chats = deep / "chats.jsonl"
+    chats.write_text((samples_dir / "chats.jsonl").read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    ids = sa.read(chats).interactions["interaction_id"].tolist()
+    messages: dict[str, set[str]] = {"validate": set(), "report": set(), "summary": set()}
+    for k, env in enumerate(TERMINALS):
+        code, text = _run(["validate", str(bad)], env)
+        assert code == 1
+        messages["validate"].add(text.splitlines()[0])
+        assert f"  unknown_role (1): {bad} row 1: role 'robot' is not one of " in text
+
+        code, text = _run(["report", str(deep / "nowhere"), "-o", str(deep / "r.html")], env)
+        assert code == 2
+        messages["report"].add(text)
+        assert "not a serviceart run folder (no run.json)" in text
+
+        run = deep / f"run-{k}"
+        code, text = _run(["score", str(chats), "-o", str(run), "--show", "5", "--jobs",
+                           "1"], env)
+        assert code == 0, text
+        summary = [ln for ln in text.splitlines() if ln.startswith("read ")]
+        assert len(summary) == 1 and summary[0].endswith(f"-> {run}")
+        messages["summary"].add(re.sub(r"[\d.]+ s, \d+ words/s, peak memory \d+ MB", "",
+                                       summary[0].replace(str(run), "")))
+        for iid in ids:
+            assert iid in text
+
+        code, text = _run(["list", "measures"], env)
+        assert code == 0
+        for name in sa.MEASURES:
+            assert re.search(rf"\b{name}\b", text), (env, name)
+    # the messages are the same at every width, in colour or not
+    assert {k: len(v) for k, v in messages.items()} == {"validate": 1, "report": 1,
+                                                        "summary": 1}
+    (line,) = messages["report"]
+    assert line == f"error: [E-INPUT] file {deep / 'nowhere'}: not a serviceart run folder " \
+                   "(no run.json)\n"
+
+
+def test_ids_with_markup_are_shown_as_text(tmp_path):
+    f = tmp_path / "t.csv"
+    f.write_text("interaction_id,role,text\n[/bold]x,agent,Hello [red]there\n"
+                 "[/bold]x,customer,thanks\n")
+    code, text = _run(["score", str(f), "-o", str(tmp_path / "run"), "--show", "1",
+                       "--jobs", "1"], {"COLUMNS": "80"})
+    assert code == 0, text
+    assert "[/bold]x" in text
+    code, text = _run(["validate", str(f)], {})
+    assert code == 0, text

@@ -76,6 +76,7 @@ def test_a_planted_wait_gap_is_found_with_its_driver() -> None:
     assert "Holm correction over 15 tests" in text and "499 permutations" in text
 
 
+@pytest.mark.slow
 def test_no_planted_gap_means_no_significant_gap_in_at_least_95_percent_of_seeds() -> None:
     flagged = sum(
         len(fairness(synthetic(seed), "segment", n_perm=499, n_boot=50, seed=seed).significant)

@@ -589,6 +589,7 @@ def synthetic(draw):
     return conv, conform(ev, EVIDENCE)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(case=synthetic(), use_calendar=st.booleans())
 def test_ledger_invariants_on_random_cases(case, use_calendar):

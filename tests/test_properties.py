@@ -17,6 +17,7 @@ SETTINGS = settings(max_examples=25, deadline=None, database=None,
                                            HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(frame=conversations_frames())
 def test_scores_in_range_one_row_per_interaction(frame, nlp):
@@ -30,6 +31,7 @@ def test_scores_in_range_one_row_per_interaction(frame, nlp):
     assert c["scored"] + c["rejected"] == c["interactions_in"]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(frame=conversations_frames())
 def test_renaming_speakers_changes_no_score(frame, nlp):
@@ -39,6 +41,7 @@ def test_renaming_speakers_changes_no_score(frame, nlp):
     pd.testing.assert_frame_equal(a.measures, b.measures)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(frame=conversations_frames(), seed=st.integers(0, 2**16))
 def test_interaction_order_changes_no_score(frame, seed, nlp):
@@ -53,6 +56,7 @@ def test_interaction_order_changes_no_score(frame, seed, nlp):
     pd.testing.assert_frame_equal(a, b)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(frame=conversations_frames(max_interactions=4, max_turns=6))
 def test_every_scorer_meets_the_contract(frame):

@@ -224,7 +224,7 @@ def test_cli_report(run_dir, tmp_path):
     out = tmp_path / "r.html"
     result = runner.invoke(app, ["report", str(run_dir), "-o", str(out), "--worst", "2"])
     assert result.exit_code == 0, result.output
-    assert f"wrote {out}" in result.output.replace("\n", "")
+    assert f"wrote {out} (" in result.output
     assert out.read_text(encoding="utf-8").count('class="sa-card"') == 2
     bad = runner.invoke(app, ["report", str(tmp_path / "nowhere"), "-o", str(out)])
     assert bad.exit_code == 2

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.measure import Measurement
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,6 +20,7 @@ from rich.progress import (
     Task,
     TimeRemainingColumn,
 )
+from rich.segment import Segments
 from rich.table import Table
 from rich.text import Text
 
@@ -38,8 +40,39 @@ __all__ = ["app", "main"]
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Score customer-service conversations on respect, service, integrity "
                        "and follow-through, with the evidence behind every score.")
-out = Console()
-err = Console(stderr=True)
+
+# Nothing a user may need to copy is wrapped: messages, paths and ids are printed with soft
+# wrap (the terminal folds long lines, rich inserts no newline), tables keep their id and
+# path columns whole and grow past the terminal width when they must. The consoles are made
+# per command, so that the terminal's width and colour are read when the command runs.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+@app.callback()
+def _consoles() -> None:
+    global out, err
+    out = Console(soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True)
+
+
+def _say(console: Console, *parts: str | tuple[str, str]) -> None:
+    """Print a message as plain text (no markup or highlighting of what it quotes: ids
+    and paths come from the input), optional ``(text, style)`` parts styled."""
+    console.print(Text.assemble(*parts), soft_wrap=True)
+
+
+def _table(console: Console, table: Table) -> None:
+    """Print ``table`` at the terminal's width, or wider when its unwrappable columns (ids,
+    paths) need it: they are never broken."""
+    need = Measurement.get(console, console.options.update_width(1_000_000), table).minimum
+    options = console.options.update_width(max(console.width, need))
+    console.print(Segments(console.render(table, options)), soft_wrap=True)
+
+
+def _cell(value: object) -> Text:
+    """A table cell shown as it is: ``[b]`` in an id is text, not markup."""
+    return Text(str(value))
 
 
 def _read(paths: list[Path], format: str | None) -> Conversations:
@@ -50,12 +83,12 @@ def _read(paths: list[Path], format: str | None) -> Conversations:
         warnings.simplefilter("always")
         conv = read(paths, format=format)
     for w in caught:
-        err.print(f"warning: {w.message}", highlight=False, markup=False)
+        _say(err, f"warning: {w.message}")
     return conv
 
 
 def _fail(exc: ServiceartError) -> None:
-    err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+    _say(err, ("error:", "red"), f" {exc}")
     raise typer.Exit(code=2)
 
 
@@ -111,12 +144,12 @@ def score(
             else:
                 summary = run()
         for w in _unique(caught):
-            err.print(f"warning: {w}", highlight=False, markup=False)
+            _say(err, f"warning: {w}")
     except ServiceartError as exc:
         _fail(exc)
         return
     except KeyboardInterrupt:
-        err.print(f"interrupted: the finished parts are in {output}; run the same command "
+        _say(err, f"interrupted: the finished parts are in {output}; run the same command "
                   "again to resume")
         raise typer.Exit(code=130) from None
     info = summary.info
@@ -124,13 +157,14 @@ def score(
         res = Result.from_parquet(output)
         _show(res.scores, res.evidence, show)
     speed = info.get("words_per_second") or 0
-    out.print(f"read {summary.interactions_in} interactions: {summary.scored} scored, "
+    _say(out, f"read {summary.interactions_in} interactions: {summary.scored} scored, "
               f"{summary.rejected} rejected; {summary.parts} parts "
               f"({summary.parts_skipped} already done, {summary.parts_failed} failed); "
               f"{summary.seconds:.2f} s, {speed:.0f} words/s, peak memory "
-              f"{summary.peak_rss_mb:.0f} MB per worker -> {output}", highlight=False)
+              f"{summary.peak_rss_mb:.0f} MB per worker -> {output}")
     if summary.interactions_in and not summary.scored:
-        err.print("error: no interaction could be scored; see the rejects in the run folder")
+        _say(err, ("error:", "red"), " no interaction could be scored; see the rejects in "
+             f"the run folder {output}")
         raise typer.Exit(code=1)
 
 
@@ -151,19 +185,24 @@ def _show(scores: pd.DataFrame, evidence: pd.DataFrame, n: int) -> None:
 
     table = Table(title="Principle scores (0-100)")
     for col in scores.columns:
-        table.add_column(col, justify="left" if col == "interaction_id" else "right")
+        table.add_column(col, justify="left" if col == "interaction_id" else "right",
+                         no_wrap=True)
     for row in scores.head(n).itertuples(index=False):
-        table.add_row(*[str(v) if isinstance(v, str) else
-                        ("-" if pd.isna(v) else f"{v:.0f}") for v in row])
-    out.print(table)
+        table.add_row(*[_cell(v) if isinstance(v, str) else
+                        _cell("-" if pd.isna(v) else f"{v:.0f}") for v in row])
+    _table(out, table)
+    if evidence.empty:
+        _say(out, "no evidence")
+        return
     top = Table(title="Top evidence")
-    for col in ("cue", "count", "example"):
-        top.add_column(col)
+    top.add_column("cue", no_wrap=True)
+    top.add_column("count", justify="right")
+    top.add_column("example", min_width=20, overflow="fold")
     counts = evidence.groupby("cue", observed=True).agg(
         count=("text", "size"), example=("text", "first")).sort_values("count", ascending=False)
     for cue, count, example in counts.head(12).itertuples(index=True, name=None):
-        top.add_row(str(cue), str(count), f"\u201c{example}\u201d")
-    out.print(top)
+        top.add_row(_cell(cue), _cell(count), _cell(f"\u201c{example}\u201d"))
+    _table(out, top)
 
 
 @app.command()
@@ -178,17 +217,15 @@ def validate(
         _fail(exc)
         return
     c = conv.counts
-    out.print(f"{c['interactions_in']} interactions ({c['interactions_valid']} valid), "
-              f"{c['turns_in']} turn records ({c['turns_valid']} valid)", highlight=False)
+    _say(out, f"{c['interactions_in']} interactions ({c['interactions_valid']} valid), "
+              f"{c['turns_in']} turn records ({c['turns_valid']} valid)")
     if len(conv.rejects):
-        table = Table(title="Rejects by code")
-        for col in ("code", "count", "first record", "reason"):
-            table.add_column(col)
+        # lines, not a table: the file, record and reason are there to be copied whole
+        _say(out, ("Rejects by code", "bold"), " (count, first record, reason):")
         for code, g in conv.rejects.groupby("code", sort=True):
             first = g.iloc[0]
-            table.add_row(str(code), str(len(g)), f"{first['source']} {first['record']}",
-                          str(first["reason"]))
-        out.print(table)
+            _say(out, "  ", (str(code), "bold"), f" ({len(g)}): {first['source']} "
+                 f"{first['record']}: {first['reason']}")
         raise typer.Exit(code=1)
 
 
@@ -209,7 +246,7 @@ def report(
     except ServiceartError as exc:
         _fail(exc)
         return
-    out.print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)", highlight=False)
+    _say(out, f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
 
 
 @app.command(name="list")
@@ -229,16 +266,16 @@ def list_(
         "measures": [(n, f"{m.principle}: {m.meaning}") for n, m in MEASURES.items()],
     }
     if what != "all" and what not in sections:
-        err.print(f"error: unknown list {what!r}; use one of {sorted(sections)}")
+        _say(err, ("error:", "red"), f" unknown list {what!r}; use one of {sorted(sections)}")
         raise typer.Exit(code=2)
     for name, rows in sections.items():
         if what in ("all", name):
             table = Table(title=name)
-            table.add_column("name")
-            table.add_column("about")
+            table.add_column("name", no_wrap=True)
+            table.add_column("about", min_width=20, overflow="fold")
             for key, about in rows:
-                table.add_row(key, about)
-            out.print(table)
+                table.add_row(_cell(key), _cell(about))
+            _table(out, table)
 
 
 def main() -> None:

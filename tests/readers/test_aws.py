@@ -576,6 +576,7 @@ def _read_only_raises_serviceart_errors(content: bytes) -> None:
                 sa.read(f, format=name)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_doc)
 def test_random_json_never_raises_other_errors(doc: Any) -> None:

@@ -345,6 +345,7 @@ def _read_never_crashes(data: bytes, suffix: str) -> None:
             assert conv.turns["role"].isin(["agent", "customer", "system"]).all()
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, database=None)
 @given(text=st.one_of(_TEXT, _FILE), suffix=st.sampled_from([".vtt", ".srt"]))
 def test_random_text_raises_only_serviceart_errors(text, suffix):

@@ -342,6 +342,7 @@ _json = st.recursive(_scalars, lambda kids: st.lists(kids, max_size=4)
                      max_leaves=30)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(doc=st.fixed_dictionaries({"transcripts": st.lists(st.fixed_dictionaries(

@@ -346,6 +346,7 @@ _json = st.recursive(_scalars, lambda kids: st.lists(kids, max_size=4)
 _item = st.dictionaries(st.sampled_from(_KEYS), _json, max_size=6) | _json
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(doc=st.fixed_dictionaries({"entries": st.lists(_item, max_size=4)})

@@ -156,6 +156,7 @@ def test_resolver_matches_naive_walk(parents):
         assert (root if isinstance(root, str) else None) == naive[k]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(st.integers(0, 25), st.one_of(st.none(), st.integers(0, 30)),

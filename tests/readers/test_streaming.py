@@ -143,6 +143,7 @@ def test_chunk_size_must_be_positive():
         next(sa.stream("data/samples/calls.csv", chunk_size=0))
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(n=st.integers(1, 40), each=st.integers(1, 5), size=st.integers(1, 50),

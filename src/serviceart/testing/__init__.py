@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ServiceartError
-from .model import Conversations
-from .scorers.base import Scorer, ScoringContext
+from ..errors import ServiceartError
+from ..model import Conversations
+from ..scorers.base import Scorer, ScoringContext
 
 __all__ = ["check_reader", "check_scorer", "conversations_frames", "relabel_speakers"]
 
@@ -105,7 +105,7 @@ def check_scorer(scorer: Scorer, conv: Conversations, evidence: pd.DataFrame | N
     ServiceartError
         Naming the first broken rule.
     """
-    from .schema import EVIDENCE, empty
+    from ..schema import EVIDENCE, empty
 
     ev = evidence if evidence is not None else empty(EVIDENCE)
     ctx = ScoringContext(conv.turns, conv.interactions, ev, sla_s)
@@ -162,7 +162,7 @@ def check_reader(name: str, path: str | Path, *, tmp_dir: str | Path,
     ServiceartError
         Naming the first broken rule.
     """
-    from .io import read
+    from ..io import read
 
     conv = read(path, format=name, **options)
     turns = conv.turns

@@ -38,8 +38,9 @@ __all__ = ["MAX_DEPTH", "MAX_LENGTH", "MAX_LITERAL", "SIGNATURES", "ExpressionEr
 
 #: The longest expression accepted, in characters.
 MAX_LENGTH = 2000
-#: The deepest nesting of an expression's syntax tree. Each operator nests one level:
-#: a sum of n terms is n levels deep, so long sums must be split over criteria.
+#: The deepest nesting of an expression's syntax tree. Each operator, comparison or call
+#: nests one level: a sum of n terms is n levels deep, so long sums must be split over
+#: criteria.
 MAX_DEPTH = 64
 #: The largest size of a number written in an expression (``1e12``).
 MAX_LITERAL = 1e12
@@ -179,7 +180,9 @@ def parse(expression: str) -> ast.Expression:
         _check_node(node, expression)
         children = (node.args if isinstance(node, ast.Call)  # the callee is checked above
                     else list(ast.iter_child_nodes(node)))
-        stack.extend((child, depth + 1) for child in children)
+        # operators and contexts are part of their node, not a level of nesting
+        stack.extend((child, depth + 1 if isinstance(child, ast.expr) else depth)
+                     for child in children)
     return tree
 
 

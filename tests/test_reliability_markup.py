@@ -130,6 +130,7 @@ def test_the_payload_calls_are_read_whole(tmp_path):
     assert conv.rejects.empty
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make", [payload_rubric, payload_form, Rubric.default],
                          ids=["toml rubric", "connect form", "default rubric"])
 def test_scorecards_and_report_show_every_payload_escaped(make, tmp_path):
@@ -173,6 +174,7 @@ def test_connect_form_labels_are_kept_as_text_not_markup():
     assert all(c.name.replace("_", "").isalnum() for c in rubric.criteria)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(band=payloads(), name=payloads(), rationale=payloads())
 def test_any_payload_in_a_band_or_criterion_is_escaped(band, name, rationale):

@@ -87,7 +87,7 @@ def assert_in_range(scores: pd.DataFrame) -> None:
     ("courtesy < 1" + "0" * 400, r"the number 1000000000\.\.\..* is out of range; numbers "
                                  r"must be finite and at most 1e\+12"),
     ("courtesy * 1e400", r"the number inf is out of range"),
-    ("courtesy * 1e13", r"the number 10000000000000\.0 is out of range"),
+    ("courtesy * 1e13", r"the number 1e\+13 is out of range"),
     ("courtesy // 2", r"operator not allowed: //; use / \(and clip\) instead"),
     ("courtesy ^ 1", r"operator not allowed: \^"),
     ("'a' < courtesy", r"only numbers are allowed as constants"),
@@ -125,6 +125,7 @@ def test_weights_that_overflow_or_are_not_finite_fail_at_load(weight):
         Rubric.from_toml(text)
 
 
+@pytest.mark.slow
 def test_the_largest_allowed_weights_score_a_perfect_interaction_100():
     # 1e308 weights used to overflow the weighted sum: a perfect interaction scored 0
     crits = [sa.Criterion("respect", f"c{k}", "1", weight=MAX_WEIGHT) for k in range(1000)]

@@ -121,7 +121,7 @@ def _check_node(node: ast.AST, expression: str) -> None:
         if (isinstance(value, float) and value != value) or not -MAX_LITERAL <= value \
                 <= MAX_LITERAL:
             raise ExpressionError(
-                f"in {_quote(expression)}: the number {_short(value)} is out of range; numbers "
+                f"in {_quote(expression)}: the number {_number(value)} is out of range; numbers "
                 f"must be finite and at most {MAX_LITERAL:g} in size")
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINOPS:
@@ -142,6 +142,10 @@ def _check_node(node: ast.AST, expression: str) -> None:
 def _quote(expression: str) -> str:
     """The expression quoted for a message, cut to 80 characters."""
     return repr(expression) if len(expression) <= 80 else f"{expression[:60]!r}..."
+
+
+def _number(value: int | float) -> str:
+    return f"{value:g}" if isinstance(value, float) else _short(value)
 
 
 def _short(value: Any) -> str:

@@ -464,9 +464,15 @@ def band_colours(edges: list[tuple[str, float]]) -> dict[str, str]:
 
 
 def _badge(text: str, colour: str, title: str = "", cls: str = "") -> str:
+    """A coloured label; every argument is escaped (band names come from rubric files)."""
     e = html.escape
-    return (f'<span class="sa-badge{" " + cls if cls else ""}" style="background:{colour}"'
+    return (f'<span class="sa-badge{" " + e(cls) if cls else ""}" style="background:{e(colour)}"'
             + (f' title="{e(title)}"' if title else "") + f">{e(text)}</span>")
+
+
+def _class_token(text: str) -> str:
+    """A CSS class name made of ``text``: letters, digits, ``_`` and ``-`` only."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "x"
 
 
 def score_bar(score: float, edges: list[tuple[str, float]], colour: str) -> str:
@@ -505,7 +511,7 @@ def _card_html(ex: Explanation, anchor: str) -> str:
                    f'<span class="sa-value">{"n/a" if math.isnan(score) else f"{score:.1f}"}'
                    "</span>"
                    + (_badge(band, band_colours(edges).get(band, "#e9ecef"),
-                             cls=f"sa-band-{band}") if band else
+                             cls=f"sa-band-{_class_token(band)}") if band else
                       '<span class="sa-note">nothing applied</span>'
                       if math.isnan(score) else "")
                    + (f' <span class="sa-note">failed by {e(", ".join(failed))}</span>'

@@ -31,7 +31,7 @@ from typing import Any
 
 from .codebook import PRINCIPLES
 from .errors import RubricError
-from .rubric import KINDS, Criterion, Rubric, _rubric_from_rows
+from .rubric import KINDS, Criterion, Rubric, _rubric_from_rows, decode_utf8
 
 __all__ = ["UnmappedQuestionWarning", "from_connect_form", "from_csv"]
 
@@ -66,7 +66,7 @@ def from_csv(path: str | Path, *, name: str | None = None, version: str = "1",
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        text = decode_utf8(p.read_bytes(), str(p), "criteria CSV")
     except OSError as exc:
         raise RubricError(f"cannot read the criteria CSV: {exc.strerror}",
                           source=str(p)) from exc
@@ -221,15 +221,36 @@ def from_connect_form(form: str | Path | Mapping[str, Any], *,
     if not isinstance(form, Mapping):
         source = str(form)
         try:
-            loaded = json.loads(Path(form).read_text(encoding="utf-8"))
+            loaded = json.loads(decode_utf8(Path(form).read_bytes(), source, "form"))
         except OSError as exc:
             raise RubricError(f"cannot read the form: {exc.strerror}", source=source) from exc
         except json.JSONDecodeError as exc:
             raise RubricError(f"the form is not JSON: {exc.msg}", source=source,
                               record=f"line {exc.lineno}") from exc
+        except RecursionError as exc:
+            raise RubricError("the form's JSON is nested too deeply to be an evaluation form",
+                              source=source) from exc
     if not isinstance(loaded, Mapping):
         raise RubricError("not an Amazon Connect evaluation form: not a JSON object",
                           source=source)
+    try:
+        return _form_rubric(loaded, source, questions, principles, skip_unmapped, name,
+                            version)
+    except RecursionError as exc:
+        raise RubricError("the form is nested too deeply to be an evaluation form",
+                          source=source) from exc
+    except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
+        # a field of the wrong type somewhere in the form (a list where a table belongs,
+        # text where a number belongs)
+        raise RubricError(f"the form has a field of the wrong type or value ({exc}); compare "
+                          "it with the layout of DescribeEvaluationForm", source=source) from exc
+
+
+def _form_rubric(loaded: Mapping[str, Any], source: str,
+                 questions: Mapping[str, str | Mapping[str, str]],
+                 principles: Mapping[str, str] | None, skip_unmapped: bool, name: str | None,
+                 version: str | None) -> Rubric:
+    """The rubric of a parsed form (:func:`from_connect_form`)."""
     data: dict[str, Any] = _pascal(dict(loaded))
     for wrapper in ("EvaluationForm", "EvaluationFormContent"):
         if isinstance(data.get(wrapper), dict):
@@ -247,7 +268,7 @@ def from_connect_form(form: str | Path | Mapping[str, Any], *,
             source=source))
     elif builder.unmapped:
         warnings.warn("skipped questions without an expression: "
-                      + "; ".join(builder.unmapped), UnmappedQuestionWarning, stacklevel=2)
+                      + "; ".join(builder.unmapped), UnmappedQuestionWarning, stacklevel=3)
     unused = set(questions) - builder.used
     if unused:
         builder.problems.append(RubricError(

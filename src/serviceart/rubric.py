@@ -51,6 +51,7 @@ import hashlib
 import json
 import math
 import re
+import warnings
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -69,6 +70,7 @@ from .rubric_check import (
     _CRITERION_KEYS,
     BAND_KEYS,
     KINDS,
+    MAX_TEXT,
     Band,
     Criterion,
     Locator,
@@ -76,13 +78,23 @@ from .rubric_check import (
     _check_bands,
     _suggest,
     check_criteria,
+    dry_run_frame,
     raise_problems,
+    short,
+    text_problem,
 )
 from .schema import CONTRIBUTIONS, SCORES, conform
 
 __all__ = ["BAND_KEYS", "KINDS", "Band", "Criterion", "Rubric", "RubricDiff"]
 
 _LIVE: weakref.WeakValueDictionary[str, Rubric] = weakref.WeakValueDictionary()
+
+#: Hashes of the rubrics that passed the scoring dry-run in this process (scoring
+#: depends on the content only, which the hash covers).
+_DRY_RUN_PASSED: set[str] = set()
+
+#: The largest rubric file, in characters.
+MAX_RUBRIC_CHARS = 1_000_000
 
 
 class Rubric:
@@ -106,7 +118,9 @@ class Rubric:
     Raises
     ------
     RubricError
-        Listing every invalid criterion or band, with where it is.
+        Listing every invalid criterion or band, with where it is. The check is
+        complete (see :mod:`serviceart.rubric_check`): a rubric that is built
+        has been dry-run on test measures and scores any measures table.
     """
 
     def __init__(self, criteria: Iterable[Criterion], *, name: str = "custom",
@@ -122,8 +136,31 @@ class Rubric:
         raw = {k: [{"name": b.name, "min": b.min} if isinstance(b, Band) else dict(b)
                    for b in v] for k, v in (bands or {}).items()}
         self.bands, problems = _check_bands(raw, source, where)
+        problems += [RubricError(msg, source=source, record="[rubric]", field=key)
+                     for key in ("name", "version", "description")
+                     if (msg := text_problem(getattr(self, key), key, MAX_TEXT))]
         raise_problems(check_criteria(self.criteria, source, where) + problems, source)
+        self._dry_run()
         _LIVE[self.hash] = self
+
+    def _dry_run(self) -> None:
+        """Score the dry-run frame: the last check that scoring cannot fail."""
+        digest = self.hash
+        if digest in _DRY_RUN_PASSED:
+            return
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                scores, _ = self.apply(dry_run_frame())
+                values = scores[[*PRINCIPLES, "overall"]].to_numpy(dtype="float64")
+        except Exception as exc:  # a rubric that cannot score is reported, whatever the cause
+            raise RubricError(f"the rubric fails when scoring test measures: "
+                              f"{type(exc).__name__}: {exc}", source=self.source) from exc
+        finite = values[~np.isnan(values)]
+        if ((finite < 0) | (finite > 100)).any():
+            raise RubricError(f"the rubric gives scores outside 0..100 on test measures: "
+                              f"{sorted(set(finite.tolist()))[:5]}", source=self.source)
+        _DRY_RUN_PASSED.add(digest)
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -144,20 +181,27 @@ class Rubric:
         """
         p = Path(path)
         try:
-            text = p.read_text(encoding="utf-8")
+            data = p.read_bytes()
         except OSError as exc:
             raise RubricError(f"cannot read the rubric: {exc.strerror}", source=str(p)) from exc
-        return cls.from_toml(text, source=str(p))
+        return cls.from_toml(decode_utf8(data, str(p), "rubric"), source=str(p))
 
     @classmethod
     def from_toml(cls, text: str, *, source: str = "<rubric>") -> Rubric:
         """Parse a rubric from TOML text (see ``docs/rubric.md`` for the format)."""
+        if len(text) > MAX_RUBRIC_CHARS:
+            raise RubricError(f"the rubric has {len(text)} characters, more than "
+                              f"{MAX_RUBRIC_CHARS}; is this the right file?", source=source)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             m = re.search(r"at line (\d+)", str(exc))
             raise RubricError(f"not valid TOML: {exc}", source=source,
                               record=f"line {m.group(1)}" if m else None) from exc
+        except RecursionError as exc:
+            raise RubricError("not valid TOML: arrays or tables are nested too deeply; a "
+                              "rubric nests at most three levels ([bands] lists of tables)",
+                              source=source) from exc
         where = TomlLocator(text)
         problems: list[RubricError] = []
         unknown_top = set(data) - {"rubric", "criteria", "bands"}
@@ -169,6 +213,12 @@ class Rubric:
             problems.append(RubricError("[rubric] takes name, version and description",
                                         source=source, record="[rubric]"))
             meta = {}
+        for key in ("name", "version", "description"):
+            value = meta.get(key, "")
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                problems.append(RubricError(f"{key} must be a string, got {short(value)}",
+                                            source=source, record="[rubric]", field=key))
+                meta.pop(key)
         raw = data.get("criteria")
         if not isinstance(raw, list) or not raw:
             raise RubricError("no [[criteria]] tables found", source=source)
@@ -376,6 +426,24 @@ class Rubric:
         return conform(frame, SCORES), conform(contributions, CONTRIBUTIONS)
 
 
+def decode_utf8(data: bytes, source: str, what: str) -> str:
+    """A rubric file's bytes as text (a UTF-8 byte-order mark is dropped).
+
+    Raises
+    ------
+    RubricError
+        When the bytes are not UTF-8, naming the line and the byte at fault.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RubricError(
+            f"the {what} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); save it as UTF-8 (e.g. iconv -f latin1 -t utf-8)", source=source,
+            record=f"line {line}") from exc
+
+
 def _principle(criteria: list[Criterion], values: list[np.ndarray], applied: list[np.ndarray],
                n: int) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
     """One principle's score and each criterion's points, points lost and applied flag."""
@@ -424,7 +492,8 @@ def _principle(criteria: list[Criterion], values: list[np.ndarray], applied: lis
 def _criterion_from_mapping(item: Any, i: int, source: str, where: Locator,
                             problems: list[RubricError]) -> Criterion | None:
     """One ``[[criteria]]`` table as a Criterion; problems are appended, not raised."""
-    name = str(item.get("name", "?")) if isinstance(item, dict) else "?"
+    name = item.get("name", "?") if isinstance(item, dict) else "?"
+    name = name if isinstance(name, str) else short(name)
 
     def bad(message: str, key: str | None = None) -> None:
         problems.append(RubricError(message, source=source, record=where.criterion(i, name, key),
@@ -442,7 +511,8 @@ def _criterion_from_mapping(item: Any, i: int, source: str, where: Locator,
     if missing:
         bad(f"missing keys {missing}")
         return None
-    kind = str(item.get("kind", "score"))
+    kind = item.get("kind", "score")
+    kind = kind if isinstance(kind, str) else short(kind)
     if kind != "score" and "weight" in item:
         article = "an" if kind[:1] in "aeiou" else "a"
         bad(f"{article} {kind} criterion is not part of the weighted mean and takes no weight"
@@ -456,12 +526,16 @@ def _criterion_from_mapping(item: Any, i: int, source: str, where: Locator,
     for key, default in (("weight", 1.0), ("bonus_points", 0.0)):
         val = item.get(key, default)
         if isinstance(val, bool) or not isinstance(val, int | float):
-            bad(f"{key} must be a number, got {val!r}", key)
+            bad(f"{key} must be a number, got {short(val)}", key)
             return None
-        numbers[key] = float(val)
+        try:
+            numbers[key] = float(val)
+        except OverflowError:
+            bad(f"{key} {short(val)} is too large", key)
+            return None
     for key in ("principle", "name", "value", "applies", "rationale", "kind"):
         if key in item and not isinstance(item[key], str):
-            bad(f"{key} must be a string, got {item[key]!r}", key)
+            bad(f"{key} must be a string, got {short(item[key])}", key)
             return None
     return Criterion(principle=item["principle"], name=item["name"], value=item["value"],
                      weight=numbers["weight"], applies=item.get("applies", "True"),

@@ -4,28 +4,54 @@
 :class:`TomlLocator` finds the line of a criterion or key in the TOML text
 (``tomllib`` gives no positions), and :func:`check_criteria` collects every
 problem of a set of criteria (unknown names with close matches, bad
-expressions, weights, kinds, duplicates) so that :class:`serviceart.Rubric`
+expressions, weights, kinds, duplicates, texts) so that :class:`serviceart.Rubric`
 reports them all at once.
+
+The check is complete, so that a rubric that loads never fails at scoring:
+expressions are checked by :func:`serviceart.expr.parse` and then dry-run on
+:func:`dry_run_frame` (every measure and cue column, with the values 0, 1, NaN,
+negative and very large); weights are finite and at most :data:`MAX_WEIGHT`,
+and a rubric has at most :data:`MAX_CRITERIA` criteria, so that the weighted
+sums cannot overflow; names and texts are bounded in length.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import itertools
 import math
 import re
+import reprlib
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from .codebook import PRINCIPLES
 from .errors import RubricError
-from .expr import ExpressionError, names_in, parse
+from .expr import ExpressionError, evaluate, names_in, parse
 from .schema import measures_table
 
-__all__ = ["BAND_KEYS", "KINDS", "Band", "Criterion", "Locator", "TomlLocator",
-           "check_criteria", "raise_problems"]
+__all__ = ["BAND_KEYS", "KINDS", "MAX_CRITERIA", "MAX_NAME", "MAX_TEXT", "MAX_WEIGHT", "Band",
+           "Criterion", "Locator", "TomlLocator", "check_criteria", "dry_run_frame",
+           "raise_problems", "short"]
+
+#: The largest ``weight`` of a score criterion.
+MAX_WEIGHT = 1e6
+#: The most criteria a rubric may have (with :data:`MAX_WEIGHT`, the weighted sums
+#: stay far below the float range).
+MAX_CRITERIA = 1000
+#: The longest criterion or band name, in characters.
+MAX_NAME = 200
+#: The longest rationale, rubric name, version or description, in characters.
+MAX_TEXT = 10_000
+#: The measure values every expression is dry-run on, one row each.
+DRY_RUN_VALUES: tuple[float, ...] = (0.0, 1.0, math.nan, 0.5, -1.0, 3.0, 1e12, 1e300)
 
 #: criterion kinds
 KINDS: tuple[str, ...] = ("score", "bonus", "auto_fail")
@@ -152,6 +178,61 @@ class TomlLocator(Locator):
         return super().bands(key)
 
 
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 60
+_REPR.maxlevel = 3
+
+
+def short(value: Any) -> str:
+    """A short ``repr`` of a value from a rubric file, for messages (long or deeply
+    nested values are cut)."""
+    return _REPR.repr(value)
+
+
+def text_problem(value: Any, what: str, limit: int) -> str | None:
+    """What is wrong with a piece of rubric text (``None`` when it is fine)."""
+    if not isinstance(value, str):
+        return f"{what} must be a string, got {short(value)}"
+    if len(value) > limit:
+        return f"{what} has {len(value)} characters; shorten it to at most {limit}"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{what} {short(value)} is not valid text (it holds a lone surrogate)"
+    return None
+
+
+@functools.cache
+def _dry_frame() -> pd.DataFrame:
+    names = [n for n in measures_table().names if n != "interaction_id"]
+    values = np.asarray(DRY_RUN_VALUES, dtype="float64")
+    frame = pd.DataFrame(np.repeat(values[:, None], len(names), axis=1), columns=names)
+    frame.insert(0, "interaction_id", [f"dry-run-{k}" for k in range(len(values))])
+    return frame
+
+
+def dry_run_frame() -> pd.DataFrame:
+    """A small measures frame to dry-run rubrics on: every measure and cue column of
+    the codebook, one row per value of :data:`DRY_RUN_VALUES` (0, 1, NaN, negative,
+    very large)."""
+    return _dry_frame().copy()
+
+
+@functools.lru_cache(maxsize=4096)
+def _dry_run(expression: str) -> str | None:
+    """Why an expression fails on the dry-run frame (``None`` when it works)."""
+    frame = _dry_frame()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = evaluate(parse(expression), frame)
+    except Exception as exc:  # any failure here is the rubric's problem, reported as such
+        return f"{type(exc).__name__}: {exc}"
+    if out.shape != (len(frame),):
+        return f"it gives {out.shape} values for {len(frame)} rows"
+    return None
+
+
 def raise_problems(problems: Sequence[RubricError], source: str) -> None:
     """Raise the one problem, or one :class:`RubricError` listing all of them."""
     if not problems:
@@ -204,8 +285,12 @@ def _check_bands(raw: Any, source: str, where: Locator) -> tuple[dict[str, tuple
                   and 0 <= item["min"] <= 100)
             if not ok:
                 problems.append(RubricError(
-                    f"each band needs a name and a min between 0 and 100, got {item!r}",
+                    f"each band needs a name and a min between 0 and 100, got {short(item)}",
                     source=source, record=record))
+                break
+            wrong = text_problem(item["name"], "a band name", MAX_NAME)
+            if wrong:
+                problems.append(RubricError(wrong, source=source, record=record))
                 break
             bands.append(Band(str(item["name"]), float(item["min"])))
         else:
@@ -246,7 +331,24 @@ def check_criteria(criteria: Sequence[Criterion], source: str, where: Locator,
     if not criteria:
         problems.append(RubricError("the rubric has no criteria; add [[criteria]] tables",
                                     source=source))
+    if len(criteria) > MAX_CRITERIA:
+        problems.append(RubricError(f"the rubric has {len(criteria)} criteria, more than "
+                                    f"{MAX_CRITERIA}; merge some of them", source=source))
     for i, c in enumerate(criteria):
+        wrong = [(key, msg) for key, limit in (("principle", MAX_NAME), ("name", MAX_NAME),
+                                               ("kind", MAX_NAME), ("value", MAX_TEXT),
+                                               ("applies", MAX_TEXT), ("rationale", MAX_TEXT))
+                 if (msg := text_problem(getattr(c, key), key, limit))]
+        wrong += [(key, f"{key} must be a number, got {short(getattr(c, key))}")
+                  for key in ("weight", "bonus_points")
+                  if isinstance(getattr(c, key), bool)
+                  or not isinstance(getattr(c, key), int | float)]
+        if wrong:
+            c = Criterion(principle="?", value="?",
+                          name=c.name if isinstance(c.name, str) else short(c.name))
+            for key, msg in wrong:
+                bad(i, c, key, msg)
+            continue
         if not c.name.strip():
             bad(i, c, "name", "a criterion needs a non-empty name")
         if c.principle not in PRINCIPLES:
@@ -261,6 +363,9 @@ def check_criteria(criteria: Sequence[Criterion], source: str, where: Locator,
                 f"{list(KINDS)}")
         elif c.kind == "score" and not (math.isfinite(c.weight) and c.weight > 0):
             bad(i, c, "weight", f"weight must be > 0, got {c.weight:g}")
+        elif c.kind == "score" and c.weight > MAX_WEIGHT:
+            bad(i, c, "weight", f"weight must be at most {MAX_WEIGHT:g}, got {c.weight:g}; "
+                "weights only count relative to each other, so scale them all down")
         elif c.kind == "bonus" and not (0 < c.bonus_points <= 100):
             bad(i, c, "bonus_points", f"a bonus criterion needs bonus_points in (0, 100], got "
                 f"{c.bonus_points:g}")
@@ -275,6 +380,12 @@ def check_criteria(criteria: Sequence[Criterion], source: str, where: Locator,
                 names = sorted(unknown)
                 hints = _suggest(names[0], known) if len(names) == 1 else "".join(
                     f"; {u!r}{h}" for u in names if (h := _suggest(u, known)))
-                bad(i, c, key, f"unknown measure(s) {sorted(unknown)} in {expr!r}{hints}; "
+                bad(i, c, key, f"unknown measure(s) {sorted(unknown)} in {short(expr)}{hints}; "
                     "measures and cues are listed by `serviceart list` and in docs/codebook.md")
+                continue
+            failure = _dry_run(expr)
+            if failure:
+                bad(i, c, key, f"{short(expr)} fails on test measures (0, 1, NaN, negative "
+                    f"and very large values): {failure}; rewrite it so that it gives a number "
+                    "for any measure values")
     return problems

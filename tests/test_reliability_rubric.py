@@ -247,7 +247,7 @@ def test_hostile_expressions_parse_or_raise_expression_error(expression):
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None,
+@settings(max_examples=120, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(rubric_documents())
 def test_hostile_rubric_files_fail_with_rubric_error_or_score_the_samples(tmp_path_factory,
@@ -265,7 +265,7 @@ def test_hostile_rubric_files_fail_with_rubric_error_or_score_the_samples(tmp_pa
 
 
 @pytest.mark.slow
-@settings(max_examples=100, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(rubric_documents(loadable=True))
 def test_well_formed_rubrics_with_hostile_text_and_extreme_numbers_load_and_score(document):

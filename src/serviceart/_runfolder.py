@@ -28,7 +28,8 @@ import pandas as pd
 from .errors import OutputError
 
 __all__ = ["LOCK_NAME", "PartCheck", "check_tables", "clean_stale_spills", "file_sha256",
-           "is_regular_inside", "lock_folder", "spill_prefix", "verified_parts", "writing"]
+           "is_regular", "is_regular_inside", "lock_folder", "output_error", "spill_prefix",
+           "verified_parts", "writing"]
 
 #: the lock file a run holds in its output folder (``fcntl.flock``)
 LOCK_NAME = ".serviceart.lock"
@@ -139,6 +140,15 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def is_regular(path: Path) -> bool:
+    """Whether ``path`` is a regular file (after symlinks): not a FIFO or a device,
+    which could block a reader or never end. Never blocks."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def is_regular_inside(path: Path, folder: Path) -> bool:

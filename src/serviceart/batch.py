@@ -55,7 +55,7 @@ import shutil
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,12 +153,28 @@ def _index(paths: list[Path], format: str | None, chunk_size: int,
     """
     with writing(spill):
         spill.mkdir(parents=True, exist_ok=True)
+    chunks = stream(paths, format, chunk_size=chunk_size, **read_options)
+    try:
+        metas, rejects, interactions_in, turns_in = _index_chunks(chunks, spill, extract)
+    finally:  # a write error stops the pass: the readers close their files now
+        if isinstance(chunks, Generator):
+            chunks.close()
+    keep = ["interaction_id", "case_id", "customer_id", "started_at", "previous_contact_id",
+            "aws_contact_id"]
+    meta = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame(columns=keep)
+    return meta, concat_rejects(rejects), interactions_in, turns_in
+
+
+def _index_chunks(chunks: Iterator[Conversations], spill: Path,
+                  extract: Callable[[int], None] | None
+                  ) -> tuple[list[pd.DataFrame], list[pd.DataFrame], int, int]:
+    """The loop of :func:`_index`: spill each chunk, keep its metadata and rejects."""
     metas: list[pd.DataFrame] = []
     rejects: list[pd.DataFrame] = []
     interactions_in = turns_in = 0
     keep = ["interaction_id", "case_id", "customer_id", "started_at", "previous_contact_id",
             "aws_contact_id"]
-    for k, chunk in enumerate(stream(paths, format, chunk_size=chunk_size, **read_options)):
+    for k, chunk in enumerate(chunks):
         inter = chunk.interactions
         _spill(chunk.turns, _spill_file(spill, k, "turns"))
         _spill(inter, _spill_file(spill, k, "interactions"))
@@ -175,8 +191,7 @@ def _index(paths: list[Path], format: str | None, chunk_size: int,
         c = chunk.counts
         interactions_in += c["interactions_in"]
         turns_in += c["turns_in"]
-    meta = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame(columns=keep)
-    return meta, concat_rejects(rejects), interactions_in, turns_in
+    return metas, rejects, interactions_in, turns_in
 
 
 class _Extractor:

@@ -48,6 +48,8 @@ from serviceart.testing.faults import (
     write_chats,
 )
 
+pytestmark = pytest.mark.slow  # runs of the batch engine: seconds each
+
 LINUX = sys.platform.startswith("linux")
 TALLY = {"faults": 0, "crashes": 0, "lost": 0}
 
@@ -96,7 +98,6 @@ def _no_crash(proc: subprocess.CompletedProcess[str] | tuple[int, str]) -> None:
 
 
 # ----------------------------------------------------------------- kills
-@pytest.mark.slow
 @pytest.mark.skipif(not LINUX, reason="reads /proc to find the run's processes")
 def test_killed_runs_leave_no_process_or_spill_and_resume_without_loss(chats, tmp_path):
     # the command is stopped three times at random points: SIGKILL during the index
@@ -140,7 +141,6 @@ def test_killed_runs_leave_no_process_or_spill_and_resume_without_loss(chats, tm
 
 
 # ----------------------------------------------------------------- damage
-@pytest.mark.slow
 @settings(max_examples=4, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=damage_plans(parts=7))
@@ -168,7 +168,6 @@ def test_damage_before_a_rerun_is_a_clear_error_not_arrowinvalid(finished, tmp_p
         sa.Result.from_parquet(out)
 
 
-@pytest.mark.slow
 def test_tables_that_disagree_with_their_markers_are_an_error_then_rescored(finished, chats,
                                                                             tmp_path):
     # a part that lost rows but whose marker was rewritten to match its files: the
@@ -190,7 +189,6 @@ def test_tables_that_disagree_with_their_markers_are_an_error_then_rescored(fini
     _tally(0, check_run(out, chats[1]))
 
 
-@pytest.mark.slow
 def test_failed_parts_are_retried_on_rerun_unless_kept(chats, tmp_path):
     path, ids = chats
     out = tmp_path / "run"
@@ -208,7 +206,6 @@ def test_failed_parts_are_retried_on_rerun_unless_kept(chats, tmp_path):
 
 
 # ----------------------------------------------------------------- disks and folders
-@pytest.mark.slow
 def test_a_worker_meeting_a_full_disk_stops_the_run_with_an_output_error(chats, tmp_path):
     path, ids = chats
     out = tmp_path / "run"

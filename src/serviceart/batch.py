@@ -33,14 +33,18 @@ of any size in bounded memory:
    and the run goes on.
 
 Rerunning the same command on the same output skips the parts whose marker
-exists (the input is read again, but only missing parts are scored, with their
-evidence extracted in the part), so an
+exists and whose files match the rows and sha256 the marker records (the input
+is read again, but only missing, damaged and, unless ``retry_failed=False``,
+failed parts are scored, with their evidence extracted in the part), so an
 interrupted run resumes; a different input, rubric or settings is refused
 unless the folder is emptied. ``Ctrl-C`` stops after cancelling pending
-parts; only complete parts remain. ``run.json`` is written at the end with the
-counts (interactions in = scored + rejected), elapsed time, words/s and the
-peak memory of the workers. :meth:`serviceart.Result.from_parquet` reads the
-folder.
+parts; only complete parts remain. Before it succeeds, a run checks its tables
+against its markers and its input (see :mod:`serviceart._runfolder`); a
+mismatch is an :class:`~serviceart.errors.OutputError`. ``run.json`` is
+written last with the counts taken from the tables (interactions in = scored +
+rejected), elapsed time, words/s and the peak memory of the workers.
+:meth:`serviceart.Result.from_parquet` reads the folder. One run at a time holds
+the folder's lock; the spill folder of a killed run is removed by the next.
 """
 
 from __future__ import annotations

@@ -354,3 +354,35 @@ def test_the_fault_helpers_do_what_they_say(tmp_path):
     assert len(f.read_bytes()) == 50
     with pytest.raises(ValueError, match="unknown damage"):
         Damage("melt", 0).apply(tmp_path)
+
+
+@pytest.mark.parametrize("pidfd", [True, False], ids=["pidfd", "polling"])
+def test_a_process_dies_with_the_process_it_watches(tmp_path, pidfd):
+    if pidfd and not hasattr(os, "pidfd_open"):
+        pytest.skip("no pidfd on this platform")
+    # the lifeline of a worker, without its pool: both the pidfd wait and the portable
+    # polling fallback end the process once the watched one is killed
+    watched = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    code = f"""
+import os, time
+if not {pidfd} and hasattr(os, "pidfd_open"):
+    del os.pidfd_open
+from serviceart._pool import die_with_parent
+die_with_parent({watched.pid}, watch=True)
+print("watching", flush=True)
+time.sleep(60)
+"""
+    watcher = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                               text=True)
+    try:
+        assert watcher.stdout is not None and watcher.stdout.readline() == "watching\n"
+        assert wait_for(lambda: False, 0.6) is False and watcher.poll() is None
+        watched.kill()
+        watched.wait()
+        TALLY["faults"] += 1
+        assert watcher.wait(timeout=5) == 1  # gone within a second, not after 60 s
+    finally:
+        watched.kill()
+        watcher.kill()
+        watched.wait()
+        watcher.communicate()

@@ -9,12 +9,26 @@ when many tasks are queued at once). Instead, :class:`RotatingPool` sends the
 first ``per_pool`` tasks to one ``ProcessPoolExecutor``, then starts a fresh
 one for the next ``per_pool`` while the old one finishes what it was given and
 exits.
+
+Workers and the fork server die with the process that started them, even when it
+is killed with ``SIGKILL`` (which no ``finally`` survives): on Linux each sets
+``PR_SET_PDEATHSIG`` (the fork server dies with the starting process, a worker
+with the fork server), and every worker also watches the starting process
+itself (a ``pidfd`` where the platform has one, else its process id twice a
+second) and exits when it is gone. Without this, orphaned workers went on
+writing parts for seconds and then waited forever.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
+import select
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -22,7 +36,8 @@ from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
 
-__all__ = ["PRELOAD", "WORKER_ENV", "RotatingPool", "start_fork_server"]
+__all__ = ["PARENT_ENV", "PRELOAD", "WORKER_ENV", "RotatingPool", "die_with_parent",
+           "start_fork_server"]
 
 #: what the batch engine's fork server imports (and builds) before its first fork
 PRELOAD = ("serviceart._preload",)
@@ -33,6 +48,13 @@ PRELOAD = ("serviceart._preload",)
 #: 85-105 MB higher and grew from part to part, at no gain in speed. A value the
 #: user set in the environment wins.
 WORKER_ENV: dict[str, str] = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
+
+#: set in the fork server's environment to the process id it must die with (only when
+#: the server is started from the main thread: ``PR_SET_PDEATHSIG`` follows the thread
+#: that started a process, so a server started from a passing thread would die with it)
+PARENT_ENV = "SERVICEART_DIE_WITH"
+
+_PR_SET_PDEATHSIG = 1
 
 T = TypeVar("T")
 
@@ -70,7 +92,7 @@ class RotatingPool:
             self._context: BaseContext = get_context("forkserver")
         else:
             self._context = get_context("spawn")
-        self._init, self._initargs = initializer, tuple(initargs)
+        self._init, self._initargs = _worker_start, (os.getpid(), initializer, tuple(initargs))
         self._pool: ProcessPoolExecutor | None = None
         self._sent = 0
         self._retired: list[ProcessPoolExecutor] = []
@@ -155,7 +177,10 @@ def start_fork_server(preload: Sequence[str], env: Mapping[str, str] | None = No
     from multiprocessing import forkserver
 
     get_context("forkserver").set_forkserver_preload(list(preload))
-    with _environment(env or {}):
+    extra = dict(env or {})
+    if threading.current_thread() is threading.main_thread():
+        extra[PARENT_ENV] = str(os.getpid())
+    with _environment(extra):
         forkserver.ensure_running()
     return True
 
@@ -174,3 +199,69 @@ def _environment(extra: Mapping[str, str]) -> Iterator[None]:
 
 def _started() -> None:
     """The task :meth:`RotatingPool.start` sends: its result means a worker is up."""
+
+
+def _worker_start(parent: int, initializer: Callable[..., Any], initargs: Sequence[Any]
+                  ) -> None:
+    """Every worker's initializer: die with ``parent`` (the process that made the pool),
+    then run the pool's own initializer."""
+    die_with_parent(parent, watch=True)
+    initializer(*initargs)
+
+
+def die_with_parent(parent: int, *, watch: bool = False) -> None:
+    """Make this process end when process ``parent`` ends, however it ends.
+
+    On Linux, ``PR_SET_PDEATHSIG`` (through ``ctypes``) has the kernel send
+    ``SIGKILL`` when this process's parent ends. With ``watch``, a daemon thread
+    also waits for ``parent`` itself to end (on a ``pidfd``, else by checking it
+    and this process's parent twice a second) and then exits this process at
+    once: the portable fallback, and the link from a worker (whose parent is the
+    fork server) to the process that made its pool. Returns at once.
+
+    Parameters
+    ----------
+    parent
+        The process id to die with.
+    watch
+        Start the watching thread (not in a fork server: it forks, and forking a
+        process with threads is unsafe).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no libc or no prctl: the watch remains
+            pass
+    if not _alive(parent):
+        os._exit(1)  # it ended before this process could watch it
+    if watch:
+        threading.Thread(target=_watch, args=(parent, os.getppid()), daemon=True,
+                         name="serviceart-lifeline").start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch(parent: int, ppid: int) -> None:
+    """Exit this process as soon as ``parent`` ends (or this process's own parent,
+    ``ppid``, does)."""
+    pidfd = getattr(os, "pidfd_open", None)
+    if pidfd is not None:
+        try:
+            fd = pidfd(parent)
+        except OSError:  # already gone, or no pidfd in this kernel
+            fd = -1
+        if fd >= 0:
+            select.select([fd], [], [])  # readable when the process ends
+            os._exit(1)
+    while _alive(parent) and os.getppid() == ppid:
+        time.sleep(0.5)
+    os._exit(1)

@@ -33,18 +33,23 @@ of any size in bounded memory:
    and the run goes on.
 
 Rerunning the same command on the same output skips the parts whose marker
-exists (the input is read again, but only missing parts are scored, with their
-evidence extracted in the part), so an
+exists and whose files match the rows and sha256 the marker records (the input
+is read again, but only missing, damaged and, unless ``retry_failed=False``,
+failed parts are scored, with their evidence extracted in the part), so an
 interrupted run resumes; a different input, rubric or settings is refused
 unless the folder is emptied. ``Ctrl-C`` stops after cancelling pending
-parts; only complete parts remain. ``run.json`` is written at the end with the
-counts (interactions in = scored + rejected), elapsed time, words/s and the
-peak memory of the workers. :meth:`serviceart.Result.from_parquet` reads the
-folder.
+parts; only complete parts remain. Before it succeeds, a run checks its tables
+against its markers and its input (see :mod:`serviceart._runfolder`); a
+mismatch is an :class:`~serviceart.errors.OutputError`. ``run.json`` is
+written last with the counts taken from the tables (interactions in = scored +
+rejected), elapsed time, words/s and the peak memory of the workers.
+:meth:`serviceart.Result.from_parquet` reads the folder. One run at a time holds
+the folder's lock; the spill folder of a killed run is removed by the next.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -54,7 +59,7 @@ import shutil
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +70,16 @@ from spacy.language import Language
 
 from ._ids import member
 from ._pool import PRELOAD, WORKER_ENV, RotatingPool
+from ._runfolder import (
+    LOCK_NAME,
+    check_tables,
+    clean_stale_spills,
+    file_sha256,
+    lock_folder,
+    spill_prefix,
+    verified_parts,
+    writing,
+)
 from ._words import word_counts
 from .businesshours import BusinessCalendar
 from .cases import assign_cases, case_summary, parse_window
@@ -78,7 +93,7 @@ from .engine import (
     score_chunk,
     with_size,
 )
-from .errors import ConfigError, InputError
+from .errors import ConfigError, OutputError
 from .evidence import extract_evidence
 from .followthrough import DEFAULT_HORIZONS
 from .io import expand_paths, stream
@@ -140,13 +155,30 @@ def _index(paths: list[Path], format: str | None, chunk_size: int,
     called after chunk ``k`` is spilled (it hands the chunk's evidence
     extraction to the workers, see :class:`_Extractor`).
     """
-    spill.mkdir(parents=True, exist_ok=True)
+    with writing(spill):
+        spill.mkdir(parents=True, exist_ok=True)
+    chunks = stream(paths, format, chunk_size=chunk_size, **read_options)
+    try:
+        metas, rejects, interactions_in, turns_in = _index_chunks(chunks, spill, extract)
+    finally:  # a write error stops the pass: the readers close their files now
+        if isinstance(chunks, Generator):
+            chunks.close()
+    keep = ["interaction_id", "case_id", "customer_id", "started_at", "previous_contact_id",
+            "aws_contact_id"]
+    meta = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame(columns=keep)
+    return meta, concat_rejects(rejects), interactions_in, turns_in
+
+
+def _index_chunks(chunks: Iterator[Conversations], spill: Path,
+                  extract: Callable[[int], None] | None
+                  ) -> tuple[list[pd.DataFrame], list[pd.DataFrame], int, int]:
+    """The loop of :func:`_index`: spill each chunk, keep its metadata and rejects."""
     metas: list[pd.DataFrame] = []
     rejects: list[pd.DataFrame] = []
     interactions_in = turns_in = 0
     keep = ["interaction_id", "case_id", "customer_id", "started_at", "previous_contact_id",
             "aws_contact_id"]
-    for k, chunk in enumerate(stream(paths, format, chunk_size=chunk_size, **read_options)):
+    for k, chunk in enumerate(chunks):
         inter = chunk.interactions
         _spill(chunk.turns, _spill_file(spill, k, "turns"))
         _spill(inter, _spill_file(spill, k, "interactions"))
@@ -163,8 +195,7 @@ def _index(paths: list[Path], format: str | None, chunk_size: int,
         c = chunk.counts
         interactions_in += c["interactions_in"]
         turns_in += c["turns_in"]
-    meta = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame(columns=keep)
-    return meta, concat_rejects(rejects), interactions_in, turns_in
+    return metas, rejects, interactions_in, turns_in
 
 
 class _Extractor:
@@ -216,8 +247,9 @@ def _spill(frame: pd.DataFrame, target: Path) -> None:
     """Write a spilled table (Arrow IPC: written and read back much faster than Parquet,
     and it never leaves the run), under a temporary name first."""
     tmp = target.with_name(f".{target.name}.tmp")
-    frame.reset_index(drop=True).to_feather(tmp)
-    os.replace(tmp, target)
+    with writing(target.parent):
+        frame.reset_index(drop=True).to_feather(tmp)
+        os.replace(tmp, target)
 
 
 def _unspill(spill: Path, chunks: Iterable[int], table: str, ids: pd.Series) -> pd.DataFrame:
@@ -413,20 +445,35 @@ def _peak_mb() -> float:
 
 
 def _write(out: Path, index: int, tables: Mapping[str, pd.DataFrame],
-           marker: Mapping[str, Any]) -> None:
-    """Write one part atomically: every table, then the marker that makes it complete."""
+           marker: Mapping[str, Any]) -> dict[str, Any]:
+    """Write one part atomically: every table, then the marker that makes it complete.
+
+    The marker records each table's rows and the sha256 of its file, so that a
+    rerun can tell an intact part from a damaged one. A write error (a full
+    disk, a read-only folder) is an :class:`~serviceart.errors.OutputError`.
+    """
     name = f"part-{index:05d}"
+    rows: dict[str, int] = {}
+    sums: dict[str, str] = {}
     for table, frame in tables.items():
         folder = out / table
-        folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{name}.parquet.tmp"
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, folder / f"{name}.parquet")
+        with writing(tmp):
+            if _STATE.get("fail_write") == index:  # test hook: the disk fills up here
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp))
+            folder.mkdir(parents=True, exist_ok=True)
+            frame.to_parquet(tmp, index=False)
+            sums[table] = file_sha256(tmp)
+            os.replace(tmp, folder / f"{name}.parquet")
+        rows[table] = len(frame)
     parts = out / "parts"
-    parts.mkdir(parents=True, exist_ok=True)
     tmp = parts / f".{name}.json.tmp"
-    tmp.write_text(json.dumps(marker, default=str), encoding="utf-8")
-    os.replace(tmp, parts / f"{name}.json")
+    full = {**marker, "rows": rows, "sha256": sums}
+    with writing(tmp):
+        parts.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(full, default=str), encoding="utf-8")
+        os.replace(tmp, parts / f"{name}.json")
+    return full
 
 
 def _score_part(index: int, interactions: pd.DataFrame, chunks: list[int],
@@ -474,8 +521,7 @@ def _score_part(index: int, interactions: pd.DataFrame, chunks: list[int],
               "failed": failed, "words": words, "seconds": time.perf_counter() - t0,
               "peak_rss_mb": _peak_mb(), "pid": os.getpid(),
               "arrow_pool": _arrow_pool()}
-    _write(Path(out), index, tables, marker)
-    return marker
+    return _write(Path(out), index, tables, marker)
 
 
 # ---------------------------------------------------------------- the run
@@ -503,8 +549,10 @@ def run_batch(
     case_window: str | pd.Timedelta | float | None = "7D",
     as_of: str | pd.Timestamp | None = None,
     progress: Callable[[int, int], None] | None = None,
+    retry_failed: bool = True,
     _fail_part: int | None = None,
     _fail_extract: int | None = None,
+    _fail_write: int | None = None,
     **read_options: Any,
 ) -> BatchSummary:
     """Score exports of any size into a resumable run folder of Parquet parts.
@@ -530,12 +578,24 @@ def run_batch(
         As for :func:`serviceart.score`.
     progress
         Called as ``progress(done, total)`` with interactions finished.
+    retry_failed
+        On a rerun, score again the parts that failed before (their interactions
+        are in ``rejects`` with code ``scoring_failed``); ``False`` keeps them.
     **read_options
         Reader options (``columns=``, ``roles=``, ``agent_domains=``...).
 
     Returns
     -------
     BatchSummary
+
+    Raises
+    ------
+    OutputError
+        When the output cannot be written (a full disk, a read-only folder),
+        another run is writing the same folder, or the finished tables do not
+        hold exactly the input's interactions.
+    ConfigError
+        When the folder holds a different run or something else.
 
     Examples
     --------
@@ -558,24 +618,32 @@ def run_batch(
     cal = _calendar(calendar)
     window = parse_window(case_window)
 
-    # validated chunks wait beside the output folder between the two passes
-    spill = out.resolve().parent / f".{out.name}.spill-{os.getpid()}"
+    _open_folder(out)
+    lock = lock_folder(out)  # one run at a time; released however this process ends
+    # validated chunks wait beside the output folder between the two passes; a spill
+    # folder of a run that was killed is removed now
+    spill = out.resolve().parent / f"{spill_prefix(out)}{os.getpid()}"
     try:
+        clean_stale_spills(out)
         return _run(files, out, spill, format=format, rub=rub, jobs=jobs,
                     chunk_size=chunk_size, recycle_after=recycle_after, sla_s=sla_s, tz=tz,
                     cal=cal, window=window, as_of=as_of, progress=progress,
-                    fail={"fail_on": _fail_part, "fail_extract": _fail_extract},
+                    retry_failed=retry_failed,
+                    fail={"fail_on": _fail_part, "fail_extract": _fail_extract,
+                          "fail_write": _fail_write},
                     read_options=read_options, t0=t0)
     finally:
         shutil.rmtree(spill, ignore_errors=True)
+        if lock is not None:
+            lock.close()
 
 
 def _run(files: list[Path], out: Path, spill: Path, *, format: str | None, rub: Rubric,
          jobs: int, chunk_size: int, recycle_after: int, sla_s: float, tz: str,
          cal: BusinessCalendar | None, window: pd.Timedelta,
          as_of: str | pd.Timestamp | None, progress: Callable[[int, int], None] | None,
-         fail: Mapping[str, int | None], read_options: Mapping[str, Any], t0: float
-         ) -> BatchSummary:
+         retry_failed: bool, fail: Mapping[str, int | None],
+         read_options: Mapping[str, Any], t0: float) -> BatchSummary:
     """The two passes of :func:`run_batch` (``spill`` holds the validated chunks).
 
     The workers start before the index pass: while the parent reads, each
@@ -588,7 +656,7 @@ def _run(files: list[Path], out: Path, spill: Path, *, format: str | None, rub: 
     pool = RotatingPool(jobs, recycle_after * jobs, _init, (scorers, rub, None, dict(fail)),
                         preload=PRELOAD, server_env=WORKER_ENV)
     pool.start()
-    fresh = not out.exists() or not any(out.iterdir())
+    fresh = not any((out / "parts").glob("part-*.json"))
     extract = (_Extractor(pool, spill, tz, cal, min(_READ_AHEAD, recycle_after * jobs // 2))
                if fresh else None)
 
@@ -597,7 +665,7 @@ def _run(files: list[Path], out: Path, spill: Path, *, format: str | None, rub: 
                           jobs=jobs, chunk_size=chunk_size, recycle_after=recycle_after,
                           sla_s=sla_s, tz=tz, cal=cal, window=window, as_of=as_of,
                           progress=progress, scorers=scorers, read_options=read_options,
-                          t0=t0)
+                          retry_failed=retry_failed, t0=t0)
     except BaseException:  # Ctrl-C or a read error: stop the workers, keep complete parts
         pool.shutdown(cancel=True)
         raise
@@ -610,8 +678,8 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
             rub: Rubric, jobs: int, chunk_size: int, recycle_after: int, sla_s: float,
             tz: str, cal: BusinessCalendar | None, window: pd.Timedelta,
             as_of: str | pd.Timestamp | None, progress: Callable[[int, int], None] | None,
-            scorers: list[Scorer], read_options: Mapping[str, Any], t0: float
-            ) -> BatchSummary:
+            scorers: list[Scorer], read_options: Mapping[str, Any], retry_failed: bool,
+            t0: float) -> BatchSummary:
     meta, read_rejects, interactions_in, turns_in = _index(
         files, format, chunk_size, read_options, spill, extract)
     extracted = extract.finish() if extract is not None else {}
@@ -636,16 +704,20 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
                 "case_window": str(window), "as_of": None if end is None else end.isoformat(),
                 "read_options": {k: str(v) for k, v in sorted(read_options.items())}}
     fingerprint = _fingerprint(files, settings)
-    _claim(out, fingerprint)
+    _claim(out, fingerprint, rub)
 
-    done_parts = {int(p.stem.split("-")[1]) for p in (out / "parts").glob("part-*.json")}
+    # finished parts are kept only when their marker reads and their files match it
+    check = verified_parts(out, retry_failed=retry_failed)
+    done_parts = check.done
     summary = BatchSummary(output=out, interactions_in=interactions_in)
     total = len(linked)
     finished = 0
     futures: set[Future[dict[str, Any]]] = set()
     markers: list[dict[str, Any]] = []
     t_score = time.perf_counter()
+    n_parts = 0
     for index, part in enumerate(_units(spill, chunk_size, linked, extracted)):
+        n_parts = index + 1
         if index in done_parts:
             summary.parts_skipped += 1
             finished += len(part)
@@ -664,21 +736,26 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
             progress(finished, total)
     scored_seconds = time.perf_counter() - t_score
 
-    all_markers = [json.loads(p.read_text(encoding="utf-8"))
-                   for p in sorted((out / "parts").glob("part-*.json"))]
+    all_markers = {**done_parts, **{int(m["part"]): m for m in markers}}
+    _write_read_rejects(out, read_rejects)
+    # the counts come from the tables, checked against the markers and the input
+    summary.scored, summary.rejected = check_tables(
+        out, all_markers, n_parts, linked.index, interactions_in - len(linked))
+    if summary.scored + summary.rejected != interactions_in:
+        raise OutputError(
+            f"{interactions_in} interactions were read but the tables hold "
+            f"{summary.scored} scored and {summary.rejected} rejected; run the same "
+            "command again (or use a new --output folder)", source=str(out))
     summary.parts = len(all_markers)
-    summary.parts_failed = sum(1 for m in all_markers if m.get("failed"))
-    summary.scored = sum(int(m["scored"]) for m in all_markers)
-    summary.rejected = summary.interactions_in - summary.scored
+    summary.parts_failed = sum(1 for m in all_markers.values() if m.get("failed"))
     summary.words = sum(int(m["words"]) for m in markers)
     summary.peak_rss_mb = max([float(m["peak_rss_mb"]) for m in markers] or [0.0])
     summary.seconds = time.perf_counter() - t0
-    _write_read_rejects(out, read_rejects)
     info = {
         "versions": _versions(),
         "machine": {"cores": os.cpu_count(), "platform": platform.platform()},
         "rubric": {"name": rub.name, "version": rub.version, "hash": rub.hash,
-                   "source": rub.source},
+                   "source": rub.source, "file": _RUBRIC_FILE},
         "settings": {**settings, "jobs": jobs, "recycle_after": recycle_after,
                      "promise_horizons": {k: str(v) for k, v in horizons.items()}},
         "fingerprint": fingerprint,
@@ -686,7 +763,9 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
         "counts": {"interactions_in": interactions_in, "scored": summary.scored,
                    "rejected": summary.rejected, "turns_in": turns_in,
                    "parts": summary.parts, "parts_skipped": summary.parts_skipped,
-                   "parts_failed": summary.parts_failed},
+                   "parts_failed": summary.parts_failed,
+                   "parts_repaired": len(check.repaired),
+                   "parts_retried": len(check.retried)},
         "seconds": round(summary.seconds, 3),
         "index_seconds": round(index_seconds, 3),
         "scoring_seconds": round(scored_seconds, 3),
@@ -698,8 +777,9 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
     }
     summary.info = info
     tmp = out / ".run.json.tmp"
-    tmp.write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
-    os.replace(tmp, out / "run.json")
+    with writing(tmp):
+        tmp.write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
+        os.replace(tmp, out / "run.json")
     return summary
 
 
@@ -715,31 +795,52 @@ def _collect(futures: set[Future[dict[str, Any]]], markers: list[dict[str, Any]]
     return n
 
 
-def _claim(out: Path, fingerprint: str) -> None:
-    """Make ``out`` this run's folder, or refuse when it holds a different run."""
-    try:
+#: the copy of the rubric a run keeps in its folder (``report`` and ``explain`` read it)
+_RUBRIC_FILE = "rubric.toml"
+
+
+def _open_folder(out: Path) -> None:
+    """Create ``out``, or check that it is empty or holds a serviceart batch run."""
+    with writing(out):
         out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the output folder: {exc.strerror}",
-                         source=str(out)) from exc
-    stamp = out / "batch.json"
-    if stamp.exists():
-        previous = json.loads(stamp.read_text(encoding="utf-8")).get("fingerprint")
-        if previous != fingerprint:
-            raise ConfigError(
-                "the output folder holds a run of different input or settings; use a new "
-                "folder (or empty this one) to start again", source=str(out))
+    if (out / "batch.json").exists():
         return
-    if any(out.iterdir()):
+    if any(p.name != LOCK_NAME for p in out.iterdir()):
         raise ConfigError("the output folder is not empty and is not a serviceart batch "
                           "run; choose an empty folder", source=str(out))
-    stamp.write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
+
+
+def _claim(out: Path, fingerprint: str, rubric: Rubric) -> None:
+    """Make ``out`` this run's folder (with a copy of its rubric), or refuse when it holds
+    a different run."""
+    stamp = out / "batch.json"
+    if stamp.exists():
+        try:
+            previous = json.loads(stamp.read_text(encoding="utf-8")).get("fingerprint")
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+            previous = None
+        if previous != fingerprint:
+            raise ConfigError(
+                "the output folder holds a run of different input or settings (or its "
+                "batch.json is damaged); use a new folder (or empty this one) to start "
+                "again", source=str(out))
+    else:
+        with writing(stamp):
+            stamp.write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
+    tmp = out / f".{_RUBRIC_FILE}.tmp"
+    with writing(tmp):
+        tmp.write_text(rubric.to_toml(), encoding="utf-8")
+        os.replace(tmp, out / _RUBRIC_FILE)
+        # run.json is the mark of a finished, checked run: until this run has checked its
+        # tables, the folder has none
+        (out / "run.json").unlink(missing_ok=True)
 
 
 def _write_read_rejects(out: Path, rejects: pd.DataFrame) -> None:
     """The readers' rejects, as one more part of the rejects table."""
     folder = out / "rejects"
-    folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / ".read.parquet.tmp"
-    conform(rejects, REJECTS).to_parquet(tmp, index=False)
-    os.replace(tmp, folder / "read.parquet")
+    with writing(tmp):
+        folder.mkdir(parents=True, exist_ok=True)
+        conform(rejects, REJECTS).to_parquet(tmp, index=False)
+        os.replace(tmp, folder / "read.parquet")

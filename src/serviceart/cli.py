@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -116,13 +120,30 @@ def score(
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="End of the data: promises due later are open (default: the "
                         "latest time in the input).")] = None,
+    retry_failed: Annotated[bool, typer.Option(
+        "--retry-failed/--keep-failed",
+        help="On a rerun, score again the parts that failed before (the default), or "
+             "keep their scoring_failed rejects.")] = True,
 ) -> None:
     """Score exports into a run folder of Parquet parts (resumable: rerun to continue).
 
     The input is streamed in parts of whole cases scored by --jobs worker
-    processes; see :mod:`serviceart.batch`.
+    processes; see :mod:`serviceart.batch`. A rerun checks the finished parts and
+    scores again those that are missing, damaged or failed; the run ends with an
+    error, never a summary, if its tables do not hold exactly its input. One run at
+    a time writes an output folder.
     """
     start_fork_server(PRELOAD, WORKER_ENV)  # imports while this process imports too
+    with _stopping():
+        _score(paths, output, format, rubric, jobs, chunk_size, sla, tz, show, calendar,
+               case_window, as_of, retry_failed)
+
+
+def _score(paths: list[Path], output: Path, format: str | None, rubric: Path | None,
+           jobs: int | None, chunk_size: int, sla: float, tz: str, show: int,
+           calendar: Path | None, case_window: str, as_of: str | None,
+           retry_failed: bool) -> None:
+    """The ``score`` command once its fork server is starting."""
     from .batch import run_batch
     from .result import Result
 
@@ -131,7 +152,7 @@ def score(
                       rubric=str(rubric) if rubric else None, jobs=jobs,
                       chunk_size=chunk_size, sla_s=sla, tz=tz,
                       calendar=str(calendar) if calendar else None,
-                      case_window=case_window, as_of=as_of)
+                      case_window=case_window, as_of=as_of, retry_failed=retry_failed)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if sys.stderr.isatty():
@@ -166,6 +187,28 @@ def score(
         _say(err, ("error:", "red"), " no interaction could be scored; see the rejects in "
              f"the run folder {output}")
         raise typer.Exit(code=1)
+
+
+def _stop(signum: int, frame: object) -> None:
+    """A termination signal: stop as Ctrl-C does (the run's ``finally`` blocks run)."""
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _stopping() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop a run as Ctrl-C does (workers stopped, temporary files
+    removed) while inside; the previous handlers come back after (and nothing changes
+    outside the main thread, where handlers cannot be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    sigs = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    before = {s: signal.signal(s, _stop) for s in sigs}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
 
 
 class _Rate(ProgressColumn):

@@ -11,6 +11,7 @@ catch one tree::
     │   └── SchemaError     a table lacks required columns or has wrong types
     ├── ConfigError         bad options, rubric or pattern files
     │   └── RubricError     a rubric file or expression is invalid
+    ├── OutputError         an output folder cannot be written (full, read-only, in use)
     └── RegistryError       an unknown reader, scorer or rubric name
 
 All exceptions pickle, so that worker processes can send them back.
@@ -22,6 +23,7 @@ __all__ = [
     "ConfigError",
     "FormatError",
     "InputError",
+    "OutputError",
     "RegistryError",
     "RubricError",
     "SchemaError",
@@ -126,3 +128,10 @@ class RegistryError(ServiceartError):
     """An unknown reader, scorer or rubric name was asked for."""
 
     default_code = "E-REGISTRY"
+
+
+class OutputError(ServiceartError):
+    """An output folder or file cannot be written: the disk is full, the folder is
+    read-only or not ours, or another run is writing it."""
+
+    default_code = "E-OUTPUT"

@@ -31,8 +31,10 @@ import hashlib
 import html
 import math
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -48,8 +50,17 @@ __all__ = ["KEY_MEASURES", "PRINCIPLE_COLOURS", "Explanation", "explain"]
 _EVIDENCE_COLS = ("turn_index", "role", "cue", "start_char", "end_char", "text")
 
 
-def _find_rubric(run_info: dict[str, Any]) -> Rubric | None:
-    """The rubric a run used: alive in this process, the default, or its source file."""
+def _find_rubric(run_info: dict[str, Any], folder: Path | None = None) -> Rubric | None:
+    """The rubric a run used: alive in this process, the default, or a file.
+
+    For a result read from a run ``folder``, the only file read is the rubric's
+    copy inside that folder (``run.json``'s ``rubric.file``), and only when it is
+    a regular file: a path elsewhere, a FIFO or a device named in ``run.json`` is
+    never opened (a warning says so). For a result made in this process, its
+    source file is read when it is a regular file.
+    """
+    from ._runfolder import is_regular, is_regular_inside
+
     info = run_info.get("rubric") or {}
     digest = info.get("hash")
     if not digest:
@@ -57,10 +68,15 @@ def _find_rubric(run_info: dict[str, Any]) -> Rubric | None:
     found = Rubric._lookup(digest)
     if found is not None:
         return found
-    candidates = [Rubric.default]
+    candidates: list[Callable[[], Rubric]] = [Rubric.default]
     source = info.get("source")
-    if source and source not in ("default.toml", "<rubric>"):
-        candidates.append(lambda: Rubric.from_file(source))
+    named = source and source not in ("default.toml", "<rubric>")
+    if folder is not None:
+        copy = folder / str(info.get("file") or "rubric.toml")
+        if is_regular_inside(copy, folder):
+            candidates.append(lambda: Rubric.from_file(copy))
+    elif named and is_regular(Path(str(source))):
+        candidates.append(lambda: Rubric.from_file(str(source)))
     for make in candidates:
         try:
             rubric = make()
@@ -68,6 +84,11 @@ def _find_rubric(run_info: dict[str, Any]) -> Rubric | None:
             continue
         if rubric.hash == digest:
             return rubric
+    if folder is not None and named:
+        warnings.warn(f"the run folder {folder} holds no copy of its rubric {source!r}, and "
+                      "files outside the run folder are not read: rubric bands are left "
+                      "out; pass the rubric (explain(..., rubric=)) to show them",
+                      stacklevel=3)
     return None
 
 
@@ -669,7 +690,7 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
         close = difflib.get_close_matches(iid, known.tolist(), n=3)
         raise InputError(f"interaction {iid!r} is not in this result"
                          + (f"; did you mean {close}?" if close else ""), field="interaction_id")
-    rub = rubric or _find_rubric(result.run_info)
+    rub = rubric or _find_rubric(result.run_info, result.folder)
     row = scores[known == iid].iloc[0]
     score_map = {k: float(row[k]) for k in (*PRINCIPLES, "overall")}
     bands = {k: (rub.band_of(k, v) if rub is not None else None) for k, v in score_map.items()}

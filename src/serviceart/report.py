@@ -125,7 +125,7 @@ def render_report(result: Result, *, worst: int = 10, n_boot: int = 1000, min_n:
     for name, value, low in (("worst", worst, 0), ("n_boot", n_boot, 0), ("min_n", min_n, 1)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise ConfigError(f"{name} must be an integer >= {low} (got {value!r})")
-    rubric = _find_rubric(result.run_info)
+    rubric = _find_rubric(result.run_info, result.folder)
     edges = ({k: [(b.name, b.min) for b in rubric.bands_for(k)] for k in SCORE_COLUMNS}
              if rubric is not None else {})
     sections = [

@@ -348,6 +348,7 @@ def _csv_blocks(path: Path, sep: str, rows: int, usecols: str | None,
                 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     enc, errors = decide_encoding(path, encoding)
     base = 0
+    reader = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -372,6 +373,9 @@ def _csv_blocks(path: Path, sep: str, rows: int, usecols: str | None,
                               source=str(path)) from exc
         except pd.errors.ParserError as exc:
             raise FormatError(f"cannot parse as CSV: {exc}", source=str(path)) from exc
+        finally:  # also when the consumer stops early (the file is closed now, not by GC)
+            if reader is not None:
+                reader.close()
     if base == 0:  # a header without rows: one empty block so the caller sees the columns
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -230,3 +230,21 @@ def test_cli_report(run_dir, tmp_path):
     assert bad.exit_code == 2
     assert "not a serviceart run folder (no run.json)" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_interactions_without_an_agent(nlp, tmp_path):
+    """No agent id on some or all interactions: the agent table leaves them out, the page
+    is written (it crashed on the missing key before)."""
+    rows = [("a", "agent", "Hello, how can I help?"), ("a", "customer", "My bill is wrong."),
+            ("b", "agent", "Hi there."), ("b", "customer", "Thanks, bye.")]
+    conv = sa.Conversations.from_frames(pd.DataFrame(rows, columns=["interaction_id", "role",
+                                                                    "text"]))
+    none = render_report(sa.score(conv, nlp=nlp), worst=2, n_boot=50)
+    assert "No scored interaction has an agent." in none
+    turns = pd.DataFrame(rows, columns=["interaction_id", "role", "text"])
+    turns["agent_id"] = ["ann", None, None, None]
+    some = render_report(sa.score(sa.Conversations.from_frames(turns), nlp=nlp), worst=2,
+                         n_boot=50)
+    agents = re.search(r'<table class="sa-table sa-agents">.*?</table>', some, re.S)
+    assert agents is not None and agents.group(0).count("<tr>") == 2  # header and ann
+    assert "<td>ann</td>" in agents.group(0) and "nan" not in agents.group(0)

@@ -264,6 +264,9 @@ def _agents(res: Result, *, n_boot: int, min_n: int) -> str:
         ranked = rank(table, "overall")
     except ServiceartError as exc:
         return f'<p class="sa-muted">No agent table: {_e(str(exc))}</p>'
+    # interactions without an agent are not an agent (pandas keeps them as a missing key)
+    table = table[table["agent_id"].notna()]
+    ranked = ranked[ranked["agent_id"].notna()]
     if ranked.empty:
         return '<p class="sa-muted">No scored interaction has an agent.</p>'
     cells = {(str(a), str(p)): (n, m, lo, hi) for a, p, n, m, lo, hi in zip(

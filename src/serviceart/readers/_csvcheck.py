@@ -20,6 +20,7 @@ one by one, so the cost follows the damaged part of the file, not its size.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,9 @@ import pandas as pd
 from ..codebook import ROLES
 
 __all__ = ["BadRecord", "RecordCheck", "RecordLocator", "python_blocks"]
+
+#: each line of a value after its first (the line ends a CSV record may have)
+_NEXT_LINE = re.compile(r"(?:\r\n|\r|\n)([^\r\n]*)")
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,9 @@ class RecordCheck:
                     "source": self.source, "record": record, "interaction_id": _id(ids[i]),
                     "field": c, "code": "stray_quote",
                     "reason": f"the {c} value opens a quote that runs over "
-                              f"{len(value.splitlines()) - 1} more line(s), swallowing "
+                              f"{sum(1 for _ in _NEXT_LINE.finditer(value.rstrip()))} more "
+                              "line(s), "
+                              "swallowing "
                               f"{len(swallowed)} record(s) of interaction(s) {names}: the "
                               "quote is unbalanced; double it (\"\") or close it"})
                 rows.extend(swallowed)
@@ -182,24 +188,31 @@ class RecordCheck:
                    ) -> list[dict[str, Any]]:
         """Reject rows for the lines of ``value`` (after its first) that look like
         records of this file."""
-        if "\n" not in value:
+        if "\n" not in value and "\r" not in value:
             return []
+        if self.role_pos is not None and not _may_hold_role(value, roles, self.sep,
+                                                            self.role_pos == 0):
+            return []  # no line of it can hold a role: skip the line by line look
         return [{"source": self.source, "record": f"{record}, line {k} of its {column}",
                  "interaction_id": sid, "field": column, "code": "stray_quote",
                  "reason": f"this record was swallowed into the {column} of {record} by an "
                            "unbalanced quote there; fix that quote and read the file again"}
-                for k, line in enumerate(value.splitlines()[1:], 2)
-                if (sid := self._record_id(line, roles)) is not None]
+                for k, m in enumerate(_NEXT_LINE.finditer(value), 2)
+                if (sid := self._record_id(m.group(1), roles)) is not None]
 
     def _record_id(self, line: str, roles: set[str]) -> str | None:
         """The id of ``line`` when it looks like a record of this file, else None."""
         if self.sep not in line:
             return None
-        try:
-            fields = next(csv.reader([line], delimiter=self.sep), [])
-        except csv.Error:
-            return None
         assert self.id_pos is not None
+        if '"' not in line:  # no quoting: a plain split is the csv split, and cheaper
+            most = -1 if self.role_pos is None else max(self.id_pos, self.role_pos) + 1
+            fields = line.split(self.sep, most)
+        else:
+            try:
+                fields = next(csv.reader([line], delimiter=self.sep), [])
+            except csv.Error:
+                return None
         if len(fields) <= self.id_pos or not fields[self.id_pos].strip():
             return None
         if self.role_pos is not None:
@@ -208,6 +221,15 @@ class RecordCheck:
         elif len(fields) != len(self.header):
             return None
         return fields[self.id_pos].strip()
+
+
+def _may_hold_role(value: str, roles: set[str], sep: str, first: bool) -> bool:
+    """Whether ``value`` holds a role label where a record's role field would start
+    (after ``sep``, or after a line end when the role is the ``first`` field), in
+    lower, title or upper case: plain substring searches, fast on long texts."""
+    lead = ("\n", "\r") if first else (sep,)
+    return any(f"{lo}{form}" in value for r in roles
+               for form in {r, r.title(), r.upper()} for lo in lead)
 
 
 def _id(value: Any) -> Any:

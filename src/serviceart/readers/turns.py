@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import FormatError
@@ -117,9 +118,26 @@ class TurnsReader(Reader):
             ends = ids.map(last)
             complete = (ends.isna() | (ends < read)).to_numpy()
             done, pending = buf[complete], [buf[~complete]]
+            # a reject travels with its interaction's rows, so no chunk counts it twice;
+            # rejects of no interaction handed on now go with the first piece
+            waiting = _concat(bad).reset_index(drop=True)
+            ids_of = waiting["interaction_id"].astype("string")
+            open_ids: pd.Series | list[str] = (
+                pending[0]["interaction_id"].astype("string")
+                if "interaction_id" in pending[0].columns else [])
+            free = ~(ids_of.map(last).ge(read).fillna(False).to_numpy()
+                     | ids_of.isin(open_ids).to_numpy())
+            done_ids = (done["interaction_id"].astype("string") if "interaction_id"
+                        in done.columns else pd.Series([], dtype="string"))
+            orphan = free & ~ids_of.isin(done_ids).to_numpy()
+            sent = np.zeros(len(waiting), dtype=bool)
             for piece in _split_ids(done, chunk_size):
-                yield self._finish(path, piece, _concat(bad))
-                bad = []
+                mine = orphan | (free & ids_of.isin(piece["interaction_id"].astype(
+                    "string")).to_numpy()) if "interaction_id" in piece.columns else orphan
+                yield self._finish(path, piece, waiting[mine].reset_index(drop=True))
+                sent |= mine
+                free, orphan = free & ~mine, orphan & False
+            bad = [waiting[~sent]]
         rest = pd.concat(pending, ignore_index=True) if pending else pd.DataFrame()
         if len(rest) or any(len(r) for r in bad):
             yield self._finish(path, rest, _concat(bad))
@@ -137,13 +155,14 @@ class TurnsReader(Reader):
                 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
         """Blocks of raw rows (with ``record``) and the rejects of their bad lines."""
         ext = path.suffix.lower()
+        columns: dict[str, str] = dict(self.options.get("columns") or {})
+        raw = {v: k for k, v in columns.items()}
         if ext in (".parquet", ".pq"):
             yield from _parquet_blocks(path, rows, usecols)
         elif ext in (".jsonl", ".ndjson"):
-            yield from _jsonl_blocks(path, rows, usecols, self.options.get("encoding"))
+            yield from _jsonl_blocks(path, rows, usecols, self.options.get("encoding"),
+                                     id_key=raw.get("interaction_id", "interaction_id"))
         else:
-            columns: dict[str, str] = dict(self.options.get("columns") or {})
-            raw = {v: k for k, v in columns.items()}
             yield from _csv_blocks(path, "\t" if ext == ".tsv" else ",", rows, usecols,
                                    self.options.get("encoding"),
                                    id_col=raw.get("interaction_id", "interaction_id"),
@@ -274,10 +293,20 @@ def _parquet_blocks(path: Path, rows: int, usecols: str | None
         raise FormatError(f"cannot read Parquet: {exc}", source=str(path)) from exc
 
 
-def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | None
+def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | None,
+                  id_key: str = "interaction_id"
                   ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     records: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []
+    quick = _id_value(id_key)
+
+    def line_id(line: str) -> Any:
+        """The id of a broken line when it can still be read (see :func:`_id_value`)."""
+        try:
+            value = quick(line)
+        except (ValueError, RecursionError):
+            return None
+        return None if value is _UNSURE or value is None else str(value)
 
     def block() -> tuple[pd.DataFrame, pd.DataFrame]:
         frame = pd.DataFrame.from_records(records) if records else pd.DataFrame(
@@ -292,7 +321,7 @@ def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | No
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 bad.append({"source": str(path), "record": f"line {lineno}",
-                            "code": "malformed_line",
+                            "interaction_id": line_id(line), "code": "malformed_line",
                             "reason": f"not valid JSON: {exc.msg} at column {exc.colno}"})
                 continue
             except RecursionError:

@@ -173,8 +173,12 @@ def turn_tables(draw: st.DrawFn, ext: str = "csv", max_interactions: int = 8
         for t in range(draw(st.integers(1, 3))):
             rows.append((iid, t, ("customer", "agent")[t % 2], draw(st.sampled_from(_TEXTS))))
     kinds = _CSV_DAMAGES if ext == "csv" else _JSONL_DAMAGES
-    hits = draw(st.lists(st.tuples(st.integers(0, len(rows) - 1), st.sampled_from(kinds)),
-                         max_size=3, unique_by=lambda h: h[0]))
+    # JSONL: the first record stays whole, so the file has every column (a file where
+    # no record has a "text" key fails as a whole, with a SchemaError naming it)
+    lowest = 0 if ext == "csv" else 1
+    hits = [] if len(rows) <= lowest else draw(st.lists(
+        st.tuples(st.integers(lowest, len(rows) - 1), st.sampled_from(kinds)),
+        max_size=3, unique_by=lambda h: h[0]))
     damage = dict(hits)
     stray = min((k for k, kind in hits if kind == "stray_quote"), default=None)
     if stray is not None:
@@ -237,7 +241,10 @@ def transcripts(draw: st.DrawFn, max_interactions: int = 6) -> DamagedFile:
         n = draw(st.integers(1, 3))
         turns = [f"{('Customer', 'Agent')[t % 2]}: {draw(st.sampled_from(_TEXTS))}"
                  for t in range(n)]
-        kind = draw(st.sampled_from((None, None, "stray_line", "no_label", "duplicated",
+        # the first interaction keeps a whole turn line, so that the file is still
+        # recognised as a transcript (a file without one fails as a whole)
+        kind = draw(st.sampled_from((None, "duplicated") if iid == ids[0] else
+                                    (None, None, "stray_line", "no_label", "duplicated",
                                      "truncated")))
         if kind == "stray_line":
             turns.insert(0, "(recording starts)")
@@ -282,7 +289,7 @@ def captions(draw: st.DrawFn, max_cues: int = 6) -> DamagedFile:
         if kind in ("bad_timing", "no_text"):
             kinds.append(kind)
     data = "WEBVTT\n\n" + "\n\n".join(cues) + "\n"
-    if n > 1 and draw(st.booleans()):
+    if n > 1 and kind is None and draw(st.booleans()):  # cut inside an undamaged last cue
         data = data[: len(data) - draw(st.integers(1, 8))]
     damaged = {iid: kinds[0]} if kinds else {}
     return DamagedFile(f"{iid}.vtt", data.encode(), frozenset({iid}), damaged)

@@ -53,24 +53,28 @@ def _account(files: list[DamagedFile], chunk_size: int) -> None:
             whole.counts["interactions_in"]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(f=turn_tables("csv"), size=st.integers(1, 4))
 def test_damaged_csv_records_are_all_accounted_for(f, size):
     _account([f], size)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(f=turn_tables("jsonl"), size=st.integers(1, 4))
 def test_damaged_jsonl_records_are_all_accounted_for(f, size):
     _account([f], size)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(f=transcripts(), size=st.integers(1, 4))
 def test_damaged_transcripts_are_all_accounted_for(f, size):
     _account([f], size)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(files=st.lists(captions(), min_size=1, max_size=3, unique_by=lambda f: f.name),
        size=st.integers(1, 3))
@@ -78,18 +82,21 @@ def test_damaged_captions_are_all_accounted_for(files, size):
     _account(files, size)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(f=mailboxes(), size=st.integers(1, 4))
 def test_broken_messages_in_an_mbox_are_all_accounted_for(f, size):
     _account([f], size)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(files=email_messages(), size=st.integers(1, 4))
 def test_broken_eml_messages_are_all_accounted_for(files, size):
     _account(files, size)
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, database=None, derandomize=True)
 @given(plan=linked_folders())
 def test_folders_behind_symbolic_links_are_read_once(plan):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,18 +29,32 @@ def _claimed(path: Path) -> bool:
 
 def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     """Files named, and the files inside folders named (sorted; hidden files and
-    files no reader claims by extension are skipped, with a log message)."""
+    files no reader claims by extension are skipped, with a log message).
+
+    Symbolic links to folders are followed; a link back to a folder already
+    being read (a cycle), a file reached twice through links and a broken link
+    are skipped with a warning naming them.
+    """
     items = [paths] if isinstance(paths, (str, Path)) else list(paths)
     out: list[Path] = []
+    seen_files: dict[Path, Path] = {}
     for item in items:
         p = Path(item)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.parts[-1:]):
-                    if _claimed(f):
-                        out.append(f)
-                    else:
-                        log.info("skipping %s: no reader for %s files", f, f.suffix or "such")
+            for f in _walk(p):
+                if f.name.startswith("."):
+                    continue
+                if not f.exists():
+                    log.warning("skipping %s: a broken symbolic link (its target %s does not "
+                                "exist)", f, os.readlink(f))
+                elif not _claimed(f):
+                    log.info("skipping %s: no reader for %s files", f, f.suffix or "such")
+                elif (real := f.resolve()) in seen_files:
+                    log.warning("skipping %s: the same file as %s (reached through a "
+                                "symbolic link)", f, seen_files[real])
+                else:
+                    seen_files[real] = f
+                    out.append(f)
         elif p.is_file():
             out.append(p)
         else:
@@ -47,6 +62,30 @@ def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     if not out:
         raise InputError("no input files found", source=", ".join(map(str, items)))
     return out
+
+
+def _walk(root: Path) -> list[Path]:
+    """Every entry under ``root`` that is not a folder, sorted by path, following
+    links to folders but entering each real folder once (so a link cycle ends)."""
+    found: list[Path] = []
+    visited = {root.resolve()}
+    for top, dirs, files in os.walk(root, followlinks=True):
+        here = Path(top)
+        keep = []
+        for d in sorted(dirs):
+            if d.startswith("."):
+                continue
+            sub = here / d
+            real = sub.resolve()
+            if real in visited:
+                log.warning("skipping %s: it leads to %s, which is read already (a "
+                            "symbolic link cycle or a second link to one folder)", sub, real)
+                continue
+            visited.add(real)
+            keep.append(d)
+        dirs[:] = keep
+        found.extend(here / f for f in files)
+    return sorted(found)
 
 
 def sniff(path: str | Path) -> str:

@@ -189,6 +189,12 @@ class Conversations:
     def iter_cases(self, chunk_size: int) -> Iterator[Conversations]:
         """Chunks of about ``chunk_size`` interactions that never split a case.
 
+        Every reject is in exactly one chunk: a valid interaction's rejects (its
+        dropped turns) in that interaction's chunk, all others (rejected
+        interactions, records without an id) in the first chunk, which also
+        holds them in its counts. The chunks' counts add up to :attr:`counts`;
+        when no interaction is valid there is one chunk, of rejects only.
+
         Parameters
         ----------
         chunk_size
@@ -204,8 +210,34 @@ class Conversations:
 
             raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}")
         inter = self._interactions
-        for rows in case_groups(inter, chunk_size):
-            yield self.subset(inter.loc[rows, "interaction_id"])
+        groups = list(case_groups(inter, chunk_size))
+        if not groups:
+            if len(self._rejects) or self._interactions_in or self._turns_in:
+                yield self
+            return
+        chunk_of = pd.Series(np.zeros(len(inter), dtype=np.int64),
+                             index=inter["interaction_id"].astype(str).to_numpy())
+        for k, rows in enumerate(groups):
+            chunk_of.iloc[rows] = k
+
+        def chunk(ids: pd.Series) -> np.ndarray:
+            """The chunk of each id (0 for ids of no valid interaction)."""
+            return ids.astype("string").map(chunk_of).fillna(0).astype("int64").to_numpy()
+
+        rej_chunk = chunk(self._rejects["interaction_id"])
+        turn_chunk = chunk(self._turns["interaction_id"])
+        n_first = int(groups[0].sum())
+        for k, rows in enumerate(groups):
+            turns = self._turns[turn_chunk == k].reset_index(drop=True)
+            mine = self._rejects[rej_chunk == k].reset_index(drop=True)
+            n = int(rows.sum())
+            if k == 0:  # the rest of the input: rejected interactions and their records
+                n_in = self._interactions_in - (len(inter) - n_first)
+                t_in = self._turns_in - int((turn_chunk != 0).sum() + (rej_chunk != 0).sum())
+            else:
+                n_in, t_in = n, len(turns) + len(mine)
+            yield Conversations(turns, inter[rows].reset_index(drop=True), mine,
+                                interactions_in=n_in, turns_in=t_in)
 
 
 def case_groups(interactions: pd.DataFrame, chunk_size: int) -> Iterator[np.ndarray]:

@@ -105,6 +105,9 @@ _VOICE = re.compile(r"<v(?:\.[^\s<>]*)?(?:[ \t]+([^<>]*))?>")
 _TAG = re.compile(r"</?(?:[A-Za-z][\w.-]*(?:[ \t][^<>]*)?|\d[\d:.]*)>")
 _ASS_CODE = re.compile(r"\{\\[^{}]*\}")
 _INVISIBLE = str.maketrans("", "", "\u200e\u200f\ufeff")
+_HAS_INVISIBLE = re.compile("[\u200e\u200f\ufeff]")
+_SPACES = re.compile(r"\s+")  # the whitespace str.split() splits on
+_UNTIDY = re.compile(r"^\s|\s$|[^\S ]|  ")  # whitespace " ".join(text.split()) would change
 _PREFIX = re.compile(
     r"(?P<label>[^\W\d_][\w.'&-]*(?: [\w.'&-]+){0,2}(?: ?\([^()]{1,40}\))?) ?:(?: (?P<rest>.*))?"
 )
@@ -206,7 +209,37 @@ def _clean(text: str) -> str:
     'It looks <ok> & fine'
     """
     text = _ASS_CODE.sub("", _TAG.sub("", text))
-    return " ".join(html.unescape(text).translate(_INVISIBLE).split())
+    text = html.unescape(text)
+    if _HAS_INVISIBLE.search(text):
+        text = text.translate(_INVISIBLE)
+    return _collapse(text)
+
+
+_WINDOW = 1 << 20
+
+
+def _collapse(text: str) -> str:
+    """``" ".join(text.split())`` in bounded extra memory: a long text is done in
+    windows cut inside words, so no list of all its words is ever built.
+
+    Examples
+    --------
+    >>> _collapse('  a \\t b\\n\\nc  ')
+    'a b c'
+    """
+    if not _UNTIDY.search(text):
+        return text  # nothing to change: no copy of a long text
+    if len(text) <= _WINDOW:
+        return _SPACES.sub(" ", text).strip()
+    pieces: list[str] = []
+    start = 0
+    while start < len(text):
+        stop = min(start + _WINDOW, len(text))
+        while stop < len(text) and (text[stop - 1].isspace() or text[stop].isspace()):
+            stop += 1
+        pieces.append(_SPACES.sub(" ", text[start:stop]))
+        start = stop
+    return "".join(pieces).strip()
 
 
 def _key(word: str) -> str:
@@ -432,6 +465,7 @@ def read_captions(path: Path, *, vtt: bool, **options: Any) -> RawFrames:
         for line, text in stray
     ]
     turns = _merge(_turns(cues, roles, continue_gap, bad), merge_gap)
+    del lines, cues, stray  # a long cue's raw text is no longer needed: free it before the frame
     rows = [{"interaction_id": iid, "role": t.role, "speaker": t.speaker, "text": t.text,
              "start_s": t.start, "end_s": t.end, "channel": "call", "record": t.record}
             for t in turns]

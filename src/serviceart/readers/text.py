@@ -56,6 +56,13 @@ def _seconds(ts: str) -> float:
     return total
 
 
+def _join(rows: list[dict[str, Any]], more: list[str]) -> None:
+    """Append the collected continuation lines to the last turn's text, and clear them."""
+    if more:
+        rows[-1]["text"] = " ".join([rows[-1]["text"], *more]).strip()
+        more.clear()
+
+
 @register_reader
 class TextReader(Reader):
     """Read plain-text transcripts.
@@ -96,6 +103,8 @@ class TextReader(Reader):
         meta: dict[str, str] = {}
         block = 0
         in_block = False
+        turns_in_block = 0  # metadata lines count only before a block's first turn
+        more: list[str] = []  # continuation lines of the last turn, joined once
         with open_text(path, self.options.get("encoding")) as fh:
             for lineno, raw in enumerate(fh, 1):
                 line = raw.rstrip("\r\n")
@@ -104,14 +113,15 @@ class TextReader(Reader):
                     continue
                 if not in_block:
                     block += 1
-                    in_block = True
+                    in_block, turns_in_block = True, 0
                 iid = meta.get("id") or f"{path.stem}-{block:03d}"
-                m_meta = _META.match(line)
-                if m_meta and not any(r.get("_block") == block for r in rows):
+                m_meta = _META.match(line) if not turns_in_block else None
+                if m_meta:
                     meta[m_meta.group("key").lower()] = m_meta.group("value")
                     continue
                 m = _TURN.match(line)
                 if m:
+                    _join(rows, more)
                     label = m.group("label").strip()
                     role = user_roles.get(label.lower()) or DEFAULT_ROLES.get(label.lower(), label)
                     name = m.group("name") or (None if label.lower() in DEFAULT_ROLES
@@ -119,20 +129,20 @@ class TextReader(Reader):
                     row: dict[str, Any] = {
                         "interaction_id": iid, "role": role, "speaker": name,
                         "text": m.group("text").strip(), "record": f"line {lineno}",
-                        "_block": block,
                         "start_s": _seconds(m.group("ts")) if m.group("ts") else None,
                     }
                     row.update({k: v for k, v in meta.items() if k != "id"})
                     rows.append(row)
-                elif rows and rows[-1]["_block"] == block:
-                    rows[-1]["text"] = f"{rows[-1]['text']} {line.strip()}".strip()
+                    turns_in_block += 1
+                elif turns_in_block:
+                    more.append(line.strip())
                 else:
                     bad.append({"source": str(path), "record": f"line {lineno}",
                                 "interaction_id": iid, "code": "malformed_line",
                                 "reason": "a line before any 'Label: text' turn line"})
+        _join(rows, more)
         frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame(
             columns=["interaction_id", "role", "text", "record"])
-        frame = frame.drop(columns=["_block"], errors="ignore")
         if "started_at" in frame.columns and "start_s" in frame.columns:
             started = pd.to_datetime(frame["started_at"], utc=True, errors="coerce",
                                      format="ISO8601")

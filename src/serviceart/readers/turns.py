@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import FormatError
+from ._csvcheck import BadRecord, RecordCheck, RecordLocator, python_blocks
 from ._text import decide_encoding, open_text, read_text
 from .base import RawFrames, Reader, register_reader, reject_rows
 
@@ -116,9 +118,26 @@ class TurnsReader(Reader):
             ends = ids.map(last)
             complete = (ends.isna() | (ends < read)).to_numpy()
             done, pending = buf[complete], [buf[~complete]]
+            # a reject travels with its interaction's rows, so no chunk counts it twice;
+            # rejects of no interaction handed on now go with the first piece
+            waiting = _concat(bad).reset_index(drop=True)
+            ids_of = waiting["interaction_id"].astype("string")
+            open_ids: pd.Series | list[str] = (
+                pending[0]["interaction_id"].astype("string")
+                if "interaction_id" in pending[0].columns else [])
+            free = ~(ids_of.map(last).ge(read).fillna(False).to_numpy()
+                     | ids_of.isin(open_ids).to_numpy())
+            done_ids = (done["interaction_id"].astype("string") if "interaction_id"
+                        in done.columns else pd.Series([], dtype="string"))
+            orphan = free & ~ids_of.isin(done_ids).to_numpy()
+            sent = np.zeros(len(waiting), dtype=bool)
             for piece in _split_ids(done, chunk_size):
-                yield self._finish(path, piece, _concat(bad))
-                bad = []
+                mine = orphan | (free & ids_of.isin(piece["interaction_id"].astype(
+                    "string")).to_numpy()) if "interaction_id" in piece.columns else orphan
+                yield self._finish(path, piece, waiting[mine].reset_index(drop=True))
+                sent |= mine
+                free, orphan = free & ~mine, orphan & False
+            bad = [waiting[~sent]]
         rest = pd.concat(pending, ignore_index=True) if pending else pd.DataFrame()
         if len(rest) or any(len(r) for r in bad):
             yield self._finish(path, rest, _concat(bad))
@@ -136,13 +155,19 @@ class TurnsReader(Reader):
                 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
         """Blocks of raw rows (with ``record``) and the rejects of their bad lines."""
         ext = path.suffix.lower()
+        columns: dict[str, str] = dict(self.options.get("columns") or {})
+        raw = {v: k for k, v in columns.items()}
         if ext in (".parquet", ".pq"):
             yield from _parquet_blocks(path, rows, usecols)
         elif ext in (".jsonl", ".ndjson"):
-            yield from _jsonl_blocks(path, rows, usecols, self.options.get("encoding"))
+            yield from _jsonl_blocks(path, rows, usecols, self.options.get("encoding"),
+                                     id_key=raw.get("interaction_id", "interaction_id"))
         else:
             yield from _csv_blocks(path, "\t" if ext == ".tsv" else ",", rows, usecols,
-                                   self.options.get("encoding"))
+                                   self.options.get("encoding"),
+                                   id_col=raw.get("interaction_id", "interaction_id"),
+                                   role_col=raw.get("role", "role"),
+                                   roles=(self.options.get("roles") or {}).keys())
 
 
 def table_blocks(path: Path, rows: int, encoding: str | None = None, *,
@@ -268,10 +293,20 @@ def _parquet_blocks(path: Path, rows: int, usecols: str | None
         raise FormatError(f"cannot read Parquet: {exc}", source=str(path)) from exc
 
 
-def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | None
+def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | None,
+                  id_key: str = "interaction_id"
                   ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     records: list[dict[str, Any]] = []
     bad: list[dict[str, Any]] = []
+    quick = _id_value(id_key)
+
+    def line_id(line: str) -> Any:
+        """The id of a broken line when it can still be read (see :func:`_id_value`)."""
+        try:
+            value = quick(line)
+        except (ValueError, RecursionError):
+            return None
+        return None if value is _UNSURE or value is None else str(value)
 
     def block() -> tuple[pd.DataFrame, pd.DataFrame]:
         frame = pd.DataFrame.from_records(records) if records else pd.DataFrame(
@@ -286,7 +321,7 @@ def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | No
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 bad.append({"source": str(path), "record": f"line {lineno}",
-                            "code": "malformed_line",
+                            "interaction_id": line_id(line), "code": "malformed_line",
                             "reason": f"not valid JSON: {exc.msg} at column {exc.colno}"})
                 continue
             except RecursionError:
@@ -344,45 +379,124 @@ def _id_value(key: str) -> Callable[[str], Any]:
 
 
 def _csv_blocks(path: Path, sep: str, rows: int, usecols: str | None,
-                encoding: str | None, lineterminator: str | None = None
-                ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+                encoding: str | None, lineterminator: str | None = None, *,
+                id_col: str | None = "interaction_id", role_col: str | None = "role",
+                roles: Iterable[str] = ()) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Blocks of a CSV/TSV file with ``record``, and the rejects of their bad rows.
+
+    No record is lost or shifted silently: a row with more fields than the
+    header is rejected (``malformed_line``) with its id and line, and a quoted
+    value that runs over lines which look like records of their own (an
+    unbalanced quote) is rejected (``stray_quote``) together with the ids of
+    the records it swallowed (see :mod:`serviceart.readers._csvcheck`).
+    ``id_col`` and ``role_col`` name the file's id and role columns, ``roles``
+    extra role labels, for that check.
+    """
     enc, errors = decide_encoding(path, encoding)
+    header = _csv_header(path, sep, enc, errors, lineterminator)
+    check = RecordCheck(path, header, id_col=id_col, role_col=role_col, roles=roles, sep=sep)
     base = 0
     reader = None
-    with warnings.catch_warnings(record=True) as caught:
+    # the header is read as data (then dropped) so that a first row with extra
+    # fields cannot make pandas take the first column as the index
+    with warnings.catch_warnings(record=True) as caught, \
+            RecordLocator(path, sep, enc, errors) as locate:
         warnings.simplefilter("always")
         try:
             reader = pd.read_csv(
                 path, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
                 on_bad_lines="warn", encoding=enc, encoding_errors=errors,
-                quoting=csv.QUOTE_MINIMAL, chunksize=rows, lineterminator=lineterminator,
+                quoting=csv.QUOTE_MINIMAL, iterator=True, lineterminator=lineterminator,
+                header=None, names=header,
                 usecols=None if usecols is None else (lambda c: c == usecols))
-            for frame in reader:
-                if lineterminator is not None and len(frame.columns):
-                    frame.columns = [*frame.columns[:-1], str(frame.columns[-1]).rstrip("\r")]
-                    last = frame.columns[-1]
-                    frame[last] = frame[last].str.removesuffix("\r")
-                frame["record"] = [f"row {i}" for i in range(base + 1, base + len(frame) + 1)]
-                base += len(frame)
+            for frame in _chunks(reader, rows):
                 found = list(caught)
                 caught.clear()
-                yield frame, reject_rows(malformed_lines(found, path) if usecols is None
-                                         else [])
+                records = [] if usecols is not None else [
+                    locate(int(m.group(1))) for w in found
+                    for m in _BAD_LINE.finditer(str(w.message))]
+                n = len(frame)
+                yield _checked(frame, base, lineterminator, check, records, usecols)
+                base += n
         except pd.errors.EmptyDataError as exc:
             raise FormatError("the file is empty; a turn table needs a header and rows",
                               source=str(path)) from exc
         except pd.errors.ParserError as exc:
-            raise FormatError(f"cannot parse as CSV: {exc}", source=str(path)) from exc
+            if "EOF inside string" not in str(exc):
+                raise FormatError(f"cannot parse as CSV: {exc}", source=str(path)) from exc
+            # an unbalanced quote runs to the end of the file: the rest is read by the
+            # csv module, whose last record holds everything the quote swallowed
+            for frame, records in python_blocks(path, sep, enc, errors, header, base, rows):
+                if usecols is not None:
+                    frame, records = frame[[c for c in frame.columns if c == usecols]], []
+                n = len(frame)
+                yield _checked(frame, base, lineterminator, check, records, usecols)
+                base += n
         finally:  # also when the consumer stops early (the file is closed now, not by GC)
             if reader is not None:
                 reader.close()
     if base == 0:  # a header without rows: one empty block so the caller sees the columns
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            header = pd.read_csv(path, sep=sep, dtype=str, nrows=0, encoding=enc,
-                                 encoding_errors=errors, on_bad_lines="skip")
-        header["record"] = pd.Series(dtype="string")
-        yield header, reject_rows([])
+        header_frame = pd.DataFrame(columns=[c for c in header
+                                             if usecols is None or c == usecols])
+        header_frame["record"] = pd.Series(dtype="string")
+        yield header_frame, reject_rows([])
+
+
+def _chunks(reader: Any, rows: int) -> Iterator[pd.DataFrame]:
+    """Blocks of ``rows`` data rows from a pandas CSV reader whose first row is the header."""
+    with reader:
+        size = rows + 1
+        while True:
+            try:
+                frame = reader.get_chunk(size)
+            except StopIteration:
+                return
+            if size > rows:
+                frame, size = frame.iloc[1:], rows
+            yield frame
+
+
+def _checked(frame: pd.DataFrame, base: int, lineterminator: str | None,
+             check: RecordCheck, records: list[BadRecord], usecols: str | None
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One block numbered from ``base``, with its bad rows moved into rejects."""
+    frame = frame.reset_index(drop=True)
+    if lineterminator is not None and len(frame.columns):
+        frame.columns = [*frame.columns[:-1], str(frame.columns[-1]).rstrip("\r")]
+        last = frame.columns[-1]
+        frame[last] = frame[last].str.removesuffix("\r")
+    frame["record"] = [f"row {i}" for i in range(base + 1, base + len(frame) + 1)]
+    if usecols is not None:
+        return frame, reject_rows([])
+    kept, rows = check.split(frame)
+    for rec in records:
+        rows.extend(check.extra_fields(rec))
+    return kept.reset_index(drop=True), reject_rows(rows)
+
+
+def _csv_header(path: Path, sep: str, enc: str, errors: str, lineterminator: str | None
+                ) -> list[str]:
+    """The column names of the file's header as pandas names them (repeated names
+    numbered ``x.1``, ``x.2``...). Read with the csv module, so that a quote left
+    open further down cannot stop it."""
+    with path.open(encoding=enc, errors=errors, newline="") as fh:
+        try:
+            names = next((r for r in csv.reader(fh, delimiter=sep, strict=False) if r), None)
+        except csv.Error as exc:
+            raise FormatError(f"cannot parse the CSV header: {exc}", source=str(path)) from exc
+    if not names:
+        raise FormatError("the file is empty; a turn table needs a header and rows",
+                          source=str(path))
+    if lineterminator is not None:
+        names[-1] = names[-1].rstrip("\r")
+    out: list[str] = []
+    for name in names:
+        base, k = name, 0
+        while name in out:
+            k += 1
+            name = f"{base}.{k}"
+        out.append(name)
+    return out
 
 
 def malformed_lines(caught: list[warnings.WarningMessage], path: Path) -> list[dict[str, Any]]:

@@ -10,6 +10,23 @@ Needs ``hypothesis`` (``pip install serviceart[testing]``).
 - :func:`check_reader`: the reader contract on one file: provenance on every
   turn, turns in time order, roles valid, counts adding up, and a round trip
   through the ``turns`` format that loses nothing.
+
+The reliability kit, in submodules (each with its own ``__all__``):
+
+- :mod:`serviceart.testing.values`: malformed values (placeholder dates, infinite
+  offsets, huge integers, non-scalar ids, charsets that are no text encoding) and
+  helpers that write them into one record of a valid file of any reader.
+- :mod:`serviceart.testing.records`: export files damaged record by record (stray
+  quotes, extra fields, truncated lines, broken MIME, folders behind links) and
+  :func:`~serviceart.testing.records.unaccounted`, the check that every input
+  interaction is valid or rejected with its id.
+- :mod:`serviceart.testing.rubrics`: hostile rubric files and expressions.
+- :mod:`serviceart.testing.markup`: markup payloads for every field that reaches HTML
+  or the terminal, and a scan of a page for anything unescaped.
+- :mod:`serviceart.testing.faults`: fault injection for the batch engine (kill a run,
+  damage its parts and markers, fill or lock its disk) and
+  :func:`~serviceart.testing.faults.check_run`, the invariant checked from a run
+  folder's tables.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ __all__ = [
     "item_text",
     "joined",
     "load_json",
+    "loads",
     "number",
     "option_start",
     "seconds",
@@ -59,6 +60,35 @@ class BadValue(ValueError):
 
 
 # ---------------------------------------------------------------- small helpers
+
+
+def loads(text: str) -> Any:
+    """:func:`json.loads`, keeping integers too long to convert (over Python's limit of
+    4,300 digits) as their digit strings: as an id they are text, and where a number
+    is needed they are rejected (``bad_number``) instead of stopping the read.
+
+    Raises the errors of :func:`json.loads` for text that is not JSON.
+
+    Examples
+    --------
+    >>> len(loads('{"id": ' + "7" * 5000 + '}')["id"])
+    5000
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # only the int-str conversion limit raises a plain ValueError
+        if "integer string conversion" not in str(exc):
+            raise
+        return json.loads(text, parse_int=_int_or_digits)
+
+
+def _int_or_digits(digits: str) -> int | str:
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
 
 
 def dig(obj: Any, *keys: str) -> Any:
@@ -191,7 +221,7 @@ def load_json(path: Path, encoding: str | None = None) -> dict[str, Any]:
         raise FormatError("the file is empty; expected an exported JSON object",
                           source=str(path))
     try:
-        doc = json.loads(text)
+        doc = loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) else ""

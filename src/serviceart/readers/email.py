@@ -88,6 +88,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ..errors import ConfigError, FormatError
+from ._text import text_codec
 from .base import RawFrames, Reader, register_reader, reject_rows
 
 __all__ = ["EmlReader", "MboxReader", "html_to_text", "normalize_subject", "read_mailboxes",
@@ -338,11 +339,9 @@ def _part_text(part: Message) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         payload = str(part.get_payload() or "").encode("utf-8", "replace")
-    charset = part.get_content_charset() or "utf-8"
-    try:
-        return payload.decode(charset, errors="replace")
-    except LookupError:  # an unknown charset name
-        return payload.decode("latin-1", errors="replace")
+    # an unknown charset name, or one that is no text encoding (bz2, rot13, undefined...)
+    charset = text_codec(part.get_content_charset() or "utf-8") or "latin-1"
+    return payload.decode(charset, errors="replace")
 
 
 def _body(msg: Message) -> str:

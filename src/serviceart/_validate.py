@@ -198,11 +198,11 @@ def time_reasons(name: str, values: pd.Series, out_of_range: pd.Series) -> pd.Se
     """Reasons for rejected times: out of range (a placeholder date?) or not a time."""
     lo, hi = TIME_RANGE
     text = f"{name} " + shown(values.astype("string"))
-    return text + pd.Series(
-        np.where(out_of_range.to_numpy(dtype=bool),
-                 f" is out of range (a placeholder date?); dates must be between "
-                 f"{lo.date()} and {hi.date()}",
-                 " is not a date and time"), index=values.index)
+    why = pd.Series(" is not a date and time", index=values.index, dtype="string")
+    why[out_of_range.to_numpy(dtype=bool)] = (
+        f" is out of range (a placeholder date?); dates must be between {lo.date()} and "
+        f"{hi.date()}")
+    return text + why
 
 
 _MAX_INDEX = 1 << 31

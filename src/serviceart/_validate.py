@@ -23,7 +23,9 @@ __all__ = [
     "MAX_TURN_CHARS",
     "TIME_RANGE",
     "RejectLog",
+    "in_time_range",
     "non_scalar",
+    "out_of_range_note",
     "validate_interactions",
     "validate_turns",
 ]
@@ -140,6 +142,19 @@ MAX_OFFSET_S = 30 * 86_400
 lasts a month."""
 
 
+def in_time_range(ts: pd.Timestamp) -> bool:
+    """Whether a UTC time is inside :data:`TIME_RANGE`."""
+    lo, hi = TIME_RANGE
+    return bool(lo <= ts <= hi)
+
+
+def out_of_range_note() -> str:
+    """The end of a reason for a time outside :data:`TIME_RANGE`."""
+    lo, hi = TIME_RANGE
+    return (f"is out of range (a placeholder date?); dates must be between {lo.date()} and "
+            f"{hi.date()}")
+
+
 def parse_times(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """UTC timestamps parsed from a column; second item flags unusable cells.
 
@@ -196,12 +211,9 @@ def _as_us(times: pd.Series) -> pd.Series:
 
 def time_reasons(name: str, values: pd.Series, out_of_range: pd.Series) -> pd.Series:
     """Reasons for rejected times: out of range (a placeholder date?) or not a time."""
-    lo, hi = TIME_RANGE
     text = f"{name} " + shown(values.astype("string"))
     why = pd.Series(" is not a date and time", index=values.index, dtype="string")
-    why[out_of_range.to_numpy(dtype=bool)] = (
-        f" is out of range (a placeholder date?); dates must be between {lo.date()} and "
-        f"{hi.date()}")
+    why[out_of_range.to_numpy(dtype=bool)] = " " + out_of_range_note()
     return text + why
 
 

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
+from .._validate import in_time_range, out_of_range_note
 from ..errors import ConfigError, FormatError
 from ._text import read_text
 from .base import RawFrames, Reader, reject_rows
@@ -146,7 +147,14 @@ def to_utc(value: Any, zone: tzinfo | str = "UTC") -> pd.Timestamp:
         if not isinstance(local, pd.Timestamp) or pd.isna(local):
             raise ValueError(f"{value!r} does not exist or is ambiguous in {zone}")
         ts = local
-    return ts.tz_convert("UTC").as_unit("ns")
+    ts = ts.tz_convert("UTC")
+    if not in_time_range(ts):
+        raise OutOfRange(f"{value!r} {out_of_range_note()}")
+    return ts.as_unit("ns")
+
+
+class OutOfRange(ValueError):
+    """A date and time outside :data:`serviceart._validate.TIME_RANGE`."""
 
 
 def utc(value: Any, name: str) -> pd.Timestamp:
@@ -155,6 +163,8 @@ def utc(value: Any, name: str) -> pd.Timestamp:
         if not isinstance(value, str):
             raise TypeError(type(value).__name__)
         return to_utc(value)
+    except OutOfRange as exc:
+        raise BadValue("bad_timestamp", f"{name} {exc}", name) from exc
     except (ValueError, TypeError, OverflowError) as exc:
         raise BadValue("bad_timestamp", f"{name} {value!r} is not a date and time",
                         name) from exc

@@ -143,7 +143,10 @@ def to_utc(value: Any, zone: tzinfo | str = "UTC") -> pd.Timestamp:
     if not isinstance(ts, pd.Timestamp) or pd.isna(ts):
         raise ValueError(f"{value!r} is not a date and time")
     if ts.tzinfo is None:
-        local = ts.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+        try:
+            local = ts.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+        except NotImplementedError as exc:  # pandas cannot localise years past 9999
+            raise OutOfRange(f"{value!r} {out_of_range_note()}") from exc
         if not isinstance(local, pd.Timestamp) or pd.isna(local):
             raise ValueError(f"{value!r} does not exist or is ambiguous in {zone}")
         ts = local

@@ -11,7 +11,7 @@ and reads on.
 Examples
 --------
 >>> doc = {"items": [{"id": "a", "at": "2024-01-01T00:00:00Z"}]}
->>> dumps(replaced(doc, ("items", 0, "at"), HugeInt("7" * 5000)))[:30]
+>>> dumps(replaced(doc, ("items", 0, "at"), HugeInt("7" * 5000)))[:31]
 '{"items": [{"id": "a", "at": 77'
 """
 

@@ -18,7 +18,17 @@ from .codebook import CHANNELS, ROLES
 from .errors import SchemaError
 from .schema import INTERACTIONS, REJECTS, TURNS, conform, empty
 
-__all__ = ["MAX_TURN_CHARS", "RejectLog", "validate_interactions", "validate_turns"]
+__all__ = [
+    "MAX_OFFSET_S",
+    "MAX_TURN_CHARS",
+    "TIME_RANGE",
+    "RejectLog",
+    "in_time_range",
+    "non_scalar",
+    "out_of_range_note",
+    "validate_interactions",
+    "validate_turns",
+]
 
 _TURN_COLUMNS = set(TURNS.names)
 _INTERACTION_COLUMNS = set(INTERACTIONS.names) - {"interaction_id"}
@@ -94,38 +104,120 @@ def _provenance(df: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def _numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Numbers parsed from a column; second item flags present-but-unparseable cells."""
+    """Numbers parsed from a column; second item flags present-but-unparseable cells.
+
+    Infinite values (``inf``, ``1e400``) and digit strings too long for a float
+    count as unparseable.
+    """
     parsed = pd.to_numeric(values, errors="coerce").astype("float64")
+    parsed = parsed.where(np.isfinite(parsed))
     given = values.notna() & (values.astype("string").str.strip() != "")
     return parsed, given & parsed.isna()
 
 
+def shown(values: pd.Series, limit: int = 60) -> pd.Series:
+    """``repr`` of each value for a reason, cut to ``limit`` characters."""
+    def one(v: object) -> str:
+        text = repr(v)
+        return text if len(text) <= limit else f"{text[:limit - 3]}... ({len(text)} characters)"
+    return values.map(one).astype("string")
+
+
+def non_scalar(values: pd.Series) -> pd.Series:
+    """Which cells hold a list, dict, set, tuple or array instead of a single value."""
+    if values.dtype != object:
+        return pd.Series(False, index=values.index)
+    return values.map(lambda v: isinstance(v, (list, dict, set, tuple, np.ndarray))).astype(bool)
+
+
+TIME_RANGE = (pd.Timestamp("1678-01-01", tz="UTC"), pd.Timestamp("2261-12-31", tz="UTC"))
+"""Dates outside this range are rejected (``bad_timestamp``): the nanosecond range of
+pandas less a few months at each end, so that adding any offset up to
+:data:`MAX_OFFSET_S` stays representable. Placeholder dates such as ``9999-12-31``
+and ``0001-01-01`` fall outside it."""
+
+MAX_OFFSET_S = 30 * 86_400
+"""Turn offsets (``start_s``, ``end_s``) above this many seconds (30 days) are rejected
+(``bad_number``): offsets count from the interaction's start, and no call or chat
+lasts a month."""
+
+
+def in_time_range(ts: pd.Timestamp) -> bool:
+    """Whether a UTC time is inside :data:`TIME_RANGE`."""
+    lo, hi = TIME_RANGE
+    return bool(lo <= ts <= hi)
+
+
+def out_of_range_note() -> str:
+    """The end of a reason for a time outside :data:`TIME_RANGE`."""
+    lo, hi = TIME_RANGE
+    return (f"is out of range (a placeholder date?); dates must be between {lo.date()} and "
+            f"{hi.date()}")
+
+
 def parse_times(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """UTC timestamps parsed from a column; second item flags unparseable cells.
+    """UTC timestamps parsed from a column; second item flags unusable cells.
 
     Naive times are taken as UTC. Strings in ISO-8601 and the common export forms
-    (``Tue Oct 31 22:10:47 +0000 2017``) are accepted.
+    (``Tue Oct 31 22:10:47 +0000 2017``) are accepted. Times outside
+    :data:`TIME_RANGE` are flagged like unparseable ones (see :func:`time_reasons`).
     """
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC"), pd.Series(False, index=values.index)
-    if pd.api.types.is_datetime64_dtype(values.dtype):
-        return values.dt.tz_localize("UTC"), pd.Series(False, index=values.index)
-    text = values.astype("string").str.strip()
-    given = text.notna() & (text != "")
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
-    if given.any():
-        sub = text[given]
-        try:
-            got = pd.to_datetime(sub, utc=True, format="ISO8601", errors="coerce")
-        except (ValueError, TypeError):
-            got = pd.Series(pd.NaT, index=sub.index, dtype="datetime64[ns, UTC]")
-        retry = got.isna()
-        if retry.any():
-            got = got.astype("datetime64[ns, UTC]")
-            got[retry] = pd.to_datetime(sub[retry], utc=True, format="mixed", errors="coerce")
-        parsed[given] = got.astype("datetime64[ns, UTC]")
-    return parsed, given & parsed.isna()
+    parsed, unusable, _ = _parse_times(values)
+    return parsed, unusable
 
+
+def _parse_times(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """:func:`parse_times` with a third item flagging the times out of range."""
+    lo, hi = TIME_RANGE
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        got = values.dt.tz_convert("UTC")
+    elif pd.api.types.is_datetime64_dtype(values.dtype):
+        got = values.dt.tz_localize("UTC")
+    else:
+        text = values.astype("string").str.strip()
+        given = text.notna() & (text != "")
+        got = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
+        if given.any():
+            sub = text[given]
+            try:
+                one = pd.to_datetime(sub, utc=True, format="ISO8601", errors="coerce")
+            except (ValueError, TypeError, OverflowError):
+                one = pd.Series(pd.NaT, index=sub.index, dtype="datetime64[us, UTC]")
+            one = _as_us(one)
+            retry = one.isna()
+            if retry.any():
+                try:
+                    again = pd.to_datetime(sub[retry], utc=True, format="mixed",
+                                           errors="coerce")
+                except (ValueError, TypeError, OverflowError):
+                    again = pd.Series(pd.NaT, index=sub[retry].index,
+                                      dtype="datetime64[us, UTC]")
+                one[retry] = _as_us(again)
+            got[given] = one
+        out_of_range = got.notna() & ((got < lo) | (got > hi))
+        parsed = got.where(~out_of_range).astype("datetime64[ns, UTC]")
+        return parsed, given & parsed.isna(), out_of_range
+    out_of_range = got.notna() & ((got < lo) | (got > hi))
+    parsed = got.where(~out_of_range).astype("datetime64[ns, UTC]")
+    return parsed, out_of_range, out_of_range
+
+
+def _as_us(times: pd.Series) -> pd.Series:
+    """UTC times in microseconds (a unit that holds years 1 to 9999)."""
+    if not isinstance(times.dtype, pd.DatetimeTZDtype):
+        times = pd.to_datetime(times, utc=True, errors="coerce")
+    return times.astype("datetime64[us, UTC]")
+
+
+def time_reasons(name: str, values: pd.Series, out_of_range: pd.Series) -> pd.Series:
+    """Reasons for rejected times: out of range (a placeholder date?) or not a time."""
+    text = f"{name} " + shown(values.astype("string"))
+    why = pd.Series(" is not a date and time", index=values.index, dtype="string")
+    why[out_of_range.to_numpy(dtype=bool)] = " " + out_of_range_note()
+    return text + why
+
+
+_MAX_INDEX = 1 << 31
 
 MAX_TURN_CHARS = 200_000
 """Turns with a longer text are rejected (``text_too_long``): no real turn is this long
@@ -160,10 +252,15 @@ def validate_turns(
         )
     df = turns.reset_index(drop=True)
     work = _provenance(df, source)
-    work["interaction_id"] = _clean_strings(df["interaction_id"])
+    nested = non_scalar(df["interaction_id"])
+    work["interaction_id"] = _clean_strings(df["interaction_id"].mask(nested))
     bad = pd.Series(False, index=df.index)
 
-    m = work["interaction_id"].isna()
+    log.add(work, nested, field="interaction_id", code="bad_id",
+            reason="interaction_id " + shown(df["interaction_id"])
+            + " is a list or mapping, not one id")
+    bad |= nested
+    m = work["interaction_id"].isna() & ~bad
     log.add(work, m, field="interaction_id", code="missing_id",
             reason="the turn has no interaction_id; every turn must name its interaction")
     bad |= m
@@ -199,10 +296,11 @@ def validate_turns(
     explicit_index = "turn_index" in df.columns
     if explicit_index:
         idx, unparsed = _numbers(df["turn_index"])
-        m = (unparsed | (idx.notna() & ((idx % 1 != 0) | (idx < 0)))) & ~bad
+        m = (unparsed | (idx.notna() & ((idx % 1 != 0) | (idx < 0) | (idx > _MAX_INDEX))))
+        m &= ~bad
         log.add(work, m, field="turn_index", code="bad_turn_index",
-                reason="turn_index " + df["turn_index"].astype("string").map(repr)
-                + " is not a whole number >= 0")
+                reason="turn_index " + shown(df["turn_index"].astype("string"))
+                + f" is not a whole number from 0 to {_MAX_INDEX:,}")
         bad |= m
         work["_given_index"] = idx
     else:
@@ -213,7 +311,14 @@ def validate_turns(
             val, unparsed = _numbers(df[col])
             m = unparsed & ~bad
             log.add(work, m, field=col, code="bad_number",
-                    reason=f"{col} " + df[col].astype("string").map(repr) + " is not a number")
+                    reason=f"{col} " + shown(df[col].astype("string"))
+                    + " is not a finite number")
+            bad |= m
+            m = (val > MAX_OFFSET_S) & ~bad
+            log.add(work, m, field=col, code="bad_number",
+                    reason=f"{col} " + shown(df[col].astype("string"))
+                    + f" is over {MAX_OFFSET_S:,} seconds (30 days) from the interaction "
+                    "start; offsets are seconds, not milliseconds or dates")
             bad |= m
             m = (val < 0) & ~bad
             log.add(work, m, field=col, code="negative_time",
@@ -229,11 +334,10 @@ def validate_turns(
     bad |= m
 
     if "timestamp" in df.columns:
-        ts, unparsed = parse_times(df["timestamp"])
+        ts, unparsed, far = _parse_times(df["timestamp"])
         m = unparsed & ~bad
         log.add(work, m, field="timestamp", code="bad_timestamp",
-                reason="timestamp " + df["timestamp"].astype("string").map(repr)
-                + " is not a date and time")
+                reason=time_reasons("timestamp", df["timestamp"], far))
         bad |= m
         work["timestamp"] = ts
     else:
@@ -353,10 +457,9 @@ def validate_interactions(
                          "interaction_id": ids}, index=derived.index)
     bad = pd.Series(False, index=derived.index)
     if "started_at" in derived.columns:
-        started, unparsed = parse_times(derived["started_at"])
+        started, unparsed, far = _parse_times(derived["started_at"])
         log.add(prov, unparsed, field="started_at", code="bad_timestamp",
-                reason="started_at " + derived["started_at"].astype("string").map(repr)
-                + " is not a date and time")
+                reason=time_reasons("started_at", derived["started_at"], far))
         bad |= unparsed
         derived["started_at"] = started.fillna(first_at)
     else:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import ConfigError, FormatError, InputError
+from .errors import ConfigError, FormatError, InputError, ServiceartError
 from .model import Conversations, concat_rejects
 from .readers import READERS, RawFrames, Reader
 from .readers.base import reject_rows
@@ -150,7 +150,10 @@ def read(
     Raises
     ------
     FormatError
-        When a file's format cannot be sniffed or the file cannot be read at all.
+        When the one file named cannot be read at all (its format cannot be
+        sniffed, it is empty or truncated...). When a folder or several files are
+        read, such a file becomes one ``file_unreadable`` reject naming it and
+        saying what went wrong, and the other files are read.
 
     Examples
     --------
@@ -162,11 +165,14 @@ def read(
     files = expand_paths(paths)
     if format is not None:
         READERS.get(format)
+    alone = _one_file(paths, files)
     parts: list[RawFrames] = []
     for f in files:
-        name = format or sniff(f)
-        reader: Reader = READERS.get(name)(**options)
-        parts.append(reader.load(f))
+        try:
+            reader: Reader = READERS.get(format or sniff(f))(**options)
+            parts.append(reader.load(f))
+        except Exception as exc:  # the file's failure; _unreadable re-raises the rest
+            parts.append(_unreadable(f, exc, alone))
     source = str(files[0]) if len(files) == 1 else f"{len(files)} files"
     return _build(parts, source, infer_roles, _role_options(options))
 
@@ -195,6 +201,41 @@ def _build(parts: list[RawFrames], source: str, infer_roles: bool,
     turn_columns = tuple(dict.fromkeys(c for p in parts for c in p.turn_columns))
     return Conversations.from_frames(turns, interactions, source=source, rejects=rejects,
                                      turn_columns=turn_columns)
+
+
+def _one_file(paths: str | Path | Iterable[str | Path], files: list[Path]) -> bool:
+    """Whether the caller named exactly one file (not a folder): its failure is an error."""
+    return len(files) == 1 and isinstance(paths, (str, Path)) and Path(paths).is_file()
+
+
+def _unreadable(path: Path, exc: Exception, alone: bool, after: str = "") -> RawFrames:
+    """A file that failed as a whole, as one ``file_unreadable`` reject.
+
+    Errors about the options (:class:`ConfigError`, :class:`RegistryError`),
+    warnings turned into errors and ``MemoryError`` are raised again: they are
+    not the file's fault, or not safe to go on from. When the caller named only
+    this file (``alone``), its :class:`InputError` is raised as it is, and any
+    other failure as a :class:`FormatError` naming the file.
+    """
+    if isinstance(exc, (Warning, MemoryError)) or (
+            isinstance(exc, ServiceartError) and not isinstance(exc, InputError)):
+        raise exc
+    if isinstance(exc, InputError):
+        reason = exc.message
+    else:
+        reason = (f"reading failed unexpectedly ({type(exc).__name__}: {exc}); check that "
+                  "the file is a complete export in a supported format, or pass format=")
+    if alone:
+        if isinstance(exc, InputError):
+            raise exc
+        raise FormatError(reason, source=str(path)) from exc
+    log.info("%s: cannot be read%s: %s", path, after, reason)
+    return RawFrames(
+        turns=pd.DataFrame({c: pd.Series(dtype="string")
+                            for c in ("interaction_id", "role", "text", "source", "record")}),
+        rejects=reject_rows([{"source": str(path), "code": "file_unreadable",
+                              "reason": f"the file cannot be read{after}: {reason}; fix or "
+                                        "re-export it and read it again"}]))
 
 
 def _n_interactions(raw: RawFrames) -> int:
@@ -270,12 +311,9 @@ def stream(
             seen.update(conv.interactions["interaction_id"].astype(str))
             yield conv
 
+    alone = _one_file(paths, files)
     for f in files:
-        reader: Reader = READERS.get(format or sniff(f))(**options)
-        if reader.threads_across_files:
-            together.append((f, reader))
-            continue
-        for raw in reader.iter_load(f, chunk_size):
+        for raw in _iter_file(f, format, chunk_size, options, alone, together):
             n = _n_interactions(raw)
             if buffer and count[0] + n > chunk_size:
                 yield from flush()
@@ -285,11 +323,34 @@ def stream(
                 yield from flush()
     yield from flush()
     if together:
-        buffer.extend(reader.load(f) for f, reader in together)
+        for f, reader in together:
+            try:
+                buffer.append(reader.load(f))
+            except Exception as exc:  # see _unreadable
+                buffer.append(_unreadable(f, exc, alone))
         parts = [_drop_seen(p, seen) for p in buffer]
         buffer.clear()
         conv = _build(parts, f"{len(together)} files", infer_roles, _role_options(options))
         yield from conv.iter_cases(chunk_size)
+
+
+def _iter_file(path: Path, format: str | None, chunk_size: int, options: dict[str, Any],
+               alone: bool, together: list[tuple[Path, Reader]]) -> Iterator[RawFrames]:
+    """The raw pieces of one file for :func:`stream`; a failure ends the file with a
+    ``file_unreadable`` reject (see :func:`_unreadable`). Files of formats whose
+    interactions continue across files are put in ``together`` instead."""
+    pieces = 0
+    try:
+        reader: Reader = READERS.get(format or sniff(path))(**options)
+        if reader.threads_across_files:
+            together.append((path, reader))
+            return
+        for raw in reader.iter_load(path, chunk_size):
+            pieces += 1
+            yield raw
+    except Exception as exc:  # see _unreadable
+        after = f" after its first {pieces} piece(s) were read" if pieces else ""
+        yield _unreadable(path, exc, alone, after)
 
 
 def _drop_seen(raw: RawFrames, seen: set[str]) -> RawFrames:

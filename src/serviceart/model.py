@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ._ids import member
-from ._validate import RejectLog, validate_interactions, validate_turns
+from ._validate import RejectLog, non_scalar, validate_interactions, validate_turns
 from .schema import REJECTS, conform
 
 __all__ = ["Conversations", "case_groups"]
@@ -118,7 +118,8 @@ class Conversations:
         for col in (turns["interaction_id"],
                     interactions["interaction_id"] if interactions is not None
                     and "interaction_id" in interactions.columns else None):
-            if col is not None:
+            if col is not None:  # a list or mapping is no id (rejected as bad_id)
+                col = col[~non_scalar(col)]
                 seen.update(col.dropna().astype(str).str.strip().loc[lambda s: s != ""])
         all_rejects = log.frame()
         seen.update(all_rejects["interaction_id"].dropna().astype(str))

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
+from .._validate import in_time_range, out_of_range_note
 from ..errors import ConfigError, FormatError
 from ._text import read_text
 from .base import RawFrames, Reader, reject_rows
@@ -35,6 +36,7 @@ __all__ = [
     "item_text",
     "joined",
     "load_json",
+    "loads",
     "number",
     "option_start",
     "seconds",
@@ -59,6 +61,35 @@ class BadValue(ValueError):
 
 
 # ---------------------------------------------------------------- small helpers
+
+
+def loads(text: str) -> Any:
+    """:func:`json.loads`, keeping integers too long to convert (over Python's limit of
+    4,300 digits) as their digit strings: as an id they are text, and where a number
+    is needed they are rejected (``bad_number``) instead of stopping the read.
+
+    Raises the errors of :func:`json.loads` for text that is not JSON.
+
+    Examples
+    --------
+    >>> len(loads('{"id": ' + "7" * 5000 + '}')["id"])
+    5000
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # only the int-str conversion limit raises a plain ValueError
+        if "integer string conversion" not in str(exc):
+            raise
+        return json.loads(text, parse_int=_int_or_digits)
+
+
+def _int_or_digits(digits: str) -> int | str:
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
 
 
 def dig(obj: Any, *keys: str) -> Any:
@@ -112,11 +143,21 @@ def to_utc(value: Any, zone: tzinfo | str = "UTC") -> pd.Timestamp:
     if not isinstance(ts, pd.Timestamp) or pd.isna(ts):
         raise ValueError(f"{value!r} is not a date and time")
     if ts.tzinfo is None:
-        local = ts.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+        try:
+            local = ts.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+        except NotImplementedError as exc:  # pandas cannot localise years past 9999
+            raise OutOfRange(f"{value!r} {out_of_range_note()}") from exc
         if not isinstance(local, pd.Timestamp) or pd.isna(local):
             raise ValueError(f"{value!r} does not exist or is ambiguous in {zone}")
         ts = local
-    return ts.tz_convert("UTC").as_unit("ns")
+    ts = ts.tz_convert("UTC")
+    if not in_time_range(ts):
+        raise OutOfRange(f"{value!r} {out_of_range_note()}")
+    return ts.as_unit("ns")
+
+
+class OutOfRange(ValueError):
+    """A date and time outside :data:`serviceart._validate.TIME_RANGE`."""
 
 
 def utc(value: Any, name: str) -> pd.Timestamp:
@@ -125,6 +166,8 @@ def utc(value: Any, name: str) -> pd.Timestamp:
         if not isinstance(value, str):
             raise TypeError(type(value).__name__)
         return to_utc(value)
+    except OutOfRange as exc:
+        raise BadValue("bad_timestamp", f"{name} {exc}", name) from exc
     except (ValueError, TypeError, OverflowError) as exc:
         raise BadValue("bad_timestamp", f"{name} {value!r} is not a date and time",
                         name) from exc
@@ -191,7 +234,7 @@ def load_json(path: Path, encoding: str | None = None) -> dict[str, Any]:
         raise FormatError("the file is empty; expected an exported JSON object",
                           source=str(path))
     try:
-        doc = json.loads(text)
+        doc = loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) else ""

@@ -7,7 +7,10 @@ is read twice, never held in memory):
 2. the ``encoding=`` the user gave to the reader;
 3. UTF-8;
 4. the charset the file declares in its first bytes (``charset=...`` in an
-   HTML/email header, ``<?xml ... encoding="..."?>``, ``-*- coding: ... -*-``);
+   HTML/email header, ``<?xml ... encoding="..."?>``, ``-*- coding: ... -*-``),
+   when Python knows it as a text encoding (a declared ``zlib``, ``bz2``,
+   ``base64``, ``rot13``, ``hex``, ``uu``, ``quopri`` or ``undefined`` is ignored
+   with a :class:`DecodingWarning`);
 5. UTF-8 with undecodable bytes replaced by U+FFFD, with a
    :class:`DecodingWarning` naming the file, the first bad byte's line and how
    many bytes were replaced. Nothing is dropped silently.
@@ -23,7 +26,7 @@ from typing import TextIO
 
 from ..errors import ConfigError, InputError
 
-__all__ = ["DecodingWarning", "decide_encoding", "open_text", "read_text"]
+__all__ = ["DecodingWarning", "decide_encoding", "open_text", "read_text", "text_codec"]
 
 _BLOCK = 1 << 20
 _BOMS = (
@@ -42,11 +45,33 @@ class DecodingWarning(UserWarning):
     """A file was not valid in any encoding tried; undecodable bytes were replaced."""
 
 
-def _codec(name: str) -> str | None:
+def text_codec(name: str) -> str | None:
+    """The codec's canonical name when ``name`` is a text encoding (bytes to str), else None.
+
+    Python's codec registry also holds byte-to-byte codecs (``zlib``, ``bz2``,
+    ``base64``, ``hex``, ``uu``, ``quopri``), a str-to-str one (``rot13``) and
+    ``undefined``, which raises on any input; none of them can read a text file.
+    """
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    if not getattr(info, "_is_text_encoding", True):
+        return None
+    try:
+        sample = info.decode(b"a")[0]
+    except (UnicodeError, ValueError, TypeError):
+        return None
+    return info.name if isinstance(sample, str) else None
+
+
+def _known(name: str) -> bool:
+    """Whether Python has a codec of that name (text or not)."""
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
 
 
 def _first_error(path: Path, encoding: str) -> tuple[int, int] | None:
@@ -117,7 +142,7 @@ def decide_encoding(path: str | Path, encoding: str | None = None) -> tuple[str,
     ('utf-8', 'strict')
     """
     p = Path(path)
-    if encoding is not None and _codec(encoding) is None:
+    if encoding is not None and text_codec(encoding) is None:
         raise ConfigError(f"encoding={encoding!r} is not a known text encoding "
                           "(e.g. 'utf-8', 'cp1252', 'latin-1')", field="encoding")
     try:
@@ -129,10 +154,14 @@ def decide_encoding(path: str | Path, encoding: str | None = None) -> tuple[str,
         if head.startswith(bom) and _first_error(p, name) is None:
             return name, "strict"
     declared = _DECLARED.search(head)
-    candidates = [encoding, "utf-8", declared.group(1).decode("ascii") if declared else None]
+    named = declared.group(1).decode("ascii") if declared else None
+    candidates = [encoding, "utf-8", named]
     tried: list[str] = []
+    ignored = ""
     for cand in candidates:
-        codec = _codec(cand) if cand else None
+        codec = text_codec(cand) if cand else None
+        if cand is named and named is not None and codec is None and _known(named):
+            ignored = f" (the charset it declares, {named!r}, is not a text encoding: ignored)"
         if codec == "utf-8-sig":
             codec = "utf-8"
         if codec is None or codec in tried:
@@ -143,7 +172,7 @@ def decide_encoding(path: str | Path, encoding: str | None = None) -> tuple[str,
     where = _first_error(p, "utf-8")
     line = where[1] if where else 1
     warnings.warn(DecodingWarning(
-        f"{p}: not valid in {' or '.join(tried)}; {_replaced(p)} undecodable byte "
+        f"{p}: not valid in {' or '.join(tried)}{ignored}; {_replaced(p)} undecodable byte "
         f"sequence(s) replaced with U+FFFD, the first on line {line}. Pass encoding= "
         "with the file's real encoding to read it exactly."), stacklevel=2)
     return "utf-8", "replace"

@@ -87,7 +87,9 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
+from .._validate import in_time_range, out_of_range_note
 from ..errors import ConfigError, FormatError
+from ._text import text_codec
 from .base import RawFrames, Reader, register_reader, reject_rows
 
 __all__ = ["EmlReader", "MboxReader", "html_to_text", "normalize_subject", "read_mailboxes",
@@ -338,11 +340,9 @@ def _part_text(part: Message) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         payload = str(part.get_payload() or "").encode("utf-8", "replace")
-    charset = part.get_content_charset() or "utf-8"
-    try:
-        return payload.decode(charset, errors="replace")
-    except LookupError:  # an unknown charset name
-        return payload.decode("latin-1", errors="replace")
+    # an unknown charset name, or one that is no text encoding (bz2, rot13, undefined...)
+    charset = text_codec(part.get_content_charset() or "utf-8") or "latin-1"
+    return payload.decode(charset, errors="replace")
 
 
 def _body(msg: Message) -> str:
@@ -383,9 +383,21 @@ def _timestamp(raw: str | None) -> pd.Timestamp | None:
             return None
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=UTC)
-        return pd.Timestamp(dt.astimezone(UTC))
+        ts = pd.Timestamp(dt.astimezone(UTC))
+        return ts.as_unit("ns") if in_time_range(ts) else None
     except (ValueError, TypeError, OverflowError, IndexError, pd.errors.OutOfBoundsDatetime):
         return None
+
+
+def _date_problem(raw: str) -> str:
+    """Why a Date header gave no usable time: out of range, or not a date at all."""
+    try:
+        dt = parsedate_to_datetime(raw)
+    except (ValueError, TypeError, OverflowError, IndexError):
+        dt = None
+    if dt is not None:
+        return f"Date {raw!r} {out_of_range_note()}"
+    return f"Date {raw!r} is not a date and time"
 
 
 def _unsurrogate(text: str) -> str:
@@ -446,7 +458,7 @@ def _parse(data: bytes, source: str, position: int) -> _Mail:
     mail.text, mail.removed = strip_reply(text)
     mail.body_empty = not text.strip()
     if mail.timestamp is None:
-        what = (f"Date {mail.date_raw!r} is not a date and time" if mail.date_raw
+        what = (_date_problem(mail.date_raw) if mail.date_raw
                 else "the message has no Date header")
         mail.problem = ("timestamp", "bad_timestamp",
                         f"message {mid or record}: {what}")

@@ -58,7 +58,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ..errors import ConfigError, FormatError
-from ._json import BadValue, given, load_json, number, user_roles, utc
+from ._json import BadValue, given, load_json, loads, number, user_roles, utc
 from .base import RawFrames, Reader, reject_rows
 from .email import html_to_text, strip_reply
 from .turns import _open_text
@@ -108,7 +108,7 @@ def _first_line(path: Path) -> tuple[bytes | None, bool]:
 
 def _decode_line(raw: bytes, n: int) -> Any:
     text = raw.decode("utf-8-sig" if n == 1 else "utf-8")
-    return json.loads(text)
+    return loads(text)
 
 
 def _is_lines(path: Path) -> bool:
@@ -137,7 +137,7 @@ def _document(path: Path) -> Any:
         raise FormatError("not JSON: a help-desk export starts with '{' or '['",
                           source=str(path))
     try:
-        return json.loads(text)
+        return loads(text)
     except json.JSONDecodeError as exc:
         hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) else ""
         raise FormatError(f"not valid JSON: {exc.msg} at line {exc.lineno} column "

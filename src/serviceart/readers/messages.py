@@ -74,6 +74,18 @@ _CYCLE = -1  # root markers in the resolver
 _INTO_CYCLE = -2
 
 
+def _nested_pointer(frame: pd.DataFrame) -> list[tuple[str, Any] | None]:
+    """Per row, ``(column, value)`` when its ``id`` or ``in_reply_to`` is a list or
+    mapping (JSON Lines may hold any value there), else None."""
+    out: list[tuple[str, Any] | None] = [None] * len(frame)
+    for col in ("in_reply_to", "id"):
+        if col in frame.columns and frame[col].dtype == object:
+            for i, v in enumerate(frame[col].tolist()):
+                if isinstance(v, (list, dict)):
+                    out[i] = (col, v)
+    return out
+
+
 def _norm_id(value: Any) -> str | None:
     """A message id as a clean string; ``3.0`` (a float-typed id column) becomes ``3``."""
     if value is None or value is pd.NA:
@@ -435,11 +447,18 @@ class MessagesReader(Reader):
         authors = ([_norm_id(v) for v in frame["author"].tolist()]
                    if "author" in frame.columns else nothing)
 
+        nested = _nested_pointer(frame)
         parents: dict[str, str | None] = {}
         first_row: dict[str, int] = {}
         keep: list[int] = []
         for i, mid in enumerate(ids):
-            if mid is None:
+            pointer = nested[i]
+            if pointer is not None:
+                fld, value = pointer
+                shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+                rejects.append(self._reject(src, records[i], None, fld, "bad_id",
+                                            f"{fld} {shown} is a list or mapping, not one id"))
+            elif mid is None:
                 rejects.append(self._reject(src, records[i], None, "id", "missing_id",
                                             "the message has no id"))
             elif mid in parents:

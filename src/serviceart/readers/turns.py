@@ -21,8 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validate import non_scalar
 from ..errors import FormatError
 from ._csvcheck import BadRecord, RecordCheck, RecordLocator, python_blocks
+from ._json import loads
 from ._text import decide_encoding, open_text, read_text
 from .base import RawFrames, Reader, register_reader, reject_rows
 
@@ -115,7 +117,8 @@ class TurnsReader(Reader):
             buf = pd.concat(pending, ignore_index=True) if len(pending) > 1 else frame
             ids = buf["interaction_id"] if "interaction_id" in buf.columns else \
                 pd.Series(pd.NA, index=buf.index, dtype="object")
-            ends = ids.map(last)
+            # a list or mapping is no id (the validator rejects it as bad_id)
+            ends = ids.mask(non_scalar(ids)).map(last)
             complete = (ends.isna() | (ends < read)).to_numpy()
             done, pending = buf[complete], [buf[~complete]]
             # a reject travels with its interaction's rows, so no chunk counts it twice;
@@ -249,14 +252,14 @@ def _jsonl_last_rows(path: Path, key: str, encoding: str | None) -> dict[Any, in
             value = quick(line)
             if value is _UNSURE:
                 try:
-                    obj = json.loads(line)
+                    obj = loads(line)
                 except (json.JSONDecodeError, RecursionError):
                     continue
                 if not isinstance(obj, dict):
                     continue
                 value = obj.get(key)
             row += 1
-            if value is not None:
+            if value is not None and not isinstance(value, (dict, list)):
                 last[value] = row
     return last
 
@@ -268,7 +271,8 @@ def _split_ids(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
     if "interaction_id" not in frame.columns or size >= _ALL:
         yield frame
         return
-    codes, _ = pd.factorize(frame["interaction_id"], use_na_sentinel=True)
+    ids = frame["interaction_id"]
+    codes, _ = pd.factorize(ids.mask(non_scalar(ids)), use_na_sentinel=True)
     group = pd.Series(codes, index=frame.index) // size
     group[codes < 0] = 0
     for _, piece in frame.groupby(group.to_numpy(), sort=True):
@@ -318,7 +322,7 @@ def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | No
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = loads(line)
             except json.JSONDecodeError as exc:
                 bad.append({"source": str(path), "record": f"line {lineno}",
                             "interaction_id": line_id(line), "code": "malformed_line",
@@ -373,7 +377,7 @@ def _id_value(key: str) -> Callable[[str], Any]:
         raw = m.group(1)
         if raw[0] == '"' and "\\" not in raw:
             return raw[1:-1]
-        return json.loads(raw)
+        return loads(raw)
 
     return value
 

@@ -60,6 +60,7 @@ def test_stream_equals_read_and_never_splits_an_interaction(tmp_path, ext, inter
         whole.interactions.set_index("interaction_id")["team"].astype(str).to_dict()
 
 
+@pytest.mark.slow
 def test_blocks_are_bounded_while_streaming(tmp_path, monkeypatch):
     # 100k rows are read in blocks, never all at once
     frame = _table(25_000, 4, interleave=False)
@@ -80,6 +81,7 @@ def test_blocks_are_bounded_while_streaming(tmp_path, monkeypatch):
     assert max(seen) == 20_000 and len(seen) == 5
 
 
+@pytest.mark.slow
 def test_bad_lines_keep_their_line_numbers_across_blocks(tmp_path):
     lines = ["interaction_id,role,text"]
     lines += [f"c{i // 2},{('agent', 'customer')[i % 2]},hello {i}" for i in range(50_000)]

@@ -32,7 +32,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,42 +172,37 @@ def truncate_file(path: str | Path, *, keep: float = 0.5) -> None:
     p.write_bytes(data[: int(len(data) * keep)])
 
 
-def _mount(*args: str) -> None:
+@contextmanager
+def _tmpfs(options: str, prefix: str) -> Iterator[Path]:
+    """A new folder with a tmpfs mounted on it with ``options``; unmounted and removed
+    after. Raises :class:`FaultUnavailable` where it cannot be mounted."""
     if sys.platform != "linux" or os.geteuid() != 0:
         raise FaultUnavailable("mounting a file system needs root on Linux")
-    done = subprocess.run(["mount", *args], capture_output=True, text=True, check=False)
-    if done.returncode:
-        raise FaultUnavailable(f"mount {' '.join(args)} failed: {done.stderr.strip()}")
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+                              capture_output=True, text=True, check=False)
+        if done.returncode:
+            raise FaultUnavailable(f"mount -t tmpfs -o {options} failed: "
+                                   f"{done.stderr.strip()}")
+        try:
+            yield folder
+        finally:
+            subprocess.run(["umount", "-l", str(folder)], check=False)
+    finally:
+        folder.rmdir()
 
 
-@contextmanager
-def small_tmpfs(size: str) -> Iterator[Path]:
+def small_tmpfs(size: str) -> AbstractContextManager[Path]:
     """A folder on a tmpfs of ``size`` (e.g. ``"256k"``), unmounted after: a disk that
     fills up. Raises :class:`FaultUnavailable` where it cannot be mounted."""
-    folder = Path(tempfile.mkdtemp(prefix="serviceart-full-"))
-    try:
-        _mount("-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder))
-        try:
-            yield folder
-        finally:
-            subprocess.run(["umount", "-l", str(folder)], check=False)
-    finally:
-        folder.rmdir()
+    return _tmpfs(f"size={size}", "serviceart-full-")
 
 
-@contextmanager
-def read_only_folder() -> Iterator[Path]:
+def read_only_folder() -> AbstractContextManager[Path]:
     """An empty folder no one can write, not even root (a read-only tmpfs), removed
     after. Raises :class:`FaultUnavailable` where it cannot be mounted."""
-    folder = Path(tempfile.mkdtemp(prefix="serviceart-ro-"))
-    try:
-        _mount("-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder))
-        try:
-            yield folder
-        finally:
-            subprocess.run(["umount", "-l", str(folder)], check=False)
-    finally:
-        folder.rmdir()
+    return _tmpfs("ro,size=64k", "serviceart-ro-")
 
 
 @dataclass

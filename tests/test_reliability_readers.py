@@ -59,10 +59,19 @@ EMAIL = {"agent_domains": ["acme.com", "example.com", "northwind.com"]}
 
 
 def read(path: Path, **options: Any) -> sa.Conversations:
-    """``sa.read`` with DecodingWarnings allowed (bad bytes are part of some inputs)."""
+    """``sa.read`` with DecodingWarnings allowed (bad bytes are part of some inputs), and
+    the same file streamed in chunks of two (the batch engine's path): the chunks' counts
+    and rejects add up to the read's."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DecodingWarning)
-        return sa.read(path, **options)
+        whole = sa.read(path, **options)
+        chunks = list(sa.stream(path, chunk_size=2, **options))
+    for key in ("interactions_in", "interactions_valid", "turns_in", "turns_valid"):
+        assert sum(c.counts[key] for c in chunks) == whole.counts[key], key
+    streamed = pd.concat([c.rejects for c in chunks]) if chunks else whole.rejects.iloc[:0]
+    assert sorted(map(tuple, streamed[["code", "record"]].astype(str).to_numpy())) == \
+        sorted(map(tuple, whole.rejects[["code", "record"]].astype(str).to_numpy()))
+    return whole
 
 
 def ids_of(conv: sa.Conversations) -> tuple[set[str], set[str]]:
@@ -283,6 +292,7 @@ def test_huge_integer_ids_are_read_as_text(digits: HugeInt) -> None:
 # ---------------------------------------------------------------- CSV and Parquet
 
 
+@pytest.mark.slow
 def test_bad_cells_in_a_csv_turn_table_reject_their_rows(tmp_path: Path) -> None:
     frame = pd.read_csv(SAMPLES / "calls.csv", dtype=str, keep_default_na=False)
     clean = read(SAMPLES / "calls.csv")

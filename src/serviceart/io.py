@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._validate import non_scalar
 from .errors import ConfigError, FormatError, InputError, ServiceartError
 from .model import Conversations, concat_rejects
 from .readers import READERS, RawFrames, Reader
@@ -241,7 +242,8 @@ def _unreadable(path: Path, exc: Exception, alone: bool, after: str = "") -> Raw
 def _n_interactions(raw: RawFrames) -> int:
     if "interaction_id" not in raw.turns.columns:
         return 0
-    return int(raw.turns["interaction_id"].nunique())
+    ids = raw.turns["interaction_id"]
+    return int(ids[~non_scalar(ids)].nunique())  # a list as id is rejected, not counted
 
 
 def stream(

@@ -162,3 +162,31 @@ def test_ids_with_markup_are_shown_as_text(tmp_path):
     assert "[/bold]x" in text
     code, text = _run(["validate", str(f)], {})
     assert code == 0, text
+
+
+@pytest.mark.slow
+def test_rejects_tied_to_no_interaction_are_in_the_summary(samples_dir, tmp_path):
+    """An unreadable file in a folder is a reject without an interaction id: the summary
+    says so, and a run in which nothing could be read or scored exits 1."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "chats.jsonl").write_text((samples_dir / "chats.jsonl").read_text("utf-8"),
+                                        encoding="utf-8")
+    (folder / "notes.txt").write_text("no speaker labels in this file at all\n",
+                                      encoding="utf-8")
+    code, text = _run(["score", str(folder), "-o", str(tmp_path / "run"), "--jobs", "1"],
+                      {"COLUMNS": "80"})
+    assert code == 0, text
+    assert "0 rejected (and 1 rejected record tied to no interaction" in text
+    info = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))
+    assert info["counts"]["rejects_without_interaction"] == 1
+    rejects = sa.Result.from_parquet(tmp_path / "run").rejects
+    assert rejects.loc[rejects["interaction_id"].isna(), "code"].tolist() == \
+        ["file_unreadable"]
+    (folder / "chats.jsonl").unlink()
+    (folder / "more.txt").write_text("nor here\n", encoding="utf-8")
+    code, text = _run(["score", str(folder), "-o", str(tmp_path / "run2"), "--jobs", "1"],
+                      {"COLUMNS": "80"})
+    assert code == 1, text
+    assert "read 0 interactions: 0 scored, 0 rejected (and 2 rejected records" in text
+    assert "no interaction could be scored" in text

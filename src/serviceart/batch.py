@@ -131,6 +131,9 @@ class BatchSummary:
     parts: int = 0
     parts_skipped: int = 0
     parts_failed: int = 0
+    #: reject rows tied to no interaction (an unreadable file, a line without a usable id):
+    #: not in ``interactions_in``, but in the rejects table with their source and record
+    unattributed: int = 0
     seconds: float = 0.0
     words: int = 0
     peak_rss_mb: float = 0.0
@@ -748,6 +751,7 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
             "command again (or use a new --output folder)", source=str(out))
     summary.parts = len(all_markers)
     summary.parts_failed = sum(1 for m in all_markers.values() if m.get("failed"))
+    summary.unattributed = int(read_rejects["interaction_id"].isna().sum())
     summary.words = sum(int(m["words"]) for m in markers)
     summary.peak_rss_mb = max([float(m["peak_rss_mb"]) for m in markers] or [0.0])
     summary.seconds = time.perf_counter() - t0
@@ -762,6 +766,7 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
         "case_linking": case_summary(linked.reset_index(), window),
         "counts": {"interactions_in": interactions_in, "scored": summary.scored,
                    "rejected": summary.rejected, "turns_in": turns_in,
+                   "rejects_without_interaction": summary.unattributed,
                    "parts": summary.parts, "parts_skipped": summary.parts_skipped,
                    "parts_failed": summary.parts_failed,
                    "parts_repaired": len(check.repaired),

@@ -179,11 +179,15 @@ def _score(paths: list[Path], output: Path, format: str | None, rubric: Path | N
         _show(res.scores, res.evidence, show)
     speed = info.get("words_per_second") or 0
     _say(out, f"read {summary.interactions_in} interactions: {summary.scored} scored, "
-              f"{summary.rejected} rejected; {summary.parts} parts "
+              f"{summary.rejected} rejected"
+              + (f" (and {summary.unattributed} rejected record"
+                 f"{'s' if summary.unattributed > 1 else ''} tied to no interaction: "
+                 "unreadable files or lines without an id)" if summary.unattributed else "")
+              + f"; {summary.parts} parts "
               f"({summary.parts_skipped} already done, {summary.parts_failed} failed); "
               f"{summary.seconds:.2f} s, {speed:.0f} words/s, peak memory "
               f"{summary.peak_rss_mb:.0f} MB per worker -> {output}")
-    if summary.interactions_in and not summary.scored:
+    if not summary.scored and (summary.interactions_in or summary.unattributed):
         _say(err, ("error:", "red"), " no interaction could be scored; see the rejects in "
              f"the run folder {output}")
         raise typer.Exit(code=1)

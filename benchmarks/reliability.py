@@ -73,11 +73,11 @@ class Tally:
 
     def print(self) -> None:
         cols = ["files", "reads", "crashes", "format_errors", "unaccounted", "lost"]
-        print(f"{'input':<28}" + "".join(f"{c:>14}" for c in cols))
+        print(f"{'input':<36}" + "".join(f"{c:>14}" for c in cols))
         for name, r in self.rows.items():
-            print(f"{name:<28}" + "".join(f"{r[c]:>14,}" for c in cols))
+            print(f"{name:<36}" + "".join(f"{r[c]:>14,}" for c in cols))
         total = {c: sum(r[c] for r in self.rows.values()) for c in cols}
-        print(f"{'total':<28}" + "".join(f"{total[c]:>14,}" for c in cols))
+        print(f"{'total':<36}" + "".join(f"{total[c]:>14,}" for c in cols))
 
 
 def _ids(chunks: list[sa.Conversations]) -> set[str]:

@@ -37,7 +37,7 @@ from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
 
 __all__ = ["PARENT_ENV", "PRELOAD", "WORKER_ENV", "RotatingPool", "die_with_parent",
-           "start_fork_server"]
+           "process_alive", "start_fork_server"]
 
 #: what the batch engine's fork server imports (and builds) before its first fork
 PRELOAD = ("serviceart._preload",)
@@ -233,19 +233,20 @@ def die_with_parent(parent: int, *, watch: bool = False) -> None:
             libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
         except (OSError, AttributeError):  # no libc or no prctl: the watch remains
             pass
-    if not _alive(parent):
+    if not process_alive(parent):
         os._exit(1)  # it ended before this process could watch it
     if watch:
         threading.Thread(target=_watch, args=(parent, os.getppid()), daemon=True,
                          name="serviceart-lifeline").start()
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (someone else's process counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except PermissionError:  # someone else's process
         return True
     return True
 
@@ -262,6 +263,6 @@ def _watch(parent: int, ppid: int) -> None:
         if fd >= 0:
             select.select([fd], [], [])  # readable when the process ends
             os._exit(1)
-    while _alive(parent) and os.getppid() == ppid:
+    while process_alive(parent) and os.getppid() == ppid:
         time.sleep(0.5)
     os._exit(1)

@@ -25,6 +25,7 @@ from typing import IO, Any
 
 import pandas as pd
 
+from ._pool import process_alive
 from .errors import OutputError
 
 __all__ = ["LOCK_NAME", "PartCheck", "check_tables", "clean_stale_spills", "file_sha256",
@@ -108,16 +109,6 @@ def spill_prefix(out: Path) -> str:
     return f".{out.name}.spill-"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
-
-
 def clean_stale_spills(out: Path) -> list[Path]:
     """Remove the spill folders of ``out`` left by runs that were killed (their process
     is gone); returns what was removed. Call it holding ``out``'s lock."""
@@ -126,7 +117,7 @@ def clean_stale_spills(out: Path) -> list[Path]:
     removed = []
     for folder in parent.glob(f"{prefix}*"):
         pid = folder.name[len(prefix):]
-        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+        if not pid.isdigit() or int(pid) == os.getpid() or process_alive(int(pid)):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)

@@ -148,7 +148,7 @@ def test_engine_ledger_marks_the_missed_call_back_broken_and_links_the_chase(cas
     m = case_result.measures.set_index("interaction_id")
     assert m.loc["m1", ["promises", "promises_kept", "promises_broken", "promises_open"]
                  ].tolist() == [1.0, 0.0, 1.0, 0.0]
-    assert case_result.run_info["settings"]["as_of"].startswith("2026-03-03T15:06")
+    assert case_result.run_info["plan"]["as_of"].startswith("2026-03-03T15:06")
 
 
 def test_ledger_and_case_columns_round_trip_through_parquet(case_result, tmp_path):

@@ -139,7 +139,7 @@ def test_bad_options(sample_result):
     conv = sa.read("data/samples/transcripts.txt")
     with pytest.raises(sa.ConfigError, match="unknown time zone"):
         sa.score(conv, tz="Mars/Olympus")
-    with pytest.raises(sa.ConfigError, match="n_process"):
+    with pytest.raises(sa.ConfigError, match="jobs"):
         sa.score(conv, n_process=0)
     with pytest.raises(sa.InputError, match="Conversations"):
         sa.score("data/samples")  # type: ignore[arg-type]

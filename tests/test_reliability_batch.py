@@ -302,7 +302,8 @@ def test_report_never_opens_a_fifo_or_device_named_in_run_json(finished, tmp_pat
         TALLY["faults"] += 1
         box = _in_thread(lambda: write_report(out, tmp_path / "r.html", worst=2), 60)
         assert "error" not in box, box.get("error")
-        assert any("not read" in w for w in box["warnings"]), box["warnings"]
+        # only the folder's own rubric.toml is ever read: the paths run.json names are not
+        assert any("holds no copy of its rubric" in w for w in box["warnings"]), box["warnings"]
         assert (tmp_path / "r.html").stat().st_size > 1000
 
 
@@ -325,21 +326,22 @@ def test_a_custom_rubric_is_read_from_the_run_folders_copy(samples_dir, tmp_path
     custom.write_text(rubric.to_toml().replace('version = "', 'version = "9', 1))
     out = tmp_path / "run"
     run_batch(samples_dir / "chats.jsonl", out, jobs=1, rubric=custom)
-    # a fresh process: the rubric is not alive there, so it comes from the folder's copy
-    # (the original file is gone); without the copy, a warning and no rubric
+    # a fresh process: the rubric comes from the folder's copy (the original file is
+    # gone), and so do the settings; without the copy, a warning and no rubric
     code = f"""
 import pathlib, warnings, serviceart as sa
-from serviceart.explain import _find_rubric
 out = pathlib.Path({str(out)!r})
 pathlib.Path({str(custom)!r}).unlink()
-res = sa.Result.from_parquet(out)
 with warnings.catch_warnings():
     warnings.simplefilter("error")
-    assert _find_rubric(res.run_info, res.folder).version.startswith("9")
+    res = sa.Result.from_parquet(out)
+assert res.rubric.version.startswith("9") and res.settings.rubric == res.rubric
+assert res.explain(res.scores["interaction_id"][0]).bands["overall"] is not None
 (out / "rubric.toml").unlink()
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    assert _find_rubric(res.run_info, res.folder) is None
+    res = sa.Result.from_parquet(out)
+assert res.rubric is None and res.settings is None
 assert any("holds no copy of its rubric" in str(w.message) for w in caught)
 """
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

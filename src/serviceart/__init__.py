@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from .readers import READERS as READERS
     from .result import Result
     from .rubric import Criterion, Rubric
+    from .run.settings import ScoreSettings
     from .scorers import SCORERS as SCORERS
 
 #: where each public name lives; modules are imported on first use (SPEC 1 lazy
@@ -65,6 +66,7 @@ _LAZY = {
     "READERS": "readers",
     "Result": "result",
     "Criterion": "rubric", "Rubric": "rubric",
+    "ScoreSettings": "run.settings",
     "SCORERS": "scorers",
 }
 
@@ -88,6 +90,7 @@ __all__ = [
     "Rubric",
     "RubricError",
     "SchemaError",
+    "ScoreSettings",
     "ServiceartError",
     "__version__",
     "calibrate",
@@ -125,7 +128,7 @@ def list_scorers() -> list[str]:
     Examples
     --------
     >>> list_scorers()
-    ['case', 'cues', 'flow', 'latency', 'ledger', 'promises', 'readability', 'talk']
+    ['case', 'cues', 'flow', 'latency', 'ledger', 'promises', 'readability', 'repeat', 'talk']
     """
     from .scorers import SCORERS as SCORERS
 

@@ -32,10 +32,22 @@ import pandas as pd
 from .errors import ConfigError
 from .model import Conversations
 
-__all__ = ["DEFAULT_WINDOW", "assign_cases", "case_summary", "link_cases", "parse_window"]
+__all__ = ["CONTACT_ID_COLUMNS", "DEFAULT_WINDOW", "LINK_COLUMNS", "assign_cases",
+           "case_summary", "link_cases", "parse_window", "repeat_contacts",
+           "repeat_from_times"]
 
 DEFAULT_WINDOW = pd.Timedelta(days=7)
 """Contacts of one customer this close together are one case (and a repeat contact)."""
+
+
+#: Vendor contact ids that a ``previous_contact_id`` pointer may name (besides
+#: interaction ids): Amazon Connect's contact id.
+CONTACT_ID_COLUMNS: tuple[str, ...] = ("aws_contact_id",)
+
+#: The interaction columns case linking reads (the rest of a contact's metadata
+#: comes from :func:`serviceart.scorers.case.contact_times`).
+LINK_COLUMNS: tuple[str, ...] = ("interaction_id", "case_id", "customer_id", "started_at",
+                                 "previous_contact_id", *CONTACT_ID_COLUMNS)
 
 
 def parse_window(window: str | pd.Timedelta | float | None) -> pd.Timedelta:
@@ -142,14 +154,16 @@ def _follow_chains(iid: pd.Series, case: pd.Series, inter: pd.DataFrame
                    ) -> tuple[pd.Series, pd.Series]:
     """Cases following ``previous_contact_id`` pointers to the first contact of each chain.
 
-    A pointer may name an interaction id or a vendor contact id (``aws_contact_id``);
+    A pointer may name an interaction id or a vendor contact id (:data:`CONTACT_ID_COLUMNS`);
     pointers to contacts outside the data, and reply cycles, end a chain.
     """
     from .readers.messages import resolve_threads
 
     by_contact = dict(zip(iid, iid, strict=True))
-    if "aws_contact_id" in inter.columns:
-        for contact, i in zip(inter["aws_contact_id"].astype("string"), iid, strict=True):
+    for column in CONTACT_ID_COLUMNS:
+        if column not in inter.columns:
+            continue
+        for contact, i in zip(inter[column].astype("string"), iid, strict=True):
             if pd.notna(contact):
                 by_contact.setdefault(str(contact), str(i))
     prev = inter["previous_contact_id"].astype("string")
@@ -189,3 +203,55 @@ def case_summary(interactions: pd.DataFrame, window: pd.Timedelta) -> dict[str, 
         "interactions_by_rule": {str(k): int(v) for k, v in sorted(rules.items())},
         "cases": int(interactions["case_id"].nunique()) if len(interactions) else 0,
     }
+
+
+def repeat_contacts(turns: pd.DataFrame, interactions: pd.DataFrame,
+                    window: pd.Timedelta) -> pd.Series:
+    """``repeat_contact`` per interaction: 1 when the customer contacted again later.
+
+    A later contact opened by the customer (its first agent-or-customer turn is
+    theirs) on the same case, or by the same ``customer_id`` within ``window``,
+    makes this contact a repeat (it did not resolve the issue the first time);
+    0 otherwise; NaN when the contact has no start time.
+    """
+    if interactions.empty:
+        return pd.Series(dtype="float64")
+    from .scorers.case import contact_times
+
+    return repeat_from_times(interactions, contact_times(turns, interactions), window)
+
+
+def repeat_from_times(interactions: pd.DataFrame, times: pd.DataFrame,
+                      window: pd.Timedelta) -> pd.Series:
+    """:func:`repeat_contacts` from interaction metadata and :func:`contact_times`
+    (``started``, ``opened_by`` indexed by interaction id), without the turns."""
+    if interactions.empty:
+        return pd.Series(dtype="float64")
+    inter = interactions.set_index("interaction_id")
+    times = times.reindex(inter.index)
+    frame = pd.DataFrame({"case": inter["case_id"].astype("string"),
+                          "customer": inter["customer_id"].astype("string"),
+                          "started": times["started"],
+                          "by_customer": times["opened_by"] == "customer"})
+    out = pd.Series(0.0, index=inter.index)
+    out[frame["started"].isna()] = np.nan
+    came_back = frame[frame["by_customer"].fillna(False).astype(bool) & frame["started"].notna()]
+    # the latest customer-opened start per case, and per customer (sorted starts)
+    if came_back.empty:
+        return out
+    last_in_case = came_back.groupby("case")["started"].max()
+    later_case = pd.to_datetime(frame["case"].map(last_in_case), utc=True)
+    out[(later_case > frame["started"]).fillna(False).to_numpy(dtype=bool)] = 1.0
+    starts = {c: np.sort(g.to_numpy(dtype="datetime64[ns]"))
+              for c, g in came_back.dropna(subset=["customer"]).groupby("customer")["started"]}
+    known = frame[frame["customer"].notna() & frame["started"].notna()]
+    for cust, g in known.groupby("customer"):
+        arr = starts.get(cust)
+        if arr is None:
+            continue
+        t = g["started"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
+        k = np.searchsorted(arr, t, side="right")
+        nxt = arr[np.minimum(k, len(arr) - 1)]
+        hit = (k < len(arr)) & (nxt - t <= np.timedelta64(int(window.value), "ns"))
+        out.loc[g.index[hit]] = 1.0
+    return out

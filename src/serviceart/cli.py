@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -29,7 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ._pool import PRELOAD, WORKER_ENV, start_fork_server
-from .errors import ServiceartError
+from .errors import ConfigError, ServiceartError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,13 +80,13 @@ def _cell(value: object) -> Text:
     return Text(str(value))
 
 
-def _read(paths: list[Path], format: str | None) -> Conversations:
+def _read(paths: list[Path], format: str | None, **options: Any) -> Conversations:
     """Read inputs, printing reader warnings (e.g. inferred roles) on stderr."""
     from .io import read
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        conv = read(paths, format=format)
+        conv = read(paths, format=format, **options)
     for w in caught:
         _say(err, f"warning: {w.message}")
     return conv
@@ -94,6 +95,17 @@ def _read(paths: list[Path], format: str | None) -> Conversations:
 def _fail(exc: ServiceartError) -> None:
     _say(err, ("error:", "red"), f" {exc}")
     raise typer.Exit(code=2)
+
+
+#: ``--agent-domain``: how the email reader tells agents from customers
+AGENT_DOMAIN = typer.Option(
+    "--agent-domain", help="Email: senders at this domain (or its subdomains) are agents; "
+                           "repeat for more domains.")
+
+
+def _read_options(agent_domain: list[str] | None) -> dict[str, Any]:
+    """Reader options from the command line."""
+    return {"agent_domains": list(agent_domain)} if agent_domain else {}
 
 
 @app.command()
@@ -124,6 +136,16 @@ def score(
         "--retry-failed/--keep-failed",
         help="On a rerun, score again the parts that failed before (the default), or "
              "keep their scoring_failed rejects.")] = True,
+    horizon: Annotated[list[str] | None, typer.Option(
+        "--horizon", help="Due time for promises that state none, per channel, as "
+                          "CHANNEL=DURATION (e.g. email=2D); repeat for more channels.")] = None,
+    link_by_customer: Annotated[bool, typer.Option(
+        "--link-by-customer/--exported-cases-only",
+        help="Link one customer's contacts within the case window into a case (the "
+             "default), or keep only the export's own case ids.")] = True,
+    recycle_after: Annotated[int, typer.Option(
+        "--recycle-after", min=1, help="Tasks a worker runs before it is replaced.")] = 100,
+    agent_domain: Annotated[list[str] | None, AGENT_DOMAIN] = None,
 ) -> None:
     """Score exports into a run folder of Parquet parts (resumable: rerun to continue).
 
@@ -135,24 +157,41 @@ def score(
     """
     start_fork_server(PRELOAD, WORKER_ENV)  # imports while this process imports too
     with _stopping():
-        _score(paths, output, format, rubric, jobs, chunk_size, sla, tz, show, calendar,
-               case_window, as_of, retry_failed)
+        _score(paths, output, format, show, retry_failed, _read_options(agent_domain), dict(
+            rubric=str(rubric) if rubric else None, jobs=jobs or os.cpu_count() or 1,
+            chunk_size=chunk_size, sla_s=sla, tz=tz,
+            calendar=str(calendar) if calendar else None, case_window=case_window,
+            as_of=as_of, promise_horizons=_horizons(horizon),
+            link_by_customer=link_by_customer, recycle_after=recycle_after))
 
 
-def _score(paths: list[Path], output: Path, format: str | None, rubric: Path | None,
-           jobs: int | None, chunk_size: int, sla: float, tz: str, show: int,
-           calendar: Path | None, case_window: str, as_of: str | None,
-           retry_failed: bool) -> None:
-    """The ``score`` command once its fork server is starting."""
+def _horizons(given: list[str] | None) -> dict[str, str] | None:
+    """``--horizon CHANNEL=DURATION`` options as a mapping (checked with the settings)."""
+    if not given:
+        return None
+    out: dict[str, str] = {}
+    for item in given:
+        channel, sep, duration = item.partition("=")
+        if not sep or not channel.strip():
+            _fail(ConfigError(f"--horizon {item!r}: give CHANNEL=DURATION, e.g. email=2D",
+                              field="promise_horizons"))
+        out[channel.strip()] = duration.strip()
+    return out
+
+
+def _score(paths: list[Path], output: Path, format: str | None, show: int,
+           retry_failed: bool, read_options: dict[str, Any], options: dict[str, Any]
+           ) -> None:
+    """The ``score`` command once its fork server is starting: the settings are built
+    and checked first, before any input is read."""
     from .batch import run_batch
     from .result import Result
+    from .run.settings import ScoreSettings
 
     try:
-        run = partial(run_batch, paths, output, format=format,
-                      rubric=str(rubric) if rubric else None, jobs=jobs,
-                      chunk_size=chunk_size, sla_s=sla, tz=tz,
-                      calendar=str(calendar) if calendar else None,
-                      case_window=case_window, as_of=as_of, retry_failed=retry_failed)
+        settings = ScoreSettings(**options)
+        run = partial(run_batch, paths, output, format=format, settings=settings,
+                      retry_failed=retry_failed, **read_options)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if sys.stderr.isatty():
@@ -256,10 +295,11 @@ def _show(scores: pd.DataFrame, evidence: pd.DataFrame, n: int) -> None:
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Export files or folders.")],
     format: Annotated[str | None, typer.Option("--format", "-f")] = None,
+    agent_domain: Annotated[list[str] | None, AGENT_DOMAIN] = None,
 ) -> None:
     """Read only: report rejects grouped by code; exit 1 when any input was unusable."""
     try:
-        conv = _read(paths, format)
+        conv = _read(paths, format, **_read_options(agent_domain))
     except ServiceartError as exc:
         _fail(exc)
         return

@@ -31,10 +31,8 @@ import hashlib
 import html
 import math
 import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -48,48 +46,6 @@ from .rubric import Rubric
 __all__ = ["KEY_MEASURES", "PRINCIPLE_COLOURS", "Explanation", "explain"]
 
 _EVIDENCE_COLS = ("turn_index", "role", "cue", "start_char", "end_char", "text")
-
-
-def _find_rubric(run_info: dict[str, Any], folder: Path | None = None) -> Rubric | None:
-    """The rubric a run used: alive in this process, the default, or a file.
-
-    For a result read from a run ``folder``, the only file read is the rubric's
-    copy inside that folder (``run.json``'s ``rubric.file``), and only when it is
-    a regular file: a path elsewhere, a FIFO or a device named in ``run.json`` is
-    never opened (a warning says so). For a result made in this process, its
-    source file is read when it is a regular file.
-    """
-    from ._runfolder import is_regular, is_regular_inside
-
-    info = run_info.get("rubric") or {}
-    digest = info.get("hash")
-    if not digest:
-        return None
-    found = Rubric._lookup(digest)
-    if found is not None:
-        return found
-    candidates: list[Callable[[], Rubric]] = [Rubric.default]
-    source = info.get("source")
-    named = source and source not in ("default.toml", "<rubric>")
-    if folder is not None:
-        copy = folder / str(info.get("file") or "rubric.toml")
-        if is_regular_inside(copy, folder):
-            candidates.append(lambda: Rubric.from_file(copy))
-    elif named and is_regular(Path(str(source))):
-        candidates.append(lambda: Rubric.from_file(str(source)))
-    for make in candidates:
-        try:
-            rubric = make()
-        except Exception:  # a moved or edited file just means no rubric
-            continue
-        if rubric.hash == digest:
-            return rubric
-    if folder is not None and named:
-        warnings.warn(f"the run folder {folder} holds no copy of its rubric {source!r}, and "
-                      "files outside the run folder are not read: rubric bands are left "
-                      "out; pass the rubric (explain(..., rubric=)) to show them",
-                      stacklevel=3)
-    return None
 
 
 def _names(expression: str) -> set[str]:
@@ -670,9 +626,8 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
     interaction_id
         The interaction to explain.
     rubric
-        The rubric the result was scored with; found from ``run_info`` when not
-        given (a rubric still in memory, the default, or its source file with the
-        same hash). Without it, kinds are guessed and there are no bands.
+        A rubric to explain with; by default the one the result was scored with
+        (``result.rubric``). Without one, kinds are guessed and there are no bands.
 
     Returns
     -------
@@ -690,10 +645,10 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
         close = difflib.get_close_matches(iid, known.tolist(), n=3)
         raise InputError(f"interaction {iid!r} is not in this result"
                          + (f"; did you mean {close}?" if close else ""), field="interaction_id")
-    rub = rubric or _find_rubric(result.run_info, result.folder)
+    rub = rubric or getattr(result, "rubric", None)
     row = scores[known == iid].iloc[0]
     score_map = {k: float(row[k]) for k in (*PRINCIPLES, "overall")}
-    bands = {k: (rub.band_of(k, v) if rub is not None else None) for k, v in score_map.items()}
+    bands = _bands_of(result, iid, score_map, rub, own=rubric is None)
 
     contrib = result.contributions
     contrib = contrib[contrib["interaction_id"].astype(str) == iid].reset_index(drop=True)
@@ -752,6 +707,20 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
                        band_edges={k: [(b.name, b.min) for b in rub.bands_for(k)]
                                    for k in (*PRINCIPLES, "overall")} if rub is not None
                        else {})
+
+
+def _bands_of(result: Any, iid: str, scores: dict[str, float], rubric: Rubric | None,
+              *, own: bool) -> dict[str, str | None]:
+    """Each score's band: from the result's ``bands`` table when the result's own
+    rubric is used, else from ``rubric``."""
+    table = getattr(result, "bands", None)
+    if own and table is not None and len(table) and "interaction_id" in table.columns:
+        row = table[table["interaction_id"].astype(str) == iid]
+        if len(row):
+            return {k: (None if pd.isna(v := row[f"{k}_band"].iloc[0]) else str(v))
+                    if f"{k}_band" in row.columns else None for k in scores}
+    return {k: (rubric.band_of(k, v) if rubric is not None else None)
+            for k, v in scores.items()}
 
 
 def _rows_of(frame: pd.DataFrame | None, iid: str, order: str) -> pd.DataFrame:

@@ -44,7 +44,7 @@ import pandas as pd
 from .aggregate import SCORE_COLUMNS, by, rank
 from .codebook import CUES, PRINCIPLES
 from .errors import ConfigError, InputError, ServiceartError
-from .explain import PRINCIPLE_COLOURS, SCORECARD_CSS, _anchor, _find_rubric, explain
+from .explain import PRINCIPLE_COLOURS, SCORECARD_CSS, _anchor, explain
 from .result import Result
 
 __all__ = ["render_report", "write_report"]
@@ -125,7 +125,7 @@ def render_report(result: Result, *, worst: int = 10, n_boot: int = 1000, min_n:
     for name, value, low in (("worst", worst, 0), ("n_boot", n_boot, 0), ("min_n", min_n, 1)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise ConfigError(f"{name} must be an integer >= {low} (got {value!r})")
-    rubric = _find_rubric(result.run_info, result.folder)
+    rubric = result.rubric
     edges = ({k: [(b.name, b.min) for b in rubric.bands_for(k)] for k in SCORE_COLUMNS}
              if rubric is not None else {})
     sections = [

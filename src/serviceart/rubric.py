@@ -52,7 +52,6 @@ import json
 import math
 import re
 import warnings
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -86,8 +85,6 @@ from .rubric_check import (
 from .schema import CONTRIBUTIONS, SCORES, conform
 
 __all__ = ["BAND_KEYS", "KINDS", "Band", "Criterion", "Rubric", "RubricDiff"]
-
-_LIVE: weakref.WeakValueDictionary[str, Rubric] = weakref.WeakValueDictionary()
 
 #: Hashes of the rubrics that passed the scoring dry-run in this process (scoring
 #: depends on the content only, which the hash covers).
@@ -141,7 +138,6 @@ class Rubric:
                      if (msg := text_problem(getattr(self, key), key, MAX_TEXT))]
         raise_problems(check_criteria(self.criteria, source, where) + problems, source)
         self._dry_run()
-        _LIVE[self.hash] = self
 
     def _dry_run(self) -> None:
         """Score the dry-run frame: the last check that scoring cannot fail."""
@@ -284,12 +280,6 @@ class Rubric:
         from .importers import from_connect_form
 
         return from_connect_form(form, **kwargs)
-
-    @classmethod
-    def _lookup(cls, digest: str) -> Rubric | None:
-        """A rubric with this hash that is still alive in this process, if any."""
-        found = _LIVE.get(digest)
-        return found if found is not None and found.hash == digest else None
 
     # -- identity -------------------------------------------------------------------
     def _content(self) -> dict[str, Any]:

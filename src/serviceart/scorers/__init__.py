@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .base import SCORERS, Scorer, ScoringContext, register_scorer
-from .case import CaseScorer, LedgerScorer
+from .case import CaseScorer, LedgerScorer, RepeatScorer
 from .cues import CueCountScorer, PromiseScorer
 from .flow import FlowScorer
 from .latency import LatencyScorer
@@ -19,6 +19,7 @@ __all__ = [
     "LedgerScorer",
     "PromiseScorer",
     "ReadabilityScorer",
+    "RepeatScorer",
     "Scorer",
     "ScoringContext",
     "TalkScorer",

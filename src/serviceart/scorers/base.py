@@ -18,6 +18,9 @@ import pandas as pd
 from ..businesshours import BusinessCalendar
 from ..registry import Registry
 
+#: The default case-linking window (see :data:`serviceart.cases.DEFAULT_WINDOW`).
+_WEEK = pd.Timedelta(days=7)
+
 __all__ = ["SCORERS", "Scorer", "ScoringContext", "register_scorer"]
 
 
@@ -37,6 +40,8 @@ class ScoringContext:
     promises
         The promise ledger of the chunk (see :data:`serviceart.schema.PROMISES`),
         or ``None`` when it was not built.
+    case_window
+        The case-linking window (``repeat_contact`` of a scorer run on its own).
     """
 
     turns: pd.DataFrame
@@ -45,6 +50,8 @@ class ScoringContext:
     sla_s: float = 600.0
     calendar: BusinessCalendar | None = None
     promises: pd.DataFrame | None = None
+    #: contacts of one customer at most this far apart are one case (and a repeat)
+    case_window: pd.Timedelta = _WEEK
 
     def frame(self, columns: dict[str, Any]) -> pd.DataFrame:
         """A result frame aligned on ``interactions``, from per-id series or arrays."""
@@ -71,6 +78,12 @@ class Scorer(ABC):
     @abstractmethod
     def score(self, ctx: ScoringContext) -> pd.DataFrame:
         """One row per interaction: ``interaction_id`` and ``self.columns``."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.get_params() == self.get_params()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, repr(sorted(self.get_params().items()))))
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())

@@ -17,7 +17,7 @@ import pandas as pd
 from ..evidence import reference_times
 from .base import Scorer, ScoringContext, register_scorer
 
-__all__ = ["CaseScorer", "LedgerScorer", "contact_times", "context_opening"]
+__all__ = ["CaseScorer", "LedgerScorer", "RepeatScorer", "contact_times", "context_opening"]
 
 TRANSFER_GAP = pd.Timedelta(minutes=10)
 """A contact that starts this soon after the previous one of its case ended, with a
@@ -181,3 +181,31 @@ class LedgerScorer(Scorer):
 
         counts = ledger_measures(ctx.promises, ctx.interactions).set_index("interaction_id")
         return ctx.frame({c: counts[c] for c in self.columns})
+
+
+@register_scorer
+class RepeatScorer(Scorer):
+    """``repeat_contact``: 1 when the customer contacted again later about the same issue.
+
+    A later contact opened by the customer on the same case, or by the same
+    ``customer_id`` within the case window, makes this contact a repeat; 0
+    otherwise; NaN without a start time (see :func:`serviceart.cases.repeat_contacts`).
+    Repeats span the whole dataset, so the run plan finds them before scoring
+    (:mod:`serviceart.run.plan`) and puts a ``repeat_contact`` column on the
+    interactions, which this scorer reports; without that column (a scorer run on
+    its own) they are found within the context's interactions.
+    """
+
+    name = "repeat"
+    columns = ("repeat_contact",)
+
+    def score(self, ctx: ScoringContext) -> pd.DataFrame:
+        """Report (or, on its own, find) each interaction's repeat contact flag."""
+        inter = ctx.interactions
+        if "repeat_contact" in inter.columns:
+            return ctx.frame({"repeat_contact": inter["repeat_contact"].to_numpy(
+                dtype="float64", na_value=np.nan)})
+        from ..cases import repeat_contacts
+
+        found = repeat_contacts(ctx.turns, inter, ctx.case_window)
+        return ctx.frame({"repeat_contact": found})

@@ -1,0 +1,164 @@
+"""One part of a run, scored: the function every engine calls for every part.
+
+:func:`score_part` takes the turns and interactions of whole cases (with the run
+plan's ``case_id``, ``case_rule`` and ``repeat_contact``, see
+:func:`serviceart.run.plan.attach`) and returns every table of a result for them:
+evidence, measures, promises, scores, contributions, bands, interactions and
+turns. The engines differ only in how they hand out parts and where they put
+the tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import pandas as pd
+from spacy.language import Language
+
+from .._words import word_counts
+from ..cues.pipeline import make_nlp
+from ..evidence import extract_evidence
+from ..followthrough import promise_ledger
+from ..schema import (
+    CONTRIBUTIONS,
+    EVIDENCE,
+    PROMISES,
+    SCORES,
+    TURNS,
+    conform,
+    empty,
+    measures_table,
+)
+from ..scorers import ScoringContext
+from .settings import ScoreSettings
+
+__all__ = ["PartTables", "evidence_for", "pipeline", "score_part", "with_size"]
+
+
+@dataclass
+class PartTables:
+    """Every table of a scored part (or of a whole result, once concatenated)."""
+
+    scores: pd.DataFrame
+    bands: pd.DataFrame
+    measures: pd.DataFrame
+    evidence: pd.DataFrame
+    contributions: pd.DataFrame
+    promises: pd.DataFrame
+    interactions: pd.DataFrame
+    turns: pd.DataFrame
+
+    def items(self) -> list[tuple[str, pd.DataFrame]]:
+        """``(name, table)`` pairs, in field order."""
+        return [(f.name, getattr(self, f.name)) for f in fields(self)]
+
+    @classmethod
+    def empty(cls) -> PartTables:
+        """Tables with no rows (and the right columns)."""
+        return cls(scores=empty(SCORES), bands=pd.DataFrame(
+            {"interaction_id": pd.Series(dtype="string")}), measures=empty(measures_table()),
+            evidence=empty(EVIDENCE), contributions=empty(CONTRIBUTIONS),
+            promises=empty(PROMISES), interactions=pd.DataFrame(
+                {"interaction_id": pd.Series(dtype="string")}), turns=empty(TURNS))
+
+
+#: one cue pipeline per process and pattern folder (workers build theirs once)
+_PIPELINES: dict[str | None, Language] = {}
+
+
+def pipeline(settings: ScoreSettings) -> Language:
+    """This process's cue pipeline for ``settings.patterns_dir`` (built once)."""
+    key = settings.patterns_dir
+    if key not in _PIPELINES:
+        _PIPELINES[key] = make_nlp(patterns_dir=key)
+    return _PIPELINES[key]
+
+
+def evidence_for(turns: pd.DataFrame, interactions: pd.DataFrame, settings: ScoreSettings,
+                 nlp: Language | None = None) -> pd.DataFrame:
+    """The EVIDENCE table of some whole interactions (it depends on each turn alone, so
+    the batch engine extracts it while the input is still being read)."""
+    return extract_evidence(turns, interactions, nlp or pipeline(settings), tz=settings.tz,
+                            batch_size=settings.batch_size, calendar=settings.calendar)
+
+
+def score_part(turns: pd.DataFrame, interactions: pd.DataFrame, settings: ScoreSettings,
+               *, nlp: Language | None = None, evidence: pd.DataFrame | None = None
+               ) -> PartTables:
+    """Every table of one part of whole cases.
+
+    Parameters
+    ----------
+    turns, interactions
+        Conformed tables of whole cases; the interactions carry the plan's
+        ``case_id``, ``case_rule`` and ``repeat_contact``.
+    settings
+        The run's settings, with ``as_of`` fixed by the plan
+        (:meth:`ScoreSettings.with_as_of`).
+    nlp
+        A cue pipeline; this process's one for ``settings.patterns_dir`` by default.
+    evidence
+        The part's EVIDENCE table when it was extracted already
+        (:func:`evidence_for`); extracted here otherwise.
+
+    Returns
+    -------
+    PartTables
+    """
+    if evidence is None:
+        evidence = evidence_for(turns, interactions, settings, nlp)
+    promises = promise_ledger(turns, interactions, evidence, as_of=settings.as_of,
+                              horizons=settings.horizons, calendar=settings.calendar)
+    ctx = ScoringContext(turns=turns, interactions=interactions, evidence=evidence,
+                         sla_s=settings.sla_s, calendar=settings.calendar, promises=promises,
+                         case_window=settings.case_window)
+    measures = pd.DataFrame({"interaction_id": interactions["interaction_id"].to_numpy()})
+    for scorer in settings.scorers:
+        part = scorer.score(ctx)
+        measures = measures.merge(part, on="interaction_id", how="left", validate="1:1")
+    measures = conform(measures, measures_table(), extra=True)
+    rubric = settings.rubric
+    scores, contributions = rubric.apply(measures)
+    return PartTables(scores=scores, bands=rubric.assign_bands(scores), measures=measures,
+                      evidence=evidence, contributions=contributions,
+                      promises=conform(promises, PROMISES),
+                      interactions=with_size(turns, interactions), turns=turns)
+
+
+def with_size(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:
+    """Interactions with ``n_turns`` and ``n_words``: how much transcript each has
+    (for data-quality checks, e.g. in :func:`serviceart.fairness`)."""
+    out = interactions.copy()
+    ids = turns["interaction_id"]
+    words = pd.Series(word_counts(turns["text"]), index=turns.index)
+    key = out["interaction_id"]
+    out["n_turns"] = key.map(ids.value_counts()).fillna(0).astype("int64").to_numpy()
+    out["n_words"] = key.map(words.groupby(ids).sum()).fillna(0).astype("int64").to_numpy()
+    return out
+
+
+def in_plan_order(tables: list[PartTables], order: pd.Series) -> PartTables:
+    """The parts' tables concatenated, rows in input order of their interaction.
+
+    ``order`` maps interaction id to its input position (from the plan). Rows of
+    one interaction keep the order their part gave them.
+    """
+    if not tables:
+        return PartTables.empty()
+    out: dict[str, Any] = {}
+    for name, _ in tables[0].items():
+        frames = [getattr(t, name) for t in tables]
+        frames = [f for f in frames if len(f)] or frames[:1]
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        out[name] = sort_by_input(frame, order)
+    return PartTables(**out)
+
+
+def sort_by_input(frame: pd.DataFrame, order: pd.Series) -> pd.DataFrame:
+    """``frame``'s rows in the input order of their ``interaction_id`` (stable)."""
+    if frame.empty or "interaction_id" not in frame.columns:
+        return frame.reset_index(drop=True)
+    pos = frame["interaction_id"].astype(str).map(order).to_numpy(dtype="float64",
+                                                                   na_value=float("inf"))
+    return frame.iloc[pos.argsort(kind="stable")].reset_index(drop=True)

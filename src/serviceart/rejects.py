@@ -24,8 +24,8 @@ class RejectCode(StrEnum):
     --------
     >>> RejectCode.NO_TURNS == "no_turns"
     True
-    >>> RejectCode("bad_timestamp").meaning
-    'a timestamp cannot be parsed as a date and time'
+    >>> RejectCode("no_turns").meaning
+    'the interaction has no valid turn left'
     """
 
     BAD_ID = "bad_id"

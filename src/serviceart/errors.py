@@ -30,10 +30,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
-
-import tomllib
 
 __all__ = [
     "CatalogueEntry",
@@ -184,6 +181,11 @@ class CatalogueEntry:
 
 @functools.cache
 def _catalogue_file() -> dict[str, Any]:
+    # imported here: every module imports errors.py, and only docs and tests read the file
+    from importlib import resources
+
+    import tomllib
+
     text = resources.files("serviceart").joinpath("data/errors.toml").read_text("utf-8")
     return tomllib.loads(text)
 

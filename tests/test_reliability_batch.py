@@ -213,7 +213,7 @@ def test_a_worker_meeting_a_full_disk_stops_the_run_with_an_output_error(chats, 
                        ) as caught:
         run_batch(path, out, jobs=1, chunk_size=60, _fail_write=3)
     TALLY["faults"] += 1
-    assert caught.value.code == "E-OUTPUT" and "part-00003" in str(caught.value)
+    assert caught.value.code == "SA-O001" and "part-00003" in str(caught.value)
     assert not list(tmp_path.glob(".run.spill-*"))
     s = run_batch(path, out, jobs=1, chunk_size=60)  # space freed: the run resumes
     assert s.parts_skipped >= 1
@@ -241,7 +241,7 @@ def test_a_really_full_disk_ends_the_command_cleanly(chats, tmp_path):
                                             "--jobs", "1", "--chunk-size", "60"])
             _no_crash((done.exit_code, done.output))
             assert done.exit_code == 2, done.output
-            assert "[E-OUTPUT]" in done.output and "disk is full" in done.output
+            assert "[SA-O001]" in done.output and "disk is full" in done.output
             assert not list(disk.glob(".run.spill-*"))  # the spill is removed
             assert not (disk / "run" / "run.json").exists()
     except FaultUnavailable as exc:

@@ -226,4 +226,4 @@ def test_cli_prints_a_rubric_error_with_markup_in_it_literally(tmp_path):
                                  str(tmp_path / "run"), "-r", str(rubric), "--jobs", "1"],
                            env={"COLUMNS": "400"})
     assert result.exit_code == 2
-    assert "[/bold][red]x" in result.output and "E-RUBRIC" in result.output
+    assert "[/bold][red]x" in result.output and "[SA-R058]" in result.output

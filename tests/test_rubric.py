@@ -431,7 +431,7 @@ def test_errors_pickle_and_are_coded():
         Rubric.from_toml(HEAD + 'value = "nope"\n', source="f.toml")
     except sa.RubricError as exc:
         again = pickle.loads(pickle.dumps(exc))
-        assert str(again) == str(exc) and again.code == "E-RUBRIC"
+        assert str(again) == str(exc) and again.code == exc.code == "SA-R059"
         assert again.record == "line 7 (criterion 'x')" and again.field == "value"
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ._pool import process_alive
 from .errors import OutputError
+from .rejects import RejectCode
 
 __all__ = ["LOCK_NAME", "PartCheck", "check_tables", "clean_stale_spills", "file_sha256",
            "is_regular", "is_regular_inside", "lock_folder", "output_error", "spill_prefix",
@@ -51,7 +52,7 @@ def output_error(exc: OSError, path: str | Path) -> OutputError:
                 "writable --output folder or fix its permissions, then run the command again")
     else:
         todo = "check the output folder, then run the same command again to resume"
-    return OutputError(f"cannot write: {text}; {todo}", source=str(path))
+    return OutputError(f"cannot write: {text}; {todo}", source=str(path), code="SA-O001")
 
 
 @contextmanager
@@ -94,7 +95,7 @@ def lock_folder(out: Path) -> IO[str] | None:
         if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
             raise OutputError(f"another serviceart run (process {holder}) is writing this "
                               "output folder; wait for it to finish, or choose another "
-                              "--output folder", source=str(out)) from exc
+                              "--output folder", source=str(out), code="SA-O002") from exc
         raise output_error(exc, path) from exc
     with writing(path):
         handle.seek(0)
@@ -271,11 +272,11 @@ def check_tables(out: Path, markers: Mapping[int, Mapping[str, Any]], parts: int
         _drop(out, bad)
         raise OutputError("the run folder does not match its part markers: "
                           + "; ".join(problems[:5]) + "; run the same command again to "
-                          "score the parts concerned anew", source=str(out))
+                          "score the parts concerned anew", source=str(out), code="SA-O003")
     ok = sorted(markers)
     scores = _ids(out, "scores", ok, ["interaction_id"])
     rejects = _ids(out, "rejects", ok, ["interaction_id", "code"])
-    failed = rejects[rejects["code"] == "scoring_failed"].drop_duplicates(
+    failed = rejects[rejects["code"] == RejectCode.SCORING_FAILED].drop_duplicates(
         ["part", "interaction_id"])
     found = pd.concat([scores["interaction_id"].astype(str),
                        failed["interaction_id"].astype(str)], ignore_index=True)
@@ -303,7 +304,7 @@ def check_tables(out: Path, markers: Mapping[int, Mapping[str, Any]], parts: int
         raise OutputError("the run's tables do not hold exactly its input: "
                           + "; ".join(problems[:5]) + "; run the same command again to "
                           "score the parts concerned anew (or use a new --output folder)",
-                          source=str(out))
+                          source=str(out), code="SA-O004")
     return len(scores), read_rejected + len(failed)
 
 

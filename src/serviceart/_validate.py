@@ -16,6 +16,7 @@ import pandas as pd
 
 from .codebook import CHANNELS, ROLES
 from .errors import SchemaError
+from .rejects import RejectCode
 from .schema import INTERACTIONS, REJECTS, TURNS, conform, empty
 
 __all__ = [
@@ -46,7 +47,7 @@ class RejectLog:
         mask: pd.Series,
         *,
         field: str | None,
-        code: str,
+        code: RejectCode,
         reason: str | pd.Series,
     ) -> None:
         """Record one reject row for each row of ``rows`` where ``mask`` is true."""
@@ -239,7 +240,8 @@ def validate_turns(
     """
     if not isinstance(turns, pd.DataFrame):
         raise SchemaError(
-            f"turns must be a pandas DataFrame, got {type(turns).__name__}", source=source
+            f"turns must be a pandas DataFrame, got {type(turns).__name__}", source=source,
+            code="SA-S001"
         )
     missing = [c for c in TURNS.required if c not in turns.columns]
     if missing:
@@ -248,7 +250,7 @@ def validate_turns(
             f"{list(map(str, turns.columns))}. Rename them or pass columns={{'your_name': "
             f"'{missing[0]}'}} to the reader.",
             source=source,
-            field=missing[0],
+            field=missing[0], code="SA-S002"
         )
     df = turns.reset_index(drop=True)
     work = _provenance(df, source)
@@ -256,12 +258,12 @@ def validate_turns(
     work["interaction_id"] = _clean_strings(df["interaction_id"].mask(nested))
     bad = pd.Series(False, index=df.index)
 
-    log.add(work, nested, field="interaction_id", code="bad_id",
+    log.add(work, nested, field="interaction_id", code=RejectCode.BAD_ID,
             reason="interaction_id " + shown(df["interaction_id"])
             + " is a list or mapping, not one id")
     bad |= nested
     m = work["interaction_id"].isna() & ~bad
-    log.add(work, m, field="interaction_id", code="missing_id",
+    log.add(work, m, field="interaction_id", code=RejectCode.MISSING_ID,
             reason="the turn has no interaction_id; every turn must name its interaction")
     bad |= m
 
@@ -271,7 +273,7 @@ def validate_turns(
         role_text = role_text.map(lambda r: lowered.get(r, r) if isinstance(r, str) else r)
         role_text = role_text.astype("string")
     m = ~role_text.isin(ROLES) & ~bad
-    log.add(work, m, field="role", code="unknown_role",
+    log.add(work, m, field="role", code=RejectCode.UNKNOWN_ROLE,
             reason="role " + df["role"].astype("string").fillna("<missing>").map(repr)
             + f" is not one of {list(ROLES)}; map it with roles={{...}}")
     bad |= m
@@ -279,11 +281,11 @@ def validate_turns(
 
     text = df["text"].astype("string")
     m = (text.isna() | (text.str.strip() == "")) & ~bad
-    log.add(work, m, field="text", code="empty_text", reason="the turn's text is empty")
+    log.add(work, m, field="text", code=RejectCode.EMPTY_TEXT, reason="the turn's text is empty")
     bad |= m
     length = text.str.len().fillna(0)
     m = (length > MAX_TURN_CHARS) & ~bad
-    log.add(work, m, field="text", code="text_too_long",
+    log.add(work, m, field="text", code=RejectCode.TEXT_TOO_LONG,
             reason="the turn's text is " + length.astype("int64").astype(str)
             + f" characters, over the limit of {MAX_TURN_CHARS:,} (a whole transcript or "
             "file pasted into one turn?); split it into turns")
@@ -298,7 +300,7 @@ def validate_turns(
         idx, unparsed = _numbers(df["turn_index"])
         m = (unparsed | (idx.notna() & ((idx % 1 != 0) | (idx < 0) | (idx > _MAX_INDEX))))
         m &= ~bad
-        log.add(work, m, field="turn_index", code="bad_turn_index",
+        log.add(work, m, field="turn_index", code=RejectCode.BAD_TURN_INDEX,
                 reason="turn_index " + shown(df["turn_index"].astype("string"))
                 + f" is not a whole number from 0 to {_MAX_INDEX:,}")
         bad |= m
@@ -310,25 +312,25 @@ def validate_turns(
         if col in df.columns:
             val, unparsed = _numbers(df[col])
             m = unparsed & ~bad
-            log.add(work, m, field=col, code="bad_number",
+            log.add(work, m, field=col, code=RejectCode.BAD_NUMBER,
                     reason=f"{col} " + shown(df[col].astype("string"))
                     + " is not a finite number")
             bad |= m
             m = (val > MAX_OFFSET_S) & ~bad
-            log.add(work, m, field=col, code="bad_number",
+            log.add(work, m, field=col, code=RejectCode.BAD_NUMBER,
                     reason=f"{col} " + shown(df[col].astype("string"))
                     + f" is over {MAX_OFFSET_S:,} seconds (30 days) from the interaction "
                     "start; offsets are seconds, not milliseconds or dates")
             bad |= m
             m = (val < 0) & ~bad
-            log.add(work, m, field=col, code="negative_time",
+            log.add(work, m, field=col, code=RejectCode.NEGATIVE_TIME,
                     reason=f"{col} is negative; times are seconds from the interaction start")
             bad |= m
             work[col] = val
         else:
             work[col] = np.nan
     m = (work["end_s"] < work["start_s"]) & ~bad
-    log.add(work, m, field="end_s", code="end_before_start",
+    log.add(work, m, field="end_s", code=RejectCode.END_BEFORE_START,
             reason="end_s " + work["end_s"].astype("string") + " is before start_s "
             + work["start_s"].astype("string"))
     bad |= m
@@ -336,7 +338,7 @@ def validate_turns(
     if "timestamp" in df.columns:
         ts, unparsed, far = _parse_times(df["timestamp"])
         m = unparsed & ~bad
-        log.add(work, m, field="timestamp", code="bad_timestamp",
+        log.add(work, m, field="timestamp", code=RejectCode.BAD_TIMESTAMP,
                 reason=time_reasons("timestamp", df["timestamp"], far))
         bad |= m
         work["timestamp"] = ts
@@ -354,7 +356,7 @@ def validate_turns(
             reason = pd.Series("", index=work.index, dtype="string")
             reason[dup] = ("turn_index " + work.loc[dup, "_given_index"].astype(int).astype(str)
                            + " repeats the turn at " + earlier.astype(str).to_numpy())
-            log.add(work, dup, field="turn_index", code="duplicate_turn", reason=reason)
+            log.add(work, dup, field="turn_index", code=RejectCode.DUPLICATE_TURN, reason=reason)
         bad |= dup
 
     extras = [c for c in df.columns if c not in _TURN_COLUMNS]
@@ -458,7 +460,7 @@ def validate_interactions(
     bad = pd.Series(False, index=derived.index)
     if "started_at" in derived.columns:
         started, unparsed, far = _parse_times(derived["started_at"])
-        log.add(prov, unparsed, field="started_at", code="bad_timestamp",
+        log.add(prov, unparsed, field="started_at", code=RejectCode.BAD_TIMESTAMP,
                 reason=time_reasons("started_at", derived["started_at"], far))
         bad |= unparsed
         derived["started_at"] = started.fillna(first_at)
@@ -475,7 +477,7 @@ def validate_interactions(
     given = (_clean_strings(derived["channel"]).str.lower() if "channel" in derived.columns
              else pd.Series(pd.NA, index=derived.index, dtype="string"))
     m = given.notna() & ~given.isin(CHANNELS) & ~bad
-    log.add(prov, m, field="channel", code="unknown_channel",
+    log.add(prov, m, field="channel", code=RejectCode.UNKNOWN_CHANNEL,
             reason="channel " + given.map(repr) + f" is not one of {list(CHANNELS)}")
     bad |= m
     derived["channel"] = given.fillna(guess)
@@ -493,14 +495,15 @@ def _merge_given(
 ) -> pd.DataFrame:
     if not isinstance(given, pd.DataFrame):
         raise SchemaError(
-            f"interactions must be a pandas DataFrame, got {type(given).__name__}", source=source
+            f"interactions must be a pandas DataFrame, got {type(given).__name__}", source=source,
+            code="SA-S003"
         )
     if "interaction_id" not in given.columns:
         raise SchemaError(
             "the interactions table lacks the required column 'interaction_id'; it has "
             f"{list(map(str, given.columns))}",
             source=source,
-            field="interaction_id",
+            field="interaction_id", code="SA-S004"
         )
     g = given.reset_index(drop=True).copy()
     g["interaction_id"] = _clean_strings(g["interaction_id"])
@@ -508,13 +511,13 @@ def _merge_given(
                                                       for i in range(len(g))],
                          "interaction_id": g["interaction_id"]})
     m = g["interaction_id"].isna()
-    log.add(prov, m, field="interaction_id", code="missing_id",
+    log.add(prov, m, field="interaction_id", code=RejectCode.MISSING_ID,
             reason="the interactions row has no interaction_id")
     dup = g["interaction_id"].duplicated(keep="first") & ~m
-    log.add(prov, dup, field="interaction_id", code="duplicate_interaction",
+    log.add(prov, dup, field="interaction_id", code=RejectCode.DUPLICATE_INTERACTION,
             reason="the interaction_id appears more than once in the interactions table")
     orphan = ~g["interaction_id"].isin(derived["interaction_id"]) & ~m & ~dup
-    log.add(prov, orphan, field="interaction_id", code="no_turns",
+    log.add(prov, orphan, field="interaction_id", code=RejectCode.NO_TURNS,
             reason="the interaction has no valid turns")
     g = g.loc[~(m | dup | orphan)]
     merged = derived.merge(g, on="interaction_id", how="left", suffixes=("_turns", ""))

@@ -49,9 +49,9 @@ def as_keys(keys: str | Sequence[str]) -> list[str]:
     out = [keys] if isinstance(keys, str) else list(keys)
     if not out or not all(isinstance(k, str) for k in out):
         raise ConfigError("group by one interaction column name or a list of them, "
-                          f"e.g. 'agent_id' or ['team', 'channel'] (got {keys!r})")
+                          f"e.g. 'agent_id' or ['team', 'channel'] (got {keys!r})", code="SA-C001")
     if len(set(out)) != len(out):
-        raise ConfigError(f"group-by columns repeat: {out}; name each column once")
+        raise ConfigError(f"group-by columns repeat: {out}; name each column once", code="SA-C002")
     return out
 
 
@@ -62,7 +62,7 @@ def check_principles(result: Any, principles: str | Sequence[str]) -> list[str]:
     unknown = [p for p in out if p not in available]
     if unknown or not out:
         raise ConfigError(f"unknown score column(s) {unknown or out}; the scores have: "
-                          f"{', '.join(available)}")
+                          f"{', '.join(available)}", code="SA-C003")
     return out
 
 
@@ -70,13 +70,13 @@ def check_level(name: str, value: float) -> None:
     """A confidence level or significance level must lie strictly inside 0..1."""
     if not 0.0 < value < 1.0:
         raise ConfigError(f"{name} must be between 0 and 1 (got {value!r}), e.g. 0.95 "
-                          "for a confidence level or 0.05 for a significance level")
+                          "for a confidence level or 0.05 for a significance level", code="SA-C004")
 
 
 def check_count(name: str, value: int, minimum: int) -> None:
     """A count option must be an integer of at least ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ConfigError(f"{name} must be an integer >= {minimum} (got {value!r})")
+        raise ConfigError(f"{name} must be an integer >= {minimum} (got {value!r})", code="SA-C005")
 
 
 def scored_frame(result: Any, columns: Sequence[str], principles: Sequence[str]) -> pd.DataFrame:
@@ -88,12 +88,12 @@ def scored_frame(result: Any, columns: Sequence[str], principles: Sequence[str])
     inter = result.interactions
     if inter is None or "interaction_id" not in getattr(inter, "columns", ()):
         raise InputError("the result has no interaction table to group by; score with "
-                         "sa.score() or build Result(..., interactions=frame)")
+                         "sa.score() or build Result(..., interactions=frame)", code="SA-I001")
     available = [c for c in inter.columns if c != "interaction_id"]
     unknown = [c for c in columns if c not in available]
     if unknown:
         raise ConfigError(f"unknown interaction column(s) {unknown}; the interactions have: "
-                          f"{', '.join(available) or '(no metadata columns)'}")
+                          f"{', '.join(available) or '(no metadata columns)'}", code="SA-C006")
     meta = inter.loc[:, ["interaction_id", *columns]].drop_duplicates("interaction_id")
     scores = result.scores.loc[:, ["interaction_id", *principles]]
     return scores.merge(meta, on="interaction_id", how="left", validate="one_to_one")
@@ -227,7 +227,7 @@ def by(
     check_level("ci", ci)
     if period is not None and "period" in key_list:
         raise ConfigError("a group-by column is called 'period', which clashes with the "
-                          "period column; rename it before grouping by period")
+                          "period column; rename it before grouping by period", code="SA-C007")
     frame = scored_frame(result, [*key_list, *(["started_at"] if period else [])], cols)
     group_cols = list(key_list)
     undated = 0
@@ -270,7 +270,7 @@ def _periods(started: pd.Series, period: str) -> pd.Series:
         return when.dt.to_period(alias)
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"unknown period {period!r}; use a pandas period alias such as "
-                          "'D' (day), 'W' (week), 'M' (month), 'Q' or 'Y'") from exc
+                          "'D' (day), 'W' (week), 'M' (month), 'Q' or 'Y'", code="SA-C008") from exc
 
 
 # --------------------------------------------------------------------------- rank
@@ -322,11 +322,11 @@ def rank(table: pd.DataFrame, principle: str, *, min_n: int | None = None) -> pd
     needed = {"principle", "n", "mean", "ci_low", "ci_high"}
     if not needed <= set(table.columns):
         raise ConfigError("rank() needs a table from by() with columns "
-                          f"{sorted(needed)}; got {list(table.columns)}")
+                          f"{sorted(needed)}; got {list(table.columns)}", code="SA-C009")
     present = list(pd.unique(table["principle"].astype(str)))
     if principle not in present:
         raise ConfigError(f"the table has no principle {principle!r}; it has: "
-                          f"{', '.join(present)}")
+                          f"{', '.join(present)}", code="SA-C010")
     keys = list(table.attrs.get("keys") or
                 [c for c in table.columns[:list(table.columns).index("principle")]
                  if c != "period"])

@@ -105,14 +105,14 @@ def _parse_time(value: str | time | int, day: str, *, end: bool) -> int:
     if m is None:
         raise ConfigError(
             f"bad time {value!r} for {day}: write a 24-hour clock time such as '09:00' or '17:30'",
-            field=day,
+            field=day, code="SA-C014"
         )
     h, mi, s = int(m[1]), int(m[2]), int(m[3] or 0)
     if (h, mi, s) == (24, 0, 0) and end:
         return _DAY
     if h > 23 or mi > 59 or s > 59:
         what = "an end time of at most '24:00'" if end else "a start time of '00:00'-'23:59'"
-        raise ConfigError(f"bad time {value!r} for {day}: give {what}", field=day)
+        raise ConfigError(f"bad time {value!r} for {day}: give {what}", field=day, code="SA-C015")
     return h * 3600 + mi * 60 + s
 
 
@@ -137,7 +137,7 @@ def _parse_day(day: str, spec: HoursSpec) -> tuple[Interval, ...]:
                 raise ConfigError(
                     f"bad opening hours {part!r} for {day}: write 'HH:MM-HH:MM', e.g. "
                     "'09:00-17:30', several separated by commas, or 'closed'",
-                    field=day,
+                    field=day, code="SA-C016"
                 )
             start_raw, end_raw = pieces
         else:
@@ -147,7 +147,7 @@ def _parse_day(day: str, spec: HoursSpec) -> tuple[Interval, ...]:
                 raise ConfigError(
                     f"bad opening hours {part!r} for {day}: give (start, end) pairs such as "
                     "('09:00', '17:30')",
-                    field=day,
+                    field=day, code="SA-C017"
                 ) from exc
         start = _parse_time(start_raw, day, end=False)
         end = _parse_time(end_raw, day, end=True)
@@ -156,7 +156,7 @@ def _parse_day(day: str, spec: HoursSpec) -> tuple[Interval, ...]:
                 f"opening hours {_fmt(start)}-{_fmt(end)} on {day} end before they start: "
                 "intervals cannot cross midnight, split them over two days "
                 "(e.g. '22:00-24:00' and '00:00-02:00')",
-                field=day,
+                field=day, code="SA-C018"
             )
         intervals.append((start, end))
     intervals.sort()
@@ -167,7 +167,7 @@ def _parse_day(day: str, spec: HoursSpec) -> tuple[Interval, ...]:
             raise ConfigError(
                 f"overlapping opening hours on {day}: {_fmt(prev[0])}-{_fmt(prev[1])} and "
                 f"{_fmt(start)}-{_fmt(end)}; make the intervals disjoint",
-                field=day,
+                field=day, code="SA-C019"
             )
         if merged and start == merged[-1][1]:
             merged[-1] = (merged[-1][0], end)
@@ -192,7 +192,7 @@ def _day_indices(key: object) -> tuple[int, ...]:
     raise ConfigError(
         f"unknown weekday {key!r}: use mon, tue, wed, thu, fri, sat, sun, a range such as "
         "'mon-fri', or 'weekdays', 'weekend', 'daily'",
-        field="hours",
+        field="hours", code="SA-C020"
     )
 
 
@@ -201,7 +201,7 @@ def _parse_hours(hours: Mapping[Any, HoursSpec]) -> tuple[tuple[Interval, ...], 
         raise ConfigError(
             f"hours must map weekdays to opening hours, e.g. {{'mon-fri': '09:00-17:00'}}, "
             f"got {type(hours).__name__}",
-            field="hours",
+            field="hours", code="SA-C021"
         )
     week: list[tuple[Interval, ...] | None] = [None] * 7
     for key, spec in hours.items():
@@ -210,7 +210,7 @@ def _parse_hours(hours: Mapping[Any, HoursSpec]) -> tuple[tuple[Interval, ...], 
                 raise ConfigError(
                     f"{DAY_NAMES[i]} is given opening hours twice (key {key!r}); name each "
                     "day once",
-                    field="hours",
+                    field="hours", code="SA-C022"
                 )
             week[i] = _parse_day(DAY_NAMES[i], spec)
     return tuple(day or () for day in week)
@@ -233,7 +233,7 @@ def _parse_holidays(holidays: Iterable[date | str] | None) -> frozenset[date]:
             except ValueError as exc:
                 raise ConfigError(
                     f"bad holiday {h!r}: write dates as 'YYYY-MM-DD', e.g. '2026-12-25'",
-                    field="holidays",
+                    field="holidays", code="SA-C023"
                 ) from exc
     return frozenset(out)
 
@@ -245,7 +245,8 @@ def _zone_name(tz: str | tzinfo) -> str:
         return "UTC"
     if not isinstance(tz, str):
         raise ConfigError(
-            f"time zone must be an IANA name such as 'Europe/London', got {tz!r}", field="tz"
+            f"time zone must be an IANA name such as 'Europe/London', got {tz!r}", field="tz",
+            code="SA-C024"
         )
     try:
         ZoneInfo(tz)
@@ -253,7 +254,7 @@ def _zone_name(tz: str | tzinfo) -> str:
         raise ConfigError(
             f"unknown time zone {tz!r}: give an IANA name such as 'Europe/London' or "
             "'America/New_York'",
-            field="tz",
+            field="tz", code="SA-C025"
         ) from exc
     return tz
 
@@ -408,7 +409,7 @@ class BusinessCalendar:
     >>> BusinessCalendar(hours={"mon": "09:00-25:00"})
     Traceback (most recent call last):
     ...
-    serviceart.errors.ConfigError: [E-CONFIG] field mon: bad time '25:00' for mon: give an end time of at most '24:00'
+    serviceart.errors.ConfigError: [SA-C015] field mon: bad time '25:00' for mon: give an end time of at most '24:00'
     """  # noqa: E501
 
     hours: Any = None
@@ -462,7 +463,7 @@ class BusinessCalendar:
         if not isinstance(mapping, Mapping):
             raise ConfigError(
                 f"a business calendar must be a mapping with 'hours', 'tz' and 'holidays', "
-                f"got {type(mapping).__name__}"
+                f"got {type(mapping).__name__}", code="SA-C026"
             )
         data = dict(mapping)
         for wrapper in ("business_hours", "calendar", "business_calendar"):
@@ -478,7 +479,8 @@ class BusinessCalendar:
         holidays = data.pop("holidays", ())
         if data:
             raise ConfigError(
-                f"unknown business calendar key(s) {sorted(data)}: use 'hours', 'tz' and 'holidays'"
+                f"unknown business calendar key(s) {sorted(data)}: use 'hours', 'tz' and "
+                "'holidays'", code="SA-C027"
             )
         return cls(hours=hours, tz=tz, holidays=holidays)
 
@@ -506,7 +508,8 @@ class BusinessCalendar:
                 text = path.read_text(encoding="utf-8")
             except OSError as exc:
                 raise ConfigError(
-                    f"cannot read business calendar: {exc}", source=str(path)
+                    f"cannot read business calendar: {exc}", source=str(path),
+                    code="SA-C028"
                 ) from exc
             where: str | None = str(path)
         else:
@@ -514,7 +517,7 @@ class BusinessCalendar:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"invalid TOML: {exc}", source=where) from exc
+            raise ConfigError(f"invalid TOML: {exc}", source=where, code="SA-C029") from exc
         return cls.from_dict(data)
 
     def to_dict(self) -> dict[str, Any]:
@@ -732,5 +735,5 @@ class BusinessCalendar:
             raise ConfigError(
                 "the business calendar has no opening hours on any weekday, so no business "
                 "time ever elapses: give hours such as {'mon-fri': '09:00-17:00'}",
-                field="hours",
+                field="hours", code="SA-C030"
             )

@@ -312,17 +312,18 @@ def _targets(human: pd.DataFrame, target: str | Sequence[str] | Mapping[str, str
         mapping, overall = {str(c): str(c) for c in target}, False
     if not mapping:
         raise ConfigError("target is empty: give a column name (an overall QA score) or "
-                          "per-principle columns such as {'respect': 'resp_col'}")
+                          "per-principle columns such as {'respect': 'resp_col'}", code="SA-C031")
     if not overall:
         bad = [k for k in mapping if k not in PRINCIPLES]
         if bad:
             raise ConfigError(f"per-principle targets must be named after principles "
                               f"{list(PRINCIPLES)}; got {bad}. For an overall QA score "
-                              "pass target='column' instead")
+                              "pass target='column' instead", code="SA-C032")
     missing = [c for c in mapping.values() if c not in human.columns]
     if missing:
         raise InputError(f"target column(s) {missing} not in the human table (columns: "
-                         f"{list(human.columns)}); pass target= naming its score column(s)")
+                         f"{list(human.columns)}); pass target= naming its score column(s)",
+                         code="SA-I002")
     return mapping, overall
 
 
@@ -332,26 +333,29 @@ def _rescale(values: pd.Series, column: str,
     try:
         x = pd.to_numeric(values, errors="raise").to_numpy(dtype="float64", na_value=np.nan)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"the human scores in {column!r} are not numbers: {exc}") from exc
+        raise InputError(f"the human scores in {column!r} are not numbers: {exc}",
+                         code="SA-I003") from exc
     sc = scale.get(column) if isinstance(scale, Mapping) else scale
     have = x[~np.isnan(x)]
     if sc is None:
         if len(have) and (have.min() < 0 or have.max() > 100):
             raise InputError(
                 f"human scores in {column!r} range from {have.min():g} to {have.max():g}, "
-                "not 0..100: pass scale=(lo, hi), the lowest and highest possible scores")
+                "not 0..100: pass scale=(lo, hi), the lowest and highest possible scores",
+                code="SA-I004")
         if len(have) and have.max() <= 10:
             raise InputError(
                 f"human scores in {column!r} are all <= 10 ({have.min():g}..{have.max():g}); "
                 "if that is their scale pass it, e.g. scale=(1, 5) or scale=(0, 1); "
-                "for 0..100 scores pass scale=(0, 100)")
+                "for 0..100 scores pass scale=(0, 100)", code="SA-I005")
         return x
     lo, hi = float(sc[0]), float(sc[1])
     if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
-        raise ConfigError(f"scale must be (lo, hi) with lo < hi, got {sc!r}")
+        raise ConfigError(f"scale must be (lo, hi) with lo < hi, got {sc!r}", code="SA-C033")
     if len(have) and (have.min() < lo or have.max() > hi):
         raise InputError(f"human scores in {column!r} range from {have.min():g} to "
-                         f"{have.max():g}, outside scale=({lo:g}, {hi:g}): widen the scale")
+                         f"{have.max():g}, outside scale=({lo:g}, {hi:g}): widen the scale",
+                         code="SA-I006")
     return 100.0 * (x - lo) / (hi - lo)
 
 
@@ -443,7 +447,7 @@ def calibrate(
     >>> calibrate(res, human, target="qa_score")
     Traceback (most recent call last):
     ...
-    serviceart.errors.InputError: [E-INPUT] only 3 labelled interactions matched a scored \
+    serviceart.errors.InputError: [SA-I010] only 3 labelled interactions matched a scored \
 interaction (0 of 3 human rows had no scored interaction; 0 had no score in 'qa_score'); \
 calibration needs at least min_n=100: label more interactions (a few hundred give stable \
 weights), or lower min_n knowing the weights will be noisy
@@ -452,30 +456,33 @@ weights), or lower min_n knowing the weights will be noisy
     bands_t = tuple(float(b) for b in bands)
     if not bands_t or any(not 0 <= b <= 100 for b in bands_t) or \
             any(b <= c for b, c in pairwise(bands_t)):
-        raise ConfigError(f"bands must be descending thresholds within 0..100, got {bands!r}")
+        raise ConfigError(f"bands must be descending thresholds within 0..100, got {bands!r}",
+                          code="SA-C034")
     if n_splits < 2:
-        raise ConfigError(f"n_splits must be at least 2, got {n_splits}")
+        raise ConfigError(f"n_splits must be at least 2, got {n_splits}", code="SA-C035")
     alphas_t = tuple(float(a) for a in alphas)
     if not alphas_t or any(not (a >= 0 and np.isfinite(a)) for a in alphas_t):
-        raise ConfigError(f"alphas must be finite numbers >= 0, got {alphas!r}")
+        raise ConfigError(f"alphas must be finite numbers >= 0, got {alphas!r}", code="SA-C036")
     if min_n < 2 * n_splits:
-        raise ConfigError(f"min_n ({min_n}) must be at least 2 x n_splits ({2 * n_splits})")
+        raise ConfigError(f"min_n ({min_n}) must be at least 2 x n_splits ({2 * n_splits})",
+                          code="SA-C037")
     rub = _resolve_rubric(res, rubric)
 
     # -- human table
     if not isinstance(human, pd.DataFrame):
         raise InputError("human must be a pandas DataFrame with an id column and score "
-                         f"column(s), got {type(human).__name__}")
+                         f"column(s), got {type(human).__name__}", code="SA-I007")
     if on not in human.columns:
         raise InputError(f"id column {on!r} not in the human table (columns: "
-                         f"{list(human.columns)}); pass on= naming it")
+                         f"{list(human.columns)}); pass on= naming it", code="SA-I008")
     mapping, overall = _targets(human, target)
     hid = human[on].astype("string")
     dup = hid[hid.duplicated(keep=False)].dropna().unique()
     if len(dup):
         raise InputError(f"{len(dup)} interaction id(s) appear more than once in the human "
                          f"table (e.g. {list(dup[:_SHOW_IDS])}): average them first, e.g. "
-                         f"human.groupby({on!r}, as_index=False).mean(numeric_only=True)")
+                         f"human.groupby({on!r}, as_index=False).mean(numeric_only=True)",
+                         code="SA-I009")
     y_all = {key: _rescale(human[col], col, scale) for key, col in mapping.items()}
 
     scores, contrib = rub.apply(res.measures)
@@ -494,7 +501,7 @@ weights), or lower min_n knowing the weights will be noisy
             + (f", e.g. {list(unmatched[:_SHOW_IDS])}" if unmatched else "")
             + f"; {n_missing} had no score in {cols}); calibration needs at least "
             f"min_n={min_n}: label more interactions (a few hundred give stable weights), "
-            "or lower min_n knowing the weights will be noisy")
+            "or lower min_n knowing the weights will be noisy", code="SA-I010")
     # sorted by id, so that the folds do not depend on the order of the human rows
     order = np.argsort(hid[keep].to_numpy(dtype=str), kind="stable")
     ids = pd.Index(hid[keep].to_numpy(dtype=object)[order])
@@ -541,7 +548,7 @@ weights), or lower min_n knowing the weights will be noisy
         if why is not None:
             if not overall:
                 raise InputError(why + ": label interactions where its criteria vary, or "
-                                 "leave it out of target")
+                                 "leave it out of target", code="SA-I011")
             notes.append(why + "; weights kept")
             for c in crits:
                 status.setdefault((p, c.name), "kept: principle not fitted")
@@ -555,7 +562,8 @@ weights), or lower min_n knowing the weights will be noisy
             status[(p, c.name)] = "fitted"
     if not fits:
         raise InputError("no principle could be fitted: " + "; ".join(notes)
-                         + ". Label interactions where the rubric's criteria apply and vary")
+                         + ". Label interactions where the rubric's criteria apply and vary",
+                         code="SA-I012")
 
     # -- held-out predictions: each fold scored by the rubric fitted without it
     pred = {k: np.full(n_matched, np.nan) for k in (*PRINCIPLES, "overall")}
@@ -685,12 +693,13 @@ def _nanmean(x: np.ndarray) -> float:
 def _resolve_rubric(res: Result, rubric: Rubric | None) -> Rubric:
     if rubric is not None:
         if not isinstance(rubric, Rubric):
-            raise ConfigError(f"rubric must be a Rubric, got {type(rubric).__name__}")
+            raise ConfigError(f"rubric must be a Rubric, got {type(rubric).__name__}",
+                              code="SA-C038")
         return rubric
     default = Rubric.default()
     used = res.run_info.get("rubric") if isinstance(res.run_info, Mapping) else None
     if isinstance(used, Mapping) and used.get("hash") not in (None, default.hash):
         raise ConfigError(
             f"the run was scored with rubric {used.get('name')!r} v{used.get('version')} "
-            f"(hash {used.get('hash')}), not the default: pass it as rubric=")
+            f"(hash {used.get('hash')}), not the default: pass it as rubric=", code="SA-C039")
     return default

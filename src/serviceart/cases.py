@@ -65,10 +65,10 @@ def parse_window(window: str | pd.Timedelta | float | None) -> pd.Timedelta:
               else pd.Timedelta(window))
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"case window {window!r} is not a duration; use e.g. '7D' or '48h'",
-                          field="case_window") from exc
+                          field="case_window", code="SA-C040") from exc
     if pd.isna(td) or td < pd.Timedelta(0):
         raise ConfigError(f"case window {window!r} must be a positive duration",
-                          field="case_window")
+                          field="case_window", code="SA-C041")
     return td
 
 

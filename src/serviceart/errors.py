@@ -15,11 +15,25 @@ catch one tree::
     └── RegistryError       an unknown reader, scorer or rubric name
 
 All exceptions pickle, so that worker processes can send them back.
+
+Every message has its own stable code, ``SA-`` then a family letter and three
+digits (``[SA-C025] unknown time zone ...``). The letter is the family: ``I``
+input, ``F`` format, ``S`` schema, ``C`` config, ``R`` rubric, ``O`` output,
+``G`` registry, ``E`` the test kit's checks. The catalogue of codes (class, what
+happened, what to do) is the data file ``data/errors.toml``, read by
+:func:`catalogue`; ``docs/errors.md`` is generated from it. A code, once given,
+is never reused for another message.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 __all__ = [
+    "CatalogueEntry",
     "ConfigError",
     "FormatError",
     "InputError",
@@ -28,6 +42,7 @@ __all__ = [
     "RubricError",
     "SchemaError",
     "ServiceartError",
+    "catalogue",
 ]
 
 
@@ -39,7 +54,9 @@ class ServiceartError(Exception):
     message
         What went wrong and what to do about it.
     code
-        A stable, machine-readable code (``"E-INPUT"``, ``"E-SCHEMA"``...).
+        The message's stable code from the catalogue (``"SA-C025"``...), shown
+        in brackets before the message. Raises not yet in the catalogue get
+        their class's ``default_code`` (``"E-CONFIG"``...).
     source
         The file (or frame) concerned, when there is one.
     record
@@ -135,3 +152,69 @@ class OutputError(ServiceartError):
     read-only or not ours, or another run is writing it."""
 
     default_code = "E-OUTPUT"
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One error of the catalogue.
+
+    Attributes
+    ----------
+    code
+        The stable code, e.g. ``"SA-C025"``.
+    cls
+        The name of the exception class raised with this code.
+    title
+        What happened, in one line.
+    todo
+        What to do about it.
+    retired
+        The message is no longer raised; its code stays taken.
+    """
+
+    code: str
+    cls: str
+    title: str
+    todo: str
+    retired: bool = False
+
+
+@functools.cache
+def _catalogue_file() -> dict[str, Any]:
+    # imported here: every module imports errors.py, and only docs and tests read the file
+    from importlib import resources
+
+    import tomllib
+
+    text = resources.files("serviceart").joinpath("data/errors.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def catalogue() -> Mapping[str, CatalogueEntry]:
+    """The error catalogue: every error code with its class, title and what to do.
+
+    Returns
+    -------
+    Mapping[str, CatalogueEntry]
+        Entries by code, in the order of the catalogue file, retired ones included.
+
+    Examples
+    --------
+    >>> entry = catalogue()["SA-C025"]
+    >>> entry.cls, entry.title
+    ('ConfigError', 'unknown time zone in the business calendar')
+    """
+    return {code: CatalogueEntry(code, e["class"], e["title"], e["todo"],
+                                 bool(e.get("retired", False)))
+            for code, e in _catalogue_file()["errors"].items()}
+
+
+def reject_meanings() -> Mapping[str, str]:
+    """What each reject code of the REJECTS table means, by code (from the catalogue).
+
+    Returns
+    -------
+    Mapping[str, str]
+        One line for each reject code, e.g. ``"bad_timestamp"``.
+    """
+    return {code: e["meaning"] for code, e in _catalogue_file()["rejects"].items()}

@@ -644,7 +644,8 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
     if not (known == iid).any():
         close = difflib.get_close_matches(iid, known.tolist(), n=3)
         raise InputError(f"interaction {iid!r} is not in this result"
-                         + (f"; did you mean {close}?" if close else ""), field="interaction_id")
+                         + (f"; did you mean {close}?" if close else ""), field="interaction_id",
+                         code="SA-I014")
     rub = rubric or getattr(result, "rubric", None)
     row = scores[known == iid].iloc[0]
     score_map = {k: float(row[k]) for k in (*PRINCIPLES, "overall")}

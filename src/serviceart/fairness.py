@@ -488,7 +488,7 @@ def _quality_covariates(result: Any, frame: pd.DataFrame, mframe: pd.DataFrame,
         missing = {"interaction_id", "text"} - set(turns.columns)
         if missing:
             raise ConfigError(f"turns= needs the columns interaction_id and text; it lacks "
-                              f"{sorted(missing)} (pass conv.turns)")
+                              f"{sorted(missing)} (pass conv.turns)", code="SA-C058")
         tid = turns["interaction_id"].astype("string")
         words = turns["text"].astype("string").str.count(r"\S+").fillna(0)
         from_turns["words"] = words.groupby(tid).sum()
@@ -597,7 +597,7 @@ def _candidates(mframe: pd.DataFrame, measures: Sequence[str] | None) -> list[st
     unknown = [m for m in asked if m not in mframe.columns]
     if unknown:
         raise ConfigError(f"unknown measure(s) {unknown}; the measures table has: "
-                          f"{', '.join(mframe.columns) or '(no measures)'}")
+                          f"{', '.join(mframe.columns) or '(no measures)'}", code="SA-C059")
     return asked
 
 

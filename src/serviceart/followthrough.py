@@ -192,11 +192,11 @@ def _horizons(horizons: Mapping[str, pd.Timedelta | str | None] | None
         return out
     if not isinstance(horizons, Mapping):
         raise ConfigError(f"horizons must be a mapping of channel to duration, got "
-                          f"{type(horizons).__name__}", field="horizons")
+                          f"{type(horizons).__name__}", field="horizons", code="SA-C060")
     for channel, value in horizons.items():
         if channel not in CHANNELS:
             raise ConfigError(f"unknown channel {channel!r} in horizons: use one of "
-                              f"{list(CHANNELS)}", field="horizons")
+                              f"{list(CHANNELS)}", field="horizons", code="SA-C061")
         if value is None:
             out[channel] = None
             continue
@@ -204,10 +204,10 @@ def _horizons(horizons: Mapping[str, pd.Timedelta | str | None] | None
             td = pd.Timedelta(value)
         except (ValueError, TypeError) as exc:
             raise ConfigError(f"bad horizon {value!r} for {channel}: give a duration such "
-                              "as '2 days' or '36h'", field="horizons") from exc
+                              "as '2 days' or '36h'", field="horizons", code="SA-C062") from exc
         if td is pd.NaT or td <= pd.Timedelta(0):
             raise ConfigError(f"the horizon for {channel} must be a positive duration, got "
-                              f"{value!r}", field="horizons")
+                              f"{value!r}", field="horizons", code="SA-C063")
         out[channel] = td
     return out
 
@@ -221,7 +221,7 @@ def _thread_channels(channels: Collection[str] | None) -> frozenset[str]:
     unknown = sorted(out - set(CHANNELS))
     if unknown:
         raise ConfigError(f"unknown channel(s) {unknown} in thread_channels: use "
-                          f"{list(CHANNELS)}", field="thread_channels")
+                          f"{list(CHANNELS)}", field="thread_channels", code="SA-C064")
     return out
 
 
@@ -231,7 +231,7 @@ def _typical_day_s(calendar: BusinessCalendar) -> float:
     if not open_days:
         raise ConfigError("the business calendar has no opening hours, so no default "
                           "horizon can elapse: give hours such as {'mon-fri': '09:00-17:00'}",
-                          field="calendar")
+                          field="calendar", code="SA-C065")
     return calendar.weekly_seconds() / open_days
 
 
@@ -309,7 +309,8 @@ def _turn_table(turns: pd.DataFrame, inter: pd.DataFrame, follow_ups: pd.MultiIn
     if t["order"].isna().any():
         bad = t.loc[t["order"].isna(), "iid"].iloc[0]
         raise InputError(f"turn of interaction {bad!r} has no row in the interactions "
-                         "table: pass conformed tables of whole cases", field="interaction_id")
+                         "table: pass conformed tables of whole cases", field="interaction_id",
+                         code="SA-I015")
     t["order"] = t["order"].astype("int64")
     case = inter["case_id"].astype("string").fillna(inter["interaction_id"].astype("string"))
     t["case"] = t["iid"].map(dict(zip(inter["interaction_id"], case, strict=True)))
@@ -519,7 +520,7 @@ def promise_ledger(
     threads = _thread_channels(thread_channels)
     if calendar is not None and not isinstance(calendar, BusinessCalendar):
         raise ConfigError(f"calendar must be a BusinessCalendar, got {type(calendar).__name__}",
-                          field="calendar")
+                          field="calendar", code="SA-C066")
     day_s = _typical_day_s(calendar) if calendar is not None else None
     cue = evidence["cue"].astype("string")
     role = evidence["role"].astype("string")
@@ -549,7 +550,7 @@ def promise_ledger(
         if n is None:
             raise InputError(f"{what} evidence names turn {turn} of interaction {iid!r}, "
                              "which the turns table lacks: pass the evidence of these turns",
-                             record=f"{iid}:{turn}")
+                             record=f"{iid}:{turn}", code="SA-I016")
         return n
 
     # -- one record per promise --------------------------------------------------------

@@ -69,7 +69,7 @@ def from_csv(path: str | Path, *, name: str | None = None, version: str = "1",
         text = decode_utf8(p.read_bytes(), str(p), "criteria CSV")
     except OSError as exc:
         raise RubricError(f"cannot read the criteria CSV: {exc.strerror}",
-                          source=str(p)) from exc
+                          source=str(p), code="SA-R001") from exc
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("principle", "name", "value") if c not in header]
@@ -79,7 +79,7 @@ def from_csv(path: str | Path, *, name: str | None = None, version: str = "1",
             (f"missing columns {missing}; " if missing else "")
             + (f"unknown columns {unknown}; " if unknown else "")
             + f"a criteria CSV has columns {list(CSV_COLUMNS)} (principle, name, value required)",
-            source=str(p), record="line 1")
+            source=str(p), record="line 1", code="SA-R002")
     reader.fieldnames = header
     rows: list[tuple[Criterion, str]] = []
     problems: list[RubricError] = []
@@ -104,7 +104,7 @@ def _csv_row(row: dict[str, str], label: str, source: str,
     kind = row.get("kind") or "score"
     if kind not in KINDS:
         problems.append(RubricError(f"unknown kind {kind!r}; use one of {list(KINDS)}",
-                                    source=source, record=label, field="kind"))
+                                    source=source, record=label, field="kind", code="SA-R003"))
         return None
     numbers: dict[str, float] = {}
     for col in ("weight", "bonus_points"):
@@ -115,11 +115,11 @@ def _csv_row(row: dict[str, str], label: str, source: str,
             numbers[col] = float(val)
         except ValueError:
             problems.append(RubricError(f"{col} must be a number, got {val!r}", source=source,
-                                        record=label, field=col))
+                                        record=label, field=col, code="SA-R004"))
             return None
     if kind == "auto_fail" and "weight" in numbers:
         problems.append(RubricError("an auto_fail criterion takes no weight", source=source,
-                                    record=label, field="weight"))
+                                    record=label, field="weight", code="SA-R005"))
         return None
     bonus = numbers.get("bonus_points", numbers.get("weight", 0.0) if kind == "bonus" else 0.0)
     return Criterion(principle=row["principle"], name=row["name"], value=row["value"],
@@ -223,27 +223,29 @@ def from_connect_form(form: str | Path | Mapping[str, Any], *,
         try:
             loaded = json.loads(decode_utf8(Path(form).read_bytes(), source, "form"))
         except OSError as exc:
-            raise RubricError(f"cannot read the form: {exc.strerror}", source=source) from exc
+            raise RubricError(f"cannot read the form: {exc.strerror}", source=source,
+                              code="SA-R006") from exc
         except json.JSONDecodeError as exc:
             raise RubricError(f"the form is not JSON: {exc.msg}", source=source,
-                              record=f"line {exc.lineno}") from exc
+                              record=f"line {exc.lineno}", code="SA-R007") from exc
         except RecursionError as exc:
             raise RubricError("the form's JSON is nested too deeply to be an evaluation form",
-                              source=source) from exc
+                              source=source, code="SA-R008") from exc
     if not isinstance(loaded, Mapping):
         raise RubricError("not an Amazon Connect evaluation form: not a JSON object",
-                          source=source)
+                          source=source, code="SA-R009")
     try:
         return _form_rubric(loaded, source, questions, principles, skip_unmapped, name,
                             version)
     except RecursionError as exc:
         raise RubricError("the form is nested too deeply to be an evaluation form",
-                          source=source) from exc
+                          source=source, code="SA-R010") from exc
     except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
         # a field of the wrong type somewhere in the form (a list where a table belongs,
         # text where a number belongs)
         raise RubricError(f"the form has a field of the wrong type or value ({exc}); compare "
-                          "it with the layout of DescribeEvaluationForm", source=source) from exc
+                          "it with the layout of DescribeEvaluationForm", source=source,
+                          code="SA-R011") from exc
 
 
 def _form_rubric(loaded: Mapping[str, Any], source: str,
@@ -256,7 +258,8 @@ def _form_rubric(loaded: Mapping[str, Any], source: str,
         if isinstance(data.get(wrapper), dict):
             data = data[wrapper]
     if not isinstance(data.get("Items"), list):
-        raise RubricError("not an Amazon Connect evaluation form: no Items list", source=source)
+        raise RubricError("not an Amazon Connect evaluation form: no Items list", source=source,
+                          code="SA-R012")
     strategy = data.get("ScoringStrategy") or {}
     mode = str(strategy.get("Mode", "QUESTION_ONLY"))
     builder = _FormBuilder(questions, principles or {}, mode, source)
@@ -265,17 +268,19 @@ def _form_rubric(loaded: Mapping[str, Any], source: str,
         builder.problems.append(RubricError(
             "no expression for these questions (give questions={RefId or title: expression}, "
             "or skip_unmapped=True):\n" + "\n".join(f"  {u}" for u in builder.unmapped),
-            source=source))
+            source=source, code="SA-R013"))
     elif builder.unmapped:
         warnings.warn("skipped questions without an expression: "
                       + "; ".join(builder.unmapped), UnmappedQuestionWarning, stacklevel=3)
     unused = set(questions) - builder.used
     if unused:
         builder.problems.append(RubricError(
-            f"questions= names no question of the form: {sorted(unused)}", source=source))
+            f"questions= names no question of the form: {sorted(unused)}", source=source,
+            code="SA-R014"))
     rows = builder.rows()
     if not rows and not builder.problems:
-        raise RubricError("no scored question of the form could be mapped", source=source)
+        raise RubricError("no scored question of the form could be mapped", source=source,
+                          code="SA-R015")
     thresholds = strategy.get("ScoreThresholds") or data.get("ScoreThresholds") or []
     bands = _bands(thresholds)
     return _rubric_from_rows(rows, builder.problems,
@@ -324,7 +329,7 @@ class _FormBuilder:
                     self.problems.append(RubricError(
                         f"section {title!r} maps to no principle; give principles={{{title!r}: "
                         f"one of {list(PRINCIPLES)}}}", source=self.source,
-                        record=f"{at}.Section"))
+                        record=f"{at}.Section", code="SA-R016"))
                 self.walk(sec.get("Items") or [], f"{at}.Section.Items", mapped, sec)
             elif isinstance(item.get("Question"), dict):
                 self.question(item["Question"], f"{at}.Question", principle, section or {})
@@ -359,7 +364,8 @@ class _FormBuilder:
             else:
                 value, fails = _single_select(spec, options)
         except ValueError as exc:
-            self.problems.append(RubricError(str(exc), source=self.source, record=label))
+            self.problems.append(RubricError(str(exc), source=self.source, record=label,
+                                             code="SA-R017"))
             return
         self.found.append({"principle": principle, "title": title, "ref": ref, "label": label,
                            "value": value, "fails": fails, "applies": applies,

@@ -15,6 +15,7 @@ from .errors import ConfigError, FormatError, InputError, ServiceartError
 from .model import Conversations, concat_rejects
 from .readers import READERS, RawFrames, Reader
 from .readers.base import reject_rows
+from .rejects import RejectCode
 from .roles import infer_roles as infer_speaker_roles
 
 __all__ = ["expand_paths", "read", "sniff", "stream"]
@@ -59,9 +60,9 @@ def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise InputError("no such file or folder", source=str(p))
+            raise InputError("no such file or folder", source=str(p), code="SA-I017")
     if not out:
-        raise InputError("no input files found", source=", ".join(map(str, items)))
+        raise InputError("no input files found", source=", ".join(map(str, items)), code="SA-I018")
     return out
 
 
@@ -107,12 +108,13 @@ def sniff(path: str | Path) -> str:
         with p.open("rb") as fh:
             head = fh.read(_HEAD_BYTES).decode("utf-8", errors="replace")
     except OSError as exc:
-        raise InputError(f"cannot open: {exc.strerror}", source=str(p)) from exc
+        raise InputError(f"cannot open: {exc.strerror}", source=str(p), code="SA-I019") from exc
     scored = sorted(((cls.sniff(p, head), name) for name, cls in READERS), reverse=True)
     best_score, best = scored[0]
     if best_score < 0.25:
         raise FormatError(
-            f"cannot tell the format; pass format= one of {READERS.names()}", source=str(p))
+            f"cannot tell the format; pass format= one of {READERS.names()}", source=str(p),
+            code="SA-F001")
     return best
 
 
@@ -229,12 +231,12 @@ def _unreadable(path: Path, exc: Exception, alone: bool, after: str = "") -> Raw
     if alone:
         if isinstance(exc, InputError):
             raise exc
-        raise FormatError(reason, source=str(path)) from exc
+        raise FormatError(reason, source=str(path), code="SA-F002") from exc
     log.info("%s: cannot be read%s: %s", path, after, reason)
     return RawFrames(
         turns=pd.DataFrame({c: pd.Series(dtype="string")
                             for c in ("interaction_id", "role", "text", "source", "record")}),
-        rejects=reject_rows([{"source": str(path), "code": "file_unreadable",
+        rejects=reject_rows([{"source": str(path), "code": RejectCode.FILE_UNREADABLE,
                               "reason": f"the file cannot be read{after}: {reason}; fix or "
                                         "re-export it and read it again"}]))
 
@@ -291,7 +293,8 @@ def stream(
     [2, 2, 1]
     """
     if chunk_size < 1:
-        raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}", field="chunk_size")
+        raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}", field="chunk_size",
+                          code="SA-C067")
     files = expand_paths(paths)
     if format is not None:
         READERS.get(format)
@@ -366,7 +369,7 @@ def _drop_seen(raw: RawFrames, seen: set[str]) -> RawFrames:
     turns = raw.turns[late]
     rows = [{"source": str(r.get("source", "")), "record": r.get("record"),
              "interaction_id": str(r["interaction_id"]), "field": "interaction_id",
-             "code": "split_interaction",
+             "code": RejectCode.SPLIT_INTERACTION,
              "reason": f"interaction {r['interaction_id']!r} continues here after its chunk "
                        "was already handed on; read these files with read() or sort the "
                        "export by interaction"}

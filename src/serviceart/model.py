@@ -209,7 +209,7 @@ class Conversations:
         if chunk_size < 1:
             from .errors import ConfigError
 
-            raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}")
+            raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}", code="SA-C068")
         inter = self._interactions
         groups = list(case_groups(inter, chunk_size))
         if not groups:

@@ -243,10 +243,11 @@ def agents(table: pd.DataFrame, principle: str = "overall", *, ax: Axes | None =
     needed = {"principle", "n", "mean", "ci_low", "ci_high"}
     if not needed <= set(table.columns):
         raise ConfigError("agents() needs a table from res.by(...) with columns "
-                          f"{sorted(needed)}; got {list(table.columns)}")
+                          f"{sorted(needed)}; got {list(table.columns)}", code="SA-C069")
     if "period" in table.columns and table.attrs.get("period") is not None:
         raise ConfigError("agents() draws one interval per group; the table has a period "
-                          "column: build it without period= (use trend() for periods)")
+                          "column: build it without period= (use trend() for periods)",
+                          code="SA-C070")
     keys = _key_columns(table)
     ax = _axes(ax, (7.0, 0.3 * table["principle"].eq(principle).sum() + 1.6))
     if table.empty:
@@ -254,7 +255,7 @@ def agents(table: pd.DataFrame, principle: str = "overall", *, ax: Axes | None =
     present = list(pd.unique(table["principle"].astype(str)))
     if principle not in present:
         raise ConfigError(f"the table has no principle {principle!r}; it has: "
-                          f"{', '.join(present)}")
+                          f"{', '.join(present)}", code="SA-C071")
     sub = table[table["principle"].astype(str) == principle].reset_index(drop=True)
     if min_n is not None:
         ok = sub["n"].to_numpy() >= min_n
@@ -498,7 +499,7 @@ def talk(res: Result, interaction_id: str, *, ax: Axes | None = None,
         known = list(pd.unique(turns["interaction_id"].astype(str)))
         shown = ", ".join(known[:5]) + (", ..." if len(known) > 5 else "")
         raise ConfigError(f"no turns for interaction {interaction_id!r}; the result has "
-                          f"{len(known)} interaction(s) with turns: {shown}")
+                          f"{len(known)} interaction(s) with turns: {shown}", code="SA-C072")
     if "turn_index" in mine.columns:
         mine = mine.sort_values("turn_index", kind="stable")
     timed = _timed_turns(mine)
@@ -508,7 +509,7 @@ def talk(res: Result, interaction_id: str, *, ax: Axes | None = None,
         return _talk_messages(mine, str(interaction_id), ax)
     raise ConfigError(f"interaction {interaction_id!r} has no timing (no start_s/end_s and no "
                       "timestamp on its turns), so there is no timeline to draw; read its "
-                      "turns in res.turns or its scores with res.explain(id)")
+                      "turns in res.turns or its scores with res.explain(id)", code="SA-C073")
 
 
 def _talk_timed(turns: pd.DataFrame, untimed: int, iid: str, ax: Axes | None,

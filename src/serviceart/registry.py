@@ -52,7 +52,7 @@ class Registry(Generic[T]):
         except KeyError:
             raise RegistryError(
                 f"no {self.kind} named {name!r}; known {self.kind}s: {self.names()}",
-                field=self.kind,
+                field=self.kind, code="SA-G001"
             ) from None
 
     def names(self) -> list[str]:

@@ -114,7 +114,7 @@ def write_report(run_dir: str | Path, output: str | Path, *, worst: int = 10,
         os.replace(tmp, out)
     except OSError as exc:
         raise InputError(f"cannot write the report: {exc.strerror}; choose another -o path",
-                         source=str(out)) from exc
+                         source=str(out), code="SA-I021") from exc
     return out
 
 
@@ -124,7 +124,8 @@ def render_report(result: Result, *, worst: int = 10, n_boot: int = 1000, min_n:
     :func:`write_report`)."""
     for name, value, low in (("worst", worst, 0), ("n_boot", n_boot, 0), ("min_n", min_n, 1)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ConfigError(f"{name} must be an integer >= {low} (got {value!r})")
+            raise ConfigError(f"{name} must be an integer >= {low} (got {value!r})",
+                              code="SA-C087")
     rubric = result.rubric
     edges = ({k: [(b.name, b.min) for b in rubric.bands_for(k)] for k in SCORE_COLUMNS}
              if rubric is not None else {})

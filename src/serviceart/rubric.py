@@ -133,7 +133,7 @@ class Rubric:
         raw = {k: [{"name": b.name, "min": b.min} if isinstance(b, Band) else dict(b)
                    for b in v] for k, v in (bands or {}).items()}
         self.bands, problems = _check_bands(raw, source, where)
-        problems += [RubricError(msg, source=source, record="[rubric]", field=key)
+        problems += [RubricError(msg, source=source, record="[rubric]", field=key, code="SA-R018")
                      for key in ("name", "version", "description")
                      if (msg := text_problem(getattr(self, key), key, MAX_TEXT))]
         raise_problems(check_criteria(self.criteria, source, where) + problems, source)
@@ -151,11 +151,13 @@ class Rubric:
                 values = scores[[*PRINCIPLES, "overall"]].to_numpy(dtype="float64")
         except Exception as exc:  # a rubric that cannot score is reported, whatever the cause
             raise RubricError(f"the rubric fails when scoring test measures: "
-                              f"{type(exc).__name__}: {exc}", source=self.source) from exc
+                              f"{type(exc).__name__}: {exc}", source=self.source,
+                              code="SA-R019") from exc
         finite = values[~np.isnan(values)]
         if ((finite < 0) | (finite > 100)).any():
             raise RubricError(f"the rubric gives scores outside 0..100 on test measures: "
-                              f"{sorted(set(finite.tolist()))[:5]}", source=self.source)
+                              f"{sorted(set(finite.tolist()))[:5]}", source=self.source,
+                              code="SA-R020")
         _DRY_RUN_PASSED.add(digest)
 
     # -- construction -------------------------------------------------------------
@@ -179,7 +181,8 @@ class Rubric:
         try:
             data = p.read_bytes()
         except OSError as exc:
-            raise RubricError(f"cannot read the rubric: {exc.strerror}", source=str(p)) from exc
+            raise RubricError(f"cannot read the rubric: {exc.strerror}", source=str(p),
+                              code="SA-R021") from exc
         return cls.from_toml(decode_utf8(data, str(p), "rubric"), source=str(p))
 
     @classmethod
@@ -187,37 +190,40 @@ class Rubric:
         """Parse a rubric from TOML text (see ``docs/rubric.md`` for the format)."""
         if len(text) > MAX_RUBRIC_CHARS:
             raise RubricError(f"the rubric has {len(text)} characters, more than "
-                              f"{MAX_RUBRIC_CHARS}; is this the right file?", source=source)
+                              f"{MAX_RUBRIC_CHARS}; is this the right file?", source=source,
+                              code="SA-R022")
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             m = re.search(r"at line (\d+)", str(exc))
             raise RubricError(f"not valid TOML: {exc}", source=source,
-                              record=f"line {m.group(1)}" if m else None) from exc
+                              record=f"line {m.group(1)}" if m else None, code="SA-R023") from exc
         except RecursionError as exc:
             raise RubricError("not valid TOML: arrays or tables are nested too deeply; a "
                               "rubric nests at most three levels ([bands] lists of tables)",
-                              source=source) from exc
+                              source=source, code="SA-R024") from exc
         where = TomlLocator(text)
         problems: list[RubricError] = []
         unknown_top = set(data) - {"rubric", "criteria", "bands"}
         if unknown_top:
             problems.append(RubricError(f"unknown top-level keys {sorted(unknown_top)}; a rubric "
-                                        "has [rubric], [[criteria]] and [bands]", source=source))
+                                        "has [rubric], [[criteria]] and [bands]", source=source,
+                                        code="SA-R025"))
         meta = data.get("rubric", {})
         if not isinstance(meta, dict) or set(meta) - {"name", "version", "description"}:
             problems.append(RubricError("[rubric] takes name, version and description",
-                                        source=source, record="[rubric]"))
+                                        source=source, record="[rubric]", code="SA-R026"))
             meta = {}
         for key in ("name", "version", "description"):
             value = meta.get(key, "")
             if isinstance(value, bool) or not isinstance(value, str | int | float):
                 problems.append(RubricError(f"{key} must be a string, got {short(value)}",
-                                            source=source, record="[rubric]", field=key))
+                                            source=source, record="[rubric]", field=key,
+                                            code="SA-R027"))
                 meta.pop(key)
         raw = data.get("criteria")
         if not isinstance(raw, list) or not raw:
-            raise RubricError("no [[criteria]] tables found", source=source)
+            raise RubricError("no [[criteria]] tables found", source=source, code="SA-R028")
         criteria, positions = [], []
         for i, item in enumerate(raw):
             crit = _criterion_from_mapping(item, i, source, where, problems)
@@ -431,7 +437,7 @@ def decode_utf8(data: bytes, source: str, what: str) -> str:
         raise RubricError(
             f"the {what} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
             f"{exc.start}); save it as UTF-8 (e.g. iconv -f latin1 -t utf-8)", source=source,
-            record=f"line {line}") from exc
+            record=f"line {line}", code="SA-R029") from exc
 
 
 def _principle(criteria: list[Criterion], values: list[np.ndarray], applied: list[np.ndarray],
@@ -485,47 +491,47 @@ def _criterion_from_mapping(item: Any, i: int, source: str, where: Locator,
     name = item.get("name", "?") if isinstance(item, dict) else "?"
     name = name if isinstance(name, str) else short(name)
 
-    def bad(message: str, key: str | None = None) -> None:
+    def bad(message: str, key: str | None = None, *, code: str) -> None:
         problems.append(RubricError(message, source=source, record=where.criterion(i, name, key),
-                                    field=key))
+                                    field=key, code=code))
 
     if not isinstance(item, dict):
-        bad("each criterion must be a table")
+        bad("each criterion must be a table", code="SA-R030")
         return None
     unknown = set(item) - set(_CRITERION_KEYS)
     if unknown:
         hint = "".join(_suggest(u, _CRITERION_KEYS) for u in sorted(unknown))
         bad(f"unknown keys {sorted(unknown)}{hint}; a criterion takes {list(_CRITERION_KEYS)}",
-            sorted(unknown)[0])
+            sorted(unknown)[0], code="SA-R031")
     missing = [k for k in ("principle", "name", "value") if k not in item]
     if missing:
-        bad(f"missing keys {missing}")
+        bad(f"missing keys {missing}", code="SA-R032")
         return None
     kind = item.get("kind", "score")
     kind = kind if isinstance(kind, str) else short(kind)
     if kind != "score" and "weight" in item:
         article = "an" if kind[:1] in "aeiou" else "a"
         bad(f"{article} {kind} criterion is not part of the weighted mean and takes no weight"
-            + ("; give bonus_points instead" if kind == "bonus" else ""), "weight")
+            + ("; give bonus_points instead" if kind == "bonus" else ""), "weight", code="SA-R033")
     if kind != "bonus" and "bonus_points" in item:
-        bad("bonus_points is for kind = \"bonus\" criteria only", "bonus_points")
+        bad("bonus_points is for kind = \"bonus\" criteria only", "bonus_points", code="SA-R034")
     if kind == "bonus" and "bonus_points" not in item:
         bad("a bonus criterion needs bonus_points (the points its full value adds)",
-            "bonus_points")
+            "bonus_points", code="SA-R035")
     numbers: dict[str, float] = {}
     for key, default in (("weight", 1.0), ("bonus_points", 0.0)):
         val = item.get(key, default)
         if isinstance(val, bool) or not isinstance(val, int | float):
-            bad(f"{key} must be a number, got {short(val)}", key)
+            bad(f"{key} must be a number, got {short(val)}", key, code="SA-R036")
             return None
         try:
             numbers[key] = float(val)
         except OverflowError:
-            bad(f"{key} {short(val)} is too large", key)
+            bad(f"{key} {short(val)} is too large", key, code="SA-R037")
             return None
     for key in ("principle", "name", "value", "applies", "rationale", "kind"):
         if key in item and not isinstance(item[key], str):
-            bad(f"{key} must be a string, got {short(item[key])}", key)
+            bad(f"{key} must be a string, got {short(item[key])}", key, code="SA-R038")
             return None
     return Criterion(principle=item["principle"], name=item["name"], value=item["value"],
                      weight=numbers["weight"], applies=item.get("applies", "True"),

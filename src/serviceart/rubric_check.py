@@ -249,7 +249,7 @@ def raise_problems(problems: Sequence[RubricError], source: str) -> None:
                           if x)
         lines.append(f"- {where}: {p.message}" if where else f"- {p.message}")
     raise RubricError(f"{len(problems)} problems in the rubric:\n" + "\n".join(lines),
-                      source=source)
+                      source=source, code="SA-R039")
 
 
 def _suggest(word: str, options: Iterable[str]) -> str:
@@ -264,18 +264,19 @@ def _check_bands(raw: Any, source: str, where: Locator) -> tuple[dict[str, tuple
     table = {"all": raw} if isinstance(raw, list) else raw
     if not isinstance(table, Mapping):
         return {}, [RubricError("bands must be a list of {name, min} tables, or a table of such "
-                                "lists by principle", source=source, record=where.bands())]
+                                "lists by principle", source=source, record=where.bands(),
+                                code="SA-R040")]
     out: dict[str, tuple[Band, ...]] = {}
     for key, items in table.items():
         record = where.bands(str(key))
         if key not in BAND_KEYS:
             problems.append(RubricError(f"unknown bands key {key!r}{_suggest(str(key), BAND_KEYS)};"
                                         f" use one of {list(BAND_KEYS)}", source=source,
-                                        record=record))
+                                        record=record, code="SA-R041"))
             continue
         if not isinstance(items, list) or not items:
             problems.append(RubricError("bands must be a non-empty list of {name, min} tables",
-                                        source=source, record=record))
+                                        source=source, record=record, code="SA-R042"))
             continue
         bands: list[Band] = []
         for item in items:
@@ -286,11 +287,11 @@ def _check_bands(raw: Any, source: str, where: Locator) -> tuple[dict[str, tuple
             if not ok:
                 problems.append(RubricError(
                     f"each band needs a name and a min between 0 and 100, got {short(item)}",
-                    source=source, record=record))
+                    source=source, record=record, code="SA-R043"))
                 break
             wrong = text_problem(item["name"], "a band name", MAX_NAME)
             if wrong:
-                problems.append(RubricError(wrong, source=source, record=record))
+                problems.append(RubricError(wrong, source=source, record=record, code="SA-R044"))
                 break
             bands.append(Band(str(item["name"]), float(item["min"])))
         else:
@@ -299,14 +300,14 @@ def _check_bands(raw: Any, source: str, where: Locator) -> tuple[dict[str, tuple
             if any(a <= b for a, b in itertools.pairwise(mins)):
                 problems.append(RubricError(
                     f"bands must go from the highest min to the lowest, got mins {mins}",
-                    source=source, record=record))
+                    source=source, record=record, code="SA-R045"))
             elif mins[-1] != 0:
                 problems.append(RubricError(
                     f"the last band must have min = 0 so that every score gets a band, "
-                    f"got {mins[-1]:g}", source=source, record=record))
+                    f"got {mins[-1]:g}", source=source, record=record, code="SA-R046"))
             elif len(set(names)) != len(names):
                 problems.append(RubricError(f"band names repeat: {names}", source=source,
-                                            record=record))
+                                            record=record, code="SA-R047"))
             else:
                 out[str(key)] = tuple(bands)
     return out, problems
@@ -323,17 +324,19 @@ def check_criteria(criteria: Sequence[Criterion], source: str, where: Locator,
     known = _known_names()
     seen: set[tuple[str, str]] = set()
 
-    def bad(i: int, c: Criterion, key: str, message: str) -> None:
+    def bad(i: int, c: Criterion, key: str, message: str, *, code: str) -> None:
         at = i if positions is None else positions[i]
         problems.append(RubricError(message, source=source,
-                                    record=where.criterion(at, c.name, key), field=key))
+                                    record=where.criterion(at, c.name, key), field=key,
+                                    code=code))
 
     if not criteria:
         problems.append(RubricError("the rubric has no criteria; add [[criteria]] tables",
-                                    source=source))
+                                    source=source, code="SA-R048"))
     if len(criteria) > MAX_CRITERIA:
         problems.append(RubricError(f"the rubric has {len(criteria)} criteria, more than "
-                                    f"{MAX_CRITERIA}; merge some of them", source=source))
+                                    f"{MAX_CRITERIA}; merge some of them", source=source,
+                                    code="SA-R049"))
     for i, c in enumerate(criteria):
         wrong = [(key, msg) for key, limit in (("principle", MAX_NAME), ("name", MAX_NAME),
                                                ("kind", MAX_NAME), ("value", MAX_TEXT),
@@ -347,45 +350,46 @@ def check_criteria(criteria: Sequence[Criterion], source: str, where: Locator,
             c = Criterion(principle="?", value="?",
                           name=c.name if isinstance(c.name, str) else short(c.name))
             for key, msg in wrong:
-                bad(i, c, key, msg)
+                bad(i, c, key, msg, code="SA-R050")
             continue
         if not c.name.strip():
-            bad(i, c, "name", "a criterion needs a non-empty name")
+            bad(i, c, "name", "a criterion needs a non-empty name", code="SA-R051")
         if c.principle not in PRINCIPLES:
             bad(i, c, "principle", f"principle {c.principle!r} is not one of {list(PRINCIPLES)}"
-                f"{_suggest(c.principle, PRINCIPLES)}")
+                f"{_suggest(c.principle, PRINCIPLES)}", code="SA-R052")
         if (c.principle, c.name) in seen:
             bad(i, c, "name", f"duplicate criterion name {c.name!r} in {c.principle}; names must "
-                "be unique within a principle")
+                "be unique within a principle", code="SA-R053")
         seen.add((c.principle, c.name))
         if c.kind not in KINDS:
             bad(i, c, "kind", f"unknown kind {c.kind!r}{_suggest(c.kind, KINDS)}; use one of "
-                f"{list(KINDS)}")
+                f"{list(KINDS)}", code="SA-R054")
         elif c.kind == "score" and not (math.isfinite(c.weight) and c.weight > 0):
-            bad(i, c, "weight", f"weight must be > 0, got {c.weight:g}")
+            bad(i, c, "weight", f"weight must be > 0, got {c.weight:g}", code="SA-R055")
         elif c.kind == "score" and c.weight > MAX_WEIGHT:
             bad(i, c, "weight", f"weight must be at most {MAX_WEIGHT:g}, got {c.weight:g}; "
-                "weights only count relative to each other, so scale them all down")
+                "weights only count relative to each other, so scale them all down", code="SA-R056")
         elif c.kind == "bonus" and not (0 < c.bonus_points <= 100):
             bad(i, c, "bonus_points", f"a bonus criterion needs bonus_points in (0, 100], got "
-                f"{c.bonus_points:g}")
+                f"{c.bonus_points:g}", code="SA-R057")
         for key in ("value", "applies"):
             expr = getattr(c, key)
             try:
                 unknown = names_in(expr) - known
             except ExpressionError as exc:
-                bad(i, c, key, str(exc))
+                bad(i, c, key, str(exc), code="SA-R058")
                 continue
             if unknown:
                 names = sorted(unknown)
                 hints = _suggest(names[0], known) if len(names) == 1 else "".join(
                     f"; {u!r}{h}" for u in names if (h := _suggest(u, known)))
                 bad(i, c, key, f"unknown measure(s) {sorted(unknown)} in {short(expr)}{hints}; "
-                    "measures and cues are listed by `serviceart list` and in docs/codebook.md")
+                    "measures and cues are listed by `serviceart list` and in docs/codebook.md",
+                    code="SA-R059")
                 continue
             failure = _dry_run(expr)
             if failure:
                 bad(i, c, key, f"{short(expr)} fails on test measures (0, 1, NaN, negative "
                     f"and very large values): {failure}; rewrite it so that it gives a number "
-                    "for any measure values")
+                    "for any measure values", code="SA-R060")
     return problems

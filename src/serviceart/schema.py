@@ -246,7 +246,7 @@ def conform(
             out[col.name] = pd.Series([missing] * n, index=df.index, dtype=col.dtype)
         else:
             raise SchemaError(f"the {table.name} table needs a value for column {col.name!r}",
-                              field=col.name)
+                              field=col.name, code="SA-S005")
     if extra:
         for name in df.columns:
             if name not in out:

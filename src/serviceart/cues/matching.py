@@ -289,7 +289,8 @@ class GatedPatterns:
             try:
                 matcher.add(label, [pattern])
             except (ValueError, KeyError) as exc:
-                raise ConfigError(f"invalid token pattern {pid}: {exc}", field=label) from exc
+                raise ConfigError(f"invalid token pattern {pid}: {exc}", field=label,
+                                  code="SA-C042") from exc
             k = len(self._patterns)
             i, j, family = _best_run(pattern, stop, MAX_VARIANTS)
             self._patterns.append(_Gated(label, suppress, tuple(_required_slots(pattern, vocab)),

@@ -78,7 +78,8 @@ class CueDetector:
         ):
             raise ConfigError(
                 f"the {COMPONENT} component needs sentence boundaries: add a 'sentencizer' "
-                "(or a parser) before it, or build the pipeline with serviceart.make_nlp()"
+                "(or a parser) before it, or build the pipeline with serviceart.make_nlp()",
+                code="SA-C043"
             )
 
     def __call__(self, doc: Doc) -> Doc:

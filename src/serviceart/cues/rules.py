@@ -77,20 +77,20 @@ def _parse_line(path: Path, lineno: int, line: str, out: PatternSet) -> None:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"not valid JSON ({exc.msg}); fix the line", source=str(path),
-                          record=f"line {lineno}") from exc
+                          record=f"line {lineno}", code="SA-C044") from exc
     if not isinstance(obj, dict):
         raise ConfigError("each line must be a JSON object", source=str(path),
-                          record=f"line {lineno}")
+                          record=f"line {lineno}", code="SA-C045")
     if set(obj) == {"comment"}:
         return
     label = obj.get("label")
     if label not in CUES:
         raise ConfigError(f"label {label!r} is not a codebook cue; use one of {sorted(CUES)}",
-                          source=str(path), record=f"line {lineno}", field="label")
+                          source=str(path), record=f"line {lineno}", field="label", code="SA-C046")
     unknown = set(obj) - {"label", "pattern", "id", "suppress", "comment"}
     if unknown:
         raise ConfigError(f"unknown keys {sorted(unknown)}", source=str(path),
-                          record=f"line {lineno}")
+                          record=f"line {lineno}", code="SA-C047")
     suppress = bool(obj.get("suppress", False))
     pattern = obj.get("pattern")
     if isinstance(pattern, str) and pattern.strip():
@@ -100,7 +100,8 @@ def _parse_line(path: Path, lineno: int, line: str, out: PatternSet) -> None:
         out.tokens.append((label, pattern, suppress, pid))
     else:
         raise ConfigError("pattern must be a non-empty string or a list of token objects",
-                          source=str(path), record=f"line {lineno}", field="pattern")
+                          source=str(path), record=f"line {lineno}", field="pattern",
+                          code="SA-C048")
 
 
 def load_patterns(directory: str | Path | None = None) -> PatternSet:
@@ -132,7 +133,8 @@ def load_patterns(directory: str | Path | None = None) -> PatternSet:
     files = [folder / f"{p}.jsonl" for p in PRINCIPLES]
     missing = [f.name for f in files if not f.exists()]
     if missing:
-        raise ConfigError(f"pattern files {missing} not found in {folder}", source=str(folder))
+        raise ConfigError(f"pattern files {missing} not found in {folder}", source=str(folder),
+                          code="SA-C049")
     for path in files:
         with path.open(encoding="utf-8") as fh:
             for lineno, line in enumerate(fh, 1):
@@ -157,13 +159,15 @@ def _load_rules(path: Path, out: PatternSet) -> None:
             Precedence(r["drop"], tuple(r["when"]), r["scope"]) for r in rules["precedence"]
         )
     except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"cannot read the cue rules: {exc}", source=str(path)) from exc
+        raise ConfigError(f"cannot read the cue rules: {exc}", source=str(path),
+                          code="SA-C050") from exc
     names = set(out.negatable)
     for r in out.precedence:
         names |= {r.drop, *r.when}
         if r.scope not in _SCOPES:
             raise ConfigError(f"precedence scope {r.scope!r} is not one of {list(_SCOPES)}",
-                              source=str(path))
+                              source=str(path), code="SA-C051")
     unknown = names - set(CUES)
     if unknown:
-        raise ConfigError(f"rules name unknown cues {sorted(unknown)}", source=str(path))
+        raise ConfigError(f"rules name unknown cues {sorted(unknown)}", source=str(path),
+                          code="SA-C052")

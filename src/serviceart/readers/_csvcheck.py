@@ -30,6 +30,7 @@ from typing import IO, Any
 import pandas as pd
 
 from ..codebook import ROLES
+from ..rejects import RejectCode
 
 __all__ = ["BadRecord", "RecordCheck", "RecordLocator", "python_blocks"]
 
@@ -134,7 +135,7 @@ class RecordCheck:
         record = f"line {rec.line}"
         rows: list[dict[str, Any]] = [{
             "source": self.source, "record": record, "interaction_id": iid, "field": None,
-            "code": "malformed_line",
+            "code": RejectCode.MALFORMED_LINE,
             "reason": (f"expected {n} fields, saw {len(rec.fields)} (the first "
                        f"extra one is {extra[0]!r}): a value holding an unquoted "
                        f"{self.sep!r}? Quote that value or remove the extra fields")
@@ -173,7 +174,7 @@ class RecordCheck:
                 names = ", ".join(repr(r["interaction_id"]) for r in swallowed)
                 rows.append({
                     "source": self.source, "record": record, "interaction_id": _id(ids[i]),
-                    "field": c, "code": "stray_quote",
+                    "field": c, "code": RejectCode.STRAY_QUOTE,
                     "reason": f"the {c} value opens a quote that runs over "
                               f"{sum(1 for _ in _NEXT_LINE.finditer(value.rstrip()))} more "
                               "line(s), "
@@ -194,7 +195,7 @@ class RecordCheck:
                                                             self.role_pos == 0):
             return []  # no line of it can hold a role: skip the line by line look
         return [{"source": self.source, "record": f"{record}, line {k} of its {column}",
-                 "interaction_id": sid, "field": column, "code": "stray_quote",
+                 "interaction_id": sid, "field": column, "code": RejectCode.STRAY_QUOTE,
                  "reason": f"this record was swallowed into the {column} of {record} by an "
                            "unbalanced quote there; fix that quote and read the file again"}
                 for k, m in enumerate(_NEXT_LINE.finditer(value), 2)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from .._validate import in_time_range, out_of_range_note
 from ..errors import ConfigError, FormatError
+from ..rejects import RejectCode
 from ._text import read_text
 from .base import RawFrames, Reader, reject_rows
 
@@ -53,7 +54,7 @@ NONE_TEXTS = {"", "none", "null", "nan"}
 class BadValue(ValueError):
     """A field's value cannot be used; carries the reject code and the field."""
 
-    def __init__(self, code: str, reason: str, fld: str | None) -> None:
+    def __init__(self, code: RejectCode, reason: str, fld: str | None) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
@@ -120,13 +121,13 @@ def number(value: Any) -> float | None:
 def seconds(value: Any, per_second: int, name: str) -> float:
     """``value / per_second`` as a finite float; raises :class:`BadValue` otherwise."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise BadValue("bad_number", f"{name} {value!r} is not a number", name)
+        raise BadValue(RejectCode.BAD_NUMBER, f"{name} {value!r} is not a number", name)
     try:
         out = float(value) / per_second
     except (ValueError, OverflowError) as exc:
-        raise BadValue("bad_number", f"{name} {value!r} is not a number", name) from exc
+        raise BadValue(RejectCode.BAD_NUMBER, f"{name} {value!r} is not a number", name) from exc
     if not math.isfinite(out):
-        raise BadValue("bad_number", f"{name} {value!r} is not a finite number", name)
+        raise BadValue(RejectCode.BAD_NUMBER, f"{name} {value!r} is not a finite number", name)
     return out
 
 
@@ -167,9 +168,9 @@ def utc(value: Any, name: str) -> pd.Timestamp:
             raise TypeError(type(value).__name__)
         return to_utc(value)
     except OutOfRange as exc:
-        raise BadValue("bad_timestamp", f"{name} {exc}", name) from exc
+        raise BadValue(RejectCode.BAD_TIMESTAMP, f"{name} {exc}", name) from exc
     except (ValueError, TypeError, OverflowError) as exc:
-        raise BadValue("bad_timestamp", f"{name} {value!r} is not a date and time",
+        raise BadValue(RejectCode.BAD_TIMESTAMP, f"{name} {value!r} is not a date and time",
                         name) from exc
 
 
@@ -180,7 +181,7 @@ def user_roles(options: Mapping[str, Any]) -> dict[str, str]:
     given = options.get("roles") or {}
     if not isinstance(given, Mapping):
         raise ConfigError(f"roles= must be a mapping of labels to roles, got {given!r}",
-                          field="roles")
+                          field="roles", code="SA-C074")
     return {str(k).strip().lower(): str(v) for k, v in given.items()}
 
 
@@ -198,10 +199,10 @@ def item_text(item: dict[str, Any], *keys: str) -> str:
         if key in item and item[key] is not None:
             value = item[key]
             if not isinstance(value, str):
-                raise BadValue("bad_value",
+                raise BadValue(RejectCode.BAD_VALUE,
                                 f"{key} is a {type(value).__name__}, not a string", key)
             return value
-    raise BadValue("missing_field", f"the item has no {keys[0]}", keys[0])
+    raise BadValue(RejectCode.MISSING_FIELD, f"the item has no {keys[0]}", keys[0])
 
 
 def vendor_role(raw: Any, table: Mapping[str, str], user: Mapping[str, str],
@@ -232,19 +233,20 @@ def load_json(path: Path, encoding: str | None = None) -> dict[str, Any]:
     text = read_text(path, encoding)
     if not text.strip():
         raise FormatError("the file is empty; expected an exported JSON object",
-                          source=str(path))
+                          source=str(path), code="SA-F003")
     try:
         doc = loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) else ""
         raise FormatError(f"not valid JSON: {exc.msg} at {where}{hint}",
-                          source=str(path)) from exc
+                          source=str(path), code="SA-F004") from exc
     except RecursionError as exc:
-        raise FormatError("the JSON is nested too deeply to read", source=str(path)) from exc
+        raise FormatError("the JSON is nested too deeply to read", source=str(path),
+                          code="SA-F005") from exc
     if not isinstance(doc, dict):
         raise FormatError(f"expected a JSON object at the top, found a {type(doc).__name__}",
-                          source=str(path))
+                          source=str(path), code="SA-F006")
     return doc
 
 
@@ -259,7 +261,7 @@ def option_start(options: Mapping[str, Any], iid: str) -> pd.Timestamp | None:
         return to_utc(value)
     except (ValueError, TypeError, OverflowError) as exc:
         raise ConfigError(f"started_at={value!r} is not a date and time",
-                          field="started_at") from exc
+                          field="started_at", code="SA-C075") from exc
 
 
 # ---------------------------------------------------------------- frames builder
@@ -278,7 +280,7 @@ class JsonFrames:
     rows: list[dict[str, Any]] = field(default_factory=list)
     bad: list[dict[str, Any]] = field(default_factory=list)
 
-    def reject(self, record: str, fld: str | None, code: str, reason: str) -> None:
+    def reject(self, record: str, fld: str | None, code: RejectCode, reason: str) -> None:
         """Record one rejected item."""
         self.bad.append({"source": str(self.path), "record": record,
                          "interaction_id": self.iid, "field": fld, "code": code,
@@ -303,7 +305,7 @@ class JsonFrames:
         if not n:
             why = (f"{self.container} is empty" if not self.n_items else
                    f"none of the {self.n_items} items of {self.container} is a usable turn")
-            self.reject(self.container, self.container, "no_turns",
+            self.reject(self.container, self.container, RejectCode.NO_TURNS,
                         f"{why}; the interaction has no turns")
 
         def col(name: str) -> list[Any]:

@@ -144,12 +144,12 @@ def decide_encoding(path: str | Path, encoding: str | None = None) -> tuple[str,
     p = Path(path)
     if encoding is not None and text_codec(encoding) is None:
         raise ConfigError(f"encoding={encoding!r} is not a known text encoding "
-                          "(e.g. 'utf-8', 'cp1252', 'latin-1')", field="encoding")
+                          "(e.g. 'utf-8', 'cp1252', 'latin-1')", field="encoding", code="SA-C076")
     try:
         with p.open("rb") as fh:
             head = fh.read(4096)
     except OSError as exc:
-        raise InputError(f"cannot open: {exc.strerror}", source=str(p)) from exc
+        raise InputError(f"cannot open: {exc.strerror}", source=str(p), code="SA-I020") from exc
     for bom, name in _BOMS:
         if head.startswith(bom) and _first_error(p, name) is None:
             return name, "strict"

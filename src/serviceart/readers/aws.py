@@ -110,6 +110,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import FormatError
+from ..rejects import RejectCode
 from ._json import (
     BadValue,
     JsonDocReader,
@@ -250,7 +251,7 @@ def _analytics_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any
             f"'Transcript' is a {type(items).__name__}, not a list"
         raise FormatError(
             f"{found}; not a {kind} output file"
-            + (f" (JobStatus {status})" if status else ""), source=str(path))
+            + (f" (JobStatus {status})" if status else ""), source=str(path), code="SA-F007")
     iid = (given(dig(doc, "CustomerMetadata", "ContactId")) or given(doc.get("JobName"))
            or path.stem)
     out = JsonFrames(path, iid, "Transcript", len(items), META_COLUMNS)
@@ -268,7 +269,7 @@ def _analytics_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any
     for n, item in enumerate(items):
         rec = f"Transcript[{n}]"
         if not isinstance(item, dict):
-            out.reject(rec, None, "malformed_record",
+            out.reject(rec, None, RejectCode.MALFORMED_RECORD,
                        f"a transcript item must be an object, not a {type(item).__name__}")
             continue
         stamp: pd.Timestamp | None = None
@@ -291,7 +292,7 @@ def _analytics_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any
                     value = seconds(item[key], 1000, key)
                     start, end = (value, end) if key == "BeginOffsetMillis" else (start, value)
                 elif channel == "call":
-                    raise BadValue("missing_field",
+                    raise BadValue(RejectCode.MISSING_FIELD,
                                     f"the voice transcript item has no {key}", key)
         except BadValue as exc:
             out.reject(rec, exc.field, exc.code, exc.reason)
@@ -319,7 +320,7 @@ def _item_role(item: dict[str, Any], roles_by_id: Mapping[str, str],
         return _role(item["ParticipantRole"], user)
     pid = item.get("ParticipantId")
     if pid is None:
-        raise BadValue("missing_field",
+        raise BadValue(RejectCode.MISSING_FIELD,
                         "the transcript item has no ParticipantRole and no ParticipantId",
                         "ParticipantRole")
     key = str(pid)
@@ -327,7 +328,7 @@ def _item_role(item: dict[str, Any], roles_by_id: Mapping[str, str],
         return _role(roles_by_id[key], user)
     if key.strip().upper() in ROLE_MAP:  # redacted files use the role as the id [C]
         return _role(key, user)
-    raise BadValue("unknown_participant",
+    raise BadValue(RejectCode.UNKNOWN_PARTICIPANT,
                     f"ParticipantId {key!r} is not listed in Participants", "ParticipantId")
 
 

@@ -86,6 +86,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ..errors import ConfigError, FormatError
+from ..rejects import RejectCode
 from ._text import read_text
 from .base import RawFrames, Reader, register_reader, reject_rows
 from .text import DEFAULT_ROLES
@@ -151,7 +152,7 @@ class _Turn:
 class _BadCue(Exception):
     """A cue that cannot become a turn (internal; turned into a reject row)."""
 
-    def __init__(self, code: str, field: str | None, reason: str) -> None:
+    def __init__(self, code: RejectCode, field: str | None, reason: str) -> None:
         super().__init__(reason)
         self.code, self.field, self.reason = code, field, reason
 
@@ -185,12 +186,12 @@ def _timing(cue: _RawCue) -> tuple[float, float]:
         value = _seconds(stamp)
         if value is None:
             what = f"{stamp!r} is not a time" if stamp else "the time is missing"
-            raise _BadCue("bad_timestamp", col,
+            raise _BadCue(RejectCode.BAD_TIMESTAMP, col,
                           f"line {cue.line}: in the timing line {_short(cue.timing)!r}, {what}"
                           " (expected hh:mm:ss.mmm or mm:ss.mmm)")
         times[col] = value
     if times["end_s"] < times["start_s"]:
-        raise _BadCue("end_before_start", "end_s",
+        raise _BadCue(RejectCode.END_BEFORE_START, "end_s",
                       f"line {cue.line}: the cue ends at {stamps['end_s']} before it starts "
                       f"at {stamps['start_s']}")
     return times["start_s"], times["end_s"]
@@ -362,7 +363,7 @@ def _gap_option(options: Mapping[str, Any], name: str, default: float) -> float 
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
         raise ConfigError(f"{name} must be a number of seconds >= 0, or None; got {value!r}",
-                          field=name)
+                          field=name, code="SA-C077")
     return float(value)
 
 
@@ -371,7 +372,7 @@ def _roles_option(value: Any) -> dict[str, str]:
         return {}
     if not isinstance(value, Mapping):
         raise ConfigError(f"roles must be a mapping of labels to roles, got {value!r}",
-                          field="roles")
+                          field="roles", code="SA-C078")
     return {" ".join(str(k).split()).lower(): str(v).strip().lower() for k, v in value.items()}
 
 
@@ -384,7 +385,8 @@ def _turns(cues: list[_RawCue], roles: Mapping[str, str], continue_gap: float | 
             start, end = _timing(cue)
             parts = _segments(cue.text, roles)
             if not parts:
-                raise _BadCue("empty_text", "text", f"line {cue.line}: the cue has no text")
+                raise _BadCue(RejectCode.EMPTY_TEXT, "text",
+                              f"line {cue.line}: the cue has no text")
         except _BadCue as exc:
             bad.append((cue.line, {"record": f"cue {cue.number}", "field": exc.field,
                                    "code": exc.code, "reason": exc.reason}))
@@ -456,9 +458,10 @@ def read_captions(path: Path, *, vtt: bool, **options: Any) -> RawFrames:
     cues, stray = _scan(lines, vtt)
     if not cues:
         raise FormatError(f"no caption cues found: a {kind} file needs cues with a "
-                          "'00:00:01.000 --> 00:00:04.000' timing line", source=source)
+                          "'00:00:01.000 --> 00:00:04.000' timing line", source=source,
+                          code="SA-F008")
     bad: list[tuple[int, dict[str, Any]]] = [
-        (line, {"record": f"line {line}", "code": "malformed_cue",
+        (line, {"record": f"line {line}", "code": RejectCode.MALFORMED_CUE,
                 "reason": f"line {line}: {len(text)} line(s) outside any cue, starting "
                           f"{_short(text[0].strip())!r}; a cue needs a 'start --> end' "
                           "timing line, and a blank line ends a cue"})

@@ -89,6 +89,7 @@ import pandas as pd
 
 from .._validate import in_time_range, out_of_range_note
 from ..errors import ConfigError, FormatError
+from ..rejects import RejectCode
 from ._text import text_codec
 from .base import RawFrames, Reader, register_reader, reject_rows
 
@@ -333,7 +334,7 @@ class _Mail:
     text: str = ""
     removed: str = ""
     body_empty: bool = False
-    problem: tuple[str, str, str] | None = None  # (field, code, reason)
+    problem: tuple[str, RejectCode, str] | None = None  # (field, code, reason)
 
 
 def _part_text(part: Message) -> str:
@@ -440,12 +441,12 @@ def _parse(data: bytes, source: str, position: int) -> _Mail:
                  references_root=refs[0] if refs else None, in_reply_to=irt[0] if irt else None,
                  date_raw=_decode(first("date")))
     if not headers:
-        mail.problem = ("message", "no_headers",
+        mail.problem = ("message", RejectCode.NO_HEADERS,
                         "no email headers found; the file is not an email message")
         return mail
     blob = " ".join(f"{k}: {v}" for k, vs in headers.items() for v in vs[:1])
     if len(headers) <= 2 and re.search(r"\s(?:Date|From|Subject|To):\s", blob):
-        mail.problem = ("message", "flattened_headers",
+        mail.problem = ("message", RejectCode.FLATTENED_HEADERS,
                         "the headers are run together on one line (line breaks were removed), "
                         "so Date, From and the body cannot be told apart; restore the line "
                         "breaks of the original message")
@@ -460,15 +461,15 @@ def _parse(data: bytes, source: str, position: int) -> _Mail:
     if mail.timestamp is None:
         what = (_date_problem(mail.date_raw) if mail.date_raw
                 else "the message has no Date header")
-        mail.problem = ("timestamp", "bad_timestamp",
+        mail.problem = ("timestamp", RejectCode.BAD_TIMESTAMP,
                         f"message {mid or record}: {what}")
     elif mail.sender is None:
-        mail.problem = ("speaker", "missing_sender",
+        mail.problem = ("speaker", RejectCode.MISSING_SENDER,
                         f"message {record}: no From address")
     elif mail.body_empty:
-        mail.problem = ("text", "empty_text", f"message {record} has no text")
+        mail.problem = ("text", RejectCode.EMPTY_TEXT, f"message {record} has no text")
     elif not mail.text:
-        mail.problem = ("text", "only_quoted",
+        mail.problem = ("text", RejectCode.ONLY_QUOTED,
                         f"message {record} holds only quoted text or a signature "
                         f"({len(mail.removed)} characters, none written by the sender)")
     return mail
@@ -490,10 +491,10 @@ def _mbox_messages(path: Path) -> Iterator[bytes]:
         finally:
             box.close()
     except OSError as exc:
-        raise FormatError(f"cannot read the file: {exc}", source=src) from exc
+        raise FormatError(f"cannot read the file: {exc}", source=src, code="SA-F009") from exc
     if not found:
         raise FormatError("no messages found: an mbox file starts each message with "
-                          "a 'From ' line", source=src)
+                          "a 'From ' line", source=src, code="SA-F010")
 
 
 def _parse_safely(data: bytes, src: str, position: int) -> _Mail:
@@ -503,7 +504,7 @@ def _parse_safely(data: bytes, src: str, position: int) -> _Mail:
         return _Mail(source=src, record=f"message {position}", message_id=None, sender=None,
                      participants=frozenset(), subject="", subject_key="",
                      reply_subject=False,
-                     problem=("message", "unparseable", f"cannot parse: {exc}"))
+                     problem=("message", RejectCode.UNPARSEABLE, f"cannot parse: {exc}"))
 
 
 def _read_file(path: Path) -> list[_Mail]:
@@ -515,7 +516,7 @@ def _read_file(path: Path) -> list[_Mail]:
         try:
             datas = [path.read_bytes()]
         except OSError as exc:
-            raise FormatError(f"cannot read the file: {exc}", source=src) from exc
+            raise FormatError(f"cannot read the file: {exc}", source=src, code="SA-F011") from exc
     return [_parse_safely(data, src, i) for i, data in enumerate(datas, 1)]
 
 
@@ -603,7 +604,7 @@ def _roles_config(options: dict[str, Any], source: str) -> tuple[set[str], set[s
             "cannot tell agents from customers in email: give agent_domains=['acme.com'] "
             "(senders at that domain or its subdomains are agents) and/or "
             "agent_addresses=['dana@gmail.com']; every other sender is a customer",
-            source=source)
+            source=source, code="SA-C079")
     return domains, addresses
 
 
@@ -628,8 +629,9 @@ def _frames(mails: Sequence[_Mail], options: dict[str, Any], source: str,
         if m.problem is not None:
             fld, code, reason = m.problem
             bad.append({"source": m.source, "record": m.record,
-                        "interaction_id": None if code in ("no_headers", "flattened_headers",
-                                                           "unparseable") else root,
+                        "interaction_id": None if code in (
+                            RejectCode.NO_HEADERS, RejectCode.FLATTENED_HEADERS,
+                            RejectCode.UNPARSEABLE) else root,
                         "field": fld, "code": code, "reason": reason})
             continue
         assert m.sender is not None
@@ -758,7 +760,8 @@ class MboxReader(EmlReader):
         continued in another mailbox is read whole by :func:`serviceart.read`.
         """
         if chunk_size < 1:
-            raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}", field="chunk_size")
+            raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}", field="chunk_size",
+                              code="SA-C080")
         src = str(path)
         _roles_config(self.options, src)
         heads = [_parse_safely(_HEAD_END.split(data, 1)[0] + b"\n\n", src, i)

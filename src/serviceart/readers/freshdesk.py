@@ -73,6 +73,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..rejects import RejectCode
 from ._json import BadValue, dig, given, has_keys, joined
 from .base import register_reader
 from .helpdesk import (
@@ -162,7 +163,8 @@ class FreshdeskReader(HelpdeskReader):
         t, where = item.obj, item.where
         tid = given(t.get("id"))
         if tid is None:
-            out.reject(at(where, "ticket"), None, "id", "missing_field", "the ticket has no id")
+            out.reject(at(where, "ticket"), None, "id", RejectCode.MISSING_FIELD,
+                       "the ticket has no id")
             return
         what = f"ticket {tid}"
         try:
@@ -192,7 +194,7 @@ class FreshdeskReader(HelpdeskReader):
 
         convs = t.get("conversations")
         if convs is not None and not isinstance(convs, list):
-            rec.reject(at(where, what), "conversations", "malformed_record",
+            rec.reject(at(where, what), "conversations", RejectCode.MALFORMED_RECORD,
                        f"conversations is a {type(convs).__name__}, not a list")
             convs = []
         for n, c in enumerate(convs or []):
@@ -200,7 +202,7 @@ class FreshdeskReader(HelpdeskReader):
             record = at(where, f"{what} conversation {cid}" if cid else
                         f"{what} conversations[{n}]")
             if not isinstance(c, dict):
-                rec.reject(record, None, "malformed_record",
+                rec.reject(record, None, RejectCode.MALFORMED_RECORD,
                            f"a conversation must be an object, not {type(c).__name__}")
                 continue
             try:
@@ -208,7 +210,7 @@ class FreshdeskReader(HelpdeskReader):
                 incoming = c.get("incoming")
                 if not isinstance(incoming, bool):
                     if speaker is None:
-                        raise BadValue("missing_field",
+                        raise BadValue(RejectCode.MISSING_FIELD,
                                        "the conversation has neither incoming nor user_id",
                                        "incoming")
                     incoming = speaker == requester

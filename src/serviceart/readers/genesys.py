@@ -84,6 +84,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import FormatError
+from ..rejects import RejectCode
 from ._json import (
     BadValue,
     JsonDocReader,
@@ -142,7 +143,7 @@ def _stamp(ms: float, name: str) -> pd.Timestamp:
     try:
         return pd.Timestamp(round(ms), unit="ms", tz="UTC").as_unit("ns")
     except (ValueError, OverflowError) as exc:
-        raise BadValue("bad_timestamp", f"{name} {ms!r} is not a representable time",
+        raise BadValue(RejectCode.BAD_TIMESTAMP, f"{name} {ms!r} is not a representable time",
                        name) from exc
 
 
@@ -204,7 +205,7 @@ def _phrase_times(phrase: dict[str, Any], t_start: float | None, origin: float |
     elif dig(phrase, "offset", "milliseconds") is not None:
         rel = seconds(dig(phrase, "offset", "milliseconds"), 1, "offset.milliseconds")
     elif timed:
-        raise BadValue("missing_field", "the phrase has no startTimeMs", "startTimeMs")
+        raise BadValue(RejectCode.MISSING_FIELD, "the phrase has no startTimeMs", "startTimeMs")
     else:
         return None, None, None
     if absolute is None and rel is not None and t_start is not None:
@@ -232,7 +233,8 @@ def _genesys_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any])
     if not isinstance(transcripts, list):
         found = "no 'transcripts'" if transcripts is None else \
             f"'transcripts' is a {type(transcripts).__name__}, not a list"
-        raise FormatError(f"{found}; not a Genesys Cloud transcript file", source=str(path))
+        raise FormatError(f"{found}; not a Genesys Cloud transcript file", source=str(path),
+                          code="SA-F012")
     iid = given(doc.get("conversationId")) or path.stem
     n_phrases = sum(len(_phrases(t)) for t in transcripts)
     out = JsonFrames(path, iid, "transcripts", n_phrases, META_COLUMNS)
@@ -248,26 +250,26 @@ def _genesys_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any])
     for i, transcript in enumerate(transcripts):
         rec = f"transcripts[{i}]"
         if not isinstance(transcript, dict):
-            out.reject(rec, None, "malformed_record",
+            out.reject(rec, None, RejectCode.MALFORMED_RECORD,
                        f"a transcript must be an object, not a {type(transcript).__name__}")
             continue
         phrases = transcript.get("phrases")
         if not isinstance(phrases, list):
             if phrases is not None:
-                out.reject(rec, "phrases", "malformed_record",
+                out.reject(rec, "phrases", RejectCode.MALFORMED_RECORD,
                            f"phrases is a {type(phrases).__name__}, not a list")
             continue
         t_start = _epoch(transcript.get("startTime"))
         for j, phrase in enumerate(phrases):
             prec = f"{rec}.phrases[{j}]"
             if not isinstance(phrase, dict):
-                out.reject(prec, None, "malformed_record",
+                out.reject(prec, None, RejectCode.MALFORMED_RECORD,
                            f"a phrase must be an object, not a {type(phrase).__name__}")
                 continue
             try:
                 purpose = phrase.get("participantPurpose")
                 if purpose is None:
-                    raise BadValue("missing_field", "the phrase has no participantPurpose",
+                    raise BadValue(RejectCode.MISSING_FIELD, "the phrase has no participantPurpose",
                                    "participantPurpose")
                 text = _phrase_text(phrase)
                 start, end, absolute = _phrase_times(phrase, t_start, origin, timed)

@@ -58,6 +58,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ..errors import ConfigError, FormatError
+from ..rejects import RejectCode
 from ._json import BadValue, given, load_json, loads, number, user_roles, utc
 from .base import RawFrames, Reader, reject_rows
 from .email import html_to_text, strip_reply
@@ -132,18 +133,19 @@ def _document(path: Path) -> Any:
         return load_json(path)
     if not text.strip():
         raise FormatError("the file is empty; expected an exported JSON document",
-                          source=str(path))
+                          source=str(path), code="SA-F013")
     if start != "[":
         raise FormatError("not JSON: a help-desk export starts with '{' or '['",
-                          source=str(path))
+                          source=str(path), code="SA-F014")
     try:
         return loads(text)
     except json.JSONDecodeError as exc:
         hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) else ""
         raise FormatError(f"not valid JSON: {exc.msg} at line {exc.lineno} column "
-                          f"{exc.colno}{hint}", source=str(path)) from exc
+                          f"{exc.colno}{hint}", source=str(path), code="SA-F015") from exc
     except RecursionError as exc:
-        raise FormatError("the JSON is nested too deeply to read", source=str(path)) from exc
+        raise FormatError("the JSON is nested too deeply to read", source=str(path),
+                          code="SA-F016") from exc
 
 
 def records(path: Path, unwrap: Any) -> Iterator[Item | Bad]:
@@ -166,7 +168,8 @@ def records(path: Path, unwrap: Any) -> Iterator[Item | Bad]:
     try:
         lines = _is_lines(path)
     except OSError as exc:
-        raise FormatError(f"cannot read the file: {exc.strerror}", source=str(path)) from exc
+        raise FormatError(f"cannot read the file: {exc.strerror}", source=str(path),
+                          code="SA-F017") from exc
     if not lines:
         doc = _document(path)
         if isinstance(doc, list):
@@ -199,7 +202,7 @@ def records(path: Path, unwrap: Any) -> Iterator[Item | Bad]:
     if not good:
         why = "the file is empty" if not bad else f"none of its {bad} lines is JSON"
         raise FormatError(f"{why}; expected JSON Lines with one exported record per line",
-                          source=str(path))
+                          source=str(path), code="SA-F018")
 
 
 # ---------------------------------------------------------------- values
@@ -221,7 +224,8 @@ def epoch_or_iso(value: Any, name: str) -> pd.Timestamp:
     try:
         ts = pd.Timestamp(secs, unit="s", tz="UTC")
     except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime) as exc:
-        raise BadValue("bad_timestamp", f"{name} {value!r} is not a Unix time", name) from exc
+        raise BadValue(RejectCode.BAD_TIMESTAMP, f"{name} {value!r} is not a Unix time",
+                       name) from exc
     return ts.as_unit("ns")
 
 
@@ -231,7 +235,7 @@ def required_time(obj: Mapping[str, Any], key: str, *, epoch: bool = False,
     name = label or key
     value = obj.get(key)
     if value is None:
-        raise BadValue("missing_field", f"the {name.split('.')[0]} has no {key}", name)
+        raise BadValue(RejectCode.MISSING_FIELD, f"the {name.split('.')[0]} has no {key}", name)
     return epoch_or_iso(value, name) if epoch else utc(value, name)
 
 
@@ -249,7 +253,8 @@ def message_text(obj: Mapping[str, Any], plain: Iterable[str], html: Iterable[st
         if value is None:
             continue
         if not isinstance(value, str):
-            raise BadValue("bad_value", f"{key} is a {type(value).__name__}, not a string", key)
+            raise BadValue(RejectCode.BAD_VALUE,
+                           f"{key} is a {type(value).__name__}, not a string", key)
         text = html_to_text(value) if is_html else value.strip()
         if text:
             return text
@@ -257,7 +262,7 @@ def message_text(obj: Mapping[str, Any], plain: Iterable[str], html: Iterable[st
     if found is not None:
         return ""
     names = [k for k, _ in fields]
-    raise BadValue("missing_field", f"the {what} has none of the text fields {names}",
+    raise BadValue(RejectCode.MISSING_FIELD, f"the {what} has none of the text fields {names}",
                    names[0])
 
 
@@ -281,20 +286,20 @@ class Settings:
         for key, value in roles.items():
             if value not in _ROLES:
                 raise ConfigError(f"roles= maps {key!r} to {value!r}; use one of "
-                                  f"{list(_ROLES)}", field="roles")
+                                  f"{list(_ROLES)}", field="roles", code="SA-C081")
         ids = options.get("agent_ids")
         if isinstance(ids, (str, int)):
             ids = [ids]
         if ids is not None and not isinstance(ids, Iterable):
             raise ConfigError(f"agent_ids= must be a list of author ids, got {ids!r}",
-                              field="agent_ids")
+                              field="agent_ids", code="SA-C082")
         agents = None if ids is None else frozenset(
             s.lower() for s in (given(i) for i in ids) if s is not None)
         notes = str(options.get("private_notes", "skip")).strip().lower()
         if notes not in ("skip", "system"):
             raise ConfigError(f"private_notes={options.get('private_notes')!r}; use 'skip' "
                               "(count them in the private_notes column) or 'system' (keep "
-                              "them as system turns)", field="private_notes")
+                              "them as system turns)", field="private_notes", code="SA-C083")
         channel = options.get("channel")
         return cls(roles=roles, agent_ids=agents, keep_notes=notes == "system",
                    strip_quotes=bool(options.get("strip_quotes", True)),
@@ -323,11 +328,11 @@ class Record:
     channel: str
     settings: Settings
     turns: list[dict[str, Any]] = field(default_factory=list)
-    bad: list[tuple[str, str | None, str, str]] = field(default_factory=list)
+    bad: list[tuple[str, str | None, RejectCode, str]] = field(default_factory=list)
     private_notes: int = 0
     n_messages: int = 0
 
-    def reject(self, record: str, fld: str | None, code: str, reason: str) -> None:
+    def reject(self, record: str, fld: str | None, code: RejectCode, reason: str) -> None:
         """Reject one message of the record."""
         self.bad.append((record, fld, code, reason))
 
@@ -344,7 +349,7 @@ class Record:
         if self.channel == "email" and self.settings.strip_quotes and text:
             kept, removed = strip_reply(text)
             if not kept:
-                self.reject(record, "text", "only_quoted",
+                self.reject(record, "text", RejectCode.ONLY_QUOTED,
                             f"the message holds only quoted text or a signature "
                             f"({len(removed)} characters, none written by its author)")
                 return
@@ -365,7 +370,7 @@ class Collector:
         self._rows: list[dict[str, Any]] = []
         self._bad: list[dict[str, Any]] = []
 
-    def reject(self, record: str, iid: str | None, fld: str | None, code: str,
+    def reject(self, record: str, iid: str | None, fld: str | None, code: RejectCode,
                reason: str) -> None:
         """Reject a whole record (or a line)."""
         self.size += 1
@@ -384,7 +389,7 @@ class Collector:
                    f"none of the {rec.n_messages} messages of the {what} is a usable "
                    f"public message ({rec.private_notes} private notes)")
             self._bad.append({"source": str(self.path), "record": at(rec.where, what),
-                              "interaction_id": rec.iid, "field": None, "code": "no_turns",
+                              "interaction_id": rec.iid, "field": None, "code": RejectCode.NO_TURNS,
                               "reason": f"{why}; the interaction has no turns"})
             return
         self._turns.extend(rec.turns)
@@ -493,9 +498,9 @@ class HelpdeskReader(Reader):
         for item in records(path, self._unwrap):
             seen = True
             if isinstance(item, Bad):
-                out.reject(item.where, None, None, "malformed_line", item.reason)
+                out.reject(item.where, None, None, RejectCode.MALFORMED_LINE, item.reason)
             elif not isinstance(item.obj, dict):
-                out.reject(item.where or self.record_name, None, None, "malformed_record",
+                out.reject(item.where or self.record_name, None, None, RejectCode.MALFORMED_RECORD,
                            f"a {self.record_name} must be a JSON object, not "
                            f"{type(item.obj).__name__}")
             else:
@@ -504,6 +509,7 @@ class HelpdeskReader(Reader):
                 emitted = True
                 yield out.frames()
         if not seen:
-            raise FormatError(f"no {self.record_name}s found in the export", source=str(path))
+            raise FormatError(f"no {self.record_name}s found in the export", source=str(path),
+                              code="SA-F019")
         if out.size or not emitted:
             yield out.frames()

@@ -85,6 +85,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import FormatError
+from ..rejects import RejectCode
 from ._json import (
     BadValue,
     JsonDocReader,
@@ -140,7 +141,7 @@ def _duration_s(value: Any, name: str) -> float:
                 + seconds(value.get("nanos", 0), 10**9, name))
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         return seconds(value, 1, name)
-    raise BadValue("bad_number", f"{name} {value!r} is not a duration", name)
+    raise BadValue(RejectCode.BAD_NUMBER, f"{name} {value!r} is not a duration", name)
 
 
 def _usec(value: Any, name: str) -> pd.Timestamp:
@@ -149,7 +150,7 @@ def _usec(value: Any, name: str) -> pd.Timestamp:
     try:
         return pd.Timestamp(round(us), unit="us", tz="UTC").as_unit("ns")
     except (ValueError, OverflowError) as exc:
-        raise BadValue("bad_timestamp", f"{name} {value!r} is not a representable time",
+        raise BadValue(RejectCode.BAD_TIMESTAMP, f"{name} {value!r} is not a representable time",
                        name) from exc
 
 
@@ -172,15 +173,15 @@ def _entries_frames(path: Path, doc: dict[str, Any], entries: list[Any],
     for n, entry in enumerate(entries):
         rec = f"entries[{n}]"
         if not isinstance(entry, dict):
-            out.reject(rec, None, "malformed_record",
+            out.reject(rec, None, RejectCode.MALFORMED_RECORD,
                        f"an entry must be an object, not a {type(entry).__name__}")
             continue
         try:
             if entry.get("role") is None:
-                raise BadValue("missing_field", "the entry has no role", "role")
+                raise BadValue(RejectCode.MISSING_FIELD, "the entry has no role", "role")
             text = item_text(entry, "text")
             if entry.get("start_timestamp_usec") is None:
-                raise BadValue("missing_field", "the entry has no start_timestamp_usec",
+                raise BadValue(RejectCode.MISSING_FIELD, "the entry has no start_timestamp_usec",
                                "start_timestamp_usec")
             stamp = _usec(entry["start_timestamp_usec"], "start_timestamp_usec")
         except BadValue as exc:
@@ -208,7 +209,7 @@ def _segment_role(seg: dict[str, Any], call_meta: Any, user: Mapping[str, str]) 
         for key, label in (("agentChannel", "HUMAN_AGENT"), ("customerChannel", "END_USER")):
             if number(dig(call_meta, key)) == tag:
                 return vendor_role(label, ROLE_MAP, user)
-    raise BadValue("missing_field", "the segment has no segmentParticipant.role and its "
+    raise BadValue(RejectCode.MISSING_FIELD, "the segment has no segmentParticipant.role and its "
                    "channelTag matches no callMetadata channel", "segmentParticipant.role")
 
 
@@ -239,7 +240,8 @@ def _resource_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any]
         found = ("no 'transcript.transcriptSegments'" if segments is None else
                  f"'transcript.transcriptSegments' is a {type(segments).__name__}, not a list")
         raise FormatError(f"{found} and no 'entries'; not a Contact Center AI Insights "
-                          "conversation (or it has no transcript yet)", source=str(path))
+                          "conversation (or it has no transcript yet)", source=str(path),
+                          code="SA-F020")
     name = given(doc.get("name"))
     iid = (name.rstrip("/").rsplit("/", 1)[-1] if name else None) or path.stem
     out = JsonFrames(path, iid, "transcript.transcriptSegments", len(segments), META_COLUMNS)
@@ -258,7 +260,7 @@ def _resource_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any]
     for n, seg in enumerate(segments):
         rec = f"transcript.transcriptSegments[{n}]"
         if not isinstance(seg, dict):
-            out.reject(rec, None, "malformed_record",
+            out.reject(rec, None, RejectCode.MALFORMED_RECORD,
                        f"a transcript segment must be an object, not a {type(seg).__name__}")
             continue
         try:
@@ -275,13 +277,14 @@ def _resource_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any]
             elif seg.get("messageTime") is not None:
                 stamp = utc(seg["messageTime"], "messageTime")
             elif channel == "chat":
-                raise BadValue("missing_field", "the chat segment has no messageTime",
+                raise BadValue(RejectCode.MISSING_FIELD, "the chat segment has no messageTime",
                                "messageTime")
         except BadValue as exc:
             out.reject(rec, exc.field, exc.code, exc.reason)
             continue
         except (OverflowError, ValueError) as exc:
-            out.reject(rec, "startOffset", "bad_number", f"the segment time is out of range: {exc}")
+            out.reject(rec, "startOffset", RejectCode.BAD_NUMBER,
+                       f"the segment time is out of range: {exc}")
             continue
         if stamp is not None:
             stamps.append(stamp)
@@ -358,5 +361,6 @@ class InsightsReader(JsonDocReader):
             return _entries_frames(path, doc, entries, self.options)
         if entries is not None and "transcript" not in doc:
             raise FormatError(f"'entries' is a {type(entries).__name__}, not a list; not a "
-                              "Contact Center AI Insights conversation", source=str(path))
+                              "Contact Center AI Insights conversation", source=str(path),
+                              code="SA-F021")
         return _resource_frames(path, doc, self.options)

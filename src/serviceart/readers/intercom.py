@@ -75,6 +75,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..rejects import RejectCode
 from ._json import BadValue, dig, given, has_keys, number
 from .base import register_reader
 from .email import html_to_text
@@ -184,7 +185,7 @@ class IntercomReader(HelpdeskReader):
         conv, where = item.obj, item.where
         cid = given(conv.get("id"))
         if cid is None:
-            out.reject(at(where, "conversation"), None, "id", "missing_field",
+            out.reject(at(where, "conversation"), None, "id", RejectCode.MISSING_FIELD,
                        "the conversation has no id")
             return
         what = f"conversation {cid}"
@@ -199,7 +200,7 @@ class IntercomReader(HelpdeskReader):
         rec = Record(cid, where, channel, settings)
         customer: str | None = None
         if source is not None and not isinstance(source, dict):
-            rec.reject(at(where, f"{what} source"), "source", "malformed_record",
+            rec.reject(at(where, f"{what} source"), "source", RejectCode.MALFORMED_RECORD,
                        f"source is a {type(source).__name__}, not an object")
         elif isinstance(source, dict) and source.get("body") is not None:
             spoken = self._part(rec, at(where, f"{what} source"), source, settings,
@@ -209,14 +210,14 @@ class IntercomReader(HelpdeskReader):
         parts = conv.get("conversation_parts")
         items = dig(parts, "conversation_parts") if isinstance(parts, dict) else parts
         if items is not None and not isinstance(items, list):
-            rec.reject(at(where, what), "conversation_parts", "malformed_record",
+            rec.reject(at(where, what), "conversation_parts", RejectCode.MALFORMED_RECORD,
                        f"conversation_parts is a {type(items).__name__}, not a list")
             items = []
         for n, part in enumerate(items or []):
             pid = given(dig(part, "id"))
             record = at(where, f"{what} part {pid}" if pid else f"{what} parts[{n}]")
             if not isinstance(part, dict):
-                rec.reject(record, None, "malformed_record",
+                rec.reject(record, None, RejectCode.MALFORMED_RECORD,
                            f"a conversation part must be an object, not {type(part).__name__}")
                 continue
             body = part.get("body")
@@ -248,7 +249,7 @@ class IntercomReader(HelpdeskReader):
             author = part.get("author")
             kind = given(dig(author, "type"))
             if kind is None:
-                raise BadValue("missing_field", "the message has no author.type",
+                raise BadValue(RejectCode.MISSING_FIELD, "the message has no author.type",
                                "author.type")
             speaker = given(dig(author, "id"))
             if stamp is None:

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, FormatError
+from ..rejects import RejectCode
 from .base import RawFrames, Reader, register_reader, reject_rows
 from .text import DEFAULT_ROLES
 from .turns import _open_text, malformed_lines, read_table, table_blocks
@@ -132,7 +133,8 @@ def _csv_bare_cr(path: Path, sep: str) -> tuple[pd.DataFrame, pd.DataFrame]:
                                 na_values=[""], on_bad_lines="warn", lineterminator="\n",
                                 quoting=csv.QUOTE_MINIMAL)
         except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-            raise FormatError(f"cannot parse as CSV: {exc}", source=str(path)) from exc
+            raise FormatError(f"cannot parse as CSV: {exc}", source=str(path),
+                              code="SA-F022") from exc
     bad.extend(malformed_lines(caught, path))
     frame["record"] = [f"row {i + 1}" for i in range(len(frame))]
     return frame, reject_rows(bad)
@@ -304,7 +306,8 @@ class MessagesReader(Reader):
         repeated ids are rejected exactly as :meth:`load` rejects them.
         """
         if chunk_size < 1:
-            raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}", field="chunk_size")
+            raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}", field="chunk_size",
+                              code="SA-C084")
         if path.stat().st_size < int(self.options.get("stream_min_bytes", _STREAM_MIN_BYTES)):
             yield from _pieces(self.load(path), chunk_size)
             return
@@ -391,7 +394,7 @@ class MessagesReader(Reader):
             row = int(str(rid)[1:])
             if row_of.get(mid) != row:
                 bad.append(self._reject(
-                    src, records[k], None, "id", "duplicate_id",
+                    src, records[k], None, "id", RejectCode.DUPLICATE_ID,
                     f"message id {mid!r} already appears at {first_record.get(mid, '?')}; "
                     "the first one is kept"))
             else:
@@ -399,8 +402,8 @@ class MessagesReader(Reader):
                 reason = (f"message {mid!r} is in a reply cycle (it replies to itself, "
                           "directly or through other messages)" if root == _CYCLE else
                           f"message {mid!r} replies into a reply cycle; its thread has no root")
-                bad.append(self._reject(src, records[k], None, "in_reply_to", "reply_cycle",
-                                        reason))
+                bad.append(self._reject(src, records[k], None, "in_reply_to",
+                                        RejectCode.REPLY_CYCLE, reason))
         good = done[keep]
         extra = [reject_rows(bad)] if bad else []
         first = True
@@ -433,7 +436,7 @@ class MessagesReader(Reader):
                 f"column (it has {[str(c) for c in frame.columns]}). Map one with "
                 "columns={'your_column': 'role'} (and roles={'staff': 'agent', ...}) or "
                 "columns={'your_flag': 'inbound'} (true = customer), or list the agents' "
-                "authors with agent_ids=[...]", source=src)
+                "authors with agent_ids=[...]", source=src, code="SA-C085")
         prefix = str(self.options.get("id_prefix", "thread-"))
         channel = str(self.options.get("channel", "social"))
         max_depth = int(self.options.get("max_depth", MAX_DEPTH))
@@ -456,14 +459,14 @@ class MessagesReader(Reader):
             if pointer is not None:
                 fld, value = pointer
                 shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-                rejects.append(self._reject(src, records[i], None, fld, "bad_id",
+                rejects.append(self._reject(src, records[i], None, fld, RejectCode.BAD_ID,
                                             f"{fld} {shown} is a list or mapping, not one id"))
             elif mid is None:
-                rejects.append(self._reject(src, records[i], None, "id", "missing_id",
+                rejects.append(self._reject(src, records[i], None, "id", RejectCode.MISSING_ID,
                                             "the message has no id"))
             elif mid in parents:
                 rejects.append(self._reject(
-                    src, records[i], None, "id", "duplicate_id",
+                    src, records[i], None, "id", RejectCode.DUPLICATE_ID,
                     f"message id {mid!r} already appears at {records[first_row[mid]]}; "
                     "the first one is kept"))
             else:
@@ -488,17 +491,17 @@ class MessagesReader(Reader):
                           "directly or through other messages)" if root == _CYCLE else
                           f"message {mid!r} replies into a reply cycle; its thread has no root")
                 rejects.append(self._reject(src, records[i], None, "in_reply_to",
-                                            "reply_cycle", reason))
+                                            RejectCode.REPLY_CYCLE, reason))
                 continue
             iid = prefix + root
             if deepest[root] > max_depth:
                 rejects.append(self._reject(
-                    src, records[i], iid, "in_reply_to", "thread_too_deep",
+                    src, records[i], iid, "in_reply_to", RejectCode.THREAD_TOO_DEEP,
                     f"the thread's reply chain is {deepest[root]} messages deep, over the "
                     f"limit of {max_depth}; raise it with max_depth=..."))
                 continue
             if roles[i] not in _ROLE_VALUES:
-                rejects.append(self._reject(src, records[i], iid, "role", "unknown_role",
+                rejects.append(self._reject(src, records[i], iid, "role", RejectCode.UNKNOWN_ROLE,
                                             str(roles[i])))
                 continue
             turn_rows.append(i)
@@ -529,7 +532,7 @@ class MessagesReader(Reader):
 
     # --------------------------------------------------------------- helpers
     @staticmethod
-    def _reject(source: str, record: str, iid: str | None, field: str, code: str,
+    def _reject(source: str, record: str, iid: str | None, field: str, code: RejectCode,
                 reason: str) -> dict[str, Any]:
         return {"source": source, "record": record, "interaction_id": iid, "field": field,
                 "code": code, "reason": reason}
@@ -558,10 +561,11 @@ class MessagesReader(Reader):
                     break
         if "id" not in frame.columns:
             if frame.empty and len(frame.columns) <= 1:
-                raise FormatError("no messages found; the file is empty", source=str(path))
+                raise FormatError("no messages found; the file is empty", source=str(path),
+                                  code="SA-F023")
             raise ConfigError(
                 f"no message id column among {[str(c) for c in frame.columns if c != 'record']}"
-                "; name it with columns={'your_id_column': 'id'}", source=str(path))
+                "; name it with columns={'your_id_column': 'id'}", source=str(path), code="SA-C086")
         return frame
 
     @staticmethod

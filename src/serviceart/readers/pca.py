@@ -57,6 +57,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from ..errors import FormatError
+from ..rejects import RejectCode
 from ._json import (
     BadValue,
     JsonDocReader,
@@ -143,7 +144,7 @@ def _pca_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any]) -> 
     ca, segments = doc.get("ConversationAnalytics"), doc.get("SpeechSegments")
     if not isinstance(ca, dict) or not isinstance(segments, list):
         raise FormatError("not a Post-Call Analytics file: it needs a 'ConversationAnalytics' "
-                          "object and a 'SpeechSegments' list", source=str(path))
+                          "object and a 'SpeechSegments' list", source=str(path), code="SA-F024")
     iid = given(ca.get("GUID")) or given(_pca_job(ca)) or path.stem
     out = JsonFrames(path, iid, "SpeechSegments", len(segments), META_COLUMNS)
     labels: dict[str, tuple[Any, str | None]] = {}
@@ -166,12 +167,12 @@ def _pca_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any]) -> 
     for n, seg in enumerate(segments):
         rec = f"SpeechSegments[{n}]"
         if not isinstance(seg, dict):
-            out.reject(rec, None, "malformed_record",
+            out.reject(rec, None, RejectCode.MALFORMED_RECORD,
                        f"a speech segment must be an object, not a {type(seg).__name__}")
             continue
         try:
             if seg.get("SegmentSpeaker") is None:
-                raise BadValue("missing_field", "the segment has no SegmentSpeaker",
+                raise BadValue(RejectCode.MISSING_FIELD, "the segment has no SegmentSpeaker",
                                 "SegmentSpeaker")
             spk = str(seg["SegmentSpeaker"])
             role = _role("system" if seg.get("IVRSegment") is True else label_of(spk), user)
@@ -179,7 +180,7 @@ def _pca_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any]) -> 
             times = []
             for key in ("SegmentStartTime", "SegmentEndTime"):
                 if key not in seg:
-                    raise BadValue("missing_field", f"the segment has no {key}", key)
+                    raise BadValue(RejectCode.MISSING_FIELD, f"the segment has no {key}", key)
                 times.append(seconds(seg[key], 1, key))
         except BadValue as exc:
             out.reject(rec, exc.field, exc.code, exc.reason)

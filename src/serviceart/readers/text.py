@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..rejects import RejectCode
 from ._text import open_text
 from .base import RawFrames, Reader, register_reader, reject_rows
 
@@ -138,7 +139,7 @@ class TextReader(Reader):
                     more.append(line.strip())
                 else:
                     bad.append({"source": str(path), "record": f"line {lineno}",
-                                "interaction_id": iid, "code": "malformed_line",
+                                "interaction_id": iid, "code": RejectCode.MALFORMED_LINE,
                                 "reason": "a line before any 'Label: text' turn line"})
         _join(rows, more)
         frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame(

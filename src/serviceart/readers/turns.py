@@ -23,6 +23,7 @@ import pandas as pd
 
 from .._validate import non_scalar
 from ..errors import FormatError
+from ..rejects import RejectCode
 from ._csvcheck import BadRecord, RecordCheck, RecordLocator, python_blocks
 from ._json import loads
 from ._text import decide_encoding, open_text, read_text
@@ -305,7 +306,7 @@ def _parquet_blocks(path: Path, rows: int, usecols: str | None
             base += len(frame)
             yield frame, reject_rows([])
     except Exception as exc:  # pyarrow raises many types for a broken file
-        raise FormatError(f"cannot read Parquet: {exc}", source=str(path)) from exc
+        raise FormatError(f"cannot read Parquet: {exc}", source=str(path), code="SA-F025") from exc
 
 
 def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | None,
@@ -336,16 +337,16 @@ def _jsonl_blocks(path: Path, rows: int, usecols: str | None, encoding: str | No
                 obj = loads(line)
             except json.JSONDecodeError as exc:
                 bad.append({"source": str(path), "record": f"line {lineno}",
-                            "interaction_id": line_id(line), "code": "malformed_line",
+                            "interaction_id": line_id(line), "code": RejectCode.MALFORMED_LINE,
                             "reason": f"not valid JSON: {exc.msg} at column {exc.colno}"})
                 continue
             except RecursionError:
                 bad.append({"source": str(path), "record": f"line {lineno}",
-                            "code": "malformed_line", "reason": "JSON nested too deeply"})
+                            "code": RejectCode.MALFORMED_LINE, "reason": "JSON nested too deeply"})
                 continue
             if not isinstance(obj, dict):
                 bad.append({"source": str(path), "record": f"line {lineno}",
-                            "code": "malformed_line",
+                            "code": RejectCode.MALFORMED_LINE,
                             "reason": f"a JSON {type(obj).__name__}, not an object"})
                 continue
             if usecols is not None:
@@ -435,10 +436,11 @@ def _csv_blocks(path: Path, sep: str, rows: int, usecols: str | None,
                 base += n
         except pd.errors.EmptyDataError as exc:
             raise FormatError("the file is empty; a turn table needs a header and rows",
-                              source=str(path)) from exc
+                              source=str(path), code="SA-F026") from exc
         except pd.errors.ParserError as exc:
             if "EOF inside string" not in str(exc):
-                raise FormatError(f"cannot parse as CSV: {exc}", source=str(path)) from exc
+                raise FormatError(f"cannot parse as CSV: {exc}", source=str(path),
+                                  code="SA-F027") from exc
             # an unbalanced quote runs to the end of the file: the rest is read by the
             # csv module, whose last record holds everything the quote swallowed
             for frame, records in python_blocks(path, sep, enc, errors, header, base, rows):
@@ -498,10 +500,11 @@ def _csv_header(path: Path, sep: str, enc: str, errors: str, lineterminator: str
         try:
             names = next((r for r in csv.reader(fh, delimiter=sep, strict=False) if r), None)
         except csv.Error as exc:
-            raise FormatError(f"cannot parse the CSV header: {exc}", source=str(path)) from exc
+            raise FormatError(f"cannot parse the CSV header: {exc}", source=str(path),
+                              code="SA-F028") from exc
     if not names:
         raise FormatError("the file is empty; a turn table needs a header and rows",
-                          source=str(path))
+                          source=str(path), code="SA-F029")
     if lineterminator is not None:
         names[-1] = names[-1].rstrip("\r")
     out: list[str] = []
@@ -516,7 +519,7 @@ def _csv_header(path: Path, sep: str, enc: str, errors: str, lineterminator: str
 
 def malformed_lines(caught: list[warnings.WarningMessage], path: Path) -> list[dict[str, Any]]:
     """Reject rows for the lines pandas skipped (its "Skipping line N" warnings)."""
-    return [{"source": str(path), "record": f"line {m.group(1)}", "code": "malformed_line",
+    return [{"source": str(path), "record": f"line {m.group(1)}", "code": RejectCode.MALFORMED_LINE,
              "reason": m.group(2).strip()}
             for w in caught for m in _BAD_LINE.finditer(str(w.message))]
 

@@ -83,6 +83,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..rejects import RejectCode
 from ._json import BadValue, dig, given, has_keys, joined, utc
 from .base import register_reader
 from .helpdesk import (
@@ -199,7 +200,8 @@ class ZendeskReader(HelpdeskReader):
         t, where = item.obj, item.where
         tid = given(t.get("id"))
         if tid is None:
-            out.reject(at(where, "ticket"), None, "id", "missing_field", "the ticket has no id")
+            out.reject(at(where, "ticket"), None, "id", RejectCode.MISSING_FIELD,
+                       "the ticket has no id")
             return
         try:
             started = None if t.get("created_at") is None else utc(t["created_at"],
@@ -229,7 +231,7 @@ class ZendeskReader(HelpdeskReader):
                          "author_id": t.get("submitter_id") or t.get("requester_id"),
                          "created_at": t.get("created_at")}]
         if comments is not None and not isinstance(comments, list):
-            out.reject(at(where, f"ticket {tid}"), tid, "comments", "malformed_record",
+            out.reject(at(where, f"ticket {tid}"), tid, "comments", RejectCode.MALFORMED_RECORD,
                        f"comments is a {type(comments).__name__}, not a list")
             return
         for n, c in enumerate(comments or []):
@@ -237,13 +239,13 @@ class ZendeskReader(HelpdeskReader):
             record = at(where, f"ticket {tid} comment {cid}" if cid else
                         f"ticket {tid} comments[{n}]")
             if not isinstance(c, dict):
-                rec.reject(record, None, "malformed_record",
+                rec.reject(record, None, RejectCode.MALFORMED_RECORD,
                            f"a comment must be an object, not {type(c).__name__}")
                 continue
             try:
                 author = given(c.get("author_id"))
                 if author is None:
-                    raise BadValue("missing_field", "the comment has no author_id",
+                    raise BadValue(RejectCode.MISSING_FIELD, "the comment has no author_id",
                                    "author_id")
                 stamp = required_time(c, "created_at", label="created_at")
                 text = message_text(c, ("plain_body", "body"), ("html_body",), "comment")

@@ -148,7 +148,7 @@ def test_output_does_not_depend_on_the_terminal(samples_dir, tmp_path):
     assert {k: len(v) for k, v in messages.items()} == {"validate": 1, "report": 1,
                                                         "summary": 1}
     (line,) = messages["report"]
-    assert line == f"error: [E-INPUT] file {deep / 'nowhere'}: not a serviceart run folder " \
+    assert line == f"error: [SA-I023] file {deep / 'nowhere'}: not a serviceart run folder " \
                    "(no run.json)\n"
 
 

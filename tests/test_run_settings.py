@@ -108,7 +108,7 @@ def test_the_cli_refuses_bad_settings_before_reading_any_input(tmp_path):
         done = subprocess.run([sys.executable, "-m", "serviceart", "score", str(fifo), "-o",
                                str(out), *args], capture_output=True, text=True, timeout=120)
         assert done.returncode == 2, (args, done.stderr)
-        assert done.stderr.count("error:") == 1 and "[E-CONFIG]" in done.stderr
+        assert done.stderr.count("error:") == 1 and "[SA-C" in done.stderr
         assert option in done.stderr, done.stderr
         assert not out.exists()
 

@@ -86,6 +86,7 @@ from .errors import ConfigError, OutputError
 from .io import expand_paths, stream
 from .model import concat_rejects
 from .readers.base import reject_rows
+from .rejects import RejectCode
 from .rubric import Rubric
 from .run.chunk import PartTables, evidence_for, pipeline, score_part
 from .run.folder import PLAN_FILE, write_json, write_rubric
@@ -343,7 +344,7 @@ def _score_part(index: int, rows: pd.DataFrame, chunks: list[int], with_evidence
         tables = dict(PartTables.empty().items())
         tables["rejects"] = reject_rows([
             {"source": None, "record": f"part {index}", "interaction_id": iid,
-             "field": None, "code": "scoring_failed", "reason": reason}
+             "field": None, "code": RejectCode.SCORING_FAILED, "reason": reason}
             for iid in ids.astype(str)])
         scored, failed, words = 0, "".join(traceback.format_exception_only(exc)).strip(), 0
     marker = {"part": index, "interactions": len(rows), "scored": scored,
@@ -561,7 +562,7 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
         raise OutputError(
             f"{index.interactions_in} interactions were read but the tables hold "
             f"{summary.scored} scored and {summary.rejected} rejected; run the same "
-            "command again (or use a new --output folder)", source=str(out))
+            "command again (or use a new --output folder)", source=str(out), code="SA-O005")
     summary.parts = len(all_markers)
     summary.parts_failed = sum(1 for m in all_markers.values() if m.get("failed"))
     summary.unattributed = int(index.rejects["interaction_id"].isna().sum())
@@ -606,7 +607,7 @@ def _open_folder(out: Path) -> None:
         return
     if any(p.name != LOCK_NAME for p in out.iterdir()):
         raise ConfigError("the output folder is not empty and is not a serviceart batch "
-                          "run; choose an empty folder", source=str(out))
+                          "run; choose an empty folder", source=str(out), code="SA-C012")
 
 
 def _claim(out: Path, fingerprint: str, rubric: Rubric) -> None:
@@ -622,7 +623,7 @@ def _claim(out: Path, fingerprint: str, rubric: Rubric) -> None:
             raise ConfigError(
                 "the output folder holds a run of different input or settings (or its "
                 "batch.json is damaged); use a new folder (or empty this one) to start "
-                "again", source=str(out))
+                "again", source=str(out), code="SA-C013")
     else:
         with writing(stamp):
             stamp.write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")

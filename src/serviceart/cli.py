@@ -174,7 +174,7 @@ def _horizons(given: list[str] | None) -> dict[str, str] | None:
         channel, sep, duration = item.partition("=")
         if not sep or not channel.strip():
             _fail(ConfigError(f"--horizon {item!r}: give CHANNEL=DURATION, e.g. email=2D",
-                              field="promise_horizons"))
+                              field="promise_horizons", code="SA-C092"))
         out[channel.strip()] = duration.strip()
     return out
 

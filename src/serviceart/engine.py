@@ -118,12 +118,13 @@ def score(
         scorers=scorers, calendar=calendar, case_window=case_window,
         link_by_customer=link_by_customer, promise_horizons=promise_horizons, as_of=as_of)
     if nlp is not None and settings.jobs > 1:
-        raise ConfigError("a custom nlp can only be used with n_process=1", field="nlp")
+        raise ConfigError("a custom nlp can only be used with n_process=1", field="nlp",
+                          code="SA-C055")
     if isinstance(conv, pd.DataFrame):
         conv = Conversations.from_frames(conv)
     if not isinstance(conv, Conversations):
         raise InputError(f"score() takes Conversations (from sa.read or "
-                         f"Conversations.from_frames), got {type(conv).__name__}")
+                         f"Conversations.from_frames), got {type(conv).__name__}", code="SA-I013")
     plan = make_plan(contact_meta(conv.turns, conv.interactions), settings)
     run = settings.with_as_of(plan.as_of)
     order = pd.Series(range(len(plan.table)), index=plan.table["interaction_id"].to_numpy())

@@ -98,7 +98,7 @@ def write_result(result: Result, directory: str | Path) -> Path:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the output folder: {exc.strerror}",
-                         source=str(out)) from exc
+                         source=str(out), code="SA-I022") from exc
     for name in TABLES:
         table: pd.DataFrame = getattr(result, name)
         tmp = out / f".{name}.parquet.tmp"
@@ -145,18 +145,20 @@ def read_result(directory: str | Path) -> Result:
 
 def _run_json(d: Path) -> dict[str, Any]:
     if not (d / "run.json").exists():
-        raise InputError("not a serviceart run folder (no run.json)", source=str(d))
+        raise InputError("not a serviceart run folder (no run.json)", source=str(d),
+                         code="SA-I023")
     if not is_regular_inside(d / "run.json", d):
         raise InputError("run.json is not a regular file inside the run folder; it is "
-                         "not read", source=str(d / "run.json"))
+                         "not read", source=str(d / "run.json"), code="SA-I024")
     try:
         info = json.loads((d / "run.json").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"run.json cannot be read ({exc}); if the run did not finish, "
                          "run the same `serviceart score` command again",
-                         source=str(d / "run.json")) from exc
+                         source=str(d / "run.json"), code="SA-I025") from exc
     if not isinstance(info, dict):
-        raise InputError("run.json does not hold a JSON object", source=str(d / "run.json"))
+        raise InputError("run.json does not hold a JSON object", source=str(d / "run.json"),
+                         code="SA-I028")
     return info
 
 
@@ -165,10 +167,12 @@ def read_table(path: Path, folder: Path) -> pd.DataFrame:
     link out of the folder is refused), read as Parquet."""
     if not is_regular_inside(path, folder):
         raise InputError("not a regular file inside the run folder (a link out of it, a "
-                         "FIFO or a device); it is not read: remove it", source=str(path))
+                         "FIFO or a device); it is not read: remove it", source=str(path),
+                         code="SA-I026")
     try:
         return pd.read_parquet(path)
     except Exception as exc:  # pyarrow's ArrowInvalid, OSError...: a damaged file
         raise InputError(f"this table file cannot be read ({type(exc).__name__}: {exc}); "
                          "if it is part of a `serviceart score` run, run the same command "
-                         "again to score its part anew", source=str(path)) from exc
+                         "again to score its part anew", source=str(path),
+                         code="SA-I027") from exc

@@ -146,7 +146,7 @@ class ScoreSettings:
                               field=first.field) from first
         raise ConfigError(("bad setting: " if len(lines) == 1 else
                            f"{len(lines)} bad settings: ") + "; ".join(lines),
-                          field=", ".join(name for name, _, _ in problems))
+                          field=", ".join(name for name, _, _ in problems), code="SA-C088")
 
     @classmethod
     def resolve(cls, settings: ScoreSettings | None, **options: Any) -> ScoreSettings:
@@ -163,7 +163,8 @@ class ScoreSettings:
             return cls(**given)
         if given:
             raise ConfigError(f"give settings= or separate settings, not both (also given: "
-                              f"{', '.join(sorted(given))})", field="settings")
+                              f"{', '.join(sorted(given))})", field="settings",
+                              code="SA-C089")
         return settings
 
     # -- views ----------------------------------------------------------------------
@@ -239,10 +240,11 @@ class ScoreSettings:
                 raise ConfigError(
                     f"the run used the rubric {recorded.get('name')!r} (hash "
                     f"{recorded.get('hash')}), not the default; pass it as rubric=",
-                    field="rubric")
+                    field="rubric", code="SA-C090")
         elif recorded.get("hash") not in (None, rubric.hash):
             raise ConfigError(f"the rubric given (hash {rubric.hash}) is not the one the run "
-                              f"used (hash {recorded.get('hash')})", field="rubric")
+                              f"used (hash {recorded.get('hash')})", field="rubric",
+                              code="SA-C091")
         values["scorers"] = [_scorer_from(item) for item in values.get("scorers") or []] or None
         return cls(rubric=rubric, **values)
 

@@ -406,8 +406,9 @@ def calibrate(
         per-principle columns: ``{"respect": "col", ...}`` or a list of
         columns named after principles.
     rubric
-        The rubric to calibrate; ``None`` for the one the run used, which must
-        then be the default rubric.
+        The rubric to calibrate; ``None`` for the one the run used
+        (``res.rubric``; for a result without one, the default rubric, which must
+        then be the one its ``run_info`` records).
     scale
         ``(lo, hi)`` of the human scale, mapped onto 0..100 (or a mapping from
         column to ``(lo, hi)``); ``None``: scores are already 0..100.
@@ -452,7 +453,25 @@ interaction (0 of 3 human rows had no scored interaction; 0 had no score in 'qa_
 calibration needs at least min_n=100: label more interactions (a few hundred give stable \
 weights), or lower min_n knowing the weights will be noisy
     """
-    # -- options
+    bands_t, alphas_t = _options(bands, n_splits, alphas, min_n)
+    rub = _resolve_rubric(res, rubric)
+    scores, contrib = rub.apply(res.measures)
+    lab = _labels(human, on, target, scale, scores, min_n, n_splits, seed)
+    fits, status, notes = _fit_principles(res, rub, scores, contrib, lab, min_n, n_splits,
+                                          alphas_t, seed)
+    rows = _agreement_rows(res, rub, fits, lab, n_splits, bands_t)
+    new, report_rows, dropped = _calibrated(rub, fits, status, lab)
+    report = CalibrationReport(
+        table=pd.DataFrame(rows).astype({"n": "int64"}),
+        weights=pd.DataFrame(report_rows), n_human=len(human), n_matched=len(lab.ids),
+        unmatched_ids=lab.unmatched, n_missing_target=lab.n_missing, dropped=tuple(dropped),
+        notes=tuple(notes), n_splits=n_splits, seed=seed, bands=bands_t)
+    return new, report
+
+
+def _options(bands: Sequence[float], n_splits: int, alphas: Sequence[float], min_n: int
+             ) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The checked band thresholds and penalty strengths of :func:`calibrate`."""
     bands_t = tuple(float(b) for b in bands)
     if not bands_t or any(not 0 <= b <= 100 for b in bands_t) or \
             any(b <= c for b, c in pairwise(bands_t)):
@@ -466,9 +485,31 @@ weights), or lower min_n knowing the weights will be noisy
     if min_n < 2 * n_splits:
         raise ConfigError(f"min_n ({min_n}) must be at least 2 x n_splits ({2 * n_splits})",
                           code="SA-C037")
-    rub = _resolve_rubric(res, rubric)
+    return bands_t, alphas_t
 
-    # -- human table
+
+@dataclass(frozen=True)
+class _Labels:
+    """The human scores matched to scored interactions, sorted by id, with their folds."""
+
+    #: the labelled interaction ids, sorted
+    ids: pd.Index
+    #: the human score columns, by principle or ``"overall"``
+    mapping: dict[str, str]
+    #: whether one overall score is fitted to every principle
+    overall: bool
+    #: the scores on 0..100, aligned with ``ids``
+    y: dict[str, np.ndarray]
+    #: the outer fold of each labelled interaction
+    fold: np.ndarray
+    unmatched: tuple[str, ...]
+    n_missing: int
+
+
+def _labels(human: pd.DataFrame, on: str, target: str | Sequence[str] | Mapping[str, str],
+            scale: tuple[float, float] | Mapping[str, tuple[float, float]] | None,
+            scores: pd.DataFrame, min_n: int, n_splits: int, seed: int) -> _Labels:
+    """Check the human table and match it to the scored interactions."""
     if not isinstance(human, pd.DataFrame):
         raise InputError("human must be a pandas DataFrame with an id column and score "
                          f"column(s), got {type(human).__name__}", code="SA-I007")
@@ -484,8 +525,6 @@ weights), or lower min_n knowing the weights will be noisy
                          f"human.groupby({on!r}, as_index=False).mean(numeric_only=True)",
                          code="SA-I009")
     y_all = {key: _rescale(human[col], col, scale) for key, col in mapping.items()}
-
-    scores, contrib = rub.apply(res.measures)
     scored_ids = pd.Index(scores["interaction_id"].astype("string"))
     known = hid.isin(scored_ids).to_numpy(dtype=bool)
     unmatched = tuple(str(x) for x in hid[~known])
@@ -504,16 +543,27 @@ weights), or lower min_n knowing the weights will be noisy
             "or lower min_n knowing the weights will be noisy", code="SA-I010")
     # sorted by id, so that the folds do not depend on the order of the human rows
     order = np.argsort(hid[keep].to_numpy(dtype=str), kind="stable")
-    ids = pd.Index(hid[keep].to_numpy(dtype=object)[order])
-    y_keep = {key: y[keep][order] for key, y in y_all.items()}
     fold = np.zeros(n_matched, dtype="int64")
     for f, (_, test) in enumerate(KFold(n_splits, shuffle=True, random_state=seed)
                                   .split(np.arange(n_matched))):
         fold[test] = f
+    return _Labels(ids=pd.Index(hid[keep].to_numpy(dtype=object)[order]), mapping=mapping,
+                   overall=overall, y={key: y[keep][order] for key, y in y_all.items()},
+                   fold=fold, unmatched=unmatched, n_missing=n_missing)
 
-    # -- per principle: fit on the rows whose score is the plain weighted mean
-    m_keep = res.measures.iloc[scored_ids.get_indexer(ids)].reset_index(drop=True)
-    base = scores.iloc[scored_ids.get_indexer(ids)].reset_index(drop=True)
+
+def _rows_of(frame: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
+    """The rows of a per-interaction table for ``ids``, in that order."""
+    index = pd.Index(frame["interaction_id"].astype("string"))
+    return frame.iloc[index.get_indexer(ids)].reset_index(drop=True)
+
+
+def _fit_principles(res: Result, rub: Rubric, scores: pd.DataFrame, contrib: pd.DataFrame,
+                    lab: _Labels, min_n: int, n_splits: int, alphas: tuple[float, ...],
+                    seed: int) -> tuple[dict[str, _Fit], dict[tuple[str, str], str], list[str]]:
+    """Fit each principle's score weights on the rows whose score is the plain weighted
+    mean; the fits, each criterion's status and notes for the report."""
+    base = _rows_of(scores, lab.ids)
     fits: dict[str, _Fit] = {}
     status: dict[tuple[str, str], str] = {}
     notes: list[str] = []
@@ -522,22 +572,22 @@ weights), or lower min_n knowing the weights will be noisy
         for c in crits:
             if _kind(c) != "score":
                 status[(p, c.name)] = f"kept: kind={_kind(c)}"
-        key = "overall" if overall else p
-        if key not in y_keep:
+        key = "overall" if lab.overall else p
+        if key not in lab.y:
             for c in crits:
                 status.setdefault((p, c.name), "kept: no target for this principle")
             continue
         cand = [c for c in crits if _kind(c) == "score"]
         sub = contrib[contrib["principle"] == p]
-        v = np.nan_to_num(_frame(sub, "value", ids, [c.name for c in cand]))
-        a = np.nan_to_num(_frame(sub, "applied", ids, [c.name for c in cand]), nan=0.0)
+        v = np.nan_to_num(_frame(sub, "value", lab.ids, [c.name for c in cand]))
+        a = np.nan_to_num(_frame(sub, "applied", lab.ids, [c.name for c in cand]), nan=0.0)
         used = a.any(axis=0)
         for c, u_ in zip(cand, used, strict=True):
             if not u_:
                 status[(p, c.name)] = "kept: never applied in the labelled set"
         fit_c = [c for c, u_ in zip(cand, used, strict=True) if u_]
         v, a = v[:, used], a[:, used]
-        y = y_keep[key] / 100.0
+        y = lab.y[key] / 100.0
         w0 = np.array([c.weight for c in fit_c], dtype="float64")
         plain = np.isclose(_predict(v, a, w0), base[p].to_numpy(dtype="float64",
                                                                    na_value=np.nan), atol=1e-6)
@@ -546,7 +596,7 @@ weights), or lower min_n knowing the weights will be noisy
         rows_p &= plain
         why = _unfittable(p, v[rows_p], a[rows_p], len(fit_c), min_n, n_other)
         if why is not None:
-            if not overall:
+            if not lab.overall:
                 raise InputError(why + ": label interactions where its criteria vary, or "
                                  "leave it out of target", code="SA-I011")
             notes.append(why + "; weights kept")
@@ -557,18 +607,26 @@ weights), or lower min_n knowing the weights will be noisy
             notes.append(f"{p}: {n_other} labelled interactions left out of the fit because "
                          "bonus or auto-fail criteria changed their score")
         fits[p] = _fit_principle([c.name for c in fit_c], w0, v[rows_p], a[rows_p],
-                                 y[rows_p], fold[rows_p], n_splits, alphas_t, seed)
+                                 y[rows_p], lab.fold[rows_p], n_splits, alphas, seed)
         for c in fit_c:
             status[(p, c.name)] = "fitted"
     if not fits:
         raise InputError("no principle could be fitted: " + "; ".join(notes)
                          + ". Label interactions where the rubric's criteria apply and vary",
                          code="SA-I012")
+    return fits, status, notes
 
-    # -- held-out predictions: each fold scored by the rubric fitted without it
-    pred = {k: np.full(n_matched, np.nan) for k in (*PRINCIPLES, "overall")}
+
+def _agreement_rows(res: Result, rub: Rubric, fits: Mapping[str, _Fit], lab: _Labels,
+                    n_splits: int, bands: tuple[float, ...]) -> list[dict[str, Any]]:
+    """Agreement with the human scores before and after calibration, each fold scored by
+    the rubric fitted without it (held-out predictions)."""
+    scores, _ = rub.apply(res.measures)
+    base = _rows_of(scores, lab.ids)
+    m_keep = _rows_of(res.measures, lab.ids)
+    pred = {k: np.full(len(lab.ids), np.nan) for k in (*PRINCIPLES, "overall")}
     for f in range(n_splits):
-        test = fold == f
+        test = lab.fold == f
         fold_rubric, _ = _reweighted(rub, {(p, n): w for p, fit in fits.items()
                                            for n, w in zip(fit.names, fit.fold_weights[f],
                                                            strict=True)})
@@ -577,18 +635,25 @@ weights), or lower min_n knowing the weights will be noisy
             arr[test] = fold_scores[col].to_numpy(dtype="float64", na_value=np.nan)
     rows = []
     for p, fit in fits.items():
-        key = "overall" if overall else p
-        rows.append(_row(p, mapping[key], fit.alpha, base[p].to_numpy("float64", na_value=np.nan),
-                         pred[p], y_keep[key], fold, bands_t))
-    if overall:
-        rows.append(_row("overall", mapping["overall"], np.nan,
+        key = "overall" if lab.overall else p
+        rows.append(_row(p, lab.mapping[key], fit.alpha,
+                         base[p].to_numpy("float64", na_value=np.nan), pred[p], lab.y[key],
+                         lab.fold, bands))
+    if lab.overall:
+        rows.append(_row("overall", lab.mapping["overall"], np.nan,
                          base["overall"].to_numpy("float64", na_value=np.nan), pred["overall"],
-                         y_keep["overall"], fold, bands_t))
+                         lab.y["overall"], lab.fold, bands))
+    return rows
 
-    # -- the calibrated rubric, fitted on every labelled interaction
+
+def _calibrated(rub: Rubric, fits: Mapping[str, _Fit], status: Mapping[tuple[str, str], str],
+                lab: _Labels) -> tuple[Rubric, list[dict[str, Any]], list[str]]:
+    """The calibrated rubric, fitted on every labelled interaction; the report's weight
+    rows; the criteria dropped (weight 0)."""
     final = {(p, n): float(np.round(w, _DECIMALS)) for p, fit in fits.items()
              for n, w in zip(fit.names, fit.weights, strict=True)}
     n_fit = max(fit.n for fit in fits.values())
+    cols = ", ".join(repr(c) for c in lab.mapping.values())
     name = rub.name if rub.name.endswith("-calibrated") else f"{rub.name}-calibrated"
     new, dropped = _reweighted(
         rub, final, name=name, version=_bump(rub.version), source=f"calibrate({rub.source})",
@@ -602,12 +667,7 @@ weights), or lower min_n knowing the weights will be noisy
         wrows.append({"principle": c.principle, "criterion": c.name,
                       "weight_before": before, "weight_after": after if after > 0 else np.nan,
                       "status": "dropped" if after <= 0 else status.get(ck, "kept")})
-    report = CalibrationReport(
-        table=pd.DataFrame(rows).astype({"n": "int64"}),
-        weights=pd.DataFrame(wrows), n_human=len(human), n_matched=n_matched,
-        unmatched_ids=unmatched, n_missing_target=n_missing, dropped=tuple(dropped),
-        notes=tuple(notes), n_splits=n_splits, seed=seed, bands=bands_t)
-    return new, report
+    return new, wrows, list(dropped)
 
 
 @dataclass(frozen=True)
@@ -696,6 +756,9 @@ def _resolve_rubric(res: Result, rubric: Rubric | None) -> Rubric:
             raise ConfigError(f"rubric must be a Rubric, got {type(rubric).__name__}",
                               code="SA-C038")
         return rubric
+    own = getattr(res, "rubric", None)
+    if isinstance(own, Rubric):
+        return own
     default = Rubric.default()
     used = res.run_info.get("rubric") if isinstance(res.run_info, Mapping) else None
     if isinstance(used, Mapping) and used.get("hash") not in (None, default.hash):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._runfolder import is_regular_inside, writing
-from ..errors import ConfigError, InputError, RubricError
+from ..errors import InputError, RubricError, ServiceartError
 from ..rubric import Rubric
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ def read_result(directory: str | Path) -> Result:
     rubric = read_rubric(d, info)
     try:
         settings = ScoreSettings.from_run_info(info, rubric=rubric) if rubric else None
-    except ConfigError:  # a run of another version, or scorers not installed here
+    except ServiceartError:  # a run of another version, or scorers not installed here
         settings = None
     return Result(run_info=info, folder=d, rubric=rubric, settings=settings, **tables)
 

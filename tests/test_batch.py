@@ -10,6 +10,7 @@ import pytest
 
 import serviceart as sa
 from serviceart.batch import run_batch
+from serviceart.run.faults import Faults
 
 pytestmark = pytest.mark.slow
 
@@ -73,7 +74,7 @@ def test_resume_after_an_interruption_scores_only_missing_parts(samples_dir, ref
 
 
 def test_a_failing_part_becomes_rejects_and_counts_add_up(samples_dir, tmp_path):
-    s = run_batch(samples_dir, tmp_path / "run", jobs=1, chunk_size=3, _fail_part=1)
+    s = run_batch(samples_dir, tmp_path / "run", jobs=1, chunk_size=3, _faults=Faults(part=1))
     assert s.parts_failed == 1 and s.scored + s.rejected == s.interactions_in == 13
     res = sa.Result.from_parquet(tmp_path / "run")
     failed = res.rejects[res.rejects["code"] == "scoring_failed"]
@@ -87,7 +88,7 @@ def test_a_failed_evidence_extraction_is_redone_with_its_part(samples_dir, refer
                                                               tmp_path):
     # evidence extracted while reading is a cache: a chunk whose extraction failed
     # has its evidence extracted with the part that scores it, and nothing is lost
-    s = run_batch(samples_dir, tmp_path / "run", jobs=2, chunk_size=3, _fail_extract=1)
+    s = run_batch(samples_dir, tmp_path / "run", jobs=2, chunk_size=3, _faults=Faults(extract=1))
     assert (s.scored, s.rejected, s.parts_failed) == (13, 0, 0)
     assert not list(tmp_path.glob(".run.spill-*"))  # the spill folder is removed
     _same(sa.Result.from_parquet(tmp_path / "run"), reference)

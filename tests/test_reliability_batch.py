@@ -32,6 +32,7 @@ from serviceart import _runfolder
 from serviceart.batch import run_batch
 from serviceart.cli import app
 from serviceart.report import write_report
+from serviceart.run.faults import Faults
 from serviceart.testing.faults import (
     Damage,
     FaultUnavailable,
@@ -192,7 +193,7 @@ def test_tables_that_disagree_with_their_markers_are_an_error_then_rescored(fini
 def test_failed_parts_are_retried_on_rerun_unless_kept(chats, tmp_path):
     path, ids = chats
     out = tmp_path / "run"
-    first = run_batch(path, out, jobs=1, chunk_size=60, _fail_part=2)
+    first = run_batch(path, out, jobs=1, chunk_size=60, _faults=Faults(part=2))
     TALLY["faults"] += 1
     assert first.parts_failed == 1 and first.rejected > 0
     _tally(0, check_run(out, ids))
@@ -211,7 +212,7 @@ def test_a_worker_meeting_a_full_disk_stops_the_run_with_an_output_error(chats, 
     out = tmp_path / "run"
     with pytest.raises(sa.OutputError, match=r"disk is full.*run the same command again"
                        ) as caught:
-        run_batch(path, out, jobs=1, chunk_size=60, _fail_write=3)
+        run_batch(path, out, jobs=1, chunk_size=60, _faults=Faults(write=3))
     TALLY["faults"] += 1
     assert caught.value.code == "SA-O001" and "part-00003" in str(caught.value)
     assert not list(tmp_path.glob(".run.spill-*"))

@@ -50,7 +50,6 @@ the folder's lock; the spill folder of a killed run is removed by the next.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
@@ -68,13 +67,11 @@ from typing import Any
 
 import pandas as pd
 
-from ._ids import member
 from ._pool import PRELOAD, WORKER_ENV, RotatingPool
 from ._runfolder import (
     LOCK_NAME,
     check_tables,
     clean_stale_spills,
-    file_sha256,
     lock_folder,
     spill_prefix,
     verified_parts,
@@ -88,11 +85,14 @@ from .model import concat_rejects
 from .readers.base import reject_rows
 from .rejects import RejectCode
 from .rubric import Rubric
+from .run import faults
 from .run.chunk import PartTables, evidence_for, pipeline, score_part
-from .run.folder import PLAN_FILE, write_json, write_rubric
+from .run.folder import PLAN_FILE, write_json, write_part, write_rubric
 from .run.info import run_info
 from .run.plan import attach, contact_meta, make_plan
 from .run.settings import ScoreSettings
+from .run.spill import spill as write_spill
+from .run.spill import spill_file, unspill
 from .run.worker import init_worker
 from .schema import EVIDENCE, REJECTS, TURNS, conform, empty
 
@@ -158,8 +158,8 @@ def _index(paths: list[Path], format: str | None, chunk_size: int,
     try:
         for k, chunk in enumerate(chunks):
             inter = chunk.interactions
-            _spill(chunk.turns, _spill_file(spill, k, "turns"))
-            _spill(inter, _spill_file(spill, k, "interactions"))
+            write_spill(chunk.turns, spill_file(spill, k, "turns"))
+            write_spill(inter, spill_file(spill, k, "interactions"))
             if extract is not None and len(inter):
                 extract(k)
             meta = contact_meta(chunk.turns, inter)
@@ -224,51 +224,23 @@ class _Extractor:
         return done
 
 
-def _spill_file(spill: Path, k: int, table: str) -> Path:
-    """Spilled chunk ``k``'s ``turns``, ``interactions`` or ``evidence``."""
-    return spill / f"{k:06d}-{table}.arrow"
-
-
-def _spill(frame: pd.DataFrame, target: Path) -> None:
-    """Write a spilled table (Arrow IPC: written and read back much faster than Parquet,
-    and it never leaves the run), under a temporary name first."""
-    tmp = target.with_name(f".{target.name}.tmp")
-    with writing(target.parent):
-        frame.reset_index(drop=True).to_feather(tmp)
-        os.replace(tmp, target)
-
-
-def _unspill(spill: Path, chunks: Iterable[int], table: str, ids: pd.Series) -> pd.DataFrame:
-    """The rows of some interactions in spilled chunks, in input order."""
-    frames = []
-    for k in chunks:
-        frame = pd.read_feather(_spill_file(spill, k, table))
-        frames.append(frame[member(frame["interaction_id"], ids)])
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return frame.reset_index(drop=True)
-
-
 def _extract(k: int, spill: str, settings: ScoreSettings) -> int:
     """Worker: the evidence of spilled chunk ``k``, written beside it (a cache: a
     chunk without its file has its evidence extracted with its part instead)."""
-    if _STATE.get("fail_extract") == k:  # test hook: an extraction that fails
-        raise RuntimeError(f"simulated failure extracting chunk {k}")
+    faults.check("extract", k)
     folder = Path(spill)
-    turns = pd.read_feather(_spill_file(folder, k, "turns"))
-    inter = pd.read_feather(_spill_file(folder, k, "interactions"))
-    _spill(evidence_for(turns, inter, settings), _spill_file(folder, k, "evidence"))
+    turns = pd.read_feather(spill_file(folder, k, "turns"))
+    inter = pd.read_feather(spill_file(folder, k, "interactions"))
+    write_spill(evidence_for(turns, inter, settings), spill_file(folder, k, "evidence"))
     return k
 
 
 # ---------------------------------------------------------------- the worker
-_STATE: dict[str, Any] = {}
-
-
-def _init(fail: Mapping[str, int | None] | None = None) -> None:
-    """Worker start (see :func:`serviceart.run.worker.init_worker`), with the test
-    hooks of this run."""
+def _init(fail: faults.Faults) -> None:
+    """Worker start (see :func:`serviceart.run.worker.init_worker`), with the simulated
+    failures of this run (tests only)."""
     init_worker()
-    _STATE.update(fail or {})
+    faults.install(fail)
 
 
 def _peak_mb() -> float:
@@ -282,38 +254,6 @@ def _arrow_pool() -> str:
     return str(pa.default_memory_pool().backend_name)
 
 
-def _write(out: Path, index: int, tables: Mapping[str, pd.DataFrame],
-           marker: Mapping[str, Any]) -> dict[str, Any]:
-    """Write one part atomically: every table, then the marker that makes it complete.
-
-    The marker records each table's rows and the sha256 of its file, so that a
-    rerun can tell an intact part from a damaged one. A write error (a full
-    disk, a read-only folder) is an :class:`~serviceart.errors.OutputError`.
-    """
-    name = f"part-{index:05d}"
-    rows: dict[str, int] = {}
-    sums: dict[str, str] = {}
-    for table, frame in tables.items():
-        folder = out / table
-        tmp = folder / f".{name}.parquet.tmp"
-        with writing(tmp):
-            if _STATE.get("fail_write") == index:  # test hook: the disk fills up here
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp))
-            folder.mkdir(parents=True, exist_ok=True)
-            frame.to_parquet(tmp, index=False)
-            sums[table] = file_sha256(tmp)
-            os.replace(tmp, folder / f"{name}.parquet")
-        rows[table] = len(frame)
-    parts = out / "parts"
-    full = {**marker, "rows": rows, "sha256": sums}
-    tmp = parts / f".{name}.json.tmp"
-    with writing(tmp):
-        parts.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(full, default=str), encoding="utf-8")
-        os.replace(tmp, parts / f"{name}.json")
-    return full
-
-
 def _score_part(index: int, rows: pd.DataFrame, chunks: list[int], with_evidence: bool,
                 spill: str, out: str, settings: ScoreSettings) -> dict[str, Any]:
     """Worker: score one part and write it; a failure becomes ``scoring_failed`` rejects.
@@ -325,15 +265,14 @@ def _score_part(index: int, rows: pd.DataFrame, chunks: list[int], with_evidence
     words = 0
     ids = rows["interaction_id"]
     try:
-        inter = _unspill(Path(spill), chunks, "interactions", ids)
+        inter = unspill(Path(spill), chunks, "interactions", ids)
         inter = attach(inter.drop_duplicates("interaction_id", keep="first"),
                        rows.set_index("interaction_id"))
-        turns = _unspill(Path(spill), chunks, "turns", ids)
+        turns = unspill(Path(spill), chunks, "turns", ids)
         words = int(word_counts(turns["text"]).sum())
-        evidence = (conform(_unspill(Path(spill), chunks, "evidence", ids), EVIDENCE)
+        evidence = (conform(unspill(Path(spill), chunks, "evidence", ids), EVIDENCE)
                     if with_evidence else None)
-        if _STATE.get("fail_on") == index:  # test hook: simulate a part that cannot be scored
-            raise RuntimeError(f"simulated failure in part {index}")
+        faults.check("part", index)
         tables = dict(score_part(turns, inter, settings, nlp=pipeline(settings),
                                  evidence=evidence).items())
         tables["rejects"] = empty(REJECTS)
@@ -351,7 +290,8 @@ def _score_part(index: int, rows: pd.DataFrame, chunks: list[int], with_evidence
               "failed": failed, "words": words, "seconds": time.perf_counter() - t0,
               "peak_rss_mb": _peak_mb(), "pid": os.getpid(),
               "arrow_pool": _arrow_pool()}
-    return _write(Path(out), index, {t: tables[t] for t in TABLES}, marker)
+    return write_part(Path(out), index, {t: tables[t] for t in TABLES}, marker,
+                      before_write=lambda path: faults.check("write", index, str(path)))
 
 
 # ---------------------------------------------------------------- the run
@@ -383,9 +323,7 @@ def run_batch(
     as_of: str | pd.Timestamp | None = None,
     progress: Callable[[int, int], None] | None = None,
     retry_failed: bool = True,
-    _fail_part: int | None = None,
-    _fail_extract: int | None = None,
-    _fail_write: int | None = None,
+    _faults: faults.Faults | None = None,
     **read_options: Any,
 ) -> BatchSummary:
     """Score exports of any size into a resumable run folder of Parquet parts.
@@ -458,8 +396,7 @@ def run_batch(
         clean_stale_spills(out)
         return _run(files, out, spill, settings, format=format, progress=progress,
                     retry_failed=retry_failed,
-                    fail={"fail_on": _fail_part, "fail_extract": _fail_extract,
-                          "fail_write": _fail_write},
+                    fail=_faults or faults.Faults(),
                     read_options=read_options, t0=t0)
     finally:
         shutil.rmtree(spill, ignore_errors=True)
@@ -473,7 +410,7 @@ _READ_AHEAD = 32
 
 def _run(files: list[Path], out: Path, spill: Path, settings: ScoreSettings, *,
          format: str | None, progress: Callable[[int, int], None] | None,
-         retry_failed: bool, fail: Mapping[str, int | None],
+         retry_failed: bool, fail: faults.Faults,
          read_options: Mapping[str, Any], t0: float) -> BatchSummary:
     """The two passes of :func:`run_batch` (``spill`` holds the validated chunks).
 
@@ -484,7 +421,7 @@ def _run(files: list[Path], out: Path, spill: Path, settings: ScoreSettings, *,
     with each missing part instead, so finished parts cost no extraction.
     """
     jobs = settings.jobs
-    pool = RotatingPool(jobs, settings.recycle_after * jobs, _init, (dict(fail),),
+    pool = RotatingPool(jobs, settings.recycle_after * jobs, _init, (fail,),
                         preload=PRELOAD, server_env=WORKER_ENV)
     pool.start()
     fresh = not any((out / "parts").glob("part-*.json"))

@@ -20,20 +20,21 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .._runfolder import is_regular_inside, writing
+from .._runfolder import file_sha256, is_regular_inside, writing
 from ..errors import InputError, RubricError, ServiceartError
 from ..rubric import Rubric
 
 if TYPE_CHECKING:
     from ..result import Result
 
-__all__ = ["PLAN_FILE", "RUBRIC_FILE", "TABLES", "read_result", "read_rubric", "write_json",
-           "write_result", "write_rubric"]
+__all__ = ["PLAN_FILE", "RUBRIC_FILE", "TABLES", "read_result", "read_rubric", "read_table",
+           "write_json", "write_part", "write_result", "write_rubric"]
 
 #: every table of a result, in the order they are written
 TABLES = ("scores", "measures", "evidence", "contributions", "rejects", "promises", "bands",
@@ -60,6 +61,47 @@ def write_json(path: Path, data: Any) -> None:
     with writing(tmp):
         tmp.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
         os.replace(tmp, path)
+
+
+def write_part(out: Path, index: int, tables: Mapping[str, pd.DataFrame],
+               marker: Mapping[str, Any],
+               before_write: Callable[[Path], None] | None = None) -> dict[str, Any]:
+    """Write one part of a batch run atomically: every table, then the marker that
+    makes it complete.
+
+    The marker (``parts/part-NNNNN.json``) records each table's rows and the sha256
+    of its file, so that a rerun can tell an intact part from a damaged one. A
+    write error (a full disk, a read-only folder) is an
+    :class:`~serviceart.errors.OutputError`. ``before_write`` is called with each
+    file's temporary path before it is written.
+
+    Returns
+    -------
+    dict
+        The marker as written.
+    """
+    name = f"part-{index:05d}"
+    rows: dict[str, int] = {}
+    sums: dict[str, str] = {}
+    for table, frame in tables.items():
+        folder = out / table
+        tmp = folder / f".{name}.parquet.tmp"
+        with writing(tmp):
+            if before_write is not None:
+                before_write(tmp)
+            folder.mkdir(parents=True, exist_ok=True)
+            frame.to_parquet(tmp, index=False)
+            sums[table] = file_sha256(tmp)
+            os.replace(tmp, folder / f"{name}.parquet")
+        rows[table] = len(frame)
+    full = {**marker, "rows": rows, "sha256": sums}
+    parts = out / "parts"
+    tmp = parts / f".{name}.json.tmp"
+    with writing(tmp):
+        parts.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(full, default=str), encoding="utf-8")
+        os.replace(tmp, parts / f"{name}.json")
+    return full
 
 
 def read_rubric(folder: Path, run_info: dict[str, Any]) -> Rubric | None:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from serviceart.businesshours import BusinessCalendar
 from serviceart.codebook import Measure
 from serviceart.errors import ServiceartError
 from serviceart.scorers import Scorer, ScoringContext, default_scorers
@@ -173,6 +174,19 @@ def test_every_registered_scorer_passes_on_the_sample(scorer, ctx):
     assert list(out.columns) == ["interaction_id", *scorer.columns]
 
 
+def test_every_registered_scorer_passes_with_a_calendar_and_other_settings(nlp):
+    cal = BusinessCalendar(hours={"mon-fri": "09:00-17:30"}, tz="Europe/London")
+    ctx = scoring_context(nlp=nlp, calendar=cal, sla_s=120.0, window="2D",
+                          as_of="2026-03-05T12:00Z", horizons={"email": "3D"},
+                          tz="America/New_York")
+    assert ctx.calendar is cal and ctx.sla_s == 120.0
+    # the ledger's end of data is the given as_of: the Friday email promise is still open
+    status = ctx.promises.set_index("promise_id")["status"]
+    assert status["mail-1:1:239"] == "open"
+    for scorer in default_scorers():
+        check_scorer(scorer, context=ctx)
+
+
 def test_the_context_has_real_evidence_and_a_real_ledger(ctx):
     ev = ctx.evidence
     said = set(zip(ev["interaction_id"].astype(str), ev["cue"].astype(str), strict=True))
@@ -302,7 +316,7 @@ def test_the_old_call_with_conversations_still_works(nlp):
 # -------------------------------------------------------------- properties over drawn cases
 
 @pytest.mark.slow
-@settings(max_examples=30, deadline=None, database=None,
+@settings(max_examples=60, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(cs=cases())
 def test_every_scorer_meets_the_contract_on_drawn_cases(cs, nlp):

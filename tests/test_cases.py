@@ -281,3 +281,26 @@ def test_twcs_repeat_contacts_match_an_independent_computation(shared_data, nlp)
     assert sum(want.values()) > 10  # customers do come back in this sample
     linked = res.run_info["case_linking"]["interactions_by_rule"]
     assert linked["customer_window"] + linked["single"] == len(threads)
+
+
+def test_transfer_in_without_start_times_does_not_depend_on_row_order():
+    # two calls of one exported case, neither with a start time: which came first,
+    # and whether the second was a transfer, cannot be told in either order
+    from serviceart.scorers import CaseScorer
+    from serviceart.testing.cases import Contact, Turn, build_cases
+    from serviceart.testing.scorers import check_scorer
+
+    t0 = pd.Timestamp("2026-03-02T10:00Z")
+    a = Contact("a", "call", "c1", t0, "offsets_only", (
+        Turn("customer", "c1", "Why was I charged twice?", 0.0, 2.0),
+        Turn("agent", "agent-ann", "Let me transfer you to billing.", 1.0, 2.0)),
+        case_id="T-1")
+    b = Contact("b", "call", "c1", t0 + pd.Timedelta(minutes=3), "offsets_only", (
+        Turn("agent", "agent-bob", "Hi, I understand you're calling about your bill.", 0.0,
+             2.0),
+        Turn("customer", "c1", "Yes.", 1.0, 1.0)), case_id="T-1")
+    for contacts in ([a, b], [b, a]):
+        cs = build_cases(contacts, pd.Timedelta(days=7))
+        out = check_scorer(CaseScorer(), cs.conversations()).set_index("interaction_id")
+        assert out["transfer_in"].isna().all()
+        assert out["contacts_in_case"].tolist() == [2.0, 2.0]

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import serviceart as sa
 from serviceart.scorers import SCORERS
 from serviceart.testing import check_scorer, conversations_frames, relabel_speakers
+from serviceart.testing.scorers import scoring_context
 
 SETTINGS = settings(max_examples=25, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -59,10 +60,10 @@ def test_interaction_order_changes_no_score(frame, seed, nlp):
 @pytest.mark.slow
 @SETTINGS
 @given(frame=conversations_frames(max_interactions=4, max_turns=6))
-def test_every_scorer_meets_the_contract(frame):
-    conv = sa.Conversations.from_frames(frame)
+def test_every_scorer_meets_the_contract(frame, nlp):
+    ctx = scoring_context(sa.Conversations.from_frames(frame), nlp=nlp)
     for _, cls in SCORERS:
-        check_scorer(cls(), conv)
+        check_scorer(cls(), context=ctx)
 
 
 @SETTINGS

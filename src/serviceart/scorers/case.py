@@ -76,7 +76,8 @@ class CaseScorer(Scorer):
     - ``transfer_in``: 1 when the export says the contact was initiated by a
       transfer (an ``initiation_method`` column equal to ``TRANSFER``), or when it
       starts within :data:`TRANSFER_GAP` of the end of the case's previous contact
-      with a different agent; 0 otherwise; NaN when the timing cannot tell.
+      with a different agent; 0 otherwise; NaN when the timing cannot tell
+      (no start time in a case of several contacts, or an untimed previous contact).
     - ``transfer_warm``: for transfers, 1 when one of the new agent's first two
       turns shows the context ("I understand you're calling about..."), else 0
       when the customer had to repeat themselves (a ``repeat_request`` cue); NaN
@@ -130,8 +131,10 @@ class CaseScorer(Scorer):
         agent = first_agent.reindex(ids).astype("string").fillna(
             inter["agent_id"].astype("string"))
         order = pd.DataFrame({"case": case, "started": times["started"],
-                              "ended": times["ended"], "agent": agent})
-        order = order.sort_values(["case", "started"], kind="mergesort")
+                              "ended": times["ended"], "agent": agent,
+                              "id": ids.astype("string")})
+        # ties in time are broken by id, not by row order, so any order gives one result
+        order = order.sort_values(["case", "started", "ended", "id"], kind="mergesort")
         prev_end = order.groupby("case")["ended"].shift()
         prev_agent = order.groupby("case")["agent"].shift()
         has_prev = prev_end.notna() | prev_agent.notna()
@@ -139,7 +142,10 @@ class CaseScorer(Scorer):
         quick = (gap >= pd.Timedelta(0)) & (gap <= TRANSFER_GAP)
         other = order["agent"].notna() & prev_agent.notna() & (order["agent"] != prev_agent)
         by_timing = pd.Series(np.where(quick & other, 1.0, 0.0), index=order.index)
-        unknown = has_prev & (order["started"].isna() | prev_end.isna())
+        # a contact without a start time cannot be placed among the others of its case
+        shared = order.groupby("case")["case"].transform("size") > 1
+        unknown = (has_prev & (order["started"].isna() | prev_end.isna())) | (
+            shared & order["started"].isna())
         by_timing[unknown] = np.nan
         flag.loc[order.index] = by_timing
         flag[said.fillna(False).to_numpy(dtype=bool)] = 1.0

@@ -4,9 +4,14 @@ Needs ``hypothesis`` (``pip install serviceart[testing]``).
 
 - :func:`conversations_frames`: a strategy for realistic turn tables (calls with
   timing, chats with timestamps, untimed transcripts).
-- :func:`check_scorer`: the scorer contract on a set of conversations: one row
-  per interaction, declared columns only, deterministic, invariant to
-  interaction order and to renaming speakers.
+- :func:`check_scorer` (:mod:`serviceart.testing.scorers`): the scorer contract
+  on real evidence and a real promise ledger: one row per interaction, codebook
+  columns only, values in range, inputs left unchanged, deterministic, invariant
+  to interaction order and to renaming people, picklable and clonable.
+- :mod:`serviceart.testing.cases`: strategies of cases (:func:`cases`), channels
+  (:func:`channels`), start times in several zones (:func:`start_times`,
+  :func:`time_zones`) and turn clocks (:func:`clocks`), and a fixed realistic
+  sample (:func:`sample_cases`).
 - :func:`check_reader`: the reader contract on one file: provenance on every
   turn, turns in time order, roles valid, counts adding up, and a round trip
   through the ``turns`` format that loses nothing.
@@ -39,9 +44,12 @@ import pandas as pd
 
 from ..errors import ServiceartError
 from ..model import Conversations
-from ..scorers.base import Scorer, ScoringContext
+from .cases import CaseSet, cases, channels, clocks, sample_cases, start_times, time_zones
+from .scorers import check_scorer
 
-__all__ = ["check_reader", "check_scorer", "conversations_frames", "relabel_speakers"]
+__all__ = ["CaseSet", "cases", "channels", "check_reader", "check_scorer", "clocks",
+           "conversations_frames", "relabel_speakers", "sample_cases", "start_times",
+           "time_zones"]
 
 _AGENT_LINES = (
     "Hi, thanks for calling, this is Sam.", "I'm sorry about the wait.",
@@ -111,36 +119,6 @@ def relabel_speakers(turns: pd.DataFrame, prefix: str = "renamed-") -> pd.DataFr
     renamed = [f"{prefix}{c}" if c >= 0 else None for c in codes]
     out["speaker"] = pd.array(renamed, dtype="string")
     return out
-
-
-def check_scorer(scorer: Scorer, conv: Conversations, evidence: pd.DataFrame | None = None,
-                 *, sla_s: float = 600.0) -> pd.DataFrame:
-    """Check a scorer against the scorer contract; return its output on ``conv``.
-
-    Raises
-    ------
-    ServiceartError
-        Naming the first broken rule.
-    """
-    from ..schema import EVIDENCE, empty
-
-    ev = evidence if evidence is not None else empty(EVIDENCE)
-    ctx = ScoringContext(conv.turns, conv.interactions, ev, sla_s)
-    first = scorer.score(ctx)
-    expected = ["interaction_id", *scorer.columns]
-    if list(first.columns) != expected:
-        raise ServiceartError(f"{scorer!r} returned columns {list(first.columns)}, "
-                              f"declared {expected}")
-    if len(first) != len(conv.interactions) or not first["interaction_id"].is_unique:
-        raise ServiceartError(f"{scorer!r} must return one row per interaction")
-    _same(first, scorer.score(ctx), f"{scorer!r} run twice")
-    order = conv.interactions.sample(frac=1.0, random_state=7)
-    shuffled = ScoringContext(conv.turns, order.reset_index(drop=True), ev, sla_s)
-    back = scorer.score(shuffled).set_index("interaction_id").loc[first["interaction_id"]]
-    _same(first.set_index("interaction_id"), back, f"{scorer!r} with interactions reordered")
-    renamed = ScoringContext(relabel_speakers(conv.turns), conv.interactions, ev, sla_s)
-    _same(first, scorer.score(renamed), f"{scorer!r} with speakers renamed")
-    return first
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:

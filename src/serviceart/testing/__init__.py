@@ -125,7 +125,8 @@ def _same(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
     try:
         pd.testing.assert_frame_equal(a, b)
     except AssertionError as exc:
-        raise ServiceartError(f"{what} gave a different result: {exc}") from exc
+        raise ServiceartError(f"{what} gave a different result: {exc}",
+                              code="SA-E019") from exc
 
 
 _ROUND_TRIP = ["interaction_id", "turn_index", "role", "speaker", "text", "start_s", "end_s",
@@ -163,17 +164,22 @@ def check_reader(name: str, path: str | Path, *, tmp_dir: str | Path,
     turns = conv.turns
     c = conv.counts
     if c["interactions_valid"] + c["interactions_rejected"] != c["interactions_in"]:
-        raise ServiceartError(f"reader {name!r}: interaction counts do not add up: {c}")
+        raise ServiceartError(f"reader {name!r}: interaction counts do not add up: {c}",
+                              code="SA-E004")
     if turns["source"].isna().any() or turns["record"].isna().any():
-        raise ServiceartError(f"reader {name!r}: a turn lacks its source or record")
+        raise ServiceartError(f"reader {name!r}: a turn lacks its source or record",
+                              code="SA-E005")
     if not set(turns["role"].astype(str)) <= {"agent", "customer", "system"}:
-        raise ServiceartError(f"reader {name!r}: invalid roles survived validation")
+        raise ServiceartError(f"reader {name!r}: invalid roles survived validation",
+                              code="SA-E006")
     for iid, g in turns.groupby("interaction_id", sort=False):
         if g["turn_index"].tolist() != list(range(len(g))):
-            raise ServiceartError(f"reader {name!r}: turns of {iid} are not numbered 0..n-1")
+            raise ServiceartError(f"reader {name!r}: turns of {iid} are not numbered 0..n-1",
+                                  code="SA-E007")
         for col in ("start_s", "timestamp"):
             if g[col].notna().all() and not g[col].is_monotonic_increasing:
-                raise ServiceartError(f"reader {name!r}: turns of {iid} are not in {col} order")
+                raise ServiceartError(f"reader {name!r}: turns of {iid} are not in {col} order",
+                                      code="SA-E008")
     out = Path(tmp_dir) / f"{Path(path).stem}.{name}.roundtrip.parquet"
     merged = turns[_ROUND_TRIP].merge(conv.interactions, on="interaction_id", how="left")
     merged.to_parquet(out, index=False)

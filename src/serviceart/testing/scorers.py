@@ -178,9 +178,10 @@ def check_scorer(
     if undeclared:
         raise ServiceartError(
             f"{who} declares {undeclared}, which are neither codebook measures nor cues; "
-            "use codebook names, or document extra columns with extra_columns=")
+            "use codebook names, or document extra columns with extra_columns=", code="SA-E009")
     if len(set(scorer.columns)) != len(scorer.columns):
-        raise ServiceartError(f"{who} declares a column twice: {list(scorer.columns)}")
+        raise ServiceartError(f"{who} declares a column twice: {list(scorer.columns)}",
+                              code="SA-E010")
     ctx = context if context is not None else scoring_context(
         conv, evidence, sla_s=sla_s, tz=tz, calendar=calendar, window=window, as_of=as_of,
         horizons=horizons, nlp=nlp)
@@ -205,7 +206,7 @@ def check_scorer(
     except Exception as exc:  # what pickling raises varies: TypeError, PicklingError...
         raise ServiceartError(
             f"{who} cannot be pickled ({type(exc).__name__}: {exc}); worker processes need "
-            "that: keep only picklable parameters and state on the scorer") from exc
+            "that: keep only picklable parameters and state on the scorer", code="SA-E011") from exc
     _same(first, _run(copy, ctx, who, "after pickling"), who, "once pickled and unpickled")
 
     params = scorer.get_params()
@@ -215,11 +216,11 @@ def check_scorer(
         raise ServiceartError(
             f"{who} cannot be rebuilt from its parameters: {type(scorer).__name__}"
             f"(**{params!r}) raised {type(exc).__name__}: {exc}; store every keyword "
-            "parameter under its own name and nothing else") from exc
+            "parameter under its own name and nothing else", code="SA-E012") from exc
     if not _equal_params(clone.get_params(), params):
         raise ServiceartError(
             f"{who} is not stored as given: rebuilt from its parameters it has "
-            f"{clone.get_params()!r}; store keyword parameters unchanged")
+            f"{clone.get_params()!r}; store keyword parameters unchanged", code="SA-E013")
     _same(first, _run(clone, ctx, who, "cloned"), who,
           f"when cloned as {type(scorer).__name__}(**get_params())")
     return first
@@ -231,7 +232,8 @@ def _run(scorer: Scorer, ctx: ScoringContext, who: str, how: str) -> pd.DataFram
     try:
         out = scorer.score(ctx)
     except Exception as exc:
-        raise ServiceartError(f"{who} raised {type(exc).__name__} ({how}): {exc}") from exc
+        raise ServiceartError(f"{who} raised {type(exc).__name__} ({how}): {exc}",
+                              code="SA-E014") from exc
     for name in _INPUTS:
         was, now = before[name], getattr(ctx, name)
         if was is None:
@@ -241,10 +243,10 @@ def _run(scorer: Scorer, ctx: ScoringContext, who: str, how: str) -> pd.DataFram
         except AssertionError as exc:
             raise ServiceartError(
                 f"{who} changed its input ctx.{name} ({how}): {_first_line(exc)}; "
-                "work on copies, never on the frames of the context") from exc
+                "work on copies, never on the frames of the context", code="SA-E015") from exc
     if not isinstance(out, pd.DataFrame):
         raise ServiceartError(f"{who} returned a {type(out).__name__} ({how}), not a "
-                              "pandas DataFrame")
+                              "pandas DataFrame", code="SA-E016")
     return out
 
 
@@ -259,7 +261,7 @@ def _check_shape(out: pd.DataFrame, ctx: ScoringContext, scorer: Scorer, who: st
         extra = [c for c in out.columns if c not in expected]
         raise ServiceartError(
             f"{who} returned columns {list(out.columns)}, declared {expected} "
-            f"(missing {missing}, undeclared {extra})")
+            f"(missing {missing}, undeclared {extra})", code="SA-E001")
     ids = out["interaction_id"].astype("string")
     wanted = ctx.interactions["interaction_id"].astype("string")
     if len(out) != len(wanted) or not ids.is_unique or set(ids) != set(wanted):
@@ -269,7 +271,7 @@ def _check_shape(out: pd.DataFrame, ctx: ScoringContext, scorer: Scorer, who: st
         raise ServiceartError(
             f"{who} must return one row per interaction: got {len(out)} rows for "
             f"{len(wanted)} interactions (lost {lost[:5]}, repeated {doubled[:5]}, "
-            f"unknown {unknown[:5]})")
+            f"unknown {unknown[:5]})", code="SA-E002")
 
 
 _RANGES: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
@@ -287,7 +289,7 @@ def _check_ranges(out: pd.DataFrame, scorer: Scorer, known: Mapping[str, Measure
         if not (pd.api.types.is_numeric_dtype(series.dtype)
                 and not pd.api.types.is_bool_dtype(series.dtype)):
             raise ServiceartError(f"{who}: column {col!r} holds {series.dtype} values, "
-                                  "not numbers")
+                                  "not numbers", code="SA-E017")
         values = series.to_numpy(dtype="float64", na_value=np.nan)
         ids = out["interaction_id"].to_numpy()
         given = ~np.isnan(values)
@@ -301,7 +303,8 @@ def _check_ranges(out: pd.DataFrame, scorer: Scorer, known: Mapping[str, Measure
         if bad.any():
             shown = ", ".join(f"{i}={float(v)!r}" for i, v in
                               zip(ids[bad][:5], values[bad][:5], strict=True))
-            raise ServiceartError(f"{who}: column {col!r} must be {rule}, got {shown}")
+            raise ServiceartError(f"{who}: column {col!r} must be {rule}, got {shown}",
+                                  code="SA-E018")
 
 
 def _by_id(out: pd.DataFrame) -> pd.DataFrame:
@@ -380,7 +383,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame, who: str, what: str) -> None:
         pd.testing.assert_frame_equal(a, b)
     except AssertionError as exc:
         raise ServiceartError(f"{who} gave a different result {what}: "
-                              f"{_first_line(exc)}") from exc
+                              f"{_first_line(exc)}", code="SA-E003") from exc
 
 
 def _first_line(exc: BaseException) -> str:

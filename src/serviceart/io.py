@@ -18,7 +18,7 @@ from .readers.base import reject_rows
 from .readers.options import check_options, options_for
 from .roles import infer_roles as infer_speaker_roles
 
-__all__ = ["expand_paths", "read", "sniff", "stream"]
+__all__ = ["expand_paths", "file_readers", "read", "sniff", "stream"]
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +207,48 @@ def _readers_of(files: list[Path], format: str | None,
     in_play = {n for n in names if isinstance(n, str)}
     check_options(options, in_play or READERS.names())
     return names
+
+
+def file_readers(paths: str | Path | Iterable[str | Path], format: str | None = None,
+                 **options: Any) -> list[tuple[Path, str | None, dict[str, Any]]]:
+    """Every file to read, with its reader and the options that reader takes.
+
+    For engines that read each file on its own (one task per file): the options
+    are checked once against the readers of the whole input, as :func:`read`
+    checks them, and each file is then read with ``read(path, format=name,
+    **its_options)``.
+
+    Parameters
+    ----------
+    paths, format, **options
+        As for :func:`read`.
+
+    Returns
+    -------
+    list of (Path, str or None, dict)
+        Each file, the name of its reader (``None`` when its format cannot be
+        told: reading it alone raises the :class:`FormatError` that says why),
+        and the options of those given that its reader takes.
+
+    Raises
+    ------
+    ConfigError
+        For an option that no reader of the input takes, before any file is read.
+
+    Examples
+    --------
+    >>> [(p.name, name, opts) for p, name, opts in file_readers(
+    ...     ["data/samples/calls.csv", "data/samples/transcripts.txt"], company="Tidewell")]
+    [('calls.csv', 'turns', {}), ('transcripts.txt', 'text', {'company': 'Tidewell'})]
+    """
+    files = expand_paths(paths)
+    out: list[tuple[Path, str | None, dict[str, Any]]] = []
+    for f, name in zip(files, _readers_of(files, format, options), strict=True):
+        if isinstance(name, Exception):
+            out.append((f, None, {}))
+        else:
+            out.append((f, name, options_for(READERS.get(name), options)))
+    return out
 
 
 def _reader(name: str | Exception, options: Mapping[str, Any]) -> Reader:

@@ -268,3 +268,30 @@ def test_a_plugin_reader_taking_any_keyword_gets_every_option(monkeypatch):
     monkeypatch.setitem(READERS._items, Loose.name, Loose)
     check_options({"whatever": 1}, [Loose.name])  # cannot be judged unknown
     check_options({"whatever": 1}, [Loose.name, "turns"])
+
+
+def test_file_readers_plans_one_read_per_file(mixed):
+    # an engine reading file by file (Dask) checks once, then reads each file alone
+    options = {"columns": {"team": "queue"}, "agent_domains": ["acme.com"]}
+    plan = sa.io.file_readers(mixed, **options)
+    assert [(p.name, name, sorted(opts)) for p, name, opts in plan] == [
+        ("calls.csv", "turns", ["columns"]),
+        ("thread_1.eml", "eml", ["agent_domains"]), ("thread_2.eml", "eml", ["agent_domains"]),
+        ("thread_3.eml", "eml", ["agent_domains"]),
+        ("transcripts.txt", "text", ["agent_domains"])]
+    alone = [sa.read(p, format=name, **opts) for p, name, opts in plan if name != "eml"]
+    assert "queue" in alone[0].interactions.columns
+    whole = sa.read(mixed, **options).interactions  # (email threads span files: not alone)
+    assert sum(len(c) for c in alone) == (whole["channel"].astype(str) != "email").sum()
+    with pytest.raises(sa.ConfigError, match="did you mean columns"):
+        sa.io.file_readers(mixed, colums={})
+
+
+def test_file_readers_leaves_an_unsniffable_file_to_its_own_read(tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing here looks like a transcript\n")
+    shutil.copy(SAMPLES / "calls.csv", tmp_path / "calls.csv")
+    plan = sa.io.file_readers(tmp_path, roles={"agent": "agent"})
+    assert [(p.name, name) for p, name, _ in plan] == [("calls.csv", "turns"),
+                                                         ("notes.txt", None)]
+    with pytest.raises(sa.FormatError, match="cannot tell the format"):
+        sa.read(tmp_path / "notes.txt")

@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import serviceart as sa
 from serviceart.readers import READERS, Reader, TextReader, TurnsReader
@@ -295,3 +297,17 @@ def test_file_readers_leaves_an_unsniffable_file_to_its_own_read(tmp_path):
                                                          ("notes.txt", None)]
     with pytest.raises(sa.FormatError, match="cannot tell the format"):
         sa.read(tmp_path / "notes.txt")
+
+
+ALL_OPTIONS = {o for _, cls in READERS for o in cls.option_names() or ()}
+READ_PARAMETERS = set(inspect.signature(sa.read).parameters)
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(st.from_regex(r"[a-z][a-z0-9_]{0,24}", fullmatch=True))
+def test_any_name_no_reader_takes_is_refused_by_name(name):
+    assume(name not in ALL_OPTIONS and name not in READ_PARAMETERS)
+    with pytest.raises(sa.ConfigError) as info:
+        sa.read(SAMPLES / "transcripts.txt", **{name: "x"})
+    assert info.value.field == name
+    assert f"the text reader has no option {name}=" in info.value.message

@@ -80,7 +80,8 @@ def check_options(options: Mapping[str, Any], readers: Iterable[str], *,
     problems = [f"{whose} {k}={_hint(k, valid)}" for k in unknown]
     listing = "; ".join(f"the options of {name}: {', '.join(sorted(names or ())) or 'none'}"
                         for name, names in in_play.items())
-    raise ConfigError(f"{'; '.join(problems)}; {listing}", field=", ".join(unknown))
+    raise ConfigError(f"{'; '.join(problems)}; {listing}", field=", ".join(unknown),
+                      code="SA-C093")
 
 
 def _hint(option: str, valid: set[str]) -> str:

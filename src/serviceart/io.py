@@ -18,7 +18,7 @@ from .readers.base import reject_rows
 from .readers.options import check_options, options_for
 from .roles import infer_roles as infer_speaker_roles
 
-__all__ = ["expand_paths", "file_readers", "read", "sniff", "stream"]
+__all__ = ["expand_paths", "read", "sniff", "stream"]
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,8 @@ def read(
         Reader options, e.g. ``columns={...}``, ``roles={...}``: the keyword
         parameters of the reader classes (:meth:`Reader.option_names
         <serviceart.readers.Reader.option_names>`). When the format is sniffed per
-        file, each reader is given the options it takes.
+        file, an option is accepted when a reader takes it, and each file's
+        reader is given the options it takes.
 
     Returns
     -------
@@ -155,9 +156,10 @@ def read(
     Raises
     ------
     ConfigError
-        Before any file is read, for an option that no reader in play takes
-        (the one named by ``format``, or those sniffed for the files); the
-        message names the closest valid spelling and the readers' options.
+        Before any file is read, for an option that the reader named by
+        ``format`` does not take or, when the format is sniffed, that no reader
+        takes; the message names the closest spelling and the options of the
+        readers in play.
     FormatError
         When the one file named cannot be read at all (its format cannot be
         sniffed, it is empty or truncated...). When a folder or several files are
@@ -186,13 +188,12 @@ def read(
 
 def _readers_of(files: list[Path], format: str | None,
                 options: Mapping[str, Any]) -> list[str | Exception]:
-    """The reader name for each file, after checking ``options`` against the readers
-    in play (:func:`~serviceart.readers.options.check_options`).
+    """The reader name for each file, after checking ``options``
+    (:func:`~serviceart.readers.options.check_options`).
 
     With ``format`` every file has that reader; else each is sniffed, and a file
     whose format cannot be told gets the error instead, raised when it is read
-    (see :func:`_unreadable`). When no file could be sniffed, the options are
-    checked against every reader.
+    (see :func:`_unreadable`).
     """
     if format is not None:
         READERS.get(format)
@@ -204,51 +205,8 @@ def _readers_of(files: list[Path], format: str | None,
             names.append(sniff(f))
         except Exception as exc:  # the file's failure, raised again when it is read
             names.append(exc)
-    in_play = {n for n in names if isinstance(n, str)}
-    check_options(options, in_play or READERS.names())
+    check_options(options, [n for n in names if isinstance(n, str)])
     return names
-
-
-def file_readers(paths: str | Path | Iterable[str | Path], format: str | None = None,
-                 **options: Any) -> list[tuple[Path, str | None, dict[str, Any]]]:
-    """Every file to read, with its reader and the options that reader takes.
-
-    For engines that read each file on its own (one task per file): the options
-    are checked once against the readers of the whole input, as :func:`read`
-    checks them, and each file is then read with ``read(path, format=name,
-    **its_options)``.
-
-    Parameters
-    ----------
-    paths, format, **options
-        As for :func:`read`.
-
-    Returns
-    -------
-    list of (Path, str or None, dict)
-        Each file, the name of its reader (``None`` when its format cannot be
-        told: reading it alone raises the :class:`FormatError` that says why),
-        and the options of those given that its reader takes.
-
-    Raises
-    ------
-    ConfigError
-        For an option that no reader of the input takes, before any file is read.
-
-    Examples
-    --------
-    >>> [(p.name, name, opts) for p, name, opts in file_readers(
-    ...     ["data/samples/calls.csv", "data/samples/transcripts.txt"], company="Tidewell")]
-    [('calls.csv', 'turns', {}), ('transcripts.txt', 'text', {'company': 'Tidewell'})]
-    """
-    files = expand_paths(paths)
-    out: list[tuple[Path, str | None, dict[str, Any]]] = []
-    for f, name in zip(files, _readers_of(files, format, options), strict=True):
-        if isinstance(name, Exception):
-            out.append((f, None, {}))
-        else:
-            out.append((f, name, options_for(READERS.get(name), options)))
-    return out
 
 
 def _reader(name: str | Exception, options: Mapping[str, Any]) -> Reader:
@@ -369,7 +327,7 @@ def stream(
     ------
     ConfigError
         At the call, before any file is read: a ``chunk_size`` below 1, or an
-        option no reader in play takes (as for :func:`read`).
+        unknown option (as for :func:`read`).
 
     Examples
     --------

@@ -157,15 +157,18 @@ def test_typo_with_a_format_names_the_reader_and_the_right_spelling():
 
 
 def test_typo_of_a_sniffed_file_is_an_error_not_ignored():
-    with pytest.raises(sa.ConfigError, match=r"turns reader has no option colums= "
-                                             r"\(did you mean columns=\?\)"):
+    with pytest.raises(sa.ConfigError) as info:
         sa.read(SAMPLES / "calls.csv", colums={"team": "queue"})
+    assert info.value.message == (
+        "no reader has an option colums= (did you mean columns=?); the options of the "
+        "readers of these files: turns: columns, encoding, roles")
 
 
-def test_an_option_of_another_reader_says_which_reader_takes_it():
-    with pytest.raises(sa.ConfigError, match=r"no option agent_addresses= \(it is an option "
-                                             r"of the eml, mbox reader\(s\) only\)"):
-        sa.read(SAMPLES / "calls.csv", agent_addresses=["dana@acme.com"])
+def test_with_a_format_an_option_of_another_reader_says_which_reader_takes_it():
+    with pytest.raises(sa.ConfigError, match=r"the turns reader has no option agent_addresses= "
+                                             r"\(it is an option of the eml, mbox reader\(s\) "
+                                             r"only\)"):
+        sa.read(SAMPLES / "calls.csv", format="turns", agent_addresses=["dana@acme.com"])
 
 
 def test_a_name_no_reader_knows_says_so():
@@ -200,10 +203,17 @@ def test_unknown_option_is_raised_before_any_file_is_read(monkeypatch, tmp_path)
 
 def test_check_options_directly():
     check_options({"roles": {}, "company": "Acme"}, ["text", "turns"])
-    with pytest.raises(sa.ConfigError, match=r"none of the readers of these files "
-                                             r"\(text, turns\) has an option agent_domain= "
-                                             r"\(did you mean agent_domains=\?\)"):
+    check_options({"agent_addresses": ["a@b.c"]}, ["turns", "text"])  # eml takes it
+    with pytest.raises(sa.ConfigError, match=r"no reader has an option agent_domain= "
+                                             r"\(did you mean agent_domains=\?\); the options "
+                                             r"of the readers of these files: text: "):
         check_options({"agent_domain": ["acme.com"]}, ["turns", "text"])
+    with pytest.raises(sa.ConfigError, match=r"the turns reader has no option company= "
+                                             r"\(it is an option of the srt, text, vtt"):
+        check_options({"company": "Acme"}, ["turns"], chosen=True)
+    with pytest.raises(sa.ConfigError, match=r"no reader has an option verbosity= \(no reader "
+                                             r"has it; check the spelling\); each reader "):
+        check_options({"verbosity": 2}, [])  # no file could be sniffed
     with pytest.raises(sa.RegistryError, match="no reader named 'nope'"):
         check_options({}, ["nope"])
 
@@ -242,13 +252,18 @@ def test_mixed_folder_streams_like_it_reads(mixed):
     assert sorted(ids) == sorted(whole.interactions["interaction_id"].astype(str))
 
 
-def test_mixed_folder_rejects_an_option_none_of_its_readers_takes(mixed):
-    (mixed / "thread_1.eml").unlink()
-    (mixed / "thread_2.eml").unlink()
-    (mixed / "thread_3.eml").unlink()
-    with pytest.raises(sa.ConfigError, match=r"none of the readers of these files \(text, "
-                                             r"turns\) has an option agent_addresses="):
-        sa.read(mixed, agent_addresses=["dana@acme.com"])
+def test_each_file_alone_takes_the_options_of_the_whole_input(mixed):
+    # an engine reading file by file (Dask) gives each file every option of the run:
+    # an option of another file's reader is not an error, a typo is
+    options = {"columns": {"team": "queue"}, "agent_domains": ["acme.com"]}
+    alone = sa.read(mixed / "calls.csv", **options)
+    assert "queue" in alone.interactions.columns
+    whole = sa.read(mixed, **options)
+    calls = whole.interactions[whole.interactions["interaction_id"].isin(
+        alone.interactions["interaction_id"])]
+    assert len(calls) == len(alone) == 5
+    with pytest.raises(sa.ConfigError, match="did you mean agent_domains"):
+        sa.read(mixed / "calls.csv", agent_domain=["acme.com"])
 
 
 def test_options_for_gives_a_reader_only_its_own():
@@ -272,33 +287,6 @@ def test_a_plugin_reader_taking_any_keyword_gets_every_option(monkeypatch):
     check_options({"whatever": 1}, [Loose.name, "turns"])
 
 
-def test_file_readers_plans_one_read_per_file(mixed):
-    # an engine reading file by file (Dask) checks once, then reads each file alone
-    options = {"columns": {"team": "queue"}, "agent_domains": ["acme.com"]}
-    plan = sa.io.file_readers(mixed, **options)
-    assert [(p.name, name, sorted(opts)) for p, name, opts in plan] == [
-        ("calls.csv", "turns", ["columns"]),
-        ("thread_1.eml", "eml", ["agent_domains"]), ("thread_2.eml", "eml", ["agent_domains"]),
-        ("thread_3.eml", "eml", ["agent_domains"]),
-        ("transcripts.txt", "text", ["agent_domains"])]
-    alone = [sa.read(p, format=name, **opts) for p, name, opts in plan if name != "eml"]
-    assert "queue" in alone[0].interactions.columns
-    whole = sa.read(mixed, **options).interactions  # (email threads span files: not alone)
-    assert sum(len(c) for c in alone) == (whole["channel"].astype(str) != "email").sum()
-    with pytest.raises(sa.ConfigError, match="did you mean columns"):
-        sa.io.file_readers(mixed, colums={})
-
-
-def test_file_readers_leaves_an_unsniffable_file_to_its_own_read(tmp_path):
-    (tmp_path / "notes.txt").write_text("nothing here looks like a transcript\n")
-    shutil.copy(SAMPLES / "calls.csv", tmp_path / "calls.csv")
-    plan = sa.io.file_readers(tmp_path, roles={"agent": "agent"})
-    assert [(p.name, name) for p, name, _ in plan] == [("calls.csv", "turns"),
-                                                         ("notes.txt", None)]
-    with pytest.raises(sa.FormatError, match="cannot tell the format"):
-        sa.read(tmp_path / "notes.txt")
-
-
 ALL_OPTIONS = {o for _, cls in READERS for o in cls.option_names() or ()}
 READ_PARAMETERS = set(inspect.signature(sa.read).parameters)
 
@@ -310,4 +298,7 @@ def test_any_name_no_reader_takes_is_refused_by_name(name):
     with pytest.raises(sa.ConfigError) as info:
         sa.read(SAMPLES / "transcripts.txt", **{name: "x"})
     assert info.value.field == name
+    assert f"no reader has an option {name}=" in info.value.message
+    with pytest.raises(sa.ConfigError) as info:
+        sa.read(SAMPLES / "transcripts.txt", format="text", **{name: "x"})
     assert f"the text reader has no option {name}=" in info.value.message

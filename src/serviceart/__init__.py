@@ -53,7 +53,7 @@ if typing.TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a tes
 
 __version__ = "0.1.0"
 
-#: the module a public name is: ``sa.plot`` is the submodule itself
+#: in _EXPORTS, marks a public name that is a submodule (``sa.plot``), not a name in one
 _SUBMODULE = "<submodule>"
 
 #: Every public name and the module of this package that defines it ("" for the

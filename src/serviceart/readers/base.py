@@ -53,8 +53,9 @@ class Reader(ABC):
     Subclasses set ``name`` and ``extensions``, define :meth:`sniff` and
     :meth:`load`, and declare their options as typed keyword-only parameters of
     their ``__init__``, which hands them all to this one (defaults included).
-    :func:`serviceart.read` gives a reader only the options it declares and
-    rejects an option no reader in play declares (see :meth:`option_names`).
+    :func:`serviceart.read` gives a reader only the options it declares, and
+    rejects before reading an option that no reader declares, or with
+    ``format=`` one that reader does not (see :meth:`option_names`).
 
     Parameters
     ----------

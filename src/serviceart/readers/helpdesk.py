@@ -437,6 +437,10 @@ class HelpdeskReader(Reader):
     """
 
     extensions: ClassVar[tuple[str, ...]] = (".json", ".jsonl", ".ndjson")
+    #: what one record is called in records and messages ("ticket", "conversation")
+    record_name: ClassVar[str] = "ticket"
+    #: vendor metadata columns of the interactions table (name -> dtype)
+    meta_columns: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, *, roles: Mapping[str, str] | None = None,
                  agent_ids: str | int | Iterable[str | int] | None = None,
@@ -444,10 +448,6 @@ class HelpdeskReader(Reader):
                  channel: str | None = None) -> None:
         super().__init__(roles=roles, agent_ids=agent_ids, private_notes=private_notes,
                          strip_quotes=strip_quotes, channel=channel)
-    #: what one record is called in records and messages ("ticket", "conversation")
-    record_name: ClassVar[str] = "ticket"
-    #: vendor metadata columns of the interactions table (name -> dtype)
-    meta_columns: ClassVar[Mapping[str, str]] = {}
 
     @classmethod
     @abstractmethod

@@ -1,4 +1,4 @@
-"""The curated public namespace and the error tree."""
+"""The registries and the error tree (the namespace: test_exported_members.py)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,6 @@ import pytest
 
 import serviceart as sa
 from serviceart import errors
-
-
-def test_all_is_sorted_and_complete():
-    def isort_key(name: str) -> tuple[int, str]:
-        return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
-
-    assert sa.__all__ == sorted(sa.__all__, key=isort_key)
-    assert len(set(sa.__all__)) == len(sa.__all__)
-    for name in sa.__all__:
-        assert hasattr(sa, name), name
-    public = {n for n in dir(sa) if not n.startswith("_") and callable(getattr(sa, n))}
-    # every public callable of the namespace is listed (submodules are not callables)
-    assert public <= set(sa.__all__)
 
 
 def test_registries_list_names():
@@ -55,37 +42,3 @@ def test_error_tree():
     assert issubclass(sa.SchemaError, sa.InputError)
     assert issubclass(sa.FormatError, sa.InputError)
     assert issubclass(sa.RubricError, sa.ConfigError)
-
-
-def test_import_is_lazy_and_names_resolve_on_first_use():
-    # ``import serviceart`` loads no heavy module; each public name imports its own
-    # module when first used (so `serviceart score` can start its workers meanwhile)
-    import subprocess
-    import sys
-
-    code = ("import sys\nimport serviceart as sa\n"
-            "heavy = [m for m in ('spacy', 'pandas', 'sklearn', 'serviceart.engine') "
-            "if m in sys.modules]\n"
-            "assert not heavy, heavy\n"
-            "assert sa.read.__module__ == 'serviceart.io'\n"
-            "assert 'pandas' in sys.modules and 'serviceart.engine' not in sys.modules\n"
-            "from serviceart import score\n"
-            "assert score.__module__ == 'serviceart.engine'\n")
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_calibrate_and_fairness_stay_functions_when_their_modules_load():
-    import subprocess
-    import sys
-
-    code = ("import serviceart as sa\nimport serviceart.calibrate, serviceart.fairness\n"
-            "assert callable(sa.calibrate) and sa.calibrate.__name__ == 'calibrate'\n"
-            "assert callable(sa.fairness) and sa.fairness.__name__ == 'fairness'\n"
-            "from serviceart.calibrate import CalibrationReport\n"
-            "assert sa.CalibrationReport is CalibrationReport\n")
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_unknown_attribute_is_an_attribute_error():
-    with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        sa.nope  # noqa: B018

@@ -15,41 +15,57 @@ Examples
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
-import types
-from typing import TYPE_CHECKING, Any
+import typing
 
-if TYPE_CHECKING:
-    from . import plot
-    from .businesshours import BusinessCalendar
-    from .calibrate import CalibrationReport, calibrate
-    from .cases import link_cases
-    from .codebook import CUES, MEASURES, PRINCIPLES
-    from .cues.pipeline import detect, make_nlp
-    from .engine import score
-    from .errors import (
-        ConfigError,
-        FormatError,
-        InputError,
-        OutputError,
-        RegistryError,
-        RubricError,
-        SchemaError,
-        ServiceartError,
-    )
-    from .fairness import FairnessReport, fairness
-    from .io import read, sniff, stream
-    from .model import Conversations
+if typing.TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test compares them)
+    from . import plot as plot
+    from .businesshours import BusinessCalendar as BusinessCalendar
+    from .calibrate import CalibrationReport as CalibrationReport
+    from .calibrate import calibrate as calibrate
+    from .cases import link_cases as link_cases
+    from .codebook import CUES as CUES
+    from .codebook import MEASURES as MEASURES
+    from .codebook import PRINCIPLES as PRINCIPLES
+    from .cues.pipeline import detect as detect
+    from .cues.pipeline import make_nlp as make_nlp
+    from .engine import score as score
+    from .errors import ConfigError as ConfigError
+    from .errors import FormatError as FormatError
+    from .errors import InputError as InputError
+    from .errors import OutputError as OutputError
+    from .errors import RegistryError as RegistryError
+    from .errors import RubricError as RubricError
+    from .errors import SchemaError as SchemaError
+    from .errors import ServiceartError as ServiceartError
+    from .fairness import FairnessReport as FairnessReport
+    from .fairness import fairness as fairness
+    from .io import read as read
+    from .io import sniff as sniff
+    from .io import stream as stream
+    from .model import Conversations as Conversations
     from .readers import READERS as READERS
-    from .result import Result
-    from .rubric import Criterion, Rubric
-    from .run.settings import ScoreSettings
+    from .result import Result as Result
+    from .rubric import Criterion as Criterion
+    from .rubric import Rubric as Rubric
+    from .run.settings import ScoreSettings as ScoreSettings
     from .scorers import SCORERS as SCORERS
 
-#: where each public name lives; modules are imported on first use (SPEC 1 lazy
-#: loading), so ``import serviceart`` is quick and a command such as
-#: ``serviceart score`` can start its workers while it imports the rest
-_LAZY = {
+__version__ = "0.1.0"
+
+#: in _EXPORTS, marks a public name that is a submodule (``sa.plot``), not a name in one
+_SUBMODULE = "<submodule>"
+
+#: Every public name and the module of this package that defines it ("" for the
+#: names defined in this file). This is the one list: ``__all__``, ``dir()`` and
+#: the lazy imports come from it. A module is imported when one of its names is
+#: first used (SPEC 1 lazy loading), so ``import serviceart`` is quick and
+#: ``serviceart score`` can start its workers while it imports the rest.
+_EXPORTS: dict[str, str] = {
+    "__version__": "",
+    "list_readers": "",
+    "list_scorers": "",
     "BusinessCalendar": "businesshours",
     "CalibrationReport": "calibrate", "calibrate": "calibrate",
     "link_cases": "cases",
@@ -57,12 +73,12 @@ _LAZY = {
     "detect": "cues.pipeline", "make_nlp": "cues.pipeline",
     "score": "engine",
     "ConfigError": "errors", "FormatError": "errors", "InputError": "errors",
-    "OutputError": "errors",
-    "RegistryError": "errors", "RubricError": "errors", "SchemaError": "errors",
-    "ServiceartError": "errors",
+    "OutputError": "errors", "RegistryError": "errors", "RubricError": "errors",
+    "SchemaError": "errors", "ServiceartError": "errors",
     "FairnessReport": "fairness", "fairness": "fairness",
     "read": "io", "sniff": "io", "stream": "io",
     "Conversations": "model",
+    "plot": _SUBMODULE,
     "READERS": "readers",
     "Result": "result",
     "Criterion": "rubric", "Rubric": "rubric",
@@ -70,42 +86,13 @@ _LAZY = {
     "SCORERS": "scorers",
 }
 
-__version__ = "0.1.0"
 
-__all__ = [
-    "CUES",
-    "MEASURES",
-    "PRINCIPLES",
-    "BusinessCalendar",
-    "CalibrationReport",
-    "ConfigError",
-    "Conversations",
-    "Criterion",
-    "FairnessReport",
-    "FormatError",
-    "InputError",
-    "OutputError",
-    "RegistryError",
-    "Result",
-    "Rubric",
-    "RubricError",
-    "SchemaError",
-    "ScoreSettings",
-    "ServiceartError",
-    "__version__",
-    "calibrate",
-    "detect",
-    "fairness",
-    "link_cases",
-    "list_readers",
-    "list_scorers",
-    "make_nlp",
-    "plot",
-    "read",
-    "score",
-    "sniff",
-    "stream",
-]
+def _isort_key(name: str) -> tuple[int, str]:
+    """Constants, then classes, then functions, each alphabetically (isort's order)."""
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+
+__all__ = sorted(_EXPORTS, key=_isort_key)
 
 
 def list_readers() -> list[str]:
@@ -135,14 +122,14 @@ def list_scorers() -> list[str]:
     return SCORERS.names()
 
 
-def __getattr__(name: str) -> Any:
-    """The public names, imported on first access (``sa.plot`` too: matplotlib waits
+def __getattr__(name: str) -> typing.Any:
+    """A public name, imported on first access (``sa.plot`` too: matplotlib waits
     for the first plot, so ``import serviceart`` does not need the plot extra)."""
-    if name == "plot":
-        return importlib.import_module(f"{__name__}.plot")
-    where = _LAZY.get(name)
-    if where is None:
+    where = _EXPORTS.get(name)
+    if not where:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if where == _SUBMODULE:
+        return importlib.import_module(f"{__name__}.{name}")
     value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
     globals()[name] = value
     return value
@@ -150,22 +137,36 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     dunder = (n for n in globals() if n.startswith("__"))
-    return sorted({*dunder, *__all__, *_LAZY, "plot"})
+    return sorted({*dunder, *__all__})
 
 
-class _Package(types.ModuleType):
-    """``sa.calibrate`` and ``sa.fairness`` stay the functions once their modules load.
+def _register_lazily(module: str) -> None:
+    """Put the submodule ``module`` in ``sys.modules`` now, to be executed on first use.
 
-    Importing a submodule sets an attribute of its package; for these two the
-    module shares its name with the function it exports, and that function is
-    what ``serviceart.calibrate`` means (as it did when the package imported
-    everything at once).
+    ``serviceart.calibrate`` is a function, and it is also the name of the module
+    that defines it. Importing a submodule normally sets the package attribute of
+    its name to the module (``import serviceart.calibrate`` would turn
+    ``sa.calibrate`` into a module). A module already in ``sys.modules`` is not
+    imported again, so that never happens to one registered here, and the name
+    keeps meaning the function. The module itself still loads only when used
+    (:class:`importlib.util.LazyLoader`), so ``import serviceart`` stays quick.
     """
+    name = f"{__name__}.{module}"
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"serviceart is incompletely installed: {name} is missing; "
+                          "reinstall the package", name=name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    lazy = importlib.util.module_from_spec(spec)
+    sys.modules[name] = lazy
+    loader.exec_module(lazy)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in ("calibrate", "fairness") and isinstance(value, types.ModuleType):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
 
-
-sys.modules[__name__].__class__ = _Package
+# the functions named like their module: ``calibrate`` and ``fairness``
+for _name, _where in _EXPORTS.items():
+    if _name == _where:
+        _register_lazily(_where)
+del _name, _where

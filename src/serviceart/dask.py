@@ -283,7 +283,7 @@ def score(
             {"interactions_in": pd.Series(dtype="int64"),
              "turns_in": pd.Series(dtype="int64")})))
     meta = meta.sort_values("_order", kind="mergesort").reset_index(drop=True)
-    meta = contact_meta_types(meta)
+    meta = _contact_meta_types(meta)
     plan = make_plan(meta, settings)
     run = settings.with_as_of(plan.as_of)
     rows = plan.table.set_index("interaction_id")
@@ -320,7 +320,7 @@ def _empty_tables(sample: pd.DataFrame, rows: pd.DataFrame, settings: ScoreSetti
     return out
 
 
-def contact_meta_types(meta: pd.DataFrame) -> pd.DataFrame:
+def _contact_meta_types(meta: pd.DataFrame) -> pd.DataFrame:
     """Contact metadata gathered from partitions (object columns) with its real types."""
     out = meta.copy()
     for c in ("started_at", "started", "ended"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from .errors import ConfigError, FormatError, InputError, ServiceartError
 from .model import Conversations, concat_rejects
 from .readers import READERS, RawFrames, Reader
 from .readers.base import reject_rows
+from .readers.options import check_options, options_for
 from .rejects import RejectCode
 from .roles import infer_roles as infer_speaker_roles
 
@@ -143,7 +144,11 @@ def read(
         ``role_basis`` and warn when confidence is low. ``False`` leaves such
         turns to be rejected as ``unknown_role``.
     **options
-        Reader options, e.g. ``columns={...}``, ``roles={...}``.
+        Reader options, e.g. ``columns={...}``, ``roles={...}``: the keyword
+        parameters of the reader classes (:meth:`Reader.option_names
+        <serviceart.readers.Reader.option_names>`). When the format is sniffed per
+        file, an option is accepted when a reader takes it, and each file's
+        reader is given the options it takes.
 
     Returns
     -------
@@ -152,6 +157,11 @@ def read(
 
     Raises
     ------
+    ConfigError
+        Before any file is read, for an option that the reader named by
+        ``format`` does not take or, when the format is sniffed, that no reader
+        takes; the message names the closest spelling and the options of the
+        readers in play.
     FormatError
         When the one file named cannot be read at all (its format cannot be
         sniffed, it is empty or truncated...). When a folder or several files are
@@ -166,24 +176,53 @@ def read(
     (13, 0)
     """
     files = expand_paths(paths)
-    if format is not None:
-        READERS.get(format)
+    readers = _readers_of(files, format, options)
     alone = _one_file(paths, files)
     parts: list[RawFrames] = []
-    for f in files:
+    for f, name in zip(files, readers, strict=True):
         try:
-            reader: Reader = READERS.get(format or sniff(f))(**options)
-            parts.append(reader.load(f))
+            parts.append(_reader(name, options).load(f))
         except Exception as exc:  # the file's failure; _unreadable re-raises the rest
             parts.append(_unreadable(f, exc, alone))
     source = str(files[0]) if len(files) == 1 else f"{len(files)} files"
     return _build(parts, source, infer_roles, _role_options(options))
 
 
+def _readers_of(files: list[Path], format: str | None,
+                options: Mapping[str, Any]) -> list[str | Exception]:
+    """The reader name for each file, after checking ``options``
+    (:func:`~serviceart.readers.options.check_options`).
+
+    With ``format`` every file has that reader; else each is sniffed, and a file
+    whose format cannot be told gets the error instead, raised when it is read
+    (see :func:`_unreadable`).
+    """
+    if format is not None:
+        READERS.get(format)
+        check_options(options, [format], chosen=True)
+        return [format] * len(files)
+    names: list[str | Exception] = []
+    for f in files:
+        try:
+            names.append(sniff(f))
+        except Exception as exc:  # the file's failure, raised again when it is read
+            names.append(exc)
+    check_options(options, [n for n in names if isinstance(n, str)])
+    return names
+
+
+def _reader(name: str | Exception, options: Mapping[str, Any]) -> Reader:
+    """The reader of one file with the options it takes (or the file's sniffing error)."""
+    if isinstance(name, Exception):
+        raise name
+    cls = READERS.get(name)
+    return cls(**options_for(cls, options))
+
+
 _ROLE_OPTIONS = ("agent_ids", "agent_domains", "company")
 
 
-def _role_options(options: dict[str, Any]) -> dict[str, Any]:
+def _role_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """The reader options that are also evidence for role inference."""
     return {k: options[k] for k in _ROLE_OPTIONS if options.get(k) is not None}
 
@@ -286,6 +325,12 @@ def stream(
         Chunks in input order; every input interaction is in exactly one
         chunk's ``interactions`` or ``rejects``.
 
+    Raises
+    ------
+    ConfigError
+        At the call, before any file is read: a ``chunk_size`` below 1, or an
+        unknown option (as for :func:`read`).
+
     Examples
     --------
     >>> import serviceart as sa
@@ -296,8 +341,13 @@ def stream(
         raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}", field="chunk_size",
                           code="SA-C067")
     files = expand_paths(paths)
-    if format is not None:
-        READERS.get(format)
+    readers = _readers_of(files, format, options)
+    return _chunks(files, readers, _one_file(paths, files), chunk_size, infer_roles, options)
+
+
+def _chunks(files: list[Path], readers: list[str | Exception], alone: bool, chunk_size: int,
+            infer_roles: bool, options: Mapping[str, Any]) -> Iterator[Conversations]:
+    """The chunks :func:`stream` yields, from files whose readers are decided."""
     seen: set[str] = set()
     buffer: list[RawFrames] = []
     together: list[tuple[Path, Reader]] = []
@@ -316,9 +366,8 @@ def stream(
             seen.update(conv.interactions["interaction_id"].astype(str))
             yield conv
 
-    alone = _one_file(paths, files)
-    for f in files:
-        for raw in _iter_file(f, format, chunk_size, options, alone, together):
+    for f, name in zip(files, readers, strict=True):
+        for raw in _iter_file(f, name, chunk_size, options, alone, together):
             n = _n_interactions(raw)
             if buffer and count[0] + n > chunk_size:
                 yield from flush()
@@ -339,14 +388,15 @@ def stream(
         yield from conv.iter_cases(chunk_size)
 
 
-def _iter_file(path: Path, format: str | None, chunk_size: int, options: dict[str, Any],
-               alone: bool, together: list[tuple[Path, Reader]]) -> Iterator[RawFrames]:
+def _iter_file(path: Path, name: str | Exception, chunk_size: int,
+               options: Mapping[str, Any], alone: bool,
+               together: list[tuple[Path, Reader]]) -> Iterator[RawFrames]:
     """The raw pieces of one file for :func:`stream`; a failure ends the file with a
     ``file_unreadable`` reject (see :func:`_unreadable`). Files of formats whose
     interactions continue across files are put in ``together`` instead."""
     pieces = 0
     try:
-        reader: Reader = READERS.get(format or sniff(path))(**options)
+        reader = _reader(name, options)
         if reader.threads_across_files:
             together.append((path, reader))
             return

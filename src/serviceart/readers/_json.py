@@ -14,7 +14,7 @@ import math
 from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,6 +31,7 @@ __all__ = [
     "BadValue",
     "JsonDocReader",
     "JsonFrames",
+    "StartTimes",
     "dig",
     "given",
     "has_keys",
@@ -49,6 +50,10 @@ __all__ = [
 
 #: identifier values that mean "none"
 NONE_TEXTS = {"", "none", "null", "nan"}
+
+#: the ``started_at=`` option: one time (ISO-8601 text or a datetime) for every
+#: interaction, or a mapping ``interaction_id -> time``
+StartTimes = str | datetime | Mapping[str, str | datetime]
 
 
 class BadValue(ValueError):
@@ -352,12 +357,22 @@ class JsonDocReader(Reader):
 
     Parameters
     ----------
+    roles
+        The vendor's role labels (or the default roles) mapped to ``agent``,
+        ``customer`` or ``system``, case-insensitive.
     started_at
         The interaction's start (a time, or a mapping ``interaction_id -> time``),
         used where the export gives none. Naive times are taken as UTC.
+    encoding
+        The file's text encoding, tried first after a byte-order mark (by default
+        the encoding is detected).
     """
 
     extensions: ClassVar[tuple[str, ...]] = (".json",)
+
+    def __init__(self, *, roles: Mapping[str, str] | None = None,
+                 started_at: StartTimes | None = None, encoding: str | None = None) -> None:
+        super().__init__(roles=roles, started_at=started_at, encoding=encoding)
 
     @classmethod
     @abstractmethod

@@ -351,9 +351,16 @@ class TranscribeReader(JsonDocReader):
 
     Parameters
     ----------
+    roles
+        Role labels (``agent``, ``customer``, ``system``) or the file's speaker
+        labels mapped to serviceart roles, e.g. ``{"agent": "customer",
+        "customer": "agent"}`` to swap channels processed the wrong way round.
     started_at
         The interaction's start (a time, or a mapping ``interaction_id -> time``),
         used where the export gives none. Naive times are taken as UTC.
+    encoding
+        The file's text encoding, tried first after a byte-order mark (by default
+        the encoding is detected).
 
     Examples
     --------
@@ -386,9 +393,16 @@ class ContactLensReader(JsonDocReader):
 
     Parameters
     ----------
+    roles
+        Role labels (``agent``, ``customer``, ``system``) or the file's speaker
+        labels mapped to serviceart roles, e.g. ``{"agent": "customer",
+        "customer": "agent"}`` to swap channels processed the wrong way round.
     started_at
         The interaction's start (a time, or a mapping ``interaction_id -> time``),
         used where the export gives none. Naive times are taken as UTC.
+    encoding
+        The file's text encoding, tried first after a byte-order mark (by default
+        the encoding is detected).
 
     Examples
     --------

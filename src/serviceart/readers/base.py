@@ -8,8 +8,10 @@ into rejects and keeps going; only a file that cannot be read at all raises
 
 from __future__ import annotations
 
+import functools
+import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,7 +21,10 @@ import pandas as pd
 from ..registry import Registry
 from ..schema import REJECTS, conform, empty
 
-__all__ = ["READERS", "RawFrames", "Reader", "register_reader", "reject_rows"]
+__all__ = ["READERS", "Names", "RawFrames", "Reader", "register_reader", "reject_rows"]
+
+#: a reader option naming one thing or several (``"acme.com"`` or ``["acme.com", ...]``)
+Names = str | Iterable[str]
 
 
 @dataclass
@@ -46,14 +51,38 @@ class Reader(ABC):
     """Base class of readers.
 
     Subclasses set ``name`` and ``extensions``, define :meth:`sniff` and
-    :meth:`load`, and take their options as keyword arguments.
+    :meth:`load`, and declare their options as typed keyword-only parameters of
+    their ``__init__``, which hands them all to this one (defaults included).
+    :func:`serviceart.read` gives a reader only the options it declares, and
+    rejects before reading an option that no reader declares, or with
+    ``format=`` one that reader does not (see :meth:`option_names`).
+
+    Parameters
+    ----------
+    **options
+        The reader's options, as its ``__init__`` declares them.
     """
 
     name: ClassVar[str] = ""
     extensions: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **options: Any) -> None:
-        self.options = options
+        #: every declared option: the value given, else its default
+        self.options: dict[str, Any] = options
+
+    @classmethod
+    def option_names(cls) -> frozenset[str] | None:
+        """The options the reader declares: the keyword-only parameters of its
+        ``__init__``; ``None`` when that takes any keyword (``**options``), as the
+        base class does, so that no option can be judged unknown to it.
+
+        Examples
+        --------
+        >>> from serviceart.readers import TurnsReader
+        >>> sorted(TurnsReader.option_names())
+        ['columns', 'encoding', 'roles']
+        """
+        return _declared_options(cls)
 
     @classmethod
     @abstractmethod
@@ -85,6 +114,15 @@ class Reader(ABC):
             About how many interactions each item holds.
         """
         yield self.load(path)
+
+
+@functools.cache
+def _declared_options(cls: type[Reader]) -> frozenset[str] | None:
+    params = inspect.signature(cls).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    by_name = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return frozenset(p.name for p in params if p.kind in by_name)
 
 
 READERS: Registry[type[Reader]] = Registry("reader")

@@ -88,7 +88,7 @@ import pandas as pd
 from ..errors import ConfigError, FormatError
 from ..rejects import RejectCode
 from ._text import read_text
-from .base import RawFrames, Reader, register_reader, reject_rows
+from .base import Names, RawFrames, Reader, register_reader, reject_rows
 from .text import DEFAULT_ROLES
 
 __all__ = ["UNKNOWN_ROLE", "SrtReader", "VttReader"]
@@ -357,8 +357,7 @@ def _scan(lines: list[str], vtt: bool) -> tuple[list[_RawCue], list[tuple[int, l
     return cues, stray
 
 
-def _gap_option(options: Mapping[str, Any], name: str, default: float) -> float | None:
-    value = options.get(name, default)
+def _gap_option(value: Any, name: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
@@ -421,7 +420,10 @@ def _merge(turns: list[_Turn], gap: float | None) -> list[_Turn]:
     return out
 
 
-def read_captions(path: Path, *, vtt: bool, **options: Any) -> RawFrames:
+def read_captions(path: Path, *, vtt: bool, interaction_id: str | None = None,
+                  roles: Mapping[str, str] | None = None, merge_gap_s: float | None = 0.5,
+                  continue_gap_s: float | None = 1.0,
+                  encoding: str | None = None) -> RawFrames:
     """Read one caption file into raw frames (see the module docstring for the rules).
 
     Parameters
@@ -430,8 +432,8 @@ def read_captions(path: Path, *, vtt: bool, **options: Any) -> RawFrames:
         A WebVTT or SubRip file.
     vtt
         Whether the file is WebVTT (header, ``NOTE``/``STYLE``/``REGION`` blocks).
-    **options
-        ``interaction_id``, ``roles``, ``merge_gap_s``, ``continue_gap_s``.
+    interaction_id, roles, merge_gap_s, continue_gap_s, encoding
+        As for :class:`VttReader`.
 
     Returns
     -------
@@ -447,11 +449,11 @@ def read_captions(path: Path, *, vtt: bool, **options: Any) -> RawFrames:
         When an option has the wrong type.
     """
     source = str(path)
-    iid = str(options.get("interaction_id") or "").strip() or path.stem
-    roles = _roles_option(options.get("roles"))
-    merge_gap = _gap_option(options, "merge_gap_s", 0.5)
-    continue_gap = _gap_option(options, "continue_gap_s", 1.0)
-    lines = _NEWLINE.split(read_text(path, options.get("encoding")))
+    iid = str(interaction_id or "").strip() or path.stem
+    labels = _roles_option(roles)
+    merge_gap = _gap_option(merge_gap_s, "merge_gap_s")
+    continue_gap = _gap_option(continue_gap_s, "continue_gap_s")
+    lines = _NEWLINE.split(read_text(path, encoding))
     kind = "WebVTT" if vtt else "SubRip"
     if vtt and not _VTT_HEAD.match(lines[0]):
         log.warning("%s has no WEBVTT header line; reading its cues anyway", path)
@@ -467,7 +469,7 @@ def read_captions(path: Path, *, vtt: bool, **options: Any) -> RawFrames:
                           "timing line, and a blank line ends a cue"})
         for line, text in stray
     ]
-    turns = _merge(_turns(cues, roles, continue_gap, bad), merge_gap)
+    turns = _merge(_turns(cues, labels, continue_gap, bad), merge_gap)
     del lines, cues, stray  # a long cue's raw text is no longer needed: free it before the frame
     rows = [{"interaction_id": iid, "role": t.role, "speaker": t.speaker, "text": t.text,
              "start_s": t.start, "end_s": t.end, "channel": "call", "record": t.record}
@@ -482,13 +484,25 @@ def read_captions(path: Path, *, vtt: bool, **options: Any) -> RawFrames:
 
 
 class _CaptionReader(Reader):
-    """Loading shared by the caption readers (not registered itself)."""
+    """Options and loading shared by the caption readers (not registered itself)."""
 
     _vtt: ClassVar[bool] = False
 
+    def __init__(self, *, interaction_id: str | None = None,
+                 roles: Mapping[str, str] | None = None, merge_gap_s: float | None = 0.5,
+                 continue_gap_s: float | None = 1.0, encoding: str | None = None,
+                 agent_ids: Names | None = None, agent_domains: Names | None = None,
+                 company: Names | None = None) -> None:
+        super().__init__(interaction_id=interaction_id, roles=roles, merge_gap_s=merge_gap_s,
+                         continue_gap_s=continue_gap_s, encoding=encoding,
+                         agent_ids=agent_ids, agent_domains=agent_domains, company=company)
+
     def load(self, path: Path) -> RawFrames:
         """Parse the cues; bad cues become rejects naming the cue and its line."""
-        return read_captions(path, vtt=self._vtt, **self.options)
+        o = self.options  # agent_ids, agent_domains and company serve role inference
+        return read_captions(path, vtt=self._vtt, interaction_id=o["interaction_id"],
+                             roles=o["roles"], merge_gap_s=o["merge_gap_s"],
+                             continue_gap_s=o["continue_gap_s"], encoding=o["encoding"])
 
 
 @register_reader
@@ -507,6 +521,13 @@ class VttReader(_CaptionReader):
     continue_gap_s
         A cue without a speaker continues the previous cue's speaker when it starts
         less than this after it ends (default 1 s); ``None`` never continues.
+    encoding
+        The file's text encoding, tried first after a byte-order mark (by default
+        the encoding is detected).
+    agent_ids, agent_domains, company
+        Evidence for inferring roles where voices are names, not roles (see
+        :func:`serviceart.read`'s ``infer_roles``): agents' speaker names or ids,
+        their mail domains, the company's name(s).
 
     Examples
     --------
@@ -544,6 +565,13 @@ class SrtReader(_CaptionReader):
     continue_gap_s
         A cue without a speaker continues the previous cue's speaker when it starts
         less than this after it ends (default 1 s); ``None`` never continues.
+    encoding
+        The file's text encoding, tried first after a byte-order mark (by default
+        the encoding is detected).
+    agent_ids, agent_domains, company
+        Evidence for inferring roles where voices are names, not roles (see
+        :func:`serviceart.read`'s ``infer_roles``): agents' speaker names or ids,
+        their mail domains, the company's name(s).
 
     Examples
     --------

@@ -91,7 +91,7 @@ from .._validate import in_time_range, out_of_range_note
 from ..errors import ConfigError, FormatError
 from ..rejects import RejectCode
 from ._text import text_codec
-from .base import RawFrames, Reader, register_reader, reject_rows
+from .base import Names, RawFrames, Reader, register_reader, reject_rows
 
 __all__ = ["EmlReader", "MboxReader", "html_to_text", "normalize_subject", "read_mailboxes",
            "strip_reply"]
@@ -649,7 +649,8 @@ def _frames(mails: Sequence[_Mail], options: dict[str, Any], source: str,
                      turn_columns=("message_id", "subject", "removed_text"))
 
 
-def read_mailboxes(paths: Iterable[str | Path], **options: Any) -> RawFrames:
+def read_mailboxes(paths: Iterable[str | Path], *, agent_domains: Names | None = None,
+                   agent_addresses: Names | None = None) -> RawFrames:
     """Read several ``.eml``/``.mbox`` files and thread their messages together.
 
     Parameters
@@ -657,8 +658,10 @@ def read_mailboxes(paths: Iterable[str | Path], **options: Any) -> RawFrames:
     paths
         Email files (``.mbox``/``.mbx`` read as mailboxes, anything else as one
         message).
-    **options
-        ``agent_domains=[...]`` and/or ``agent_addresses=[...]``.
+    agent_domains
+        Sender domains of agents (subdomains included).
+    agent_addresses
+        Sender addresses of agents.
 
     Returns
     -------
@@ -674,6 +677,7 @@ def read_mailboxes(paths: Iterable[str | Path], **options: Any) -> RawFrames:
         When a file cannot be read, or an mbox holds no message.
     """
     files = [Path(p) for p in paths]
+    options = {"agent_domains": agent_domains, "agent_addresses": agent_addresses}
     _roles_config(options, f"{len(files)} files")
     mails: list[_Mail] = []
     for f in files:
@@ -705,6 +709,10 @@ class EmlReader(Reader):
     name = "eml"
     extensions: ClassVar[tuple[str, ...]] = (".eml",)
     threads_across_files: ClassVar[bool] = True
+
+    def __init__(self, *, agent_domains: Names | None = None,
+                 agent_addresses: Names | None = None) -> None:
+        super().__init__(agent_domains=agent_domains, agent_addresses=agent_addresses)
 
     @classmethod
     def sniff(cls, path: Path, head: str) -> float:

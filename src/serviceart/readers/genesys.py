@@ -328,6 +328,9 @@ class GenesysReader(JsonDocReader):
     started_at
         The interaction's start (a time, or a mapping ``interaction_id -> time``),
         used where the export gives none. Naive times are taken as UTC.
+    encoding
+        The file's text encoding, tried first after a byte-order mark (by default
+        the encoding is detected).
 
     Examples
     --------

@@ -437,7 +437,8 @@ class HelpdeskReader(Reader):
     """Shared sniffing, streaming and option handling of the help-desk readers.
 
     Subclasses set ``name``, ``record_name`` and ``meta_columns``, and define
-    :meth:`_recognises`, :meth:`_unwrap` and :meth:`_read`.
+    :meth:`_recognises`, :meth:`_unwrap` and :meth:`_read`; their docstrings
+    describe the options.
     """
 
     extensions: ClassVar[tuple[str, ...]] = (".json", ".jsonl", ".ndjson")
@@ -445,6 +446,13 @@ class HelpdeskReader(Reader):
     record_name: ClassVar[str] = "ticket"
     #: vendor metadata columns of the interactions table (name -> dtype)
     meta_columns: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, *, roles: Mapping[str, str] | None = None,
+                 agent_ids: str | int | Iterable[str | int] | None = None,
+                 private_notes: str = "skip", strip_quotes: bool = True,
+                 channel: str | None = None) -> None:
+        super().__init__(roles=roles, agent_ids=agent_ids, private_notes=private_notes,
+                         strip_quotes=strip_quotes, channel=channel)
 
     @classmethod
     @abstractmethod

@@ -335,6 +335,9 @@ class InsightsReader(JsonDocReader):
     started_at
         The interaction's start (a time, or a mapping ``interaction_id -> time``),
         used where the export gives none. Naive times are taken as UTC.
+    encoding
+        The file's text encoding, tried first after a byte-order mark (by default
+        the encoding is detected).
 
     Examples
     --------

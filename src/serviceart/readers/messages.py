@@ -33,7 +33,7 @@ import io
 import json
 import re
 import warnings
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -255,6 +255,12 @@ class MessagesReader(Reader):
         Prefix of interaction ids before the root message id (default ``thread-``).
     max_depth
         Deepest reply chain accepted (default 10,000).
+    encoding
+        The text encoding of a CSV, TSV or JSON Lines file, tried first after a
+        byte-order mark (by default the encoding is detected).
+    stream_min_bytes
+        Files smaller than this (default 64 MB) are read at once when streamed;
+        larger ones in two passes (see :meth:`iter_load`).
 
     Raises
     ------
@@ -272,6 +278,16 @@ class MessagesReader(Reader):
 
     name = "messages"
     extensions = _EXT
+
+    def __init__(self, *, columns: Mapping[str, str] | None = None,
+                 roles: Mapping[str, str] | None = None,
+                 agent_ids: Iterable[str | int] | None = None, channel: str = "social",
+                 id_prefix: str = "thread-", max_depth: int = MAX_DEPTH,
+                 encoding: str | None = None,
+                 stream_min_bytes: int = _STREAM_MIN_BYTES) -> None:
+        super().__init__(columns=columns, roles=roles, agent_ids=agent_ids, channel=channel,
+                         id_prefix=id_prefix, max_depth=max_depth, encoding=encoding,
+                         stream_min_bytes=stream_min_bytes)
 
     @classmethod
     def sniff(cls, path: Path, head: str) -> float:

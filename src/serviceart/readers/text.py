@@ -22,6 +22,7 @@ Format::
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ import pandas as pd
 
 from ..rejects import RejectCode
 from ._text import open_text
-from .base import RawFrames, Reader, register_reader, reject_rows
+from .base import Names, RawFrames, Reader, register_reader, reject_rows
 
 __all__ = ["TextReader"]
 
@@ -72,6 +73,13 @@ class TextReader(Reader):
     ----------
     roles
         Extra label-to-role mappings, e.g. ``{"Dana": "agent"}``.
+    encoding
+        The file's text encoding, tried first after a byte-order mark (by default
+        the encoding is detected).
+    agent_ids, agent_domains, company
+        Evidence for inferring roles where labels are names, not roles (see
+        :func:`serviceart.read`'s ``infer_roles``): agents' speaker names or ids,
+        their mail domains, the company's name(s).
 
     Examples
     --------
@@ -83,6 +91,12 @@ class TextReader(Reader):
 
     name = "text"
     extensions = (".txt", ".log", ".transcript")
+
+    def __init__(self, *, roles: Mapping[str, str] | None = None, encoding: str | None = None,
+                 agent_ids: Names | None = None, agent_domains: Names | None = None,
+                 company: Names | None = None) -> None:
+        super().__init__(roles=roles, encoding=encoding, agent_ids=agent_ids,
+                         agent_domains=agent_domains, company=company)
 
     @classmethod
     def sniff(cls, path: Path, head: str) -> float:

@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +55,13 @@ class TurnsReader(Reader):
     Parameters
     ----------
     columns
-        Renames applied to the file's columns before validation.
+        Renames applied to the file's columns before validation, e.g.
+        ``{"msg": "text"}``.
     roles
         Mapping of the file's role values to ``agent``, ``customer``, ``system``.
+    encoding
+        The text encoding of a CSV, TSV or JSON Lines file, tried first after a
+        byte-order mark (by default the encoding is detected).
 
     Examples
     --------
@@ -69,6 +73,10 @@ class TurnsReader(Reader):
 
     name = "turns"
     extensions = _TABLE_EXT
+
+    def __init__(self, *, columns: Mapping[str, str] | None = None,
+                 roles: Mapping[str, str] | None = None, encoding: str | None = None) -> None:
+        super().__init__(columns=columns, roles=roles, encoding=encoding)
 
     @classmethod
     def sniff(cls, path: Path, head: str) -> float:

@@ -1,0 +1,164 @@
+"""When each turn was said and when each contact took place, vectorised, in UTC.
+
+Rules
+-----
+* **Time of a turn** (:func:`turn_times`): its ``timestamp``; else its
+  interaction's ``started_at`` + ``start_s`` (calls); else, for the first
+  non-system turn of its interaction, ``started_at`` (that turn opened it); else
+  unknown (NaT). No time is guessed from turn order: a later turn with no
+  timestamp and no ``start_s`` is unknown even when ``started_at`` is known.
+* **End of a turn** (:func:`turn_end_times`): ``started_at`` + ``end_s``; else the
+  time of the turn.
+* **Time of a contact** (:func:`contact_times`): ``started`` is ``started_at``,
+  else the earliest known turn time; ``ended`` is the latest known turn end, else
+  ``started``; ``opened_by`` is the role of the first agent or customer turn.
+
+All times are ``datetime64[ns, UTC]``. The functions take the conformed ``turns``
+and ``interactions`` tables (:class:`serviceart.Conversations`) and never change
+them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["contact_times", "turn_end_times", "turn_times"]
+
+_UTC = pd.DatetimeTZDtype(tz="UTC")
+
+
+def _started_at(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.Series:
+    """Each turn's interaction ``started_at``, aligned with ``turns``."""
+    started = interactions.set_index("interaction_id")["started_at"]
+    return turns["interaction_id"].map(started).astype(_UTC)
+
+
+def _opens(turns: pd.DataFrame) -> pd.Series:
+    """True for the first non-system turn (lowest ``turn_index``) of each interaction."""
+    people = turns["role"].astype("string").ne("system").fillna(False).astype(bool)
+    index = turns["turn_index"].where(people)
+    first = index.groupby(turns["interaction_id"], sort=False).transform("min")
+    return people & index.eq(first).fillna(False).astype(bool)
+
+
+def turn_times(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.Series:
+    """When each turn was said, UTC, or NaT when the data cannot tell.
+
+    The ``timestamp``; else ``started_at`` + ``start_s``; else, for the first
+    non-system turn of its interaction, ``started_at``; else NaT.
+
+    Parameters
+    ----------
+    turns, interactions
+        Conformed tables (see :class:`serviceart.Conversations`).
+
+    Returns
+    -------
+    pandas.Series
+        Aligned with ``turns`` (same index), dtype ``datetime64[ns, UTC]``.
+
+    Examples
+    --------
+    A chat with a start time and no time stamps: the turn that opened it was said at
+    the start; the later ones have no time.
+
+    >>> import serviceart as sa
+    >>> conv = sa.Conversations.from_frames(pd.DataFrame({
+    ...     "interaction_id": "c1", "role": ["agent", "customer"],
+    ...     "text": ["Hello.", "Hi."]}),
+    ...     pd.DataFrame({"interaction_id": ["c1"], "started_at": ["2026-03-02 10:00Z"]}))
+    >>> turn_times(conv.turns, conv.interactions).tolist()
+    [Timestamp('2026-03-02 10:00:00+0000', tz='UTC'), NaT]
+
+    A call: the start plus each turn's offset.
+
+    >>> call = sa.Conversations.from_frames(pd.DataFrame({
+    ...     "interaction_id": "k1", "role": ["agent", "customer"],
+    ...     "text": ["Hello.", "Hi."], "start_s": [0.0, 4.5], "end_s": [4.0, 6.0]}),
+    ...     pd.DataFrame({"interaction_id": ["k1"], "started_at": ["2026-03-02 10:00Z"]}))
+    >>> [str(t) for t in turn_times(call.turns, call.interactions)]
+    ['2026-03-02 10:00:00+00:00', '2026-03-02 10:00:04.500000+00:00']
+    """
+    started = _started_at(turns, interactions)
+    offset = pd.to_timedelta(turns["start_s"].astype("float64"), unit="s")
+    times = turns["timestamp"].astype(_UTC)
+    times = times.where(times.notna(), started + offset)
+    return times.where(times.notna() | ~_opens(turns), started)
+
+
+def turn_end_times(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.Series:
+    """When each turn ended, UTC: ``started_at`` + ``end_s``, else the turn's time.
+
+    Parameters
+    ----------
+    turns, interactions
+        Conformed tables.
+
+    Returns
+    -------
+    pandas.Series
+        Aligned with ``turns``, dtype ``datetime64[ns, UTC]``; NaT where neither
+        is known.
+
+    Examples
+    --------
+    >>> import serviceart as sa
+    >>> call = sa.Conversations.from_frames(pd.DataFrame({
+    ...     "interaction_id": "k1", "role": ["agent", "customer"],
+    ...     "text": ["Hello.", "Hi."], "start_s": [0.0, 4.5], "end_s": [4.0, 6.0]}),
+    ...     pd.DataFrame({"interaction_id": ["k1"], "started_at": ["2026-03-02 10:00Z"]}))
+    >>> [str(t) for t in turn_end_times(call.turns, call.interactions)]
+    ['2026-03-02 10:00:04+00:00', '2026-03-02 10:00:06+00:00']
+    """
+    started = _started_at(turns, interactions)
+    ends = started + pd.to_timedelta(turns["end_s"].astype("float64"), unit="s")
+    return ends.where(ends.notna(), turn_times(turns, interactions))
+
+
+def contact_times(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:
+    """Per interaction: when it ``started`` and ``ended`` (UTC, NaT when unknown) and
+    who ``opened_by`` it (the role of its first agent or customer turn).
+
+    ``started`` is ``started_at``, else the earliest turn time
+    (:func:`turn_times`); ``ended`` is the latest turn end
+    (:func:`turn_end_times`), else ``started``.
+
+    Parameters
+    ----------
+    turns, interactions
+        Conformed tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``interaction_id`` in the order of ``interactions``; columns
+        ``started``, ``ended`` (``datetime64[ns, UTC]``) and ``opened_by``
+        (string, NA without agent or customer turns).
+
+    Examples
+    --------
+    >>> import serviceart as sa
+    >>> conv = sa.Conversations.from_frames(pd.DataFrame({
+    ...     "interaction_id": "e1", "channel": "email", "role": ["customer", "agent"],
+    ...     "text": ["Where is my refund?", "It was sent today."],
+    ...     "timestamp": pd.to_datetime(["2026-03-02 09:00", "2026-03-02 11:30"], utc=True)}))
+    >>> times = contact_times(conv.turns, conv.interactions)
+    >>> [str(x) for x in times.loc["e1"]]
+    ['2026-03-02 09:00:00+00:00', '2026-03-02 11:30:00+00:00', 'customer']
+    """
+    inter = interactions.set_index("interaction_id")
+    ids = turns["interaction_id"]
+    said = turn_times(turns, interactions)
+    ended = turn_end_times(turns, interactions)
+    role = turns["role"].astype("string")
+    people = turns.loc[role.isin(["agent", "customer"]).fillna(False).to_numpy(),
+                       ["interaction_id", "turn_index"]].assign(role=role)
+    first = people.sort_values(["interaction_id", "turn_index"], kind="stable").groupby(
+        "interaction_id", sort=False)["role"].first()
+    out = pd.DataFrame(index=inter.index)
+    out["started"] = inter["started_at"].astype(_UTC).fillna(
+        said.groupby(ids, sort=False).min().reindex(inter.index))
+    out["ended"] = ended.groupby(ids, sort=False).max().reindex(inter.index).fillna(
+        out["started"])
+    out["opened_by"] = first.reindex(inter.index).astype("string")
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -517,7 +518,8 @@ def test_workdays_and_holidays_come_from_one_calendar(
 
 @settings(max_examples=150, deadline=None, database=None)
 @given(
-    text=st.sampled_from([c[0] for c in CASES]),
+    # texts that name a year are left out: whether their date is past depends on the time
+    text=st.sampled_from([c[0] for c in CASES if not re.search(r"[0-9]{4}|/[0-9]+/", c[0])]),
     minutes=st.integers(0, 3 * 365 * 24 * 60),
     tz=st.sampled_from(["UTC", NY, "Europe/London", "Asia/Kolkata"]),
 )

@@ -20,6 +20,7 @@ them.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["contact_times", "turn_end_times", "turn_times"]
@@ -79,11 +80,7 @@ def turn_times(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.Series:
     >>> [str(t) for t in turn_times(call.turns, call.interactions)]
     ['2026-03-02 10:00:00+00:00', '2026-03-02 10:00:04.500000+00:00']
     """
-    started = _started_at(turns, interactions)
-    offset = pd.to_timedelta(turns["start_s"].astype("float64"), unit="s")
-    times = turns["timestamp"].astype(_UTC)
-    times = times.where(times.notna(), started + offset)
-    return times.where(times.notna() | ~_opens(turns), started)
+    return _turn_times(turns, _started_at(turns, interactions))
 
 
 def turn_end_times(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.Series:
@@ -111,8 +108,21 @@ def turn_end_times(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.Series
     ['2026-03-02 10:00:04+00:00', '2026-03-02 10:00:06+00:00']
     """
     started = _started_at(turns, interactions)
+    return _turn_end_times(turns, started, _turn_times(turns, started))
+
+
+def _turn_times(turns: pd.DataFrame, started: pd.Series) -> pd.Series:
+    """:func:`turn_times`, given each turn's ``started_at``."""
+    offset = pd.to_timedelta(turns["start_s"].astype("float64"), unit="s")
+    times = turns["timestamp"].astype(_UTC)
+    times = times.where(times.notna(), started + offset)
+    return times.where(times.notna() | ~_opens(turns), started)
+
+
+def _turn_end_times(turns: pd.DataFrame, started: pd.Series, said: pd.Series) -> pd.Series:
+    """:func:`turn_end_times`, given each turn's ``started_at`` and time."""
     ends = started + pd.to_timedelta(turns["end_s"].astype("float64"), unit="s")
-    return ends.where(ends.notna(), turn_times(turns, interactions))
+    return ends.where(ends.notna(), said)
 
 
 def contact_times(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:
@@ -146,19 +156,23 @@ def contact_times(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFra
     >>> [str(x) for x in times.loc["e1"]]
     ['2026-03-02 09:00:00+00:00', '2026-03-02 11:30:00+00:00', 'customer']
     """
-    inter = interactions.set_index("interaction_id")
-    ids = turns["interaction_id"]
-    said = turn_times(turns, interactions)
-    ended = turn_end_times(turns, interactions)
-    role = turns["role"].astype("string")
-    people = turns.loc[role.isin(["agent", "customer"]).fillna(False).to_numpy(),
-                       ["interaction_id", "turn_index"]].assign(role=role)
-    first = people.sort_values(["interaction_id", "turn_index"], kind="stable").groupby(
-        "interaction_id", sort=False)["role"].first()
-    out = pd.DataFrame(index=inter.index)
-    out["started"] = inter["started_at"].astype(_UTC).fillna(
-        said.groupby(ids, sort=False).min().reindex(inter.index))
-    out["ended"] = ended.groupby(ids, sort=False).max().reindex(inter.index).fillna(
-        out["started"])
-    out["opened_by"] = first.reindex(inter.index).astype("string")
+    ids = interactions["interaction_id"]
+    given = interactions["started_at"].astype(_UTC).reset_index(drop=True)
+    # each turn's interaction as a position in ``interactions`` (-1: not there)
+    pos = pd.Index(ids).get_indexer(turns["interaction_id"])
+    started_at = pd.Series(given.reindex(pos).array, index=turns.index)
+    said = _turn_times(turns, started_at)
+    ended = _turn_end_times(turns, started_at, said)
+    n = len(ids)
+    out = pd.DataFrame(index=pd.Index(ids, name="interaction_id"))
+    out["started"] = given.fillna(said.groupby(pos).min().reindex(range(n))).array
+    out["ended"] = ended.groupby(pos).max().reindex(range(n)).fillna(
+        out["started"].reset_index(drop=True)).array
+    role = turns["role"].astype("string").to_numpy(dtype=object)
+    people = (pos >= 0) & np.isin(role, ["agent", "customer"])
+    order = np.lexsort((turns["turn_index"].to_numpy()[people], pos[people]))
+    at, first = np.unique(pos[people][order], return_index=True)
+    opened = np.full(n, None, dtype=object)
+    opened[at] = role[people][order][first]
+    out["opened_by"] = pd.array(opened, dtype="string")
     return out

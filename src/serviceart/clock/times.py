@@ -168,7 +168,7 @@ def contact_times(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFra
     out["started"] = given.fillna(said.groupby(pos).min().reindex(range(n))).array
     out["ended"] = ended.groupby(pos).max().reindex(range(n)).fillna(
         out["started"].reset_index(drop=True)).array
-    role = turns["role"].astype("string").to_numpy(dtype=object)
+    role = turns["role"].astype("string").fillna("").to_numpy(dtype=object)
     people = (pos >= 0) & np.isin(role, ["agent", "customer"])
     order = np.lexsort((turns["turn_index"].to_numpy()[people], pos[people]))
     at, first = np.unique(pos[people][order], return_index=True)

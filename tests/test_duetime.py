@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from serviceart.businesshours import BusinessCalendar
-from serviceart.duetime import DueTime, find_all_due, find_due
+from serviceart.duetime import DueTime, find_all_due, find_due, find_due_phrase
 
 UTC = timezone.utc
 WED = "2026-03-04T10:00:00+00:00"  # a Wednesday
@@ -447,3 +448,98 @@ def test_random_text_never_raises(text: str, ref: datetime, tz: str) -> None:
     assert all(a.end_char <= b.start_char for a, b in pairwise(found))
     first = find_due(text, ref, tz=tz)
     assert first == (found[0] if found else None)
+
+
+# -- one calendar: the results of the former built-in workday calendar, kept ------------
+
+EASTER_DAYS = frozenset({date(2026, 4, 3), date(2026, 4, 6)})
+LUNCH = BusinessCalendar(hours={"mon-fri": "09:00-12:30, 13:30-18:00"}, tz=NY,
+                         holidays=["2026-11-26"])  # Thanksgiving
+THANKSGIVING_EVE = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)  # Wed 15:00 EST
+
+
+@pytest.mark.parametrize(
+    ("text", "ref", "options", "expected", "kind"),
+    [
+        # no calendar: Mon-Fri 09:00-17:00 in tz, closed on holidays (Thu 16:00 BST: 1 h,
+        # then Tue and Wed 8 h each, less 1 h)
+        ("within 16 business hours", MAUNDY_THU, {"tz": "Europe/London", "holidays": EASTER_DAYS},
+         "2026-04-08T15:00:00", "business_hours"),
+        ("in 2 business days", MAUNDY_THU, {"tz": "Europe/London", "holidays": EASTER_DAYS},
+         "2026-04-08T22:59:59", "business_days"),
+        # the week's last workday is the Thursday when Friday is a holiday
+        ("by the end of the week", MAUNDY_THU, {"tz": "Europe/London", "holidays": EASTER_DAYS},
+         "2026-04-02T16:00:00", "week"),
+        # eod_hour sets the closing hour; the clocks go forward on Sunday 29 March
+        ("within 10 business hours", datetime(2026, 3, 27, 15, 0, tzinfo=UTC),
+         {"tz": "Europe/London", "eod_hour": 18}, "2026-03-30T15:00:00", "business_hours"),
+        # a fixed-offset tzinfo (no IANA name): business hours on its wall clock
+        ("within 3 business hours", datetime(2026, 3, 6, 16, 30, tzinfo=UTC),
+         {"tz": timezone(timedelta(hours=-2))}, "2026-03-09T11:30:00", "business_hours"),
+        ("within 3 business hours", datetime(2026, 3, 6, 12, 0, tzinfo=UTC),
+         {"tz": timezone(timedelta(hours=5, minutes=30))}, "2026-03-09T06:30:00",
+         "business_hours"),
+        # eod_hour 9 leaves no business hours, but business days still count
+        ("within 3 business hours", datetime(2026, 3, 6, 12, 0, tzinfo=UTC), {"eod_hour": 9},
+         None, None),
+        ("in 2 business days", datetime(2026, 3, 6, 12, 0, tzinfo=UTC), {"eod_hour": 9},
+         "2026-03-10T23:59:59", "business_days"),
+        # Sunday-Thursday workdays with a holiday on Thursday 5 March
+        ("end of the week", datetime(2026, 3, 3, 12, 0, tzinfo=UTC),
+         {"workdays": frozenset({6, 0, 1, 2, 3}), "holidays": frozenset({date(2026, 3, 5)})},
+         "2026-03-08T17:00:00", "week"),
+        ("end of the month", datetime(2026, 7, 10, 12, 0, tzinfo=UTC),
+         {"workdays": frozenset({6, 0, 1, 2, 3}), "holidays": frozenset({date(2026, 7, 30)})},
+         "2026-07-29T17:00:00", "month"),
+        # a calendar with a lunch break and a holiday, plus extra holidays
+        ("within 4 business hours", THANKSGIVING_EVE, {"calendar": LUNCH},
+         "2026-11-27T15:00:00", "business_hours"),
+        ("within 4 business hours", THANKSGIVING_EVE,
+         {"calendar": LUNCH, "holidays": frozenset({date(2026, 11, 27)})},
+         "2026-11-30T15:00:00", "business_hours"),
+        ("end of the month", THANKSGIVING_EVE,
+         {"calendar": LUNCH, "holidays": frozenset({date(2026, 11, 30)})},
+         "2026-11-27T22:00:00", "month"),
+        ("next business day", THANKSGIVING_EVE, {"calendar": LUNCH},
+         "2026-11-28T04:59:59", "business_days"),
+    ],
+)  # fmt: skip
+def test_workdays_and_holidays_come_from_one_calendar(
+    text: str, ref: datetime, options: dict, expected: str | None, kind: str | None
+) -> None:
+    # the expected values are those of the former built-in workday calendar
+    found = find_due(f"I'll sort it out {text}.", ref, **options)
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None and (found.phrase, found.kind) == (text, kind)
+    assert found.due == datetime.fromisoformat(expected).replace(tzinfo=UTC)
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    # texts that name a year are left out: whether their date is past depends on the time
+    text=st.sampled_from([c[0] for c in CASES if not re.search(r"[0-9]{4}|/[0-9]+/", c[0])]),
+    minutes=st.integers(0, 3 * 365 * 24 * 60),
+    tz=st.sampled_from(["UTC", NY, "Europe/London", "Asia/Kolkata"]),
+)
+def test_the_phrase_of_an_untimed_turn_is_the_one_found_at_any_time(
+    text: str, minutes: int, tz: str
+) -> None:
+    ref = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
+    dated = find_due(text, ref, tz=tz)
+    undated = find_due_phrase(text)
+    if dated is None:
+        assert undated is None
+    else:
+        assert undated is not None
+        assert (undated.start_char, undated.end_char, undated.phrase) == (
+            dated.start_char, dated.end_char, dated.phrase)
+
+
+def test_a_phrase_with_a_past_year_is_kept_when_the_time_is_unknown() -> None:
+    text = "The refund was due by March 5, 2025."
+    assert find_due(text, datetime(2026, 3, 4, 10, 0)) is None  # past when said in 2026
+    found = find_due_phrase(text)
+    assert found is not None and (found.phrase, found.kind) == ("by March 5, 2025",
+                                                                 "absolute_date")

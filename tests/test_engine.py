@@ -91,9 +91,11 @@ def test_promise_details_carry_action_and_due(sample_result):
     detail = json.loads(promises.loc[("call-0002", 14), "detail"])
     assert detail["action"].lower().startswith("i'll ring you")
     assert detail["due_phrase"] == "tomorrow morning before ten"
-    assert detail["due"] == "2026-03-04T10:00:00+00:00"
-    chat = json.loads(promises.loc[("chat-0001", 5), "detail"])
-    assert chat["due"] == "2026-03-03T11:00:00+00:00"
+    assert "due" not in detail  # the due time is the typed due_at column
+    assert promises.loc[("call-0002", 14), "due_at"] == pd.Timestamp("2026-03-04T10:00Z")
+    assert promises.loc[("chat-0001", 5), "due_at"] == pd.Timestamp("2026-03-03T11:00Z")
+    assert str(ev["due_at"].dtype) == "datetime64[ns, UTC]"
+    assert ev.loc[ev.cue != "promise", "due_at"].isna().all()
     m = sample_result.measures.set_index("interaction_id")
     assert m.loc["chat-0001", "promises"] >= 2
     assert m.loc["chat-0001", "promises_with_due"] == m.loc["chat-0001", "promises"]
@@ -104,10 +106,10 @@ def test_due_times_follow_the_time_zone(nlp):
                           "text": ["I'll call you back tomorrow."],
                           "timestamp": ["2026-03-06T23:30:00Z"]})
     conv = sa.Conversations.from_frames(turns)
-    utc = json.loads(sa.score(conv, nlp=nlp).evidence["detail"].iloc[0])
-    ny = json.loads(sa.score(conv, nlp=nlp, tz="America/New_York").evidence["detail"].iloc[0])
-    assert utc["due"] == "2026-03-07T23:59:59+00:00"
-    assert ny["due"] == "2026-03-08T04:59:59+00:00"  # March 7, 23:59:59 EST
+    utc = sa.score(conv, nlp=nlp).evidence["due_at"].iloc[0]
+    ny = sa.score(conv, nlp=nlp, tz="America/New_York").evidence["due_at"].iloc[0]
+    assert utc == pd.Timestamp("2026-03-07T23:59:59Z")
+    assert ny == pd.Timestamp("2026-03-08T04:59:59Z")  # March 7, 23:59:59 EST
 
 
 def test_run_info_and_counts(sample_result):

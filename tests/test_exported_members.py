@@ -175,8 +175,10 @@ def test_other_namespaces_list_what_they_define(name):
     assert len(set(module.__all__)) == len(module.__all__)
     for member in module.__all__:
         value = getattr(module, member)
-        assert getattr(value, "__module__", name) == name, member
-    assert set(module.__all__) == top_level_definitions(module)
+        home = getattr(value, "__module__", name)
+        # defined in the namespace itself, or in one of its own submodules
+        assert home == name or home.startswith(f"{name}."), member
+    assert set(module.__all__) >= top_level_definitions(module)
 
 
 def test_definitions_check_sees_a_public_helper(tmp_path):

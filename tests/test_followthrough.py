@@ -214,7 +214,8 @@ def test_unverifiable_when_the_promise_has_no_time(nlp):
     assert pd.isna(row["made_at"]) and pd.isna(row["due"]) and np.isnan(row["lateness_s"])
     assert row["due_phrase"] == "tomorrow before noon"
     assert row["reason"] == ("unverifiable: the promise turn has no time: no timestamp, and "
-                             "interaction c7 has no start time (started_at)")
+                             "interaction c7 has no start time (started_at), so the due time "
+                             "'tomorrow before noon' cannot be resolved")
 
 
 def test_unverifiable_when_a_reply_on_the_case_has_no_time(nlp):
@@ -575,16 +576,19 @@ def synthetic(draw):
             for start_char in range(draw(st.integers(0, 2))):
                 due = draw(st.one_of(st.none(), st.integers(-100, 8000)))
                 detail = {"action": "I'll call you"}
+                due_at = pd.NaT
                 if due is not None:
-                    detail.update(due_phrase="soonish",
-                                  due=(base + pd.Timedelta(minutes=due)).isoformat())
-                ev_rows.append((iid, turn, role, "promise", start_char * 20, json.dumps(detail)))
+                    detail.update(due_phrase="soonish")
+                    due_at = base + pd.Timedelta(minutes=due)
+                ev_rows.append((iid, turn, role, "promise", start_char * 20, json.dumps(detail),
+                                due_at))
             if draw(st.booleans()):
-                ev_rows.append((iid, turn, role, "follow_up", 50, None))
+                ev_rows.append((iid, turn, role, "follow_up", 50, None, pd.NaT))
         elif role == "customer" and draw(st.booleans()):
-            ev_rows.append((iid, turn, role, "chasing", 0, None))
+            ev_rows.append((iid, turn, role, "chasing", 0, None, pd.NaT))
     ev = pd.DataFrame(ev_rows, columns=["interaction_id", "turn_index", "role", "cue",
-                                        "start_char", "detail"])
+                                        "start_char", "detail", "due_at"])
+    ev["due_at"] = pd.to_datetime(ev["due_at"], utc=True)
     ev["end_char"], ev["text"] = ev["start_char"] + 5, "words"
     return conv, conform(ev, EVIDENCE)
 

@@ -65,8 +65,10 @@ Rules
   and ``month`` phrases.
 * ``business_hours``: "within 48 business/working hours" = the instant when that many
   open hours have elapsed on the ``calendar`` (exact, DST-aware; see
-  :meth:`~serviceart.businesshours.BusinessCalendar.add_business`); without one, open
-  hours are 09:00-``eod_hour`` on ``workdays`` not in ``holidays``, in ``tz``.
+  :meth:`~serviceart.businesshours.BusinessCalendar.add_business`); without one, on
+  a BusinessCalendar open 09:00-``eod_hour`` on ``workdays``, closed on ``holidays``,
+  in ``tz`` (a tzinfo with no IANA name counts on its wall clock at its offset at
+  ``ref``). With ``eod_hour`` 9 or earlier there are no business hours: no match.
 * ``week``: "this week", "later this week" = end of this week's last workday; "next
   week" = end of next week's last workday; "early next week" = end of next week's
   second workday (Tuesday); "end of the week", "EOW" = this week's last workday at
@@ -101,13 +103,14 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import MO, relativedelta
 
 from .businesshours import BusinessCalendar
 
-__all__ = ["DueTime", "find_all_due", "find_due"]
+__all__ = ["DuePhrase", "DueTime", "find_all_due", "find_due", "find_due_phrase"]
 
 UTC = timezone.utc
 WORKDAYS: frozenset[int] = frozenset({0, 1, 2, 3, 4})
@@ -306,11 +309,12 @@ class _Ctx:
     ref: datetime  # aware, UTC
     zone: tzinfo
     today: date  # ref's local date
-    workdays: frozenset[int]
-    holidays: frozenset[date]
+    calendar: BusinessCalendar  # workdays, holidays and (unless shifted) business hours
     eod_hour: int
-    calendar: BusinessCalendar | None = None
     dayfirst: bool | None = None
+    shift: timedelta | None = None  # fixed offset of a zone that is no IANA zone
+    open_hours: bool = True  # False: no business hours (eod_hour 9 or earlier)
+    undated: bool = False  # finding phrases only: a date with a year may be past
 
     def at(self, day: date, h: int, m: int = 0, s: int = 0) -> datetime:
         return datetime.combine(day, time(h, m, s), tzinfo=self.zone).astimezone(UTC)
@@ -323,33 +327,17 @@ class _Ctx:
         return due if due >= self.ref else max(self.end(self.today), self.ref)
 
     def is_workday(self, day: date) -> bool:
-        if day in self.holidays:
-            return False
-        if self.calendar is not None:
-            return self.calendar.is_business_day(day)
-        return day.weekday() in self.workdays
+        return self.calendar.is_business_day(day)
 
     def add_business_hours(self, hours: float) -> datetime:
-        """``ref`` plus business hours: on the calendar, or else 09:00-``eod_hour`` on
-        workdays in the local zone."""
-        if self.calendar is not None:
-            cal = self.calendar
-            if self.holidays - cal.holidays:
-                cal = BusinessCalendar(cal.hours, cal.tz, cal.holidays | self.holidays)
-            return cal.add_business(self.ref, hours * 3600).to_pydatetime().astimezone(UTC)
-        left = timedelta(hours=hours)
-        day = self.today
-        if self.eod_hour <= 9:
+        """``ref`` plus business hours on the calendar."""
+        if not self.open_hours:
             raise ValueError("no business hours when eod_hour is 9 or earlier")
-        while True:
-            if self.is_workday(day):
-                start = max(self.at(day, 9), self.ref)
-                end = self.at(day, self.eod_hour)
-                if end > start:
-                    if end - start >= left:
-                        return start + left
-                    left -= end - start
-            day += timedelta(days=1)
+        if self.shift is None:
+            return self.calendar.add_business(self.ref, hours * 3600).to_pydatetime()
+        # the calendar counts local wall-clock time as if it were UTC
+        wall = self.calendar.add_business(self.ref + self.shift, hours * 3600)
+        return (wall.to_pydatetime() - self.shift).astimezone(UTC)
 
     def add_workdays(self, day: date, n: int) -> date:
         for _ in range(n):
@@ -366,6 +354,61 @@ class _Ctx:
         last = day + relativedelta(day=31)
         days = [last - relativedelta(days=i) for i in range(last.day)]
         return next((d for d in days if self.is_workday(d)), last)
+
+
+@lru_cache(maxsize=256)
+def _default_calendar(workdays: frozenset[int], eod_hour: int, tz: str,
+                      holidays: frozenset[date]) -> BusinessCalendar:
+    """The calendar used without one: 09:00-``eod_hour`` on ``workdays``, in ``tz``.
+
+    With ``eod_hour`` 9 or earlier the workdays are open all day, so that they still
+    count as business days; business hours are then refused (``_Ctx.open_hours``).
+    """
+    day = f"09:00-{eod_hour:02d}:00" if eod_hour > 9 else "24h"
+    return BusinessCalendar(hours=dict.fromkeys(sorted(workdays), day), tz=tz,
+                            holidays=holidays)
+
+
+@lru_cache(maxsize=256)
+def _with_holidays(calendar: BusinessCalendar, holidays: frozenset[date]) -> BusinessCalendar:
+    """``calendar`` closed on ``holidays`` too."""
+    if holidays <= calendar.holidays:
+        return calendar
+    return BusinessCalendar(calendar.hours, calendar.tz, calendar.holidays | holidays)
+
+
+def _zone_key(zone: tzinfo) -> str | None:
+    """The IANA name of a zone, or None for a tzinfo that has none."""
+    if isinstance(zone, ZoneInfo) and zone.key:
+        return zone.key
+    if zone is UTC or (isinstance(zone, timezone) and zone.utcoffset(None) == timedelta(0)):
+        return "UTC"
+    return None
+
+
+def _context(ref: datetime, tz: str | tzinfo | None, workdays: frozenset[int], eod_hour: int,
+             holidays: frozenset[date], calendar: BusinessCalendar | None,
+             dayfirst: bool | None, undated: bool = False) -> _Ctx:
+    """Validate the settings and build the context rules resolve against."""
+    if not workdays or not workdays <= frozenset(range(7)):
+        raise ValueError(f"workdays must be a non-empty set of weekdays 0-6, got {set(workdays)}")
+    if not 0 <= eod_hour <= 23:
+        raise ValueError(f"eod_hour must be 0-23, got {eod_hour}")
+    if calendar is not None and not isinstance(calendar, BusinessCalendar):
+        raise ValueError(f"calendar must be a BusinessCalendar, got {type(calendar).__name__}")
+    zone = _zone(tz if tz is not None else calendar.tz if calendar is not None else "UTC")
+    naive = ref.tzinfo is None or ref.utcoffset() is None
+    ref_utc = (ref.replace(tzinfo=UTC) if naive else ref).astimezone(UTC)
+    shift: timedelta | None = None
+    if calendar is not None:
+        cal = _with_holidays(calendar, frozenset(holidays))
+    else:
+        key = _zone_key(zone)
+        if key is None:  # a tzinfo with no IANA name: count business hours on its wall clock
+            shift = ref_utc.astimezone(zone).utcoffset()
+        cal = _default_calendar(frozenset(workdays), eod_hour, key or "UTC", frozenset(holidays))
+    return _Ctx(ref_utc, zone, ref_utc.astimezone(zone).date(), cal, eod_hour, dayfirst,
+                shift, calendar is not None or eod_hour > 9, undated)
 
 
 def _zone(tz: str | tzinfo) -> tzinfo:
@@ -425,14 +468,16 @@ def _time(
     return None
 
 
-def _abs_date(today: date, month: int | None, day: int, year: int | None) -> date | None:
-    """The date meant, rolled forward to the next occurrence when no year is given."""
+def _abs_date(today: date, month: int | None, day: int, year: int | None,
+              any_year: bool = False) -> date | None:
+    """The date meant, rolled forward to the next occurrence when no year is given;
+    a date with a year before ``today`` is none, unless ``any_year``."""
     if year is not None and month is not None:
         try:
             when = date(year, month, day)
         except ValueError:
             return None
-        return when if when >= today else None
+        return when if when >= today or any_year else None
     for k in range(13 if month is None else 9):
         try:
             if month is None:
@@ -456,7 +501,8 @@ def _slash(ctx: _Ctx, a: int, b: int, year_raw: str | None) -> date:
     found = {
         when
         for month, day in orders
-        if 1 <= month <= 12 and (when := _abs_date(ctx.today, month, day, year)) is not None
+        if 1 <= month <= 12
+        and (when := _abs_date(ctx.today, month, day, year, ctx.undated)) is not None
     }
     if len(found) != 1:
         raise ValueError("no such date, or day and month are ambiguous")
@@ -473,7 +519,8 @@ def _day(ctx: _Ctx, text: str, s: int, e: int) -> tuple[date, str, tuple[int, in
             mon = m.groupdict().get("mon")
             month = None if mon is None else (int(mon) if mon.isdigit() else MONTHS[mon.lower()])
             year = m.groupdict().get("year")
-            when = _abs_date(today, month, int(m["day"]), None if year is None else int(year))
+            when = _abs_date(today, month, int(m["day"]), None if year is None else int(year),
+                             ctx.undated)
             if when is None:
                 raise ValueError("no such date")
             return when, "absolute_date", None
@@ -656,19 +703,12 @@ def find_all_due(
     ...     "within 4 business hours, and the refund in 2 working days", ref, calendar=cal)]
     ['2026-03-10T11:30:00+00:00', '2026-03-11T23:59:59+00:00']
     """
-    if not workdays or not workdays <= frozenset(range(7)):
-        raise ValueError(f"workdays must be a non-empty set of weekdays 0-6, got {set(workdays)}")
-    if not 0 <= eod_hour <= 23:
-        raise ValueError(f"eod_hour must be 0-23, got {eod_hour}")
-    if calendar is not None and not isinstance(calendar, BusinessCalendar):
-        raise ValueError(f"calendar must be a BusinessCalendar, got {type(calendar).__name__}")
-    zone = _zone(tz if tz is not None else calendar.tz if calendar is not None else "UTC")
-    naive = ref.tzinfo is None or ref.utcoffset() is None
-    ref_utc = (ref.replace(tzinfo=UTC) if naive else ref).astimezone(UTC)
-    ctx = _Ctx(
-        ref_utc, zone, ref_utc.astimezone(zone).date(), workdays, frozenset(holidays), eod_hour,
-        calendar, dayfirst,
-    )  # fmt: skip
+    ctx = _context(ref, tz, workdays, eod_hour, holidays, calendar, dayfirst)
+    return [DueTime(s, e, text[s:e], due, kind) for s, e, due, kind in _search(text, ctx)]
+
+
+def _search(text: str, ctx: _Ctx) -> list[tuple[int, int, datetime, str]]:
+    """Resolved phrases of ``text``: non-overlapping, leftmost-longest, in text order."""
     found: list[tuple[int, int, datetime, str]] = []
     for rx, rule in _RULES:
         for m in rx.finditer(text):
@@ -677,12 +717,12 @@ def find_all_due(
             except (ValueError, OverflowError):  # "February 30", or beyond year 9999
                 res = None
             if res is not None:
-                found.append((m.start(), m.end(), max(res[0], ref_utc).astimezone(UTC), res[1]))
+                found.append((m.start(), m.end(), max(res[0], ctx.ref).astimezone(UTC), res[1]))
     found.sort(key=lambda f: (f[0], -f[1]))
-    out: list[DueTime] = []
-    for s, e, due, kind in found:
-        if not out or s >= out[-1].end_char:
-            out.append(DueTime(s, e, text[s:e], due, kind))
+    out: list[tuple[int, int, datetime, str]] = []
+    for hit in found:
+        if not out or hit[0] >= out[-1][1]:
+            out.append(hit)
     return out
 
 
@@ -715,3 +755,60 @@ def find_due(
         calendar=calendar, dayfirst=dayfirst,
     )  # fmt: skip
     return found[0] if found else None
+
+
+#: Where phrase-only searches anchor their date arithmetic. Which phrases match does
+#: not depend on it (``_Ctx.undated`` keeps past years), and no time is kept from it.
+_ANCHOR = datetime(2001, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class DuePhrase:
+    """A due phrase found in a text said at an unknown time.
+
+    Attributes
+    ----------
+    start_char, end_char
+        The span of the phrase in the text searched.
+    phrase
+        ``text[start_char:end_char]``.
+    kind
+        The rule that matched (see :class:`DueTime`).
+    """
+
+    start_char: int
+    end_char: int
+    phrase: str
+    kind: str
+
+
+def find_due_phrase(
+    text: str,
+    *,
+    workdays: frozenset[int] = WORKDAYS,
+    eod_hour: int = 17,
+    holidays: frozenset[date] = frozenset(),
+    calendar: BusinessCalendar | None = None,
+    dayfirst: bool | None = None,
+) -> DuePhrase | None:
+    """The first due phrase in ``text`` when the moment it was said is unknown.
+
+    The phrase is the one :func:`find_due` finds at any moment, except that a date
+    with a year is kept even when it may be past ("by March 5, 2020"): whether it
+    is depends on when it was said. No due time is resolved. The keyword parameters
+    are those of :func:`find_all_due`.
+
+    Examples
+    --------
+    >>> find_due_phrase("I'll call you back tomorrow before noon.").phrase
+    'tomorrow before noon'
+    >>> find_due_phrase("We'll get back to you soon.") is None
+    True
+    """
+    ctx = _context(_ANCHOR, None, workdays, eod_hour, holidays, calendar, dayfirst,
+                   undated=True)
+    found = _search(text, ctx)
+    if not found:
+        return None
+    s, e, _, kind = found[0]
+    return DuePhrase(s, e, text[s:e], kind)

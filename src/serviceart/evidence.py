@@ -1,10 +1,11 @@
 """From turns to evidence rows: run the cue pipeline, keep each cue for its role,
-and attach promise details (action, due phrase, due time)."""
+and attach promise details (action and due phrase in ``detail``, the due time in
+``due_at``)."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 import numpy as np
@@ -13,33 +14,32 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from .businesshours import BusinessCalendar
+from .clock import reference_times
 from .codebook import CUES
 from .cues.pipeline import SPANS_KEY, normalise
-from .duetime import find_due
+from .duetime import find_due, find_due_phrase
 from .schema import EVIDENCE, conform, empty
 
-__all__ = ["extract_evidence", "reference_times"]
+__all__ = ["extract_evidence"]
 
 
-def reference_times(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.Series:
-    """When each turn was said: its timestamp, else the interaction start + ``start_s``."""
-    started = turns["interaction_id"].map(
-        interactions.set_index("interaction_id")["started_at"])
-    offset = pd.to_timedelta(turns["start_s"].fillna(0.0), unit="s")
-    from_start = (started + offset).astype("datetime64[ns, UTC]")
-    return turns["timestamp"].where(turns["timestamp"].notna(), from_start)
-
-
-def _promise_detail(span: Span, ref: datetime | None, tz: str | tzinfo,
-                    calendar: BusinessCalendar | None = None) -> str:
+def _promise(span: Span, said: pd.Timestamp | None, tz: str | tzinfo,
+             calendar: BusinessCalendar | None = None) -> tuple[str, pd.Timestamp | None]:
+    """A promise's ``detail`` JSON and its due time (None when there is none, or when
+    the turn's time is unknown: the phrase is then kept without a time)."""
     detail: dict[str, Any] = {"action": span.text}
-    sent = span.sent
-    due = find_due(sent.text, ref if ref is not None else datetime(2000, 1, 1), tz=tz,
-                   calendar=calendar)
-    if due is not None:
-        detail["due_phrase"] = due.phrase
-        detail["due"] = due.due.isoformat() if ref is not None else None
-    return json.dumps(detail, ensure_ascii=False, sort_keys=True)
+    text = span.sent.text
+    due_at: pd.Timestamp | None = None
+    if said is None:
+        phrase = find_due_phrase(text, calendar=calendar)
+        if phrase is not None:
+            detail["due_phrase"] = phrase.phrase
+    else:
+        due = find_due(text, said.to_pydatetime(warn=False), tz=tz, calendar=calendar)
+        if due is not None:
+            detail["due_phrase"] = due.phrase
+            due_at = pd.Timestamp(due.due)
+    return json.dumps(detail, ensure_ascii=False, sort_keys=True), due_at
 
 
 def extract_evidence(
@@ -74,15 +74,16 @@ def extract_evidence(
     """
     if turns.empty:
         return empty(EVIDENCE)
-    refs = reference_times(turns, interactions)
+    said = reference_times(turns, interactions)  # only promises need their turn's time
 
-    def ref_of(i: int) -> datetime | None:  # only promises need their turn's time
-        r = refs.iloc[i]
-        return None if pd.isna(r) else r.to_pydatetime(warn=False)
+    def said_at(i: int) -> pd.Timestamp | None:
+        t = said.iloc[i]
+        return None if pd.isna(t) else t
 
     roles = turns["role"].astype("string").to_numpy(dtype=object)
     texts = turns["text"].astype("string").fillna("").to_numpy(dtype=object)
     cols: dict[str, list[Any]] = {k: [] for k in EVIDENCE.names}
+    dues: dict[int, int] = {}  # evidence row -> due time, ns since the epoch
     docs = nlp.pipe((normalise(t) for t in texts), batch_size=batch_size)
     role_of = {name: cue.role for name, cue in CUES.items()}
     for i, doc in enumerate(docs):
@@ -97,13 +98,20 @@ def extract_evidence(
             cols["start_char"].append(span.start_char)
             cols["end_char"].append(span.end_char)
             cols["text"].append(texts[i][span.start_char:span.end_char])
-            cols["detail"].append(_promise_detail(span, ref_of(i), tz, calendar)
-                                  if cue == "promise" else None)
+            detail, due_at = (_promise(span, said_at(i), tz, calendar) if cue == "promise"
+                              else (None, None))
+            cols["detail"].append(detail)
+            if due_at is not None:
+                dues[len(cols["detail"]) - 1] = due_at.value
     pos = np.asarray(cols.pop("interaction_id"), dtype="int64")
     cols.pop("turn_index")
+    cols.pop("due_at")
+    due_ns = np.full(len(pos), np.iinfo(np.int64).min, dtype="int64")  # NaT
+    due_ns[list(dues)] = list(dues.values())
     frame = pd.DataFrame({
         "interaction_id": turns["interaction_id"].to_numpy()[pos] if len(pos) else [],
         "turn_index": turns["turn_index"].to_numpy()[pos] if len(pos) else [],
         **cols,
+        "due_at": pd.to_datetime(due_ns, utc=True),
     })
     return conform(frame, EVIDENCE)

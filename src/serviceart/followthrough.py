@@ -10,12 +10,16 @@ per ``promise`` cue, with its due time, a status (``kept``, ``broken``, ``open``
 
 Rules
 -----
-* **Time of a turn**: its ``timestamp``; else its interaction's ``started_at`` +
-  ``start_s`` (calls); else, for the first non-system turn of an interaction, the
-  interaction's ``started_at`` (that turn opened it); else unknown. No time is ever
-  guessed from turn order alone.
-* **made_at** is the promise turn's time. **due** is the ``due`` of the promise's
-  evidence ``detail`` when one was stated and resolved (``due_source="stated"``);
+* **Time of a turn** (:func:`serviceart.clock.turn_times`, the same for evidence and
+  due times): its ``timestamp``; else its interaction's ``started_at`` + ``start_s``
+  (calls); else, for the first non-system turn of an interaction, the interaction's
+  ``started_at`` (that turn opened it); else unknown. No time is ever guessed from
+  turn order alone. A promise whose turn has no time has no due time either, even
+  when it states one (its ``due_phrase`` is kept).
+* **made_at** is the promise turn's reference time
+  (:func:`serviceart.clock.reference_times`: its time, else the start of the call
+  or chat it was said in). **due** is the promise's evidence
+  ``due_at`` when one was stated and resolved (``due_source="stated"``);
   else ``made_at`` + the channel's default horizon (``due_source="default"``, see
   :data:`DEFAULT_HORIZONS`, replaced channel by channel with ``horizons=``); else
   there is none (``due_source="none"``: no time, no channel, or a channel whose
@@ -96,8 +100,8 @@ Examples
 >>> evidence = pd.DataFrame({
 ...     "interaction_id": ["c1"], "turn_index": [1], "role": ["agent"], "cue": ["promise"],
 ...     "start_char": [0], "end_char": [18], "text": ["I'll call you back"],
-...     "detail": ['{"action": "I\\'ll call you back", "due": "2026-03-03T12:00:00+00:00",'
-...                ' "due_phrase": "tomorrow before noon"}']})
+...     "detail": ['{"action": "I\\'ll call you back", "due_phrase": "tomorrow before noon"}'],
+...     "due_at": [pd.Timestamp("2026-03-03 12:00Z")]})
 >>> ledger = promise_ledger(conv.turns, conv.interactions, evidence)
 >>> ledger[["promise_id", "status", "settled_by", "settled_how", "lateness_s"]]
   promise_id status settled_by    settled_how  lateness_s
@@ -118,10 +122,12 @@ import numpy as np
 import pandas as pd
 
 from .businesshours import BusinessCalendar
+from .clock import reference_times, turn_times
 from .codebook import CHANNELS
 from .errors import ConfigError, InputError
 from .schema import EVIDENCE, INTERACTIONS, PROMISES, TURNS, conform, empty
 
+# turn_times is re-exported from serviceart.clock, where it is defined
 __all__ = ["DEFAULT_HORIZONS", "STATUSES", "THREAD_CHANNELS", "WRITTEN_CHANNELS",
            "ledger_measures", "promise_ledger", "turn_times"]
 
@@ -245,45 +251,6 @@ def _detail(raw: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def turn_times(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.Series:
-    """When each turn was said, UTC, or NaT when the data cannot tell.
-
-    The ``timestamp``; else ``started_at`` + ``start_s``; else, for the first
-    non-system turn of its interaction, ``started_at``.
-
-    Parameters
-    ----------
-    turns, interactions
-        Conformed tables.
-
-    Returns
-    -------
-    pandas.Series
-        Aligned with ``turns``, dtype ``datetime64[ns, UTC]``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import serviceart as sa
-    >>> conv = sa.Conversations.from_frames(pd.DataFrame({
-    ...     "interaction_id": ["c1", "c1"], "role": ["agent", "customer"],
-    ...     "text": ["Hello.", "Hi."]}),
-    ...     pd.DataFrame({"interaction_id": ["c1"], "started_at": ["2026-03-02 10:00Z"]}))
-    >>> turn_times(conv.turns, conv.interactions).tolist()
-    [Timestamp('2026-03-02 10:00:00+0000', tz='UTC'), NaT]
-    """
-    started = turns["interaction_id"].map(
-        interactions.set_index("interaction_id")["started_at"]).astype("datetime64[ns, UTC]")
-    offset = pd.to_timedelta(turns["start_s"], unit="s")
-    times = turns["timestamp"].astype("datetime64[ns, UTC]")
-    times = times.where(times.notna(), started + offset)
-    nonsys = turns["role"].astype("string") != "system"
-    first = turns.loc[nonsys].groupby("interaction_id", sort=False)["turn_index"].transform("min")
-    is_first = pd.Series(False, index=turns.index)
-    is_first.loc[first.index] = (turns.loc[first.index, "turn_index"] == first).to_numpy()
-    return times.where(times.notna() | ~is_first, started)
-
-
 # -- the ledger ------------------------------------------------------------------------
 
 
@@ -304,6 +271,7 @@ def _turn_table(turns: pd.DataFrame, inter: pd.DataFrame, follow_ups: pd.MultiIn
         "role": turns["role"].astype("string").to_numpy(dtype=object),
         "speaker": turns["speaker"].astype("string").to_numpy(dtype=object),
         "time": turn_times(turns, inter).array,
+        "said": reference_times(turns, inter).array,
         "order": iid.map(order).to_numpy(),
     })
     if t["order"].isna().any():
@@ -537,6 +505,7 @@ def promise_ledger(
     # the turns that matter (agent turns, chasing turns) as plain Python columns
     t = t[(t["role"] == "agent").to_numpy() | _keys(t, "iid", "turn").isin(_keys(ch))]
     t_time = [None if pd.isna(x) else x for x in t["time"].to_numpy(dtype=object)]
+    t_said = [None if pd.isna(x) else x for x in t["said"].to_numpy(dtype=object)]
     t_case = t["case"].tolist()
     t_order = t["order"].tolist()
     t_channel = [None if pd.isna(x) else str(x) for x in t["channel"].to_numpy(dtype=object)]
@@ -555,14 +524,15 @@ def promise_ledger(
 
     # -- one record per promise --------------------------------------------------------
     promises: list[dict[str, Any]] = []
-    for iid, turn, start_char, text, raw in zip(
+    for iid, turn, start_char, text, raw, due_at in zip(
             prom["interaction_id"].astype(str), prom["turn_index"].astype(int),
             prom["start_char"].astype(int), prom["text"].astype(str), prom["detail"],
-            strict=True):
+            prom["due_at"], strict=True):
         n = locate(iid, turn, "promise")
         detail = _detail(raw)
-        made, channel = t_time[n], t_channel[n]
-        stated = _utc(detail.get("due")) if detail.get("due") else None
+        made, channel = t_said[n], t_channel[n]
+        # a stated due time counts from the promise's time: none when that is unknown
+        stated = None if made is None or pd.isna(due_at) else due_at
         p: dict[str, Any] = {
             "iid": iid, "turn": turn, "start_char": start_char, "order": t_order[n],
             "case": t_case[n], "channel": channel, "made_at": made, "agent": t_speaker[n],
@@ -590,7 +560,9 @@ def promise_ledger(
                 f"the promise turn has no time: no timestamp, and interaction {iid} has no "
                 "start time (started_at)" if pd.isna(started.get(iid)) else
                 f"the promise turn has no time: no timestamp and no start_s offset into "
-                f"interaction {iid}")
+                f"interaction {iid} (its started_at dates only the turn that opened it)")
+            if p["due_phrase"]:
+                p["no_time"] += f", so the due time {p['due_phrase']!r} cannot be resolved"
         promises.append(p)
 
     # -- settling events and chasing cues, case by case -------------------------------

@@ -119,7 +119,9 @@ EVIDENCE = Table(
         Column("start_char", "int64", True, "span start in the turn's text"),
         Column("end_char", "int64", True, "span end in the turn's text"),
         Column("text", STRING, True, "the span's text"),
-        Column("detail", STRING, False, "JSON details, e.g. a promise's action and due time"),
+        Column("detail", STRING, False, "JSON details, e.g. a promise's action and due phrase"),
+        Column("due_at", UTC_TIME, False,
+               "a promise's due time, UTC (NaT: none stated, or the turn's time unknown)"),
     ),
 )
 

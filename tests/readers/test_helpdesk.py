@@ -512,5 +512,6 @@ def test_scoring_a_zendesk_export(nlp: Any) -> None:
     assert promises[["interaction_id", "turn_index"]].values.tolist() == [["4101", 1]]
     detail = json.loads(promises["detail"].iloc[0])
     assert detail["due_phrase"] == "by Friday"
-    assert detail["due"] == "2024-05-10T23:59:59+00:00"  # the Friday after Mon 6 May
+    # the Friday after Mon 6 May
+    assert promises["due_at"].iloc[0] == pd.Timestamp("2024-05-10T23:59:59Z")
     assert m.loc["4101", "promises_with_due"] == 1

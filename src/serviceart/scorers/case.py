@@ -14,10 +14,10 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ..evidence import reference_times
+from ..clock import contact_times
 from .base import Scorer, ScoringContext, register_scorer
 
-__all__ = ["CaseScorer", "LedgerScorer", "RepeatScorer", "contact_times", "context_opening"]
+__all__ = ["CaseScorer", "LedgerScorer", "RepeatScorer", "context_opening"]
 
 TRANSFER_GAP = pd.Timedelta(minutes=10)
 """A contact that starts this soon after the previous one of its case ended, with a
@@ -38,30 +38,6 @@ def context_opening() -> re.Pattern[str]:
     data = json.loads(resources.files("serviceart").joinpath(
         "data/transfer_context.json").read_text(encoding="utf-8"))
     return re.compile("|".join(f"(?:{p})" for p in data["context_openings"]), re.IGNORECASE)
-
-
-def contact_times(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:
-    """Per interaction: ``started`` and ``ended`` (UTC, NaT when unknown) and ``opened_by``
-    (the role of the first agent or customer turn).
-
-    ``ended`` is the latest turn time (its timestamp, or ``started_at`` plus
-    ``end_s``); ``started`` is ``started_at``, else the earliest turn time.
-    """
-    inter = interactions.set_index("interaction_id")
-    t = turns[["interaction_id", "turn_index", "role", "end_s"]].copy()
-    t["at"] = reference_times(turns, interactions)
-    started_at = t["interaction_id"].map(inter["started_at"])
-    end_at = started_at + pd.to_timedelta(t["end_s"], unit="s")
-    t["end_at"] = end_at.where(t["end_s"].notna(), t["at"])
-    g = t.groupby("interaction_id", sort=False)
-    people = t[t["role"].astype("string").isin(["agent", "customer"])]
-    first = people.sort_values(["interaction_id", "turn_index"]).groupby(
-        "interaction_id", sort=False)["role"].first().astype("string")
-    out = pd.DataFrame(index=inter.index)
-    out["started"] = inter["started_at"].fillna(g["at"].min().reindex(inter.index))
-    out["ended"] = g["end_at"].max().reindex(inter.index).fillna(out["started"])
-    out["opened_by"] = first.reindex(inter.index)
-    return out
 
 
 @register_scorer

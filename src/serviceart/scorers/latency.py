@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..businesshours import BusinessCalendar
+from ..clock import turn_times
 from ._timeline import Group, split_groups
 from .base import Scorer, ScoringContext, register_scorer
 
@@ -70,8 +71,10 @@ def _latency(group: Group, sla_s: float,
 class LatencyScorer(Scorer):
     """Reply latency, replies over the SLA and unanswered customer turns.
 
-    On written channels (every turn has a ``timestamp``) a reply's latency runs
-    from the first unanswered customer message to the agent's reply. On timed
+    On written channels (every turn has a time: :func:`serviceart.clock.turn_times`,
+    its ``timestamp`` or, for the turn that opened the interaction, ``started_at``)
+    a reply's latency runs from the first unanswered customer message to the
+    agent's reply. On timed
     calls it runs from the end of the customer's turn to the start of the
     agent's. Latency measures are NaN when the interaction has no timing. With
     a business calendar (``sa.score(..., calendar=...)``), written-channel
@@ -97,8 +100,11 @@ class LatencyScorer(Scorer):
         sla = ctx.sla_s if self.sla_s is None else self.sla_s
         turns = ctx.turns[["interaction_id", "start_s", "end_s"]].copy()
         turns["role"] = ctx.turns["role"].astype(object)
-        stamps = ctx.turns["timestamp"]
-        turns["_epoch_s"] = (stamps - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
+        # message times; a turn with an offset is call timing, which counts only when
+        # every turn of the call has start_s and end_s, so such a turn keeps its timestamp
+        said = turn_times(ctx.turns, ctx.interactions).where(
+            ctx.turns["start_s"].isna(), ctx.turns["timestamp"])
+        turns["_epoch_s"] = (said - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
         rows = {iid: _latency(g, sla, ctx.calendar) for iid, g in split_groups(
             turns, ["role", "start_s", "end_s", "_epoch_s"])}
         table = pd.DataFrame.from_dict(rows, orient="index")

@@ -160,8 +160,8 @@ def test_parquet_round_trip(sample_result, tmp_path):
     out = sample_result.to_parquet(tmp_path / "run")
     assert sorted(p.name for p in out.iterdir()) == [
         "bands.parquet", "contributions.parquet", "evidence.parquet", "interactions.parquet",
-        "measures.parquet", "promises.parquet", "rejects.parquet", "run.json",
-        "scores.parquet", "turns.parquet"]
+        "measures.parquet", "promises.parquet", "rejects.parquet", "rubric.toml",
+        "run.json", "scores.parquet", "turns.parquet"]
     back = sa.Result.from_parquet(out)
     pd.testing.assert_frame_equal(back.scores, sample_result.scores)
     assert back.run_info["counts"] == sample_result.run_info["counts"]

@@ -45,7 +45,7 @@ DEFAULT_WINDOW = pd.Timedelta(days=7)
 CONTACT_ID_COLUMNS: tuple[str, ...] = ("aws_contact_id",)
 
 #: The interaction columns case linking reads (the rest of a contact's metadata
-#: comes from :func:`serviceart.scorers.case.contact_times`).
+#: comes from :func:`serviceart.clock.contact_times`).
 LINK_COLUMNS: tuple[str, ...] = ("interaction_id", "case_id", "customer_id", "started_at",
                                  "previous_contact_id", *CONTACT_ID_COLUMNS)
 
@@ -216,7 +216,7 @@ def repeat_contacts(turns: pd.DataFrame, interactions: pd.DataFrame,
     """
     if interactions.empty:
         return pd.Series(dtype="float64")
-    from .scorers.case import contact_times
+    from .clock import contact_times
 
     return repeat_from_times(interactions, contact_times(turns, interactions), window)
 

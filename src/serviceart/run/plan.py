@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from ..cases import LINK_COLUMNS, assign_cases, case_summary, repeat_from_times
+from ..clock import contact_times
 from ..model import case_groups
-from ..scorers.case import contact_times
 from .settings import ScoreSettings
 
 __all__ = ["META_COLUMNS", "PLAN_COLUMNS", "Plan", "contact_meta", "make_plan"]

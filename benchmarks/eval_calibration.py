@@ -52,7 +52,7 @@ for _p in (REPO_ROOT / "src", REPO_ROOT / "benchmarks"):  # run from a checkout
 from eval_politeness import load_requests  # noqa: E402
 
 import serviceart as sa  # noqa: E402
-from serviceart.calibrate import CalibrationReport, calibrate  # noqa: E402
+from serviceart.analysis.calibrate import CalibrationReport, calibrate  # noqa: E402
 
 __all__ = ["DEFAULT_PATH", "evaluate", "main", "score_requests"]
 

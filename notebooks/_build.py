@@ -89,7 +89,7 @@ show the mechanics (the default, 30, is what a real comparison needs)."""),
 by_agent = res.by("agent_id", min_n=2, n_boot=500)
 by_agent[by_agent["principle"] == "overall"].round(1)"""),
     ("code", """\
-from serviceart.aggregate import rank
+from serviceart.analysis.aggregate import rank
 
 rank(by_agent, "overall")[["agent_id", "n", "mean", "rank", "tied", "note"]].round(1)"""),
     ("md", """\

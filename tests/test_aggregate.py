@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from serviceart.aggregate import SCORE_COLUMNS, by, rank
+from serviceart.analysis.aggregate import SCORE_COLUMNS, by, rank
 from serviceart.errors import ConfigError, InputError
 from serviceart.result import Result
 from serviceart.schema import EVIDENCE, REJECTS, empty

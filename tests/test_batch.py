@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import serviceart as sa
-from serviceart.batch import run_batch
+from serviceart.run.batch import run_batch
 from serviceart.run.faults import Faults
 
 pytestmark = pytest.mark.slow

@@ -36,7 +36,7 @@ from pathlib import Path
 import pytest
 
 import serviceart as sa
-from serviceart.report import write_report
+from serviceart.views.report import write_report
 
 from .test_scorecard import HOSTILE_ID, SCRIPT, hostile_folder
 

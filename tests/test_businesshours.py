@@ -1,4 +1,4 @@
-"""Tests of serviceart.businesshours: business-hour calendars."""
+"""Tests of serviceart.clock.calendar: business-hour calendars."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from serviceart.businesshours import BusinessCalendar
+from serviceart.clock.calendar import BusinessCalendar
 from serviceart.errors import ConfigError
 
 UTC = timezone.utc

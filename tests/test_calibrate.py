@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
-from serviceart.calibrate import CalibrationReport, calibrate
+from serviceart.analysis.calibrate import CalibrationReport, calibrate
 from serviceart.errors import ConfigError, InputError
 from serviceart.result import Result
-from serviceart.rubric import Rubric
+from serviceart.rubric.core import Rubric
 from serviceart.schema import conform, measures_table
 
 PRINCIPLES = ["respect", "service", "integrity", "follow_through"]

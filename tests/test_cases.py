@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import serviceart as sa
-from serviceart.cases import link_cases
+from serviceart.cases.linking import link_cases
 
 UK = sa.BusinessCalendar(hours={"mon-fri": "09:00-18:00"}, tz="Europe/London",
                          holidays=["2026-04-06"])  # Easter Monday

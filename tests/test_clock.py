@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 
 import serviceart as sa
+from serviceart.cases.ledger import promise_ledger
 from serviceart.clock import contact_times, turn_end_times, turn_times
-from serviceart.evidence import extract_evidence
-from serviceart.followthrough import promise_ledger
+from serviceart.cues.evidence import extract_evidence
 from serviceart.testing import relabel_speakers
 from serviceart.testing.clock import timed_conversations
 

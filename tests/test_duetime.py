@@ -1,4 +1,4 @@
-"""Tests of serviceart.duetime: resolving the due time of an agent's promise."""
+"""Tests of serviceart.clock.due: resolving the due time of an agent's promise."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from serviceart.businesshours import BusinessCalendar
-from serviceart.duetime import DueTime, find_all_due, find_due, find_due_phrase
+from serviceart.clock.calendar import BusinessCalendar
+from serviceart.clock.due import DueTime, find_all_due, find_due, find_due_phrase
 
 UTC = timezone.utc
 WED = "2026-03-04T10:00:00+00:00"  # a Wednesday

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import serviceart as sa
-from serviceart.explain import Explanation, explain
-from serviceart.rubric import Rubric
+from serviceart.rubric.core import Rubric
+from serviceart.views.explain import Explanation, explain
 
 
 def test_explanation_rebuilds_the_scores(sample_result):

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from serviceart.analysis.fairness import FairnessReport, _holm, _permutation_p, fairness
 from serviceart.errors import ConfigError
-from serviceart.fairness import FairnessReport, _holm, _permutation_p, fairness
 from serviceart.result import Result
 from serviceart.schema import EVIDENCE, REJECTS, empty
 

@@ -11,16 +11,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import serviceart as sa
-from serviceart.businesshours import BusinessCalendar
-from serviceart.errors import ConfigError, InputError
-from serviceart.evidence import extract_evidence
-from serviceart.followthrough import (
+from serviceart.cases.ledger import (
     DEFAULT_HORIZONS,
     STATUSES,
     WRITTEN_CHANNELS,
     ledger_measures,
     promise_ledger,
 )
+from serviceart.clock.calendar import BusinessCalendar
+from serviceart.cues.evidence import extract_evidence
+from serviceart.errors import ConfigError, InputError
 from serviceart.schema import EVIDENCE, PROMISES, conform
 
 COLUMNS = ["interaction_id", "case_id", "channel", "role", "text", "timestamp"]

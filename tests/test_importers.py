@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import serviceart as sa
-from serviceart.importers import UnmappedQuestionWarning, from_connect_form, from_csv
-from serviceart.rubric import Rubric
+from serviceart.rubric.core import Rubric
+from serviceart.rubric.importers import UnmappedQuestionWarning, from_connect_form, from_csv
 from serviceart.schema import measures_table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rubrics"

@@ -155,7 +155,7 @@ def test_declared_turn_columns_stay_on_turns():
 
 
 def test_gigantic_turn_is_rejected_before_it_reaches_the_pipeline():
-    from serviceart._validate import MAX_TURN_CHARS
+    from serviceart.ingest.validate import MAX_TURN_CHARS
 
     text = "I will call you tomorrow. " * (MAX_TURN_CHARS // 20)
     turns = pd.DataFrame({"interaction_id": ["a", "a", "b"],
@@ -174,7 +174,7 @@ def test_gigantic_turn_is_rejected_before_it_reaches_the_pipeline():
 @given(cases=st.lists(st.one_of(st.none(), st.sampled_from("abcdefgh")), max_size=40),
        size=st.integers(1, 9))
 def test_case_groups_partition_rows_without_splitting_a_case(cases, size):
-    from serviceart.model import case_groups
+    from serviceart.ingest.model import case_groups
 
     frame = pd.DataFrame({"case_id": pd.Series(cases, dtype="string")})
     groups = list(case_groups(frame, size))

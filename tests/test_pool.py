@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from serviceart._pool import RotatingPool
+from serviceart.run.pool import RotatingPool
 
 pytestmark = pytest.mark.slow
 
@@ -81,7 +81,7 @@ def test_a_fork_server_started_early_preloads_for_later_pools():
         pytest.skip("no fork server on this platform")
     code = """
 import sys
-from serviceart._pool import RotatingPool, start_fork_server
+from serviceart.run.pool import RotatingPool, start_fork_server
 
 import os
 
@@ -98,7 +98,7 @@ if __name__ == "__main__":
     pool = RotatingPool(1, 10, print, ("up",), preload=["serviceart._words"])
     try:
         assert pool.submit(mods, "serviceart._words").result(timeout=120) is True
-        assert pool.submit(mods, "serviceart.engine").result(timeout=120) is False
+        assert pool.submit(mods, "serviceart.run.local").result(timeout=120) is False
         assert pool.submit(env, "SA_TEST_SERVER").result(timeout=120) == "on"
     finally:
         pool.shutdown()
@@ -109,7 +109,7 @@ if __name__ == "__main__":
 
 
 def test_the_server_environment_never_overrides_the_callers(monkeypatch):
-    from serviceart._pool import _environment
+    from serviceart.run.pool import _environment
 
     monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
     monkeypatch.delenv("SA_TEST_EXTRA", raising=False)

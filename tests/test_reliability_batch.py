@@ -28,10 +28,9 @@ from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
 import serviceart as sa
-from serviceart import _runfolder
-from serviceart.batch import run_batch
 from serviceart.cli import app
-from serviceart.report import write_report
+from serviceart.run import store as _runfolder
+from serviceart.run.batch import run_batch
 from serviceart.run.faults import Faults
 from serviceart.testing.faults import (
     Damage,
@@ -48,6 +47,7 @@ from serviceart.testing.faults import (
     wait_for,
     write_chats,
 )
+from serviceart.views.report import write_report
 
 pytestmark = pytest.mark.slow  # runs of the batch engine: seconds each
 
@@ -370,7 +370,7 @@ def test_a_process_dies_with_the_process_it_watches(tmp_path, pidfd):
 import os, time
 if not {pidfd} and hasattr(os, "pidfd_open"):
     del os.pidfd_open
-from serviceart._pool import die_with_parent
+from serviceart.run.pool import die_with_parent
 die_with_parent({watched.pid}, watch=True)
 print("watching", flush=True)
 time.sleep(60)

@@ -27,11 +27,11 @@ from typer.testing import CliRunner
 
 import serviceart as sa
 from serviceart.cli import app
-from serviceart.explain import explain
-from serviceart.importers import from_connect_form
-from serviceart.report import write_report
-from serviceart.rubric import Rubric
+from serviceart.rubric.core import Rubric
+from serviceart.rubric.importers import from_connect_form
 from serviceart.testing.markup import PAYLOADS, payloads, raw_payloads, unsafe_html
+from serviceart.views.explain import explain
+from serviceart.views.report import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"

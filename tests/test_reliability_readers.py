@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import serviceart as sa
-from serviceart._validate import TIME_RANGE
+from serviceart.ingest.validate import TIME_RANGE
 from serviceart.readers._text import DecodingWarning, decide_encoding
 from serviceart.testing.values import (
     NON_TEXT_CODECS,

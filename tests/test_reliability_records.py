@@ -224,7 +224,7 @@ def test_a_symlinked_folder_is_read_and_a_cycle_ends(tmp_path, caplog):
     (top / "linked").symlink_to(real, target_is_directory=True)
     (top / "loop").symlink_to(top, target_is_directory=True)
     (top / "gone.csv").symlink_to(tmp_path / "missing.csv")
-    with caplog.at_level(logging.WARNING, logger="serviceart.io"):
+    with caplog.at_level(logging.WARNING, logger="serviceart.ingest.io"):
         conv = sa.read(top)
     assert sorted(conv.interactions["interaction_id"]) == ["x", "y"]
     assert "a broken symbolic link" in caplog.text and "gone.csv" in caplog.text

@@ -22,9 +22,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import serviceart as sa
-from serviceart.batch import run_batch
 from serviceart.codebook import PRINCIPLES
-from serviceart.expr import (
+from serviceart.rubric.check import MAX_WEIGHT, dry_run_frame
+from serviceart.rubric.core import Rubric
+from serviceart.rubric.expr import (
     MAX_DEPTH,
     MAX_LENGTH,
     MAX_LITERAL,
@@ -33,9 +34,8 @@ from serviceart.expr import (
     names_in,
     parse,
 )
-from serviceart.importers import from_connect_form, from_csv
-from serviceart.rubric import Rubric
-from serviceart.rubric_check import MAX_WEIGHT, dry_run_frame
+from serviceart.rubric.importers import from_connect_form, from_csv
+from serviceart.run.batch import run_batch
 from serviceart.testing.markup import PAYLOADS
 from serviceart.testing.rubrics import (
     MEASURE_NAMES,

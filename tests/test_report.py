@@ -20,9 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 import serviceart as sa
-from serviceart.batch import run_batch
 from serviceart.cli import app
-from serviceart.report import render_report, write_report
+from serviceart.run.batch import run_batch
+from serviceart.views.report import render_report, write_report
 
 from .test_scorecard import HOSTILE_ID, SCRIPT, hostile_folder
 

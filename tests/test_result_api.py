@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 import serviceart as sa
-from serviceart.aggregate import by as aggregate_by
+from serviceart.analysis.aggregate import by as aggregate_by
 
 
 def test_bands_follow_the_default_thresholds(sample_result):

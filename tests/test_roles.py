@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import serviceart as sa
-from serviceart.roles import RoleInferenceWarning, infer_roles
+from serviceart.ingest.roles import RoleInferenceWarning, infer_roles
 
 
 def test_name_labelled_transcript_is_inferred(tmp_path):

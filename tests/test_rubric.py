@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import serviceart as sa
-from serviceart.rubric import Band, Criterion, Rubric, with_weights
+from serviceart.rubric.core import Band, Criterion, Rubric, with_weights
 from serviceart.schema import measures_table
 
 RUBRIC = """\

@@ -15,7 +15,7 @@ import pytest
 
 import serviceart as sa
 from serviceart.codebook import CUES
-from serviceart.explain import _markup, explain
+from serviceart.views.explain import _markup, explain
 
 SCRIPT = "<script>document.title='PWNED'</script>"
 IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">"

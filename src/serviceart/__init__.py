@@ -15,22 +15,21 @@ Examples
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import sys
 import typing
 
 if typing.TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test compares them)
     from . import plot as plot
-    from .businesshours import BusinessCalendar as BusinessCalendar
-    from .calibrate import CalibrationReport as CalibrationReport
-    from .calibrate import calibrate as calibrate
-    from .cases import link_cases as link_cases
+    from .analysis.calibrate import CalibrationReport as CalibrationReport
+    from .analysis.calibrate import calibrate as calibrate
+    from .analysis.fairness import FairnessReport as FairnessReport
+    from .analysis.fairness import fairness as fairness
+    from .cases.linking import link_cases as link_cases
+    from .clock.calendar import BusinessCalendar as BusinessCalendar
     from .codebook import CUES as CUES
     from .codebook import MEASURES as MEASURES
     from .codebook import PRINCIPLES as PRINCIPLES
     from .cues.pipeline import detect as detect
     from .cues.pipeline import make_nlp as make_nlp
-    from .engine import score as score
     from .errors import ConfigError as ConfigError
     from .errors import FormatError as FormatError
     from .errors import InputError as InputError
@@ -39,16 +38,15 @@ if typing.TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a tes
     from .errors import RubricError as RubricError
     from .errors import SchemaError as SchemaError
     from .errors import ServiceartError as ServiceartError
-    from .fairness import FairnessReport as FairnessReport
-    from .fairness import fairness as fairness
-    from .io import read as read
-    from .io import sniff as sniff
-    from .io import stream as stream
-    from .model import Conversations as Conversations
+    from .ingest.io import read as read
+    from .ingest.io import sniff as sniff
+    from .ingest.io import stream as stream
+    from .ingest.model import Conversations as Conversations
     from .readers import READERS as READERS
     from .result import Result as Result
-    from .rubric import Criterion as Criterion
-    from .rubric import Rubric as Rubric
+    from .rubric.core import Criterion as Criterion
+    from .rubric.core import Rubric as Rubric
+    from .run.local import score as score
     from .run.settings import ScoreSettings as ScoreSettings
     from .scorers import SCORERS as SCORERS
 
@@ -66,22 +64,22 @@ _EXPORTS: dict[str, str] = {
     "__version__": "",
     "list_readers": "",
     "list_scorers": "",
-    "BusinessCalendar": "businesshours",
-    "CalibrationReport": "calibrate", "calibrate": "calibrate",
-    "link_cases": "cases",
+    "BusinessCalendar": "clock.calendar",
+    "CalibrationReport": "analysis.calibrate", "calibrate": "analysis.calibrate",
+    "link_cases": "cases.linking",
     "CUES": "codebook", "MEASURES": "codebook", "PRINCIPLES": "codebook",
     "detect": "cues.pipeline", "make_nlp": "cues.pipeline",
-    "score": "engine",
+    "score": "run.local",
     "ConfigError": "errors", "FormatError": "errors", "InputError": "errors",
     "OutputError": "errors", "RegistryError": "errors", "RubricError": "errors",
     "SchemaError": "errors", "ServiceartError": "errors",
-    "FairnessReport": "fairness", "fairness": "fairness",
-    "read": "io", "sniff": "io", "stream": "io",
-    "Conversations": "model",
+    "FairnessReport": "analysis.fairness", "fairness": "analysis.fairness",
+    "read": "ingest.io", "sniff": "ingest.io", "stream": "ingest.io",
+    "Conversations": "ingest.model",
     "plot": _SUBMODULE,
     "READERS": "readers",
     "Result": "result",
-    "Criterion": "rubric", "Rubric": "rubric",
+    "Criterion": "rubric.core", "Rubric": "rubric.core",
     "ScoreSettings": "run.settings",
     "SCORERS": "scorers",
 }
@@ -138,35 +136,3 @@ def __getattr__(name: str) -> typing.Any:
 def __dir__() -> list[str]:
     dunder = (n for n in globals() if n.startswith("__"))
     return sorted({*dunder, *__all__})
-
-
-def _register_lazily(module: str) -> None:
-    """Put the submodule ``module`` in ``sys.modules`` now, to be executed on first use.
-
-    ``serviceart.calibrate`` is a function, and it is also the name of the module
-    that defines it. Importing a submodule normally sets the package attribute of
-    its name to the module (``import serviceart.calibrate`` would turn
-    ``sa.calibrate`` into a module). A module already in ``sys.modules`` is not
-    imported again, so that never happens to one registered here, and the name
-    keeps meaning the function. The module itself still loads only when used
-    (:class:`importlib.util.LazyLoader`), so ``import serviceart`` stays quick.
-    """
-    name = f"{__name__}.{module}"
-    if name in sys.modules:
-        return
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"serviceart is incompletely installed: {name} is missing; "
-                          "reinstall the package", name=name)
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    lazy = importlib.util.module_from_spec(spec)
-    sys.modules[name] = lazy
-    loader.exec_module(lazy)
-
-
-# the functions named like their module: ``calibrate`` and ``fairness``
-for _name, _where in _EXPORTS.items():
-    if _name == _where:
-        _register_lazily(_where)
-del _name, _where

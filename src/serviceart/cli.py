@@ -29,13 +29,13 @@ from rich.segment import Segments
 from rich.table import Table
 from rich.text import Text
 
-from ._pool import PRELOAD, WORKER_ENV, start_fork_server
 from .errors import ConfigError, ServiceartError
+from .run.pool import PRELOAD, WORKER_ENV, start_fork_server
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .model import Conversations
+    from .ingest.model import Conversations
 
 # pandas, spaCy and the engine are imported inside the commands: ``serviceart score``
 # starts its workers' fork server first, which imports them at the same time
@@ -82,7 +82,7 @@ def _cell(value: object) -> Text:
 
 def _read(paths: list[Path], format: str | None, **options: Any) -> Conversations:
     """Read inputs, printing reader warnings (e.g. inferred roles) on stderr."""
-    from .io import read
+    from .ingest.io import read
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -150,7 +150,7 @@ def score(
     """Score exports into a run folder of Parquet parts (resumable: rerun to continue).
 
     The input is streamed in parts of whole cases scored by --jobs worker
-    processes; see :mod:`serviceart.batch`. A rerun checks the finished parts and
+    processes; see :mod:`serviceart.run.batch`. A rerun checks the finished parts and
     scores again those that are missing, damaged or failed; the run ends with an
     error, never a summary, if its tables do not hold exactly its input. One run at
     a time writes an output folder.
@@ -184,8 +184,8 @@ def _score(paths: list[Path], output: Path, format: str | None, show: int,
            ) -> None:
     """The ``score`` command once its fork server is starting: the settings are built
     and checked first, before any input is read."""
-    from .batch import run_batch
     from .result import Result
+    from .run.batch import run_batch
     from .run.settings import ScoreSettings
 
     try:
@@ -326,7 +326,7 @@ def report(
 ) -> None:
     """Write one self-contained HTML report of a run: summary, distributions, agents with
     intervals, the worst interactions with their scorecards, top cues and rejects."""
-    from .report import write_report
+    from .views.report import write_report
 
     try:
         path = write_report(run_dir, output, worst=worst)

@@ -44,8 +44,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .aggregate import SCORE_COLUMNS, check_principles
-from .aggregate import by as aggregate_by
+from .analysis.aggregate import SCORE_COLUMNS, check_principles
+from .analysis.aggregate import by as aggregate_by
 from .codebook import PRINCIPLES
 from .errors import ConfigError
 
@@ -319,7 +319,7 @@ def trend(res: Result, period: str = "W", *,
         Axes to draw on; a new figure when ``None``.
     n_boot, ci, seed
         Bootstrap resamples (0: no bands), confidence level and seed of the
-        intervals (see :func:`serviceart.aggregate.by`).
+        intervals (see :func:`serviceart.analysis.aggregate.by`).
 
     Returns
     -------

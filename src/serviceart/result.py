@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
-    from .explain import Explanation
-    from .rubric import Rubric
+    from .rubric.core import Rubric
     from .run.settings import ScoreSettings
+    from .views.explain import Explanation
 
 __all__ = ["Result"]
 
@@ -94,7 +94,7 @@ class Result:
         Explanation
             Prints as text; shows as escaped HTML in Jupyter; ``.table`` holds the rows.
         """
-        from .explain import explain
+        from .views.explain import explain
 
         return explain(self, interaction_id, rubric=rubric)
 
@@ -110,16 +110,16 @@ class Result:
             A pandas period alias over ``started_at`` (``"D"``, ``"W"``, ``"M"``).
         **options
             ``principles``, ``n_boot``, ``ci``, ``min_n`` (groups under it are
-            flagged not ``rankable``), ``seed``; see :func:`serviceart.aggregate.by`.
+            flagged not ``rankable``), ``seed``; see :func:`serviceart.analysis.aggregate.by`.
 
         Returns
         -------
         pandas.DataFrame
             One row per group, period and principle: ``n``, ``mean``, ``ci_low``,
-            ``ci_high``, ``rankable``. Rank it with :func:`serviceart.aggregate.rank`,
+            ``ci_high``, ``rankable``. Rank it with :func:`serviceart.analysis.aggregate.rank`,
             which never orders groups whose intervals overlap without saying so.
         """
-        from .aggregate import by
+        from .analysis.aggregate import by
 
         return by(self, keys, period, **options)
 

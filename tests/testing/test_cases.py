@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, find, given, settings
 
-from serviceart.cases import link_cases
+from serviceart.cases.linking import link_cases
 from serviceart.codebook import CHANNELS
 from serviceart.testing.cases import TIME_ZONES, CaseSet, cases, sample_cases, start_times
 

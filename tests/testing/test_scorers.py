@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from serviceart.businesshours import BusinessCalendar
+from serviceart.clock.calendar import BusinessCalendar
 from serviceart.codebook import Measure
 from serviceart.errors import ServiceartError
+from serviceart.run.settings import ScoreSettings
 from serviceart.scorers import Scorer, ScoringContext, default_scorers
 from serviceart.testing.cases import cases
 from serviceart.testing.scorers import check_scorer, scoring_context
@@ -176,9 +177,9 @@ def test_every_registered_scorer_passes_on_the_sample(scorer, ctx):
 
 def test_every_registered_scorer_passes_with_a_calendar_and_other_settings(nlp):
     cal = BusinessCalendar(hours={"mon-fri": "09:00-17:30"}, tz="Europe/London")
-    ctx = scoring_context(nlp=nlp, calendar=cal, sla_s=120.0, window="2D",
-                          as_of="2026-03-05T12:00Z", horizons={"email": "3D"},
-                          tz="America/New_York")
+    ctx = scoring_context(nlp=nlp, settings=ScoreSettings(
+        calendar=cal, sla_s=120.0, case_window="2D", as_of="2026-03-05T12:00Z",
+        promise_horizons={"email": "3D"}, tz="America/New_York"))
     assert ctx.calendar is cal and ctx.sla_s == 120.0
     # the ledger's end of data is the given as_of: the Friday email promise is still open
     status = ctx.promises.set_index("promise_id")["status"]
@@ -321,7 +322,7 @@ def test_the_old_call_with_conversations_still_works(nlp):
 @given(cs=cases())
 def test_every_scorer_meets_the_contract_on_drawn_cases(cs, nlp):
     conv = cs.conversations()
-    ctx = scoring_context(conv, window=cs.window, nlp=nlp)
+    ctx = scoring_context(conv, settings=ScoreSettings(case_window=cs.window), nlp=nlp)
     ids = set(conv.interactions["interaction_id"].astype(str))
     for scorer in default_scorers():
         out = check_scorer(scorer, context=ctx)  # ranges, order, renaming, pickling, clone

@@ -20,8 +20,8 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from .._validate import in_time_range, out_of_range_note
 from ..errors import ConfigError, FormatError
+from ..ingest.validate import in_time_range, out_of_range_note
 from ..rejects import RejectCode
 from ._text import read_text
 from .base import RawFrames, Reader, reject_rows
@@ -163,7 +163,7 @@ def to_utc(value: Any, zone: tzinfo | str = "UTC") -> pd.Timestamp:
 
 
 class OutOfRange(ValueError):
-    """A date and time outside :data:`serviceart._validate.TIME_RANGE`."""
+    """A date and time outside :data:`serviceart.ingest.validate.TIME_RANGE`."""
 
 
 def utc(value: Any, name: str) -> pd.Timestamp:

@@ -75,7 +75,7 @@ aws_sentiment_agent           ``...Sentiment.OverallSentiment.AGENT`` (voice) or
 aws_sentiment_customer        the same for CUSTOMER
 aws_agent_greeting_time_s     ``...ResponseTime.AgentGreetingTimeMillis`` (chat)
 previous_contact_id           ``PreviousContactId`` [K]: chains of contacts become one case
-                              (see :mod:`serviceart.cases`)
+                              (see :mod:`serviceart.cases.linking`)
 initiation_method             ``InitiationMethod`` [K] (``INBOUND``, ``OUTBOUND``,
                               ``TRANSFER``, ``CALLBACK``...): a ``TRANSFER`` contact counts
                               as a transfer of the case (``transfer_in``)

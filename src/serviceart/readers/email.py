@@ -87,8 +87,8 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from .._validate import in_time_range, out_of_range_note
 from ..errors import ConfigError, FormatError
+from ..ingest.validate import in_time_range, out_of_range_note
 from ..rejects import RejectCode
 from ._text import text_codec
 from .base import Names, RawFrames, Reader, register_reader, reject_rows

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import non_scalar
 from ..errors import FormatError
+from ..ingest.validate import non_scalar
 from ..rejects import RejectCode
 from ._csvcheck import BadRecord, RecordCheck, RecordLocator, python_blocks
 from ._json import loads

@@ -17,9 +17,9 @@ import pandas as pd
 from spacy.language import Language
 
 from .._words import word_counts
+from ..cases.ledger import promise_ledger
+from ..cues.evidence import extract_evidence
 from ..cues.pipeline import make_nlp
-from ..evidence import extract_evidence
-from ..followthrough import promise_ledger
 from ..schema import (
     CONTRIBUTIONS,
     EVIDENCE,

@@ -4,7 +4,7 @@ A run folder holds ``run.json`` (``run_info``, written last), ``rubric.toml`` (t
 rubric the run used) and its tables, in one of two layouts:
 
 - **single files** (:meth:`serviceart.Result.to_parquet`): ``<table>.parquet``;
-- **parts** (the batch engine, :mod:`serviceart.batch`): ``<table>/part-NNNNN.parquet``
+- **parts** (the batch engine, :mod:`serviceart.run.batch`): ``<table>/part-NNNNN.parquet``
   with a marker ``parts/part-NNNNN.json`` each, the readers' rejects as
   ``rejects/read.parquet``, and ``plan.parquet``, the run plan (interactions in
   input order), by which the parts' rows are put back in input order.
@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .._runfolder import file_sha256, is_regular_inside, writing
 from ..errors import InputError, RubricError, ServiceartError
-from ..rubric import Rubric
+from ..rubric.core import Rubric
+from .store import file_sha256, is_regular_inside, writing
 
 if TYPE_CHECKING:
     from ..result import Result

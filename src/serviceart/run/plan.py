@@ -4,7 +4,7 @@ Every engine (:func:`serviceart.score`, the batch engine, :mod:`serviceart.dask`
 gathers each contact's metadata with :func:`contact_meta` while it reads, and
 calls :func:`make_plan` once over all of it. The plan holds
 
-- the cases: contacts linked over the whole dataset (:func:`serviceart.cases.assign_cases`),
+- the cases: contacts linked over the whole dataset (:func:`serviceart.cases.linking.assign_cases`),
 - ``repeat_contact`` of every contact (a later contact of the same customer or case),
 - the end of the data (``as_of``: the given one, else the latest turn or start time),
 - the parts: whole cases, about ``chunk_size`` interactions each, in input order,
@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..cases import LINK_COLUMNS, assign_cases, case_summary, repeat_from_times
+from ..cases.linking import LINK_COLUMNS, assign_cases, case_summary, repeat_from_times
 from ..clock import contact_times
-from ..model import case_groups
+from ..ingest.model import case_groups
 from .settings import ScoreSettings
 
 __all__ = ["META_COLUMNS", "PLAN_COLUMNS", "Plan", "contact_meta", "make_plan"]

@@ -20,9 +20,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..businesshours import BusinessCalendar
+from ..clock.calendar import BusinessCalendar
 from ..errors import ConfigError, ServiceartError
-from ..rubric import Rubric
+from ..rubric.core import Rubric
 from ..scorers import SCORERS, Scorer, default_scorers
 
 __all__ = ["OPTION_FLAGS", "ScoreSettings"]
@@ -41,7 +41,7 @@ DISTRIBUTION = ("jobs", "recycle_after", "batch_size")
 
 
 def _default_horizons() -> tuple[tuple[str, pd.Timedelta | None], ...]:
-    from ..followthrough import DEFAULT_HORIZONS
+    from ..cases.ledger import DEFAULT_HORIZONS
 
     return tuple(sorted(DEFAULT_HORIZONS.items()))
 
@@ -70,7 +70,7 @@ class ScoreSettings:
         turn or start time in the input (the run plan fixes it).
     promise_horizons
         Due time by channel for promises that state none; given channels replace the
-        defaults (:data:`serviceart.followthrough.DEFAULT_HORIZONS`), ``None`` as a
+        defaults (:data:`serviceart.cases.ledger.DEFAULT_HORIZONS`), ``None`` as a
         value means no horizon for that channel.
     case_window
         Contacts of one customer at most this far apart are one case; the same window
@@ -344,7 +344,7 @@ def _timestamp(value: Any) -> pd.Timestamp | None:
 
 
 def _window(value: Any) -> pd.Timedelta:
-    from ..cases import parse_window
+    from ..cases.linking import parse_window
 
     try:
         return parse_window(value)
@@ -353,7 +353,7 @@ def _window(value: Any) -> pd.Timedelta:
 
 
 def _horizons(value: Any) -> tuple[tuple[str, pd.Timedelta | None], ...]:
-    from ..cases import parse_window
+    from ..cases.linking import parse_window
 
     if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
         value = dict(value)

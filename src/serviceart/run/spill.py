@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._ids import member
-from .._runfolder import writing
+from .store import writing
 
 __all__ = ["spill", "spill_file", "unspill"]
 

@@ -1,7 +1,7 @@
 """Worker processes: one cue pipeline each, shared by the local and batch engines.
 
 Workers fork from a server that imported spaCy and built the default pipeline
-once (:mod:`serviceart._preload`), through :class:`serviceart._pool.RotatingPool`;
+once (:mod:`serviceart.run.preload`), through :class:`serviceart.run.pool.RotatingPool`;
 each keeps one pipeline per pattern folder (:func:`serviceart.run.chunk.pipeline`).
 """
 
@@ -13,10 +13,10 @@ from contextlib import contextmanager
 
 import pandas as pd
 
-from .._pool import PRELOAD, WORKER_ENV, RotatingPool
-from ..model import Conversations
+from ..ingest.model import Conversations
 from . import chunk
 from .chunk import PartTables, score_part
+from .pool import PRELOAD, WORKER_ENV, RotatingPool
 from .settings import ScoreSettings
 
 __all__ = ["init_worker", "local_pool", "preload", "score_task"]
@@ -29,7 +29,7 @@ def preload() -> None:
 
 
 def init_worker() -> None:
-    """Worker start: Arrow memory from ``malloc`` (see :data:`serviceart._pool.WORKER_ENV`);
+    """Worker start: Arrow memory from ``malloc`` (see :data:`serviceart.run.pool.WORKER_ENV`);
     the pipeline comes from the fork server, or is built on the first task."""
     if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         import pyarrow as pa

@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from ..businesshours import BusinessCalendar
+from ..clock.calendar import BusinessCalendar
 from ..registry import Registry
 
-#: The default case-linking window (see :data:`serviceart.cases.DEFAULT_WINDOW`).
+#: The default case-linking window (see :data:`serviceart.cases.linking.DEFAULT_WINDOW`).
 _WEEK = pd.Timedelta(days=7)
 
 __all__ = ["SCORERS", "Scorer", "ScoringContext", "register_scorer"]

@@ -159,7 +159,7 @@ class LedgerScorer(Scorer):
         """Count each interaction's promises by ledger status."""
         if ctx.promises is None:
             return ctx.frame({c: np.full(len(ctx.interactions), np.nan) for c in self.columns})
-        from ..followthrough import ledger_measures
+        from ..cases.ledger import ledger_measures
 
         counts = ledger_measures(ctx.promises, ctx.interactions).set_index("interaction_id")
         return ctx.frame({c: counts[c] for c in self.columns})
@@ -171,7 +171,7 @@ class RepeatScorer(Scorer):
 
     A later contact opened by the customer on the same case, or by the same
     ``customer_id`` within the case window, makes this contact a repeat; 0
-    otherwise; NaN without a start time (see :func:`serviceart.cases.repeat_contacts`).
+    otherwise; NaN without a start time (see :func:`serviceart.cases.linking.repeat_contacts`).
     Repeats span the whole dataset, so the run plan finds them before scoring
     (:mod:`serviceart.run.plan`) and puts a ``repeat_contact`` column on the
     interactions, which this scorer reports; without that column (a scorer run on
@@ -187,7 +187,7 @@ class RepeatScorer(Scorer):
         if "repeat_contact" in inter.columns:
             return ctx.frame({"repeat_contact": inter["repeat_contact"].to_numpy(
                 dtype="float64", na_value=np.nan)})
-        from ..cases import repeat_contacts
+        from ..cases.linking import repeat_contacts
 
         found = repeat_contacts(ctx.turns, inter, ctx.case_window)
         return ctx.frame({"repeat_contact": found})

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..businesshours import BusinessCalendar
 from ..clock import turn_times
+from ..clock.calendar import BusinessCalendar
 from ._timeline import Group, split_groups
 from .base import Scorer, ScoringContext, register_scorer
 

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ServiceartError
-from ..model import Conversations
+from ..ingest.model import Conversations
 from .cases import CaseSet, cases, channels, clocks, sample_cases, start_times, time_zones
 from .scorers import check_scorer
 
@@ -158,7 +158,7 @@ def check_reader(name: str, path: str | Path, *, tmp_dir: str | Path,
     ServiceartError
         Naming the first broken rule.
     """
-    from ..io import read
+    from ..ingest.io import read
 
     conv = read(path, format=name, **options)
     turns = conv.turns

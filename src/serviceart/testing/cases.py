@@ -2,7 +2,7 @@
 
 A *case* is several contacts about one issue. These strategies draw sets of
 contacts the way exports hold them, and say which case each contact must end
-up in after :func:`serviceart.cases.link_cases`:
+up in after :func:`serviceart.cases.linking.link_cases`:
 
 - :func:`channels`: every channel the model allows (:data:`serviceart.codebook.CHANNELS`).
 - :func:`time_zones` and :func:`start_times`: aware start times in several time
@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import CHANNELS
-from ..model import Conversations
+from ..ingest.model import Conversations
 
 __all__ = [
     "CLOCKS",
@@ -271,7 +271,7 @@ def _turn_rows(c: Contact) -> list[dict[str, Any]]:
 
 def _expected_cases(contacts: Sequence[Contact], window: pd.Timedelta
                     ) -> tuple[frozenset[str], ...]:
-    """The cases the linking rules give (see :mod:`serviceart.cases`)."""
+    """The cases the linking rules give (see :mod:`serviceart.cases.linking`)."""
     ids = {c.interaction_id for c in contacts}
     root: dict[str, str] = {}
     by_id = {c.interaction_id: c for c in contacts}

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 from hypothesis import strategies as st
 
-from ..model import Conversations
+from ..ingest.model import Conversations
 
 __all__ = [
     "DamagedFile",

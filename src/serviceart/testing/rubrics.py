@@ -20,7 +20,7 @@ could write, to check that loading one either fails with a
 
 Examples
 --------
->>> from serviceart.expr import MAX_DEPTH
+>>> from serviceart.rubric.expr import MAX_DEPTH
 >>> long_sum(MAX_DEPTH + 5).count("+") == MAX_DEPTH + 4
 True
 """
@@ -31,8 +31,8 @@ import json
 from typing import Any
 
 from ..codebook import PRINCIPLES
-from ..expr import FUNCTIONS, MAX_DEPTH, SIGNATURES
-from ..rubric_check import KINDS
+from ..rubric.check import KINDS
+from ..rubric.expr import FUNCTIONS, MAX_DEPTH, SIGNATURES
 from ..schema import measures_table
 from .markup import PAYLOADS
 
@@ -70,7 +70,7 @@ def expressions(*, allowed_only: bool = False, max_leaves: int = 12) -> Any:
     allowed_only
         Only what the expression language allows, within its limits (names from
         the codebook, numbers up to 1e12, functions with their arity, depth at
-        most :data:`serviceart.expr.MAX_DEPTH`).
+        most :data:`serviceart.rubric.expr.MAX_DEPTH`).
     max_leaves
         About how many leaves a random tree has.
     """

@@ -1,9 +1,9 @@
 """The scorer contract, checked on real evidence and a real promise ledger.
 
 :func:`check_scorer` sets a scorer up the way the engine does: cases linked
-(:func:`serviceart.cases.link_cases`), evidence from the real cue pipeline
-(:func:`serviceart.evidence.extract_evidence`), the promise ledger
-(:func:`serviceart.followthrough.promise_ledger`), all in one
+(:func:`serviceart.cases.linking.link_cases`), evidence from the real cue pipeline
+(:func:`serviceart.cues.evidence.extract_evidence`), the promise ledger
+(:func:`serviceart.cases.ledger.promise_ledger`), all in one
 :class:`~serviceart.scorers.ScoringContext`. It then checks every rule of the
 contract and raises a :class:`~serviceart.ServiceartError` naming the scorer
 and the first rule it broke.
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable, Mapping
-from datetime import tzinfo
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 from spacy.language import Language
 
-from ..businesshours import BusinessCalendar
 from ..codebook import CUES, MEASURES, Measure
 from ..errors import ServiceartError
-from ..model import Conversations
+from ..ingest.model import Conversations
+from ..run.settings import ScoreSettings
 from ..scorers.base import Scorer, ScoringContext
 
 __all__ = ["check_scorer", "scoring_context"]
@@ -49,57 +49,53 @@ def scoring_context(
     conv: Conversations | None = None,
     evidence: pd.DataFrame | None = None,
     *,
-    sla_s: float = 600.0,
-    tz: str | tzinfo = "UTC",
-    calendar: BusinessCalendar | None = None,
-    window: str | pd.Timedelta | float | None = "7D",
-    as_of: str | pd.Timestamp | None = None,
-    horizons: Mapping[str, pd.Timedelta | str | None] | None = None,
+    settings: ScoreSettings | None = None,
     nlp: Language | None = None,
 ) -> ScoringContext:
     """The :class:`~serviceart.scorers.ScoringContext` the engine would give a scorer.
+
+    Built as :func:`serviceart.score` builds it: the run plan over ``conv``
+    (cases, repeat contacts, the end of the data), the evidence of the real cue
+    pipeline and the promise ledger, all with ``settings``.
 
     Parameters
     ----------
     conv
         Conversations; :func:`serviceart.testing.cases.sample_cases` by default.
-        Their cases are linked with ``window`` unless they already are.
     evidence
         The EVIDENCE table of ``conv``; extracted with the real cue pipeline
         when ``None``.
-    sla_s, calendar
-        As in :func:`serviceart.score`.
-    tz
-        The zone due times are resolved in.
-    window
-        The customer linking window of :func:`serviceart.cases.link_cases`.
-    as_of, horizons
-        As in :func:`serviceart.followthrough.promise_ledger` (``as_of`` ``None``:
-        the latest time in the data).
+    settings
+        The run's settings (SLA, time zone, calendar, case window, as-of,
+        horizons); the defaults when ``None``.
     nlp
         The cue pipeline; :func:`serviceart.make_nlp` (built once) by default.
 
     Returns
     -------
     ScoringContext
-        Turns, linked interactions, evidence and the promise ledger.
+        Turns, interactions with the plan's cases and repeat contacts, evidence
+        and the promise ledger.
     """
-    from ..cases import link_cases
-    from ..evidence import extract_evidence
-    from ..followthrough import promise_ledger
+    from ..cases.ledger import promise_ledger
+    from ..cues.evidence import extract_evidence
+    from ..run.plan import contact_meta, make_plan
     from .cases import sample_cases
 
     if conv is None:
         conv = sample_cases().conversations()
-    conv = link_cases(conv, window)
-    turns, inter = conv.turns, conv.interactions
+    settings = settings if settings is not None else ScoreSettings()
+    plan = make_plan(contact_meta(conv.turns, conv.interactions), settings)
+    run = settings.with_as_of(plan.as_of)
+    turns, inter = conv.turns, plan.apply(conv.interactions)
     if evidence is None:
         evidence = extract_evidence(turns, inter, nlp if nlp is not None else _default_nlp(),
-                                    tz=tz, calendar=calendar)
-    promises = promise_ledger(turns, inter, evidence, as_of=as_of, horizons=horizons,
-                              calendar=calendar)
+                                    tz=run.tz, calendar=run.calendar)
+    promises = promise_ledger(turns, inter, evidence, as_of=run.as_of, horizons=run.horizons,
+                              calendar=run.calendar)
     return ScoringContext(turns=turns, interactions=inter, evidence=evidence,
-                          sla_s=float(sla_s), calendar=calendar, promises=promises)
+                          sla_s=run.sla_s, calendar=run.calendar, promises=promises,
+                          case_window=run.case_window)
 
 
 def check_scorer(
@@ -107,12 +103,7 @@ def check_scorer(
     conv: Conversations | None = None,
     evidence: pd.DataFrame | None = None,
     *,
-    sla_s: float = 600.0,
-    tz: str | tzinfo = "UTC",
-    calendar: BusinessCalendar | None = None,
-    window: str | pd.Timedelta | float | None = "7D",
-    as_of: str | pd.Timestamp | None = None,
-    horizons: Mapping[str, pd.Timedelta | str | None] | None = None,
+    settings: ScoreSettings | None = None,
     nlp: Language | None = None,
     extra_columns: Mapping[str, Measure] | None = None,
     context: ScoringContext | None = None,
@@ -143,7 +134,7 @@ def check_scorer(
     ----------
     scorer
         The scorer to check.
-    conv, evidence, sla_s, tz, calendar, window, as_of, horizons, nlp
+    conv, evidence, settings, nlp
         What the context is built from (see :func:`scoring_context`).
     extra_columns
         Columns outside the codebook the scorer may declare, each documented by
@@ -183,8 +174,7 @@ def check_scorer(
         raise ServiceartError(f"{who} declares a column twice: {list(scorer.columns)}",
                               code="SA-E010")
     ctx = context if context is not None else scoring_context(
-        conv, evidence, sla_s=sla_s, tz=tz, calendar=calendar, window=window, as_of=as_of,
-        horizons=horizons, nlp=nlp)
+        conv, evidence, settings=settings, nlp=nlp)
 
     first = _run(scorer, ctx, who, "as given")
     _check_shape(first, ctx, scorer, who)
@@ -330,8 +320,8 @@ def _reordered(ctx: ScoringContext, seed: int = 7) -> ScoringContext:
     inter = ctx.interactions.iloc[perm].reset_index(drop=True)
     turns, evidence = by_rank(ctx.turns), by_rank(ctx.evidence)
     assert turns is not None and evidence is not None
-    return ScoringContext(turns=turns, interactions=inter, evidence=evidence, sla_s=ctx.sla_s,
-                          calendar=ctx.calendar, promises=by_rank(ctx.promises))
+    return replace(ctx, turns=turns, interactions=inter, evidence=evidence,
+                   promises=by_rank(ctx.promises))
 
 
 def _relabelled(ctx: ScoringContext) -> ScoringContext:
@@ -357,9 +347,8 @@ def _relabelled(ctx: ScoringContext) -> ScoringContext:
     turns = renamed(ctx.turns, "speaker")
     inter = renamed(ctx.interactions, "agent_id", "customer_id")
     assert turns is not None and inter is not None
-    return ScoringContext(turns=turns, interactions=inter, evidence=ctx.evidence,
-                          sla_s=ctx.sla_s, calendar=ctx.calendar,
-                          promises=renamed(ctx.promises, "agent"))
+    return replace(ctx, turns=turns, interactions=inter,
+                   promises=renamed(ctx.promises, "agent"))
 
 
 def _equal_params(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:

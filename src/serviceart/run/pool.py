@@ -40,7 +40,7 @@ __all__ = ["PARENT_ENV", "PRELOAD", "WORKER_ENV", "RotatingPool", "die_with_pare
            "process_alive", "start_fork_server"]
 
 #: what the batch engine's fork server imports (and builds) before its first fork
-PRELOAD = ("serviceart._preload",)
+PRELOAD = ("serviceart.run.preload",)
 
 #: environment of the batch engine's fork server and so of its workers: Arrow
 #: memory from the C library's ``malloc``. pyarrow's default pool (mimalloc)

@@ -25,9 +25,9 @@ from typing import IO, Any
 
 import pandas as pd
 
-from ._pool import process_alive
-from .errors import OutputError
-from .rejects import RejectCode
+from ..errors import OutputError
+from ..rejects import RejectCode
+from .pool import process_alive
 
 __all__ = ["LOCK_NAME", "PartCheck", "check_tables", "clean_stale_spills", "file_sha256",
            "is_regular", "is_regular_inside", "lock_folder", "output_error", "spill_prefix",

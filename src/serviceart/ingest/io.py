@@ -10,14 +10,14 @@ from typing import Any
 
 import pandas as pd
 
-from ._validate import non_scalar
-from .errors import ConfigError, FormatError, InputError, ServiceartError
+from ..errors import ConfigError, FormatError, InputError, ServiceartError
+from ..readers import READERS, RawFrames, Reader
+from ..readers.base import reject_rows
+from ..readers.options import check_options, options_for
+from ..rejects import RejectCode
 from .model import Conversations, concat_rejects
-from .readers import READERS, RawFrames, Reader
-from .readers.base import reject_rows
-from .readers.options import check_options, options_for
-from .rejects import RejectCode
 from .roles import infer_roles as infer_speaker_roles
+from .validate import non_scalar
 
 __all__ = ["expand_paths", "read", "sniff", "stream"]
 
@@ -138,7 +138,7 @@ def read(
     infer_roles
         For readers whose labels may be names (``text``, ``vtt``, ``srt``): where
         every turn of an interaction is labelled with a name instead of a role,
-        infer the agent (see :mod:`serviceart.roles`: from ``agent_ids=``,
+        infer the agent (see :mod:`serviceart.ingest.roles`: from ``agent_ids=``,
         ``agent_domains=``, else from the cues and openings naming the company,
         ``company=``), mark the interaction ``roles_inferred`` with its
         ``role_basis`` and warn when confidence is low. ``False`` leaves such

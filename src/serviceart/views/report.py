@@ -1,7 +1,7 @@
 """One self-contained HTML report of a run: summary, distributions, agents, worst cases.
 
 :func:`write_report` reads a run folder (written by :meth:`Result.to_parquet` or
-by ``serviceart score``/:func:`serviceart.batch.run_batch`) and writes one HTML
+by ``serviceart score``/:func:`serviceart.run.batch.run_batch`) and writes one HTML
 file with no external resource (inline CSS, histograms drawn as inline SVG, no
 script), so it can be mailed or archived and opened offline:
 
@@ -10,7 +10,7 @@ script), so it can be mailed or archived and opened offline:
 - **distributions**: a histogram per principle and overall, with the rubric's
   band thresholds;
 - **agents**: mean scores per agent with bootstrap intervals
-  (:func:`serviceart.aggregate.by`), ordered by :func:`serviceart.aggregate.rank`,
+  (:func:`serviceart.analysis.aggregate.by`), ordered by :func:`serviceart.analysis.aggregate.rank`,
   which never ranks groups whose intervals overlap or that are too small;
 - **worst interactions**: the lowest overall scores, each with its scorecard
   (:meth:`Explanation.to_html`);
@@ -41,11 +41,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .aggregate import SCORE_COLUMNS, by, rank
-from .codebook import CUES, PRINCIPLES
-from .errors import ConfigError, InputError, ServiceartError
-from .explain import PRINCIPLE_COLOURS, SCORECARD_CSS, _anchor, explain
-from .result import Result
+from ..analysis.aggregate import SCORE_COLUMNS, by, rank
+from ..codebook import CUES, PRINCIPLES
+from ..errors import ConfigError, InputError, ServiceartError
+from ..result import Result
+from .explain import PRINCIPLE_COLOURS, explain
+from .scorecard import SCORECARD_CSS, anchor_of
 
 __all__ = ["render_report", "write_report"]
 
@@ -90,7 +91,7 @@ def write_report(run_dir: str | Path, output: str | Path, *, worst: int = 10,
         How many of the lowest-scoring interactions get a scorecard.
     n_boot, min_n
         Bootstrap resamples of the agent intervals, and the fewest scored
-        interactions an agent needs to be ranked (see :func:`serviceart.aggregate.by`).
+        interactions an agent needs to be ranked (see :func:`serviceart.analysis.aggregate.by`).
 
     Returns
     -------
@@ -305,7 +306,7 @@ def _worst(res: Result, n: int) -> str:
     rows, cards = [], []
     for iid in scores["interaction_id"].astype(str):
         ex = explain(res, iid)
-        anchor = _anchor(iid)
+        anchor = anchor_of(iid)
         low = min(PRINCIPLES, key=lambda p: (math.isnan(ex.scores[p]), ex.scores[p]))
         info = meta.loc[iid] if iid in meta.index else pd.Series(dtype=object)
         rows.append([f'<a href="#{_e(anchor)}">{_e(iid)}</a>',

@@ -30,7 +30,7 @@ Rules
   Friday 09:00-17:00). The due time is then
   ``calendar.add_business(made_at, d * typical_day_seconds)``: a 2-day email horizon
   from Friday 16:00 ends on Tuesday 16:00, or Wednesday 16:00 when Monday is a
-  holiday. With :meth:`~serviceart.businesshours.BusinessCalendar.always_open` this
+  holiday. With :meth:`~serviceart.clock.calendar.BusinessCalendar.always_open` this
   is wall-clock time. Stated due times are never moved by the calendar.
 * **Settling events** are agent turns on the same ``case_id``, strictly after
   ``made_at`` (and not after ``as_of``):
@@ -121,11 +121,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .businesshours import BusinessCalendar
-from .clock import reference_times, turn_times
-from .codebook import CHANNELS
-from .errors import ConfigError, InputError
-from .schema import EVIDENCE, INTERACTIONS, PROMISES, TURNS, conform, empty
+from ..clock import reference_times, turn_times
+from ..clock.calendar import BusinessCalendar
+from ..codebook import CHANNELS
+from ..errors import ConfigError, InputError
+from ..schema import EVIDENCE, INTERACTIONS, PROMISES, TURNS, conform, empty
 
 # turn_times is re-exported from serviceart.clock, where it is defined
 __all__ = ["DEFAULT_HORIZONS", "STATUSES", "THREAD_CHANNELS", "WRITTEN_CHANNELS",
@@ -423,7 +423,7 @@ def promise_ledger(
 ) -> pd.DataFrame:
     """One row per promise cue (the PROMISES table): due time, status and evidence.
 
-    The rules are in the module docstring (:mod:`serviceart.followthrough`).
+    The rules are in the module docstring (:mod:`serviceart.cases.ledger`).
 
     Parameters
     ----------
@@ -431,7 +431,7 @@ def promise_ledger(
         Conformed tables (see :class:`serviceart.Conversations`) of whole cases: every
         interaction of a case must be present.
     evidence
-        The EVIDENCE table of those turns (:func:`serviceart.evidence.extract_evidence`):
+        The EVIDENCE table of those turns (:func:`serviceart.cues.evidence.extract_evidence`):
         ``promise``, ``follow_up`` and ``chasing`` rows are used.
     as_of
         The end of the data: unsettled promises due before it are broken, others open;

@@ -8,7 +8,7 @@ expressions, weights, kinds, duplicates, texts) so that :class:`serviceart.Rubri
 reports them all at once.
 
 The check is complete, so that a rubric that loads never fails at scoring:
-expressions are checked by :func:`serviceart.expr.parse` and then dry-run on
+expressions are checked by :func:`serviceart.rubric.expr.parse` and then dry-run on
 :func:`dry_run_frame` (every measure and cue column, with the values 0, 1, NaN,
 negative and very large); weights are finite and at most :data:`MAX_WEIGHT`,
 and a rubric has at most :data:`MAX_CRITERIA` criteria, so that the weighted
@@ -32,10 +32,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codebook import PRINCIPLES
-from .errors import RubricError
+from ..codebook import PRINCIPLES
+from ..errors import RubricError
+from ..schema import measures_table
 from .expr import ExpressionError, evaluate, names_in, parse
-from .schema import measures_table
 
 __all__ = ["BAND_KEYS", "KINDS", "MAX_CRITERIA", "MAX_NAME", "MAX_TEXT", "MAX_WEIGHT", "Band",
            "Criterion", "Locator", "TomlLocator", "check_criteria", "dry_run_frame",

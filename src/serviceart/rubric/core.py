@@ -5,7 +5,7 @@ A rubric is a list of criteria, each with a ``principle``, a ``name``, a
 0/1), an ``applies`` expression (default: always; a criterion that does not
 apply, or whose value is missing, is left out, never failed), a ``kind`` and a
 one-line ``rationale``. Expressions are checked at load time (see
-:mod:`serviceart.expr`). Three kinds:
+:mod:`serviceart.rubric.expr`). Three kinds:
 
 ``score`` (default)
     Takes part in the weighted mean with its ``weight`` (> 0).
@@ -62,10 +62,10 @@ import numpy as np
 import pandas as pd
 import tomllib
 
-from .codebook import PRINCIPLES
-from .errors import RubricError
-from .expr import evaluate, parse
-from .rubric_check import (
+from ..codebook import PRINCIPLES
+from ..errors import RubricError
+from ..schema import CONTRIBUTIONS, SCORES, conform
+from .check import (
     _CRITERION_KEYS,
     BAND_KEYS,
     KINDS,
@@ -82,7 +82,7 @@ from .rubric_check import (
     short,
     text_problem,
 )
-from .schema import CONTRIBUTIONS, SCORES, conform
+from .expr import evaluate, parse
 
 __all__ = ["BAND_KEYS", "KINDS", "Band", "Criterion", "Rubric", "RubricDiff"]
 
@@ -116,7 +116,7 @@ class Rubric:
     ------
     RubricError
         Listing every invalid criterion or band, with where it is. The check is
-        complete (see :mod:`serviceart.rubric_check`): a rubric that is built
+        complete (see :mod:`serviceart.rubric.check`): a rubric that is built
         has been dry-run on test measures and scores any measures table.
     """
 
@@ -163,8 +163,8 @@ class Rubric:
     # -- construction -------------------------------------------------------------
     @classmethod
     def default(cls) -> Rubric:
-        """The rubric shipped with serviceart (``rubrics/default.toml``)."""
-        path = resources.files("serviceart") / "rubrics" / "default.toml"
+        """The rubric shipped with serviceart (``rubric/default.toml``)."""
+        path = resources.files("serviceart") / "rubric" / "default.toml"
         return cls.from_toml(path.read_text(encoding="utf-8"), source="default.toml")
 
     @classmethod
@@ -274,7 +274,7 @@ class Rubric:
 
     @classmethod
     def from_csv(cls, path: str | Path, **kwargs: Any) -> Rubric:
-        """A rubric from a CSV of criteria (see :func:`serviceart.importers.from_csv`)."""
+        """A rubric from a CSV of criteria (see :func:`serviceart.rubric.importers.from_csv`)."""
         from .importers import from_csv
 
         return from_csv(path, **kwargs)
@@ -282,7 +282,7 @@ class Rubric:
     @classmethod
     def from_connect_form(cls, form: str | Path | Mapping[str, Any], **kwargs: Any) -> Rubric:
         """A rubric from an Amazon Connect evaluation form (see
-        :func:`serviceart.importers.from_connect_form`)."""
+        :func:`serviceart.rubric.importers.from_connect_form`)."""
         from .importers import from_connect_form
 
         return from_connect_form(form, **kwargs)

@@ -29,9 +29,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .codebook import PRINCIPLES
-from .errors import RubricError
-from .rubric import KINDS, Criterion, Rubric, _rubric_from_rows, decode_utf8
+from ..codebook import PRINCIPLES
+from ..errors import RubricError
+from .core import KINDS, Criterion, Rubric, _rubric_from_rows, decode_utf8
 
 __all__ = ["UnmappedQuestionWarning", "from_connect_form", "from_csv"]
 

@@ -2,7 +2,7 @@
 
 :func:`calibrate` takes a scored :class:`~serviceart.result.Result` and a table
 of human scores for some of its interactions and returns a new
-:class:`~serviceart.rubric.Rubric` (same expressions, new weights) and a
+:class:`~serviceart.rubric.core.Rubric` (same expressions, new weights) and a
 :class:`CalibrationReport` of cross-validated agreement before and after.
 
 Method
@@ -80,7 +80,7 @@ Examples
 --------
 >>> import numpy as np, pandas as pd
 >>> from serviceart.result import Result
->>> from serviceart.rubric import Rubric
+>>> from serviceart.rubric.core import Rubric
 >>> from serviceart.schema import conform, measures_table
 >>> rng = np.random.default_rng(0)
 >>> n = 200
@@ -116,10 +116,10 @@ from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score
 from sklearn.model_selection import KFold
 
-from .codebook import PRINCIPLES
-from .errors import ConfigError, InputError
-from .result import Result
-from .rubric import Criterion, Rubric
+from ..codebook import PRINCIPLES
+from ..errors import ConfigError, InputError
+from ..result import Result
+from ..rubric.core import Criterion, Rubric
 
 __all__ = ["DEFAULT_ALPHAS", "DEFAULT_BANDS", "CalibrationReport", "calibrate"]
 
@@ -427,7 +427,7 @@ def calibrate(
     Returns
     -------
     rubric, report
-        The calibrated :class:`~serviceart.rubric.Rubric` (named
+        The calibrated :class:`~serviceart.rubric.core.Rubric` (named
         ``<name>-calibrated``, version bumped) and a :class:`CalibrationReport`.
 
     Raises

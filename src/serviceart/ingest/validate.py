@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .codebook import CHANNELS, ROLES
-from .errors import SchemaError
-from .rejects import RejectCode
-from .schema import INTERACTIONS, REJECTS, TURNS, conform, empty
+from ..codebook import CHANNELS, ROLES
+from ..errors import SchemaError
+from ..rejects import RejectCode
+from ..schema import INTERACTIONS, REJECTS, TURNS, conform, empty
 
 __all__ = [
     "MAX_OFFSET_S",

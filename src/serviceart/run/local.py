@@ -18,17 +18,17 @@ from typing import Any
 import pandas as pd
 from spacy.language import Language
 
-from .businesshours import BusinessCalendar
-from .cases import repeat_contacts, repeat_from_times
-from .errors import ConfigError, InputError
-from .model import Conversations
-from .result import Result
-from .rubric import Rubric
-from .run.chunk import PartTables, in_plan_order, score_part, with_size
-from .run.info import run_info
-from .run.plan import Plan, attach, contact_meta, make_plan
-from .run.settings import ScoreSettings
-from .scorers import Scorer
+from ..cases.linking import repeat_contacts, repeat_from_times
+from ..clock.calendar import BusinessCalendar
+from ..errors import ConfigError, InputError
+from ..ingest.model import Conversations
+from ..result import Result
+from ..rubric.core import Rubric
+from ..scorers import Scorer
+from .chunk import PartTables, in_plan_order, score_part, with_size
+from .info import run_info
+from .plan import Plan, attach, contact_meta, make_plan
+from .settings import ScoreSettings
 
 __all__ = ["repeat_contacts", "repeat_from_times", "score", "with_size"]
 
@@ -86,12 +86,12 @@ def score(
     case_window
         Contacts of one customer without an exported case are one case when at
         most this far apart (default ``"7D"``); the same window defines
-        ``repeat_contact``. See :mod:`serviceart.cases`.
+        ``repeat_contact``. See :mod:`serviceart.cases.linking`.
     link_by_customer
         ``False`` keeps only the export's own case ids.
     promise_horizons
         Due time by channel for promises that state none (e.g.
-        ``{"email": "2D"}``); see :mod:`serviceart.followthrough`.
+        ``{"email": "2D"}``); see :mod:`serviceart.cases.ledger`.
     as_of
         The end of the data: promises due after it are ``open``. Default: the
         latest turn or start time in the input.
@@ -173,7 +173,7 @@ def _run(conv: Conversations, plan: Plan, settings: ScoreSettings, nlp: Language
         for k in range(n):
             yield score_part(*task(k), settings, nlp=nlp)
         return
-    from .run.worker import local_pool, score_task
+    from .worker import local_pool, score_task
 
     with local_pool(settings, n) as pool:
         futures = [pool.submit(score_task, *task(k), settings) for k in range(n)]

@@ -59,13 +59,13 @@ Rules
   end of the local day.
 * ``business_days``: "in 2 business/working days", "(the) next business day" count only
   ``workdays`` (Monday=0) that are not in ``holidays``, and land at the end of that day.
-  With a ``calendar`` (:class:`~serviceart.businesshours.BusinessCalendar`) the days
+  With a ``calendar`` (:class:`~serviceart.clock.calendar.BusinessCalendar`) the days
   counted are the calendar's business days (open hours, not a calendar holiday nor in
   ``holidays``); ``workdays`` is then ignored. This also sets the workdays of ``week``
   and ``month`` phrases.
 * ``business_hours``: "within 48 business/working hours" = the instant when that many
   open hours have elapsed on the ``calendar`` (exact, DST-aware; see
-  :meth:`~serviceart.businesshours.BusinessCalendar.add_business`); without one, on
+  :meth:`~serviceart.clock.calendar.BusinessCalendar.add_business`); without one, on
   a BusinessCalendar open 09:00-``eod_hour`` on ``workdays``, closed on ``holidays``,
   in ``tz`` (a tzinfo with no IANA name counts on its wall clock at its offset at
   ``ref``). With ``eod_hour`` 9 or earlier there are no business hours: no match.
@@ -108,7 +108,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import MO, relativedelta
 
-from .businesshours import BusinessCalendar
+from .calendar import BusinessCalendar
 
 __all__ = ["DuePhrase", "DueTime", "find_all_due", "find_due", "find_due_phrase"]
 
@@ -673,7 +673,7 @@ def find_all_due(
     holidays
         Local dates that are not workdays (added to the calendar's, if any).
     calendar
-        A :class:`~serviceart.businesshours.BusinessCalendar` for "N business days" and
+        A :class:`~serviceart.clock.calendar.BusinessCalendar` for "N business days" and
         "N business hours"; its zone is the default ``tz``.
     dayfirst
         How to read slashed dates: True = day/month, False = month/day, None = only
@@ -696,7 +696,7 @@ def find_all_due(
     >>> [(d.phrase, d.due.isoformat()) for d in find_all_due(
     ...     "I'll call at 5pm and it ships in 2 business days", ref)]
     [('at 5pm', '2026-03-06T17:00:00+00:00'), ('in 2 business days', '2026-03-10T23:59:59+00:00')]
-    >>> from serviceart.businesshours import BusinessCalendar
+    >>> from serviceart.clock.calendar import BusinessCalendar
     >>> cal = BusinessCalendar(hours={"mon-fri": "09:00-17:30"}, tz="Europe/London",
     ...                        holidays=["2026-03-09"])
     >>> [d.due.isoformat() for d in find_all_due(

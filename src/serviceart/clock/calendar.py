@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 import tomllib
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ["BusinessCalendar"]
 

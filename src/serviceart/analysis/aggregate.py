@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codebook import PRINCIPLES
-from .errors import ConfigError, InputError
+from ..codebook import PRINCIPLES
+from ..errors import ConfigError, InputError
 
 __all__ = ["SCORE_COLUMNS", "by", "rank"]
 

@@ -8,7 +8,7 @@ Method
 ------
 1. **Groups.** Per group and principle: ``n`` (interactions with a score), the
    mean and a percentile bootstrap interval at level ``1 - alpha``
-   (:func:`serviceart.aggregate.by`).
+   (:func:`serviceart.analysis.aggregate.by`).
 2. **Gaps.** The best-served group of a principle is the one with the highest
    mean among groups with ``n >= min_n``. Every group's gap is its mean minus
    the best mean; its interval is a percentile bootstrap of that difference
@@ -68,6 +68,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..codebook import CUES, MEASURES, PRINCIPLES
+from ..errors import ConfigError
 from .aggregate import (
     _CHUNK_ELEMENTS,
     SCORE_COLUMNS,
@@ -81,8 +83,6 @@ from .aggregate import (
     scored_frame,
 )
 from .aggregate import by as aggregate_by
-from .codebook import CUES, MEASURES, PRINCIPLES
-from .errors import ConfigError
 
 __all__ = ["FairnessReport", "fairness"]
 

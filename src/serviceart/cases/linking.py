@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError
-from .model import Conversations
+from ..errors import ConfigError
+from ..ingest.model import Conversations
 
 __all__ = ["CONTACT_ID_COLUMNS", "DEFAULT_WINDOW", "LINK_COLUMNS", "assign_cases",
            "case_summary", "link_cases", "parse_window", "repeat_contacts",
@@ -157,7 +157,7 @@ def _follow_chains(iid: pd.Series, case: pd.Series, inter: pd.DataFrame
     A pointer may name an interaction id or a vendor contact id (:data:`CONTACT_ID_COLUMNS`);
     pointers to contacts outside the data, and reply cycles, end a chain.
     """
-    from .readers.messages import resolve_threads
+    from ..readers.messages import resolve_threads
 
     by_contact = dict(zip(iid, iid, strict=True))
     for column in CONTACT_ID_COLUMNS:
@@ -216,7 +216,7 @@ def repeat_contacts(turns: pd.DataFrame, interactions: pd.DataFrame,
     """
     if interactions.empty:
         return pd.Series(dtype="float64")
-    from .clock import contact_times
+    from ..clock import contact_times
 
     return repeat_from_times(interactions, contact_times(turns, interactions), window)
 

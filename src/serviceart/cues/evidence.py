@@ -13,12 +13,12 @@ import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Span
 
-from .businesshours import BusinessCalendar
-from .clock import reference_times
-from .codebook import CUES
-from .cues.pipeline import SPANS_KEY, normalise
-from .duetime import find_due, find_due_phrase
-from .schema import EVIDENCE, conform, empty
+from ..clock import reference_times
+from ..clock.calendar import BusinessCalendar
+from ..clock.due import find_due, find_due_phrase
+from ..codebook import CUES
+from ..schema import EVIDENCE, conform, empty
+from .pipeline import SPANS_KEY, normalise
 
 __all__ = ["extract_evidence"]
 

@@ -22,7 +22,7 @@ of any size in bounded memory:
    that imported spaCy once (the command line starts it before its own
    imports); each holds one spaCy pipeline, and the workers are replaced after
    about ``recycle_after`` tasks each so their string stores cannot grow
-   without bound (see :mod:`serviceart._pool`).
+   without bound (see :mod:`serviceart.run.pool`).
 3. **Write.** A worker writes its part's tables (scores, bands, measures,
    evidence, contributions, promises, rejects, interactions, turns) as
    ``<output>/<table>/part-NNNNN.parquet`` under temporary names and renames
@@ -40,7 +40,7 @@ unless the folder is emptied. The folder keeps the run's ``rubric.toml`` and
 its plan (``plan.parquet``, by which :meth:`serviceart.Result.from_parquet` puts
 rows back in input order; see :mod:`serviceart.run.folder`). ``Ctrl-C`` stops
 after cancelling pending parts; only complete parts remain. Before it succeeds, a
-run checks its tables against its markers and its input (see :mod:`serviceart._runfolder`); a
+run checks its tables against its markers and its input (see :mod:`serviceart.run.store`); a
 mismatch is an :class:`~serviceart.errors.OutputError`. ``run.json`` is
 written last with the counts taken from the tables (interactions in = scored +
 rejected), elapsed time, words/s and the peak memory of the workers.
@@ -67,8 +67,25 @@ from typing import Any
 
 import pandas as pd
 
-from ._pool import PRELOAD, WORKER_ENV, RotatingPool
-from ._runfolder import (
+from .._words import word_counts
+from ..clock.calendar import BusinessCalendar
+from ..errors import ConfigError, OutputError
+from ..ingest.io import expand_paths, stream
+from ..ingest.model import concat_rejects
+from ..readers.base import reject_rows
+from ..rejects import RejectCode
+from ..rubric.core import Rubric
+from ..schema import EVIDENCE, REJECTS, TURNS, conform, empty
+from . import faults
+from .chunk import PartTables, evidence_for, pipeline, score_part
+from .folder import PLAN_FILE, write_json, write_part, write_rubric
+from .info import run_info
+from .plan import attach, contact_meta, make_plan
+from .pool import PRELOAD, WORKER_ENV, RotatingPool
+from .settings import ScoreSettings
+from .spill import spill as write_spill
+from .spill import spill_file, unspill
+from .store import (
     LOCK_NAME,
     check_tables,
     clean_stale_spills,
@@ -77,24 +94,7 @@ from ._runfolder import (
     verified_parts,
     writing,
 )
-from ._words import word_counts
-from .businesshours import BusinessCalendar
-from .errors import ConfigError, OutputError
-from .io import expand_paths, stream
-from .model import concat_rejects
-from .readers.base import reject_rows
-from .rejects import RejectCode
-from .rubric import Rubric
-from .run import faults
-from .run.chunk import PartTables, evidence_for, pipeline, score_part
-from .run.folder import PLAN_FILE, write_json, write_part, write_rubric
-from .run.info import run_info
-from .run.plan import attach, contact_meta, make_plan
-from .run.settings import ScoreSettings
-from .run.spill import spill as write_spill
-from .run.spill import spill_file, unspill
-from .run.worker import init_worker
-from .schema import EVIDENCE, REJECTS, TURNS, conform, empty
+from .worker import init_worker
 
 __all__ = ["BatchSummary", "run_batch"]
 
@@ -373,7 +373,7 @@ def run_batch(
     Examples
     --------
     >>> import tempfile, serviceart as sa
-    >>> from serviceart.batch import run_batch
+    >>> from serviceart.run.batch import run_batch
     >>> with tempfile.TemporaryDirectory() as d:
     ...     s = run_batch("data/samples", d, jobs=1)
     ...     (s.interactions_in, s.scored, s.rejected), len(sa.Result.from_parquet(d).scores)

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._ids import member
-from ._validate import RejectLog, non_scalar, validate_interactions, validate_turns
-from .schema import REJECTS, conform
+from .._ids import member
+from ..schema import REJECTS, conform
+from .validate import RejectLog, non_scalar, validate_interactions, validate_turns
 
 __all__ = ["Conversations", "case_groups"]
 
@@ -207,7 +207,7 @@ class Conversations:
             Sub-collections in input order, each holding whole cases.
         """
         if chunk_size < 1:
-            from .errors import ConfigError
+            from ..errors import ConfigError
 
             raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}", code="SA-C068")
         inter = self._interactions

@@ -37,8 +37,8 @@ from importlib import resources
 import pandas as pd
 from spacy.language import Language
 
-from .codebook import CUES, ROLES
-from .cues.pipeline import detect
+from ..codebook import CUES, ROLES
+from ..cues.pipeline import detect
 
 __all__ = ["RoleInferenceWarning", "infer_roles"]
 

@@ -1,0 +1,4 @@
+"""Analysis of scored runs: scores by group with intervals
+(:mod:`~serviceart.analysis.aggregate`), weights fitted to analysts' scores
+(:mod:`~serviceart.analysis.calibrate`) and the fairness audit across customer
+segments (:mod:`~serviceart.analysis.fairness`)."""

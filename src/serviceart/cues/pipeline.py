@@ -22,6 +22,7 @@ from ..errors import ConfigError
 from .matching import GatedPatterns, NormRewriter, expand, phrase_doc
 from .resolve import resolve
 from .rules import load_patterns
+from .sentences import FACTORY as SENTENCIZER
 
 __all__ = ["COMPONENT", "SPANS_KEY", "CueDetector", "detect", "make_nlp"]
 
@@ -115,6 +116,9 @@ def _make_cue_detector(nlp: Language, name: str, patterns_dir: str | None) -> Cu
 def make_nlp(nlp: Language | None = None, *, patterns_dir: str | Path | None = None) -> Language:
     """The default cue pipeline: blank English, a sentencizer and ``serviceart_cues``.
 
+    The sentencizer (named ``sentencizer``) is spaCy's rule-based one, in the
+    faster form of :class:`serviceart.cues.sentences.Sentencizer`.
+
     No trained model and no download are needed. Pass your own ``nlp`` (e.g. a
     trained pipeline) to add the cue component to it instead.
 
@@ -141,7 +145,7 @@ def make_nlp(nlp: Language | None = None, *, patterns_dir: str | Path | None = N
     if nlp is None:
         nlp = spacy.blank("en")
     if not any(nlp.has_pipe(p) for p in ("sentencizer", "senter", "parser")):
-        nlp.add_pipe("sentencizer")
+        nlp.add_pipe(SENTENCIZER, name="sentencizer")
     if nlp.has_pipe(COMPONENT):
         nlp.remove_pipe(COMPONENT)
     config: dict[str, Any] = {"patterns_dir": None if patterns_dir is None else str(patterns_dir)}

@@ -20,9 +20,10 @@ Three paths are measured, each in a fresh process (this script run again with
 Each process builds the corpus and warms up (one-time loads are not
 throughput) before its clock starts. With ``--repeat N`` the three are run N
 times in turn and the median of each is reported, which steadies the numbers
-on a busy machine. Speed is reported as a ratio to T measured in the same run,
-never as an absolute target (``benchmarks/batch.py`` measures the batch
-engine).
+on a busy machine; the CPU seconds of each path (``time.process_time``) and
+their ratio are printed too, as a check that is less sensitive to other load.
+Speed is reported as a ratio to T measured in the same run, never as an
+absolute target (``benchmarks/batch.py`` measures the batch engine).
 
 Usage: ``python benchmarks/throughput.py [--corpus real|generated] [--repeat N]
 [--data DIR] [--calls N --chats N --emails N --seed S]``
@@ -265,9 +266,9 @@ def measure(path: str, corpus: pd.DataFrame) -> dict[str, Any]:
                 res = sa.score(conv, nlp=nlp)
                 out["scored"] = res.run_info["counts"]["scored"]
                 out["rejected"] = res.run_info["counts"].get("rejected", 0)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     run()
-    out["seconds"] = time.perf_counter() - t0
+    out["seconds"], out["cpu"] = time.perf_counter() - t0, time.process_time() - c0
     return out
 
 
@@ -315,6 +316,7 @@ def main() -> None:
         for p in paths:
             runs[p].append(fresh(p, argv))
     secs = {p: statistics.median(r["seconds"] for r in rs) for p, rs in runs.items()}
+    cpu = {p: statistics.median(r["cpu"] for r in rs) for p, rs in runs.items()}
     words = runs["tok"][0]["words"]
     wps = {p: words / s for p, s in secs.items()}
 
@@ -328,11 +330,12 @@ def main() -> None:
     print(f"{info.get('interactions', '?')} interactions, {info['turns']} turns, {words} words"
           + (f"; {runs['full'][-1]['scored']} scored" if "full" in runs else "")
           + f"; each path in a fresh process; median of {max(1, args.repeat)} run(s)")
-    print(f"{'path':<38}{'seconds':>10}{'words/s':>14}{'ratio to T':>12}  runs (s)")
+    print(f"{'path':<38}{'seconds':>10}{'words/s':>14}{'ratio to T':>12}"
+          f"{'CPU s':>8}{'CPU ratio':>11}  runs (s)")
     for p in paths:
         each = " ".join(f"{r['seconds']:.2f}" for r in runs[p])
         print(f"{LABELS[p]:<38}{secs[p]:>10.2f}{wps[p]:>14,.0f}{wps[p] / wps['tok']:>12.3f}"
-              f"  {each}")
+              f"{cpu[p]:>8.2f}{cpu['tok'] / cpu[p]:>11.3f}  {each}")
     if "detect" in wps:
         print(f"ratio detection / T: {wps['detect'] / wps['tok']:.3f}")
     if "full" in wps:

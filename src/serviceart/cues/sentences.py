@@ -11,7 +11,7 @@ compares the two.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer as SpacySentencizer
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
 __all__ = ["FACTORY", "Sentencizer"]
 
@@ -40,6 +41,17 @@ class Sentencizer(SpacySentencizer):
             self._hashes = np.array(sorted(get_string_id(c) for c in self._chars_of),
                                     dtype="uint64")
         return self._hashes
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        """Set the sentence starts of a stream of docs, a batch at a time (spaCy's
+        sentencizer takes them one by one)."""
+        error_handler = self.get_error_handler()
+        for docs in minibatch(stream, size=batch_size):
+            try:
+                self.set_annotations(docs, self.predict(docs))
+                yield from docs
+            except Exception as e:
+                error_handler(self.name, self, docs, e)
 
     def predict(self, docs: Iterable[Doc]) -> list[list[bool]]:
         """Sentence starts of each doc (``True`` where one starts), without changing it.

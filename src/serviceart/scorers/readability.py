@@ -18,17 +18,24 @@ class _Hyphenation:
     """The number of hyphenation points pyphen finds in a word
     (``len(Pyphen.positions(word))``), by pyphen's own patterns and algorithm.
 
-    pyphen looks up every substring of the word up to its longest pattern; here
-    a substring's extensions are skipped as soon as it starts no pattern, which
-    gives the same points with a fraction of the look-ups.
+    pyphen looks up every substring of the word up to its longest pattern in a
+    dict; here the patterns sit in a character trie, so that from each position
+    one walk follows the word only as far as some pattern does, which gives the
+    same points with a fraction of the work.
     """
 
     def __init__(self, pyphen: Any) -> None:
-        hd = pyphen.hd
-        self.patterns: dict[str, tuple[int, tuple[int, ...]]] = hd.patterns
-        self.maxlen: int = hd.maxlen
-        self.prefixes = frozenset(key[:n] for key in self.patterns
-                                  for n in range(1, len(key) + 1))
+        #: trie: character -> [pattern ending here or None, children]
+        self.trie: dict[str, list[Any]] = {}
+        for key, found in pyphen.hd.patterns.items():
+            level: dict[str, list[Any]] = self.trie
+            for pos, char in enumerate(key):
+                node = level.get(char)
+                if node is None:
+                    node = level[char] = [None, {}]
+                if pos == len(key) - 1:
+                    node[0] = found
+                level = node[1]
         self.left: int = pyphen.left
         self.right: int = pyphen.right
 
@@ -37,21 +44,21 @@ class _Hyphenation:
         pointed = f".{word.lower()}."
         n = len(pointed)
         refs = [0] * (n + 1)
-        patterns, prefixes, maxlen = self.patterns, self.prefixes, self.maxlen
+        trie = self.trie
         for i in range(n - 1):
-            for j in range(i + 1, min(i + maxlen, n) + 1):
-                sub = pointed[i:j]
-                if sub not in prefixes:
+            level = trie
+            for char in pointed[i:]:
+                node = level.get(char)
+                if node is None:
                     break
-                found = patterns.get(sub)
-                if found is None:
-                    continue
-                offset, values = found
-                for k, value in enumerate(values, start=i + offset):
-                    if k > n:
-                        break
-                    if value > refs[k]:
-                        refs[k] = value
+                found, level = node
+                if found is not None:
+                    offset, values = found
+                    for k, value in enumerate(values, start=i + offset):
+                        if k > n:
+                            break
+                        if value > refs[k]:
+                            refs[k] = value
         last = len(word) - self.right
         return sum(1 for i, r in enumerate(refs) if r % 2 and self.left <= i - 1 <= last)
 

@@ -8,6 +8,7 @@ you back" and "I WILL call you back", while "I won't call you back" (norms
 
 from __future__ import annotations
 
+import re
 import string
 from collections import defaultdict
 from collections.abc import Iterable
@@ -160,6 +161,7 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _ASCII_UPPER_BYTES = string.ascii_uppercase.encode("ascii")
 _ASCII_LOWER_BYTES = string.ascii_lowercase.encode("ascii")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def normalise(text: str) -> str:
@@ -182,8 +184,14 @@ def normalise(text: str) -> str:
         letters = upper + len(raw) - len(raw.translate(None, _ASCII_LOWER_BYTES))
         return text.lower() if letters >= 4 and upper >= 0.6 * letters else text
     text = text.translate(_QUOTES)
-    letters = sum(c.isalpha() for c in text)
-    if letters >= 4 and sum(c.isupper() for c in text) >= 0.6 * letters:
+    # ASCII letters counted at C speed as above, the few other characters one by one
+    raw = text.encode("ascii", "ignore")
+    upper = len(raw) - len(raw.translate(None, _ASCII_UPPER_BYTES))
+    letters = upper + len(raw) - len(raw.translate(None, _ASCII_LOWER_BYTES))
+    for c in _NON_ASCII.findall(text):
+        letters += c.isalpha()
+        upper += c.isupper()
+    if letters >= 4 and upper >= 0.6 * letters:
         text = text.translate(_ASCII_LOWER)
     return text
 

@@ -110,3 +110,24 @@ def test_samples_latency_and_flow(sample_result):
     assert m.loc["chat-0005", "unanswered_customer_turns"] == 1
     assert m.loc["call-0002", "hold_s"] == pytest.approx(124, abs=0.05)
     assert m["agent_reading_ease"].notna().sum() == 5  # the five chats
+
+
+@pytest.mark.parametrize("waits", [[7.5], [1.0, 4.0], [5.0, 1.0, 2.5], [4.5, 3.0, 9.0, 1.0]])
+def test_median_reply_equals_numpy_for_any_number_of_replies(waits):
+    import numpy as np
+
+    base = pd.Timestamp("2026-03-02T09:00:00Z")
+    rows, t = [], 0.0
+    for k, w in enumerate(waits):
+        rows.append(("customer", t))
+        t += w
+        rows.append(("agent", t))
+        t += 60.0 + k
+    turns = pd.DataFrame({"interaction_id": "c", "role": [r for r, _ in rows],
+                          "text": "hello", "channel": "chat",
+                          "timestamp": [base + pd.Timedelta(seconds=s) for _, s in rows]})
+    conv = sa.Conversations.from_frames(turns)
+    got = LatencyScorer().score(_ctx(conv)).iloc[0]
+    secs = [(b - a) for (_, a), (_, b) in zip(rows[::2], rows[1::2], strict=True)]
+    assert got["median_reply_s"] == float(np.median(np.asarray(secs)))
+    assert got["agent_replies"] == len(waits)

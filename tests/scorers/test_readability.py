@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import pytest
 import textstat
@@ -31,3 +33,36 @@ def test_equals_textstat_on_edge_cases(text):
 @given(st.text(alphabet=st.sampled_from(list("abcdefghij KLM.,!?'-\n")), max_size=120))
 def test_equals_textstat_on_generated_text(text):
     assert reading_ease(text) == textstat.flesch_reading_ease(text)
+
+
+# ---------------------------------------------------------------- hyphenation points
+def _pyphen():
+    from textstat.backend.utils._get_pyphen import get_pyphen
+
+    return get_pyphen("en_US")
+
+
+@functools.lru_cache(maxsize=1)
+def _points():
+    from serviceart.scorers.readability import _Hyphenation
+
+    return _Hyphenation(_pyphen())
+
+
+def test_hyphenation_points_equal_pyphen_on_real_words(shared_data):
+    from serviceart.scorers.readability import _Hyphenation, _without_punctuation
+
+    texts = pd.read_csv(shared_data / "twcs" / "twcs.csv", index_col=0, lineterminator="\n"
+                        )["text"].dropna().astype(str)
+    words = sorted({w for t in texts for w in _without_punctuation(t).split()})
+    assert len(words) > 10_000
+    py = _pyphen()
+    points = _Hyphenation(py)
+    assert [points(w) for w in words] == [len(py.positions(w)) for w in words]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(alphabet=st.sampled_from(list("aeioubcdfghklmnprstyzİßÉéñ'0")), max_size=40))
+def test_hyphenation_points_equal_pyphen_on_generated_words(word):
+    py = _pyphen()
+    assert _points()(word) == len(py.positions(word))

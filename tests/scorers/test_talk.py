@@ -60,3 +60,33 @@ def test_samples_talk(sample_result):
     assert m.loc["call-0003", "interruptions_by_customer"] == 1
     assert m.loc["call-0003", "overlap_s"] == pytest.approx(4.6, abs=0.05)
     assert m.loc["call-0005", "silence_share"] == pytest.approx(0.72, abs=0.01)
+
+
+def test_word_shares_equal_the_per_interaction_rule_on_real_and_mixed_text(shared_data):
+    """Interactions without timing are scored all at once; the values are exactly
+    those of the per-interaction rule (``_talk``), next to timed calls."""
+    import numpy as np
+
+    from serviceart._words import word_counts
+    from serviceart.scorers._timeline import split_groups
+    from serviceart.scorers.base import ScoringContext
+    from serviceart.scorers.talk import _talk
+
+    twcs = sa.read(shared_data / "twcs" / "twcs.csv")
+    call = _call()
+    turns = pd.concat([twcs.turns, call.turns], ignore_index=True)
+    inter = pd.concat([twcs.interactions, call.interactions], ignore_index=True)
+    ctx = ScoringContext(turns=turns, interactions=inter, evidence=None, sla_s=600.0)
+    got = TalkScorer().score(ctx).set_index("interaction_id")
+
+    t = turns[["interaction_id", "role", "start_s", "end_s"]].copy()
+    t["role"] = t["role"].astype(object)
+    t["_words"] = word_counts(turns["text"]).astype("float64")
+    t["_questions"] = turns["text"].astype("string").str.count(r"\?+").astype("float64")
+    want = pd.DataFrame.from_dict(
+        {iid: _talk(g) for iid, g in split_groups(
+            t, ["role", "start_s", "end_s", "_words", "_questions"])}, orient="index")
+    want = want.reindex(got.index)[list(got.columns)]
+    assert np.array_equal(got.to_numpy(), want.to_numpy(dtype="float64"), equal_nan=True)
+    assert got["agent_talk_share"].notna().sum() > 1000
+    assert got["overlap_s"].notna().sum() == len(call.interactions)

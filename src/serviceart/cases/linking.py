@@ -223,35 +223,64 @@ def repeat_contacts(turns: pd.DataFrame, interactions: pd.DataFrame,
 
 def repeat_from_times(interactions: pd.DataFrame, times: pd.DataFrame,
                       window: pd.Timedelta) -> pd.Series:
-    """:func:`repeat_contacts` from interaction metadata and :func:`contact_times`
-    (``started``, ``opened_by`` indexed by interaction id), without the turns."""
+    """``repeat_contact`` per interaction, from interaction metadata and contact times.
+
+    A contact is a repeat (1.0) when a later contact opened by the customer (its
+    first agent-or-customer turn is theirs) belongs to the same case, or has the
+    same ``customer_id`` and starts at most ``window`` after it; 0.0 otherwise;
+    NaN when the contact has no start time. Vectorised: one sort and one binary
+    search over all contacts, not one pass per customer.
+
+    Parameters
+    ----------
+    interactions
+        Interactions with ``interaction_id``, ``case_id`` and ``customer_id``.
+    times
+        :func:`serviceart.clock.contact_times` of those interactions
+        (``started``, ``opened_by``, indexed by interaction id).
+    window
+        How soon after a contact the same customer's next contact counts as a repeat.
+
+    Returns
+    -------
+    pandas.Series
+        Float values indexed by ``interaction_id``, in the order of ``interactions``.
+    """
     if interactions.empty:
         return pd.Series(dtype="float64")
     inter = interactions.set_index("interaction_id")
     times = times.reindex(inter.index)
-    frame = pd.DataFrame({"case": inter["case_id"].astype("string"),
-                          "customer": inter["customer_id"].astype("string"),
-                          "started": times["started"],
-                          "by_customer": times["opened_by"] == "customer"})
-    out = pd.Series(0.0, index=inter.index)
-    out[frame["started"].isna()] = np.nan
-    came_back = frame[frame["by_customer"].fillna(False).astype(bool) & frame["started"].notna()]
-    # the latest customer-opened start per case, and per customer (sorted starts)
-    if came_back.empty:
+    case = inter["case_id"].astype("string")
+    customer = inter["customer_id"].astype("string")
+    started = times["started"]
+    has_start = started.notna().to_numpy(dtype=bool)
+    came_back = has_start & (times["opened_by"] == "customer").fillna(False).to_numpy(dtype=bool)
+    out = pd.Series(np.where(has_start, 0.0, np.nan), index=inter.index)
+    if not came_back.any():
         return out
-    last_in_case = came_back.groupby("case")["started"].max()
-    later_case = pd.to_datetime(frame["case"].map(last_in_case), utc=True)
-    out[(later_case > frame["started"]).fillna(False).to_numpy(dtype=bool)] = 1.0
-    starts = {c: np.sort(g.to_numpy(dtype="datetime64[ns]"))
-              for c, g in came_back.dropna(subset=["customer"]).groupby("customer")["started"]}
-    known = frame[frame["customer"].notna() & frame["started"].notna()]
-    for cust, g in known.groupby("customer"):
-        arr = starts.get(cust)
-        if arr is None:
-            continue
-        t = g["started"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
-        k = np.searchsorted(arr, t, side="right")
-        nxt = arr[np.minimum(k, len(arr) - 1)]
-        hit = (k < len(arr)) & (nxt - t <= np.timedelta64(int(window.value), "ns"))
-        out.loc[g.index[hit]] = 1.0
+    at = started.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]"
+                                                                      ).view("int64")
+    # the same case: the latest customer-opened start of the case is later than this one
+    last_in_case = started[came_back].groupby(case[came_back]).max()
+    later_case = pd.to_datetime(case.map(last_in_case), utc=True)
+    out[(later_case > started).fillna(False).to_numpy(dtype=bool)] = 1.0
+    # the same customer: the first customer-opened start after this one, by one binary
+    # search over (customer, start) keys; starts are replaced by their rank among all
+    # starts so that the pair fits one int64
+    known = has_start & customer.notna().to_numpy(dtype=bool)
+    codes, _ = pd.factorize(customer)
+    ranks_of = np.unique(at[has_start])
+    rank = np.searchsorted(ranks_of, at)
+    key = codes.astype("int64") * (len(ranks_of) + 1) + rank
+    back = np.flatnonzero(came_back & known)
+    if not len(back):
+        return out
+    back = back[np.argsort(key[back], kind="stable")]
+    ask = np.flatnonzero(known)
+    k = np.searchsorted(key[back], key[ask], side="right")
+    found = k < len(back)
+    nxt = back[np.minimum(k, len(back) - 1)]
+    hit = (found & (codes[nxt] == codes[ask])
+           & (at[nxt] - at[ask] <= np.int64(window.value)))
+    out.iloc[ask[hit]] = 1.0
     return out

@@ -8,6 +8,7 @@ you back" and "I WILL call you back", while "I won't call you back" (norms
 
 from __future__ import annotations
 
+import re
 import string
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ from ..errors import ConfigError
 from .matching import GatedPatterns, NormRewriter, expand, phrase_doc
 from .resolve import resolve
 from .rules import load_patterns
+from .sentences import FACTORY as SENTENCIZER
 
 __all__ = ["COMPONENT", "SPANS_KEY", "CueDetector", "detect", "make_nlp"]
 
@@ -116,6 +118,9 @@ def _make_cue_detector(nlp: Language, name: str, patterns_dir: str | None) -> Cu
 def make_nlp(nlp: Language | None = None, *, patterns_dir: str | Path | None = None) -> Language:
     """The default cue pipeline: blank English, a sentencizer and ``serviceart_cues``.
 
+    The sentencizer (named ``sentencizer``) is spaCy's rule-based one, in the
+    faster form of :class:`serviceart.cues.sentences.Sentencizer`.
+
     No trained model and no download are needed. Pass your own ``nlp`` (e.g. a
     trained pipeline) to add the cue component to it instead.
 
@@ -142,7 +147,7 @@ def make_nlp(nlp: Language | None = None, *, patterns_dir: str | Path | None = N
     if nlp is None:
         nlp = spacy.blank("en")
     if not any(nlp.has_pipe(p) for p in ("sentencizer", "senter", "parser")):
-        nlp.add_pipe("sentencizer")
+        nlp.add_pipe(SENTENCIZER, name="sentencizer")
     if nlp.has_pipe(COMPONENT):
         nlp.remove_pipe(COMPONENT)
     config: dict[str, Any] = {"patterns_dir": None if patterns_dir is None else str(patterns_dir)}
@@ -157,6 +162,7 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _ASCII_UPPER_BYTES = string.ascii_uppercase.encode("ascii")
 _ASCII_LOWER_BYTES = string.ascii_lowercase.encode("ascii")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def normalise(text: str) -> str:
@@ -179,8 +185,14 @@ def normalise(text: str) -> str:
         letters = upper + len(raw) - len(raw.translate(None, _ASCII_LOWER_BYTES))
         return text.lower() if letters >= 4 and upper >= 0.6 * letters else text
     text = text.translate(_QUOTES)
-    letters = sum(c.isalpha() for c in text)
-    if letters >= 4 and sum(c.isupper() for c in text) >= 0.6 * letters:
+    # ASCII letters counted at C speed as above, the few other characters one by one
+    raw = text.encode("ascii", "ignore")
+    upper = len(raw) - len(raw.translate(None, _ASCII_UPPER_BYTES))
+    letters = upper + len(raw) - len(raw.translate(None, _ASCII_LOWER_BYTES))
+    for c in _NON_ASCII.findall(text):
+        letters += c.isalpha()
+        upper += c.isupper()
+    if letters >= 4 and upper >= 0.6 * letters:
         text = text.translate(_ASCII_LOWER)
     return text
 

@@ -40,8 +40,10 @@ def split_groups(frame: pd.DataFrame, columns: list[str], by: str = "interaction
     bounds = np.flatnonzero(np.diff(sorted_codes)) + 1
     starts = np.concatenate(([0], bounds))
     ends = np.concatenate((bounds, [len(order)]))
+    # keys as Python objects once (indexing an Arrow-backed array one by one is slow)
+    keys = uniques.tolist() if isinstance(uniques, pd.api.extensions.ExtensionArray) else uniques
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        yield uniques[sorted_codes[s]], Group({c: a[s:e] for c, a in arrays.items()})
+        yield keys[sorted_codes[s]], Group({c: a[s:e] for c, a in arrays.items()})
 
 
 def union(starts: np.ndarray, ends: np.ndarray) -> list[tuple[float, float]]:

@@ -97,8 +97,39 @@ class TalkScorer(Scorer):
         turns["_words"] = word_counts(ctx.turns["text"]).astype("float64")
         turns["_questions"] = text.str.count(r"\?+").astype("float64")
         cols = ["role", "start_s", "end_s", "_words", "_questions"]
+        ids = turns["interaction_id"]
+        timed = (turns["start_s"].notna() & turns["end_s"].notna()).groupby(
+            ids, sort=False).all()
+        in_timed = ids.map(timed).to_numpy(dtype=bool)
         rows: dict[Any, dict[str, float]] = {
-            iid: _talk(g) for iid, g in split_groups(turns, cols)}
+            iid: _talk(g) for iid, g in split_groups(turns[in_timed], cols)}
         table = pd.DataFrame.from_dict(rows, orient="index")
+        untimed = self._by_words(turns[~in_timed])
+        if len(untimed):
+            table = untimed if table.empty else pd.concat([table, untimed])
         return ctx.frame({c: table[c] if c in table else pd.Series(dtype="float64")
                           for c in self.columns})
+
+    @staticmethod
+    def _by_words(turns: pd.DataFrame) -> pd.DataFrame:
+        """:func:`_talk` for interactions without full timing, for all of them at once:
+        shares of words and agent questions (sums of whole numbers, so exact in any
+        order), timing measures NaN."""
+        if turns.empty:
+            return pd.DataFrame()
+        role = turns["role"].to_numpy(dtype=object)
+        agent, customer = role == "agent", role == "customer"
+        words = turns["_words"].to_numpy(dtype="float64")
+        sums = pd.DataFrame({
+            "a": np.where(agent, words, 0.0), "c": np.where(customer, words, 0.0),
+            "q": np.where(agent, turns["_questions"].to_numpy(dtype="float64"), 0.0),
+        }).groupby(turns["interaction_id"].to_numpy(), sort=False).sum()
+        total = sums["a"] + sums["c"]
+        out = pd.DataFrame(index=sums.index)
+        out["agent_talk_share"] = (sums["a"] / total).where(total > 0)
+        out["customer_talk_share"] = (sums["c"] / total).where(total > 0)
+        out["agent_questions"] = sums["q"]
+        for col in ("longest_agent_monologue_s", "interruptions_by_agent",
+                    "interruptions_by_customer", "overlap_s", "silence_share"):
+            out[col] = _NAN
+        return out

@@ -113,17 +113,32 @@ def score_part(turns: pd.DataFrame, interactions: pd.DataFrame, settings: ScoreS
     ctx = ScoringContext(turns=turns, interactions=interactions, evidence=evidence,
                          sla_s=settings.sla_s, calendar=settings.calendar, promises=promises,
                          case_window=settings.case_window)
-    measures = pd.DataFrame({"interaction_id": interactions["interaction_id"].to_numpy()})
-    for scorer in settings.scorers:
-        part = scorer.score(ctx)
-        measures = measures.merge(part, on="interaction_id", how="left", validate="1:1")
-    measures = conform(measures, measures_table(), extra=True)
+    measures = _measures(ctx, settings)
     rubric = settings.rubric
     scores, contributions = rubric.apply(measures)
     return PartTables(scores=scores, bands=rubric.assign_bands(scores), measures=measures,
                       evidence=evidence, contributions=contributions,
                       promises=conform(promises, PROMISES),
                       interactions=with_size(turns, interactions), turns=turns)
+
+
+def _measures(ctx: ScoringContext, settings: ScoreSettings) -> pd.DataFrame:
+    """Every scorer's columns side by side, one row per interaction (in the order of
+    ``ctx.interactions``)."""
+    ids = ctx.interactions["interaction_id"]
+    key = ids.astype(str).to_numpy()
+    columns: dict[str, Any] = {"interaction_id": ids.to_numpy()}
+    for scorer in settings.scorers:
+        part = scorer.score(ctx)
+        got = part["interaction_id"].astype(str).to_numpy()
+        if len(got) != len(key) or not (got == key).all():  # not in the same order: align
+            if part["interaction_id"].duplicated().any():
+                raise ValueError(f"scorer {scorer.name!r} returned an interaction twice")
+            part = part.set_index(part["interaction_id"].astype(str)).reindex(key)
+        for column in part.columns:
+            if column != "interaction_id":
+                columns[column] = part[column].to_numpy()
+    return conform(pd.DataFrame(columns), measures_table(), extra=True)
 
 
 def with_size(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:

@@ -504,8 +504,17 @@ def promise_ledger(
         as_of_ts = max(latest) if latest else None
     # the turns that matter (agent turns, chasing turns) as plain Python columns
     t = t[(t["role"] == "agent").to_numpy() | _keys(t, "iid", "turn").isin(_keys(ch))]
-    t_time = [None if pd.isna(x) else x for x in t["time"].to_numpy(dtype=object)]
-    t_said = [None if pd.isna(x) else x for x in t["said"].to_numpy(dtype=object)]
+    # times are read one at a time, only for the turns that need one (a Timestamp per
+    # agent turn of a large chunk costs more than the rest of the ledger)
+    times, saids = t["time"].array, t["said"].array
+
+    def t_time(n: int) -> pd.Timestamp | None:
+        x = times[n]
+        return None if x is pd.NaT else x
+
+    def t_said(n: int) -> pd.Timestamp | None:
+        x = saids[n]
+        return None if x is pd.NaT else x
     t_case = t["case"].tolist()
     t_order = t["order"].tolist()
     t_channel = [None if pd.isna(x) else str(x) for x in t["channel"].to_numpy(dtype=object)]
@@ -530,7 +539,7 @@ def promise_ledger(
             prom["due_at"], strict=True):
         n = locate(iid, turn, "promise")
         detail = _detail(raw)
-        made, channel = t_said[n], t_channel[n]
+        made, channel = t_said(n), t_channel[n]
         # a stated due time counts from the promise's time: none when that is unknown
         stated = None if made is None or pd.isna(due_at) else due_at
         p: dict[str, Any] = {
@@ -567,17 +576,18 @@ def promise_ledger(
 
     # -- settling events and chasing cues, case by case -------------------------------
     agent_turns: dict[Any, list[_AgentTurn]] = {}
+    with_promises = {p["case"] for p in promises}  # only their agent turns can settle one
     for n, (iid, turn, role_n, other, same) in enumerate(zip(
             t["iid"].tolist(), t["turn"].tolist(), t["role"].tolist(),
             t["other_label"].tolist(), t["same_label"].tolist(), strict=True)):
-        if role_n == "agent":
+        if role_n == "agent" and t_case[n] in with_promises:
             agent_turns.setdefault(t_case[n], []).append(
-                (iid, turn, t_order[n], t_time[n], other, same))
+                (iid, turn, t_order[n], t_time(n), other, same))
     chases: dict[Any, list[tuple[pd.Timestamp, int, int, str]]] = {}
     for iid, turn in zip(ch["interaction_id"].astype(str), ch["turn_index"].astype(int),
                          strict=True):
         n = locate(iid, turn, "chasing")
-        c_time = t_time[n]
+        c_time = t_time(n)
         if c_time is not None and (as_of_ts is None or c_time <= as_of_ts):
             chases.setdefault(t_case[n], []).append((c_time, t_order[n], turn, f"{iid}:{turn}"))
 

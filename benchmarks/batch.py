@@ -37,7 +37,24 @@ import pandas as pd
 import serviceart as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
-from throughput import make_corpus
+from throughput import DATA, make_corpus, real_corpus
+
+
+def real_chats(n: int, data: Path = DATA) -> pd.DataFrame:
+    """``n`` chats built from the real support texts of ``throughput.real_corpus`` (the
+    conversations taken in turn, again with new ids when ``n`` is larger, their turns
+    as chat messages with their own time stamps)."""
+    turns = real_corpus(data)
+    ids = turns["interaction_id"].drop_duplicates().tolist()
+    by_id = {i: g for i, g in turns.groupby("interaction_id", sort=False)}
+    frames = []
+    for k in range(n):
+        g = by_id[ids[k % len(ids)]].copy()
+        g["interaction_id"] = f"chat-{k:06d}"
+        frames.append(g)
+    out = pd.concat(frames, ignore_index=True)
+    out["channel"] = "chat"
+    return out
 
 
 def _write(frame: pd.DataFrame, path: Path) -> Path:
@@ -102,7 +119,10 @@ def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def main() -> None:
     """Run the measurements and print the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--chats", type=int, default=20_000,
+    ap.add_argument("--corpus", choices=("real", "generated"), default="real",
+                    help="chats built from real support text (../shared/data, the default) "
+                         "or generated ones")
+    ap.add_argument("--chats", type=int, default=12_000,
                     help="chats for the jobs runs (the memory run compares a tenth of them)")
     ap.add_argument("--e2e-chats", type=int, default=100_000)
     ap.add_argument("--skip-e2e", action="store_true")
@@ -114,7 +134,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="serviceart-bench-"))
     print(f"machine: {os.cpu_count()} cores; temp folder {tmp}")
 
-    corpus = make_corpus(0, args.chats, 1)
+    corpus = real_chats(args.chats) if args.corpus == "real" else make_corpus(0, args.chats, 1)
     small = _write(corpus, tmp / "chats.jsonl")
     ids = corpus["interaction_id"].drop_duplicates()
     first_ids = set(ids.iloc[: len(ids) // 2])
@@ -146,9 +166,10 @@ def main() -> None:
     print(f"ceiling on this machine: two single processes at once, each on half of the "
           f"chats, finish in {float(pair['seconds']):.1f} s = {ceiling:.2f}x; --jobs 2 "
           f"reaches {single_s / s2 / ceiling * 100:.0f}% of it")
-    w0, w2 = (float(r["wall_seconds"]) for r in (single, two))
+    w0, w1, w2 = (float(r["wall_seconds"]) for r in (single, one, two))
     print(f"whole commands, imports and start-up included: single process {w0:.1f} s, "
-          f"--jobs 2 {w2:.1f} s ({w0 / w2:.2f}x)")
+          f"--jobs 1 {w1:.1f} s, --jobs 2 {w2:.1f} s (--jobs 2 against --jobs 1: "
+          f"{w1 / w2:.2f}x; against the single process: {w0 / w2:.2f}x)")
     if args.repeat > 1:
         for key, label in (("single", "single"), ("one", "--jobs 1"), ("two", "--jobs 2"),
                            ("pair", "two halves at once")):

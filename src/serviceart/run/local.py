@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import tzinfo
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from spacy.language import Language
 
@@ -155,7 +156,8 @@ def score(
 
 def _run(conv: Conversations, plan: Plan, settings: ScoreSettings, nlp: Language | None
          ) -> Iterator[PartTables]:
-    """Each part's tables, in part order (in worker processes when ``settings.jobs > 1``)."""
+    """The tables of the parts, in part order: each part in a worker process when
+    ``settings.jobs > 1``, else groups of consecutive parts in this process."""
     turns, inter = conv.turns, conv.interactions
     part_of = pd.Series(plan.table["part"].to_numpy(),
                         index=plan.table["interaction_id"].astype(str).to_numpy())
@@ -163,15 +165,20 @@ def _run(conv: Conversations, plan: Plan, settings: ScoreSettings, nlp: Language
     inter_rows = _rows_by_part(inter, part_of)
     rows_of = plan.table.set_index("interaction_id")
 
-    def task(k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-        t = turns.iloc[turn_rows.get(k, [])].reset_index(drop=True)
-        i = inter.iloc[inter_rows.get(k, [])].reset_index(drop=True)
+    def task(*ks: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        t_pos = np.concatenate([turn_rows.get(k, _NONE) for k in ks])
+        i_pos = np.concatenate([inter_rows.get(k, _NONE) for k in ks])
+        t = turns.iloc[np.sort(t_pos)].reset_index(drop=True)
+        i = inter.iloc[np.sort(i_pos)].reset_index(drop=True)
         return t, attach(i, rows_of)
 
     n = plan.n_parts
     if settings.jobs == 1 or n <= 1:
-        for k in range(n):
-            yield score_part(*task(k), settings, nlp=nlp)
+        # in one process, consecutive parts are scored together (whole cases either
+        # way, so the tables are the same): each call has a fixed cost of some tenths
+        # of a second in pandas, worth paying only to spread work over processes
+        for group in _groups(plan, SERIAL_GROUP):
+            yield score_part(*task(*group), settings, nlp=nlp)
         return
     from .worker import local_pool, score_task
 
@@ -179,6 +186,28 @@ def _run(conv: Conversations, plan: Plan, settings: ScoreSettings, nlp: Language
         futures = [pool.submit(score_task, *task(k), settings) for k in range(n)]
         for f in futures:
             yield f.result()
+
+
+#: in one process, parts are scored in groups of at least this many interactions
+SERIAL_GROUP = 10_000
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def _groups(plan: Plan, size: int) -> Iterator[list[int]]:
+    """Consecutive part numbers, grouped so that each group holds ``size`` interactions
+    or more (the last one may hold fewer)."""
+    counts = np.bincount(plan.table["part"].to_numpy(dtype=np.int64), minlength=plan.n_parts)
+    group: list[int] = []
+    held = 0
+    for k, c in enumerate(counts.tolist()):
+        group.append(k)
+        held += c
+        if held >= size:
+            yield group
+            group, held = [], 0
+    if group:
+        yield group
 
 
 def _rows_by_part(frame: pd.DataFrame, part_of: pd.Series) -> dict[int, Any]:

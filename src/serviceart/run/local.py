@@ -78,7 +78,8 @@ def score(
     scorers
         Scorer instances; every registered scorer by default.
     progress
-        Called with the number of interactions finished after each part.
+        Called with the number of interactions finished after each part (in one
+        process, after each group of parts of 10,000 interactions or more).
     calendar
         Business hours (a :class:`BusinessCalendar`, a TOML file path or a
         mapping): written-channel reply latency and ``sla_s`` then count

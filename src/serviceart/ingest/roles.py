@@ -33,12 +33,14 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from spacy.language import Language
 
 from ..codebook import CUES, ROLES
-from ..cues.pipeline import detect
+
+if TYPE_CHECKING:  # spaCy loads only when text cues are needed
+    from spacy.language import Language
 
 __all__ = ["RoleInferenceWarning", "infer_roles"]
 
@@ -157,6 +159,8 @@ def infer_roles(turns: pd.DataFrame, *, nlp: Language | None = None,
     told_iids = {iid for iid, _ in told}
     by_text = ~sub["interaction_id"].isin(told_iids)
     texts = sub.loc[by_text, "text"].astype("string").fillna("")
+    from ..cues.pipeline import detect
+
     found = detect(texts.tolist(), nlp=nlp)
     greets = company_greeting(_names(company))
     score: Counter[tuple[str, str]] = Counter()

@@ -77,7 +77,6 @@ from ..rejects import RejectCode
 from ..rubric.core import Rubric
 from ..schema import EVIDENCE, REJECTS, TURNS, conform, empty
 from . import faults
-from .chunk import PartTables, evidence_for, pipeline, score_part
 from .folder import PLAN_FILE, write_json, write_part, write_rubric
 from .info import run_info
 from .plan import attach, contact_meta, make_plan
@@ -227,6 +226,8 @@ class _Extractor:
 def _extract(k: int, spill: str, settings: ScoreSettings) -> int:
     """Worker: the evidence of spilled chunk ``k``, written beside it (a cache: a
     chunk without its file has its evidence extracted with its part instead)."""
+    from .chunk import evidence_for
+
     faults.check("extract", k)
     folder = Path(spill)
     turns = pd.read_feather(spill_file(folder, k, "turns"))
@@ -261,6 +262,8 @@ def _score_part(index: int, rows: pd.DataFrame, chunks: list[int], with_evidence
     ``rows`` are the part's plan rows; its interactions and turns, and its
     evidence when ``with_evidence``, are read from the spilled ``chunks``.
     """
+    from .chunk import PartTables, pipeline, score_part  # workers only: spaCy
+
     t0 = time.perf_counter()
     words = 0
     ids = rows["interaction_id"]

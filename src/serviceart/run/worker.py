@@ -10,14 +10,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..ingest.model import Conversations
-from . import chunk
-from .chunk import PartTables, score_part
 from .pool import PRELOAD, WORKER_ENV, RotatingPool
 from .settings import ScoreSettings
+
+if TYPE_CHECKING:
+    from .chunk import PartTables
 
 __all__ = ["init_worker", "local_pool", "preload", "score_task"]
 
@@ -51,12 +53,16 @@ def _warm_up(settings: ScoreSettings) -> None:
     conv = Conversations.from_frames(turns)
     inter = conv.interactions.assign(case_id="warm-up", case_rule="single",
                                      repeat_contact=0.0)
-    score_part(conv.turns, inter, settings, nlp=chunk.pipeline(settings))
+    from .chunk import pipeline, score_part
+
+    score_part(conv.turns, inter, settings, nlp=pipeline(settings))
 
 
 def score_task(turns: pd.DataFrame, interactions: pd.DataFrame, settings: ScoreSettings
                ) -> PartTables:
     """Worker: score one part sent with its tables (the local engine's task)."""
+    from .chunk import score_part
+
     return score_part(turns, interactions, settings)
 
 

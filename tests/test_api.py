@@ -14,7 +14,7 @@ def test_registries_list_names():
     assert sa.list_readers() == [
         "contact_lens", "eml", "freshdesk", "genesys", "insights", "intercom", "mbox", "messages",
         "pca", "srt", "text", "transcribe", "turns", "vtt", "zendesk"]
-    assert sa.list_scorers() == ["case", "cues", "flow", "latency", "ledger", "promises",
+    assert sa.list_scorers() == ["case", "cues", "flow", "latency", "ledger", "outcome", "promises",
                                  "readability", "repeat", "talk"]
 
 

@@ -7,6 +7,7 @@ from .case import CaseScorer, LedgerScorer, RepeatScorer
 from .cues import CueCountScorer, PromiseScorer
 from .flow import FlowScorer
 from .latency import LatencyScorer
+from .outcome import OutcomeScorer
 from .readability import ReadabilityScorer
 from .talk import TalkScorer
 
@@ -17,6 +18,7 @@ __all__ = [
     "FlowScorer",
     "LatencyScorer",
     "LedgerScorer",
+    "OutcomeScorer",
     "PromiseScorer",
     "ReadabilityScorer",
     "RepeatScorer",

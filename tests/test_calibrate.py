@@ -45,6 +45,12 @@ def synthetic_measures(n: int, seed: int = 0) -> pd.DataFrame:
         repeat_contact=rng.binomial(1, 0.4, n).astype(float),
         transfer_in=rng.binomial(1, 0.5, n).astype(float),
         transfer_warm=rng.binomial(1, 0.5, n).astype(float),
+        first_response_s=rng.exponential(4 * 3600, n),
+        median_reply_s=rng.exponential(4 * 3600, n),
+        chasing_after_reply=rng.poisson(0.5, n).astype(float),
+        unresolved_after_reply=rng.poisson(0.5, n).astype(float),
+        repeat_request_after_reply=rng.poisson(0.5, n).astype(float),
+        customer_outcome=rng.binomial(1, 0.5, n).astype(float),
         # rare, so that bonus and auto-fail criteria leave most rows to the fit
         disrespect=rng.binomial(1, 0.05, n), extra_mile=rng.binomial(1, 0.05, n),
         follow_up=rng.binomial(1, 0.05, n),
@@ -240,8 +246,12 @@ def test_ids_may_live_in_another_column_and_be_numbers():
 def test_principle_that_cannot_vary_is_refused_or_noted(synthetic):
     m = synthetic_measures(200, seed=4)
     for col in ("vague_stall", "deflection", "overpromise", "bad_news", "admits_unknown",
-                "hedge"):
+                "hedge", "promise", "next_steps"):
         m[col] = 0
+    # no agent reply with anything in it, no link, no timing: nothing left to vary
+    m["substantive_share"] = 0.0
+    m["agent_link_share"] = 0.0
+    m["first_response_s"] = np.nan
     res = result_of(m)
     human = pd.DataFrame({"interaction_id": m["interaction_id"],
                           "integrity": 80.0, "qa": np.linspace(0, 100, 200)})
@@ -250,7 +260,7 @@ def test_principle_that_cannot_vary_is_refused_or_noted(synthetic):
     rubric, report = calibrate(res, human, target="qa")
     assert "integrity" not in set(report.table["principle"])
     assert any(n.startswith("integrity: no criterion varies") for n in report.notes)
-    assert score_weights(rubric)[("integrity", "no_vague_stall")] == 2
+    assert score_weights(rubric)[("integrity", "no_vague_stall")] == 1
 
 
 def test_human_scales(synthetic):

@@ -36,8 +36,8 @@ def test_table_links_criteria_to_their_evidence(sample_result):
     quotes = set(ev[(ev.interaction_id == "call-0003") & (ev.cue == "disrespect")]["text"])
     assert set(fail["text"]) == quotes
     # criteria without cues keep one row, evidence columns missing
-    listening = t[t.criterion == "listening"]
-    assert len(listening) == 1 and pd.isna(listening["cue"].iloc[0])
+    finish = t[t.criterion == "lets_customer_finish"]
+    assert len(finish) == 1 and pd.isna(finish["cue"].iloc[0])
     # cues read by `applies` are marked so
     ack = t[t.criterion == "acknowledges_problem"]
     assert set(ack.loc[ack.via == "applies", "cue"]) <= {"unresolved", "repeat_request",
@@ -50,11 +50,11 @@ def test_table_links_criteria_to_their_evidence(sample_result):
 def test_plain_text(sample_result):
     text = str(explain(sample_result, "call-0003"))
     lines = text.splitlines()
-    assert lines[0].startswith("call-0003 - rubric default v2 (")
+    assert lines[0].startswith("call-0003 - rubric default v3 (")
     assert "respect: 0.0 / 100 [fails], failed by disrespect_fails" in text
-    assert "service: 72.2 / 100 [coaching]" in text
+    assert "service: 61.5 / 100 [coaching]" in text
     row = next(ln for ln in lines if ln.strip().startswith("no_disrespect "))
-    assert row.split() == ["no_disrespect", "score", "0", "3", "yes", "0.0", "31.6"]
+    assert row.split() == ["no_disrespect", "score", "0", "2", "yes", "0.0", "18.2"]
     assert "goes_extra_mile" in text and "+5" in text  # bonus points shown as +N
     assert 'disrespect_fails <- disrespect, turn 6 (agent): "not my problem"' in text
     assert "measures: customer_talk_share = " in text

@@ -320,10 +320,10 @@ class Rubric:
         --------
         >>> a = Rubric.default()
         >>> b = Rubric([*a.criteria[1:], Criterion("respect", "new", "courtesy > 1")],
-        ...            name=a.name, version="3", description=a.description, bands=a.bands)
+        ...            name=a.name, version="4", description=a.description, bands=a.bands)
         >>> d = a.diff(b)
         >>> [c.name for c in d.added], [c.name for c in d.removed], d.metadata["version"]
-        (['new'], ['listening'], ('2', '3'))
+        (['new'], ['no_disrespect'], ('3', '4'))
         """
         mine = {(c.principle, c.name): c for c in self.criteria}
         theirs = {(c.principle, c.name): c for c in other.criteria}
@@ -592,9 +592,9 @@ def with_weights(rubric: Rubric, weights: Mapping[tuple[str, str] | str, float],
 
     Examples
     --------
-    >>> r = with_weights(Rubric.default(), {"listening": 4}, version="2b")
-    >>> [c.weight for c in r.criteria if c.name == "listening"], r.version
-    ([4.0], '2b')
+    >>> r = with_weights(Rubric.default(), {"greeting": 4}, version="3b")
+    >>> [c.weight for c in r.criteria if c.name == "greeting"], r.version
+    ([4.0], '3b')
     """
     def new(c: Criterion) -> Criterion:
         w = weights.get((c.principle, c.name), weights.get(c.name))

@@ -58,8 +58,8 @@ Statistics:
 - ``--cv``: 5-fold cross-validation over the QA conversations (one row per
   conversation, so the folds are grouped by conversation; shuffled, seed 0).
   In each fold, :func:`serviceart.calibrate` fits the rubric's weights on the
-  training conversations, one principle at a time against that principle's
-  rating (a principle it cannot fit keeps its weights; the reason is printed),
+  training conversations, each principle against that principle's rating (a
+  principle it cannot fit keeps its weights; the reason is printed),
   and the fitted rubric scores the held-out conversations. The held-out scores
   of the five folds are pooled and compared with the ratings like the other
   columns. ``sa.calibrate`` refuses fewer than ``min_n=100`` labelled
@@ -445,16 +445,22 @@ def cv_calibrated_scores(res: sa.Result, human: pd.DataFrame, *, rubric: sa.Rubr
     parts: list[pd.DataFrame] = []
     notes: list[str] = []
     folds = KFold(n_splits, shuffle=True, random_state=seed)
+    common: dict[str, Any] = {"scale": QA_SCALE, "min_n": min_n, "n_splits": n_splits,
+                              "seed": seed}
     for f, (train, test) in enumerate(folds.split(ids)):
-        fitted = rub
-        for p in sa.PRINCIPLES:
-            target = by_id.loc[ids[train], [p]].dropna().reset_index()
-            try:
-                fitted, _ = sa.calibrate(res, target, target={p: p}, rubric=fitted,
-                                         scale=QA_SCALE, min_n=min_n, n_splits=n_splits,
-                                         seed=seed)
-            except sa.InputError as exc:
-                notes.append(f"fold {f + 1}: {p} kept its weights ({exc})")
+        train_human = by_id.loc[ids[train], list(sa.PRINCIPLES)].reset_index()
+        try:  # every principle at once; each is fitted on its own rating and criteria
+            fitted, _ = sa.calibrate(res, train_human, target=list(sa.PRINCIPLES), rubric=rub,
+                                     **common)
+        except sa.InputError:  # one principle cannot be fitted: fit the others one by one
+            fitted = rub
+            for p in sa.PRINCIPLES:
+                target = train_human[["interaction_id", p]].dropna()
+                try:
+                    fitted, _ = sa.calibrate(res, target, target={p: p}, rubric=fitted,
+                                             **common)
+                except sa.InputError as exc:
+                    notes.append(f"fold {f + 1}: {p} kept its weights ({exc})")
         scores, _ = fitted.apply(res.measures)
         scores = scores.astype({"interaction_id": str}).set_index("interaction_id")
         parts.append(scores.loc[ids[test], list(KEYS)].reset_index())

@@ -71,6 +71,7 @@ Statistics:
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -344,7 +345,10 @@ def top_share(values: Any) -> tuple[Stat, float]:
 
 
 # -- scoring -------------------------------------------------------------------------
-_VADER: SentimentIntensityAnalyzer | None = None
+@functools.cache
+def _vader() -> SentimentIntensityAnalyzer:
+    """One VADER analyser per process (it reads its lexicon when made)."""
+    return SentimentIntensityAnalyzer()
 
 
 def baselines(turns: pd.DataFrame) -> pd.DataFrame:
@@ -361,14 +365,11 @@ def baselines(turns: pd.DataFrame) -> pd.DataFrame:
         ``interaction_id, words, vader``: words are runs of non-space characters
         over all turns; VADER scores the turns' texts joined by newlines.
     """
-    global _VADER
-    if _VADER is None:
-        _VADER = SentimentIntensityAnalyzer()
     text = turns["text"].fillna("").astype(str)
     ids = turns["interaction_id"].astype(str)
     words = text.str.count(r"\S+").groupby(ids, sort=False).sum()
     joined = text.groupby(ids, sort=False).agg("\n".join)
-    analyzer = _VADER
+    analyzer = _vader()
     vader = joined.map(lambda t: analyzer.polarity_scores(t)["compound"])
     return pd.DataFrame({"interaction_id": words.index.astype(str),
                          "words": words.to_numpy(dtype="float64"),

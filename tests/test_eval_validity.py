@@ -9,6 +9,7 @@ tools: ``grep -c`` on the XML attributes and the MultiWOZ lines, and Python's
 
 from __future__ import annotations
 
+import doctest
 import importlib.util
 import sys
 from pathlib import Path
@@ -137,6 +138,12 @@ def test_loaders_name_the_file_and_record_at_fault(sets: ModuleType, tmp_path: P
 
 
 # ---------------------------------------------------------------- statistics
+def test_examples_in_the_docstrings_hold(ev: ModuleType) -> None:
+    # the benchmarks folder is outside pytest's doctest collection
+    result = doctest.testmod(ev, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted == 5 and result.failed == 0
+
+
 def test_auc_of_a_perfect_predictor_is_one_and_of_its_reverse_zero(ev: ModuleType) -> None:
     labels = [0, 0, 0, 1, 1]
     score = [0.1, 0.2, 0.3, 0.8, 0.9]

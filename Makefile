@@ -37,6 +37,7 @@ eval: venv
 	$(BIN)/python benchmarks/eval_cues.py
 	$(BIN)/python benchmarks/eval_hedge.py
 	$(BIN)/python benchmarks/eval_politeness.py
+	$(BIN)/python benchmarks/eval_validity.py --cv
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

@@ -96,6 +96,7 @@ def test_repeat_contacts_and_case_measures(case_result):
     # first contact 09:00 Monday to the last turn 15:06 Tuesday
     assert m.loc["m1", "case_resolution_s"] == (24 + 6) * 3600 + 6 * 60
     assert m.loc["o1", "case_resolution_s"] == 60.0
+    assert m["case_channel_switches"].to_dict() == {"m1": 0.0, "m2": 0.0, "m3": 0.0, "o1": 0.0}
     info = case_result.run_info["case_linking"]
     assert info["interactions_by_rule"] == {"customer_window": 3, "single": 1}
     assert info["window"] == "7 days 00:00:00" and info["cases"] == 2
@@ -304,3 +305,11 @@ def test_transfer_in_without_start_times_does_not_depend_on_row_order():
         out = check_scorer(CaseScorer(), cs.conversations()).set_index("interaction_id")
         assert out["transfer_in"].isna().all()
         assert out["contacts_in_case"].tolist() == [2.0, 2.0]
+
+
+def test_channel_switches_count_the_channels_a_case_went_through():
+    moved = CASE.copy()
+    moved.loc[moved["interaction_id"] == "m2", "channel"] = "email"
+    m = sa.score(sa.Conversations.from_frames(moved)).measures.set_index("interaction_id")
+    # chat, then email, then chat again: two channels, one switch, on every contact
+    assert m["case_channel_switches"].to_dict() == {"m1": 1.0, "m2": 1.0, "m3": 1.0, "o1": 0.0}

@@ -139,6 +139,8 @@ _MEASURE_TABLE: tuple[tuple[str, str, str, str], ...] = (
      "repeat_request cues once the agent had spoken"),
     ("earlier_contact_complaints", "follow_through", "count",
      "chasing, unresolved or repeat_request before the agent spoke: about earlier contacts"),
+    ("case_channel_switches", "service", "count",
+     "distinct channels across the case, minus one (customer effort)"),
     ("customer_outcome", "follow_through", "flag",
      "customer's last message after the reply: 1 sorted or thanks, 0 still not, NaN neither"),
 )

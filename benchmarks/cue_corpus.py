@@ -295,7 +295,8 @@ def load_semeval() -> pd.DataFrame:
 _ENRON_MESSAGE = re.compile(
     r"<thread_id>(\d+)</thread_id>.*?<message_id>(\d+)</message_id>.*?"
     r"<from name=\"([^\"]*)\".*?<content>(.*?)</content>", re.S)
-_ENRON_NOTE = re.compile(r"^\s*\[[^\]]*\]\s*$")
+_ENRON_NOTE = re.compile(r"\[(?:(?:Commit|Conventional|Inform|Inform-AnswerOffline|Request-Action"
+                         r"|Request-Information):[^\]]*|DUPLICATE[^\]]*|NoDA)\]\s*")
 _ENRON_LINK = re.compile(r"\s*\b(?:Flink|Blink|Sflink)[\d.]*\d")
 _ENRON_UNIT = re.compile(r"^\s*M\d+\.\d+\.?\s*")
 _ENRON_INNER_UNIT = re.compile(r"(?<!\w)M\d+\.\d+\.\s*")
@@ -305,9 +306,7 @@ _ENRON_MARK = re.compile(r"\s*\[[YN]\]\s*$")
 def _enron_text(content: str) -> str:
     """An annotated message's text without the annotators' unit numbers and notes."""
     units: list[str] = []
-    for line in unescape(content).split("\n"):
-        if _ENRON_NOTE.match(line):
-            continue
+    for line in _ENRON_NOTE.sub("", unescape(content)).split("\n"):
         line = _ENRON_MARK.sub("", _ENRON_LINK.sub("", line))
         if _ENRON_UNIT.match(line):
             units.append(_ENRON_UNIT.sub("", line))
@@ -417,14 +416,21 @@ def net_words(path: str | Path = NET_WORDS_PATH) -> list[str]:
 
 
 def net_score(text: pd.Series, words: Sequence[str]) -> pd.Series:
-    """How many of the net's words appear in each text (whole words; ``?`` anywhere)."""
-    lower = text.str.lower().str.replace("\u2019", "'", regex=False)
+    """How many of the net's words appear in each text (whole words; ``?`` anywhere).
+
+    Examples
+    --------
+    >>> net_score(pd.Series(["Sure, I KNOW. Why?", "unsure", ""]), ["know", "sure", "?"]).tolist()
+    [3, 0, 0]
+    """
+    lower = text.fillna("").str.lower().str.replace("\u2019", "'", regex=False)
+    whole = sorted((w for w in words if w.replace("'", "").isalnum()), key=len, reverse=True)
     score = pd.Series(0, index=text.index, dtype="int64")
+    if whole:
+        pattern = r"(?<![\w'])(?:" + "|".join(map(re.escape, whole)) + r")(?![\w'])"
+        score += lower.str.findall(pattern).map(lambda found: len(set(found))).astype("int64")
     for w in words:
-        if w.isalnum() or "'" in w:
-            pattern = r"(?<![\w'])" + re.escape(w) + r"(?![\w'])"
-            score += lower.str.contains(pattern, regex=True).astype("int64")
-        else:
+        if w not in whole:
             score += lower.str.contains(w, regex=False).astype("int64")
     return score
 
@@ -487,13 +493,31 @@ def _draw(cands: pd.DataFrame, total: int, rng: np.random.Generator) -> pd.DataF
 
 
 def candidates(exclude: set[str] | None = None) -> pd.DataFrame:
-    """Turns that may be drawn: not in the dev set, not empty, at most :data:`MAX_CHARS`."""
+    """Turns that may be drawn: not in the dev set, not empty, at most :data:`MAX_CHARS`.
+
+    Parameters
+    ----------
+    exclude
+        Ids never to draw; the cue dev set's ids when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`COLUMNS` and ``net_score`` (:func:`net_score` with :func:`net_words`).
+    """
+    if exclude is None:
+        return _dev_candidates().copy()
     turns = all_turns()
-    exclude = dev_ids() if exclude is None else exclude
-    text = turns["text"].fillna("").str.strip()
-    keep = ~turns["id"].isin(exclude) & (text.str.len() > 0) & (turns["text"].str.len()
-                                                                 <= MAX_CHARS)
-    return turns[keep].reset_index(drop=True)
+    text = turns["text"].fillna("")
+    keep = (~turns["id"].isin(exclude) & (text.str.strip().str.len() > 0)
+            & (text.str.len() <= MAX_CHARS))
+    kept = turns[keep].reset_index(drop=True)
+    return kept.assign(net_score=net_score(kept["text"], net_words()))
+
+
+@cache
+def _dev_candidates() -> pd.DataFrame:
+    return candidates(dev_ids())
 
 
 def sample_pool(size: int = 2600, seed: int = SEED) -> pd.DataFrame:
@@ -514,7 +538,6 @@ def sample_pool(size: int = 2600, seed: int = SEED) -> pd.DataFrame:
     """
     rng = np.random.default_rng(seed)
     cands = candidates()
-    cands["net_score"] = net_score(cands["text"], net_words())
     random_half = _draw(cands, size // 2, rng).assign(draw="random")
     rest = cands[~cands["id"].isin(random_half["id"])]
     # Top half of the net's score within each source and role; ties broken at random.

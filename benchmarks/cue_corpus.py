@@ -81,17 +81,20 @@ LICENCES: dict[str, dict[str, str | bool]] = {
     "twcsr": {"licence": "none in the source repo; Kaggle TWCS believed CC BY-NC-SA 4.0",
               "model_redistributable": False},
     "ibm": {"licence": "Apache-2.0", "model_redistributable": True},
-    "sumo": {"licence": "MPL-2.0 (repository licence)", "model_redistributable": True},
+    "sumo": {"licence": "MPL-2.0 (licence of the repository holding the export)",
+             "model_redistributable": True},
     "abcd": {"licence": "MIT", "model_redistributable": True},
     "mwoz": {"licence": "none in the USS repo (MultiWOZ itself is MIT)",
              "model_redistributable": False},
     "irc": {"licence": "CC BY 4.0", "model_redistributable": True},
     "semeval": {"licence": "free for general research use", "model_redistributable": False},
     "enron": {"licence": "none stated", "model_redistributable": False},
-    "rsics": {"licence": "ODbL 1.0 + no re-identification + citation",
+    "rsics": {"licence": "ODbL 1.0 + no re-identification + citation (a model is a "
+                         "Produced Work: notice required)",
               "model_redistributable": True},
 }
-"""Licence of each source and whether a model trained on it may be redistributed."""
+"""Licence of each source and whether a model trained on it may be redistributed
+(``data/cue_corpus/README.md`` says why)."""
 
 
 # ------------------------------------------------------------------ loaders

@@ -175,6 +175,16 @@ def test_cli_text_prints_the_turns(cc: ModuleType, capsys: pytest.CaptureFixture
     assert "unknown source prefix" in capsys.readouterr().err
 
 
+def test_readme_licence_table_agrees_with_the_module(cc: ModuleType) -> None:
+    readme = (ROOT / "data" / "cue_corpus" / "README.md").read_text("utf-8")
+    section = readme.split("## Licences", 1)[1]
+    rows = {cells[0]: cells[-1] for line in section.splitlines() if line.startswith("| ")
+            for cells in [[c.strip() for c in line.strip("|").split("|")]]}
+    assert set(cc.LICENCES) == set(cc.SOURCES)
+    for source, info in cc.LICENCES.items():
+        assert rows[source] == ("yes" if info["model_redistributable"] else "no"), source
+
+
 # ------------------------------------------------------------------ sampling pieces
 def test_docstring_examples(cc: ModuleType) -> None:
     result = doctest.testmod(cc, optionflags=doctest.NORMALIZE_WHITESPACE)

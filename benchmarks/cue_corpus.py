@@ -10,21 +10,18 @@ Turn ids name a source and a place in it; :func:`load_turns` turns them back
 into text, role and conversation, read from ``../shared/data`` next to the
 repository (see each folder's ``SOURCE.txt``):
 
-===========  ============================================  ======================================
-prefix       id                                            role
-===========  ============================================  ======================================
-``twcs``     ``twcs:<tweet_id>`` (``twcs/twcs.csv``)       agent when ``inbound`` is False
-``twcsr``    ``twcsr:<tweet_id>`` (``twcs_small.csv``)     agent when ``inbound`` is False
-``ibm``      ``ibm:<session>:<turn>``                      client customer, agent agent
-``sumo``     ``sumo:<answer id>``                          agent (the answers)
-``abcd``     ``abcd:<convo>:<turn>`` (``original``)        as in the data
-``mwoz``     ``mwoz:<dialogue>:<turn>`` (``MWOZ.txt``)     SYSTEM agent, USER customer
-``irc``      ``irc:<file>:<line>`` (Ubuntu dev/test and    agent when it replies to another
-             Stripe new-domains; 0-based raw line)         user's question (annotation links)
-``semeval``  ``semeval:<RELC_ID>`` / ``semeval:<RELQ_ID>``  comments agent, questions customer
-``enron``    ``enron:<thread>:<message_id>``               agent when not the thread's starter
-``rsics``    ``rsics:<dataset>:<request id>``              customer
-===========  ============================================  ======================================
+- ``twcs:<tweet_id>`` (``twcs/twcs.csv``) and ``twcsr:<tweet_id>``
+  (``twcs_random_sample/twcs_small.csv``): agent when ``inbound`` is False;
+- ``ibm:<session>:<turn>``: client customer, agent agent, the last turn the
+  agent's final reply;
+- ``sumo:<answer id>``: agent (the answers);
+- ``abcd:<convo>:<turn>`` (``original_examples.json``): as in the data;
+- ``mwoz:<dialogue>:<turn>`` (``MWOZ.txt``): SYSTEM agent, USER customer;
+- ``irc:<file>:<line>`` (Ubuntu dev/test and Stripe new-domains, 0-based raw
+  line): agent when it replies (annotation links) to another user's question;
+- ``semeval:<RELC_ID>`` comments (agent), ``semeval:<RELQ_ID>`` questions (customer);
+- ``enron:<thread>:<message_id>``: agent when not the thread's starter;
+- ``rsics:<dataset>:<request id>``: customer.
 
 The sampler (:func:`sample_pool`) excludes every id of the cue dev set, draws
 half of the turns at random over sources (the dev set's five sources about 60%,

@@ -223,8 +223,9 @@ def _score(paths: list[Path], output: Path, format: str | None, show: int,
         _show(res.scores, res.evidence, show)
     speed = info.get("words_per_second") or 0
     _say(out, f"read {summary.interactions_in} interactions: {summary.scored} scored, "
-              f"{summary.out_of_scope} out of scope ({summary.no_agent} without an agent "
-              f"turn, {summary.non_service} not a service request), "
+              f"{summary.out_of_scope} out of scope"
+              + (f" ({summary.no_agent} without an agent turn, {summary.non_service} not a "
+                 "service request)" if summary.out_of_scope else "") + ", "
               f"{summary.rejected} rejected"
               + (f" (and {summary.unattributed} rejected record"
                  f"{'s' if summary.unattributed > 1 else ''} tied to no interaction: "

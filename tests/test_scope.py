@@ -162,7 +162,7 @@ def test_marketing_post_and_bare_mention_are_recognised() -> None:
         *_thread("tag", ("customer", "@DELTA"), ("agent", "@116475 Hey there. *HFG"))])
     table, evidence = detect_scope(frame, frame[["interaction_id"]].drop_duplicates())
     reasons = table.set_index("interaction_id")["scope_reason"]
-    assert reasons["ad"].startswith("marketing post: a link and 2 hashtags (turn 0)")
+    assert reasons["ad"].startswith("marketing or photo post: a link and 2 hashtags (turn 0)")
     assert reasons["tag"].startswith("bare mention")
     assert evidence.set_index("interaction_id").loc["ad", "text"] == frame["text"].iloc[0]
 

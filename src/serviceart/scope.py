@@ -82,6 +82,7 @@ class ScopeRules:
     agent_service: re.Pattern[str]
     praise: re.Pattern[str]
     marketing: re.Pattern[str]
+    in_hashtags: re.Pattern[str]
     min_hashtags: int
     floor: float
 
@@ -127,6 +128,7 @@ def load_rules() -> ScopeRules:
 
     lists = {name: strings(name, "phrases") for name in _LISTS}
     symbols = strings("praise", "symbols")
+    in_hashtags = strings("problem", "in_hashtags")
     min_hashtags = data.get("marketing", {}).get("min_hashtags")
     if isinstance(min_hashtags, bool) or not isinstance(min_hashtags, int) or min_hashtags < 1:
         problems.append("[marketing] min_hashtags must be a whole number >= 1")
@@ -138,6 +140,8 @@ def load_rules() -> ScopeRules:
                           source=source, code="SA-C140")
     return ScopeRules(**{name: _compile(v, symbols if name == "praise" else [])
                          for name, v in lists.items()},
+                      in_hashtags=re.compile(r"#\w*(?:" + "|".join(
+                          re.escape(p) for p in in_hashtags) + ")", re.IGNORECASE),
                       min_hashtags=int(min_hashtags), floor=float(floor))
 
 
@@ -232,7 +236,7 @@ def _non_service(turns: pd.DataFrame, rules: ScopeRules) -> pd.DataFrame:
     # as a request; text the English lists cannot judge
     checks: list[tuple[np.ndarray, re.Pattern[str]]] = [
         (customer, rules.request), (customer, rules.problem), (customer, rules.contrast),
-        (agent, rules.agent_service)]
+        (customer, rules.in_hashtags), (agent, rules.agent_service)]
     for who, pattern in checks:
         at = alive & who
         hit = np.zeros(len(t), dtype=bool)
@@ -300,8 +304,8 @@ def _positive_sign(iid: str, p: np.ndarray, role: np.ndarray, raw: np.ndarray,
         tags = _HASHTAG.findall(raw[k])
         if len(tags) >= rules.min_hashtags and _LINK.search(raw[k]):
             return _row(iid, index[k], "customer", raw[k], 0, len(raw[k]),
-                        f"marketing post: a link and {len(tags)} hashtags (turn {index[k]})"
-                        + tail, "marketing")
+                        f"marketing or photo post: a link and {len(tags)} hashtags "
+                        f"(turn {index[k]})" + tail, "marketing")
         m = rules.marketing.search(raw[k])
         if m is not None:
             return _row(iid, index[k], "customer", raw[k], m.start(), m.end(),

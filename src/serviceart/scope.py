@@ -70,16 +70,70 @@ _LINK = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+);")
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
 _WORD = re.compile(r"[^\W_]{2,}")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """A phrase list, matched fast on the lower-cased words of many texts: one-word
+    entries by set look-up, one-word stems (``"frustrat*"``) by prefix, multi-word
+    entries as runs of whole words, and entries with other characters (``"% off"``)
+    as plain substrings."""
+
+    words: frozenset[str]
+    stems: tuple[str, ...]
+    runs: tuple[str, ...]
+    raw: tuple[str, ...]
+
+    @classmethod
+    def of(cls, entries: Sequence[str]) -> Phrases:
+        """The phrases of a list of entries (see ``data/scope.toml``)."""
+        words, stems, runs, raw = set(), [], [], []
+        for entry in entries:
+            e = entry.lower()
+            star = e.endswith("*")
+            stem = e[:-1] if star else e
+            parts = stem.split()
+            if not all(_TOKEN.fullmatch(w) for w in parts):
+                raw.append(stem)
+            elif len(parts) > 1:
+                runs.append(" " + " ".join(parts) + ("" if star else " "))
+            elif star:
+                stems.append(stem)
+            else:
+                words.add(stem)
+        return cls(frozenset(words), tuple(stems), tuple(runs), tuple(raw))
+
+    def hits(self, lowered: pd.Series) -> np.ndarray:
+        """Which of the lower-cased texts (index 0..n-1) hold one of the phrases."""
+        hit = np.zeros(len(lowered), dtype=bool)
+        if not len(lowered):
+            return hit
+        words = lowered.str.findall(_TOKEN)
+        tokens = words.explode().dropna().astype(str)
+        found = tokens.isin(self.words).to_numpy(dtype=bool)
+        if self.stems:
+            found = found | tokens.str.startswith(self.stems).to_numpy(dtype=bool)
+        hit[np.unique(tokens.index.to_numpy()[found]).astype(np.int64)] = True
+        left = np.flatnonzero(~hit)
+        if self.runs and len(left):
+            joined = (" " + words.iloc[left].str.join(" ") + " ").tolist()
+            hit[left] = [any(r in j for r in self.runs) for j in joined]
+            left = np.flatnonzero(~hit)
+        if self.raw and len(left):
+            texts = lowered.iloc[left].tolist()
+            hit[left] = [any(r in x for r in self.raw) for x in texts]
+        return hit
 
 
 @dataclass(frozen=True)
 class ScopeRules:
     """The compiled rules of ``data/scope.toml`` (see :func:`load_rules`)."""
 
-    request: re.Pattern[str]
-    problem: re.Pattern[str]
-    contrast: re.Pattern[str]
-    agent_service: re.Pattern[str]
+    request: Phrases
+    problem: Phrases
+    contrast: Phrases
+    agent_service: Phrases
     praise: re.Pattern[str]
     marketing: re.Pattern[str]
     in_hashtags: re.Pattern[str]
@@ -138,8 +192,9 @@ def load_rules() -> ScopeRules:
     if problems:
         raise ConfigError("the scope rules are not valid: " + "; ".join(problems),
                           source=source, code="SA-C140")
-    return ScopeRules(**{name: _compile(v, symbols if name == "praise" else [])
-                         for name, v in lists.items()},
+    return ScopeRules(**{name: Phrases.of(lists[name]) for name in _LISTS[:4]},
+                      praise=_compile(lists["praise"], symbols),
+                      marketing=_compile(lists["marketing"]),
                       in_hashtags=re.compile(r"#\w*(?:" + "|".join(
                           re.escape(p) for p in in_hashtags) + ")", re.IGNORECASE),
                       min_hashtags=int(min_hashtags), floor=float(floor))
@@ -232,15 +287,18 @@ def _non_service(turns: pd.DataFrame, rules: ScopeRules) -> pd.DataFrame:
                       .to_numpy(dtype=bool))
     text = pd.Series("", index=t.index, dtype=object)
     text[alive] = _clean(raw[alive])
+    lowered = text.str.lower()
     # a request, a problem or a contrast on the customer's side; the agent treating it
     # as a request; text the English lists cannot judge
-    checks: list[tuple[np.ndarray, re.Pattern[str]]] = [
+    checks: list[tuple[np.ndarray, Phrases | re.Pattern[str]]] = [
         (customer, rules.request), (customer, rules.problem), (customer, rules.contrast),
         (customer, rules.in_hashtags), (agent, rules.agent_service)]
-    for who, pattern in checks:
-        at = alive & who
+    for who, phrases in checks:
+        at = np.flatnonzero(alive & who)
+        subset = lowered.iloc[at].reset_index(drop=True)
         hit = np.zeros(len(t), dtype=bool)
-        hit[at] = text[at].str.contains(pattern).to_numpy(dtype=bool)
+        hit[at] = (phrases.hits(subset) if isinstance(phrases, Phrases)
+                   else subset.str.contains(phrases).to_numpy(dtype=bool))
         alive = _rule_out(alive, key, hit)
     at = np.flatnonzero(alive)
     letters = text.iloc[at].str.count(r"[^\W\d_]").to_numpy()

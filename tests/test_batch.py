@@ -154,7 +154,8 @@ def test_batch_equals_score_on_real_threads_with_cases_across_chunks(shared_data
     s = run_batch(path, tmp_path / "run", jobs=2, chunk_size=60)
     ref = sa.score(sa.read(path))
     res = sa.Result.from_parquet(tmp_path / "run")
-    assert (s.interactions_in, s.scored, s.rejected) == (1312, 1312, 0)
+    assert (s.interactions_in, s.scored + s.out_of_scope, s.rejected) == (1312, 1312, 0)
+    assert s.out_of_scope == s.non_service > 0  # praise and banter threads
     assert s.info["evidence_extracted_while_reading"] == len(chunks) > 10
     chunk_of = {i: k for k, c in enumerate(chunks) for i in c.interactions["interaction_id"]}
     spread = ref.interactions.assign(chunk=ref.interactions["interaction_id"].map(chunk_of)

@@ -19,7 +19,7 @@ def test_score_writes_a_run_folder(samples_dir, tmp_path):
     out = tmp_path / "run"
     result = runner.invoke(app, ["score", str(samples_dir), "-o", str(out), "--show", "3"])
     assert result.exit_code == 0, result.output
-    assert "read 13 interactions: 13 scored, 0 rejected" in result.output
+    assert "read 13 interactions: 13 scored, 0 out of scope, 0 rejected" in result.output
     assert "Principle scores" in result.output and "Top evidence" in result.output
     scores = sa.Result.from_parquet(out).scores
     assert len(scores) == 13
@@ -50,7 +50,7 @@ def test_all_rejected_exits_one(tmp_path):
     bad.write_text("interaction_id,role,text\n1,robot,hi\n")
     result = runner.invoke(app, ["score", str(bad), "-o", str(tmp_path / "r")])
     assert result.exit_code == 1
-    assert "0 scored, 1 rejected" in result.output
+    assert "0 scored, 0 out of scope, 1 rejected" in result.output
 
 
 def test_validate_groups_rejects(tmp_path):
@@ -188,5 +188,6 @@ def test_rejects_tied_to_no_interaction_are_in_the_summary(samples_dir, tmp_path
     code, text = _run(["score", str(folder), "-o", str(tmp_path / "run2"), "--jobs", "1"],
                       {"COLUMNS": "80"})
     assert code == 1, text
-    assert "read 0 interactions: 0 scored, 0 rejected (and 2 rejected records" in text
+    assert ("read 0 interactions: 0 scored, 0 out of scope, 0 rejected (and 2 rejected "
+            "records") in text
     assert "no interaction could be scored" in text

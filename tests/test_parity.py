@@ -80,6 +80,16 @@ def mixed(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) -> Path:
          "confirmation tomorrow.", "started_at": "2026-03-03T11:00:00Z", "channel": "chat",
          "customer_id": "cust-9001", "agent_id": "sam.k"},
         {"interaction_id": "chat-0103", "role": "robot", "text": "beep", "channel": "chat"},
+        # out of scope: nobody answered; praise answered with thanks
+        {"interaction_id": "chat-0104", "role": "customer", "text": "Is anyone there? My "
+         "kettle is still broken.", "timestamp": "2026-03-05T09:00:00Z", "channel": "chat",
+         "customer_id": "cust-9002"},
+        {"interaction_id": "chat-0105", "role": "customer", "text": "Best kettle I have "
+         "ever owned, thank you!", "timestamp": "2026-03-05T10:00:00Z", "channel": "chat",
+         "customer_id": "cust-9003", "agent_id": "sam.k"},
+        {"interaction_id": "chat-0105", "role": "agent", "text": "That's lovely to hear, "
+         "enjoy your tea!", "timestamp": "2026-03-05T10:03:00Z", "channel": "chat",
+         "customer_id": "cust-9003", "agent_id": "sam.k"},
     ]
     (folder / "later.jsonl").write_text(_jsonl(later), encoding="utf-8")
     (folder / "calendar.toml").write_text(CALENDAR, encoding="utf-8")
@@ -179,9 +189,11 @@ def test_settings_and_what_they_decide_are_equal_across_engines(
     assert (other.settings.outcome_dict() == local.settings.outcome_dict()
             == settings.outcome_dict())
     assert b["plan"] == a["plan"]
-    for key in ("interactions_in", "scored", "rejected"):
+    for key in ("interactions_in", "scored", "out_of_scope", "no_agent", "non_service",
+                "rejected"):
         assert b["counts"][key] == a["counts"][key], key
-    assert a["counts"]["interactions_in"] == a["counts"]["scored"] + a["counts"]["rejected"]
+    assert a["counts"]["interactions_in"] == (a["counts"]["scored"] + a["counts"]["out_of_scope"]
+                                              + a["counts"]["rejected"])
     assert other.rubric == local.rubric == settings.rubric
 
 
@@ -196,6 +208,8 @@ def test_the_mixed_input_exercises_every_setting(local: sa.Result, mixed: Path) 
     cases = local.interactions.set_index("interaction_id")["case_id"]
     assert cases["chat-0101"] == cases["chat-0001"]
     assert local.rejects["code"].eq("unknown_role").any()
+    scope = local.scores.set_index("interaction_id")["scope"].astype(str)
+    assert (scope["chat-0104"], scope["chat-0105"]) == ("no_agent", "non_service")
     assert local.run_info["plan"]["as_of"] == "2026-03-20T12:00:00+00:00"
     assert local.run_info["plan"]["parts"] > 2
     assert {"call", "chat", "email"} <= set(local.interactions["channel"].astype(str))

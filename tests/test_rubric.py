@@ -450,7 +450,7 @@ def test_scores_always_in_range_and_rebuilt(data):
     m = _measures(**cols) if cols else _measures(courtesy=[0.0] * n)
     for rubric in (sa.Rubric.default(), Rubric.from_toml(RUBRIC)):
         scores, contrib = rubric.apply(m)
-        vals = scores.drop(columns="interaction_id").to_numpy(dtype="float64")
+        vals = scores[[*sa.PRINCIPLES, "overall"]].to_numpy(dtype="float64")
         assert (np.isnan(vals) | ((vals >= 0) & (vals <= 100 + 1e-9))).all()
         total = contrib.groupby(["interaction_id", "principle"])["points"].sum().unstack()
         s = scores.set_index("interaction_id")

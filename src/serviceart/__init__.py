@@ -9,7 +9,7 @@ Examples
 >>> import serviceart as sa
 >>> res = sa.score(sa.read("data/samples/transcripts.txt"))
 >>> res.scores.shape
-(3, 6)
+(3, 8)
 """
 
 from __future__ import annotations

@@ -146,6 +146,10 @@ def score(
     recycle_after: Annotated[int, typer.Option(
         "--recycle-after", min=1, help="Tasks a worker runs before it is replaced.")] = 100,
     agent_domain: Annotated[list[str] | None, AGENT_DOMAIN] = None,
+    keep_non_service: Annotated[bool, typer.Option(
+        "--keep-non-service", help="Score threads recognised as not a service request "
+                                   "(banter, praise, marketing) instead of leaving them "
+                                   "out of scope.")] = False,
 ) -> None:
     """Score exports into a run folder of Parquet parts (resumable: rerun to continue).
 
@@ -162,7 +166,8 @@ def score(
             chunk_size=chunk_size, sla_s=sla, tz=tz,
             calendar=str(calendar) if calendar else None, case_window=case_window,
             as_of=as_of, promise_horizons=_horizons(horizon),
-            link_by_customer=link_by_customer, recycle_after=recycle_after))
+            link_by_customer=link_by_customer, recycle_after=recycle_after,
+            scope_filter=not keep_non_service))
 
 
 def _horizons(given: list[str] | None) -> dict[str, str] | None:
@@ -218,6 +223,9 @@ def _score(paths: list[Path], output: Path, format: str | None, show: int,
         _show(res.scores, res.evidence, show)
     speed = info.get("words_per_second") or 0
     _say(out, f"read {summary.interactions_in} interactions: {summary.scored} scored, "
+              f"{summary.out_of_scope} out of scope"
+              + (f" ({summary.no_agent} without an agent turn, {summary.non_service} not a "
+                 "service request)" if summary.out_of_scope else "") + ", "
               f"{summary.rejected} rejected"
               + (f" (and {summary.unattributed} rejected record"
                  f"{'s' if summary.unattributed > 1 else ''} tied to no interaction: "
@@ -226,7 +234,8 @@ def _score(paths: list[Path], output: Path, format: str | None, show: int,
               f"({summary.parts_skipped} already done, {summary.parts_failed} failed); "
               f"{summary.seconds:.2f} s, {speed:.0f} words/s, peak memory "
               f"{summary.peak_rss_mb:.0f} MB per worker -> {output}")
-    if not summary.scored and (summary.interactions_in or summary.unattributed):
+    if not summary.scored and not summary.out_of_scope and (summary.interactions_in
+                                                            or summary.unattributed):
         _say(err, ("error:", "red"), " no interaction could be scored; see the rejects in "
              f"the run folder {output}")
         raise typer.Exit(code=1)
@@ -270,9 +279,10 @@ def _show(scores: pd.DataFrame, evidence: pd.DataFrame, n: int) -> None:
     import pandas as pd
 
     table = Table(title="Principle scores (0-100)")
+    scores = scores.drop(columns=["scope_reason"], errors="ignore")
     for col in scores.columns:
-        table.add_column(col, justify="left" if col == "interaction_id" else "right",
-                         no_wrap=True)
+        table.add_column(col, justify="left" if col in ("interaction_id", "scope")
+                         else "right", no_wrap=True)
     for row in scores.head(n).itertuples(index=False):
         table.add_row(*[_cell(v) if isinstance(v, str) else
                         _cell("-" if pd.isna(v) else f"{v:.0f}") for v in row])

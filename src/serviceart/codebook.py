@@ -18,9 +18,11 @@ from typing import Literal
 
 __all__ = [
     "CUES",
+    "EVIDENCE_MARKERS",
     "MEASURES",
     "PRINCIPLES",
     "ROLES",
+    "SCOPES",
     "Cue",
     "Measure",
     "cues_for",
@@ -32,6 +34,17 @@ Role = Literal["agent", "customer", "system"]
 PRINCIPLES: tuple[str, ...] = ("respect", "service", "integrity", "follow_through")
 ROLES: tuple[str, ...] = ("agent", "customer", "system")
 CHANNELS: tuple[str, ...] = ("call", "chat", "email", "social", "forum")
+
+#: The scope of an interaction: ``service`` is scored; ``no_agent`` (no agent turn with
+#: text) and ``non_service`` (banter, praise, marketing: no request or problem) get no
+#: agent scores (see :mod:`serviceart.scope`).
+SCOPES: tuple[str, ...] = ("service", "no_agent", "non_service")
+
+#: Evidence rows that are not pattern cues: the name, and what the row says. A
+#: ``scope`` row quotes what put an interaction out of scope; its ``detail`` says why.
+EVIDENCE_MARKERS: dict[str, str] = {
+    "scope": "what put the interaction out of scope (detail: the rule and its reason)",
+}
 
 
 @dataclass(frozen=True)

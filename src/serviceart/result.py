@@ -27,7 +27,9 @@ class Result:
     ----------
     scores
         ``interaction_id``, ``respect``, ``service``, ``integrity``,
-        ``follow_through``, ``overall`` (0..100, NaN when no criterion applied).
+        ``follow_through``, ``overall`` (0..100, NaN when no criterion applied),
+        ``scope`` (``service``; ``no_agent`` or ``non_service``: out of scope, every
+        score NaN) and ``scope_reason`` (see :mod:`serviceart.scope`).
     measures
         One row per interaction: every codebook measure and cue count.
     evidence
@@ -35,7 +37,8 @@ class Result:
     rejects
         Every input problem, with its code and reason.
     run_info
-        Versions, rubric hash, counts in / scored / rejected, seconds, words/s.
+        Versions, rubric hash, counts in / scored / out of scope / rejected,
+        seconds, words/s.
     contributions
         One row per interaction and criterion: value, weight, whether it applied,
         points won and lost.

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from .codebook import CHANNELS, CUES, MEASURES, PRINCIPLES, ROLES
+from .codebook import CHANNELS, CUES, EVIDENCE_MARKERS, MEASURES, PRINCIPLES, ROLES, SCOPES
 from .errors import SchemaError
 
 __all__ = [
@@ -79,7 +79,8 @@ def _cat(values: Iterable[str]) -> pd.CategoricalDtype:
 
 ROLE_DTYPE = _cat(ROLES)
 CHANNEL_DTYPE = _cat(CHANNELS)
-CUE_DTYPE = _cat(CUES)
+CUE_DTYPE = _cat([*CUES, *EVIDENCE_MARKERS])
+SCOPE_DTYPE = _cat(SCOPES)
 
 TURNS = Table(
     "turns",
@@ -115,7 +116,7 @@ EVIDENCE = Table(
         Column("interaction_id", STRING, True, "the interaction"),
         Column("turn_index", "int64", True, "the turn inside it"),
         Column("role", ROLE_DTYPE, True, "who said it"),
-        Column("cue", CUE_DTYPE, True, "the codebook cue"),
+        Column("cue", CUE_DTYPE, True, "the codebook cue (or the scope marker)"),
         Column("start_char", "int64", True, "span start in the turn's text"),
         Column("end_char", "int64", True, "span end in the turn's text"),
         Column("text", STRING, True, "the span's text"),
@@ -131,6 +132,9 @@ SCORES = Table(
         Column("interaction_id", STRING, True, "the interaction"),
         *(Column(p, "float64", True, f"{p} score, 0..100 or NaN") for p in PRINCIPLES),
         Column("overall", "float64", True, "mean of the principle scores, 0..100 or NaN"),
+        Column("scope", SCOPE_DTYPE, False,
+               "service (scored), no_agent or non_service (no agent scores: all NaN)"),
+        Column("scope_reason", STRING, False, "why the interaction is out of scope"),
     ),
 )
 

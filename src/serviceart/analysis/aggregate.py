@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..codebook import PRINCIPLES
 from ..errors import ConfigError, InputError
+from ..scope import in_scope
 
 __all__ = ["SCORE_COLUMNS", "by", "rank"]
 
@@ -40,6 +41,9 @@ SCORE_COLUMNS: tuple[str, ...] = (*PRINCIPLES, "overall")
 _CHUNK_ELEMENTS = 2_000_000
 
 MISSING_LABEL = "(missing)"
+
+#: columns of the scores table that are not scores
+_NOT_SCORES = ("interaction_id", "scope", "scope_reason")
 
 
 # --------------------------------------------------------------------------- checks
@@ -58,7 +62,7 @@ def as_keys(keys: str | Sequence[str]) -> list[str]:
 def check_principles(result: Any, principles: str | Sequence[str]) -> list[str]:
     """Normalise and check principle names against the result's score columns."""
     out = [principles] if isinstance(principles, str) else list(principles)
-    available = [c for c in result.scores.columns if c != "interaction_id"]
+    available = [c for c in result.scores.columns if c not in _NOT_SCORES]
     unknown = [p for p in out if p not in available]
     if unknown or not out:
         raise ConfigError(f"unknown score column(s) {unknown or out}; the scores have: "
@@ -82,6 +86,8 @@ def check_count(name: str, value: int, minimum: int) -> None:
 def scored_frame(result: Any, columns: Sequence[str], principles: Sequence[str]) -> pd.DataFrame:
     """Scores joined with the interaction columns named, one row per scored interaction.
 
+    Out-of-scope interactions (no agent turn, not a service request; see
+    :mod:`serviceart.scope`) are left out; ``frame.attrs["out_of_scope"]`` counts them.
     Raises :class:`~serviceart.errors.ConfigError` naming the available columns
     when one is unknown. The result is not modified.
     """
@@ -95,8 +101,11 @@ def scored_frame(result: Any, columns: Sequence[str], principles: Sequence[str])
         raise ConfigError(f"unknown interaction column(s) {unknown}; the interactions have: "
                           f"{', '.join(available) or '(no metadata columns)'}", code="SA-C006")
     meta = inter.loc[:, ["interaction_id", *columns]].drop_duplicates("interaction_id")
-    scores = result.scores.loc[:, ["interaction_id", *principles]]
-    return scores.merge(meta, on="interaction_id", how="left", validate="one_to_one")
+    keep = in_scope(result.scores)
+    scores = result.scores.loc[keep, ["interaction_id", *principles]]
+    frame = scores.merge(meta, on="interaction_id", how="left", validate="one_to_one")
+    frame.attrs["out_of_scope"] = int((~keep).sum())
+    return frame
 
 
 def group_codes(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -204,7 +213,8 @@ def by(
         the key columns, ``period``, ``principle``, ``n`` (interactions with a
         score for that principle; NaN scores are left out), ``mean``, ``ci_low``,
         ``ci_high`` (percentile bootstrap) and ``rankable``. The options are kept
-        in ``table.attrs``.
+        in ``table.attrs``, with ``out_of_scope``: the interactions left out
+        because they are out of scope (no agent turn, not a service request).
 
     Examples
     --------
@@ -259,7 +269,8 @@ def by(
     out["ci_high"] = np.asarray(rows["hi"], dtype=float)
     out["rankable"] = out["n"] >= min_n
     out.attrs.update({"keys": key_list, "period": period, "ci": ci, "n_boot": n_boot,
-                      "min_n": min_n, "seed": seed, "undated": undated})
+                      "min_n": min_n, "seed": seed, "undated": undated,
+                      "out_of_scope": frame.attrs["out_of_scope"]})
     return out
 
 

@@ -120,6 +120,7 @@ from ..codebook import PRINCIPLES
 from ..errors import ConfigError, InputError
 from ..result import Result
 from ..rubric.core import Criterion, Rubric
+from ..scope import in_scope
 
 __all__ = ["DEFAULT_ALPHAS", "DEFAULT_BANDS", "CalibrationReport", "calibrate"]
 
@@ -456,9 +457,17 @@ weights), or lower min_n knowing the weights will be noisy
     bands_t, alphas_t = _options(bands, n_splits, alphas, min_n)
     rub = _resolve_rubric(res, rubric)
     scores, contrib = rub.apply(res.measures)
+    # out-of-scope interactions (no agent turn, not a service request) have no agent
+    # scores to fit: their human rows count as unmatched
+    out = set(res.scores.loc[~in_scope(res.scores), "interaction_id"].astype(str))
+    scores = scores[~scores["interaction_id"].astype(str).isin(out)]
     lab = _labels(human, on, target, scale, scores, min_n, n_splits, seed)
     fits, status, notes = _fit_principles(res, rub, scores, contrib, lab, min_n, n_splits,
                                           alphas_t, seed)
+    n_out = int(human[on].astype(str).isin(out).sum()) if on in human.columns else 0
+    if n_out:
+        notes = [*notes, f"{n_out} labelled interactions are out of scope (no agent turn, "
+                         "or not a service request) and were left out"]
     rows = _agreement_rows(res, rub, fits, lab, n_splits, bands_t)
     new, report_rows, dropped = _calibrated(rub, fits, status, lab)
     report = CalibrationReport(

@@ -305,6 +305,9 @@ def fairness(
     mframe = _aligned_measures(result, frame)
     candidates = _candidates(mframe, measures)
     quality_rows, notes = _quality_covariates(result, frame, mframe, turns)
+    if frame.attrs.get("out_of_scope"):
+        notes.append(f"{frame.attrs['out_of_scope']} out-of-scope interactions (no agent "
+                     "turn, or not a service request) are left out")
     family = _family_size(frame, codes, cols, len(labels), min_n)
     if n_perm is None:
         n_perm = max(999, math.ceil(4 * family / alpha))

@@ -62,8 +62,8 @@ import numpy as np
 import pandas as pd
 import tomllib
 
-from ..codebook import PRINCIPLES
-from ..errors import RubricError
+from ..codebook import PRINCIPLES, SCOPES
+from ..errors import RubricError, SchemaError
 from ..schema import CONTRIBUTIONS, SCORES, conform
 from .check import (
     _CRITERION_KEYS,
@@ -373,31 +373,40 @@ class Rubric:
         return pd.DataFrame(out)
 
     # -- scoring ------------------------------------------------------------------
-    def apply(self, measures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def apply(self, measures: pd.DataFrame, *, scope: pd.DataFrame | None = None
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Score a measures table.
 
         Parameters
         ----------
         measures
             One row per interaction (see :func:`serviceart.schema.measures_table`).
+        scope
+            The interactions' scope (:func:`serviceart.scope.detect_scope`:
+            ``interaction_id``, ``scope``, ``scope_reason``); ``None``: all are
+            ``service``. Out-of-scope interactions get NaN for every principle and
+            ``overall``, and no criterion applies to them.
 
         Returns
         -------
         scores, contributions
-            Scores per interaction (0..100 or NaN) and one row per interaction and
-            criterion with its value, weight (0 for bonus and auto_fail criteria),
-            whether it applied, and the points it won and lost towards its
-            principle. A principle's ``points`` add up to its score.
+            Scores per interaction (0..100 or NaN) with their ``scope`` and
+            ``scope_reason``, and one row per interaction and criterion with its
+            value, weight (0 for bonus and auto_fail criteria), whether it applied,
+            and the points it won and lost towards its principle. A principle's
+            ``points`` add up to its score.
         """
         n = len(measures)
         ids = measures["interaction_id"].to_numpy()
+        kind, why = _scope_of(ids, scope)
+        out = kind != "service"
         values, applied = [], []
         for c in self.criteria:
             with np.errstate(invalid="ignore"):
                 v = np.clip(evaluate(parse(c.value), measures), 0.0, 1.0)
             ap = evaluate(parse(c.applies), measures)
             values.append(v)
-            applied.append((np.nan_to_num(ap) != 0) & ~np.isnan(ap) & ~np.isnan(v))
+            applied.append((np.nan_to_num(ap) != 0) & ~np.isnan(ap) & ~np.isnan(v) & ~out)
         scores: dict[str, Any] = {"interaction_id": ids}
         parts = []
         for p in PRINCIPLES:
@@ -417,9 +426,30 @@ class Rubric:
         has = ~np.isnan(principle_scores)
         frame["overall"] = np.where(has.any(axis=1), np.where(has, principle_scores, 0.0).sum(
             axis=1) / np.maximum(has.sum(axis=1), 1), np.nan)
+        frame["scope"] = kind
+        frame["scope_reason"] = why
         contributions = (pd.concat(parts, ignore_index=True) if parts else
                          pd.DataFrame(columns=list(CONTRIBUTIONS.names)))
         return conform(frame, SCORES), conform(contributions, CONTRIBUTIONS)
+
+
+def _scope_of(ids: np.ndarray, scope: pd.DataFrame | None) -> tuple[np.ndarray, Any]:
+    """Each interaction's scope and reason (``service`` and missing without a table)."""
+    kind = np.full(len(ids), "service", dtype=object)
+    why = pd.array([pd.NA] * len(ids), dtype="string")
+    if scope is None or not len(scope):
+        return kind, why
+    table = scope.drop_duplicates("interaction_id")
+    unknown = sorted(set(table["scope"].astype(str)) - set(SCOPES))
+    if unknown:
+        raise SchemaError(f"unknown scope values {unknown[:5]}; a scope is one of "
+                          f"{list(SCOPES)}", field="scope", code="SA-S006")
+    at = pd.Index(table["interaction_id"].astype(str)).get_indexer(
+        pd.Index(ids).astype(str))
+    hit = at >= 0
+    kind[hit] = table["scope"].astype(str).to_numpy()[at[hit]]
+    why[hit] = table["scope_reason"].astype("string").to_numpy()[at[hit]]
+    return kind, why
 
 
 def decode_utf8(data: bytes, source: str, what: str) -> str:

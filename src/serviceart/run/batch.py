@@ -76,6 +76,7 @@ from ..readers.base import reject_rows
 from ..rejects import RejectCode
 from ..rubric.core import Rubric
 from ..schema import EVIDENCE, REJECTS, TURNS, conform, empty
+from ..scope import scope_counts
 from . import faults
 from .folder import PLAN_FILE, write_json, write_part, write_rubric
 from .info import run_info
@@ -109,6 +110,10 @@ class BatchSummary:
     output: Path
     interactions_in: int = 0
     scored: int = 0
+    #: read fine but out of scope (no agent turn, or not a service request): not scored
+    out_of_scope: int = 0
+    no_agent: int = 0
+    non_service: int = 0
     rejected: int = 0
     parts: int = 0
     parts_skipped: int = 0
@@ -496,12 +501,17 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
     _write_read_rejects(out, index.rejects)
     # the counts come from the tables, checked against the markers and the input
     ids = pd.Index(plan.table["interaction_id"])
-    summary.scored, summary.rejected = check_tables(
+    in_scores, summary.rejected = check_tables(
         out, all_markers, plan.n_parts, ids, index.interactions_in - len(ids))
-    if summary.scored + summary.rejected != index.interactions_in:
+    scope = _scope_counts(out)
+    summary.out_of_scope, summary.no_agent, summary.non_service = (
+        scope["out_of_scope"], scope["no_agent"], scope["non_service"])
+    summary.scored = in_scores - summary.out_of_scope
+    if summary.scored + summary.out_of_scope + summary.rejected != index.interactions_in:
         raise OutputError(
             f"{index.interactions_in} interactions were read but the tables hold "
-            f"{summary.scored} scored and {summary.rejected} rejected; run the same "
+            f"{summary.scored} scored, {summary.out_of_scope} out of scope and "
+            f"{summary.rejected} rejected; run the same "
             "command again (or use a new --output folder)", source=str(out), code="SA-O005")
     summary.parts = len(all_markers)
     summary.parts_failed = sum(1 for m in all_markers.values() if m.get("failed"))
@@ -512,7 +522,7 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
     info = run_info(
         settings, plan, engine="batch", seconds=summary.seconds, words=summary.words,
         counts={"interactions_in": index.interactions_in, "scored": summary.scored,
-                "rejected": summary.rejected, "turns_in": index.turns_in,
+                **scope, "rejected": summary.rejected, "turns_in": index.turns_in,
                 "rejects_without_interaction": summary.unattributed,
                 "parts": summary.parts, "parts_skipped": summary.parts_skipped,
                 "parts_failed": summary.parts_failed,
@@ -526,6 +536,15 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
     summary.info = info
     write_json(out / "run.json", info)
     return summary
+
+
+def _scope_counts(out: Path) -> dict[str, int]:
+    """Out-of-scope interactions in the run's (checked) scores parts, by scope."""
+    files = sorted((out / "scores").glob("part-*.parquet"))
+    frames = [pd.read_parquet(f, columns=["scope"]) for f in files]
+    frames = [f for f in frames if len(f)]
+    return scope_counts(pd.concat(frames, ignore_index=True) if frames
+                        else pd.DataFrame({"scope": pd.Series(dtype="string")}))
 
 
 def _collect(futures: set[Future[dict[str, Any]]], markers: list[dict[str, Any]]) -> int:

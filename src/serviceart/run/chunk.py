@@ -4,8 +4,9 @@
 plan's ``case_id``, ``case_rule`` and ``repeat_contact``, see
 :func:`serviceart.run.plan.attach`) and returns every table of a result for them:
 evidence, measures, promises, scores, contributions, bands, interactions and
-turns. The engines differ only in how they hand out parts and where they put
-the tables.
+turns. Each interaction's scope (:mod:`serviceart.scope`) is decided here: the
+out-of-scope ones get NaN scores, and the rule that fired one is an evidence row.
+The engines differ only in how they hand out parts and where they put the tables.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ..schema import (
     empty,
     measures_table,
 )
+from ..scope import detect_scope
 from ..scorers import ScoringContext
 from .settings import ScoreSettings
 
@@ -114,8 +116,13 @@ def score_part(turns: pd.DataFrame, interactions: pd.DataFrame, settings: ScoreS
                          sla_s=settings.sla_s, calendar=settings.calendar, promises=promises,
                          case_window=settings.case_window)
     measures = _measures(ctx, settings)
+    scope, scope_evidence = detect_scope(turns, interactions,
+                                         non_service=settings.scope_filter)
+    if len(scope_evidence):  # the rule that put an interaction out of scope, quoted
+        evidence = (pd.concat([evidence, scope_evidence], ignore_index=True) if len(evidence)
+                    else scope_evidence)
     rubric = settings.rubric
-    scores, contributions = rubric.apply(measures)
+    scores, contributions = rubric.apply(measures, scope=scope)
     return PartTables(scores=scores, bands=rubric.assign_bands(scores), measures=measures,
                       evidence=evidence, contributions=contributions,
                       promises=conform(promises, PROMISES),

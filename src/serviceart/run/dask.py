@@ -56,6 +56,7 @@ from ..ingest.model import Conversations, concat_rejects
 from ..result import Result
 from ..rubric.core import Rubric
 from ..schema import REJECTS, conform, empty
+from ..scope import scope_counts
 from .chunk import PartTables, in_plan_order, score_part, with_size
 from .info import run_info
 from .plan import META_COLUMNS, Plan, attach, contact_meta, make_plan
@@ -95,7 +96,8 @@ class DaskResult:
         out = in_plan_order([parts], order)
         info = dict(self.run_info)
         counts = dict(info["counts"])
-        counts.update(scored=len(out.scores),
+        scope = scope_counts(out.scores)
+        counts.update(scored=len(out.scores) - scope["out_of_scope"], **scope,
                       rejected=counts["interactions_in"] - len(out.scores),
                       evidence_rows=len(out.evidence))
         info["counts"] = counts

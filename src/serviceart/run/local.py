@@ -25,6 +25,7 @@ from ..errors import ConfigError, InputError
 from ..ingest.model import Conversations
 from ..result import Result
 from ..rubric.core import Rubric
+from ..scope import scope_counts
 from ..scorers import Scorer
 from .chunk import PartTables, in_plan_order, score_part, with_size
 from .info import run_info
@@ -139,11 +140,12 @@ def score(
             progress(done)
     out = in_plan_order(parts, order)
     counts = conv.counts
+    scope = scope_counts(out.scores)
     info = run_info(settings, plan, engine="local", seconds=time.perf_counter() - t0,
                     words=int(out.interactions["n_words"].sum()) if len(out.interactions)
                     else 0,
                     counts={"interactions_in": counts["interactions_in"],
-                            "scored": len(out.scores),
+                            "scored": len(out.scores) - scope["out_of_scope"], **scope,
                             "rejected": counts["interactions_in"] - len(out.scores),
                             "turns_in": counts["turns_in"],
                             "turns_rejected": counts["turns_rejected"],

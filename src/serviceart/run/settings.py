@@ -33,6 +33,7 @@ OPTION_FLAGS: dict[str, str] = {
     "as_of": "--as-of", "promise_horizons": "--horizon", "case_window": "--case-window",
     "link_by_customer": "--link-by-customer/--exported-cases-only",
     "chunk_size": "--chunk-size", "jobs": "--jobs", "recycle_after": "--recycle-after",
+    "scope_filter": "--keep-non-service",
 }
 
 #: Settings that decide how the work is spread, not what it gives: runs that differ
@@ -90,6 +91,10 @@ class ScoreSettings:
     scorers
         Scorer instances (their parameters are part of the settings); every
         registered scorer by default.
+    scope_filter
+        Recognise non-service threads (banter, praise, marketing) and give them no
+        agent scores (:mod:`serviceart.scope`); ``False`` scores them as service.
+        Interactions where no agent spoke are out of scope either way.
 
     Raises
     ------
@@ -119,6 +124,7 @@ class ScoreSettings:
     batch_size: int = 256
     patterns_dir: Any = None
     scorers: Any = field(default=None)
+    scope_filter: bool = True
 
     def __post_init__(self) -> None:
         problems: list[tuple[str, str, ServiceartError | None]] = []
@@ -202,6 +208,7 @@ class ScoreSettings:
             "batch_size": self.batch_size,
             "patterns_dir": self.patterns_dir,
             "scorers": [{"name": s.name, "params": _json_params(s)} for s in self.scorers],
+            "scope_filter": self.scope_filter,
         }
 
     def outcome_dict(self) -> dict[str, Any]:
@@ -427,5 +434,5 @@ _CONVERT: dict[str, Any] = {
     "as_of": _timestamp, "promise_horizons": _horizons, "case_window": _window,
     "link_by_customer": _bool, "chunk_size": _count, "jobs": _count,
     "recycle_after": _count, "batch_size": _count, "patterns_dir": _folder,
-    "scorers": _scorers,
+    "scorers": _scorers, "scope_filter": _bool,
 }

@@ -105,6 +105,10 @@ class Explanation:
         Interaction metadata shown in the header (channel, agent, start, case).
     band_edges
         ``{principle or "overall": [(band, min), ...]}`` from the rubric.
+    scope, scope_reason
+        ``service``, ``no_agent`` or ``non_service``, and why it is out of scope
+        (out-of-scope interactions have no agent scores; the evidence row with cue
+        ``scope`` quotes what put a non-service thread out).
     """
 
     interaction_id: str
@@ -122,6 +126,8 @@ class Explanation:
     key_measures: dict[str, float] = field(default_factory=dict)
     about: dict[str, str] = field(default_factory=dict)
     band_edges: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    scope: str = "service"
+    scope_reason: str | None = None
 
     # -- text -------------------------------------------------------------------------
     def _header(self) -> str:
@@ -130,13 +136,18 @@ class Explanation:
                 f"v{r.get('version', '?')!s} ({r.get('hash', '?')!s})")
 
     def __str__(self) -> str:
-        lines = [self._header(), f"overall: {_fmt_score(self.scores['overall'])}"
-                 + _band(self.bands["overall"])]
+        lines = [self._header()]
+        if self.scope != "service":
+            lines.append(f"out of scope: {self.scope} ({self.scope_reason or 'no reason'}); "
+                         "no agent scores")
+        note = "nothing applied" if self.scope == "service" else "out of scope"
+        lines.append(f"overall: {_fmt_score(self.scores['overall'], note)}"
+                     + _band(self.bands["overall"]))
         for p in PRINCIPLES:
             rows = self.contributions[self.contributions["principle"] == p]
             if rows.empty:
                 continue
-            head = f"{p}: {_fmt_score(self.scores[p])}" + _band(self.bands[p])
+            head = f"{p}: {_fmt_score(self.scores[p], note)}" + _band(self.bands[p])
             if self._failed_by.get(p):
                 head += f", failed by {', '.join(self._failed_by[p])}"
             lines.append(head)
@@ -173,6 +184,8 @@ class Explanation:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
+        if self.scope != "service":
+            return f"<Explanation {self.interaction_id}: out of scope ({self.scope})>"
         return f"<Explanation {self.interaction_id}: overall {_fmt_score(self.scores['overall'])}>"
 
     def _measures_of(self, principle: str) -> dict[str, float]:
@@ -281,8 +294,8 @@ def _fmt(x: Any) -> str:
     return "n/a" if math.isnan(v) else f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def _fmt_score(x: float) -> str:
-    return "n/a (nothing applied)" if math.isnan(x) else f"{x:.1f} / 100"
+def _fmt_score(x: float, note: str = "nothing applied") -> str:
+    return f"n/a ({note})" if math.isnan(x) else f"{x:.1f} / 100"
 
 
 def _band(band: str | None) -> str:
@@ -416,6 +429,10 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
     rub = rubric or getattr(result, "rubric", None)
     row = scores[known == iid].iloc[0]
     score_map = {k: float(row[k]) for k in (*PRINCIPLES, "overall")}
+    scope = str(row["scope"]) if "scope" in row.index and not pd.isna(row["scope"]) \
+        else "service"
+    reason = row.get("scope_reason")
+    reason = None if reason is None or pd.isna(reason) else str(reason)
     bands = _bands_of(result, iid, score_map, rub, own=rubric is None)
 
     contrib = result.contributions
@@ -474,7 +491,7 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
                        key_measures=key, about=_about(result.interactions, iid),
                        band_edges={k: [(b.name, b.min) for b in rub.bands_for(k)]
                                    for k in (*PRINCIPLES, "overall")} if rub is not None
-                       else {})
+                       else {}, scope=scope, scope_reason=reason)
 
 
 def _bands_of(result: Any, iid: str, scores: dict[str, float], rubric: Rubric | None,

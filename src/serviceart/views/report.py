@@ -45,6 +45,7 @@ from ..analysis.aggregate import SCORE_COLUMNS, by, rank
 from ..codebook import CUES, PRINCIPLES
 from ..errors import ConfigError, InputError, ServiceartError
 from ..result import Result
+from ..scope import in_scope
 from .explain import PRINCIPLE_COLOURS, explain
 from .scorecard import SCORECARD_CSS, anchor_of
 
@@ -174,9 +175,14 @@ def _summary(res: Result, edges: dict[str, list[tuple[str, float]]]) -> str:
     counts = info.get("counts") or {}
     r = info.get("rubric") or {}
     versions = info.get("versions") or {}
+    keep = in_scope(res.scores)
     facts = [
         ("interactions in", _num(counts.get("interactions_in", len(res.scores)), 0)),
-        ("scored", _num(counts.get("scored", len(res.scores)), 0)),
+        ("scored", _num(counts.get("scored", int(keep.sum())), 0)),
+        ("out of scope", _num(counts.get("out_of_scope", int((~keep).sum())), 0)
+         + f' <span class="sa-muted">({_num(counts.get("no_agent", 0), 0)} without an agent '
+           f'turn, {_num(counts.get("non_service", 0), 0)} not a service request; no agent '
+           "scores, left out of every table below)</span>"),
         ("rejected", _num(counts.get("rejected", 0), 0)),
         ("turns in", _num(counts.get("turns_in"), 0)),
         ("evidence rows", _num(len(res.evidence), 0)),
@@ -191,19 +197,19 @@ def _summary(res: Result, edges: dict[str, list[tuple[str, float]]]) -> str:
     out = [_table(["", ""], [[_e(k), v] for k, v in facts], cls="sa-table sa-facts")]
     inter = res.interactions
     if len(inter) and "channel" in inter.columns:
-        scored = inter[inter["interaction_id"].isin(res.scores["interaction_id"])]
+        scored = inter[inter["interaction_id"].isin(res.scores.loc[keep, "interaction_id"])]
         by_channel = scored["channel"].astype("string").fillna("(missing)").value_counts()
         out.append("<h3>Scored interactions by channel</h3>" + _table(
             ["channel", "interactions"], [[_e(str(c)), _num(n, 0)] for c, n in
                                           by_channel.items()], numeric={1}))
     rows = []
     for key in SCORE_COLUMNS:
-        col = res.scores[key]
+        col = res.scores.loc[keep, key]
         row = [_e(key), _num(col.mean()), _num(col.median()), _num(col.isna().sum(), 0)]
         names = [name for name, _ in edges.get(key, [])]
         band_col = f"{key}_band"
         if names and band_col in res.bands.columns:
-            tally = res.bands[band_col].value_counts()
+            tally = res.bands[band_col].value_counts()  # out of scope: no band
             row.append(", ".join(f"{_e(n)} {int(tally.get(n, 0))}" for n in names))
         rows.append(row)
     headers = ["score", "mean", "median", "nothing applied"] + (["bands"] if edges else [])
@@ -286,11 +292,13 @@ def _agents(res: Result, *, n_boot: int, min_n: int) -> str:
         row.append(f'<span class="sa-muted">{_e(str(note or ""))}</span>')
         rows.append(row)
     ci = round(100 * float(table.attrs.get("ci", 0.95)))
+    left_out = int(table.attrs.get("out_of_scope", 0))
     return (_table(["agent", "rank", "n", *SCORE_COLUMNS, "note"], rows,
                    numeric={1, 2, 3, 4, 5, 6, 7}, cls="sa-table sa-agents") +
             f'<p class="sa-muted">Mean scores with {ci}% bootstrap intervals ({n_boot} '
             f"resamples). Ranked on overall; agents whose intervals overlap share a rank, "
-            f"agents with fewer than {min_n} scored interactions are not ranked.</p>")
+            f"agents with fewer than {min_n} scored interactions are not ranked. "
+            f"{left_out} out-of-scope interactions are left out.</p>")
 
 
 def _worst(res: Result, n: int) -> str:

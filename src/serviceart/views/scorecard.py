@@ -43,6 +43,7 @@ SCORECARD_CSS = """
 .sa-card{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:14px;
  color:#212529;background:#fff;border:1px solid #dee2e6;border-radius:6px;padding:12px 16px;
  margin:12px 0;max-width:1100px;line-height:1.4}
+.sa-scope{background:#fff3bf;border-radius:4px;padding:4px 8px;margin:6px 0}
 .sa-card h3{margin:0 0 2px;font-size:18px}.sa-card h4{margin:14px 0 4px;font-size:15px}
 .sa-card .sa-meta,.sa-card .sa-note{color:#6c757d;font-size:12px}
 .sa-card table{border-collapse:collapse;font-size:13px;margin:2px 0}
@@ -127,8 +128,12 @@ def card_html(ex: Explanation, anchor: str) -> str:
            f"<h3>{e(ex.interaction_id)}</h3>",
            f'<div class="sa-meta">{e(" · ".join(meta))}{" · " if meta else ""}rubric '
            f"{e(str(r.get('name', '?')))} v{e(str(r.get('version', '?')))} "
-           f"({e(str(r.get('hash', '?')))})</div>",
-           '<div class="sa-scores">']
+           f"({e(str(r.get('hash', '?')))})</div>"]
+    if ex.scope != "service":
+        out.append(f'<div class="sa-scope" data-scope="{e(ex.scope)}">out of scope: '
+                   f"{e(ex.scope.replace('_', ' '))}: {e(ex.scope_reason or '')}; "
+                   "no agent scores</div>")
+    out.append('<div class="sa-scores">')
     for key in ("overall", *PRINCIPLES):
         score, band = ex.scores[key], ex.bands[key]
         edges = ex.band_edges.get(key, [])
@@ -141,7 +146,7 @@ def card_html(ex: Explanation, anchor: str) -> str:
                    "</span>"
                    + (_badge(band, band_colours(edges).get(band, "#e9ecef"),
                              cls=f"sa-band-{_class_token(band)}") if band else
-                      '<span class="sa-note">nothing applied</span>'
+                      f'<span class="sa-note">{_nan_note(ex)}</span>'
                       if math.isnan(score) else "")
                    + (f' <span class="sa-note">failed by {e(", ".join(failed))}</span>'
                       if failed else "") + "</div>")
@@ -152,6 +157,11 @@ def card_html(ex: Explanation, anchor: str) -> str:
     out.append(_transcript_html(ex, anchor))
     out.append("</div>")
     return "\n".join(out)
+
+
+def _nan_note(ex: Explanation) -> str:
+    """Why a score is missing: out of scope, or no criterion applied."""
+    return "out of scope" if ex.scope != "service" else "nothing applied"
 
 
 def _criteria_html(ex: Explanation, anchor: str) -> str:

@@ -298,3 +298,30 @@ def test_batches_mix_sources_and_draws(cc: ModuleType, pool: pd.DataFrame,
         n_random = batch["id"].isin(draws["random"]).sum()
         assert 100 < n_random < 225
     assert len(draws["random"]) == len(draws["enriched"]) == 1300
+
+
+# -- the adjudicated labels ----------------------------------------------------------
+LABELS = ROOT / "data" / "cue_corpus" / "labels.jsonl"
+
+
+@needs_data
+def test_labels_cover_the_pool_and_point_into_the_texts(cc, manifest):
+    from serviceart.codebook import CUES
+
+    labels = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in labels] == list(manifest["id"])  # every pooled turn, in order
+    assert not any("text" in r or "span" in json.dumps(r["cues"]) for r in labels)
+    texts = cc.load_turns([r["id"] for r in labels]).set_index("id")
+    counts: dict[str, int] = {}
+    for r in labels:
+        text = texts.loc[r["id"], "text"]
+        assert cc.text_hash(text) == r["sha256_16"], r["id"]
+        for c in r["cues"]:
+            assert CUES[c["cue"]].role == r["role"], (r["id"], c)
+            assert 0 <= c["start"] < c["end"] <= len(text), (r["id"], c)
+            assert text[c["start"]:c["end"]].strip() == text[c["start"]:c["end"]], (r["id"], c)
+            counts[c["cue"]] = counts.get(c["cue"], 0) + 1
+    # the thin cues the issue names are all there, at least a handful each
+    for cue in ("admits_unknown", "next_steps", "vague_stall", "active_listening", "empathy",
+                "explanation", "bad_news", "action_taken", "resolution_check"):
+        assert counts.get(cue, 0) >= 15, cue

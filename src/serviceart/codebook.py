@@ -121,6 +121,9 @@ _MEASURE_TABLE: tuple[tuple[str, str, str, str], ...] = (
      "the contact started as a transfer (metadata, or a new agent on the case within minutes)"),
     ("transfer_warm", "service", "flag",
      "for a transfer: 1 when the new agent showed the context, 0 when the customer repeated"),
+    ("sla_s", "service", "s", "the reply-time target that applied (the SLA of the channel)"),
+    ("first_response_sla_ratio", "service", "ratio",
+     "first_response_s / sla_s: 1 is exactly on target, above 1 missed it"),
 )
 
 MEASURES: dict[str, Measure] = {row[0]: Measure(*row) for row in _MEASURE_TABLE}

@@ -43,7 +43,7 @@ class RequestRules:
         Every request and problem phrase, lower case.
     pattern
         One regular expression matching any phrase as whole words (never inside a
-        handle or hashtag).
+        handle or hashtag) in lower-cased text.
     """
 
     min_words: int
@@ -82,7 +82,8 @@ def _rules_from(data: dict[str, Any]) -> RequestRules:
     alternatives = "|".join(_phrase_regex(p) for p in sorted(unique, key=len, reverse=True))
     # a phrase starts at the text's start or after a character that is neither a word
     # character nor @ or # (no look-behind: the pattern also runs on Arrow's RE2)
-    pattern = rf"(?i)(?:^|[^\w@#])(?:{alternatives})(?:\W|$)"
+    # matched on lower-cased text: a case-insensitive pattern is some three times slower
+    pattern = rf"(?:^|[^\w@#])(?:{alternatives})(?:\W|$)"
     return RequestRules(min_words=min_words, phrases=unique, pattern=pattern)
 
 
@@ -123,7 +124,11 @@ def asks_for_something(texts: pd.Series, rules: RequestRules | None = None) -> n
     if texts.empty:
         return np.zeros(0, dtype=bool)
     text = texts.astype("string")
-    phrase = text.str.contains(rules.pattern, regex=True)
-    question = text.str.contains("?", regex=False) & (
-        text.str.count(r"\w+") >= rules.min_words)
-    return (phrase | question).to_numpy(dtype=bool, na_value=False)
+    asks = text.str.lower().str.contains(rules.pattern, regex=True).to_numpy(
+        dtype=bool, na_value=False)
+    question = text.str.contains("?", regex=False).to_numpy(dtype=bool, na_value=False)
+    question &= ~asks
+    if question.any():  # words are counted only where they decide
+        words = text[question].str.count(r"\w+").to_numpy(dtype="float64", na_value=0.0)
+        question[question] = words >= rules.min_words
+    return asks | question

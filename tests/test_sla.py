@@ -289,3 +289,25 @@ def test_sla_ratio_is_first_response_over_sla_and_ignores_speaker_names(channel,
     assert m["replies_over_sla"] == sum(1 for g in gaps if g > m["sla_s"])
     pd.testing.assert_frame_equal(LatencyScorer().score(_ctx(relabelled, targets)),
                                   LatencyScorer().score(_ctx(conv, targets)))
+
+
+def test_the_sla_examples_in_the_rubric_docs_load():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "rubric.md").read_text(encoding="utf-8")
+    section = text[text.index("## Reply-time targets (SLAs) by channel"):]
+    sla_block, criterion_block = [b.split("```")[0] for b in section.split("```toml\n")[1:3]]
+    rubric = sa.Rubric.from_toml(sla_block + criterion_block)
+    assert rubric.sla == {"chat": 90.0, "social": 1800.0, "email": 28800.0, "default": 600.0}
+    ratio = pd.DataFrame({"first_response_sla_ratio": [0.0, 0.5, 24.0, float("nan")]})
+    from serviceart.rubric.expr import evaluate
+
+    crit = rubric.criteria[0]
+    assert evaluate(crit.value, ratio).tolist()[:3] == [1.0, 1.0, 0.0]
+    assert evaluate(crit.applies, ratio).tolist() == [1.0, 1.0, 1.0, 0.0]
+    # the built-in targets the docs list are the ones in the code
+    for channel, shown in (("chat", "2 minutes"), ("social", "1 hour"), ("email", "1 day"),
+                           ("forum", "1 day")):
+        assert f"| `{channel}` | {shown} |" in section
+    assert (DEFAULT_SLA["chat"], DEFAULT_SLA["social"], DEFAULT_SLA["email"],
+            DEFAULT_SLA["forum"], DEFAULT_SLA["call"]) == (120, 3600, DAY, DAY, 600)

@@ -146,6 +146,9 @@ def test_a_rubric_sla_table_is_read_written_and_hashed():
     assert str(base.diff(rubric)) == "sla.chat: none -> 90s\nsla.default: none -> 15m\n" \
                                      "sla.email: none -> 8h"
     assert with_weights(rubric, {"listening": 4}).sla == rubric.sla
+    from serviceart.analysis.calibrate import _reweighted  # calibrate's new rubric
+
+    assert _reweighted(rubric, {("respect", "listening"): 4.0})[0].sla == rubric.sla
 
 
 def test_a_bad_rubric_sla_table_names_each_line():

@@ -44,6 +44,8 @@ DOES_NOT_ASK = [
     "Big sale this weekend at #BurritoBarn, 2 for 1 on everything https://t.co/x1",
     "Just landed in Lisbon with @SkyJet #holiday",
     "@AmazonHelp",  # a handle alone is no request for help
+    "Thanks for your help, all sorted now!",  # thanks for help received
+    "@AmazonHelp Aww your reply made her night!",
     "Loving the #support from the team today",  # a hashtag is not the word
     "",
 ]
@@ -72,7 +74,9 @@ def test_the_shipped_rules_are_data_and_bad_files_are_refused():
             ({"question": {"min_words": 0}, "phrases": {"a": ["help"]}}, "min_words"),
             ({"question": {"min_words": 3}}, r"\[phrases\]"),
             ({"question": {"min_words": 3}, "phrases": {"a": ["help", ""]}}, "phrases.a"),
-            ({"question": {"min_words": 3}, "phrases": {"a": "help"}}, "phrases.a")):
+            ({"question": {"min_words": 3}, "phrases": {"a": "help"}}, "phrases.a"),
+            ({"question": {"min_words": 3}, "phrases": {"a": ["help"]}, "ignore": {}},
+             r"\[ignore\]")):
         with pytest.raises(sa.ConfigError, match=problem) as caught:
             _rules_from(data)
         assert caught.value.code == "SA-C095" and "requests.toml" in str(caught.value)

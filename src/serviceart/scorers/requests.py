@@ -44,11 +44,15 @@ class RequestRules:
     pattern
         One regular expression matching any phrase as whole words (never inside a
         handle or hashtag) in lower-cased text.
+    ignore
+        A regular expression of the phrases taken out before ``pattern`` is looked
+        for, or ``""``.
     """
 
     min_words: int
     phrases: tuple[str, ...]
     pattern: str
+    ignore: str = ""
 
 
 def _phrase_regex(phrase: str) -> str:
@@ -68,6 +72,11 @@ def _rules_from(data: dict[str, Any]) -> RequestRules:
     min_words = question.get("min_words") if isinstance(question, dict) else None
     if isinstance(min_words, bool) or not isinstance(min_words, int) or min_words < 1:
         raise _bad(f"[question] min_words must be a whole number >= 1, got {min_words!r}")
+    ignore = data.get("ignore", {"phrases": []})
+    ignored = ignore.get("phrases") if isinstance(ignore, dict) else None
+    if not isinstance(ignored, list) or not all(isinstance(p, str) and p.strip()
+                                                for p in ignored):
+        raise _bad("[ignore] phrases must be a list of non-empty strings")
     groups = data.get("phrases")
     if not isinstance(groups, dict) or not groups:
         raise _bad("a [phrases] table of phrase lists is needed")
@@ -84,7 +93,10 @@ def _rules_from(data: dict[str, Any]) -> RequestRules:
     # character nor @ or # (no look-behind: the pattern also runs on Arrow's RE2)
     # matched on lower-cased text: a case-insensitive pattern is some three times slower
     pattern = rf"(?:^|[^\w@#])(?:{alternatives})(?:\W|$)"
-    return RequestRules(min_words=min_words, phrases=unique, pattern=pattern)
+    skip = "|".join(_phrase_regex(" ".join(p.lower().split()))
+                    for p in sorted(ignored, key=len, reverse=True))
+    return RequestRules(min_words=min_words, phrases=unique, pattern=pattern,
+                        ignore=rf"\b(?:{skip})\b" if skip else "")
 
 
 @functools.cache
@@ -124,8 +136,10 @@ def asks_for_something(texts: pd.Series, rules: RequestRules | None = None) -> n
     if texts.empty:
         return np.zeros(0, dtype=bool)
     text = texts.astype("string")
-    asks = text.str.lower().str.contains(rules.pattern, regex=True).to_numpy(
-        dtype=bool, na_value=False)
+    low = text.str.lower()
+    if rules.ignore:
+        low = low.str.replace(rules.ignore, " ", regex=True)
+    asks = low.str.contains(rules.pattern, regex=True).to_numpy(dtype=bool, na_value=False)
     question = text.str.contains("?", regex=False).to_numpy(dtype=bool, na_value=False)
     question &= ~asks
     if question.any():  # words are counted only where they decide

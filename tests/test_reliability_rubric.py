@@ -214,7 +214,8 @@ def test_the_dry_run_frame_has_every_measure_and_edge_values():
 
 @pytest.mark.parametrize("value", [
     "courtesy / 0", "0 / 0", "(-1) ** 0.5", "courtesy ** 1e12", "1e12 ** 1e12 - 1e12 ** 1e12",
-    "log1p(-2)", "courtesy % 0", "2 ** -1", "where(courtesy, 1e12, -1e12) * 1e12",
+    "log1p(-2)", "log(0)", "log(-courtesy)", "log(courtesy) / log(1)",
+    "courtesy % 0", "2 ** -1", "where(courtesy, 1e12, -1e12) * 1e12",
     "clip(courtesy, 1, 0)", "fillna(courtesy / 0, 0.5)", "~(courtesy / 0)",
 ])
 def test_floating_point_trouble_gives_nan_or_inf_never_an_exception(value):

@@ -53,7 +53,7 @@ def test_every_bad_setting_is_reported_together_naming_keyword_and_flag():
     assert caught.value.field is not None and "sla_s" in caught.value.field
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), 0, "ten", None])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 0, "ten", True, "-5m", "3y"])
 def test_an_sla_must_be_a_positive_finite_number(value):
     with pytest.raises(sa.ConfigError, match="sla_s"):
         ScoreSettings(sla_s=value)

@@ -119,7 +119,11 @@ def score(
         "--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
     chunk_size: Annotated[int, typer.Option(
         "--chunk-size", min=1, help="Interactions per part (whole cases).")] = 1000,
-    sla: Annotated[float, typer.Option("--sla", help="Reply-time target, seconds.")] = 600.0,
+    sla: Annotated[str | None, typer.Option(
+        "--sla", help="Reply-time targets: seconds or a duration for every channel (600, "
+                      "10m), or CHANNEL=DURATION pairs (chat=2m,social=1h,email=1d; "
+                      "default=... for the other channels). Default: the rubric's [sla], "
+                      "else the built-in targets.")] = None,
     tz: Annotated[str, typer.Option("--tz", help="Time zone for due times.")] = "UTC",
     show: Annotated[int, typer.Option("--show", help="Print scores and top evidence for "
                                                      "this many interactions.")] = 0,
@@ -163,11 +167,27 @@ def score(
     with _stopping():
         _score(paths, output, format, show, retry_failed, _read_options(agent_domain), dict(
             rubric=str(rubric) if rubric else None, jobs=jobs or os.cpu_count() or 1,
-            chunk_size=chunk_size, sla_s=sla, tz=tz,
+            chunk_size=chunk_size, sla=_sla(sla), tz=tz,
             calendar=str(calendar) if calendar else None, case_window=case_window,
             as_of=as_of, promise_horizons=_horizons(horizon),
             link_by_customer=link_by_customer, recycle_after=recycle_after,
             scope_filter=not keep_non_service))
+
+
+def _sla(given: str | None) -> str | dict[str, str] | None:
+    """``--sla`` as one value or a mapping of channel to duration (the values are checked
+    with the settings)."""
+    if given is None or "=" not in given:
+        return given
+    out: dict[str, str] = {}
+    for item in given.split(","):
+        channel, sep, duration = item.partition("=")
+        if not sep or not channel.strip() or not duration.strip():
+            _fail(ConfigError(f"--sla {given!r}: {item.strip()!r} is not CHANNEL=DURATION; "
+                              "write e.g. --sla chat=2m,social=1h,email=1d or --sla 600",
+                              field="sla", code="SA-C094"))
+        out[channel.strip()] = duration.strip()
+    return out
 
 
 def _horizons(given: list[str] | None) -> dict[str, str] | None:

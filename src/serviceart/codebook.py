@@ -156,6 +156,9 @@ _MEASURE_TABLE: tuple[tuple[str, str, str, str], ...] = (
      "distinct channels across the case, minus one (customer effort)"),
     ("customer_outcome", "follow_through", "flag",
      "customer's last message after the reply: 1 sorted or thanks, 0 still not, NaN neither"),
+    ("sla_s", "service", "s", "the reply-time target that applied (the SLA of the channel)"),
+    ("first_response_sla_ratio", "service", "ratio",
+     "first_response_s / sla_s: 1 is exactly on target, above 1 missed it"),
 )
 
 MEASURES: dict[str, Measure] = {row[0]: Measure(*row) for row in _MEASURE_TABLE}

@@ -46,12 +46,16 @@ def components(nodes: Iterable[Any], edges: Iterable[tuple[Any, Any]]) -> list[f
     return [frozenset(g) for g in groups.values()]
 
 
-def reference_latency(roles: Sequence[str], seconds: Sequence[float]) -> dict[str, float]:
+def reference_latency(roles: Sequence[str], seconds: Sequence[float],
+                      asks: Sequence[bool] | None = None) -> dict[str, float]:
     """Reply latency of one written thread, turns in time order.
 
     The codebook's definition: each agent reply is timed from the first customer
     message that no agent had answered yet; customer messages after the last
-    agent message are unanswered.
+    agent message are unanswered. The first response runs from the first customer
+    message that asks for something (``asks``) to the next agent message, or is
+    the first reply when no customer message asks for anything (or ``asks`` is
+    not given).
     """
     waits: list[float] = []
     pending: float | None = None
@@ -65,8 +69,16 @@ def reference_latency(roles: Sequence[str], seconds: Sequence[float]) -> dict[st
     out = {"agent_replies": float(len(waits)),
            "unanswered_customer_turns": float(sum(r == "customer"
                                                   for r in roles[last_agent + 1:]))}
+    request = next((i for i, (r, a) in enumerate(zip(roles, asks or [False] * len(roles),
+                                                     strict=True))
+                    if r == "customer" and a), None)
+    if request is None:
+        first = waits[0] if waits else np.nan
+    else:
+        reply = next((i for i in range(request + 1, len(roles)) if roles[i] == "agent"), None)
+        first = np.nan if reply is None else seconds[reply] - seconds[request]
     if waits:
-        out.update(first_response_s=waits[0], median_reply_s=float(np.median(waits)),
+        out.update(first_response_s=first, median_reply_s=float(np.median(waits)),
                    max_reply_s=max(waits))
     else:
         out.update(first_response_s=np.nan, median_reply_s=np.nan, max_reply_s=np.nan)

@@ -28,6 +28,7 @@ import pandas as pd
 import pytest
 
 import serviceart as sa
+from serviceart.scorers.requests import asks_for_something
 
 from . import realdata as rd
 
@@ -67,7 +68,8 @@ def reference(turns: pd.DataFrame, order: list[str]) -> dict[str, dict[str, floa
     out = {}
     for iid, g in turns.sort_values(order, kind="mergesort").groupby("interaction_id"):
         secs = (g["timestamp"] - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
-        out[str(iid)] = rd.reference_latency(g["role"].tolist(), secs.tolist())
+        asks = asks_for_something(g["text"].astype("string")).tolist()
+        out[str(iid)] = rd.reference_latency(g["role"].tolist(), secs.tolist(), asks)
     return out
 
 

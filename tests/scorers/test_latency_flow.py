@@ -104,7 +104,9 @@ def test_reading_ease_only_on_written_channels_with_enough_words():
 def test_samples_latency_and_flow(sample_result):
     m = sample_result.measures.set_index("interaction_id")
     assert m.loc["chat-0003", "max_reply_s"] == 740
-    assert m.loc["chat-0003", "replies_over_sla"] == 1
+    # replies of 40, 95, 740, 145 and 35 s against the chat SLA of 2 minutes
+    assert m.loc["chat-0003", "sla_s"] == 120
+    assert m.loc["chat-0003", "replies_over_sla"] == 2
     assert m.loc["chat-0003", "handoffs"] == 1
     assert m.loc["call-0001", "handoffs"] == 1
     assert m.loc["chat-0005", "unanswered_customer_turns"] == 1

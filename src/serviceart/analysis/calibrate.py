@@ -734,6 +734,8 @@ def _reweighted(rub: Rubric, weights: Mapping[tuple[str, str], float],
                             "description": rub.description, "source": rub.source, **meta}
     if getattr(rub, "bands", None):
         info["bands"] = rub.bands
+    if getattr(rub, "sla", None):
+        info["sla"] = rub.sla
     return Rubric(criteria, **info), dropped
 
 

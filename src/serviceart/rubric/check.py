@@ -127,6 +127,10 @@ class Locator:
         """Where the bands (of ``key``) are."""
         return "bands" if key is None else f"bands.{key}"
 
+    def sla(self, key: str | None = None) -> str:
+        """Where the ``[sla]`` table (or its entry ``key``) is."""
+        return "[sla]" if key is None else f"[sla] {key}"
+
 
 _HEADER = re.compile(r"^\s*\[")
 
@@ -164,6 +168,14 @@ class TomlLocator(Locator):
         start = self.criteria[index]
         line = (self._key_line(start, key) if key else None)
         return f"line {(start if line is None else line) + 1} (criterion {name!r})"
+
+    def sla(self, key: str | None = None) -> str:
+        start = next((i for i, line in enumerate(self.lines)
+                      if re.match(r"^\s*\[\s*sla\s*\]", line)), None)
+        if start is None:
+            return super().sla(key)
+        line = self._key_line(start, key) if key else None
+        return f"line {(start if line is None else line) + 1} ({super().sla(key)})"
 
     def bands(self, key: str | None = None) -> str:
         if key is not None and key in self.band_tables:

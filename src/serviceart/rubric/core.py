@@ -28,7 +28,10 @@ For each interaction and principle, with the criteria that apply::
 ``overall`` is the mean of the principle scores that are not NaN. Optional
 ``[bands]`` turn a score into a named band (``meets``, ``coaching``,
 ``fails``...): ordered thresholds, for all principles (``all``), one principle,
-or ``overall``; a NaN score gets no band.
+or ``overall``; a NaN score gets no band. An optional ``[sla]`` table sets reply-time
+targets by channel (``chat = "2m"``, ``email = "1d"``, ``default = "10m"``); explicit
+run settings replace it, and it replaces the built-in targets (see
+:mod:`serviceart.clock.sla`).
 
 Every score can be rebuilt from :meth:`Rubric.apply`'s contributions: one row
 per interaction and criterion with ``value``, ``weight`` (0 for bonus and
@@ -62,6 +65,7 @@ import numpy as np
 import pandas as pd
 import tomllib
 
+from ..clock.sla import format_duration, parse_sla
 from ..codebook import PRINCIPLES, SCOPES
 from ..errors import RubricError, SchemaError
 from ..schema import CONTRIBUTIONS, SCORES, conform
@@ -109,6 +113,9 @@ class Rubric:
         to a band with ``min = 0``.
     source
         Where the rubric came from, for error messages and ``run_info``.
+    sla
+        Reply-time targets by channel (``default`` for the others): seconds or
+        durations such as ``"2m"``. Part of the hash.
     locator
         Says where each criterion came from (line numbers) in error messages.
 
@@ -123,7 +130,8 @@ class Rubric:
     def __init__(self, criteria: Iterable[Criterion], *, name: str = "custom",
                  version: str = "1", description: str = "",
                  bands: Mapping[str, Sequence[Band | Mapping[str, Any]]] | None = None,
-                 source: str = "<rubric>", locator: Locator | None = None) -> None:
+                 source: str = "<rubric>", locator: Locator | None = None,
+                 sla: Mapping[str, Any] | None = None) -> None:
         self.criteria = list(criteria)
         self.name = name
         self.version = version
@@ -133,6 +141,8 @@ class Rubric:
         raw = {k: [{"name": b.name, "min": b.min} if isinstance(b, Band) else dict(b)
                    for b in v] for k, v in (bands or {}).items()}
         self.bands, problems = _check_bands(raw, source, where)
+        self.sla, sla_problems = _check_sla(sla, source, where)
+        problems += sla_problems
         problems += [RubricError(msg, source=source, record="[rubric]", field=key, code="SA-R018")
                      for key in ("name", "version", "description")
                      if (msg := text_problem(getattr(self, key), key, MAX_TEXT))]
@@ -204,11 +214,11 @@ class Rubric:
                               source=source, code="SA-R024") from exc
         where = TomlLocator(text)
         problems: list[RubricError] = []
-        unknown_top = set(data) - {"rubric", "criteria", "bands"}
+        unknown_top = set(data) - {"rubric", "criteria", "bands", "sla"}
         if unknown_top:
             problems.append(RubricError(f"unknown top-level keys {sorted(unknown_top)}; a rubric "
-                                        "has [rubric], [[criteria]] and [bands]", source=source,
-                                        code="SA-R025"))
+                                        "has [rubric], [[criteria]], [bands] and [sla]",
+                                        source=source, code="SA-R025"))
         meta = data.get("rubric", {})
         if not isinstance(meta, dict) or set(meta) - {"name", "version", "description"}:
             problems.append(RubricError("[rubric] takes name, version and description",
@@ -231,12 +241,14 @@ class Rubric:
                 criteria.append(crit)
                 positions.append(i)
         bands, band_problems = _check_bands(data.get("bands") or {}, source, where)
+        sla, sla_problems = _check_sla(data.get("sla"), source, where)
         problems += check_criteria(criteria, source, where, positions) + band_problems
+        problems += sla_problems
         raise_problems(problems, source)
         return cls(criteria, name=str(meta.get("name", "custom")),
                    version=str(meta.get("version", "1")),
                    description=str(meta.get("description", "")),
-                   bands=bands, source=source, locator=where)
+                   bands=bands, source=source, locator=where, sla=sla)
 
     def to_dict(self) -> dict[str, Any]:
         """The rubric as plain data, in the TOML layout (defaults left out)."""
@@ -259,6 +271,8 @@ class Rubric:
         if self.bands:
             out["bands"] = {k: [{"name": b.name, "min": b.min} for b in v]
                             for k, v in self.bands.items()}
+        if self.sla:
+            out["sla"] = {k: format_duration(v) for k, v in self.sla.items()}
         out["criteria"] = crits
         return out
 
@@ -289,14 +303,19 @@ class Rubric:
 
     # -- identity -------------------------------------------------------------------
     def _content(self) -> dict[str, Any]:
-        return {"name": self.name, "version": self.version, "description": self.description,
-                "criteria": sorted((c.canonical() for c in self.criteria),
-                                   key=lambda d: (d["principle"], d["name"])),
-                "bands": {k: [[b.name, b.min] for b in v] for k, v in sorted(self.bands.items())}}
+        content = {"name": self.name, "version": self.version,
+                   "description": self.description,
+                   "criteria": sorted((c.canonical() for c in self.criteria),
+                                      key=lambda d: (d["principle"], d["name"])),
+                   "bands": {k: [[b.name, b.min] for b in v]
+                             for k, v in sorted(self.bands.items())}}
+        if self.sla:  # left out when empty, so rubrics without [sla] keep their hash
+            content["sla"] = dict(sorted(self.sla.items()))
+        return content
 
     @property
     def hash(self) -> str:
-        """A stable hash of the content: criteria, bands, name, version, description.
+        """A stable hash of the content: criteria, bands, SLAs, name, version, description.
 
         Key order, criterion order, TOML layout and spacing inside expressions do
         not change it; any other edit does.
@@ -340,11 +359,14 @@ class Rubric:
                  for k in sorted(self.bands.keys() | other.bands.keys())
                  if self.bands.get(k, ()) != other.bands.get(k, ())}
         order = [(c.principle, c.name) for c in [*self.criteria, *other.criteria]]
+        sla = {k: (self.sla.get(k), other.sla.get(k))
+               for k in sorted(self.sla.keys() | other.sla.keys())
+               if self.sla.get(k) != other.sla.get(k)}
         return RubricDiff(
             metadata=meta,
             added=tuple(theirs[k] for k in dict.fromkeys(order) if k not in mine),
             removed=tuple(mine[k] for k in dict.fromkeys(order) if k not in theirs),
-            changed={k: changed[k] for k in sorted(changed)}, bands=bands)
+            changed={k: changed[k] for k in sorted(changed)}, bands=bands, sla=sla)
 
     # -- bands ----------------------------------------------------------------------
     def bands_for(self, key: str) -> tuple[Band, ...]:
@@ -450,6 +472,29 @@ def _scope_of(ids: np.ndarray, scope: pd.DataFrame | None) -> tuple[np.ndarray, 
     kind[hit] = table["scope"].astype(str).to_numpy()[at[hit]]
     why[hit] = table["scope_reason"].astype("string").to_numpy()[at[hit]]
     return kind, why
+def _check_sla(raw: Any, source: str, where: Locator
+               ) -> tuple[dict[str, float], list[RubricError]]:
+    """A rubric's ``[sla]`` table as seconds by channel, and its problems (one each)."""
+    if raw is None:
+        return {}, []
+    entries: list[tuple[str | None, Any]] = (
+        [(str(k), v) for k, v in raw.items()] if isinstance(raw, Mapping) else [(None, raw)])
+    out: dict[str, float] = {}
+    problems: list[RubricError] = []
+    for key, value in entries:
+        try:
+            if key is None:
+                raise ValueError(f"[sla] must be a table of channel = duration, got "
+                                 f"{short(value)}")
+            parsed = parse_sla({key: value})
+        except ValueError as exc:
+            problems.append(RubricError(
+                f"{exc}; give channel = duration, e.g. chat = \"2m\" or email = \"1d\"",
+                source=source, record=where.sla(key), field=key or "sla", code="SA-R061"))
+        else:
+            if isinstance(parsed, dict):
+                out.update(parsed)
+    return dict(sorted(out.items())), problems
 
 
 def decode_utf8(data: bytes, source: str, what: str) -> str:
@@ -585,6 +630,8 @@ class RubricDiff:
         normal form.
     bands
         ``{key: (old bands, new bands)}``.
+    sla
+        ``{channel: (old seconds, new seconds)}``; ``None`` where a rubric sets none.
     """
 
     metadata: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -592,9 +639,11 @@ class RubricDiff:
     removed: tuple[Criterion, ...] = ()
     changed: dict[str, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
     bands: dict[str, tuple[tuple[Band, ...], tuple[Band, ...]]] = field(default_factory=dict)
+    sla: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.metadata or self.added or self.removed or self.changed or self.bands)
+        return bool(self.metadata or self.added or self.removed or self.changed or self.bands
+                    or self.sla)
 
     def __str__(self) -> str:
         if not self:
@@ -610,6 +659,9 @@ class RubricDiff:
             return ", ".join(f"{b.name} >= {b.min:g}" for b in bands) or "none"
 
         lines += [f"bands.{k}: {show(a)} -> {show(b)}" for k, (a, b) in self.bands.items()]
+        lines += [f"sla.{k}: {'none' if a is None else format_duration(a)} -> "
+                  f"{'none' if b is None else format_duration(b)}"
+                  for k, (a, b) in self.sla.items()]
         return "\n".join(lines)
 
 
@@ -633,7 +685,7 @@ def with_weights(rubric: Rubric, weights: Mapping[tuple[str, str] | str, float],
     info: dict[str, Any] = {"name": rubric.name, "version": rubric.version,
                             "description": rubric.description, **meta}
     return Rubric([new(c) for c in rubric.criteria], bands=rubric.bands, source=rubric.source,
-                  **info)
+                  sla=rubric.sla, **info)
 
 
 class _Labels(Locator):

@@ -4,7 +4,8 @@ Expressions use pandas ``DataFrame.eval`` syntax: column names, numbers,
 arithmetic, comparisons, ``&``, ``|``, ``~``, ``and``/``or``/``not``, plus a few
 vectorised functions: ``clip(x, lo, hi)``, ``minimum(a, b)``, ``maximum(a, b)``,
 ``where(cond, a, b)``, ``isna(x)``, ``notna(x)``, ``fillna(x, v)``, ``abs(x)``,
-``log1p(x)``. Nothing else (no attributes, subscripts, strings, imports,
+``log(x)`` (natural log; NaN where ``x <= 0``) and ``log1p(x)`` (``log(1 + x)``; NaN
+where ``x <= -1``). Nothing else (no attributes, subscripts, strings, imports,
 ``in``/``is``, keyword or starred arguments, functions used without a call) is
 accepted, so rubric files cannot run code.
 
@@ -22,6 +23,16 @@ Examples
 >>> m = pd.DataFrame({"a": [0.2, 0.8], "b": [0, 2]})
 >>> evaluate("clip(a / 0.5, 0, 1) * (b == 0)", m).tolist()
 [0.4, 0.0]
+
+Grading a reply time on a log scale: on target (ratio 1) gives 1, a reply 24 times
+slower than the target gives 0, and missing or zero times give NaN (not applied):
+
+>>> r = pd.DataFrame({"first_response_sla_ratio": [1.0, 24.0, 4.8, 0.0, None]})
+>>> [round(v, 3) for v in evaluate(
+...     "clip(1 - log(first_response_sla_ratio) / log(24), 0, 1)", r).tolist()]
+[1.0, 0.0, 0.506, nan, nan]
+>>> evaluate("log1p(b)", pd.DataFrame({"b": [0.0, -1.0, -2.0]})).tolist()
+[0.0, nan, nan]
 """
 
 from __future__ import annotations
@@ -54,6 +65,11 @@ def _asarray(x: Any) -> np.ndarray:
     return np.asarray(x, dtype="float64")
 
 
+def _log(x: np.ndarray) -> np.ndarray:
+    """Natural log, NaN where ``x <= 0`` (never -inf)."""
+    return np.log(np.where(x > 0, x, np.nan))
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "clip": lambda x, lo, hi: np.clip(_asarray(x), _asarray(lo), _asarray(hi)),
     "minimum": lambda a, b: np.fmin(_asarray(a), _asarray(b)),
@@ -63,14 +79,15 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "notna": lambda x: ~np.isnan(_asarray(x)),
     "fillna": lambda x, v: np.where(np.isnan(_asarray(x)), _asarray(v), _asarray(x)),
     "abs": lambda x: np.abs(_asarray(x)),
-    "log1p": lambda x: np.log1p(_asarray(x)),
+    "log": lambda x: _log(_asarray(x)),
+    "log1p": lambda x: np.log1p(np.where(_asarray(x) > -1, _asarray(x), np.nan)),
 }
 
 #: How each function is called (its arguments), for error messages.
 SIGNATURES: dict[str, tuple[str, ...]] = {
     "clip": ("x", "lo", "hi"), "minimum": ("a", "b"), "maximum": ("a", "b"),
     "where": ("cond", "a", "b"), "isna": ("x",), "notna": ("x",), "fillna": ("x", "v"),
-    "abs": ("x",), "log1p": ("x",),
+    "abs": ("x",), "log": ("x",), "log1p": ("x",),
 }
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {

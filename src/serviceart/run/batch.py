@@ -323,6 +323,7 @@ def run_batch(
     chunk_size: int | None = None,
     recycle_after: int | None = None,
     sla_s: float | None = None,
+    sla: float | str | Mapping[str, float | str] | None = None,
     tz: str | tzinfo | None = None,
     calendar: BusinessCalendar | str | Mapping[str, Any] | None = None,
     case_window: str | pd.Timedelta | float | None = None,
@@ -347,7 +348,7 @@ def run_batch(
     settings
         Every setting at once (:class:`~serviceart.ScoreSettings`); then no other
         setting keyword may be given.
-    rubric, sla_s, tz, calendar, case_window, link_by_customer, promise_horizons, as_of
+    rubric, sla_s, sla, tz, calendar, case_window, link_by_customer, promise_horizons, as_of
         As for :func:`serviceart.score`.
     jobs
         Worker processes (default: all cores).
@@ -390,7 +391,7 @@ def run_batch(
     t0 = time.perf_counter()
     settings = ScoreSettings.resolve(
         settings, jobs=jobs or (None if settings else os.cpu_count() or 1), rubric=rubric,
-        chunk_size=chunk_size, recycle_after=recycle_after, sla_s=sla_s, tz=tz,
+        chunk_size=chunk_size, recycle_after=recycle_after, sla_s=sla_s, sla=sla, tz=tz,
         calendar=calendar, case_window=case_window, link_by_customer=link_by_customer,
         promise_horizons=promise_horizons, as_of=as_of)
     files = expand_paths(paths)

@@ -114,7 +114,7 @@ def score_part(turns: pd.DataFrame, interactions: pd.DataFrame, settings: ScoreS
                               horizons=settings.horizons, calendar=settings.calendar)
     ctx = ScoringContext(turns=turns, interactions=interactions, evidence=evidence,
                          sla_s=settings.sla_s, calendar=settings.calendar, promises=promises,
-                         case_window=settings.case_window)
+                         case_window=settings.case_window, sla=settings.sla)
     measures = _measures(ctx, settings)
     scope, scope_evidence = detect_scope(turns, interactions,
                                          non_service=settings.scope_filter)

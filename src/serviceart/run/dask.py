@@ -216,6 +216,7 @@ def score(
     settings: ScoreSettings | None = None,
     rubric: Rubric | str | None = None,
     sla_s: float | None = None,
+    sla: float | str | Mapping[str, float | str] | None = None,
     tz: str | tzinfo | None = None,
     calendar: BusinessCalendar | str | Mapping[str, Any] | None = None,
     case_window: str | pd.Timedelta | float | None = None,
@@ -238,7 +239,8 @@ def score(
     settings
         Every setting at once (:class:`~serviceart.ScoreSettings`); then no other
         setting keyword may be given.
-    rubric, sla_s, tz, calendar, case_window, link_by_customer, promise_horizons, as_of, chunk_size
+    rubric, sla_s, sla, tz, calendar, case_window, link_by_customer, promise_horizons, as_of,
+    chunk_size
         As for :func:`serviceart.score`.
     npartitions
         Partitions for the shuffles (default: as many as the input).
@@ -252,7 +254,7 @@ def score(
         :class:`serviceart.Result`.
     """
     settings = ScoreSettings.resolve(
-        settings, rubric=rubric, sla_s=sla_s, tz=tz, calendar=calendar,
+        settings, rubric=rubric, sla_s=sla_s, sla=sla, tz=tz, calendar=calendar,
         case_window=case_window, link_by_customer=link_by_customer,
         promise_horizons=promise_horizons, as_of=as_of, chunk_size=chunk_size)
     read_rejects: pd.DataFrame | None = None

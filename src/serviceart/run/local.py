@@ -41,6 +41,7 @@ def score(
     *,
     settings: ScoreSettings | None = None,
     sla_s: float | None = None,
+    sla: float | str | Mapping[str, float | str] | None = None,
     n_process: int | None = None,
     nlp: Language | None = None,
     tz: str | tzinfo | None = None,
@@ -66,7 +67,12 @@ def score(
         Every setting at once (:class:`ScoreSettings`); then no other setting
         keyword may be given.
     sla_s
-        Reply-time target in seconds for ``replies_over_sla`` (default 600).
+        Reply-time target in seconds for every channel (``replies_over_sla``).
+    sla
+        Reply-time targets: seconds or a duration (``"10m"``) for every channel, or
+        by channel (``{"chat": "2m", "email": "1d", "default": "10m"}``). Default:
+        the rubric's ``[sla]``, else the built-in targets
+        (:data:`serviceart.clock.sla.DEFAULT_SLA`); see :class:`ScoreSettings`.
     n_process
         Worker processes (default 1: this process). Results are identical.
     nlp
@@ -117,7 +123,7 @@ def score(
     """
     t0 = time.perf_counter()
     settings = ScoreSettings.resolve(
-        settings, rubric=rubric, sla_s=sla_s, jobs=n_process, tz=tz, chunk_size=chunk_size,
+        settings, rubric=rubric, sla_s=sla_s, sla=sla, jobs=n_process, tz=tz, chunk_size=chunk_size,
         scorers=scorers, calendar=calendar, case_window=case_window,
         link_by_customer=link_by_customer, promise_horizons=promise_horizons, as_of=as_of)
     if nlp is not None and settings.jobs > 1:

@@ -11,7 +11,6 @@ records it whole (:meth:`ScoreSettings.to_dict`) and
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import tzinfo
@@ -21,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..clock.calendar import BusinessCalendar
+from ..clock.sla import parse_duration, parse_sla, resolve_sla
 from ..errors import ConfigError, ServiceartError
 from ..rubric.core import Rubric
 from ..scorers import SCORERS, Scorer, default_scorers
@@ -29,7 +29,7 @@ __all__ = ["OPTION_FLAGS", "ScoreSettings"]
 
 #: The command-line flag of each setting (``serviceart score``), for error messages.
 OPTION_FLAGS: dict[str, str] = {
-    "rubric": "--rubric", "sla_s": "--sla", "tz": "--tz", "calendar": "--calendar",
+    "rubric": "--rubric", "sla_s": "--sla", "sla": "--sla", "tz": "--tz", "calendar": "--calendar",
     "as_of": "--as-of", "promise_horizons": "--horizon", "case_window": "--case-window",
     "link_by_customer": "--link-by-customer/--exported-cases-only",
     "chunk_size": "--chunk-size", "jobs": "--jobs", "recycle_after": "--recycle-after",
@@ -60,7 +60,16 @@ class ScoreSettings:
     rubric
         A :class:`~serviceart.Rubric`, a rubric TOML path, or ``None`` for the default.
     sla_s
-        Reply-time target in seconds (``replies_over_sla``); positive.
+        Reply-time target in seconds for every channel (``replies_over_sla``);
+        positive. Kept for older calls and run records; ``sla`` is the general form.
+    sla
+        Reply-time targets: seconds or a duration (``"10m"``) for every channel, or a
+        mapping of channel to either (``{"chat": "2m", "social": "1h", "email":
+        "1d"}``), where ``default`` covers the channels not named. Given channels
+        replace the rubric's ``[sla]``, which replaces the built-in targets
+        (:data:`serviceart.clock.sla.DEFAULT_SLA`); ``sla_s`` applies before ``sla``.
+        Once built, ``sla`` holds the whole table that applies, by channel, and
+        ``sla_s`` its ``default``.
     tz
         IANA time zone in which due times such as "tomorrow" are resolved.
     calendar
@@ -108,10 +117,14 @@ class ScoreSettings:
     (Timedelta('2 days 00:00:00'), Timestamp('2026-03-31 00:00:00+0000', tz='UTC'))
     >>> ScoreSettings.from_dict(s.to_dict()) == s
     True
+    >>> s = ScoreSettings(sla={"chat": "2m", "email": "1d"})
+    >>> s.sla_by_channel["chat"], s.sla_by_channel["email"], s.sla_s
+    (120.0, 86400.0, 600.0)
     """
 
     rubric: Any = None
-    sla_s: float = 600.0
+    sla_s: Any = None
+    sla: Any = None
     tz: Any = "UTC"
     calendar: Any = None
     as_of: Any = None
@@ -142,6 +155,7 @@ class ScoreSettings:
             else:
                 object.__setattr__(self, f.name, value)
         if not problems:
+            self._resolve_sla()
             return
         lines = [f"{_option(name)}: {why}" for name, why, _ in problems]
         name, _, first = problems[0]
@@ -153,6 +167,13 @@ class ScoreSettings:
         raise ConfigError(("bad setting: " if len(lines) == 1 else
                            f"{len(lines)} bad settings: ") + "; ".join(lines),
                           field=", ".join(name for name, _, _ in problems), code="SA-C088")
+
+    def _resolve_sla(self) -> None:
+        """Replace the given SLAs by the table that applies (see :mod:`serviceart.clock.sla`):
+        built-in targets, then the rubric's ``[sla]``, then ``sla_s``, then ``sla``."""
+        table = resolve_sla(self.rubric.sla or None, self.sla_s, self.sla)
+        object.__setattr__(self, "sla", tuple(table.items()))
+        object.__setattr__(self, "sla_s", table["default"])
 
     @classmethod
     def resolve(cls, settings: ScoreSettings | None, **options: Any) -> ScoreSettings:
@@ -175,6 +196,11 @@ class ScoreSettings:
 
     # -- views ----------------------------------------------------------------------
     @property
+    def sla_by_channel(self) -> dict[str, float]:
+        """Reply-time targets in seconds by channel; ``default`` covers the others."""
+        return dict(self.sla)
+
+    @property
     def horizons(self) -> dict[str, pd.Timedelta | None]:
         """Promise horizons by channel (defaults replaced by the given ones)."""
         return dict(self.promise_horizons)
@@ -195,6 +221,7 @@ class ScoreSettings:
             "rubric": {"name": rub.name, "version": rub.version, "hash": rub.hash,
                        "source": rub.source},
             "sla_s": self.sla_s,
+            "sla": self.sla_by_channel,
             "tz": self.tz,
             "calendar": None if cal is None else cal.to_dict(),
             "as_of": None if self.as_of is None else self.as_of.isoformat(),
@@ -296,14 +323,26 @@ def _rubric(value: Any) -> Rubric:
     raise _Bad(f"give a Rubric or a TOML path, not {type(value).__name__}")
 
 
-def _positive_float(value: Any) -> float:
+def _seconds(value: Any) -> float | None:
+    """``sla_s``: a positive number of seconds (or a duration) for every channel."""
+    if value is None:
+        return None
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise _Bad(f"{value!r} is not a number of seconds") from None
-    if not (math.isfinite(number) and number > 0):
-        raise _Bad(f"{value!r} must be a positive number of seconds")
-    return number
+        return parse_duration(value)
+    except ValueError as exc:
+        raise _Bad(str(exc)) from None
+
+
+def _sla(value: Any) -> float | dict[str, float] | None:
+    """``sla``: seconds or a duration for every channel, or a mapping by channel."""
+    if value is None:
+        return None
+    if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+        value = dict(value)  # the table of settings already built
+    try:
+        return parse_sla(value)
+    except ValueError as exc:
+        raise _Bad(str(exc)) from None
 
 
 def _count(value: Any) -> int:
@@ -430,7 +469,7 @@ def _scorer_from(item: Mapping[str, Any]) -> Scorer:
 
 
 _CONVERT: dict[str, Any] = {
-    "rubric": _rubric, "sla_s": _positive_float, "tz": _tz, "calendar": _calendar,
+    "rubric": _rubric, "sla_s": _seconds, "sla": _sla, "tz": _tz, "calendar": _calendar,
     "as_of": _timestamp, "promise_horizons": _horizons, "case_window": _window,
     "link_by_customer": _bool, "chunk_size": _count, "jobs": _count,
     "recycle_after": _count, "batch_size": _count, "patterns_dir": _folder,

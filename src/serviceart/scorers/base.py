@@ -33,7 +33,7 @@ class ScoringContext:
     turns, interactions, evidence
         Conformed tables for the chunk (evidence already role-filtered).
     sla_s
-        The reply-time target in seconds.
+        The reply-time target in seconds for channels ``sla`` does not name.
     calendar
         Business hours: written-channel latency is measured in business
         seconds when given (``sla_s`` then applies to that clock).
@@ -42,6 +42,10 @@ class ScoringContext:
         or ``None`` when it was not built.
     case_window
         The case-linking window (``repeat_contact`` of a scorer run on its own).
+    sla
+        Reply-time targets in seconds by channel, as ``(channel, seconds)`` pairs
+        (:attr:`serviceart.run.settings.ScoreSettings.sla`); a ``default`` pair, when
+        present, replaces ``sla_s``.
     """
 
     turns: pd.DataFrame
@@ -52,6 +56,17 @@ class ScoringContext:
     promises: pd.DataFrame | None = None
     #: contacts of one customer at most this far apart are one case (and a repeat)
     case_window: pd.Timedelta = _WEEK
+    sla: tuple[tuple[str, float], ...] = ()
+
+    def sla_seconds(self) -> np.ndarray:
+        """The reply-time target of each interaction (in ``interactions`` order), from
+        its channel."""
+        from ..clock.sla import sla_per_interaction
+
+        table = {"default": self.sla_s, **dict(self.sla)}
+        channels = (self.interactions["channel"] if "channel" in self.interactions.columns
+                    else pd.Series([None] * len(self.interactions), dtype="string"))
+        return sla_per_interaction(channels, table)
 
     def frame(self, columns: dict[str, Any]) -> pd.DataFrame:
         """A result frame aligned on ``interactions``, from per-id series or arrays."""

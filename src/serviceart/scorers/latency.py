@@ -9,6 +9,7 @@ from ..clock import turn_times
 from ..clock.calendar import BusinessCalendar
 from ._timeline import Group, split_groups
 from .base import Scorer, ScoringContext, register_scorer
+from .requests import asks_for_something
 
 __all__ = ["LatencyScorer"]
 
@@ -32,12 +33,17 @@ def _latency(group: Group, sla_s: float,
              calendar: BusinessCalendar | None = None) -> dict[str, float]:
     kind, start, end = _clock(group)
     roles = np.asarray(group["role"], dtype=object)
+    asks = group["_asks"]
     waits: list[float] = []
     asked: list[float] = []
     pending: float | None = None
     last_agent = -1
+    request = -1  # the first customer turn that asks for something
+    first: tuple[float, float] | None = None  # (from, wait) of the reply to it
     for i, role in enumerate(roles):
         if role == "customer":
+            if request < 0 and asks[i]:
+                request = i
             if kind == "timed":
                 pending = end[i]  # a call: the gap after the customer stops speaking
             elif pending is None:
@@ -47,6 +53,11 @@ def _latency(group: Group, sla_s: float,
             if pending is not None:
                 waits.append(max(0.0, float(start[i] - pending)))
                 asked.append(pending)
+                if first is None and request >= 0:
+                    # a message is answered from the request itself, a call from the
+                    # end of the customer's speech, as every reply is
+                    since = pending if kind == "timed" else end[request]
+                    first = (since, max(0.0, float(start[i] - since)))
                 pending = None
     unanswered = float(sum(1 for r in roles[last_agent + 1:] if r == "customer"))
     out = {"unanswered_customer_turns": unanswered, "agent_replies": float(len(waits))}
@@ -56,16 +67,23 @@ def _latency(group: Group, sla_s: float,
         if kind == "none":
             out["agent_replies"] = _NAN
         return out
-    arr = np.asarray(waits)
+    # no customer turn asks for anything: the first response answers the first turn
+    if request < 0:
+        first = (asked[0], waits[0])
+    arr = np.asarray(waits if first is None else [*waits, first[1]])
     if calendar is not None and kind == "stamped":
         # written channels wait across nights and weekends: count business time only
-        t0 = pd.to_datetime(np.asarray(asked), unit="s", utc=True)
+        t0 = pd.to_datetime(np.asarray(asked if first is None else [*asked, first[0]]),
+                            unit="s", utc=True)
         t1 = t0 + pd.to_timedelta(arr, unit="s")
         arr = np.maximum(calendar.business_seconds_many(pd.Series(t0), pd.Series(t1)), 0.0)
+    first_response = _NAN if first is None else float(arr[-1])
+    if first is not None:
+        arr = arr[:-1]
     # np.median of one or two values is that value or their sum halved: skip its overhead
     median = (float(arr[0]) if len(arr) == 1 else float((arr[0] + arr[1]) / 2)
               if len(arr) == 2 else float(np.median(arr)))
-    out.update(first_response_s=float(arr[0]), median_reply_s=median,
+    out.update(first_response_s=first_response, median_reply_s=median,
                max_reply_s=float(arr.max()), replies_over_sla=float((arr > sla_s).sum()))
     return out
 
@@ -73,6 +91,15 @@ def _latency(group: Group, sla_s: float,
 @register_scorer
 class LatencyScorer(Scorer):
     """Reply latency, replies over the SLA and unanswered customer turns.
+
+    ``first_response_s`` runs from the first customer message that asks for
+    something (a question, a request or a problem statement:
+    :func:`serviceart.scorers.requests.asks_for_something`) to the agent's
+    reply to it; NaN when that message is never answered. When no customer
+    message asks for anything, it runs from the first customer message. Each
+    interaction's SLA is its channel's (``sla_s``, from
+    :attr:`ScoringContext.sla`), and ``first_response_sla_ratio`` is
+    ``first_response_s / sla_s``.
 
     On written channels (every turn has a time: :func:`serviceart.clock.turn_times`,
     its ``timestamp`` or, for the turn that opened the interaction, ``started_at``)
@@ -88,28 +115,43 @@ class LatencyScorer(Scorer):
     Parameters
     ----------
     sla_s
-        Reply-time target in seconds; ``None`` takes the engine's ``sla_s``.
+        Reply-time target in seconds for every channel; ``None`` takes the
+        engine's targets by channel.
     """
 
     name = "latency"
     columns = ("first_response_s", "median_reply_s", "max_reply_s", "replies_over_sla",
-               "agent_replies", "unanswered_customer_turns")
+               "agent_replies", "unanswered_customer_turns", "sla_s",
+               "first_response_sla_ratio")
 
     def __init__(self, *, sla_s: float | None = None) -> None:
         self.sla_s = sla_s
 
     def score(self, ctx: ScoringContext) -> pd.DataFrame:
         """Compute the latency measures for every interaction of ``ctx``."""
-        sla = ctx.sla_s if self.sla_s is None else self.sla_s
+        ids = ctx.interactions["interaction_id"]
+        sla = (ctx.sla_seconds() if self.sla_s is None
+               else np.full(len(ids), float(self.sla_s)))
+        sla_of = dict(zip(ids.tolist(), sla.tolist(), strict=True))
         turns = ctx.turns[["interaction_id", "start_s", "end_s"]].copy()
         turns["role"] = ctx.turns["role"].astype(object)
+        customer = (turns["role"] == "customer").to_numpy()
+        asks = np.zeros(len(turns), dtype=bool)
+        asks[customer] = asks_for_something(ctx.turns["text"][customer])
+        turns["_asks"] = asks
         # message times; a turn with an offset is call timing, which counts only when
         # every turn of the call has start_s and end_s, so such a turn keeps its timestamp
         said = turn_times(ctx.turns, ctx.interactions).where(
             ctx.turns["start_s"].isna(), ctx.turns["timestamp"])
         turns["_epoch_s"] = (said - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
-        rows = {iid: _latency(g, sla, ctx.calendar) for iid, g in split_groups(
-            turns, ["role", "start_s", "end_s", "_epoch_s"])}
+        rows = {iid: _latency(g, sla_of.get(iid, ctx.sla_s), ctx.calendar)
+                for iid, g in split_groups(turns, ["role", "start_s", "end_s", "_epoch_s",
+                                                   "_asks"])}
         table = pd.DataFrame.from_dict(rows, orient="index")
-        return ctx.frame({c: table[c] if c in table else pd.Series(dtype="float64")
-                          for c in self.columns})
+        measured = {c: table[c] if c in table else pd.Series(dtype="float64")
+                    for c in self.columns[:6]}
+        out = ctx.frame(measured)
+        out["sla_s"] = sla
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["first_response_sla_ratio"] = out["first_response_s"].to_numpy() / sla
+        return out

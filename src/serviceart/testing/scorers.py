@@ -95,7 +95,7 @@ def scoring_context(
                               calendar=run.calendar)
     return ScoringContext(turns=turns, interactions=inter, evidence=evidence,
                           sla_s=run.sla_s, calendar=run.calendar, promises=promises,
-                          case_window=run.case_window)
+                          case_window=run.case_window, sla=run.sla)
 
 
 def check_scorer(
@@ -269,6 +269,7 @@ _RANGES: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
     "s": ("0 or more seconds", lambda v: v >= 0),
     "count": ("a whole number, 0 or more", lambda v: (v >= 0) & (v == np.floor(v))),
     "flag": ("0 or 1", lambda v: (v == 0) | (v == 1)),
+    "ratio": ("0 or more", lambda v: v >= 0),
 }
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from .codebook import CHANNELS, CUES, MEASURES, PRINCIPLES, ROLES
+from .codebook import CHANNELS, CUES, EVIDENCE_CUES, MEASURES, PRINCIPLES, ROLES
 from .errors import SchemaError
 
 __all__ = [
@@ -79,7 +79,7 @@ def _cat(values: Iterable[str]) -> pd.CategoricalDtype:
 
 ROLE_DTYPE = _cat(ROLES)
 CHANNEL_DTYPE = _cat(CHANNELS)
-CUE_DTYPE = _cat(CUES)
+CUE_DTYPE = _cat(EVIDENCE_CUES)
 
 TURNS = Table(
     "turns",
@@ -115,7 +115,7 @@ EVIDENCE = Table(
         Column("interaction_id", STRING, True, "the interaction"),
         Column("turn_index", "int64", True, "the turn inside it"),
         Column("role", ROLE_DTYPE, True, "who said it"),
-        Column("cue", CUE_DTYPE, True, "the codebook cue"),
+        Column("cue", CUE_DTYPE, True, "the codebook cue (or scorer cue, e.g. customer_sentiment)"),
         Column("start_char", "int64", True, "span start in the turn's text"),
         Column("end_char", "int64", True, "span end in the turn's text"),
         Column("text", STRING, True, "the span's text"),

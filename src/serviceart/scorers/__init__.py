@@ -8,6 +8,7 @@ from .cues import CueCountScorer, PromiseScorer
 from .flow import FlowScorer
 from .latency import LatencyScorer
 from .readability import ReadabilityScorer
+from .sentiment import SentimentScorer
 from .talk import TalkScorer
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "RepeatScorer",
     "Scorer",
     "ScoringContext",
+    "SentimentScorer",
     "TalkScorer",
     "default_scorers",
     "register_scorer",

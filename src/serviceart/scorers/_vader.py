@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 import string
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -28,6 +29,8 @@ import numpy as np
 import tomllib
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
+    NEGATE,
+    SPECIAL_CASES,
     SentimentIntensityAnalyzer,
     SentiText,
     allcap_differential,
@@ -46,7 +49,19 @@ _EXCLAIM, _QUESTION, _QUESTIONS_MAX = 0.292, 0.18, 0.96
 _LIMIT = 4.0
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _TOKEN = re.compile(r"\S+")
+_PUNCTUATION = string.punctuation
+#: words before a lexicon word that VADER's rules react to (negations, boosters, "no",
+#: "least", "so", "this", "without"); with none of them in the three words before it,
+#: and no idiom in the text, a word's valence is its lexicon value
+_MODIFIERS = frozenset([*NEGATE, *(k for k in BOOSTER_DICT if " " not in k), "no", "least",
+                        "so", "this", "without", "never", "doubt"])
+#: VADER's idioms and multi-word boosters
+_SEQUENCES = tuple(k for k in (*SPECIAL_CASES, *BOOSTER_DICT) if " " in k)
 _FRAGMENT = re.compile(r"<(\w+)>")
+#: a phrase is looked for from this many words before one of its anchor words ...
+_BEFORE = 6
+#: ... to this many words after it
+_AFTER = 8
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,32 @@ class Phrase:
     valence: float
     pattern: re.Pattern[str]
     examples: tuple[str, ...]
+    #: the words (VADER's, lower-cased) a match holds one of: the pattern is tried
+    #: only around them
+    anchors: frozenset[str]
+
+    def find(self, lower: str) -> list[tuple[int, int]]:
+        """The spans of the phrase in a lower-cased text."""
+        raw = lower.split()
+        lows = _stripped(raw)
+        return sorted(set(self.near(lower, raw, lows, _starts(lower),
+                                    [k for k, w in enumerate(lows) if w in self.anchors])))
+
+    def near(self, lower: str, raw: list[str], lows: list[str], starts: list[int],
+             at: list[int]) -> list[tuple[int, int]]:
+        """The spans of the pattern from :data:`_BEFORE` words before to :data:`_AFTER`
+        words after each word index in ``at`` (``raw``: the words of ``lower``, split
+        on whitespace; ``lows`` the same stripped of punctuation; ``starts`` where
+        each begins)."""
+        out = []
+        last = len(raw) - 1
+        for k in at:
+            hi = min(last, k + _AFTER)
+            for m in self.pattern.finditer(lower, starts[max(0, k - _BEFORE)],
+                                           starts[hi] + len(raw[hi])):
+                if m.end() > m.start():
+                    out.append(m.span())
+        return out
 
     @property
     def token(self) -> str:
@@ -121,7 +162,8 @@ def load_overrides(path: str | Path | None = None) -> Overrides:
     problems: list[str] = []
     ignore = _ignore(data.get("ignore", {}), problems)
     words = _words(data.get("words", {}), problems)
-    phrases = _phrases(data.get("phrases", []), data.get("fragments", {}), problems)
+    phrases = _phrases(data.get("phrases", []), data.get("fragments", {}),
+                       data.get("word_sets", {}), problems)
     if problems:
         raise ConfigError(f"the sentiment overrides file {source} has {len(problems)} bad "
                           "entr" + ("y" if len(problems) == 1 else "ies") + ": "
@@ -176,9 +218,12 @@ def _words(table: Any, problems: list[str]) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
-def _phrases(items: Any, fragments: Any, problems: list[str]) -> tuple[Phrase, ...]:
-    if not isinstance(items, list) or not isinstance(fragments, dict):
-        problems.append("[[phrases]] must be an array of tables and [fragments] a table")
+def _phrases(items: Any, fragments: Any, word_sets: Any, problems: list[str]
+             ) -> tuple[Phrase, ...]:
+    if not isinstance(items, list) or not isinstance(fragments, dict) or not isinstance(
+            word_sets, dict):
+        problems.append("[[phrases]] must be an array of tables, [fragments] and "
+                        "[word_sets] tables")
         return ()
     out: list[Phrase] = []
     seen: set[str] = set()
@@ -207,20 +252,57 @@ def _phrases(items: Any, fragments: Any, problems: list[str]) -> tuple[Phrase, .
                 isinstance(e, str) for e in examples):
             problems.append(f"{where}: 'examples' must be a non-empty list of strings")
             continue
-        if pattern is None or valence is None:
+        anchors = _anchors(item.get("anchors"), word_sets, where, problems)
+        if pattern is None or valence is None or anchors is None:
             continue
-        missed = [e for e in examples if not pattern.search(_normalised(e).lower())]
+        phrase = Phrase(name=name, valence=valence, pattern=pattern, examples=tuple(examples),
+                        anchors=anchors)
+        missed = [e for e in examples if not phrase.find(_normalised(e).lower())]
         if missed:
-            problems.append(f"{where}: the pattern does not match its examples {missed}")
+            problems.append(f"{where}: the pattern (near its anchors) does not match its "
+                            f"examples {missed}")
             continue
-        out.append(Phrase(name=name, valence=valence, pattern=pattern,
-                          examples=tuple(examples)))
+        out.append(phrase)
     return tuple(out)
+
+
+def _anchors(given: Any, word_sets: dict[str, Any], where: str, problems: list[str]
+             ) -> frozenset[str] | None:
+    """A phrase's anchor words, ``<name>`` entries replaced by that word set."""
+    if not isinstance(given, list) or not given or not all(
+            isinstance(a, str) and a for a in given):
+        problems.append(f"{where}: 'anchors' must be a non-empty list of words")
+        return None
+    out: set[str] = set()
+    for a in given:
+        named = _FRAGMENT.fullmatch(a)
+        if named is None:
+            out.add(a.lower())
+        elif isinstance(word_sets.get(named.group(1)), list):
+            out.update(str(w).lower() for w in word_sets[named.group(1)])
+        else:
+            problems.append(f"{where}: unknown word set {a}; define it in [word_sets]")
+            return None
+    return frozenset(out)
+
+
+def _stripped(raw: list[str]) -> list[str]:
+    """VADER's words of whitespace-split ``raw``: ends stripped of punctuation unless
+    that leaves two characters or fewer (``:)`` stays)."""
+    stripped = [r.strip(_PUNCTUATION) for r in raw]
+    return [w if len(w) > 2 else r for w, r in zip(stripped, raw, strict=True)]
+
+
+def _starts(text: str) -> list[int]:
+    """Where each whitespace-separated word of ``text`` begins."""
+    return [m.start() for m in _TOKEN.finditer(text)]
 
 
 def _normalised(text: str) -> str:
     """Curly apostrophes made straight (the length stays the same)."""
-    return text.translate(_APOSTROPHES)
+    if "\u2019" in text or "\u2018" in text or "\u02bc" in text:
+        return text.translate(_APOSTROPHES)
+    return text
 
 
 @dataclass(frozen=True)
@@ -306,8 +388,8 @@ class Analyser:
             lexicon[phrase.token] = phrase.valence
         self._lexicon: dict[str, float] = lexicon
         self._emoji = {k: v for k, v in self._vader.emojis.items() if len(k) == 1}
-        self._has_emoji = (re.compile("[" + "".join(re.escape(c) for c in self._emoji) + "]")
-                           if self._emoji else None)
+        self._emoji_chars = frozenset(self._emoji)
+        self._anchors = frozenset(w for p in overrides.phrases for w in p.anchors)
         self.analyse = lru_cache(maxsize=200_000)(self._analyse)
 
     def _analyse(self, text: str) -> TextSentiment:
@@ -319,20 +401,28 @@ class Analyser:
         lower = clean.lower()
         if len(lower) != len(clean):  # a few characters lower-case to two: keep offsets
             lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in clean)
-        words, spans = self._words(clean, lower)
+        raw = clean.split()
+        words = _stripped(raw)
         lows = [w.lower() for w in words]
+        starts: list[int] | None = None
+        anchored = [k for k, w in enumerate(lows) if w in self._anchors]
+        taken: list[tuple[int, int, Phrase]] = []
+        if anchored:
+            starts = _starts(clean)
+            taken = self._phrases(lower, raw, lows, starts, anchored)
+        spans: Sequence[tuple[int, int]] | Mapping[int, tuple[int, int]] | None = None
+        if taken or not self._emoji_chars.isdisjoint(clean):
+            words, spans = self._words(clean, taken)
+            lows = [w.lower() for w in words]
         lexicon = self._lexicon
         hits = [i for i, w in enumerate(lows) if w in lexicon and w not in BOOSTER_DICT
                 and not (w == "kind" and i + 1 < len(lows) and lows[i + 1] == "of")]
         exclaim, question = clean.count("!"), clean.count("?")
         if not hits:
             return TextSentiment(0.0, exclaim, question, ())
-        senti = SentiText.__new__(SentiText)
-        senti.text = clean
-        senti.words_and_emoticons = words
-        senti.is_cap_diff = allcap_differential(words)
-        vader = self._vader
-        valences = [float(vader.sentiment_valence(0, senti, words[i], i, [])[0]) for i in hits]
+        if spans is None:
+            spans = _spans(starts if starts is not None else _starts(clean), raw, words, hits)
+        valences = self._valences(words, lows, hits)
         if "but" in lows:  # VADER's rule: words before the first "but" count half, after 1.5x
             pivot = lows.index("but")
             valences = [v * 0.5 if i < pivot else v * 1.5 if i > pivot else v
@@ -341,13 +431,39 @@ class Analyser:
                       for i, v in zip(hits, valences, strict=True) if v != 0.0)
         return TextSentiment(math.fsum(valences), exclaim, question, found)
 
-    def _words(self, clean: str, lower: str) -> tuple[list[str], list[tuple[int, int]]]:
-        """VADER's words of ``clean``, each with the characters it came from; phrases
-        as their one word, emoji as the words of their description."""
-        taken = self._phrases(lower)
+    def _valences(self, words: list[str], lows: list[str], hits: list[int]) -> list[float]:
+        """VADER's ``sentiment_valence`` of the words at ``hits``.
+
+        A word with none of VADER's modifiers in the three words before it, not in
+        capitals among other words, not "no", in a text without VADER's idioms, has
+        its lexicon value: VADER's rules change nothing then, so it is taken as is.
+        Other words go through VADER's own ``sentiment_valence``. VADER looks at
+        most three words back and two ahead, but copies the whole text's words for
+        each look; here it is given that window of words, with the same result.
+        """
+        vader, lexicon = self._vader, self._lexicon
+        is_cap_diff = allcap_differential(words)
+        joined = " ".join(lows)
+        idioms = any(seq in joined for seq in _SEQUENCES)
+        out = []
+        for i in hits:
+            low = lows[i]
+            if not idioms and low != "no" and not (is_cap_diff and words[i].isupper()) and all(
+                    w not in _MODIFIERS and "n't" not in w for w in lows[max(0, i - 3):i]):
+                out.append(float(lexicon[low]))
+                continue
+            lo = max(0, i - 3)
+            senti = _senti(words[lo:i + 3], is_cap_diff)
+            out.append(float(vader.sentiment_valence(0, senti, words[i], i - lo, [])[0]))
+        return out
+
+    def _words(self, clean: str, taken: list[tuple[int, int, Phrase]]
+               ) -> tuple[list[str], list[tuple[int, int]]]:
+        """VADER's words of ``clean``, each with the characters it came from; the
+        phrases ``taken`` as their one word, emoji as the words of their description."""
         words: list[str] = []
         spans: list[tuple[int, int]] = []
-        emoji = self._has_emoji is not None and self._has_emoji.search(clean) is not None
+        emoji = not self._emoji_chars.isdisjoint(clean)
         k = 0
         for m in _TOKEN.finditer(clean):
             start, end = m.span()
@@ -382,11 +498,17 @@ class Analyser:
         if run < end:
             _add(clean, run, end, words, spans)
 
-    def _phrases(self, lower: str) -> list[tuple[int, int, Phrase]]:
-        """Non-overlapping phrase matches, longest first (then earliest), in text order."""
-        found = [(m.start(), m.end(), n, phrase)
-                 for n, phrase in enumerate(self.overrides.phrases)
-                 for m in phrase.pattern.finditer(lower) if m.end() > m.start()]
+    def _phrases(self, lower: str, raw: list[str], lows: list[str], starts: list[int],
+                 anchored: list[int]) -> list[tuple[int, int, Phrase]]:
+        """Non-overlapping phrase matches near the ``anchored`` words (indices of words
+        that anchor some phrase), longest first (then earliest, then in file order), in
+        text order."""
+        found = []
+        for n, phrase in enumerate(self.overrides.phrases):
+            at = [k for k in anchored if lows[k] in phrase.anchors]
+            if at:
+                found += [(start, end, n, phrase)
+                          for start, end in set(phrase.near(lower, raw, lows, starts, at))]
         if not found:
             return []
         found.sort(key=lambda f: (f[0] - f[1], f[0], f[2]))
@@ -397,17 +519,37 @@ class Analyser:
         return sorted(kept, key=lambda f: f[0])
 
 
+def _senti(words: list[str], is_cap_diff: bool) -> Any:
+    """A VADER ``SentiText`` of words already split (VADER reads only these two)."""
+    senti = SentiText.__new__(SentiText)
+    senti.words_and_emoticons = words
+    senti.is_cap_diff = is_cap_diff
+    return senti
+
+
+def _spans(starts: list[int], raw: list[str], words: list[str], hits: list[int]
+           ) -> dict[int, tuple[int, int]]:
+    """The characters of the words at ``hits``: ``raw`` is the text split on whitespace,
+    ``starts`` where each begins, ``words`` the same with VADER's stripping of punctuation."""
+    out = {}
+    for i in hits:
+        start = starts[i] + (len(raw[i]) - len(raw[i].lstrip(_PUNCTUATION))
+                             if words[i] != raw[i] else 0)
+        out[i] = (start, start + len(words[i]))
+    return out
+
+
 def _add(clean: str, start: int, end: int, words: list[str],
          spans: list[tuple[int, int]]) -> None:
     """Add the word ``clean[start:end]`` with VADER's punctuation rule (ends stripped
     unless that leaves two characters or fewer, e.g. ``:)``)."""
     token = clean[start:end]
-    stripped = token.strip(string.punctuation)
+    stripped = token.strip(_PUNCTUATION)
     if len(stripped) <= 2:
         words.append(token)
         spans.append((start, end))
         return
-    lead = len(token) - len(token.lstrip(string.punctuation))
+    lead = len(token) - len(token.lstrip(_PUNCTUATION))
     words.append(stripped)
     spans.append((start + lead, start + lead + len(stripped)))
 

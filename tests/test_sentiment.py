@@ -341,6 +341,28 @@ def test_scoring_adds_the_evidence_and_explain_quotes_it():
     assert res.measures.loc[0, "customer_sentiment_shift"] > 0
 
 
+def test_explain_quotes_the_words_under_a_criterion_that_reads_a_sentiment_measure():
+    rubric = sa.Rubric.from_toml('''
+[rubric]
+name = "sentiment-only"
+version = "1"
+
+[[criteria]]
+principle = "follow_through"
+name = "customer_leaves_happier"
+value = "customer_sentiment_shift > 0"
+applies = "notna(customer_sentiment_shift)"
+weight = 1
+rationale = "The customer ends happier than they started."
+''')
+    conv = _conv(("t1", [("customer", COMPLAINT), ("agent", FIX), ("customer", THANKS)]))
+    text = str(sa.score(conv, rubric=rubric).explain("t1"))
+    assert 'customer_leaves_happier <- customer_sentiment, turn 0 (customer): "still not ' \
+        'working"' in text
+    assert 'customer_leaves_happier <- customer_sentiment, turn 2 (customer): "that worked"' \
+        in text
+
+
 # ------------------------------------------------------------ contract, properties
 def test_the_scorer_passes_the_scorer_contract():
     out = check_scorer(SentimentScorer())

@@ -23,6 +23,7 @@ __all__ = [
     "PRINCIPLES",
     "ROLES",
     "SCORER_CUES",
+    "SCORER_CUE_MEASURES",
     "Cue",
     "Measure",
     "cues_for",
@@ -145,6 +146,13 @@ _SCORER_CUE_TABLE: tuple[tuple[str, str, str, str], ...] = (
 )
 
 SCORER_CUES: dict[str, Cue] = {row[0]: Cue(*row) for row in _SCORER_CUE_TABLE}
+
+#: The measures each scorer cue is evidence for (``explain`` quotes the cue's rows
+#: under the criteria that read one of them).
+SCORER_CUE_MEASURES: dict[str, tuple[str, ...]] = {
+    "customer_sentiment": ("customer_sentiment_start", "customer_sentiment_end",
+                           "customer_sentiment_shift", "case_sentiment_shift"),
+}
 
 #: Every name an evidence row's ``cue`` may hold: the cues, then the scorer cues.
 EVIDENCE_CUES: dict[str, Cue] = {**CUES, **SCORER_CUES}

@@ -442,7 +442,8 @@ class Analyser:
         each look; here it is given that window of words, with the same result.
         """
         vader, lexicon = self._vader, self._lexicon
-        is_cap_diff = allcap_differential(words)
+        # VADER's "some words in capitals" matters only for a word in capitals
+        is_cap_diff = any(words[i].isupper() for i in hits) and allcap_differential(words)
         joined = " ".join(lows)
         idioms = any(seq in joined for seq in _SEQUENCES)
         out = []

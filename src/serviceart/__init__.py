@@ -112,8 +112,9 @@ def list_scorers() -> list[str]:
 
     Examples
     --------
-    >>> list_scorers()
-    ['case', 'cues', 'flow', 'latency', 'ledger', 'promises', 'readability', 'repeat', 'talk']
+    >>> list_scorers()  # doctest: +NORMALIZE_WHITESPACE
+    ['case', 'cues', 'flow', 'latency', 'ledger', 'promises', 'readability', 'repeat', 'sentiment',
+     'talk']
     """
     from .scorers import SCORERS as SCORERS
 

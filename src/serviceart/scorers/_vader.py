@@ -89,15 +89,17 @@ class Phrase:
         words after each word index in ``at`` (``raw``: the words of ``lower``, split
         on whitespace; ``lows`` the same stripped of punctuation; ``starts`` where
         each begins)."""
-        out = []
         last = len(raw) - 1
+        ranges: list[list[int]] = []  # the windows, overlapping ones merged
         for k in at:
-            hi = min(last, k + _AFTER)
-            for m in self.pattern.finditer(lower, starts[max(0, k - _BEFORE)],
-                                           starts[hi] + len(raw[hi])):
-                if m.end() > m.start():
-                    out.append(m.span())
-        return out
+            lo, hi = max(0, k - _BEFORE), min(last, k + _AFTER)
+            if ranges and lo <= ranges[-1][1]:
+                ranges[-1][1] = hi
+            else:
+                ranges.append([lo, hi])
+        return [m.span() for lo, hi in ranges
+                for m in self.pattern.finditer(lower, starts[lo], starts[hi] + len(raw[hi]))
+                if m.end() > m.start()]
 
     @property
     def token(self) -> str:
@@ -390,6 +392,8 @@ class Analyser:
         self._emoji = {k: v for k, v in self._vader.emojis.items() if len(k) == 1}
         self._emoji_chars = frozenset(self._emoji)
         self._anchors = frozenset(w for p in overrides.phrases for w in p.anchors)
+        #: the lexicon words VADER values (boosters only modify other words)
+        self._scored = frozenset(w for w in lexicon if w not in BOOSTER_DICT)
         self.analyse = lru_cache(maxsize=200_000)(self._analyse)
 
     def _analyse(self, text: str) -> TextSentiment:
@@ -405,7 +409,8 @@ class Analyser:
         words = _stripped(raw)
         lows = [w.lower() for w in words]
         starts: list[int] | None = None
-        anchored = [k for k, w in enumerate(lows) if w in self._anchors]
+        anchored = ([] if self._anchors.isdisjoint(lows)
+                    else [k for k, w in enumerate(lows) if w in self._anchors])
         taken: list[tuple[int, int, Phrase]] = []
         if anchored:
             starts = _starts(clean)
@@ -414,9 +419,11 @@ class Analyser:
         if taken or not self._emoji_chars.isdisjoint(clean):
             words, spans = self._words(clean, taken)
             lows = [w.lower() for w in words]
-        lexicon = self._lexicon
-        hits = [i for i, w in enumerate(lows) if w in lexicon and w not in BOOSTER_DICT
-                and not (w == "kind" and i + 1 < len(lows) and lows[i + 1] == "of")]
+        scored = self._scored
+        hits = [i for i, w in enumerate(lows) if w in scored]
+        if "kind" in scored and "kind" in lows:  # VADER: "kind of" is a booster, not "kind"
+            hits = [i for i in hits if not (lows[i] == "kind" and i + 1 < len(lows)
+                                            and lows[i + 1] == "of")]
         exclaim, question = clean.count("!"), clean.count("?")
         if not hits:
             return TextSentiment(0.0, exclaim, question, ())

@@ -15,7 +15,7 @@ def test_registries_list_names():
         "contact_lens", "eml", "freshdesk", "genesys", "insights", "intercom", "mbox", "messages",
         "pca", "srt", "text", "transcribe", "turns", "vtt", "zendesk"]
     assert sa.list_scorers() == ["case", "cues", "flow", "latency", "ledger", "outcome", "promises",
-                                 "readability", "repeat", "talk"]
+                                 "readability", "repeat", "sentiment", "talk"]
 
 
 def test_unknown_reader_lists_known_ones(tmp_path):

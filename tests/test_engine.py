@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import serviceart as sa
-from serviceart.codebook import CUES
+from serviceart.codebook import EVIDENCE_CUES
 
 # interaction -> cues the sample was written to show (data/samples/README.md)
 EXPECTED: dict[str, set[str]] = {
@@ -52,7 +52,8 @@ def _cues(res: sa.Result) -> dict[str, set[str]]:
 
 
 def test_every_codebook_cue_is_found_in_the_samples(sample_result):
-    assert set(sample_result.evidence["cue"].astype(str)) == set(CUES)
+    # the pattern cues and the evidence scorers add (customer_sentiment)
+    assert set(sample_result.evidence["cue"].astype(str)) == set(EVIDENCE_CUES)
 
 
 @pytest.mark.parametrize("iid", sorted(EXPECTED))
@@ -78,7 +79,7 @@ def test_sample_near_misses(sample_result):
     assert "hedge" not in _turn_cues(res, "call-0001", 3)
     # customer thanks are not courtesy: customer turns carry customer cues only
     ev = res.evidence
-    customer_cues = {c for c, cue in CUES.items() if cue.role == "customer"}
+    customer_cues = {c for c, cue in EVIDENCE_CUES.items() if cue.role == "customer"}
     assert set(ev.loc[ev.role == "customer", "cue"].astype(str)) <= customer_cues
     assert set(ev.loc[ev.role == "agent", "cue"].astype(str)).isdisjoint(customer_cues)
     # the rude call has no disrespect-free respect score

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import serviceart as sa
-from serviceart.codebook import CUES
+from serviceart.codebook import EVIDENCE_CUES
 from serviceart.views.explain import _markup, explain
 
 SCRIPT = "<script>document.title='PWNED'</script>"
@@ -177,7 +177,7 @@ def test_highlighted_text_is_exactly_each_evidence_span(sample_result):
         for k, row in enumerate(ex.evidence.itertuples(index=False)):
             assert m.text[k] == row.text, (iid, k)
             assert m.titles[k] == {str(row.cue)}
-            assert m.classes[k] == {f"sa-cue sa-p-{CUES[str(row.cue)].principle}"}
+            assert m.classes[k] == {f"sa-cue sa-p-{EVIDENCE_CUES[str(row.cue)].principle}"}
 
 
 def test_nested_and_crossing_spans():

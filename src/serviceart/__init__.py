@@ -114,7 +114,7 @@ def list_scorers() -> list[str]:
     --------
     >>> list_scorers()  # doctest: +NORMALIZE_WHITESPACE
     ['case', 'cues', 'flow', 'latency', 'ledger', 'outcome', 'promises', 'readability',
-     'repeat', 'talk']
+     'repeat', 'sentiment', 'talk']
     """
     from .scorers import SCORERS as SCORERS
 

@@ -18,11 +18,14 @@ from typing import Literal
 
 __all__ = [
     "CUES",
+    "EVIDENCE_CUES",
     "EVIDENCE_MARKERS",
     "MEASURES",
     "PRINCIPLES",
     "ROLES",
     "SCOPES",
+    "SCORER_CUES",
+    "SCORER_CUE_MEASURES",
     "Cue",
     "Measure",
     "cues_for",
@@ -159,9 +162,38 @@ _MEASURE_TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("sla_s", "service", "s", "the reply-time target that applied (the SLA of the channel)"),
     ("first_response_sla_ratio", "service", "ratio",
      "first_response_s / sla_s: 1 is exactly on target, above 1 missed it"),
+    ("customer_sentiment_start", "service", "score",
+     "customer's sentiment before the agent first spoke (else their first turn), -1..1"),
+    ("customer_sentiment_end", "follow_through", "score",
+     "customer's sentiment in their last turns after the agent spoke, -1..1"),
+    ("customer_sentiment_shift", "follow_through", "score",
+     "customer_sentiment_end minus customer_sentiment_start"),
+    ("conversation_sentiment", "service", "score",
+     "sentiment of every agent and customer turn together, -1..1"),
+    ("case_sentiment_shift", "follow_through", "score",
+     "customer's sentiment at the end of the case's last contact minus the start of its first"),
 )
 
 MEASURES: dict[str, Measure] = {row[0]: Measure(*row) for row in _MEASURE_TABLE}
+
+#: Evidence that scorers add beside the pattern cues: spans behind a measure (the
+#: words that moved a sentiment score), found by the scorer, not by pattern files.
+_SCORER_CUE_TABLE: tuple[tuple[str, str, str, str], ...] = (
+    ("customer_sentiment", "follow_through", "customer",
+     "words that moved the customer's sentiment; detail holds their valence"),
+)
+
+SCORER_CUES: dict[str, Cue] = {row[0]: Cue(*row) for row in _SCORER_CUE_TABLE}
+
+#: The measures each scorer cue is evidence for (``explain`` quotes the cue's rows
+#: under the criteria that read one of them).
+SCORER_CUE_MEASURES: dict[str, tuple[str, ...]] = {
+    "customer_sentiment": ("customer_sentiment_start", "customer_sentiment_end",
+                           "customer_sentiment_shift", "case_sentiment_shift"),
+}
+
+#: Every name an evidence row's ``cue`` may hold: the cues, then the scorer cues.
+EVIDENCE_CUES: dict[str, Cue] = {**CUES, **SCORER_CUES}
 
 
 def cues_for(role: str) -> tuple[str, ...]:

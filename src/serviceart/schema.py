@@ -20,7 +20,16 @@ from typing import Any
 
 import pandas as pd
 
-from .codebook import CHANNELS, CUES, EVIDENCE_MARKERS, MEASURES, PRINCIPLES, ROLES, SCOPES
+from .codebook import (
+    CHANNELS,
+    CUES,
+    EVIDENCE_CUES,
+    EVIDENCE_MARKERS,
+    MEASURES,
+    PRINCIPLES,
+    ROLES,
+    SCOPES,
+)
 from .errors import SchemaError
 
 __all__ = [
@@ -79,7 +88,7 @@ def _cat(values: Iterable[str]) -> pd.CategoricalDtype:
 
 ROLE_DTYPE = _cat(ROLES)
 CHANNEL_DTYPE = _cat(CHANNELS)
-CUE_DTYPE = _cat([*CUES, *EVIDENCE_MARKERS])
+CUE_DTYPE = _cat([*EVIDENCE_CUES, *EVIDENCE_MARKERS])
 SCOPE_DTYPE = _cat(SCOPES)
 
 TURNS = Table(
@@ -116,7 +125,8 @@ EVIDENCE = Table(
         Column("interaction_id", STRING, True, "the interaction"),
         Column("turn_index", "int64", True, "the turn inside it"),
         Column("role", ROLE_DTYPE, True, "who said it"),
-        Column("cue", CUE_DTYPE, True, "the codebook cue (or the scope marker)"),
+        Column("cue", CUE_DTYPE, True,
+               "the codebook cue, a scorer cue (customer_sentiment) or the scope marker"),
         Column("start_char", "int64", True, "span start in the turn's text"),
         Column("end_char", "int64", True, "span end in the turn's text"),
         Column("text", STRING, True, "the span's text"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from spacy.language import Language
 
@@ -115,7 +116,9 @@ def score_part(turns: pd.DataFrame, interactions: pd.DataFrame, settings: ScoreS
     ctx = ScoringContext(turns=turns, interactions=interactions, evidence=evidence,
                          sla_s=settings.sla_s, calendar=settings.calendar, promises=promises,
                          case_window=settings.case_window, sla=settings.sla)
-    measures = _measures(ctx, settings)
+    measures, found = _measures(ctx, settings)
+    if found:
+        evidence = _with_found(evidence, found, interactions)
     scope, scope_evidence = detect_scope(turns, interactions,
                                          non_service=settings.scope_filter)
     if len(scope_evidence):  # the rule that put an interaction out of scope, quoted
@@ -129,14 +132,18 @@ def score_part(turns: pd.DataFrame, interactions: pd.DataFrame, settings: ScoreS
                       interactions=with_size(turns, interactions), turns=turns)
 
 
-def _measures(ctx: ScoringContext, settings: ScoreSettings) -> pd.DataFrame:
+def _measures(ctx: ScoringContext, settings: ScoreSettings
+              ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Every scorer's columns side by side, one row per interaction (in the order of
-    ``ctx.interactions``)."""
+    ``ctx.interactions``), and the evidence rows the scorers found (non-empty ones)."""
     ids = ctx.interactions["interaction_id"]
     key = ids.astype(str).to_numpy()
     columns: dict[str, Any] = {"interaction_id": ids.to_numpy()}
+    found: list[pd.DataFrame] = []
     for scorer in settings.scorers:
-        part = scorer.score(ctx)
+        part, rows = scorer.score_with_evidence(ctx)
+        if rows is not None and len(rows):
+            found.append(conform(rows, EVIDENCE))
         got = part["interaction_id"].astype(str).to_numpy()
         if len(got) != len(key) or not (got == key).all():  # not in the same order: align
             if part["interaction_id"].duplicated().any():
@@ -145,7 +152,20 @@ def _measures(ctx: ScoringContext, settings: ScoreSettings) -> pd.DataFrame:
         for column in part.columns:
             if column != "interaction_id":
                 columns[column] = part[column].to_numpy()
-    return conform(pd.DataFrame(columns), measures_table(), extra=True)
+    return conform(pd.DataFrame(columns), measures_table(), extra=True), found
+
+
+def _with_found(evidence: pd.DataFrame, found: list[pd.DataFrame],
+                interactions: pd.DataFrame) -> pd.DataFrame:
+    """The cue evidence with the scorers' rows added, by interaction (in the order of
+    ``interactions``) and turn; within a turn, the cue rows first, as they came."""
+    rows = pd.concat([f for f in (evidence, *found) if len(f)], ignore_index=True)
+    position = pd.Series(np.arange(len(interactions)),
+                         index=interactions["interaction_id"].astype(str).to_numpy())
+    pos = rows["interaction_id"].astype(str).map(position).to_numpy(
+        dtype="float64", na_value=np.inf)
+    order = np.lexsort((rows["turn_index"].to_numpy(), pos))
+    return rows.iloc[order].reset_index(drop=True)
 
 
 def with_size(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from .flow import FlowScorer
 from .latency import LatencyScorer
 from .outcome import OutcomeScorer
 from .readability import ReadabilityScorer
+from .sentiment import SentimentScorer
 from .talk import TalkScorer
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "RepeatScorer",
     "Scorer",
     "ScoringContext",
+    "SentimentScorer",
     "TalkScorer",
     "default_scorers",
     "register_scorer",

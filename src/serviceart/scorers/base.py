@@ -94,6 +94,18 @@ class Scorer(ABC):
     def score(self, ctx: ScoringContext) -> pd.DataFrame:
         """One row per interaction: ``interaction_id`` and ``self.columns``."""
 
+    def score_with_evidence(self, ctx: ScoringContext) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """The output of :meth:`score` and the evidence rows behind it.
+
+        The engine calls this. A scorer whose measures rest on spans of text that
+        the cue pipeline does not find (the words that moved a sentiment score)
+        overrides it to return those spans as rows of the EVIDENCE table
+        (:data:`serviceart.schema.EVIDENCE`, their ``cue`` a name of
+        :data:`serviceart.codebook.SCORER_CUES`); the engine adds them to the
+        result's evidence. The default returns ``(self.score(ctx), None)``: no rows.
+        """
+        return self.score(ctx), None
+
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and other.get_params() == self.get_params()
 

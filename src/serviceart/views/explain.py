@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..codebook import CUES, MEASURES, PRINCIPLES
+from ..codebook import CUES, MEASURES, PRINCIPLES, SCORER_CUE_MEASURES
 from ..errors import InputError
 from ..rubric.core import Rubric
 from ..rubric.expr import ExpressionError, names_in
@@ -44,6 +44,8 @@ from ..rubric.expr import ExpressionError, names_in
 __all__ = ["KEY_MEASURES", "PRINCIPLE_COLOURS", "Explanation", "explain"]
 
 _EVIDENCE_COLS = ("turn_index", "role", "cue", "start_char", "end_char", "text")
+#: measure -> the scorer cue whose evidence rows are behind it
+_BEHIND = {m: cue for cue, measures in SCORER_CUE_MEASURES.items() for m in measures}
 
 
 def _names(expression: str) -> set[str]:
@@ -463,7 +465,11 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
         links += [{"principle": p, "criterion": name, "cue": n,
                    "via": "value" if n in value_names else "applies"}
                   for n in names if n in CUES]
-    link = pd.DataFrame(links, columns=["principle", "criterion", "cue", "via"])
+        links += [{"principle": p, "criterion": name, "cue": _BEHIND[n],
+                   "via": "value" if n in value_names else "applies"}
+                  for n in names if n in _BEHIND]
+    link = pd.DataFrame(links, columns=["principle", "criterion", "cue", "via"]
+                        ).drop_duplicates(["principle", "criterion", "cue"])
     evid = ev.loc[:, list(_EVIDENCE_COLS)].assign(cue=ev["cue"].astype(str))
     behind = link.merge(evid, on="cue", how="inner")
     table = contrib.merge(behind, on=["principle", "criterion"], how="left")

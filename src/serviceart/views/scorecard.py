@@ -16,7 +16,7 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from ..codebook import CUES, MEASURES, PRINCIPLES
+from ..codebook import EVIDENCE_CUES, MEASURES, PRINCIPLES
 from .explain import (
     PRINCIPLE_COLOURS,
     _float,
@@ -254,7 +254,7 @@ def _transcript_html(ex: Explanation, anchor: str) -> str:
 
     def open_(k: int) -> str:
         cue = cues[k]
-        p = CUES[cue].principle if cue in CUES else "other"
+        p = EVIDENCE_CUES[cue].principle if cue in EVIDENCE_CUES else "other"
         return (f'<mark class="sa-cue sa-p-{e(p)}" title="{e(cue)}" data-cue="{e(cue)}" '
                 f'data-ev="{k}">')
 

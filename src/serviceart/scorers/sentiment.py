@@ -1,0 +1,212 @@
+"""Customer sentiment: at the start and the end of each interaction, the shift between
+them, the whole conversation's, and the shift across a case.
+
+Sentiment is VADER's compound score (-1..1) with support-language overrides
+(:mod:`serviceart.scorers._vader`, ``data/sentiment.toml``). Turns scored
+together count as VADER scores one text, except that its "but" rule and its
+test for words in capitals look within each turn. Each text is analysed once per
+process and remembered, so agent templates repeated across a run cost nothing
+after the first time.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from ..clock import contact_times
+from ..schema import EVIDENCE, conform, empty
+from ._vader import TextSentiment, analyser, compound
+from .base import Scorer, ScoringContext, register_scorer
+
+__all__ = ["SentimentScorer"]
+
+CUE = "customer_sentiment"
+"""The evidence name of the words that moved the customer's sentiment."""
+
+
+@register_scorer
+class SentimentScorer(Scorer):
+    """The customer's sentiment and how it moved, per interaction and per case.
+
+    - ``customer_sentiment_start``: the customer's turns before the agent first
+      spoke, scored together; when the agent spoke first, the customer's first
+      turn. NaN when the customer did not speak.
+    - ``customer_sentiment_end``: the customer's last turns after the agent
+      first spoke (those since the agent's last turn before them), scored
+      together. NaN when the customer did not speak after an agent did.
+    - ``customer_sentiment_shift``: end minus start (NaN when either is).
+    - ``conversation_sentiment``: every agent and customer turn scored together
+      (the whole-conversation baseline). NaN without such turns.
+    - ``case_sentiment_shift``: the end of the case's last contact minus the start
+      of its first (contacts share ``case_id``; ordered by start time, as
+      :class:`~serviceart.scorers.CaseScorer` orders them). NaN when either is.
+
+    The customer turns that make the start and the end get evidence rows with cue
+    ``customer_sentiment``: the words with the largest valence in the turn, with
+    ``detail`` holding the valence and which measure the turn counts for.
+
+    Parameters
+    ----------
+    overrides
+        A sentiment overrides file laid out as ``serviceart/data/sentiment.toml``;
+        the packaged one when ``None``.
+    evidence_words
+        The most words per turn given as evidence.
+
+    Examples
+    --------
+    >>> import serviceart as sa
+    >>> conv = sa.Conversations.from_frames(pd.DataFrame({"interaction_id": "c1",
+    ...     "role": ["customer", "agent", "customer"],
+    ...     "text": ["My router is still not working.", "I've reset your line.",
+    ...              "That worked, thanks!"]}))
+    >>> ctx = ScoringContext(turns=conv.turns, interactions=conv.interactions,
+    ...                      evidence=pd.DataFrame())
+    >>> out, evidence = SentimentScorer().score_with_evidence(ctx)
+    >>> out[["customer_sentiment_start", "customer_sentiment_end"]].round(3).values.tolist()
+    [[-0.494, 0.735]]
+    >>> evidence[["turn_index", "text"]].values.tolist()
+    [[0, 'still not working'], [2, 'That worked'], [2, 'thanks']]
+    """
+
+    name = "sentiment"
+    columns = ("customer_sentiment_start", "customer_sentiment_end", "customer_sentiment_shift",
+               "conversation_sentiment", "case_sentiment_shift")
+
+    def __init__(self, *, overrides: str | None = None, evidence_words: int = 3) -> None:
+        self.overrides = overrides
+        self.evidence_words = evidence_words
+
+    def score(self, ctx: ScoringContext) -> pd.DataFrame:
+        """Compute the sentiment measures of every interaction of ``ctx``."""
+        return self.score_with_evidence(ctx)[0]
+
+    def score_with_evidence(self, ctx: ScoringContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The sentiment measures and the ``customer_sentiment`` evidence rows."""
+        spoken = _spoken(ctx)
+        analyse = analyser(self.overrides).analyse
+        parts = [analyse(t) for t in spoken["text"].to_numpy(dtype=object)]
+        sums = pd.DataFrame({
+            "iid": spoken["iid"].to_numpy(),
+            "total": np.fromiter((p.total for p in parts), "float64", len(parts)),
+            "exclaim": np.fromiter((p.exclaim for p in parts), "float64", len(parts)),
+            "question": np.fromiter((p.question for p in parts), "float64", len(parts)),
+        })
+        start_rows, end_rows = _start_end(spoken)
+        customer = (spoken["role"] == "customer").to_numpy()
+        start = _scored(sums[start_rows])
+        end = _scored(sums[end_rows])
+        conversation = _scored(sums)
+        shift = end - start.reindex(end.index)
+        case_shift = _case_shift(ctx, start, end)
+        out = ctx.frame({
+            "customer_sentiment_start": start,
+            "customer_sentiment_end": end,
+            "customer_sentiment_shift": shift,
+            "conversation_sentiment": conversation,
+            "case_sentiment_shift": case_shift,
+        })
+        marks = start_rows & customer, end_rows & customer
+        return out, self._evidence(spoken, parts, *marks)
+
+    def _evidence(self, spoken: pd.DataFrame, parts: list[TextSentiment], start: np.ndarray,
+                  end: np.ndarray) -> pd.DataFrame:
+        """Evidence rows: the strongest words of each start and end turn, in text order."""
+        rows = np.flatnonzero(start | end)
+        cols: dict[str, list[object]] = {k: [] for k in
+                                         ("interaction_id", "turn_index", "start_char",
+                                          "end_char", "text", "detail")}
+        texts = spoken["text"].to_numpy(dtype=object)
+        ids = spoken["interaction_id"].to_numpy(dtype=object)
+        index = spoken["turn_index"].to_numpy()
+        for r in rows:
+            words = parts[r].words
+            if not words:
+                continue
+            strongest = sorted(words, key=lambda w: (-abs(w.valence), w.start))
+            counts = [m for m, on in (("start", start[r]), ("end", end[r])) if on]
+            for w in sorted(strongest[:self.evidence_words], key=lambda w: w.start):
+                cols["interaction_id"].append(ids[r])
+                cols["turn_index"].append(index[r])
+                cols["start_char"].append(w.start)
+                cols["end_char"].append(w.end)
+                cols["text"].append(texts[r][w.start:w.end])
+                cols["detail"].append(json.dumps({"valence": round(w.valence, 3),
+                                                  "counts_for": counts}, sort_keys=True))
+        if not cols["interaction_id"]:
+            return empty(EVIDENCE)
+        n = len(cols["interaction_id"])
+        return conform({**cols, "role": ["customer"] * n, "cue": [CUE] * n}, EVIDENCE)
+
+
+def _spoken(ctx: ScoringContext) -> pd.DataFrame:
+    """The agent and customer turns, by interaction (in ``ctx.interactions`` order) and
+    turn index; ``iid`` is the interaction id as ``str``, ``text`` never missing."""
+    turns = ctx.turns
+    role = turns["role"].astype("string")
+    keep = role.isin(["agent", "customer"]).to_numpy(dtype=bool)
+    iid = turns["interaction_id"].astype(str).to_numpy()[keep]
+    position = pd.Series(np.arange(len(ctx.interactions)),
+                         index=ctx.interactions["interaction_id"].astype(str).to_numpy())
+    pos = pd.Series(iid).map(position).to_numpy(dtype="float64", na_value=np.inf)
+    index = turns["turn_index"].to_numpy()[keep]
+    order = np.lexsort((index, pos))
+    return pd.DataFrame({
+        "interaction_id": turns["interaction_id"].to_numpy()[keep][order],
+        "iid": iid[order],
+        "turn_index": index[order],
+        "role": role.to_numpy(dtype=object)[keep][order],
+        "text": turns["text"].astype("string").fillna("").to_numpy(dtype=object)[keep][order],
+    })
+
+
+def _start_end(spoken: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Which turns make the customer's start and which make the end (boolean arrays).
+
+    Start: the customer's turns before the first agent turn, or else their first turn.
+    End: the customer's turns after the first agent turn that follow the last agent
+    turn before any of them (their last run of turns).
+    """
+    iid = spoken["iid"]
+    agent = spoken["role"] == "agent"
+    customer = spoken["role"] == "customer"
+    agents_before = agent.astype("int64").groupby(iid).cumsum() - agent.astype("int64")
+    before = customer & (agents_before == 0)
+    first = customer & (customer.astype("int64").groupby(iid).cumsum() == 1)
+    start = before | (first & ~before.groupby(iid).transform("any"))
+    after = customer & (agents_before > 0)
+    last_run = agents_before.where(after).groupby(iid).transform("max")
+    end = after & (agents_before == last_run)
+    return start.to_numpy(dtype=bool), end.to_numpy(dtype=bool)
+
+
+def _scored(sums: pd.DataFrame) -> pd.Series:
+    """Compound score per interaction of the turns in ``sums``, scored together."""
+    if sums.empty:
+        return pd.Series(dtype="float64")
+    grouped = sums.groupby("iid", sort=False)[["total", "exclaim", "question"]].sum()
+    return pd.Series(compound(grouped["total"].to_numpy(), grouped["exclaim"].to_numpy(),
+                              grouped["question"].to_numpy()), index=grouped.index)
+
+
+def _case_shift(ctx: ScoringContext, start: pd.Series, end: pd.Series) -> pd.Series:
+    """Per interaction: its case's last contact's end minus its first contact's start."""
+    inter = ctx.interactions
+    ids = inter["interaction_id"].astype(str)
+    case = inter["case_id"].astype("string").fillna(inter["interaction_id"].astype("string"))
+    times = contact_times(ctx.turns, inter)
+    order = pd.DataFrame({"case": case.to_numpy(), "id": ids.to_numpy(),
+                          "started": times["started"].to_numpy(),
+                          "ended": times["ended"].to_numpy()})
+    # ties in time (and unknown times, last) are broken by id, as CaseScorer does
+    order = order.sort_values(["case", "started", "ended", "id"], kind="mergesort")
+    first = order.groupby("case", sort=False)["id"].first()
+    last = order.groupby("case", sort=False)["id"].last()
+    began = first.map(start)
+    finished = last.map(end)
+    shift = (finished - began).astype("float64")
+    return pd.Series(case.map(shift).to_numpy(dtype="float64", na_value=np.nan),
+                     index=ids.to_numpy())

@@ -20,7 +20,7 @@ def test_explanation_rebuilds_the_scores(sample_result):
         rows = ex.contributions[ex.contributions.principle == p]
         assert rows["points"].sum() == pytest.approx(0 if math.isnan(s[p]) else s[p])
         assert ex.scores[p] == pytest.approx(s[p], nan_ok=True)
-    assert ex.bands == {"respect": "fails", "service": "coaching", "integrity": "fails",
+    assert ex.bands == {"respect": "fails", "service": "fails", "integrity": "fails",
                         "follow_through": "fails", "overall": "fails"}
 
 
@@ -52,9 +52,9 @@ def test_plain_text(sample_result):
     lines = text.splitlines()
     assert lines[0].startswith("call-0003 - rubric default v3 (")
     assert "respect: 0.0 / 100 [fails], failed by disrespect_fails" in text
-    assert "service: 61.5 / 100 [coaching]" in text
+    assert "service: 57.3 / 100 [fails]" in text
     row = next(ln for ln in lines if ln.strip().startswith("no_disrespect "))
-    assert row.split() == ["no_disrespect", "score", "0", "2", "yes", "0.0", "18.2"]
+    assert row.split() == ["no_disrespect", "score", "0", "2", "yes", "0.0", "15.4"]
     assert "goes_extra_mile" in text and "+5" in text  # bonus points shown as +N
     assert 'disrespect_fails <- disrespect, turn 6 (agent): "not my problem"' in text
     assert "measures: customer_talk_share = " in text

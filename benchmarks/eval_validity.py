@@ -462,7 +462,8 @@ def cv_calibrated_scores(res: sa.Result, human: pd.DataFrame, *, rubric: sa.Rubr
                                              **common)
                 except sa.InputError as exc:
                     notes.append(f"fold {f + 1}: {p} kept its weights ({exc})")
-        scores, _ = fitted.apply(res.measures)
+        scope = res.scores[["interaction_id", "scope", "scope_reason"]]
+        scores, _ = fitted.apply(res.measures, scope=scope)
         scores = scores.astype({"interaction_id": str}).set_index("interaction_id")
         parts.append(scores.loc[ids[test], list(KEYS)].reset_index())
     out = pd.concat(parts, ignore_index=True)
@@ -509,6 +510,11 @@ def evaluate_qa(path: str | Path = QA_PATH, *, nlp: Any = None, rubric: sa.Rubri
     """
     data = load_qa(path)
     res, table = _score(data, "qa_dev.jsonl", nlp, rubric)
+    # every column is compared on the same rows: the conversations in scope (one
+    # where no agent spoke, or not a service request, has no agent scores at all)
+    in_scope = set(res.scores.loc[res.scores["scope"] == "service", "interaction_id"].astype(str))
+    out_of_scope = int((~table["interaction_id"].astype(str).isin(in_scope)).sum())
+    table = table[table["interaction_id"].astype(str).isin(in_scope)].reset_index(drop=True)
     calibrated, notes = None, []
     if cv:
         human = table[["interaction_id"]].assign(
@@ -523,6 +529,7 @@ def evaluate_qa(path: str | Path = QA_PATH, *, nlp: Any = None, rubric: sa.Rubri
                     note="overall score; partly/unclear/mixed left out"))
     facts = {**_counts(data, data.labels, res, table),
              "helped": data.labels["helped"].value_counts().to_dict(),
+             "out_of_scope": out_of_scope,
              "calibration_notes": notes, "cv_min_n": CV_MIN_N if cv else None}
     return rows, facts
 

@@ -457,3 +457,18 @@ def test_scores_always_in_range_and_rebuilt(data):
         for p in {c.principle for c in rubric.criteria}:
             assert np.allclose(total.loc[s.index, p], s[p].fillna(0))
         assert (contrib["points"] >= -1e-9).all() and (contrib["points_lost"] >= -1e-9).all()
+
+
+def test_a_tiny_bonus_beside_a_full_score_neither_overflows_nor_moves_the_score():
+    import warnings
+
+    rubric = sa.Rubric([
+        sa.Criterion("respect", "a", "courtesy >= 0", weight=1.0),
+        sa.Criterion("respect", "b", "minimum(courtesy + 1, 1e-300)", kind="bonus",
+                     bonus_points=1e-9),
+    ])
+    m = pd.DataFrame({"interaction_id": ["x"], "courtesy": [1]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scores, _ = rubric.apply(m)
+    assert scores["respect"].iloc[0] == 100.0

@@ -542,7 +542,8 @@ def _principle(criteria: list[Criterion], values: list[np.ndarray], applied: lis
         points[k] = np.where(app[k], criteria[k].bonus_points * np.nan_to_num(values[k]), 0.0)
         raw += points[k]
     room = np.where(has, 100 - np.nan_to_num(base), 0.0)
-    scale = np.where(raw > room, room / np.where(raw > 0, raw, 1.0), 1.0)
+    # divided only where the bonuses overflow (raw > room >= 0), so never by a tiny raw
+    scale = np.divide(room, raw, out=np.ones_like(raw), where=raw > room)
     for k in bonus_idx:
         points[k] = points[k] * scale
     score = np.where(has, np.minimum(np.nan_to_num(base) + raw * scale, 100.0), np.nan)

@@ -472,3 +472,16 @@ def test_a_tiny_bonus_beside_a_full_score_neither_overflows_nor_moves_the_score(
         warnings.simplefilter("error")
         scores, _ = rubric.apply(m)
     assert scores["respect"].iloc[0] == 100.0
+
+
+def test_a_vanishing_weight_scores_without_a_division_warning():
+    import warnings
+
+    doc = ('[[criteria]]\nprinciple = "respect"\nname = "x"\nvalue = "customer_talk_share"\n'
+           'weight = 1.0000000000000002e-300\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rubric = sa.Rubric.from_toml(doc)
+        scores, _ = rubric.apply(pd.DataFrame({"interaction_id": ["a", "b"],
+                                               "customer_talk_share": [1.0, 0.25]}))
+    assert scores["respect"].round(6).tolist() == [100.0, 25.0]

@@ -541,8 +541,9 @@ def _principle(criteria: list[Criterion], values: list[np.ndarray], applied: lis
         app[k] = app[k] & has
         points[k] = np.where(app[k], criteria[k].bonus_points * np.nan_to_num(values[k]), 0.0)
         raw += points[k]
-    room = np.where(has, 100 - np.nan_to_num(base), 0.0)
-    # divided only where the bonuses overflow (raw > room >= 0), so never by a tiny raw
+    # the room left below 100 (never negative: rounding can put the base a hair above)
+    room = np.where(has, np.maximum(100 - np.nan_to_num(base), 0.0), 0.0)
+    # divided only where the bonuses overflow (raw > room >= 0, so raw > 0)
     scale = np.divide(room, raw, out=np.ones_like(raw), where=raw > room)
     for k in bonus_idx:
         points[k] = points[k] * scale

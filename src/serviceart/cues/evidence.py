@@ -18,6 +18,7 @@ from ..clock.calendar import BusinessCalendar
 from ..clock.due import find_due, find_due_phrase
 from ..codebook import CUES
 from ..schema import EVIDENCE, conform, empty
+from .learned import MODEL_KEY
 from .pipeline import SPANS_KEY, normalise
 
 __all__ = ["extract_evidence"]
@@ -88,10 +89,17 @@ def extract_evidence(
     role_of = {name: cue.role for name, cue in CUES.items()}
     for i, doc in enumerate(docs):
         role = roles[i]
-        for span in doc.spans[SPANS_KEY]:
+        found = [(span, "pattern", 1.0) for span in doc.spans[SPANS_KEY]]
+        if MODEL_KEY in doc.spans and len(doc.spans[MODEL_KEY]):
+            group = doc.spans[MODEL_KEY]
+            found += [(span, "model", conf) for span, conf
+                      in zip(group, group.attrs["confidence"], strict=True)]
+        for span, source, confidence in found:
             cue = span.label_
             if role_of[cue] != role:
                 continue
+            cols["source"].append(source)
+            cols["confidence"].append(confidence)
             cols["interaction_id"].append(i)
             cols["role"].append(role)
             cols["cue"].append(cue)

@@ -258,7 +258,7 @@ class CueModel:
             "features": self.features,
             "idf": [round(float(x), 6) for x in self.idf],
             "coef": [[round(float(x), 6) for x in row]
-                     for row in np.asarray(self.coef).reshape(len(self.features), -1)],
+                     for row in np.asarray(self.coef).reshape(len(self.features), len(self.cues))],
         }
         return json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 

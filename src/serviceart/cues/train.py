@@ -41,6 +41,7 @@ __all__ = [
     "build",
     "corpus_error",
     "fit",
+    "folds",
     "licences",
     "oof_proba",
     "predict",
@@ -147,7 +148,8 @@ def corpus_error(message: str) -> InputError:
     return InputError(message, code="SA-I114")
 
 
-def prepare(rows: Sequence[dict[str, Any]], *, batch_size: int = 256) -> Prepared:
+def prepare(rows: Sequence[dict[str, Any]], *, batch_size: int = 256,
+            patterns_dir: str | Path | None = None) -> Prepared:
     """Run the turns through the pattern pipeline and mark each sentence's cues.
 
     Parameters
@@ -156,6 +158,8 @@ def prepare(rows: Sequence[dict[str, Any]], *, batch_size: int = 256) -> Prepare
         Labelled turns (see the module docstring).
     batch_size
         Texts per spaCy batch.
+    patterns_dir
+        Pattern files to run instead of the shipped ones.
 
     Returns
     -------
@@ -163,7 +167,7 @@ def prepare(rows: Sequence[dict[str, Any]], *, batch_size: int = 256) -> Prepare
     """
     rows = list(rows)
     _check(rows)
-    nlp = make_nlp(model=False)
+    nlp = make_nlp(model=False, patterns_dir=patterns_dir)
     docs = list(nlp.pipe((normalise(r["text"]) for r in rows), batch_size=batch_size))
     sents = sentences(docs, names=True)
     cues = list(CUES)
@@ -252,7 +256,7 @@ def fit(prep: Prepared, turns: np.ndarray) -> CueModel:
     return CueModel(names, idf, cues, coef, intercept, np.full(len(cues), np.inf))
 
 
-def _folds(prep: Prepared, turns: np.ndarray, k: int = FOLDS) -> list[np.ndarray]:
+def folds(prep: Prepared, turns: np.ndarray, k: int = FOLDS) -> list[np.ndarray]:
     """Turn masks of ``k`` folds over the chosen turns, grouped by conversation.
 
     Conversations are dealt to folds in a fixed order (sorted by size, then by
@@ -325,14 +329,15 @@ def thresholds(prep: Prepared, prob: np.ndarray) -> tuple[np.ndarray, dict[str, 
 def oof_proba(prep: Prepared, turns: np.ndarray, k: int = FOLDS) -> np.ndarray:
     """Out-of-fold probabilities for the sentences of the chosen turns (NaN elsewhere)."""
     prob = np.full(prep.gold.shape, np.nan)
-    for test in _folds(prep, turns, k):
+    for test in folds(prep, turns, k):
         model = fit(prep, turns & ~test)
         rows = test[prep.sents.doc]
         prob[rows] = model.proba(_subset(prep.sents, rows))
     return prob
 
 
-def build(prep: Prepared, turns: np.ndarray | None = None) -> CueModel:
+def build(prep: Prepared, turns: np.ndarray | None = None, *,
+          licensed_only: bool = True) -> CueModel:
     """The model trained on the chosen turns, thresholds picked out of fold.
 
     Parameters
@@ -341,7 +346,10 @@ def build(prep: Prepared, turns: np.ndarray | None = None) -> CueModel:
         The prepared corpus.
     turns
         Per turn: use it (default: every turn whose source's licence allows
-        training, see :func:`licences`). Turns of other sources are never used.
+        training, see :func:`licences`).
+    licensed_only
+        Never train on turns of other sources (the shipped model); false only to
+        measure, for research, what the unlicensed labels would add.
 
     Returns
     -------
@@ -349,7 +357,7 @@ def build(prep: Prepared, turns: np.ndarray | None = None) -> CueModel:
         Only the cues that keep :data:`PRECISION` out of fold; ``meta`` records
         the sources, licences, counts and the threshold figures.
     """
-    allowed = prep.trainable()
+    allowed = prep.trainable() if licensed_only else np.ones(len(prep.rows), dtype=bool)
     turns = allowed if turns is None else (np.asarray(turns, dtype=bool) & allowed)
     prob = oof_proba(prep, turns)
     thr, stats = thresholds(prep, prob)
@@ -358,7 +366,8 @@ def build(prep: Prepared, turns: np.ndarray | None = None) -> CueModel:
     table = licences()
     used = sorted({prep.rows[i]["source"] for i in np.flatnonzero(turns)})
     meta = {
-        "sources": {s: {"licence": table[s]["licence"], "folder": table[s]["folder"],
+        "sources": {s: {"licence": table.get(s, {}).get("licence", "unknown"),
+                    "folder": table.get(s, {}).get("folder", "unknown"),
                         "turns": int(sum(1 for i in np.flatnonzero(turns)
                                          if prep.rows[i]["source"] == s))}
                     for s in used},

@@ -21,7 +21,38 @@ from ..schema import EVIDENCE, conform, empty
 from .learned import MODEL_KEY
 from .pipeline import SPANS_KEY, normalise
 
-__all__ = ["extract_evidence"]
+__all__ = ["FIRST_REPLY_DROPS", "extract_evidence", "first_replies"]
+
+#: Cues that cannot stand in the agent's first reply to a customer: ``follow_up``
+#: opens a contact by following up an earlier one, so "Just checking in" in an
+#: answer to the customer's first message is not one.
+FIRST_REPLY_DROPS = frozenset({"follow_up"})
+
+
+def first_replies(turns: pd.DataFrame) -> np.ndarray:
+    """Per turn: an agent turn with a customer turn before it and no agent turn before it,
+    in its interaction.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"interaction_id": ["a", "a", "a", "b"], "turn_index": [0, 1, 2, 0],
+    ...                   "role": ["customer", "agent", "agent", "agent"]})
+    >>> first_replies(t).tolist()
+    [False, True, False, False]
+    """
+    if turns.empty:
+        return np.zeros(0, dtype=bool)
+    role = turns["role"].astype("string")
+    frame = pd.DataFrame({"iid": turns["interaction_id"].astype("string").to_numpy(),
+                          "ti": turns["turn_index"].to_numpy(),
+                          "agent": (role == "agent").fillna(False).to_numpy(dtype=bool),
+                          "customer": (role == "customer").fillna(False).to_numpy(dtype=bool)})
+    ordered = frame.sort_values(["iid", "ti"], kind="stable")
+    grouped = ordered.groupby("iid", sort=False)
+    agents_before = grouped["agent"].cumsum() - ordered["agent"]
+    customers_before = grouped["customer"].cumsum() - ordered["customer"]
+    first = ordered["agent"] & (agents_before == 0) & (customers_before > 0)
+    return first.reindex(frame.index).to_numpy(dtype=bool)
 
 
 def _promise(span: Span, said: pd.Timestamp | None, tz: str | tzinfo,
@@ -112,6 +143,17 @@ def extract_evidence(
             if due_at is not None:
                 dues[len(cols["detail"]) - 1] = due_at.value
     pos = np.asarray(cols.pop("interaction_id"), dtype="int64")
+    drop = (np.isin(np.asarray(cols["cue"], dtype=object), list(FIRST_REPLY_DROPS))
+            & first_replies(turns)[pos] if FIRST_REPLY_DROPS.intersection(cols["cue"])
+            else np.zeros(len(pos), dtype=bool))
+    if drop.any():
+        keep = ~drop
+        pos = pos[keep]
+        new_row = np.cumsum(keep) - 1
+        dues = {int(new_row[i]): v for i, v in dues.items() if keep[i]}
+        for k in ("role", "cue", "start_char", "end_char", "text", "detail", "source",
+                  "confidence"):
+            cols[k] = [v for v, ok in zip(cols[k], keep.tolist(), strict=True) if ok]
     cols.pop("turn_index")
     cols.pop("due_at")
     due_ns = np.full(len(pos), np.iinfo(np.int64).min, dtype="int64")  # NaT

@@ -86,12 +86,13 @@ def load_corpus(dev: Path = DEV_GOLD, labels: Path = LABELS) -> list[dict[str, A
         new = read_jsonl(labels)
         turns = corpus.load_turns([r["id"] for r in new])
         for r, t in zip(new, turns.to_dict("records"), strict=True):
-            want = r.get("hash") or r.get("text_hash")
+            want = r.get("sha256_16") or r.get("sha256") or r.get("hash")
             if want is not None and corpus.text_hash(t["text"]) != want:
                 raise corpus_error(f"{labels}: the text of {r['id']} no longer matches its "
                                    f"hash {want}; the shared data changed, relabel that turn")
             rows.append({"id": r["id"], "source": r["id"].split(":")[0],
-                         "conversation": str(t["conversation"]), "role": t["role"],
+                         "conversation": str(r.get("conversation", t["conversation"])),
+                         "role": r.get("role", t["role"]),
                          "text": t["text"], "cues": r.get("cues", []), "set": "corpus"})
     if corpus is not None and hasattr(corpus, "load_turns"):
         # the dev turns' conversations as the corpus script reads them (threads of tweets)

@@ -171,6 +171,7 @@ def test_a_model_built_only_from_unlicensed_turns_learns_nothing(dev_rows: list)
     assert model.meta["turns"] == 0 and model.cues == []
 
 
+@pytest.mark.slow
 def test_shipped_model_equals_a_rebuild(dev_rows: list) -> None:
     harness = _module("train_cues")
     rebuilt = json.loads(harness.build_model(harness.load_corpus()))

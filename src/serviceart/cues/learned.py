@@ -338,7 +338,11 @@ class ModelCues:
         return doc
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 256) -> Iterator[Doc]:
-        """Add model cues to a stream of docs, a batch at a time."""
+        """Add model cues to a stream of docs, a batch at a time (nothing to do, and no
+        span group made, when the model has no cue)."""
+        if not self.model.cues:
+            yield from stream
+            return
         for docs in minibatch(stream, size=batch_size):
             self._annotate(docs)
             yield from docs
@@ -347,10 +351,10 @@ class ModelCues:
         from .pipeline import SPANS_KEY
 
         model = self.model
-        for doc in docs:
-            doc.spans[MODEL_KEY] = SpanGroup(doc, name=MODEL_KEY, attrs={"confidence": []})
         if not model.cues:
             return
+        for doc in docs:
+            doc.spans[MODEL_KEY] = SpanGroup(doc, name=MODEL_KEY, attrs={"confidence": []})
         sents = sentences(docs)
         if not len(sents):
             return

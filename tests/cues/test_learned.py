@@ -212,3 +212,10 @@ def test_learned_detector_alone_learns_the_frequent_cues(dev_rows: list,
 # conversation, every source trained on), measured 2026-12-06, minus 0.05.
 # greeting 0.910, courtesy 0.924, apology 0.902, redirect 0.825.
 FLOORS_ALONE = {"greeting": 0.86, "courtesy": 0.87, "apology": 0.85, "redirect": 0.77}
+
+
+def test_explanation_marks_a_model_cue(tiny_nlp: Any) -> None:
+    result = sa.score(_conversation(), nlp=tiny_nlp, n_process=1)
+    text = str(result.explain("c1"))
+    assert "[admits_unknown (model 0.98): [bad_news: We wouldn't have] the specifics" in text
+    assert "[admits_unknown: I don't know]" in text

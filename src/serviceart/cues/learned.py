@@ -54,7 +54,8 @@ __all__ = [
 COMPONENT = "serviceart_cue_model"
 MODEL_KEY = "serviceart_model"
 
-_ATTRS = [NORM, SUFFIX, SENT_START, IS_SPACE, LIKE_URL, LIKE_NUM, IDX, LENGTH]
+_ATTRS = [NORM, SUFFIX, SENT_START, IS_SPACE, LIKE_URL, LIKE_NUM]
+_CHARS = [IDX, LENGTH]
 _MUL = np.uint64(0x9E3779B97F4A7C15)  # odd constant of the bigram mix
 _SALT = {"w": np.uint64(0x243F6A8885A308D3), "b": np.uint64(0x13198A2E03707344),
          "s": np.uint64(0xA4093822299F31D0)}
@@ -101,7 +102,7 @@ class Sentences:
         return len(self.doc)
 
 
-def sentences(docs: Sequence[Doc], *, names: bool = False) -> Sentences:
+def sentences(docs: Sequence[Doc], *, names: bool = False, chars: bool = True) -> Sentences:
     """Split a batch of docs into sentences and read their features.
 
     Sentences holding only whitespace are left out.
@@ -112,6 +113,9 @@ def sentences(docs: Sequence[Doc], *, names: bool = False) -> Sentences:
         Docs with sentence boundaries.
     names
         Also record a readable name of every key (for building a model).
+    chars
+        Fill ``start`` and ``end`` (left at -1 otherwise: the component reads the
+        character span of the few sentences it marks from their tokens).
 
     Returns
     -------
@@ -133,17 +137,21 @@ def sentences(docs: Sequence[Doc], *, names: bool = False) -> Sentences:
     url, num = arr[:, 4] == 1, arr[:, 5] == 1
     norm[url] = _URL
     norm[num & ~url] = _NUM
-    idx = arr[:, 6].astype("int64")
-    end_char = idx + arr[:, 7].astype("int64")
     keep = np.flatnonzero(~space)
-    # renumber the sentences that hold a non-space token
-    used, sent = np.unique(sent_raw[keep], return_inverse=True)
-    n = len(used)
-    first = np.searchsorted(sent, np.arange(n), side="left")
-    last = np.searchsorted(sent, np.arange(n), side="right") - 1
+    # renumber the sentences that hold a non-space token (sent_raw does not decrease)
+    raw = sent_raw[keep]
+    new = np.r_[True, raw[1:] != raw[:-1]] if len(raw) else np.zeros(0, dtype=bool)
+    sent = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    last = np.r_[first[1:] - 1, len(raw) - 1] if len(first) else first
     k_first, k_last = keep[first], keep[last]
     doc = doc_of[k_first]
-    out = Sentences(doc=doc, start=idx[k_first], end=end_char[k_last],
+    if chars:
+        pos = np.concatenate([d.to_array(_CHARS) for d in docs if len(d)]).astype("int64")
+        start, end = pos[k_first, 0], pos[k_last, 0] + pos[k_last, 1]
+    else:
+        start = end = np.full(len(first), -1, dtype="int64")
+    out = Sentences(doc=doc, start=start, end=end,
                     tok_start=tok_in_doc[k_first], tok_end=tok_in_doc[k_last] + 1,
                     row=empty, key=np.zeros(0, dtype="uint64"))
     kn, ks = norm[keep], suffix[keep]
@@ -355,7 +363,7 @@ class ModelCues:
             return
         for doc in docs:
             doc.spans[MODEL_KEY] = SpanGroup(doc, name=MODEL_KEY, attrs={"confidence": []})
-        sents = sentences(docs)
+        sents = sentences(docs, chars=False)
         if not len(sents):
             return
         prob = model.proba(sents)
@@ -365,14 +373,14 @@ class ModelCues:
         cue_names = model.cues
         for r, c in zip(hit_rows.tolist(), hit_cues.tolist(), strict=True):
             doc = docs[int(sents.doc[r])]
-            s, e = int(sents.start[r]), int(sents.end[r])
+            span = doc[int(sents.tok_start[r]):int(sents.tok_end[r])]
+            s, e = span.start_char, span.end_char
             label = cue_names[c]
             if any(sp.label_ == label and sp.start_char < e and s < sp.end_char
                    for sp in doc.spans[SPANS_KEY]):
                 continue
             group = doc.spans[MODEL_KEY]
-            group.append(Span(doc, int(sents.tok_start[r]), int(sents.tok_end[r]),
-                              label=self._labels[c]))
+            group.append(Span(doc, span.start, span.end, label=self._labels[c]))
             group.attrs["confidence"].append(round(float(prob[r, c]), 4))
 
 

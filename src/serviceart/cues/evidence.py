@@ -5,6 +5,7 @@ and attach promise details (action and due phrase in ``detail``, the due time in
 from __future__ import annotations
 
 import json
+import re
 from datetime import tzinfo
 from typing import Any
 
@@ -23,10 +24,13 @@ from .pipeline import SPANS_KEY, normalise
 
 __all__ = ["FIRST_REPLY_DROPS", "extract_evidence", "first_replies"]
 
-#: Cues that cannot stand in the agent's first reply to a customer: ``follow_up``
-#: opens a contact by following up an earlier one, so "Just checking in" in an
-#: answer to the customer's first message is not one.
-FIRST_REPLY_DROPS = frozenset({"follow_up"})
+#: Cue -> wording that does not carry the cue in the agent's first reply to a
+#: customer. ``follow_up`` opens a contact by following up an earlier one: "Just
+#: checking in" answering the customer's first message is an opener, not a follow-up
+#: (while "I was just following up on your order" there still is one).
+FIRST_REPLY_DROPS: dict[str, re.Pattern[str]] = {
+    "follow_up": re.compile(r"\bcheck(?:ing)?\s+in\b", re.IGNORECASE),
+}
 
 
 def first_replies(turns: pd.DataFrame) -> np.ndarray:
@@ -143,9 +147,12 @@ def extract_evidence(
             if due_at is not None:
                 dues[len(cols["detail"]) - 1] = due_at.value
     pos = np.asarray(cols.pop("interaction_id"), dtype="int64")
-    drop = (np.isin(np.asarray(cols["cue"], dtype=object), list(FIRST_REPLY_DROPS))
-            & first_replies(turns)[pos] if FIRST_REPLY_DROPS.intersection(cols["cue"])
-            else np.zeros(len(pos), dtype=bool))
+    drop = np.zeros(len(pos), dtype=bool)
+    if set(FIRST_REPLY_DROPS).intersection(cols["cue"]):
+        first = first_replies(turns)[pos]
+        for row in np.flatnonzero(first).tolist():
+            wording = FIRST_REPLY_DROPS.get(cols["cue"][row])
+            drop[row] = wording is not None and wording.search(cols["text"][row]) is not None
     if drop.any():
         keep = ~drop
         pos = pos[keep]

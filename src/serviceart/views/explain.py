@@ -194,7 +194,8 @@ class Explanation:
         """Evidence row ``k``'s cue, with ``(model 0.91)`` when the learned detector found it."""
         ev = self.evidence
         cue = str(ev["cue"].iloc[k])
-        if "source" in ev.columns and ev["source"].iloc[k] == "model":
+        # rows a scorer or the scope stage added carry no source (missing, not "model")
+        if "source" in ev.columns and str(ev["source"].iloc[k]) == "model":
             return f"{cue} (model {float(ev['confidence'].iloc[k]):.2f})"
         return cue
 

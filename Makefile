@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test demo bench eval lint typecheck clean
+.PHONY: venv test demo bench eval lint typecheck clean cues-model
 
 venv: $(STAMP)
 
@@ -38,6 +38,10 @@ eval: venv
 	$(BIN)/python benchmarks/eval_hedge.py
 	$(BIN)/python benchmarks/eval_politeness.py
 	$(BIN)/python benchmarks/eval_validity.py --cv
+
+# the learned cue model, rebuilt deterministically from the labelled cue corpus
+cues-model: venv
+	$(BIN)/python benchmarks/train_cues.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

@@ -42,7 +42,8 @@ if str(REPO_ROOT / "src") not in sys.path:  # run from a checkout without instal
 import serviceart  # noqa: E402
 from serviceart.codebook import CUES  # noqa: E402
 
-__all__ = ["DEFAULT_GOLD", "Counts", "evaluate", "format_report", "load_gold", "main"]
+__all__ = ["DEFAULT_GOLD", "Counts", "cross_validate", "evaluate", "format_cv", "format_report",
+           "leave_one_source_out", "load_gold", "main", "score"]
 
 Span = tuple[int, int]
 
@@ -161,40 +162,38 @@ def _averages(tallies: dict[str, _CueTally], level: str) -> dict[str, float]:
     }
 
 
-def evaluate(gold_path: str | Path = DEFAULT_GOLD, nlp: Any = None) -> dict[str, Any]:
-    """Score the cue detectors on a gold file.
+def score(rows: Sequence[dict[str, Any]],
+          predictions: Sequence[Sequence[tuple[Any, ...]]], *, gold: str = "") -> dict[str, Any]:
+    """Score predicted cues against the gold cues of the same turns.
 
     Parameters
     ----------
-    gold_path
-        A gold JSON Lines file (see the module docstring).
-    nlp
-        A pipeline from :func:`serviceart.make_nlp`; a new one when ``None``.
+    rows
+        Gold turns (``id, role, text, cues``).
+    predictions
+        Per turn, the predicted ``(cue, start, end, ...)``; cues of another role
+        than the turn's are dropped here.
+    gold
+        A name for the gold set, shown in the report.
 
     Returns
     -------
     dict
-        ``{"n_turns", "turn": {micro/macro P/R/F1}, "span": {...}, "cues": {cue:
-        {"support", "span_support", "turn": {tp, fp, fn, precision, recall, f1},
-        "span": {...}, "false_positives": [...], "false_negatives": [...]}}}``; each
-        error is ``{"id", "text", "marked"}``, the text with the cue's spans in ``[[ ]]``.
+        As :func:`evaluate`.
     """
-    rows = load_gold(gold_path)
-    nlp = nlp if nlp is not None else serviceart.make_nlp()
-    predictions = serviceart.detect([r["text"] for r in rows], nlp=nlp)
     tallies: dict[str, _CueTally] = {name: _CueTally() for name in CUES}
-    for row, found in zip(rows, predictions, strict=False):
+    for row, found in zip(rows, predictions, strict=True):
         role = row["role"]
         pred: dict[str, list[Span]] = {}
-        for cue, s, e in found:
+        for cue, s, e, *_ in found:
             if cue in CUES and CUES[cue].role == role:
                 pred.setdefault(cue, []).append((s, e))
-        gold: dict[str, list[Span]] = {}
+        golds: dict[str, list[Span]] = {}
         for g in row.get("cues", []):
-            gold.setdefault(g["cue"], []).append((int(g["start"]), int(g["end"])))
-        for cue in set(pred) | set(gold):
+            golds.setdefault(g["cue"], []).append((int(g["start"]), int(g["end"])))
+        for cue in set(pred) | set(golds):
             t = tallies.setdefault(cue, _CueTally())
-            p_spans, g_spans = pred.get(cue, []), gold.get(cue, [])
+            p_spans, g_spans = pred.get(cue, []), golds.get(cue, [])
             t.span_support += len(g_spans)
             if g_spans:
                 t.support += 1
@@ -225,12 +224,140 @@ def evaluate(gold_path: str | Path = DEFAULT_GOLD, nlp: Any = None) -> dict[str,
         for name, t in tallies.items()
     }
     return {
-        "gold": str(gold_path),
+        "gold": gold,
         "n_turns": len(rows),
         "turn": _averages(tallies, "turn"),
         "span": _averages(tallies, "span"),
         "cues": cues,
     }
+
+
+def evaluate(gold_path: str | Path = DEFAULT_GOLD, nlp: Any = None) -> dict[str, Any]:
+    """Score the cue detectors (patterns and the shipped model) on a gold file.
+
+    Parameters
+    ----------
+    gold_path
+        A gold JSON Lines file (see the module docstring).
+    nlp
+        A pipeline from :func:`serviceart.make_nlp`; a new one when ``None``.
+
+    Returns
+    -------
+    dict
+        ``{"n_turns", "turn": {micro/macro P/R/F1}, "span": {...}, "cues": {cue:
+        {"support", "span_support", "turn": {tp, fp, fn, precision, recall, f1},
+        "span": {...}, "false_positives": [...], "false_negatives": [...]}}}``; each
+        error is ``{"id", "text", "marked"}``, the text with the cue's spans in ``[[ ]]``.
+    """
+    rows = load_gold(gold_path)
+    nlp = nlp if nlp is not None else serviceart.make_nlp()
+    predictions = serviceart.detect([r["text"] for r in rows], nlp=nlp)
+    return score(rows, predictions, gold=str(gold_path))
+
+
+def cross_validate(rows: Sequence[dict[str, Any]], *, folds: int = 5,
+                   licensed_only: bool = True, prep: Any = None) -> dict[str, Any]:
+    """Cross-validated figures of patterns plus model, folds grouped by conversation.
+
+    In each fold the model is built as the shipped one is (thresholds picked by
+    an inner cross-validation) from the other folds' turns, of licensed sources
+    only unless ``licensed_only`` is false, and scored on the fold's turns.
+
+    Parameters
+    ----------
+    rows
+        Labelled turns with ``source`` and ``conversation`` (see
+        ``benchmarks/train_cues.py``).
+    folds
+        Number of folds.
+    licensed_only
+        Train only on sources whose licence allows a shipped model.
+    prep
+        ``serviceart.cues.train.prepare(rows)``, when already made.
+
+    Returns
+    -------
+    dict
+        As :func:`score`, plus ``"patterns"`` (the patterns alone, same turns) and
+        ``"model_cues"`` (how many folds' models added each cue).
+    """
+    import numpy as np
+
+    from serviceart.cues import train
+
+    prep = prep if prep is not None else train.prepare(rows)
+    preds: dict[int, list[tuple[str, int, int, str]]] = {}
+    added: dict[str, int] = {}
+    for test in train.folds(prep, np.ones(len(rows), dtype=bool), folds):
+        model = train.build(prep, ~test, licensed_only=licensed_only)
+        for cue in model.cues:
+            added[cue] = added.get(cue, 0) + 1
+        preds.update(train.predict(model, prep, test))
+    out = score(rows, [preds[i] for i in range(len(rows))], gold="cross-validated")
+    out["patterns"] = score(rows, prep.pattern_spans, gold="patterns only")
+    out["model_cues"] = added
+    return out
+
+
+def leave_one_source_out(rows: Sequence[dict[str, Any]], *, licensed_only: bool = True,
+                         prep: Any = None) -> dict[str, Any]:
+    """Figures on each source with a model trained on the other sources only.
+
+    Returns
+    -------
+    dict
+        ``{"pooled": score of all held-out predictions together, "sources": {source:
+        score of that source's turns}}``.
+    """
+    import numpy as np
+
+    from serviceart.cues import train
+
+    prep = prep if prep is not None else train.prepare(rows)
+    sources = np.array([r["source"] for r in rows], dtype=object)
+    preds: dict[int, list[tuple[str, int, int, str]]] = {}
+    per: dict[str, Any] = {}
+    for src in sorted(set(sources.tolist())):
+        test = sources == src
+        model = train.build(prep, ~test, licensed_only=licensed_only)
+        got = train.predict(model, prep, test)
+        preds.update(got)
+        idx = np.flatnonzero(test).tolist()
+        per[src] = score([rows[i] for i in idx], [got[i] for i in idx], gold=src)
+    pooled = score(rows, [preds[i] for i in range(len(rows))], gold="leave one source out")
+    return {"pooled": pooled, "sources": per}
+
+
+def format_cv(cv: dict[str, Any], loso: dict[str, Any], dev: dict[str, Any] | None) -> str:
+    """A per-cue table: cross-validated P/R/F1 beside the patterns alone, the
+    leave-one-source-out F1 and the dev-set F1 (turn level)."""
+    head = (f"{'cue':<22}{'sup':>5}{'cvP':>7}{'cvR':>7}{'cvF1':>7}{'patF1':>7}"
+            f"{'losoF1':>8}{'devF1':>7}  model")
+    lines = [f"cross-validated on {cv['n_turns']} turns (folds grouped by conversation)",
+             "", head, "-" * len(head)]
+    for name, c in cv["cues"].items():
+        t = c["turn"]
+        pat = cv["patterns"]["cues"][name]["turn"]["f1"]
+        lo = loso["pooled"]["cues"][name]["turn"]["f1"]
+        dv = f"{dev['cues'][name]['turn']['f1']:>7.3f}" if dev else f"{'':>7}"
+        lines.append(f"{name:<22}{c['support']:>5}{t['precision']:>7.3f}{t['recall']:>7.3f}"
+                     f"{t['f1']:>7.3f}{pat:>7.3f}{lo:>8.3f}{dv}  "
+                     f"{cv['model_cues'].get(name, 0)} folds")
+    lines.append("-" * len(head))
+    for avg in ("micro", "macro"):
+        lines.append(
+            f"{avg:<22}{'':>5}{cv['turn'][avg + '_precision']:>7.3f}"
+            f"{cv['turn'][avg + '_recall']:>7.3f}{cv['turn'][avg + '_f1']:>7.3f}"
+            f"{cv['patterns']['turn'][avg + '_f1']:>7.3f}"
+            f"{loso['pooled']['turn'][avg + '_f1']:>8.3f}"
+            + (f"{dev['turn'][avg + '_f1']:>7.3f}" if dev else ""))
+    lines += ["", "leave one source out (turn level):",
+              f"{'source':<12}{'turns':>6}{'microF1':>9}{'macroF1':>9}"]
+    for src, r in loso["sources"].items():
+        lines.append(f"{src:<12}{r['n_turns']:>6}{r['turn']['micro_f1']:>9.3f}"
+                     f"{r['turn']['macro_f1']:>9.3f}")
+    return "\n".join(lines)
 
 
 def format_report(result: dict[str, Any], errors: int = 0) -> str:
@@ -279,6 +406,19 @@ def format_report(result: dict[str, Any], errors: int = 0) -> str:
     return "\n".join(lines)
 
 
+def _train_cues() -> Any:
+    """``benchmarks/train_cues.py`` as a module (the folder is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("train_cues", REPO_ROOT / "benchmarks"
+                                                  / "train_cues.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -296,11 +436,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="list up to N false positives and negatives per cue",
     )
     parser.add_argument("--json", metavar="OUT", help="also write the numbers as JSON to OUT")
+    parser.add_argument("--cv", action="store_true",
+                        help="also cross-validate on the whole labelled corpus (dev set plus "
+                        "data/cue_corpus/labels.jsonl), with leave-one-source-out figures")
+    parser.add_argument("--all-sources", action="store_true",
+                        help="with --cv, train on every source, licensed or not (research only)")
     args = parser.parse_args(argv)
     if not Path(args.gold).exists():
         parser.error(f"gold file not found: {args.gold}")
     result = evaluate(args.gold)
     print(format_report(result, args.errors))
+    if args.cv:
+        from serviceart.cues import train
+
+        rows = _train_cues().load_corpus(Path(args.gold))
+        prep = train.prepare(rows)
+        licensed = not args.all_sources
+        cv = cross_validate(rows, licensed_only=licensed, prep=prep)
+        loso = leave_one_source_out(rows, licensed_only=licensed, prep=prep)
+        print()
+        print(format_cv(cv, loso, result))
+        result = {"dev": result, "cv": cv, "loso": loso}
     if args.json:
         Path(args.json).write_text(
             json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"

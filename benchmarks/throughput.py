@@ -26,7 +26,7 @@ Speed is reported as a ratio to T measured in the same run, never as an
 absolute target (``benchmarks/batch.py`` measures the batch engine).
 
 Usage: ``python benchmarks/throughput.py [--corpus real|generated] [--repeat N]
-[--data DIR] [--calls N --chats N --emails N --seed S]``
+[--data DIR] [--calls N --chats N --emails N --seed S] [--model FILE]``
 """
 
 from __future__ import annotations
@@ -232,8 +232,9 @@ def build(args: argparse.Namespace) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- one measurement
-def measure(path: str, corpus: pd.DataFrame) -> dict[str, Any]:
-    """Seconds for one run of ``path`` over ``corpus``, after a warm-up, in this process."""
+def measure(path: str, corpus: pd.DataFrame, model: str | None = None) -> dict[str, Any]:
+    """Seconds for one run of ``path`` over ``corpus``, after a warm-up, in this process
+    (``model``: a cue model file instead of the shipped one)."""
     texts = corpus["text"].tolist()
     out: dict[str, Any] = {"path": path, "turns": len(texts),
                            "words": sum(len(t.split()) for t in texts)}
@@ -252,7 +253,7 @@ def measure(path: str, corpus: pd.DataFrame) -> dict[str, Any]:
         import serviceart as sa
 
         conv = sa.Conversations.from_frames(corpus)
-        nlp = sa.make_nlp()
+        nlp = sa.make_nlp(model_path=model)
         # warm up on one interaction of each channel: one-time loads (textstat's
         # dictionary, compiled patterns) are not throughput
         first = conv.interactions.groupby("channel", observed=True)["interaction_id"].first()
@@ -297,11 +298,13 @@ def main() -> None:
                     help="measure each path N times and report the medians (default 1)")
     ap.add_argument("--paths", default=",".join(PATHS),
                     help=f"comma-separated paths to measure (default {','.join(PATHS)})")
+    ap.add_argument("--model", default=None,
+                    help="a cue model file to use instead of the shipped one")
     ap.add_argument("--mode", choices=PATHS, help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args.mode:  # child process: one measurement, printed as JSON
-        print(json.dumps(measure(args.mode, build(args))))
+        print(json.dumps(measure(args.mode, build(args), args.model)))
         return
 
     paths = [p for p in args.paths.split(",") if p]
@@ -311,6 +314,8 @@ def main() -> None:
         real_corpus(Path(args.data))  # fail here, once, when the data is missing
     argv = ["--corpus", args.corpus, "--data", args.data, "--calls", str(args.calls),
             "--chats", str(args.chats), "--emails", str(args.emails), "--seed", str(args.seed)]
+    if args.model:
+        argv += ["--model", args.model]
     runs: dict[str, list[dict[str, Any]]] = {p: [] for p in paths}
     for _ in range(max(1, args.repeat)):
         for p in paths:

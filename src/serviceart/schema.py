@@ -133,6 +133,10 @@ EVIDENCE = Table(
         Column("detail", STRING, False, "JSON details, e.g. a promise's action and due phrase"),
         Column("due_at", UTC_TIME, False,
                "a promise's due time, UTC (NaT: none stated, or the turn's time unknown)"),
+        Column("source", STRING, False,
+               "what found the cue: 'pattern' (a pattern file) or 'model' (the learned detector)"),
+        Column("confidence", "float64", False,
+               "1.0 for a pattern match; the learned detector's probability for a model cue"),
     ),
 )
 

@@ -31,7 +31,7 @@ def _starts(nlp: spacy.language.Language, texts: list[str]) -> list[list[bool]]:
 
 def test_make_nlp_uses_it_under_the_usual_name():
     nlp = sa.make_nlp()
-    assert nlp.pipe_names == ["sentencizer", "serviceart_cues"]
+    assert nlp.pipe_names == ["sentencizer", "serviceart_cues", "serviceart_cue_model"]
     assert isinstance(nlp.get_pipe("sentencizer"), Sentencizer)
     doc = nlp("Thanks for waiting!! I'll call you back... OK? ok")
     # "..." is one token and not a sentence-ending character, as in spaCy

@@ -5,6 +5,7 @@ and attach promise details (action and due phrase in ``detail``, the due time in
 from __future__ import annotations
 
 import json
+import re
 from datetime import tzinfo
 from typing import Any
 
@@ -18,9 +19,44 @@ from ..clock.calendar import BusinessCalendar
 from ..clock.due import find_due, find_due_phrase
 from ..codebook import CUES
 from ..schema import EVIDENCE, conform, empty
+from .learned import MODEL_KEY
 from .pipeline import SPANS_KEY, normalise
 
-__all__ = ["extract_evidence"]
+__all__ = ["FIRST_REPLY_DROPS", "extract_evidence", "first_replies"]
+
+#: Cue -> wording that does not carry the cue in the agent's first reply to a
+#: customer. ``follow_up`` opens a contact by following up an earlier one: "Just
+#: checking in" answering the customer's first message is an opener, not a follow-up
+#: (while "I was just following up on your order" there still is one).
+FIRST_REPLY_DROPS: dict[str, re.Pattern[str]] = {
+    "follow_up": re.compile(r"\bcheck(?:ing)?\s+in\b", re.IGNORECASE),
+}
+
+
+def first_replies(turns: pd.DataFrame) -> np.ndarray:
+    """Per turn: an agent turn with a customer turn before it and no agent turn before it,
+    in its interaction.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"interaction_id": ["a", "a", "a", "b"], "turn_index": [0, 1, 2, 0],
+    ...                   "role": ["customer", "agent", "agent", "agent"]})
+    >>> first_replies(t).tolist()
+    [False, True, False, False]
+    """
+    if turns.empty:
+        return np.zeros(0, dtype=bool)
+    role = turns["role"].astype("string")
+    frame = pd.DataFrame({"iid": turns["interaction_id"].astype("string").to_numpy(),
+                          "ti": turns["turn_index"].to_numpy(),
+                          "agent": (role == "agent").fillna(False).to_numpy(dtype=bool),
+                          "customer": (role == "customer").fillna(False).to_numpy(dtype=bool)})
+    ordered = frame.sort_values(["iid", "ti"], kind="stable")
+    grouped = ordered.groupby("iid", sort=False)
+    agents_before = grouped["agent"].cumsum() - ordered["agent"]
+    customers_before = grouped["customer"].cumsum() - ordered["customer"]
+    first = ordered["agent"] & (agents_before == 0) & (customers_before > 0)
+    return first.reindex(frame.index).to_numpy(dtype=bool)
 
 
 def _promise(span: Span, said: pd.Timestamp | None, tz: str | tzinfo,
@@ -88,10 +124,17 @@ def extract_evidence(
     role_of = {name: cue.role for name, cue in CUES.items()}
     for i, doc in enumerate(docs):
         role = roles[i]
-        for span in doc.spans[SPANS_KEY]:
+        found = [(span, "pattern", 1.0) for span in doc.spans[SPANS_KEY]]
+        if MODEL_KEY in doc.spans and len(doc.spans[MODEL_KEY]):
+            group = doc.spans[MODEL_KEY]
+            found += [(span, "model", conf) for span, conf
+                      in zip(group, group.attrs["confidence"], strict=True)]
+        for span, source, confidence in found:
             cue = span.label_
             if role_of[cue] != role:
                 continue
+            cols["source"].append(source)
+            cols["confidence"].append(confidence)
             cols["interaction_id"].append(i)
             cols["role"].append(role)
             cols["cue"].append(cue)
@@ -104,6 +147,20 @@ def extract_evidence(
             if due_at is not None:
                 dues[len(cols["detail"]) - 1] = due_at.value
     pos = np.asarray(cols.pop("interaction_id"), dtype="int64")
+    drop = np.zeros(len(pos), dtype=bool)
+    if set(FIRST_REPLY_DROPS).intersection(cols["cue"]):
+        first = first_replies(turns)[pos]
+        for row in np.flatnonzero(first).tolist():
+            wording = FIRST_REPLY_DROPS.get(cols["cue"][row])
+            drop[row] = wording is not None and wording.search(cols["text"][row]) is not None
+    if drop.any():
+        keep = ~drop
+        pos = pos[keep]
+        new_row = np.cumsum(keep) - 1
+        dues = {int(new_row[i]): v for i, v in dues.items() if keep[i]}
+        for k in ("role", "cue", "start_char", "end_char", "text", "detail", "source",
+                  "confidence"):
+            cols[k] = [v for v, ok in zip(cols[k], keep.tolist(), strict=True) if ok]
     cols.pop("turn_index")
     cols.pop("due_at")
     due_ns = np.full(len(pos), np.iinfo(np.int64).min, dtype="int64")  # NaT

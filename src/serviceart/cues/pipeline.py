@@ -20,6 +20,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 
 from ..errors import ConfigError
+from .learned import COMPONENT as MODEL_COMPONENT
+from .learned import MODEL_KEY
 from .matching import GatedPatterns, NormRewriter, expand, phrase_doc
 from .resolve import resolve
 from .rules import load_patterns
@@ -115,11 +117,15 @@ def _make_cue_detector(nlp: Language, name: str, patterns_dir: str | None) -> Cu
     return CueDetector(nlp, name, patterns_dir)
 
 
-def make_nlp(nlp: Language | None = None, *, patterns_dir: str | Path | None = None) -> Language:
-    """The default cue pipeline: blank English, a sentencizer and ``serviceart_cues``.
+def make_nlp(nlp: Language | None = None, *, patterns_dir: str | Path | None = None,
+             model: bool = True, model_path: str | Path | None = None) -> Language:
+    """The default cue pipeline: blank English, a sentencizer, ``serviceart_cues`` and
+    ``serviceart_cue_model``.
 
     The sentencizer (named ``sentencizer``) is spaCy's rule-based one, in the
-    faster form of :class:`serviceart.cues.sentences.Sentencizer`.
+    faster form of :class:`serviceart.cues.sentences.Sentencizer`. The learned
+    component (:class:`serviceart.cues.learned.ModelCues`) adds the cues the
+    patterns missed, sentence by sentence.
 
     No trained model and no download are needed. Pass your own ``nlp`` (e.g. a
     trained pipeline) to add the cue component to it instead.
@@ -130,6 +136,10 @@ def make_nlp(nlp: Language | None = None, *, patterns_dir: str | Path | None = N
         An existing pipeline to extend; ``spacy.blank("en")`` when ``None``.
     patterns_dir
         A folder of pattern files to use instead of the shipped ones.
+    model
+        Add the learned component (patterns only when false).
+    model_path
+        A model file to use instead of the shipped one.
 
     Returns
     -------
@@ -152,6 +162,11 @@ def make_nlp(nlp: Language | None = None, *, patterns_dir: str | Path | None = N
         nlp.remove_pipe(COMPONENT)
     config: dict[str, Any] = {"patterns_dir": None if patterns_dir is None else str(patterns_dir)}
     nlp.add_pipe(COMPONENT, config=config)
+    if nlp.has_pipe(MODEL_COMPONENT):
+        nlp.remove_pipe(MODEL_COMPONENT)
+    if model:
+        nlp.add_pipe(MODEL_COMPONENT, config={
+            "model_path": None if model_path is None else str(model_path)})
     return nlp
 
 
@@ -202,6 +217,8 @@ def detect(
 ) -> list[list[tuple[str, int, int]]]:
     """Cues found in each text, as ``(cue, start_char, end_char)``, role not applied.
 
+    Pattern cues come first, then the learned component's (when the pipeline has it).
+
     Parameters
     ----------
     texts
@@ -224,5 +241,8 @@ def detect(
     nlp = nlp or make_nlp()
     out: list[list[tuple[str, int, int]]] = []
     for doc in nlp.pipe((normalise(t) for t in texts), batch_size=batch_size):
-        out.append([(s.label_, s.start_char, s.end_char) for s in doc.spans[SPANS_KEY]])
+        found = [(s.label_, s.start_char, s.end_char) for s in doc.spans[SPANS_KEY]]
+        if MODEL_KEY in doc.spans:
+            found += [(s.label_, s.start_char, s.end_char) for s in doc.spans[MODEL_KEY]]
+        out.append(found)
     return out

@@ -180,7 +180,7 @@ class Explanation:
             for turn, role, speaker, text in self._turn_rows():
                 when = self._timing(turn)
                 marked = _markup(text, self._spans(turn), lambda k: (
-                    f"[{self.evidence['cue'].iloc[k]}: "), lambda k: "]", str)
+                    f"[{self._cue_label(k)}: "), lambda k: "]", str)
                 lines.append(f"  {turn:>3} {when + ' ' if when else ''}{role}"
                              f"{f' ({speaker})' if speaker else ''}: {marked}")
         return "\n".join(lines)
@@ -189,6 +189,15 @@ class Explanation:
         if self.scope != "service":
             return f"<Explanation {self.interaction_id}: out of scope ({self.scope})>"
         return f"<Explanation {self.interaction_id}: overall {_fmt_score(self.scores['overall'])}>"
+
+    def _cue_label(self, k: int) -> str:
+        """Evidence row ``k``'s cue, with ``(model 0.91)`` when the learned detector found it."""
+        ev = self.evidence
+        cue = str(ev["cue"].iloc[k])
+        # rows a scorer or the scope stage added carry no source (missing, not "model")
+        if "source" in ev.columns and str(ev["source"].iloc[k]) == "model":
+            return f"{cue} (model {float(ev['confidence'].iloc[k]):.2f})"
+        return cue
 
     def _measures_of(self, principle: str) -> dict[str, float]:
         names: list[str] = []

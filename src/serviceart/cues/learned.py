@@ -1,0 +1,389 @@
+"""The learned cue detector: per-cue sentence classifiers beside the patterns.
+
+The unit is a sentence (as the pipeline's sentencizer splits it). A sentence is
+described by hashed token features read as arrays from spaCy (no Python loop
+per token):
+
+- ``w <norm>``: each token's norm (URLs read ``<url>``, numbers ``<num>``);
+- ``b <norm> <norm>``: each pair of neighbouring tokens in the sentence;
+- ``s <suffix>``: each token's last three characters (spaCy's ``SUFFIX``).
+
+Whitespace tokens are skipped. Features are weighted by TF-IDF (``1 + ln(count)``
+times the inverse document frequency of the training sentences, rows scaled to
+unit length), and each cue has a logistic-regression weight vector and an
+intercept. Inference is one sparse matrix product, with numpy and scipy only.
+
+:class:`CueModel` holds a model; the shipped one (``model/cues_model.json``) is
+built by :mod:`serviceart.cues.train` and read by :func:`load_model`. The spaCy
+component :class:`ModelCues` (``serviceart_cue_model``) puts a cue on a sentence
+when the sentence's probability reaches the cue's threshold and the patterns did
+not find that cue in that sentence. Its spans go to ``doc.spans["serviceart_model"]``
+with their probabilities in the group's ``attrs["confidence"]``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from spacy.attrs import IDX, IS_SPACE, LENGTH, LIKE_NUM, LIKE_URL, NORM, SENT_START, SUFFIX
+from spacy.language import Language
+from spacy.strings import get_string_id
+from spacy.tokens import Doc, Span, SpanGroup
+from spacy.util import minibatch
+
+from ..errors import ConfigError
+
+__all__ = [
+    "COMPONENT",
+    "MODEL_KEY",
+    "CueModel",
+    "ModelCues",
+    "Sentences",
+    "load_model",
+    "sentences",
+]
+
+COMPONENT = "serviceart_cue_model"
+MODEL_KEY = "serviceart_model"
+
+_ATTRS = [NORM, SUFFIX, SENT_START, IS_SPACE, LIKE_URL, LIKE_NUM]
+_CHARS = [IDX, LENGTH]
+_MUL = np.uint64(0x9E3779B97F4A7C15)  # odd constant of the bigram mix
+_SALT = {"w": np.uint64(0x243F6A8885A308D3), "b": np.uint64(0x13198A2E03707344),
+         "s": np.uint64(0xA4093822299F31D0)}
+_URL = np.uint64(get_string_id("<url>"))
+_NUM = np.uint64(get_string_id("<num>"))
+
+
+def _key(kind: str, a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """Feature keys (uint64) of string hashes; integer overflow wraps, as intended."""
+    salt = _SALT[kind]
+    if b is None:
+        return a ^ salt
+    return (a * _MUL) ^ b ^ salt
+
+
+@dataclass
+class Sentences:
+    """The sentences of a batch of docs and their feature keys.
+
+    Attributes
+    ----------
+    doc
+        The doc (position in the batch) of each sentence.
+    start, end
+        Character span of each sentence, whitespace at its ends left out.
+    tok_start, tok_end
+        Token span of each sentence in its doc, whitespace at its ends left out.
+    row, key
+        One entry per feature occurrence: its sentence and its key.
+    strings
+        Readable names of keys (filled only when asked for, for training).
+    """
+
+    doc: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    tok_start: np.ndarray
+    tok_end: np.ndarray
+    row: np.ndarray
+    key: np.ndarray
+    strings: dict[int, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+
+def sentences(docs: Sequence[Doc], *, names: bool = False, chars: bool = True) -> Sentences:
+    """Split a batch of docs into sentences and read their features.
+
+    Sentences holding only whitespace are left out.
+
+    Parameters
+    ----------
+    docs
+        Docs with sentence boundaries.
+    names
+        Also record a readable name of every key (for building a model).
+    chars
+        Fill ``start`` and ``end`` (left at -1 otherwise: the component reads the
+        character span of the few sentences it marks from their tokens).
+
+    Returns
+    -------
+    Sentences
+    """
+    sizes = np.array([len(d) for d in docs], dtype="int64")
+    total = int(sizes.sum())
+    empty = np.zeros(0, dtype="int64")
+    if total == 0:
+        return Sentences(empty, empty, empty, empty, empty, empty, np.zeros(0, dtype="uint64"))
+    arr = np.concatenate([d.to_array(_ATTRS) for d in docs if len(d)]).astype("uint64")
+    norm, suffix = arr[:, 0].copy(), arr[:, 1]
+    doc_of = np.repeat(np.arange(len(docs)), sizes)
+    first_tok = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    tok_in_doc = np.arange(total) - first_tok
+    starts = (arr[:, 2] == 1) | (tok_in_doc == 0)
+    sent_raw = np.cumsum(starts) - 1
+    space = arr[:, 3] == 1
+    url, num = arr[:, 4] == 1, arr[:, 5] == 1
+    norm[url] = _URL
+    norm[num & ~url] = _NUM
+    keep = np.flatnonzero(~space)
+    # renumber the sentences that hold a non-space token (sent_raw does not decrease)
+    raw = sent_raw[keep]
+    new = np.r_[True, raw[1:] != raw[:-1]] if len(raw) else np.zeros(0, dtype=bool)
+    sent = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    last = np.r_[first[1:] - 1, len(raw) - 1] if len(first) else first
+    k_first, k_last = keep[first], keep[last]
+    doc = doc_of[k_first]
+    if chars:
+        pos = np.concatenate([d.to_array(_CHARS) for d in docs if len(d)]).astype("int64")
+        start, end = pos[k_first, 0], pos[k_last, 0] + pos[k_last, 1]
+    else:
+        start = end = np.full(len(first), -1, dtype="int64")
+    out = Sentences(doc=doc, start=start, end=end,
+                    tok_start=tok_in_doc[k_first], tok_end=tok_in_doc[k_last] + 1,
+                    row=empty, key=np.zeros(0, dtype="uint64"))
+    kn, ks = norm[keep], suffix[keep]
+    plain = ~(url | num)[keep]
+    same = sent[1:] == sent[:-1]
+    uni = _key("w", kn)
+    bi = _key("b", kn[:-1][same], kn[1:][same])
+    suf = _key("s", ks[plain])
+    out.row = np.concatenate([sent, sent[:-1][same], sent[plain]])
+    out.key = np.concatenate([uni, bi, suf])
+    if names:
+        strings = docs[0].vocab.strings
+
+        def name(h: np.uint64) -> str:
+            return {_URL: "<url>", _NUM: "<num>"}.get(h) or strings[int(h)]
+
+        for k, h in zip(uni.tolist(), kn.tolist(), strict=True):
+            out.strings.setdefault(k, "w " + name(np.uint64(h)))
+        pairs = zip(bi.tolist(), kn[:-1][same].tolist(), kn[1:][same].tolist(), strict=True)
+        for k, a, b in pairs:
+            out.strings.setdefault(k, f"b {name(np.uint64(a))} {name(np.uint64(b))}")
+        for k, h in zip(suf.tolist(), ks[plain].tolist(), strict=True):
+            out.strings.setdefault(k, "s " + strings[int(h)])
+    return out
+
+
+def feature_keys(names: Sequence[str]) -> np.ndarray:
+    """The keys of readable feature names (``"w thanks"``, ``"b thank you"``, ``"s nks"``)."""
+    keys = np.zeros(len(names), dtype="uint64")
+    for i, text in enumerate(names):
+        kind, _, rest = text.partition(" ")
+        if kind == "b":
+            a, _, b = rest.partition(" ")
+            keys[i] = _key("b", np.array([get_string_id(a)], dtype="uint64"),
+                           np.array([get_string_id(b)], dtype="uint64"))[0]
+        elif kind in ("w", "s"):
+            keys[i] = _key(kind, np.array([get_string_id(rest)], dtype="uint64"))[0]
+        else:
+            raise ConfigError(f"the cue model names a feature of unknown kind: {text!r}; "
+                              "rebuild it with `make cues-model`", code="SA-C110")
+    return keys
+
+
+@dataclass
+class CueModel:
+    """A set of per-cue logistic regressions over TF-IDF sentence features.
+
+    Attributes
+    ----------
+    features
+        Readable feature names (see :func:`feature_keys`).
+    idf
+        Inverse document frequency of each feature.
+    cues
+        The cues the model may add.
+    coef
+        Weights, one row per feature and one column per cue.
+    intercept, threshold
+        One per cue; the model adds a cue where its probability reaches the threshold.
+    meta
+        Sources, licences, training counts and cross-validated figures.
+    """
+
+    features: list[str]
+    idf: np.ndarray
+    cues: list[str]
+    coef: np.ndarray
+    intercept: np.ndarray
+    threshold: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        keys = feature_keys(self.features)
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order]
+        self._idf = np.asarray(self.idf, dtype="float64")[order]
+        coef = np.asarray(self.coef, dtype="float64").reshape(len(self.features), len(self.cues))
+        self._coef = coef[order]
+        self._intercept = np.asarray(self.intercept, dtype="float64")
+        if len(np.unique(self._keys)) != len(self._keys):
+            raise ConfigError("the cue model lists a feature twice; rebuild it with "
+                              "`make cues-model`", code="SA-C111")
+
+    def matrix(self, sents: Sentences) -> sparse.csr_matrix:
+        """The TF-IDF rows (unit length) of the sentences, over this model's features."""
+        n, m = len(sents), len(self._keys)
+        if not n or not m:
+            return sparse.csr_matrix((n, m))
+        at = np.minimum(np.searchsorted(self._keys, sents.key), m - 1)
+        known = self._keys[at] == sents.key
+        counts = sparse.coo_matrix(
+            (np.ones(int(known.sum())), (sents.row[known], at[known])), shape=(n, m)).tocsr()
+        counts.sum_duplicates()
+        counts.data = (1.0 + np.log(counts.data)) * self._idf[counts.indices]
+        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sparse.csr_matrix(sparse.diags(1.0 / norms) @ counts)
+
+    def proba(self, sents: Sentences) -> np.ndarray:
+        """Each sentence's probability of each cue (rows: sentences, columns: ``cues``)."""
+        scores = self.matrix(sents) @ self._coef + self._intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-scores)))
+
+    def to_json(self) -> str:
+        """The model as JSON text (deterministic: the same model gives the same bytes)."""
+        data = {
+            "format": 1,
+            "meta": self.meta,
+            "cues": self.cues,
+            "intercept": [round(float(x), 6) for x in self.intercept],
+            "threshold": [round(float(x), 6) for x in self.threshold],
+            "features": self.features,
+            "idf": [round(float(x), 6) for x in self.idf],
+            "coef": [[round(float(x), 6) for x in row]
+                     for row in np.asarray(self.coef).reshape(len(self.features), len(self.cues))],
+        }
+        return json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, *, source: str = "the cue model") -> CueModel:
+        """Read a model written by :meth:`to_json`."""
+        try:
+            data = json.loads(text)
+            cues = list(data["cues"])
+            features = list(data["features"])
+            coef = np.array(data["coef"], dtype="float64").reshape(len(features), len(cues))
+            return cls(features=features, idf=np.array(data["idf"], dtype="float64"),
+                       cues=cues, coef=coef,
+                       intercept=np.array(data["intercept"], dtype="float64"),
+                       threshold=np.array(data["threshold"], dtype="float64"),
+                       meta=dict(data.get("meta", {})))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{source} is not a readable cue model ({exc}); rebuild it with "
+                              "`make cues-model`", code="SA-C112") from exc
+
+
+def default_path() -> Path:
+    """Where the shipped model lives inside the package."""
+    return Path(str(resources.files("serviceart.cues").joinpath("model", "cues_model.json")))
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> CueModel:
+    """The cue model at ``path`` (the shipped one when ``None``), read once.
+
+    Parameters
+    ----------
+    path
+        A file written by :meth:`CueModel.to_json`.
+
+    Returns
+    -------
+    CueModel
+    """
+    file = default_path() if path is None else Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the cue model {file}: {exc}; rebuild it with "
+                          "`make cues-model` or build the pipeline with model=False",
+                          code="SA-C113") from exc
+    return CueModel.from_json(text, source=str(file))
+
+
+class ModelCues:
+    """The ``serviceart_cue_model`` component: adds the cues the patterns missed.
+
+    It runs after ``serviceart_cues``. On each sentence, a cue whose probability
+    reaches its threshold is added (as a span over the sentence) unless a pattern
+    span of that cue overlaps the sentence. Roles are applied downstream, as for
+    pattern cues.
+
+    Parameters
+    ----------
+    nlp
+        The pipeline the component belongs to.
+    name
+        The component's name.
+    model_path
+        A model file; the shipped one when ``None``.
+    """
+
+    def __init__(self, nlp: Language, name: str = COMPONENT,
+                 model_path: str | None = None) -> None:
+        self.name = name
+        self.model = load_model(model_path)
+        self._labels = [nlp.vocab.strings.add(c) for c in self.model.cues]
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Add model cues to one doc."""
+        self._annotate([doc])
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 256) -> Iterator[Doc]:
+        """Add model cues to a stream of docs, a batch at a time (nothing to do, and no
+        span group made, when the model has no cue)."""
+        if not self.model.cues:
+            yield from stream
+            return
+        for docs in minibatch(stream, size=batch_size):
+            self._annotate(docs)
+            yield from docs
+
+    def _annotate(self, docs: Sequence[Doc]) -> None:
+        from .pipeline import SPANS_KEY
+
+        model = self.model
+        if not model.cues:
+            return
+        for doc in docs:
+            doc.spans[MODEL_KEY] = SpanGroup(doc, name=MODEL_KEY, attrs={"confidence": []})
+        sents = sentences(docs, chars=False)
+        if not len(sents):
+            return
+        prob = model.proba(sents)
+        hit_rows, hit_cues = np.nonzero(prob >= model.threshold)
+        if not len(hit_rows):
+            return
+        cue_names = model.cues
+        for r, c in zip(hit_rows.tolist(), hit_cues.tolist(), strict=True):
+            doc = docs[int(sents.doc[r])]
+            span = doc[int(sents.tok_start[r]):int(sents.tok_end[r])]
+            s, e = span.start_char, span.end_char
+            label = cue_names[c]
+            if any(sp.label_ == label and sp.start_char < e and s < sp.end_char
+                   for sp in doc.spans[SPANS_KEY]):
+                continue
+            group = doc.spans[MODEL_KEY]
+            group.append(Span(doc, span.start, span.end, label=self._labels[c]))
+            group.attrs["confidence"].append(round(float(prob[r, c]), 4))
+
+
+@Language.factory(COMPONENT, default_config={"model_path": None})
+def _make_model_cues(nlp: Language, name: str, model_path: str | None) -> ModelCues:
+    return ModelCues(nlp, name, model_path)

@@ -1,0 +1,92 @@
+"""Regression floors of the cue detectors on cross-validated figures (issue 19).
+
+``benchmarks/eval_cues.py``'s :func:`cross_validate` runs patterns plus the learned
+model over the labelled cue corpus (the dev set, and ``data/cue_corpus/labels.jsonl``
+when present), five folds grouped by conversation, each fold's model built as the
+shipped one is (licensed sources only, thresholds from an inner cross-validation).
+The floors use these figures, not the dev-set ones that the patterns were written
+against.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV_GOLD = ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
+
+# Measured with `python benchmarks/eval_cues.py --cv` on 2,958 turns (the 358 dev turns
+# and the 2,600 of data/cue_corpus/labels.jsonl), patterns plus the learned model:
+# turn-level micro F1 0.823, macro F1 0.522 over cues with support > 0 (0.589 over those
+# with support >= 5); the patterns alone 0.817 and 0.512. Issue 19's acceptance
+# (cross-validated macro F1 >= 0.80, every cue with support >= 20 at F1 >= 0.70) is NOT
+# met: these floors guard what there is, 0.02 under the measured values (per cue 0.03).
+MEASURED_TURNS = 2958
+MEASURED = {"micro_f1": 0.823, "macro_f1": 0.522}
+CHURN = 0.02
+# per cue with support >= 20 (turn-level F1)
+MEASURED_CUES = {
+    "greeting": 0.985, "courtesy": 0.982, "apology": 0.991, "empathy": 0.612,
+    "active_listening": 0.282, "redirect": 0.788, "action_taken": 0.463,
+    "anything_else": 0.774, "admits_unknown": 0.521, "bad_news": 0.576,
+    "explanation": 0.476, "vague_stall": 0.512, "hedge": 0.814, "promise": 0.667,
+    "next_steps": 0.308, "resolution_check": 0.720, "unresolved": 0.514, "chasing": 0.472,
+}
+CUE_CHURN = 0.03
+
+
+def _module(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def cv() -> dict[str, Any]:
+    if not DEV_GOLD.exists():
+        pytest.skip(f"the development gold set {DEV_GOLD} is not beside the project")
+    rows = _module("train_cues").load_corpus()
+    return _module("eval_cues").cross_validate(rows)
+
+
+def _measured_corpus(cv: dict[str, Any]) -> None:
+    if cv["n_turns"] != MEASURED_TURNS:
+        pytest.fail(f"the corpus has {cv['n_turns']} turns, the floors were measured on "
+                    f"{MEASURED_TURNS}: run `python benchmarks/eval_cues.py --cv` and update them")
+
+
+@pytest.mark.slow
+def test_cross_validated_averages_hold_their_floors(cv: dict[str, Any]) -> None:
+    _measured_corpus(cv)
+    for key, value in MEASURED.items():
+        got = cv["turn"][key]
+        assert got >= value - CHURN, f"{key} {got:.3f} < {value - CHURN:.3f}"
+
+
+@pytest.mark.slow
+def test_every_frequent_cue_holds_its_floor(cv: dict[str, Any]) -> None:
+    _measured_corpus(cv)
+    low = {name: round(cv["cues"][name]["turn"]["f1"], 3) for name, value
+           in MEASURED_CUES.items() if cv["cues"][name]["turn"]["f1"] < value - CUE_CHURN}
+    assert not low, f"cues under their cross-validated floor: {low}"
+
+
+@pytest.mark.slow
+def test_the_model_never_lowers_a_cue_below_the_patterns_by_much(cv: dict[str, Any]) -> None:
+    """Out of fold, what the model adds must not cost a cue more than 0.02 of F1 against
+    the patterns alone (its thresholds were picked to keep precision >= 0.85)."""
+    worse = {}
+    for name, c in cv["cues"].items():
+        pat = cv["patterns"]["cues"][name]["turn"]["f1"]
+        if c["turn"]["f1"] < pat - 0.02:
+            worse[name] = (round(pat, 3), round(c["turn"]["f1"], 3))
+    assert not worse, f"patterns F1 -> with the model: {worse}"

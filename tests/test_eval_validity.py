@@ -10,7 +10,6 @@ tools: ``grep -c`` on the XML attributes and the MultiWOZ lines, and Python's
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -23,23 +22,15 @@ from scipy.stats import spearmanr
 from sklearn.metrics import roc_auc_score
 
 import serviceart as sa
+from tests._benchmarks import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def ev() -> ModuleType:
-    return _load("eval_validity")
+    return load_benchmark("eval_validity")
 
 
 @pytest.fixture(scope="module")

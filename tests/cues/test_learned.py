@@ -3,13 +3,10 @@ artefact and how its rows flow into evidence and results (issue 19)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -22,21 +19,13 @@ from serviceart.cues.evidence import extract_evidence
 from serviceart.cues.learned import MODEL_KEY, CueModel, default_path, load_model, sentences
 from serviceart.cues.rules import _pattern_dir
 from serviceart.errors import ConfigError, InputError
+from tests._benchmarks import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_GOLD = ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
 
 # A sentence from issue 19 that no admits_unknown pattern covers.
 PARAPHRASE = "We wouldn't have the specifics on exactly when it will be made available."
-
-
-def _module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _tiny_model() -> CueModel:
@@ -152,7 +141,7 @@ def test_a_label_outside_its_text_names_the_turn() -> None:
 def dev_rows() -> list[dict[str, Any]]:
     if not DEV_GOLD.exists():
         pytest.skip(f"the development gold set {DEV_GOLD} is not beside the project")
-    return _module("train_cues").load_corpus(DEV_GOLD, Path("/nonexistent/labels.jsonl"))
+    return load_benchmark("train_cues").load_corpus(DEV_GOLD, Path("/nonexistent/labels.jsonl"))
 
 
 def test_shipped_model_is_trained_on_licensed_sources_only() -> None:
@@ -173,7 +162,7 @@ def test_a_model_built_only_from_unlicensed_turns_learns_nothing(dev_rows: list)
 
 @pytest.mark.slow
 def test_shipped_model_equals_a_rebuild(dev_rows: list) -> None:
-    harness = _module("train_cues")
+    harness = load_benchmark("train_cues")
     rebuilt = json.loads(harness.build_model(harness.load_corpus()))
     shipped = json.loads(default_path().read_text(encoding="utf-8"))
     assert shipped.keys() == rebuilt.keys()
@@ -199,7 +188,7 @@ def test_learned_detector_alone_learns_the_frequent_cues(dev_rows: list,
     """With no patterns at all, the model must find the frequent cues out of fold, each
     at the precision its threshold was picked for (measured: see the comments)."""
     prep = train.prepare(dev_rows, patterns_dir=no_patterns)
-    harness = _module("eval_cues")
+    harness = load_benchmark("eval_cues")
     cv = harness.cross_validate(dev_rows, licensed_only=False, prep=prep)
     assert cv["patterns"]["turn"]["micro_f1"] == 0.0  # nothing comes from patterns here
     for cue, floor in FLOORS_ALONE.items():

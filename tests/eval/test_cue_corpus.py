@@ -10,9 +10,7 @@ repository.
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -22,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from serviceart.errors import InputError
+from tests._benchmarks import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = ROOT / "benchmarks"
@@ -33,18 +32,9 @@ needs_data = pytest.mark.skipif(not DEV.exists(), reason=f"shared data {SHARED} 
                                 "beside the project")
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def cc() -> ModuleType:
-    return _load("cue_corpus")
+    return load_benchmark("cue_corpus")
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,12 @@ against.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests._benchmarks import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_GOLD = ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
@@ -41,21 +40,12 @@ MEASURED_CUES = {
 CUE_CHURN = 0.03
 
 
-def _module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def cv() -> dict[str, Any]:
     if not DEV_GOLD.exists():
         pytest.skip(f"the development gold set {DEV_GOLD} is not beside the project")
-    rows = _module("train_cues").load_corpus()
-    return _module("eval_cues").cross_validate(rows)
+    rows = load_benchmark("train_cues").load_corpus()
+    return load_benchmark("eval_cues").cross_validate(rows)
 
 
 def _measured_corpus(cv: dict[str, Any]) -> None:

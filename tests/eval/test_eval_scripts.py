@@ -8,15 +8,15 @@ shipped patterns, so a pattern edit that hurts these external checks shows up.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
+
+from tests._benchmarks import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = ROOT / "benchmarks"
@@ -42,15 +42,6 @@ LOGISTIC_ACCURACY_FLOOR = 0.67
 LOGISTIC_MARGIN_OVER_MAJORITY = 0.15
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _require(*paths: Path) -> None:
     for path in paths:
         if not path.exists():
@@ -59,12 +50,12 @@ def _require(*paths: Path) -> None:
 
 @pytest.fixture(scope="module")
 def eval_hedge() -> ModuleType:
-    return _load("eval_hedge")
+    return load_benchmark("eval_hedge")
 
 
 @pytest.fixture(scope="module")
 def eval_politeness() -> ModuleType:
-    return _load("eval_politeness")
+    return load_benchmark("eval_politeness")
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ bench: venv
 	$(BIN)/python benchmarks/batch.py --repeat 3
 
 eval: venv
-	$(BIN)/python benchmarks/eval_cues.py
+	$(BIN)/python benchmarks/eval_cues.py --cv
 	$(BIN)/python benchmarks/eval_hedge.py
 	$(BIN)/python benchmarks/eval_politeness.py
 	$(BIN)/python benchmarks/eval_validity.py --cv

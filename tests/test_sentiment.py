@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 import serviceart as sa
@@ -151,6 +152,60 @@ def test_without_overrides_it_is_vader_on_real_tweets(shared_data):
         expected = vader.polarity_scores(text)["compound"]
         assert round(bare.analyse(text).compound, 4) == expected, text
     assert checked > 3000
+
+
+def _same_as_analyse(a: Analyser, texts: list[str]) -> None:
+    """``a.totals`` gives each text exactly what ``a.analyse`` gives it, words included."""
+    got = a.totals(texts, words_for=np.ones(len(texts), dtype=bool))
+    for k, text in enumerate(texts):
+        part = a.analyse(text)
+        assert got.total[k] == pytest.approx(part.total, abs=1e-9), text
+        assert (got.exclaim[k], got.question[k]) == (part.exclaim, part.question), text
+        assert got.worded[k] == bool(part.words), text
+        assert [(w.start, w.end) for w in got.words.get(k, ())] == [
+            (w.start, w.end) for w in part.words], text
+        assert [w.valence for w in got.words.get(k, ())] == pytest.approx(
+            [w.valence for w in part.words]), text
+
+
+def test_totals_of_many_texts_equal_analysing_each_on_real_support_text(shared_data):
+    """The vector path (Arrow kernels for the texts VADER's rules leave alone) agrees
+    with the word-by-word analyser on real tweets and forum posts, and takes most of them."""
+    texts = pd.read_csv(shared_data / "twcs" / "twcs.csv", nrows=4000)["text"].dropna()
+    texts = texts.astype(str).tolist()
+    a = Analyser(load_overrides())
+    _same_as_analyse(a, texts)
+    assert a.totals(texts).simple.mean() > 0.7
+
+
+@pytest.mark.parametrize("text", [
+    "   I'm so sorry, then good news",              # Arrow splits a leading space into ""
+    "@AcmeHelp I'm so sorry about that",            # a booster, after a blanked handle
+    "really, REALLY dumb hot takes",                # capitals among other words
+    "MAJOR trouble with ANY video, it's crashing",  # a booster in capitals
+    "no problem at all, glad to help",              # "no" is a rule of its own
+    "it is kind of bad but the staff were great",   # "kind of" and "but"
+    "not bad, not good, but better than yesterday",
+    "the app isn\u2019t working and I\u2019m angry",  # curly apostrophes
+    "caf\u00e9 service was lovely \u2013 thank you",  # other text outside ASCII
+    "love it \u2764 but the delivery \U0001f622",     # emoji go word by word
+    "great\u00a0service\u2028thanks",                  # whitespace Python and Arrow differ on
+    "@AcmeHelp https://t.co/x still not working #fail &amp; more",
+    "the bomb, yeah right",                         # VADER idioms
+    "", "   ", "!!! ???",
+])
+def test_totals_equal_analyse_on_texts_that_test_each_rule(text):
+    _same_as_analyse(Analyser(load_overrides()), [text, "fine", text.upper()])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([
+    "good", "bad", "not", "very", "so", "no", "but", "GREAT", "terrible", "kind", "of",
+    "still", "working", "isn't", "never", "help", "love", "hate", ":)", "!", "?", "...",
+    "@handle", "http://x.co/a", "really", "the", "it", "works", "fixed", "now", "ok,"]),
+    max_size=14).map(" ".join), min_size=1, max_size=6))
+def test_totals_equal_analyse_on_generated_texts(texts):
+    _same_as_analyse(Analyser(load_overrides()), texts)
 
 
 def test_the_packaged_file_loads_and_every_phrase_matches_its_examples():

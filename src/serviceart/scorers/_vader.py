@@ -20,12 +20,16 @@ checks it on real support tweets).
 from __future__ import annotations
 
 import math
+import re
+import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
     NEGATE,
@@ -46,7 +50,8 @@ from ._overrides import (
     load_overrides,
 )
 
-__all__ = ["Analyser", "Overrides", "Phrase", "TextSentiment", "Word", "analyser", "compound",
+__all__ = ["Analyser", "Overrides", "Phrase", "TextSentiment", "Totals", "Word", "analyser",
+           "compound",
            "load_overrides"]
 
 #: VADER's normalisation constant (``normalize(score, alpha=15)``)
@@ -60,6 +65,9 @@ _MODIFIERS = frozenset([*NEGATE, *(k for k in BOOSTER_DICT if " " not in k), "no
                         "so", "this", "without", "never", "doubt"])
 #: VADER's idioms and multi-word boosters
 _SEQUENCES = tuple(k for k in (*SPECIAL_CASES, *BOOSTER_DICT) if " " in k)
+#: characters on which Python's and Arrow's whitespace or lower-casing rules may differ
+_OTHER_SPACES = ("[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+                 "\u0130\u212a]")
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,31 @@ class TextSentiment:
         """VADER's compound score of the text alone, -1..1."""
         return float(compound(np.array([self.total]), np.array([self.exclaim]),
                               np.array([self.question]))[0])
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The sentiment parts of many texts (:meth:`Analyser.totals`), one entry per text.
+
+    Attributes
+    ----------
+    total, exclaim, question
+        As :class:`TextSentiment`'s, per text.
+    worded
+        Which texts have a word with a valence (:attr:`TextSentiment.words` not empty).
+    words
+        The words of the texts asked for, by position (``words_for``).
+    simple
+        Which texts the word-level vector path scored (the others went through
+        :meth:`Analyser.analyse`).
+    """
+
+    total: np.ndarray
+    exclaim: np.ndarray
+    question: np.ndarray
+    worded: np.ndarray
+    simple: np.ndarray
+    words: dict[int, tuple[Word, ...]]
 
 
 def compound(total: np.ndarray, exclaim: np.ndarray, question: np.ndarray) -> np.ndarray:
@@ -151,12 +184,191 @@ class Analyser:
         self._scored = frozenset(w for w in lexicon if w not in BOOSTER_DICT)
         self.analyse = lru_cache(maxsize=200_000)(self._analyse)
 
+    def totals(self, texts: Sequence[str], words_for: np.ndarray | None = None) -> Totals:
+        """The sentiment sums of many texts at once, equal to :meth:`analyse`'s.
+
+        Most support texts hold no emoji and no phrase family, idiom or "kind
+        of". Their words are split, stripped and looked up in the lexicon for all
+        texts together with Arrow's string kernels; VADER's own rules are applied
+        word by word only to the few lexicon words with a negation or booster in
+        the three words before them, in capitals, or "no"; "but" is applied by
+        position. Every other text goes through :meth:`analyse`.
+
+        Parameters
+        ----------
+        texts
+            The texts, as :meth:`analyse` takes them.
+        words_for
+            Which texts' words to return too (:attr:`Totals.words`); none by default.
+
+        Returns
+        -------
+        Totals
+        """
+        n = len(texts)
+        total = np.zeros(n, dtype="float64")
+        exclaim = np.zeros(n, dtype="int64")
+        question = np.zeros(n, dtype="int64")
+        simple = np.zeros(n, dtype=bool)
+        worded = np.zeros(n, dtype=bool)
+        want = np.zeros(n, dtype=bool) if words_for is None else np.asarray(words_for, bool)
+        words: dict[int, tuple[Word, ...]] = {}
+        clean = [_normalised(t) for t in texts]
+        emoji = self._emoji_chars
+        fit = np.flatnonzero(np.fromiter(
+            (t.isascii() or emoji.isdisjoint(t) for t in clean), bool, n))
+        if len(fit) and self._vectors.usable:
+            some = [clean[k] for k in fit.tolist()]
+            flat = self._vector(pa.array(some, type=pa.large_string()))
+            total[fit], exclaim[fit], question[fit] = flat.total, flat.exclaim, flat.question
+            worded[fit], simple[fit] = flat.worded, flat.simple
+            for j, found in self._words_of(some, flat, want[fit] & flat.simple).items():
+                words[int(fit[j])] = found
+        for k in np.flatnonzero(~simple).tolist():
+            part = self.analyse(texts[k])
+            total[k], exclaim[k], question[k] = part.total, part.exclaim, part.question
+            worded[k] = bool(part.words)
+            if want[k]:
+                words[k] = part.words
+        return Totals(total, exclaim, question, worded, simple, words)
+
+    def _vector(self, texts: pa.Array) -> _Flat:
+        """:meth:`totals` of texts without emoji (curly apostrophes made straight)."""
+        vec = self._vectors
+        clean = texts if vec.ignore is None else pc.replace_substring_regex(
+            texts, vec.ignore, " ")
+        exclaim = pc.count_substring(clean, "!").to_numpy(zero_copy_only=False)
+        question = pc.count_substring(clean, "?").to_numpy(zero_copy_only=False)
+        lower = pc.utf8_lower(clean)
+        complex_text = pc.match_substring_regex(texts, _OTHER_SPACES).to_numpy(
+            zero_copy_only=False).copy()
+        if vec.phrases:
+            complex_text |= pc.match_substring_regex(lower, vec.phrases).to_numpy(
+                zero_copy_only=False)
+        split = pc.utf8_split_whitespace(clean)
+        raw = pc.list_flatten(split)
+        parent = pc.list_parent_indices(split).to_numpy()
+        spoken = pc.greater(pc.binary_length(raw), 0)  # text that starts with a space splits
+        raw = raw.filter(spoken)                       # into an empty word first
+        parent = parent[spoken.to_numpy(zero_copy_only=False)]
+        offsets = np.zeros(len(texts) + 1, dtype="int64")
+        np.cumsum(np.bincount(parent, minlength=len(texts)), out=offsets[1:])
+        stripped = pc.utf8_trim(raw, characters=string.punctuation)
+        words = pc.if_else(pc.greater(pc.utf8_length(stripped), 2), stripped, raw)
+        lows = pc.utf8_lower(words)
+        pos = np.arange(len(lows)) - offsets[:-1][parent]
+        at = pc.index_in(lows, value_set=vec.keys)
+        hit = at.is_valid().to_numpy(zero_copy_only=False)
+        valence = vec.values[at.fill_null(0).to_numpy(zero_copy_only=False)]
+        modifier = (pc.is_in(lows, value_set=vec.modifiers).to_numpy(zero_copy_only=False)
+                    | pc.match_substring(lows, "n't").to_numpy(zero_copy_only=False))
+        near = np.zeros(len(lows), dtype=bool)
+        for back in (1, 2, 3):
+            near[back:] |= modifier[:-back] & (pos[back:] >= back)
+        upper = pc.utf8_is_upper(words).to_numpy(zero_copy_only=False)
+        ruled = hit & (near | upper | pc.equal(lows, "no").to_numpy(zero_copy_only=False))
+        kind = pc.equal(lows, "kind").to_numpy(zero_copy_only=False)
+        complex_text[parent[kind]] = True
+        if vec.sequences:
+            joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets), lows),
+                                    pa.scalar(" ", pa.large_string()))
+            complex_text |= pc.match_substring_regex(joined, vec.sequences).to_numpy(
+                zero_copy_only=False)
+        but = pc.equal(lows, "but").to_numpy(zero_copy_only=False)
+        pivot = np.full(len(texts), np.iinfo("int64").max, dtype="int64")
+        np.minimum.at(pivot, parent[but], pos[but])
+        first = pivot[parent]
+        scale = np.where(first == np.iinfo("int64").max, 1.0,
+                         np.where(pos < first, 0.5, np.where(pos > first, 1.5, 1.0)))
+        ruled &= ~complex_text[parent]
+        if ruled.any():  # VADER's own rules for these words, on their window of words
+            valence[ruled] = self._ruled(words, parent, pos, offsets, upper, np.flatnonzero(ruled))
+        scaled = valence * scale
+        total = np.bincount(parent[hit], weights=scaled[hit], minlength=len(texts))
+        valued = hit & (scaled != 0.0)
+        worded = np.bincount(parent[valued], minlength=len(texts)) > 0
+        return _Flat(total=total, exclaim=exclaim, question=question, worded=worded,
+                     simple=~complex_text, valued=np.flatnonzero(valued), parent=parent,
+                     pos=pos, scaled=scaled)
+
+    def _words_of(self, texts: list[str], flat: _Flat, want: np.ndarray
+                  ) -> dict[int, tuple[Word, ...]]:
+        """The :attr:`TextSentiment.words` of the ``want`` texts scored by :meth:`_vector`."""
+        out: dict[int, tuple[Word, ...]] = {}
+        at = flat.valued[want[flat.parent[flat.valued]]]
+        if not len(at):
+            return out
+        ignore = self.overrides.ignore
+        current = -1
+        starts: list[int] = []
+        raw: list[str] = []
+        found: list[Word] = []
+        for g in at.tolist():
+            k = int(flat.parent[g])
+            if k != current:
+                if found:
+                    out[current] = tuple(found)
+                current, found = k, []
+                clean = texts[k] if ignore is None else ignore.sub(_blank, texts[k])
+                starts, raw = _starts(clean), clean.split()
+            i = int(flat.pos[g])
+            word = _stripped([raw[i]])[0]
+            start = starts[i] + (len(raw[i]) - len(raw[i].lstrip(_PUNCTUATION))
+                                 if word != raw[i] else 0)
+            found.append(Word(start, start + len(word), float(flat.scaled[g])))
+        out[current] = tuple(found)
+        return out
+
+    def _ruled(self, words: pa.Array, parent: np.ndarray, pos: np.ndarray,
+               offsets: np.ndarray, upper: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """VADER's ``sentiment_valence`` of the words at flat positions ``at``, as
+        :meth:`_valences` computes it (three words back, two ahead, within the text)."""
+        n_words = np.diff(offsets)
+        n_upper = np.bincount(parent[upper], minlength=len(n_words))
+        cap_diff = (n_upper > 0) & (n_upper < n_words)  # VADER's allcap_differential
+        flat = words.to_pylist()
+        vader = self._vader
+        out = np.empty(len(at), dtype="float64")
+        for j, g in enumerate(at.tolist()):
+            text = parent[g]
+            i = int(pos[g])
+            begin = int(offsets[text])
+            lo = max(0, i - 3)
+            window = flat[begin + lo:begin + min(i + 3, int(n_words[text]))]
+            senti = _senti(window, bool(cap_diff[text]))
+            out[j] = vader.sentiment_valence(0, senti, flat[g], i - lo, [])[0]
+        return out
+
+    @cached_property
+    def _vectors(self) -> _Vectors:
+        """The lexicon and rules as Arrow arrays and RE2 patterns, for :meth:`totals`."""
+        keys = sorted(self._scored)
+        ignore = self.overrides.ignore
+        phrases: list[str] = []
+        anchors: set[str] = set()
+        for phrase in self.overrides.phrases:
+            wider = _re2_superset(phrase.pattern.pattern)
+            if wider is not None:
+                phrases.append(wider)
+            else:  # a Python-only pattern: texts with its anchors go word by word
+                anchors |= phrase.anchors
+        sequences = "|".join(re.escape(s) for s in _SEQUENCES)
+        return _Vectors(
+            keys=pa.array(keys, type=pa.large_string()),
+            values=np.array([self._lexicon[k] for k in keys], dtype="float64"),
+            modifiers=pa.array(sorted(_MODIFIERS), type=pa.large_string()),
+            anchors=pa.array(sorted(anchors), type=pa.large_string()),
+            ignore=ignore.pattern if ignore is not None and _re2(ignore.pattern) else None,
+            ignore_python=ignore is not None and not _re2(ignore.pattern),
+            phrases="|".join(f"(?:{p})" for p in phrases),
+            sequences=sequences if _re2(sequences) else None)
+
     def _analyse(self, text: str) -> TextSentiment:
         """The sentiment parts of ``text`` (cached per text by :attr:`analyse`)."""
         clean = _normalised(text)
         ignore = self.overrides.ignore
         if ignore is not None:
-            clean = ignore.sub(lambda m: " " * len(m.group()), clean)
+            clean = ignore.sub(_blank, clean)
         lower = clean.lower()
         if len(lower) != len(clean):  # a few characters lower-case to two: keep offsets
             lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in clean)
@@ -204,8 +416,7 @@ class Analyser:
         each look; here it is given that window of words, with the same result.
         """
         vader, lexicon = self._vader, self._lexicon
-        # VADER's "some words in capitals" matters only for a word in capitals
-        is_cap_diff = any(words[i].isupper() for i in hits) and allcap_differential(words)
+        is_cap_diff = allcap_differential(words)
         joined = " ".join(lows)
         idioms = any(seq in joined for seq in _SEQUENCES)
         out = []
@@ -280,6 +491,70 @@ class Analyser:
             if all(end <= s or start >= e for s, e, _ in kept):
                 kept.append((start, end, phrase))
         return sorted(kept, key=lambda f: f[0])
+
+
+@dataclass(frozen=True)
+class _Flat:
+    """What :meth:`Analyser._vector` found: per text, and per word of all texts."""
+
+    total: np.ndarray
+    exclaim: np.ndarray
+    question: np.ndarray
+    worded: np.ndarray
+    simple: np.ndarray
+    #: flat positions of the words with a valence other than 0
+    valued: np.ndarray
+    #: per word: its text, its position in the text, its valence after VADER's rules
+    parent: np.ndarray
+    pos: np.ndarray
+    scaled: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    """What :meth:`Analyser.totals` looks words up in."""
+
+    keys: pa.Array
+    values: np.ndarray
+    modifiers: pa.Array
+    anchors: pa.Array
+    ignore: str | None
+    ignore_python: bool
+    phrases: str
+    sequences: str | None
+
+    @property
+    def usable(self) -> bool:
+        """Whether every rule the vector path checks has an RE2 form (else no text takes it)."""
+        return not self.ignore_python and self.sequences is not None
+
+
+def _re2(pattern: str) -> bool:
+    """Whether Arrow's regular expressions (RE2) take ``pattern``."""
+    try:
+        pc.match_substring_regex(pa.array([""]), pattern)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return True
+
+
+#: a look-ahead or look-behind group with no group inside it
+_LOOKAROUND = re.compile(r"\(\?<?[=!](?:\\.|[^()\\])*\)")
+
+
+def _re2_superset(pattern: str) -> str | None:
+    """``pattern`` in a form RE2 takes that matches at least where it matches: as it
+    is, or with its look-arounds left out (every text it matched still matches, so
+    a text the wider pattern finds nothing in holds no match of ``pattern``)."""
+    if _re2(pattern):
+        return pattern
+    wider = _LOOKAROUND.sub("", pattern)
+    return wider if _re2(wider) else None
+
+
+def _blank(match: re.Match[str]) -> str:
+    """Spaces as long as ``match`` (ignored text keeps the offsets of the rest)."""
+    return " " * len(match.group())
 
 
 def _senti(words: list[str], is_cap_diff: bool) -> Any:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..clock import contact_times
 from ..schema import EVIDENCE, conform, empty
-from ._vader import TextSentiment, analyser, compound
+from ._vader import Word, analyser, compound
 from .base import Scorer, ScoringContext, register_scorer
 
 __all__ = ["SentimentScorer"]
@@ -87,16 +87,17 @@ class SentimentScorer(Scorer):
     def score_with_evidence(self, ctx: ScoringContext) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The sentiment measures and the ``customer_sentiment`` evidence rows."""
         spoken = _spoken(ctx)
-        analyse = analyser(self.overrides).analyse
-        parts = [analyse(t) for t in spoken["text"].to_numpy(dtype=object)]
-        sums = pd.DataFrame({
-            "iid": spoken["iid"].to_numpy(),
-            "total": np.fromiter((p.total for p in parts), "float64", len(parts)),
-            "exclaim": np.fromiter((p.exclaim for p in parts), "float64", len(parts)),
-            "question": np.fromiter((p.question for p in parts), "float64", len(parts)),
-        })
         start_rows, end_rows = _start_end(spoken)
         customer = (spoken["role"] == "customer").to_numpy()
+        marks = start_rows & customer, end_rows & customer
+        totals = analyser(self.overrides).totals(spoken["text"].tolist(),
+                                                 words_for=marks[0] | marks[1])
+        sums = pd.DataFrame({
+            "iid": spoken["iid"].to_numpy(),
+            "total": totals.total,
+            "exclaim": totals.exclaim.astype("float64"),
+            "question": totals.question.astype("float64"),
+        })
         start = _scored(sums[start_rows])
         end = _scored(sums[end_rows])
         conversation = _scored(sums)
@@ -109,12 +110,12 @@ class SentimentScorer(Scorer):
             "conversation_sentiment": conversation,
             "case_sentiment_shift": case_shift,
         })
-        marks = start_rows & customer, end_rows & customer
-        return out, self._evidence(spoken, parts, *marks)
+        return out, self._evidence(spoken, totals.words, *marks)
 
-    def _evidence(self, spoken: pd.DataFrame, parts: list[TextSentiment], start: np.ndarray,
-                  end: np.ndarray) -> pd.DataFrame:
-        """Evidence rows: the strongest words of each start and end turn, in text order."""
+    def _evidence(self, spoken: pd.DataFrame, found: dict[int, tuple[Word, ...]],
+                  start: np.ndarray, end: np.ndarray) -> pd.DataFrame:
+        """Evidence rows: the strongest words (``found``, by row) of each start and end
+        turn, in text order."""
         rows = np.flatnonzero(start | end)
         cols: dict[str, list[object]] = {k: [] for k in
                                          ("interaction_id", "turn_index", "start_char",
@@ -123,7 +124,7 @@ class SentimentScorer(Scorer):
         ids = spoken["interaction_id"].to_numpy(dtype=object)
         index = spoken["turn_index"].to_numpy()
         for r in rows:
-            words = parts[r].words
+            words = found.get(int(r), ())
             if not words:
                 continue
             strongest = sorted(words, key=lambda w: (-abs(w.valence), w.start))

@@ -124,3 +124,24 @@ def test_families_are_lower_case_and_mean_the_same_to_arrow_and_python():
         assert pattern.pattern == pattern.pattern.lower(), name
         arrow = pc.match_substring_regex(pa.array(texts), pattern.pattern).to_pylist()
         assert arrow == [bool(pattern.search(t)) for t in texts], name
+
+
+def test_outcome_and_sentiment_read_the_same_last_word_of_the_customer():
+    """A system turn between two customer turns does not split their last word: both
+    turns since the agent last spoke count, for the outcome as for the end sentiment."""
+    thread = _thread("sys", [
+        ("customer", "@brand my card was declined at checkout, what is wrong?"),
+        ("agent", "@cust_7 Sorry about that! I've lifted the block, please try again now."),
+        ("customer", "@brand great, that worked, thank you"),
+        ("system", "The customer left the chat."),
+        ("customer", "@brand bye"),
+    ])
+    thread.loc[3, "speaker"] = "system"
+    assert _score(thread).loc["sys", "customer_outcome"] == 1.0
+    conv = sa.Conversations.from_frames(thread)
+    ctx = sa.scorers.ScoringContext(turns=conv.turns, interactions=conv.interactions,
+                                    evidence=pd.DataFrame())
+    _, evidence = sa.scorers.SentimentScorer().score_with_evidence(ctx)
+    ends = evidence[evidence["detail"].str.contains('"end"')]
+    assert set(ends["turn_index"]) == {2}  # "bye" moves nothing
+    assert ends["text"].tolist() == ["great", "that worked", "thank"]

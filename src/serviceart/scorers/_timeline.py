@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Group", "intersection_length", "split_groups", "union"]
+__all__ = ["Group", "customer_start_end", "intersection_length", "split_groups", "union"]
 
 
 class Group(dict[str, np.ndarray]):
@@ -44,6 +44,38 @@ def split_groups(frame: pd.DataFrame, columns: list[str], by: str = "interaction
     keys = uniques.tolist() if isinstance(uniques, pd.api.extensions.ExtensionArray) else uniques
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
         yield keys[sorted_codes[s]], Group({c: a[s:e] for c, a in arrays.items()})
+
+
+def customer_start_end(iid: pd.Series | np.ndarray, role: pd.Series | np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Which turns make the customer's opening and which their last word (boolean arrays).
+
+    The turns are in turn order within each interaction. Start: the customer's
+    turns before the first agent turn, or else their first turn. End: the
+    customer's turns after the first agent turn that follow the last agent turn
+    before any of them (their last run of turns since the agent last spoke;
+    system turns in between do not split it). The sentiment and outcome scorers
+    both read the customer's last word from here.
+
+    Examples
+    --------
+    >>> start, end = customer_start_end(["a"] * 5, ["customer", "agent", "customer",
+    ...                                             "system", "customer"])
+    >>> start.tolist(), end.tolist()
+    ([True, False, False, False, False], [False, False, True, False, True])
+    """
+    key = pd.Series(np.asarray(iid, dtype=object))
+    roles = pd.Series(np.asarray(role, dtype=object))
+    agent = (roles == "agent").astype("int64")
+    customer = roles == "customer"
+    agents_before = agent.groupby(key).cumsum() - agent
+    before = customer & (agents_before == 0)
+    first = customer & (customer.astype("int64").groupby(key).cumsum() == 1)
+    start = before | (first & ~before.groupby(key).transform("any"))
+    after = customer & (agents_before > 0)
+    last_run = agents_before.where(after).groupby(key).transform("max")
+    end = after & (agents_before == last_run)
+    return start.to_numpy(dtype=bool), end.to_numpy(dtype=bool)
 
 
 def union(starts: np.ndarray, ends: np.ndarray) -> list[tuple[float, float]]:

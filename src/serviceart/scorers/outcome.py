@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import tomllib
 
+from ._timeline import customer_start_end
 from .base import Scorer, ScoringContext, register_scorer
 
 __all__ = ["OutcomeScorer", "outcome_patterns"]
@@ -186,10 +187,8 @@ class OutcomeScorer(Scorer):
         def count(mask: pd.Series) -> pd.Series:
             return mask.groupby(ev_key).sum().astype("float64")
 
-        # the customer's last message (run of turns) after the agent's first reply
-        run = starts.astype("int64").groupby(key).cumsum()
-        last_run = run.where(is_cust & after).groupby(key).transform("max")
-        is_last = is_cust & after & (run == last_run)
+        # the customer's last word: their turns since the agent last spoke, once it has
+        is_last = pd.Series(customer_start_end(key, role)[1])
         cust_cues = ev[cue.isin(("resolution_confirmed", "unresolved", "chasing"))]
         cc_key = pd.MultiIndex.from_arrays([cust_cues["interaction_id"].astype("string"),
                                             cust_cues["turn_index"].astype("int64")])

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..clock import contact_times
 from ..schema import EVIDENCE, conform, empty
+from ._timeline import customer_start_end
 from ._vader import Word, analyser, compound
 from .base import Scorer, ScoringContext, register_scorer
 
@@ -87,7 +88,7 @@ class SentimentScorer(Scorer):
     def score_with_evidence(self, ctx: ScoringContext) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The sentiment measures and the ``customer_sentiment`` evidence rows."""
         spoken = _spoken(ctx)
-        start_rows, end_rows = _start_end(spoken)
+        start_rows, end_rows = customer_start_end(spoken["iid"], spoken["role"])
         customer = (spoken["role"] == "customer").to_numpy()
         marks = start_rows & customer, end_rows & customer
         totals = analyser(self.overrides).totals(spoken["text"].tolist(),
@@ -162,26 +163,6 @@ def _spoken(ctx: ScoringContext) -> pd.DataFrame:
         "role": role.to_numpy(dtype=object)[keep][order],
         "text": turns["text"].astype("string").fillna("").to_numpy(dtype=object)[keep][order],
     })
-
-
-def _start_end(spoken: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Which turns make the customer's start and which make the end (boolean arrays).
-
-    Start: the customer's turns before the first agent turn, or else their first turn.
-    End: the customer's turns after the first agent turn that follow the last agent
-    turn before any of them (their last run of turns).
-    """
-    iid = spoken["iid"]
-    agent = spoken["role"] == "agent"
-    customer = spoken["role"] == "customer"
-    agents_before = agent.astype("int64").groupby(iid).cumsum() - agent.astype("int64")
-    before = customer & (agents_before == 0)
-    first = customer & (customer.astype("int64").groupby(iid).cumsum() == 1)
-    start = before | (first & ~before.groupby(iid).transform("any"))
-    after = customer & (agents_before > 0)
-    last_run = agents_before.where(after).groupby(iid).transform("max")
-    end = after & (agents_before == last_run)
-    return start.to_numpy(dtype=bool), end.to_numpy(dtype=bool)
 
 
 def _scored(sums: pd.DataFrame) -> pd.Series:

@@ -284,7 +284,19 @@ _DAY = "|".join(
     _bare(p) for p in (_ABS_MD, _ABS_DM, _ABS_TH, _ABS_NM, _ISO, _SLASH, _REL, _WKDAY)
 )
 _TIME = "|".join(_bare(p) for p in (_FIRST, _EOD, _CLOCK))
-_PRE = rf"(?P<pre>{_TIME}|(?:the{_S})?end{_H}of|{_bare(_PARTOF)}){_S}(?:on{_S})?"
+_ZONE = (  # a time zone written after a time: "5pm EST", "17:00 (CET)", "UTC+2"
+    r"[\s\u00a0]{0,2}\(?(?-i:(?P<off>(?:UTC|GMT)[\s]?(?P<sign>[+-])(?P<oh>[01]?[0-9])"
+    r"(?::?(?P<om>[0-5][0-9]))?)|(?P<zone>"
+    + "|".join(sorted(ZONES, key=len, reverse=True))
+    + r")|(?P<unknown>"
+    + "|".join(AMBIGUOUS_ZONES)
+    + r"|(?!(?:NOT|BUT|GOT|LAST|FIRST|JUST|MUST|PAST|NEXT|THAT|WHAT|ABOUT)\b)[A-Z]{2,4}T))"
+    r"\)?(?![\w+-])"
+)
+_PRE = (
+    rf"(?P<pre>{_TIME}|(?:the{_S})?end{_H}of|{_bare(_PARTOF)})(?P<prezone>{_bare(_ZONE)})?"
+    rf"{_S}(?:on{_S})?"
+)
 _POST = (  # "tomorrow", then maybe "evening", then maybe "at 8"
     rf"(?:,?{_S}(?:at{_S})?(?P<ppart>{_bare(_PART)}))?(?:,?{_S}(?:(?:at|by|before|around|@){_O})?"
     rf"(?P<post>{_TIME})|{_S}(?:at|around|@|by|before|until|till|(?:no|not){_S}later{_S}than)"
@@ -346,16 +358,7 @@ _FROM_NOW_RX = re.compile(
     rf"{_NB}{_RANGE}{_UNIT}(?P<half>{_S}and{_S}a{_S}half\b)?{_S}from{_S}(?:now|today)\b{_ATTIME}?",
     _FLAGS,
 )
-_ZONE_RX = re.compile(  # a time zone written after a time: "5pm EST", "17:00 (CET)", "UTC+2"
-    r"[\s\u00a0]{0,2}\(?(?-i:(?P<off>(?:UTC|GMT)[\s]?(?P<sign>[+-])(?P<oh>[01]?[0-9])"
-    r"(?::?(?P<om>[0-5][0-9]))?)|(?P<zone>"
-    + "|".join(sorted(ZONES, key=len, reverse=True))
-    + r")|(?P<unknown>"
-    + "|".join(AMBIGUOUS_ZONES)
-    + r"|(?!(?:NOT|BUT|GOT|LAST|FIRST|JUST|MUST|PAST|NEXT|THAT|WHAT|ABOUT)\b)[A-Z]{2,4}T))"
-    r"\)?(?![\w+-])",
-    _FLAGS,
-)
+_ZONE_RX = re.compile(_ZONE, _FLAGS)
 # what, right after a phrase, shows that it was only partly read: "Friday 19", "4pm on"
 _CONT_RX = re.compile(
     rf"{_S}(?:after{_S}next|of{_S}(?:this|next|the|that|{_MON}|{_WD})|(?:on|at){_S}[0-9]|[0-9]"
@@ -373,7 +376,7 @@ _SUB = {name: re.compile(p, _FLAGS) for name, p in [
     ("md", _ABS_MD), ("dm", _ABS_DM), ("th", _ABS_TH), ("iso", _ISO), ("slash", _SLASH),
     ("rel", _REL), ("wk", _WKDAY), ("first", _FIRST), ("eod", _EOD), ("clock", _CLOCK),
     ("part", _PART), ("endof", rf"(?:the{_S})?end{_H}of"), ("nm", _ABS_NM), ("partof", _PARTOF),
-    ("tpart", _TPART),
+    ("tpart", _TPART), ("hour", _HOUR),
 ]}  # fmt: skip
 
 
@@ -710,8 +713,10 @@ def _alone(ctx: _Ctx, text: str, m: re.Match[str]) -> tuple[datetime, str] | Non
     else:
         s, e = m.span("t")
         part = _words(m["tpart"] or "")
-        found = _time(ctx, text, s, e, pm=part.endswith(("afternoon", "evening", "night")),
-                      am=part.endswith("morning"))  # fmt: skip
+        pm, am = part.endswith(("afternoon", "evening", "night")), part.endswith("morning")
+        found = _time(ctx, text, s, e, pm, am)
+        if found is None and part and _SUB["hour"].fullmatch(text, s, e):  # "3 in the morning"
+            found = (_hour(text[s:e], None, pm, am), 0, 0), "clock_time"
     if found is None:
         return None
     hms, kind = found
@@ -917,8 +922,9 @@ def _search(text: str, ctx: _Ctx) -> list[tuple[int, int, datetime, str]]:
         for m in _matches(rx, text, starts):
             s, e = m.span()
             zoned: _Ctx | None = ctx
-            if (z := _ZONE_RX.match(text, e)) is not None:  # "5pm EST"
-                e = z.end()
+            z = _ZONE_RX.match(text, m.start("prezone") if rule is _combo and m["prezone"] else e)
+            if z is not None:  # "5pm EST", "5pm EST on Friday"
+                e = max(e, z.end())
                 zone = _written_zone(z)
                 zoned = replace(ctx, zone=zone, today=ctx.ref.astimezone(zone).date()) if (
                     zone is not None and rule in _ZONED) else None  # fmt: skip
@@ -929,7 +935,7 @@ def _search(text: str, ctx: _Ctx) -> list[tuple[int, int, datetime, str]]:
                 try:
                     res = rule(zoned, text, m)
                 except (ValueError, OverflowError):  # "February 30", or beyond year 9999
-                    res = None
+                    res = _BLOCKED
             if res is not None:
                 found.append((s, e, max(res[0], ctx.ref).astimezone(UTC), res[1]))
     found.sort(key=lambda f: (f[0], -f[1]))

@@ -303,7 +303,10 @@ _POST = (  # "tomorrow", then maybe "evening", then maybe "at 8"
     rf"{_O}(?P<bare>{_HOUR}))?"
 )
 # "9 tomorrow": a bare hour just before a day, after the person called ("call you 9 tomorrow")
-_OBJ = r"(?:(?<=back\s)|(?<=you\s)|(?<=me\s)|(?<=us\s)|(?<=him\s)|(?<=her\s)|(?<=them\s))"
+_OBJ = (
+    r"(?:(?<=\bback\s)|(?<=\byou\s)|(?<=\bme\s)|(?<=\bus\s)|(?<=\bhim\s)|(?<=\bher\s)"
+    r"|(?<=\bthem\s))"
+)
 _ATTIME = rf"(?:,?{_S}(?:at|by|before|around|@){_O}(?P<at>{_TIME}|{_HOUR}))"  # "... at 5pm"
 _FLAGS = re.IGNORECASE | re.ASCII
 _COMBO_RX = re.compile(
@@ -361,9 +364,9 @@ _FROM_NOW_RX = re.compile(
 _ZONE_RX = re.compile(_ZONE, _FLAGS)
 # what, right after a phrase, shows that it was only partly read: "Friday 19", "4pm on"
 _CONT_RX = re.compile(
-    rf"{_S}(?:after{_S}next|of{_S}(?:this|next|the|that|{_MON}|{_WD})|(?:on|at){_S}[0-9]|[0-9]"
+    rf"{_S}(?:(?:on{_S}|at{_S})?[0-9]|(?:after{_S}next|weeks?|months?|years?|of{_S}(?:this|next|the|that|{_MON}|{_WD})"
     rf"|(?!first\b|second\b){_ORDW}|(?:uk|british|london|european|eastern|central|mountain"
-    rf"|pacific|atlantic|indian?|[a-z]+{_S}standard|[a-z]+{_S}daylight){_S}time)(?![\w:])",
+    rf"|pacific|atlantic|indian?|[a-z]+{_S}standard|[a-z]+{_S}daylight){_S}time)(?![\w:]))",
     _FLAGS,
 )
 # what, right before a phrase, shows the same: "4/25 at 4pm", "twelve past 3pm", "after 3pm"

@@ -11,17 +11,31 @@ Rules
   arithmetic is done on local dates and wall clocks, and ``due`` is returned in UTC.
   Elapsed durations ("in 2 hours") are added to the instant, so they are unaffected by
   DST changes. A wall time that a DST change skips or repeats is read with ``fold=0``
-  (PEP 495): the offset before the change. Time zones written in the text ("3pm EST")
-  are ignored; ``tz`` rules.
+  (PEP 495): the offset before the change.
+* A time zone written after a time ("5pm EST", "17:00 (CET)", "3pm UTC+2", "at 5pm ET on
+  July 10") replaces ``tz`` for that phrase. The abbreviations are data
+  (``data/time_words.toml``): most are fixed offsets read literally all year ("9am BST"
+  is 08:00 UTC even in February); ET, CT, MT and PT are the US zones, with DST. An
+  abbreviation that names several zones ("IST") or none known ("ICT"), or "UK time",
+  gives no due time.
+* Right or absent: a phrase read only in part gives no due time rather than a wrong
+  one, and hides the words it covers from the other rules. That is the case when it
+  is followed by a number ("Friday 19", "at 4pm on 25"), by "after next", "week",
+  "of this/next/the ..." or an ordinal word that no rule read, or by a zone as above;
+  when it follows a date that is not read ("4/25 at 4pm", "25th at 4pm") or "after" /
+  "past" ("after 3pm" is no deadline); and when it names no real day ("Friday 19th"
+  where the 19th is no Friday, "the 31st of next month" in a 30-day month, "Monday of
+  this week" said on Wednesday).
 * A day without a time of day ("tomorrow", "by Friday", "on March 5th") is due at the end
   of that local day, 23:59:59.
 * ``end_of_day``: "end of day", "EOD", "COB", "close/end of business", "close of play" =
   ``eod_hour``:00 today (or of the day named: "EOD Friday"); once past, 23:59:59 today.
-* ``part_of_day``: morning, noon, midday, lunchtime = 12:00; afternoon = 17:00; evening,
-  night, tonight = 21:00; midnight = 23:59:59; "first thing" = 10:00. Alone, "first
-  thing" means tomorrow; "this afternoon", "tonight" mean today (once past: 23:59:59
-  today); "in the morning", "by noon" mean the next such time (today, or tomorrow once
-  past).
+* ``part_of_day``: morning, noon, midday, lunch(time) = 12:00; early morning = 09:00;
+  afternoon, after lunch = 17:00; evening, night, tonight = 21:00; midnight = 00:00 at
+  the end of the day; "first thing" = 10:00. Alone, "first thing" means tomorrow;
+  "this afternoon", "tonight" mean today (once past: 23:59:59 today); "in the
+  morning", "by noon" mean the next such time (today, or tomorrow once past). "The
+  morning of the 15th" is that day's morning.
 * ``clock_time``: "3pm", "3:30 p.m.", "15:00", "at 3 o'clock"; hh:mm without am/pm is
   a 24-hour clock, except that a one-digit hour 1-6 means the afternoon ("by 5:30" =
   17:30), and any hour below 12 does after an afternoon or evening ("tonight at 8" =
@@ -31,32 +45,56 @@ Rules
   09:00, "tomorrow by ten", "Friday before 5" = 17:00), or before it after a
   preposition ("by ten tomorrow", "before 10 on Monday"); a morning keeps it before
   noon ("tomorrow morning before ten" = 10:00, "by 9 tomorrow morning" = 09:00). Alone
-  it is too ambiguous ("before 5", "by eleven" do not match). A clock time followed by
-  "this afternoon/evening/morning" or "tonight" is today's and sets am/pm ("at 4:30
-  this afternoon").
+  it is too ambiguous ("before 5", "by eleven" do not match), except just before a
+  day after the person called ("I'll call you 9 tomorrow" = 09:00; "send the other 2
+  tomorrow" is no hour). A clock time, or a bare hour, followed by "this
+  afternoon/evening/morning" or "tonight" is today's and sets am/pm ("at 4:30 this
+  afternoon"); followed by "in the morning/afternoon/evening" or "at night" it is the
+  next such time ("3 in the morning" said at 04:30 = 03:00 tomorrow). A part of the
+  day followed by a time sets am/pm the same way ("this evening at 11" = 23:00, "this
+  morning at 10am"). Minutes past or to the hour: half, (a) quarter, three quarters,
+  five, ten, twenty, twenty-five, or "N minutes", then past/after/to/till, then an
+  hour with or without am/pm, noon or midnight ("a quarter past 3pm" = 15:15, "twenty
+  to 5" = 16:40, "20 minutes to 2pm tomorrow", "a quarter to noon" = 11:45; "from ten
+  to five" is opening hours, not 4:50).
   A clock time that has passed today means tomorrow; with a day named ("today at
-  3pm", "by Friday 10am" said on Friday at noon) it never rolls: 23:59:59 that day.
-* ``weekday``: "Friday", "by Friday", "this (coming) Friday" = the first such day on or
-  after today ("by Friday" said on a Friday is today). "next Friday" and "Friday next
-  week" = that weekday in the next Monday-based calendar week.
+  3pm" said at 4pm) it never rolls: 23:59:59 that day.
+* ``weekday``: "Friday", "by Friday", "this (coming) Friday" = the first such day after
+  today. **The same weekday is a week later**: "Tuesday", "by Tuesday", "this Tuesday"
+  said on a Tuesday mean the Tuesday a week on, as in Duckling and ctparse (someone
+  who means today says "today" or "end of day"); "Tuesday of this week" is today.
+  "next Friday", "the following Friday" and "Friday (of) next week" = that weekday in
+  the next Monday-based calendar week; "Friday after next" = a week after the first
+  Friday after today; "Monday of this week" = this week's Monday, none once past.
 * ``relative_day``: "today", "later today", "tomorrow", "the day after tomorrow";
   "this time tomorrow" / "same time next week" = the same local wall time then.
 * ``absolute_date``: "March 5th", "5 March", "the 5th of March", "March 5, 2027",
-  "2026-03-05", "on/by the 15th" (a bare "the 15th" needs on/by/before/until). Without
+  "2026-03-05", "2026/03/05", "on/by the 15th" (a bare "the 15th" needs
+  on/by/before/until). Ordinal words count as day numbers ("the first of March", "March
+  twenty-first", "on the third."), but a bare "the first" only at the end of a clause
+  or before at/by/of... ("on the first call" is no date). A weekday with a day number
+  ("Sat, Sep 21", "Tuesday 19th", "Tuesday the 19th") is that date, and no date at all
+  when the weekday does not match. "The 20th of next month", "20 of this month", "the
+  9th of the current month" = that day of that month (none when it is past). Without
   a year: the next occurrence not before today ("the 31st" skips short months); with a
   year in the past: no match. The month "May" must be capitalised ("you may 5..." is not
   a date). Slashed dates ("on 12/03", "by 3/25/2027") are read only after on, by,
   before, until, till, due or for (so "24/7" is not a date), in the order given by
   ``dayfirst``: True = day/month (en_GB), False = month/day (en_US). The default, None,
   reads a slashed date only when a single reading is a valid date ("13/03", "3/25",
-  "05/05"); "12/03" is ambiguous and does not match.
+  "05/05"); "12/03" is ambiguous and does not match. A slashed date with a four-digit
+  year needs no preposition ("call you back 15/3/2026").
 * ``duration``: "in"/"within"/"inside of"/"allow"/"takes"/"give us" + number +
   minutes/hours/days/weeks/fortnights/months, or "... from now". A bare number of hours
   ("48hrs" with no preposition) does not match. Numbers are digits, words (a, an,
   one..twelve, twenty-four...), "a couple" = 2, "a few" = 3 (15 for minutes), "half an
-  hour" = 30 min; ranges take the upper bound ("24-48 hours", "a day or two"). "within
-  the hour" = 1 hour. Minutes and hours are exact; days, weeks and months land at the
-  end of the local day.
+  hour" = 30 min, decimals ("2.5 hours"), "a quarter of an hour", "three-quarters of an
+  hour", "one and a half hours", "an hour and a half"; ranges take the upper bound
+  ("24-48 hours", "a day or two"). "within the hour" = 1 hour. "(over) the next 3 days",
+  "next few hours" need no preposition. Minutes and hours are exact, and so are
+  fractions of days and weeks; whole days, weeks and months land at the end of the
+  local day, or at the time given after them ("in 3 days at 9am"; after minutes or
+  hours a time gives no due time).
 * ``business_days``: "in 2 business/working days", "(the) next business day" count only
   ``workdays`` (Monday=0) that are not in ``holidays``, and land at the end of that day.
   With a ``calendar`` (:class:`~serviceart.clock.calendar.BusinessCalendar`) the days
@@ -74,8 +112,19 @@ Rules
   second workday (Tuesday); "end of the week", "EOW" = this week's last workday at
   ``eod_hour``; "end of next week" likewise; "this/the weekend" = end of this week's
   Sunday, "next weekend" = end of next week's Sunday. Weeks start on Monday.
+  "the following week", "(the) coming week", "upcoming week" = "next week", and "end
+  of the following/coming week" = "end of next week" ("this coming week" is ambiguous
+  and does not match).
 * ``month``: "this month" = end of its last day; "next month" = end of the last day of
   next month; "end of the month", "EOM" = last workday of the month at ``eod_hour``.
+  A month named: "in/during March" = end of its last day, "early March" (and
+  "beginning/start of March") = end of the 10th, "mid(-)March" = end of the 20th, "late
+  March" = end of its last day, "(by) the end of April" = its last workday at
+  ``eod_hour``; the next such month not before this one (a year may be given), none
+  once that part of this month is past. A month alone or after "by" ("by March":
+  before March, or during it?) does not match.
+* ``year``: "end of the year", "EOY", "year end" = last workday of December at
+  ``eod_hour``.
 * A named day or period whose time has already passed today ("this afternoon" at 6pm,
   "end of the week" on a Saturday) is due at 23:59:59 today: a due time is never
   before ``ref``.
@@ -83,18 +132,27 @@ Rules
   Numbers that are not time phrases ("$24", "2 items", "model 3") never match.
 
 Spans include a leading preposition ("by Friday", "within 24 hours", "on or before
-Monday"). Overlapping matches are resolved leftmost-longest: "by 3pm tomorrow" is one
-phrase. Known limits: "on the 2nd floor" reads as a date; fractions other than "half"
-("in 1.5 hours") and ordinal words ("the fifteenth") are not read; "ten tomorrow"
-without a preposition reads only "tomorrow"; EOD/COB use ``eod_hour`` even with a
-``calendar``. Whether a phrase is a promise (or a negated one, "I can't do it by
-Friday") is not decided here: the phrase is resolved all the same.
+Monday") and a written zone. Overlapping matches are resolved leftmost-longest: "by 3pm
+tomorrow" is one phrase. The rules are tried only where a word a phrase can start with
+begins (``data/time_words.toml``, ``[search]``), which keeps the search fast. Known
+limits: "on the 2nd floor" reads as a date; "in 7 days" is due at the end of the
+seventh day, not at this time then (Duckling reads the instant); a bare slashed date
+("back 2/15") and a lower-case "may 8" are not read; EOD/COB use ``eod_hour`` even
+with a ``calendar``. Whether a phrase is a promise (or a negated one, "I can't do it
+by Friday") is not decided here: the phrase is resolved all the same.
 
 Examples
 --------
 >>> from datetime import datetime
->>> find_due("I'll email you by Friday.", datetime(2026, 3, 4, 10, 0)).due.isoformat()
+>>> wednesday = datetime(2026, 3, 4, 10, 0)
+>>> find_due("I'll email you by Friday.", wednesday).due.isoformat()
 '2026-03-06T23:59:59+00:00'
+>>> find_due("I'll call you Wednesday.", wednesday).due.isoformat()  # a week on
+'2026-03-11T23:59:59+00:00'
+>>> find_due("I'll call you at a quarter past 3pm EST.", wednesday).due.isoformat()
+'2026-03-04T20:15:00+00:00'
+>>> find_due("I'll call you after 3pm.", wednesday) is None  # no deadline
+True
 """
 
 from __future__ import annotations
@@ -398,8 +456,8 @@ class DueTime:
     kind
         The rule that matched: ``relative_day``, ``weekday``, ``absolute_date``,
         ``clock_time``, ``part_of_day``, ``end_of_day``, ``duration``,
-        ``business_days``, ``week`` or ``month``. With a day and a time of day
-        ("tomorrow at 3pm") the kind is the time's.
+        ``business_days``, ``business_hours``, ``week``, ``month`` or ``year``. With
+        a day and a time of day ("tomorrow at 3pm") the kind is the time's.
 
     Examples
     --------

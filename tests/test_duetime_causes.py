@@ -56,11 +56,23 @@ def test_day_of_month_with_weekday() -> None:
             "2026-03-13 14:45")])  # fmt: skip
 
 
-def test_a_lower_case_sat_or_sun_is_no_weekday() -> None:
+def test_sat_and_sun_are_weekdays_only_in_a_date() -> None:
     check([
+        ("I'll call you on Sun, 8 March.", "on Sun, 8 March", "2026-03-08 23:59"),
+        ("I'll call you Sat 7th.", "Sat 7th", "2026-03-07 23:59"),
         ("I sat with the engineer and we'll call you later.", None, None),
         ("The sun is out, I'll call you when the tech is done.", None, None),
-        ("I'll call you on Sun, 8 March.", "on Sun, 8 March", "2026-03-08 23:59"),
+        ("Sun Fun Sea is the shop I mean.", None, None),
+    ])  # fmt: skip
+
+
+def test_upper_case_words() -> None:
+    check([
+        ("I'LL CALL YOU BY LUNCHTIME.", "BY LUNCHTIME", "2026-03-04 12:00"),
+        ("I'LL CALL YOU TOMORROW AT LUNCH TIME.", "TOMORROW AT LUNCH TIME", "2026-03-05 12:00"),
+        ("I'LL CALL YOU AT A QUARTER PAST 3PM EST.", "AT A QUARTER PAST 3PM EST",
+         "2026-03-04 20:15"),
+        ("WE'LL HAVE IT IN MARCH.", "IN MARCH", "2026-03-31 23:59"),
     ])  # fmt: skip
 
 
@@ -317,7 +329,7 @@ FRAGMENTS = [
     *WEEKLY, "the first", "of", "next month", "March", "in", "by", "at", "on", "the", "20th",
     "4pm", "EST", "IST", "UK time", "after", "past", "to", "a quarter", "twenty", "half",
     "3", "12/03", "2026/11/01", "5/4/2027", "end of", "year", "early", "mid", "late", "Sat",
-    "sun", "Fri,", "Sep 21", "minutes", "an hour", "and a half", "days", ",", ".", "you",
+    "sun", "LUNCHTIME", "Lunch Time", "AFTER LUNCH", "MIDNIGHT", "Early Morning", "Fri,", "Sep 21", "minutes", "an hour", "and a half", "days", ",", ".", "you",
     "back", "9", "tomorrow", "morning", "evening", "this", "week", "following", "coming",
 ]  # fmt: skip
 

@@ -223,9 +223,9 @@ _O = r"[\s\u00a0\u202f]{0,4}"  # an optional gap
 _H = r"[\s\u00a0\u202f-]{1,4}"  # a gap, or a hyphen ("end-of-day")
 _NB = r"(?<![\w$£€#.,:/-])"  # a number starts here, not inside "$24" or "1.5"
 _WD = (
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri"
-    r"|(?-i:Sat|SAT|Sun|SUN))\b"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri)\b"
 )
+_WDD = rf"(?:{_WD}|(?-i:Sat|SAT|Sun|SUN)\b)"  # in a date only: "Sat, Sep 21", not "Sun Fun Sea"
 _MON = (
     r"(?:january|february|march|april|(?-i:May|MAY)|june|july|august|september|october"
     r"|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b"
@@ -241,15 +241,15 @@ _ORDW_END = (
 _DN = rf"(?:{_NB}(?P<day>{_N}){_ORD}?|(?P<dayw>{_ORDW}))"  # a day of the month
 _YEAR = rf"(?:,?{_S}(?P<year>[0-9]{{4}})(?![0-9]))?"
 _ABS_MD = (  # (Friday,) March (the) 5th(, 2027), March first
-    rf"(?:(?P<wd>{_WD})\.?,?{_S}(?:the{_S})?)?(?P<mon>{_MON})\.?{_S}(?:the{_S})?"
+    rf"(?:(?P<wd>{_WDD})\.?,?{_S}(?:the{_S})?)?(?P<mon>{_MON})\.?{_S}(?:the{_S})?"
     rf"(?:(?P<day>{_N}){_ORD}?(?![\w:])|(?P<dayw>{_ORDW})){_YEAR}"
 )
 _ABS_DM = (  # (Friday) (the) 5th (of) March(, 2027), the first of March
-    rf"(?:(?P<wd>{_WD})\.?,?{_S})?(?:the{_S})?(?:{_NB}(?P<day>{_N}){_ORD}?{_S}(?:of{_S})?"
+    rf"(?:(?P<wd>{_WDD})\.?,?{_S})?(?:the{_S})?(?:{_NB}(?P<day>{_N}){_ORD}?{_S}(?:of{_S})?"
     rf"|(?P<dayw>{_ORDW}){_S}of{_S})(?P<mon>{_MON}){_YEAR}"
 )
 _ABS_TH = (  # Friday (the) 19th, on the 15th, on the first
-    rf"(?:(?P<wd>{_WD})\.?,?{_S}(?:the{_S})?|(?:(?<=by\s)|(?<=on\s)|(?<=before\s)|(?<=until\s))"
+    rf"(?:(?P<wd>{_WDD})\.?,?{_S}(?:the{_S})?|(?:(?<=by\s)|(?<=on\s)|(?<=before\s)|(?<=until\s))"
     rf"the{_S})(?:(?P<day>{_N}){_ORD}(?![\w:])|(?P<dayw>{_ORDW}){_ORDW_END})"
 )
 _ABS_NM = (  # the 20th of next month, 20 of this month
@@ -622,7 +622,7 @@ def _time(
         return (ctx.eod_hour, 0, 0), "end_of_day"
     if m := _SUB["clock"].fullmatch(text, s, e):
         if m["word"]:
-            return PART_HOURS[_words(re.sub(r"\W*time$", "", m["word"]))], "part_of_day"
+            return PART_HOURS[_words(m["word"]).removesuffix("time").strip()], "part_of_day"
         if m["h24"]:
             return (_hour(m["h24"], None, pm, am), int(m["m24"]), 0), "clock_time"
         if m["bh"]:  # British "half four" = 4:30
@@ -639,7 +639,7 @@ def _time(
         h = _hour(m["h"] or m["hoc"] or m["hx"], m["mer"], pm, am)
         return (h, int(m["m"] or 0), 0), "clock_time"
     if (m := _SUB["part"].fullmatch(text, s, e)) or (m := _SUB["partof"].fullmatch(text, s, e)):
-        return PART_HOURS[_words(re.sub(r"\W*time$", "", m["part"]))], "part_of_day"
+        return PART_HOURS[_words(m["part"]).removesuffix("time").strip()], "part_of_day"
     return None
 
 

@@ -281,7 +281,8 @@ def test_partly_understood_phrases_have_no_due_time() -> None:
 def test_a_hidden_phrase_does_not_hide_the_next_one() -> None:
     found = find_all_due("I'll call you after 3pm, and the refund lands by Friday.", WED)
     assert [(d.phrase, d.due) for d in found] == [
-        ("by Friday", datetime(2026, 3, 6, 23, 59, 59, tzinfo=UTC))]
+        ("by Friday", datetime(2026, 3, 6, 23, 59, 59, tzinfo=UTC))
+    ]
 
 
 # -- properties -------------------------------------------------------------------------
@@ -329,7 +330,8 @@ FRAGMENTS = [
     *WEEKLY, "the first", "of", "next month", "March", "in", "by", "at", "on", "the", "20th",
     "4pm", "EST", "IST", "UK time", "after", "past", "to", "a quarter", "twenty", "half",
     "3", "12/03", "2026/11/01", "5/4/2027", "end of", "year", "early", "mid", "late", "Sat",
-    "sun", "LUNCHTIME", "Lunch Time", "AFTER LUNCH", "MIDNIGHT", "Early Morning", "Fri,", "Sep 21", "minutes", "an hour", "and a half", "days", ",", ".", "you",
+    "sun", "LUNCHTIME", "Lunch Time", "AFTER LUNCH", "MIDNIGHT", "Early Morning",
+    "Fri,", "Sep 21", "minutes", "an hour", "and a half", "days", ",", ".", "you",
     "back", "9", "tomorrow", "morning", "evening", "this", "week", "following", "coming",
 ]  # fmt: skip
 

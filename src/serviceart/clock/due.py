@@ -989,16 +989,15 @@ def _search(text: str, ctx: _Ctx) -> list[tuple[int, int, datetime, str]]:
                 zone = _written_zone(z)
                 zoned = replace(ctx, zone=zone, today=ctx.ref.astimezone(zone).date()) if (
                     zone is not None and rule in _ZONED) else None  # fmt: skip
-            res: tuple[datetime, str] | None
+            try:
+                res = rule(zoned or ctx, text, m)
+            except (ValueError, OverflowError):  # "February 30", or beyond year 9999
+                res = _BLOCKED  # a phrase that names no real day
+            if res is None:  # not a due phrase ("within days", "by March")
+                continue
             if zoned is None or _CONT_RX.match(text, e) or _LEFT_RX.search(text, max(0, s - 24), s):
                 res = _BLOCKED  # read only in part: "4pm IST", "Tuesday 19", "4/25 at 4pm"
-            else:
-                try:
-                    res = rule(zoned, text, m)
-                except (ValueError, OverflowError):  # "February 30", or beyond year 9999
-                    res = _BLOCKED
-            if res is not None:
-                found.append((s, e, max(res[0], ctx.ref).astimezone(UTC), res[1]))
+            found.append((s, e, max(res[0], ctx.ref).astimezone(UTC), res[1]))
     found.sort(key=lambda f: (f[0], -f[1]))
     out: list[tuple[int, int, datetime, str]] = []
     for hit in found:

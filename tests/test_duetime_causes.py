@@ -89,6 +89,8 @@ def test_minutes_past_and_to_the_hour() -> None:
          "2026-03-04 21:45"),
         ("The slot is 20 minutes past 4pm tomorrow.", "20 minutes past 4pm tomorrow",
          "2026-03-05 16:20"),
+        ("We'll call you twenty to twelve tonight.", "twenty to twelve tonight",
+         "2026-03-04 23:40"),
         # said after 11:00: the next such time is tomorrow
         ("I'll call at a quarter past 9am.", "at a quarter past 9am", "2026-03-05 09:15"),
         # "from ten to five" is a range of opening hours, not 4:50

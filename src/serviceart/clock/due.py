@@ -634,7 +634,9 @@ def _time(
                 hour = PART_HOURS[_words(m["fw"])][0] if "night" in m["fw"].lower() else 12
             else:
                 hour = _hour(m["fh"] or m["fb"], m["fmer"], pm, am)
-            total = hour * 60 + (-minutes if m["rel"].lower().startswith("t") else minutes)
+            before = m["rel"].lower().startswith("t")
+            hour += 12 if before and pm and hour == 12 else 0  # "twenty to twelve tonight"
+            total = hour * 60 + (-minutes if before else minutes)
             return (total // 60, total % 60, 0), "clock_time"
         h = _hour(m["h"] or m["hoc"] or m["hx"], m["mer"], pm, am)
         return (h, int(m["m"] or 0), 0), "clock_time"

@@ -102,7 +102,8 @@ CASES: list[tuple[str, str, str, str | None, str | None]] = [
      "part_of_day"),
     ("Will update you EOD.", "2026-03-04T18:00:00+00:00", "UTC", "2026-03-04T23:59:59",
      "end_of_day"),
-    ("I'll send it by Friday.", "2026-03-06T09:00:00+00:00", "UTC", "2026-03-06T23:59:59",
+    # a weekday said on that weekday is the one a week later ("today" names today)
+    ("I'll send it by Friday.", "2026-03-06T09:00:00+00:00", "UTC", "2026-03-13T23:59:59",
      "weekday"),
     ("I'll call you next Monday.", "2026-03-08T12:00:00+00:00", "UTC", "2026-03-09T23:59:59",
      "weekday"),

@@ -544,3 +544,14 @@ def test_a_phrase_with_a_past_year_is_kept_when_the_time_is_unknown() -> None:
     found = find_due_phrase(text)
     assert found is not None and (found.phrase, found.kind) == ("by March 5, 2025",
                                                                  "absolute_date")
+
+
+def test_the_documented_import_path_still_finds_due_times():
+    """``serviceart.duetime`` (the path other tools call) is the clock's due-time reader."""
+    from serviceart import duetime
+    from serviceart.clock import due
+
+    assert duetime.find_due is due.find_due
+    found = duetime.find_due("I'll call you back tomorrow before noon",
+                             datetime(2026, 3, 4, 9, 0))
+    assert found is not None and found.due.isoformat().startswith("2026-03-05T12:00")

@@ -166,10 +166,11 @@ def test_first_use_imports_only_the_module_of_that_name():
 
 
 #: public import paths that re-export a module living elsewhere
-REEXPORTS = {"serviceart.dask": ("serviceart.run.dask",)}
+REEXPORTS = {"serviceart.dask": ("serviceart.run.dask",),
+             "serviceart.duetime": ("serviceart.clock.due",)}
 
 
-@pytest.mark.parametrize("name", ["serviceart.testing", "serviceart.dask"])
+@pytest.mark.parametrize("name", ["serviceart.testing", "serviceart.dask", "serviceart.duetime"])
 def test_other_namespaces_list_what_they_define(name):
     if name == "serviceart.dask":
         pytest.importorskip("dask.dataframe")

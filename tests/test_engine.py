@@ -166,3 +166,26 @@ def test_parquet_round_trip(sample_result, tmp_path):
     back = sa.Result.from_parquet(out)
     pd.testing.assert_frame_equal(back.scores, sample_result.scores)
     assert back.run_info["counts"] == sample_result.run_info["counts"]
+
+
+def test_scoring_a_part_pauses_the_cycle_collector_and_restores_it():
+    """The collector is off while a part is scored (speed) and on again afterwards,
+    also when scoring fails; a pause inside a pause leaves it to the outer one."""
+    import gc
+
+    from serviceart.run.chunk import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), gc_paused():
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
+    sa.score(sa.Conversations.from_frames(pd.DataFrame({
+        "interaction_id": "c1", "role": ["customer", "agent"],
+        "text": ["my order is late", "I've refunded it today"]})))
+    assert gc.isenabled()

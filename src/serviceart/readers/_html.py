@@ -166,6 +166,14 @@ def html_reply_text(html: str) -> str:
             cur_quoted = cur_quoted or (quoted and bool(piece.strip()))
     lines.append(("".join(cur), cur_quoted))
     cleaned = [(" ".join(t.split()), q) for t, q in lines]
+    # a rule drawn right above the quoted message belongs to it
+    follows_quote = True
+    for k in range(len(cleaned) - 1, -1, -1):
+        t, q = cleaned[k]
+        if t == RULE and follows_quote:
+            cleaned[k] = (t, True)
+        elif t:
+            follows_quote = q
     own = any(t and not q and t != RULE for t, q in cleaned)
     out = [f"> {t}" if q and own and t else t for t, q in cleaned]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()

@@ -228,6 +228,8 @@ def _attribution_end(lines: list[str], quoted: list[bool], i: int) -> int | None
         span.append(j)
         j += 1
     for k in range(1, len(span) + 1):
+        if not lines[span[k - 1]].rstrip().endswith((":", ">", "-")):
+            continue  # every attribution ends with a colon, an address or a dash
         part = [lines[x].strip().lstrip(">") if quoted[x] else lines[x] for x in span[:k]]
         if len(" ".join(part)) > _MAX_ATTRIBUTION:
             break
@@ -242,14 +244,19 @@ def _attribution_end(lines: list[str], quoted: list[bool], i: int) -> int | None
 
 
 def _header_kind(line: str) -> str | None:
+    if ":" not in line:
+        return None
     for kind, pat in _patterns().header.items():
         if pat.match(line):
             return kind
     return None
 
 
-def _block_at(lines: list[str], i: int) -> tuple[int, int] | None:
-    """A separator or quoted header block starting at line ``i``: (start, end) or None."""
+def _block_at(lines: list[str], kinds: list[str | None], i: int) -> tuple[int, int] | None:
+    """A separator or quoted header block starting at line ``i``: (start, end) or None.
+
+    ``kinds`` holds the header field kind of each line (see :func:`_header_kind`).
+    """
     p = _patterns()
     n = len(lines)
     line = lines[i]
@@ -260,11 +267,11 @@ def _block_at(lines: list[str], i: int) -> tuple[int, int] | None:
         k = i + 1
         while k < n and k <= i + 2 and not lines[k].strip():
             k += 1
-        if k < n and _header_kind(lines[k]):
+        if k < n and kinds[k]:
             start = i
-    else:
-        kind = _header_kind(line)
-        nearby = [_header_kind(x) for x in lines[i + 1:i + 5] if x.strip()]
+    elif kinds[i] in ("from", "date"):
+        kind = kinds[i]
+        nearby = [kinds[x] for x in range(i + 1, min(n, i + 5)) if lines[x].strip()]
         if (kind == "from" and any(nearby[:4])) or (
                 kind == "date" and any(k in ("from", "to", "subject") for k in nearby[:3])):
             start = i
@@ -280,7 +287,7 @@ def _block_at(lines: list[str], i: int) -> tuple[int, int] | None:
     k = end
     while k < n and k <= i + 2 and not lines[k].strip():
         k += 1
-    if k < n and (k == end or _header_kind(lines[k])):
+    if k < n and (k == end or kinds[k]):
         end = k
         while end < n and lines[end].strip():
             end += 1
@@ -307,6 +314,7 @@ def quote_cut(lines: list[str]) -> tuple[int | None, set[int]]:
     _split_shared_lines(lines)
     quoted, _ = quote_lines(lines)
     drop = {k for k, q in enumerate(quoted) if q}
+    kinds = [_header_kind(ln) for ln in lines]
     n = len(lines)
     own_text = False
     i = 0
@@ -324,7 +332,7 @@ def quote_cut(lines: list[str]) -> tuple[int | None, set[int]]:
                 i = j
                 continue
             return i, drop
-        block = _block_at(lines, i)
+        block = _block_at(lines, kinds, i)
         if block is not None:
             if own_text:
                 return block[0], drop
@@ -376,28 +384,31 @@ def signature_cut(lines: list[str]) -> int | None:
     if keep < len(body):
         end = body[keep]
     body = body[:keep]
+    # the last paragraph (no blank line inside) may be a block of contact details
+    last_para = body[-1] if body else 0
+    while last_para > 0 and lines[last_para - 1].strip():
+        last_para -= 1
     for pos, k in enumerate(body):
         if pos == 0:
             continue  # a signature needs some text of the sender above it
         line = lines[k]
-        rest = lines[k + 1:end]
-        if _SIG_DELIM.match(line.rstrip("\r")):
+        if _SIG_DELIM.match(line):
             return k
-        if _DASHES.match(line) and _short_lines(rest, 10, 60) and not any(
-                x.rstrip().endswith(("?", "!")) for x in rest):
-            return k
-        if p.valediction.match(line) and (not any(x.strip() for x in rest)
-                                          or _short_lines(rest, 6, 60)):
-            return k
+        if _DASHES.match(line):
+            rest = lines[k + 1:end]
+            if _short_lines(rest, 10, 60) and not any(
+                    x.rstrip().endswith(("?", "!")) for x in rest):
+                return k
+        if p.valediction.match(line):
+            rest = lines[k + 1:end]
+            if not any(x.strip() for x in rest) or _short_lines(rest, 6, 60):
+                return k
         before = lines[body[pos - 1]].rstrip()
-        if (pos == len(body) - 1 and _NAME_LINE.match(line) and len(line.strip()) <= 30
+        if (pos == len(body) - 1 and len(line.strip()) <= 30 and _NAME_LINE.match(line)
                 and not before.endswith(":") and not _NAME_LINE.match(before)):
             return k
-        para = lines[k:end]
-        while para and not para[-1].strip():
-            para.pop()
-        if (not lines[k - 1].strip() and not before.endswith(":") and all(x.strip() for x in para)
-                and _short_lines(para, 8, 60)
-                and sum(_is_contact(x) for x in lines[k:end]) >= 2):
-            return k
+        if k == last_para and not before.endswith(":"):
+            para = lines[k:body[-1] + 1]
+            if _short_lines(para, 8, 60) and sum(_is_contact(x) for x in para) >= 2:
+                return k
     return end if end < len(lines) else None

@@ -354,11 +354,18 @@ def _date_problem(raw: str) -> str:
 
 def _unsurrogate(text: str) -> str:
     """Header text with raw non-ASCII bytes (kept by the parser as lone surrogates)
-    decoded as UTF-8, undecodable ones as U+FFFD, so that the text can be stored."""
+    decoded as UTF-8 or, when they are no UTF-8, as Windows-1252 (else Latin-1), the
+    usual charset of unencoded 8-bit headers, so that the text can be stored."""
     try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        raw = text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
         return text.encode("utf-8", "replace").decode("utf-8")
+    for codec in ("utf-8", "cp1252"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
 
 
 def _parse(data: bytes, source: str, position: int) -> _Mail:

@@ -330,3 +330,18 @@ def test_nothing_is_lost(lines):
         return Counter(c for c in s if c.isalnum())
 
     assert alnum(k) + alnum(removed) == alnum(body)
+
+
+# ------------------------------------------------------------- what is not a quote or signature
+@pytest.mark.parametrize("body", [
+    "On Monday I wrote to you about the refund, here are the details:\n\nOrder 4471, 2 items.",
+    "On Monday my colleague wrote:\n\nPlease refund the order.",
+    "Hi,\n\nMy booking:\nFrom: London\nTo: Paris\nDate: 3 March\n\nCan I change it?",
+    "Please check my order below.\n---\nOrder: 4471\nItem: Shoes\nSize: 42",
+    "Where is my parcel?\n\nOrder number: 12345678\nTracking: www.dhl.com/track/abc",
+    "Please ring me.\n\nCall me back after 5.\nbo.lind@example.org\n+44 20 7946 0000",
+    "Ich habe eine Frage.\nVon meinem Konto wurde zweimal abgebucht.",
+    "Here is the invoice.\n\nSent from my desk is much easier than from my mobile phone now",
+])
+def test_customer_text_that_looks_like_a_quote_or_signature_is_kept(body):
+    assert kept(body) == body

@@ -63,9 +63,11 @@ def words() -> dict[str, dict[str, list[str]]]:
 
 
 def _alt(items: list[str]) -> str:
-    """An alternation of literal phrases, longest first; a space matches any spaces."""
-    parts = sorted({re.escape(w.strip()).replace(r"\ ", r"\s+") for w in items if w.strip()},
-                   key=len, reverse=True)
+    """An alternation of literal phrases, longest first; a space matches any spaces and
+    ``*`` one to five words ("Von meinem * gesendet")."""
+    some_words = r"\S+(?:\s+\S+){0,4}?"
+    parts = sorted({re.escape(w.strip()).replace(r"\ ", r"\s+").replace(r"\*", some_words)
+                    for w in items if w.strip()}, key=len, reverse=True)
     return "(?:" + "|".join(parts) + ")"
 
 
@@ -113,12 +115,13 @@ def _patterns() -> _Patterns:
                           rf"|^\s*{_alt(sep['framed'])}\s*[-_=*]{{2,}}\s*$", i),
         forward_line=re.compile(rf"^\s*{_alt(sep['lines'])}\s*$", i),
         valediction=re.compile(rf"^\s*{_alt(sig['valedictions'])}\s*[,.!]?\s*$", i),
-        tagline=re.compile(rf"^\s*{_alt(sig['taglines'])}(?!\w)[^,;]{{0,120}}$", i),
+        tagline=re.compile(rf"^\s*{_alt(sig['taglines'])}(?!\w)(?P<rest>[^,;]{{0,120}})$", i),
         footer_after=re.compile(_alt(foot["after_rule"]), i),
         footer_line=re.compile(_alt(foot["lines"]), i),
     )
 
 
+_SENDER = re.compile(r"@|mailto:|<|\[", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 # an address, also as Mailman's archives write it ("jgb at example.com")
 _ADDRESS = re.compile(r"[\w.+'-]+(?:@| at )[\w-]+(?:\.[\w-]+)+")
@@ -131,7 +134,9 @@ _DASHES = re.compile(r"^\s*-{3,}\s*$")
 _SIG_DELIM = re.compile(r"^--\s?$")
 _NAME_LINE = re.compile(
     r"^\s*[-/\u2013]\s?[^\W\d_][\w'\u2019.-]*(?:\s+[^\W\d_][\w'\u2019.-]*){0,2}\s*$")
-_PHONE = re.compile(r"(?<![\w/])(?:\+|\()?\d[\d ().-]{6,}\d(?![\w/])")
+# a phone number: digit groups with a separator ("+44 20 7946 0000", "(555) 346-9947")
+_PHONE = re.compile(r"(?<![\w/])(?:\+|\()?\d{1,4}\)?[ .-]\d{2,}(?:[ .-]?\d+)*(?![\w/])")
+
 _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MAX_ATTRIBUTION = 400
 
@@ -192,11 +197,12 @@ def _is_attribution(text: str, above_quote: bool) -> bool:
     has_mail = _ADDRESS.search(core) is not None
     dated = _DATE_START.match(core) is not None
     if p.verb_end.search(core):
-        return (above_quote or lead or has_mail or framed or dated
-                or _TIME.search(core) is not None)
+        return (above_quote or has_mail or framed or dated or _TIME.search(core) is not None
+                or (lead and _DIGIT.search(core) is not None))
     if framed and p.verb_end_bare.search(core):
         return True
-    if lead and core.endswith(":") and (p.verb_any.search(core) or p.sent_end.search(core)):
+    if lead and has_mail and core.endswith(":") and (
+            p.verb_any.search(core) or p.sent_end.search(core)):
         return True
     if has_mail and (core.endswith(":") or core.endswith(">")):
         if above_quote and (dated or lead or _TIME.search(core)):
@@ -272,8 +278,13 @@ def _block_at(lines: list[str], kinds: list[str | None], i: int) -> tuple[int, i
     elif kinds[i] in ("from", "date"):
         kind = kinds[i]
         nearby = [kinds[x] for x in range(i + 1, min(n, i + 5)) if lines[x].strip()]
-        if (kind == "from" and any(nearby[:4])) or (
-                kind == "date" and any(k in ("from", "to", "subject") for k in nearby[:3])):
+        fields = [x for x in range(i, min(n, i + 5)) if kinds[x]]
+        sender = any(kinds[x] == "from" and _SENDER.search(lines[x]) for x in fields)
+        timed = any(kinds[x] == "date" and _TIME.search(lines[x].replace("\u200e", ""))
+                    for x in fields)
+        # a quoted header names a sender's address or a time ("From: London" is text)
+        if (sender or timed) and ((kind == "from" and any(nearby[:4])) or (
+                kind == "date" and any(k in ("from", "to", "subject") for k in nearby[:3]))):
             start = i
             k = i - 1
             while k >= 0 and not lines[k].strip():
@@ -358,8 +369,33 @@ def _short_lines(lines: list[str], most: int, width: int) -> bool:
     return 0 < len(rest) <= most and all(len(x) <= width for x in rest)
 
 
+def _name_or_title(line: str) -> bool:
+    """Whether a line may open a signature block: a name or a title ("Dana Reyes",
+    "Head of Support", "John E. Doe, Ph.D."), not a sentence: no digits, no question,
+    at most eight words, all but one of them capitalised."""
+    text = line.strip()
+    if not text or len(text) > 60 or any(c.isdigit() or c in "?!:" for c in text):
+        return False
+    tokens = text.split()
+    lower = sum(1 for t in tokens if t[0].isalpha() and t[0].islower())
+    return len(tokens) <= 8 and lower <= 1
+
+
+_NUMERIC_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+
+
 def _is_contact(line: str) -> bool:
-    return bool(_EMAIL.search(line) or _PHONE.search(line) or _LINK.search(line))
+    """Whether a line holds an email address, a link or a phone number."""
+    if _EMAIL.search(line) or _LINK.search(line):
+        return True
+    return any(sum(c.isdigit() for c in m.group()) >= 7 and not _NUMERIC_DATE.match(m.group())
+               for m in _PHONE.finditer(line))
+
+
+def _is_tagline(line: str) -> bool:
+    """A mail program's tagline: its words, then at most eight more, no comma."""
+    m = _patterns().tagline.match(line)
+    return m is not None and len(m.group("rest").split()) <= 8
 
 
 def signature_cut(lines: list[str]) -> int | None:
@@ -378,8 +414,7 @@ def signature_cut(lines: list[str]) -> int | None:
             break
     body = [k for k in text_idx if k < end]
     keep = len(body)
-    while keep > 0 and p.tagline.match(lines[body[keep - 1]]) and len(
-            lines[body[keep - 1]].split()) <= 14:
+    while keep > 0 and _is_tagline(lines[body[keep - 1]]):
         keep -= 1
     if keep < len(body):
         end = body[keep]
@@ -395,9 +430,9 @@ def signature_cut(lines: list[str]) -> int | None:
         if _SIG_DELIM.match(line):
             return k
         if _DASHES.match(line):
-            rest = lines[k + 1:end]
-            if _short_lines(rest, 10, 60) and not any(
-                    x.rstrip().endswith(("?", "!")) for x in rest):
+            rest = [x.strip() for x in lines[k + 1:end] if x.strip()]
+            if (_short_lines(rest, 10, 60) and _name_or_title(rest[0])
+                    and not any(x.endswith(("?", "!")) for x in rest)):
                 return k
         if p.valediction.match(line):
             rest = lines[k + 1:end]
@@ -407,7 +442,7 @@ def signature_cut(lines: list[str]) -> int | None:
         if (pos == len(body) - 1 and len(line.strip()) <= 30 and _NAME_LINE.match(line)
                 and not before.endswith(":") and not _NAME_LINE.match(before)):
             return k
-        if k == last_para and not before.endswith(":"):
+        if k == last_para and not before.endswith(":") and _name_or_title(line):
             para = lines[k:body[-1] + 1]
             if _short_lines(para, 8, 60) and sum(_is_contact(x) for x in para) >= 2:
                 return k

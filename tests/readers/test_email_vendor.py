@@ -38,6 +38,16 @@ def test_every_sample_is_present_and_reads_without_rejects():
         assert len(load(name)) >= 1, name
 
 
+def test_the_folder_reads_whole():
+    conv = sa.read(SAMPLES, agent_domains=["gsyc.es"])
+    assert conv.rejects.empty
+    per_file = conv.turns["source"].map(lambda s: Path(s).name).value_counts().to_dict()
+    assert per_file == {"pipermail_2015_november.mbox": 4, "pipermail_2016_april.mbox": 3,
+                        "mbox_complex.mbox": 2, "japanese_iso_2022.eml": 1,
+                        "mbox_iso8859_encoding.mbox": 1, "raw_email.eml": 1,
+                        "raw_email2.eml": 1, "raw_email_reply.eml": 1}
+
+
 # (file, turn index, speaker, UTC time from the Date header, start of the text, end of it)
 SPOT = [
     ("pipermail_2015_november.mbox", 0, "andy@example.com", "2015-11-14 21:29:28+01:00",

@@ -8,7 +8,8 @@ Quote stage (:func:`quote_cut`), on the lines of a plain-text body:
 
 1. A line starting with ``>`` is quoted, except a banner framed by ``>>>`` and
    ``<<<``. One or two lines without ``>`` directly between quoted lines (no blank
-   line above or below) are a quoted line that a mail program wrapped, and quoted too.
+   line above or below), not starting with a capital letter, are a quoted line that a
+   mail program wrapped, and quoted too.
 2. A reply and an English attribution sharing a line ("Fixed. On Tue, 3 Mar 2026,
    Dana wrote:") are split in two.
 3. An attribution line, also wrapped over up to four lines ("On ... Dana <dana@acme.com>"
@@ -16,15 +17,19 @@ Quote stage (:func:`quote_cut`), on the lines of a plain-text body:
    after that quote is kept (bottom-posted and interleaved replies). Without ``>``
    lines under it, the attribution and everything after it are the quoted message.
    An attribution ends with a verb of any language ("wrote:", "schrieb:", "skrev:",
-   "napisał:"), has the verb before the sender after an opening word ("Den 24. nov.
-   skrev Peter <peter@example.com>:"), or, right above ``>`` lines, is a date or time
-   with an address ending in ``:`` or ``>`` ("2011/4/7 Dana <dana@acme.com>").
+   "napisał:") and, unless ``>`` lines follow, holds an address, a date or a time or
+   is framed by dashes ("---- Dana wrote ----"); or it has the verb before the sender
+   after an opening word and holds an address ("Den 24. nov. skrev Peter
+   <peter@example.com>:"); or, right above ``>`` lines, it is a date or time with an
+   address ending in ``:`` or ``>`` ("2011/4/7 Dana <dana@acme.com>"). "On Monday my
+   colleague wrote:" is text.
 4. Everything from the first of these to the end is the quoted message: a separator
    ("-----Original Message-----", "-----Oprindelig meddelelse-----", "---------- Forwarded
    message ---------", "Begin forwarded message:"); a header block in any of the
    languages listed (a From line with another field within four lines, or a Date line
-   with From, To or Subject within three), with a line of underscores or dashes above
-   it; such a line of underscores or dashes followed by any header field (the rule
+   with From, To or Subject within three, where the From line holds an address or the
+   date a time: "From: London" / "To: Paris" is text), with a line of underscores or
+   dashes above it; such a line of underscores or dashes followed by any header field (the rule
    that HTML mail draws above its header block).
    A separator or header block with none of the sender's text above it (a message
    forwarded without a note) is no cut: the body is read as written.
@@ -33,13 +38,14 @@ Signature stage (:func:`signature_cut`), on the lines left:
 
 - a mailing list's footer (a line of underscores or dashes, then "mailing list",
   "listinfo", "unsubscribe" ...; Mailman's "next part" lines) and mail program
-  taglines at the end ("Sent from my iPhone", a short last line with no comma, not a
-  sentence that starts the same way) are always removed;
+  taglines at the end ("Sent from my iPhone": the tagline's words, then at most eight
+  more and no comma; not a sentence that starts the same way) are always removed;
 - the signature proper needs some text above it: a ``--`` line; a line of three or
-  more dashes followed by at most ten short lines; a sign-off ("Kind regards,",
-  "Med venlig hilsen", "Pozdrawiam,") followed by at most six short lines; a last
-  line that is a dash or slash and a name ("-Abhishek", "/John"); a last block of
-  at most eight short lines holding two or more addresses, phone numbers or links.
+  more dashes followed by at most ten short lines, the first a name or title; a
+  sign-off ("Kind regards,", "Med venlig hilsen", "Pozdrawiam,") followed by at most
+  six short lines; a last line that is a dash or slash and a name ("-Abhishek",
+  "/John"), not an item of a list; a last paragraph of at most eight short lines that
+  opens with a name or title and holds two or more addresses, phone numbers or links.
   "Thanks" and "Thank you" are not sign-offs: the scorers read them as courtesy.
 """
 

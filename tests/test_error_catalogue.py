@@ -315,7 +315,7 @@ def test_rejects_of_damaged_files_hold_only_members(tmp_path_factory, damaged) -
 
 def test_rejects_over_the_shared_data_hold_only_members(shared_data, tmp_path) -> None:
     """The JSON and CSV vendor samples, whole and with their second half cut off (read
-    together, so that a file that cannot be read is a reject row), and two emails."""
+    together, so that a file that cannot be read is a reject row), and two damaged emails."""
     samples = shared_data / "vendor_samples"
     whole = sorted(p for p in samples.rglob("*") if p.suffix in (".json", ".csv"))
     assert len(whole) >= 20
@@ -324,8 +324,11 @@ def test_rejects_over_the_shared_data_hold_only_members(shared_data, tmp_path) -
         data = p.read_bytes()
         cut.append(tmp_path / f"{i}-{p.name}")
         cut[-1].write_bytes(data[: len(data) // 2])
-    mail = [samples / "email" / "mbox_iso8859_encoding.mbox",
-            samples / "email" / "japanese_iso_2022.eml"]
+    # the email samples all read; two of them damaged: no From, a Date that is no date
+    mail = [tmp_path / "no_sender.eml", tmp_path / "bad_date.eml"]
+    raw = (samples / "email" / "raw_email_reply.eml").read_bytes()
+    mail[0].write_bytes(raw.replace(b"\nFrom: ", b"\nX-From: "))
+    mail[1].write_bytes(raw.replace(b"\nDate: Sun, 18 Nov 2007", b"\nDate: Sun, 98 Nov 2007"))
     rejects = pd.concat([sa.read(whole + cut).rejects,
                          sa.read(mail, agent_domains=["example.com"]).rejects])
     assert all(type(c) is str for c in rejects["code"])

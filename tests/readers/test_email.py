@@ -325,7 +325,7 @@ def test_removed_text_stays_on_turns_for_single_message_threads():
     assert "removed_text" not in conv.interactions.columns
 
 
-def test_raw_non_ascii_header_bytes_are_replaced_not_crashing(tmp_path):
+def test_raw_non_ascii_header_bytes_are_read_as_windows_1252(tmp_path):
     # 8-bit headers without RFC 2047 encoding: a common export defect
     p = tmp_path / "raw8bit.eml"
     p.write_bytes(b"From: Ren\xe9 <rene@example.com>\r\nTo: help@acme.com\r\n"
@@ -335,4 +335,4 @@ def test_raw_non_ascii_header_bytes_are_replaced_not_crashing(tmp_path):
     assert conv.rejects.empty
     row = conv.turns.iloc[0]
     assert row["speaker"] == "rene@example.com" and row["role"] == "customer"
-    assert row["subject"] == "caf\ufffd \ufffd order" and row["text"] == "My order is late."
+    assert row["subject"] == "caf\u00e9 \u00ff order" and row["text"] == "My order is late."

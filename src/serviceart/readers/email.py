@@ -1,11 +1,15 @@
 """The ``eml`` and ``mbox`` readers: email threads, quotes and signatures removed.
 
-One turn per message. ``speaker`` is the From address (lower-cased), ``timestamp``
-the Date header in UTC, ``channel`` is ``email``, ``record`` the Message-ID (or
-``message N``, N counted from 1 in the file, when a message has none). The
-plain-text part is preferred; an HTML-only message is converted to text with the
-standard library (``<script>``/``<style>`` dropped, line breaks kept for
-``<br>``, ``<p>``, ``<div>``, ``<li>``, ``<tr>``, headings; entities unescaped).
+One turn per message. ``speaker`` is the From address (lower-cased; Mailman's
+archives write it ``jgb at example.com``, read as ``jgb@example.com``), ``timestamp``
+the Date header in UTC (unknown, NaT, for a message without a Date header),
+``channel`` is ``email``, ``record`` the Message-ID (or ``message N``, N counted from 1
+in the file, when a message has none). The plain-text part is preferred; an HTML-only
+message is converted to text with the standard library (``<script>``/``<style>``
+dropped, line breaks kept for ``<br>``, ``<p>``, ``<div>``, ``<li>``, ``<tr>``,
+headings; entities unescaped), its quoted message marked from the HTML's structure
+before it is flattened (:mod:`serviceart.readers._html`: ``<blockquote>``, Gmail's
+``gmail_quote``, Outlook's ``divRplyFwdMsg``, rules drawn above header blocks).
 
 Roles
     ``agent_domains=["acme.com"]`` (the domain or any subdomain of it) and/or
@@ -16,23 +20,30 @@ Roles
 
 Quote and signature stripping (what is removed goes to the ``removed_text``
 turn column, so nothing is lost)
-    1. An attribution line followed by ``>`` lines ("On Tue, 3 Mar 2026 at 10:02,
-       Dana <dana@acme.com> wrote:", also wrapped over two lines, and the German
-       and French forms) is removed with the ``>`` block; text after the block is
-       kept (bottom-posted and interleaved replies).
-    2. Every line starting with ``>`` is removed.
-    3. Everything from the first of these to the end is removed: an attribution
-       line *not* followed by ``>`` lines (Apple Mail, "On 3 Mar 2026, at 10:02,
-       Dana wrote:"), ``-----Original Message-----``, ``---------- Forwarded
-       message ---------``, ``Begin forwarded message:``, an Outlook header block
-       (a ``From:`` line followed within three lines by ``Sent:`` or ``Date:``,
-       with an optional line of underscores above it).
-    4. In what is left, the signature is removed from the first of: a ``-- ``
-       (or ``--``) delimiter line; a "Sent from my ..." / "Get Outlook for ..."
-       line; a valediction line ("Kind regards,", "Best regards,", "Regards,",
-       "Best,", "Cheers,", "Sincerely,", "Best wishes,", "Yours sincerely,")
-       followed by at most six short lines. "Thanks," and "Thank you" are kept:
-       they are courtesy the scorers look for.
+    The rules are in :mod:`serviceart.readers._quotes`, the words they use, in many
+    languages, in ``serviceart/data/email_quotes.toml``. In short:
+
+    1. Lines starting with ``>`` are removed, with the attribution line above them
+       ("On Tue, 3 Mar 2026 at 10:02, Dana <dana@acme.com> wrote:", "Am ... schrieb
+       ...:", "Den ... skrev ...:", wrapped over up to four lines or sharing a line
+       with the reply); text after a quote is kept (bottom-posted and interleaved
+       replies).
+    2. Everything from the first of these to the end is removed: an attribution
+       *not* followed by ``>`` lines (Apple Mail), a separator ("-----Original
+       Message-----", "-----Oprindelig meddelelse-----", "---------- Forwarded
+       message ---------", "Begin forwarded message:"), a quoted header block in any
+       of the languages listed ("From:"/"Sent:", "Von:"/"Gesendet:", "De :"/"Envoyé :",
+       "Date:"/"To:", ...), with the rule of underscores or dashes above it. Such a
+       block at the very top of the body (a forward without a note) is read as
+       written.
+    3. In what is left, a mailing list footer and mail program taglines at the end
+       ("Sent from my iPhone", a short line, not a sentence starting the same way)
+       are removed, and the signature: a ``--`` line, a line of dashes over a few
+       short lines, a sign-off ("Kind regards,", "Mit freundlichen Grüßen",
+       "Med venlig hilsen", ...) over at most six short lines, a last line "-Name",
+       a last block of short lines with addresses, phone numbers or links. A
+       signature needs text above it. "Thanks," and "Thank you" are kept: they are
+       courtesy the scorers look for.
     A message with nothing left is rejected with ``only_quoted``; one with no
     text at all with ``empty_text``.
 
@@ -61,7 +72,7 @@ Threading
     hash above).
 
 Rejects
-    ``bad_timestamp`` (missing or unparseable Date, the Message-ID named),
+    ``bad_timestamp`` (an unparseable or out-of-range Date, the Message-ID named),
     ``missing_sender`` (no From address), ``only_quoted``, ``empty_text``,
     ``flattened_headers`` (the header block was flattened onto one line, as in
     some CSV dumps of the Enron corpus), ``no_headers`` (not an email at all).
@@ -90,6 +101,8 @@ import pandas as pd
 from ..errors import ConfigError, FormatError
 from ..ingest.validate import in_time_range, out_of_range_note
 from ..rejects import RejectCode
+from ._html import html_reply_text
+from ._quotes import quote_cut, signature_cut
 from ._text import text_codec
 from .base import Names, RawFrames, Reader, register_reader, reject_rows
 
@@ -149,74 +162,7 @@ def html_to_text(html: str) -> str:
 
 
 # ---------------------------------------------------------------- stripping
-_ATTRIBUTION = re.compile(
-    r"^\s*(?:On\s.{4,200}\s(?:wrote|writes)\s*:|Am\s.{4,200}\sschrieb.{0,80}:"
-    r"|Le\s.{4,200}\sa\s+écrit\s*:)\s*$", re.IGNORECASE)
-_ON_START = re.compile(r"^\s*(?:On|Am|Le)\s", re.IGNORECASE)
-_WROTE_END = re.compile(r"(?:wrote|writes|schrieb.{0,80}|a\s+écrit)\s*:\s*$", re.IGNORECASE)
-_CUT_LINE = re.compile(
-    r"^\s*(?:-{3,}\s*Original Message\s*-{3,}|-{3,}\s*Forwarded message\s*-{3,}"
-    r"|Begin forwarded message:|-{3,}\s*Urspr.ngliche Nachricht\s*-{3,})\s*$",
-    re.IGNORECASE)
-_OUTLOOK_FROM = re.compile(r"^\s*\*?From:\*?\s+\S", re.IGNORECASE)
-_OUTLOOK_NEXT = re.compile(r"^\s*\*?(?:Sent|Date):\*?\s+\S", re.IGNORECASE)
-_UNDERSCORES = re.compile(r"^\s*_{10,}\s*$")
-_SIG_DELIM = re.compile(r"^--\s?$")
-_SENT_FROM = re.compile(r"^\s*(?:Sent from my\s.{1,60}|Get Outlook for\s.{1,40}"
-                        r"|Sent from (?:Mail|Outlook|Yahoo Mail).{0,60})\s*$", re.IGNORECASE)
-_VALEDICTION = re.compile(
-    r"^\s*(?:(?:kind|best|warm|warmest|many|with)\s+regards|regards|best|cheers|sincerely"
-    r"|best wishes|all the best|yours (?:sincerely|truly|faithfully)|respectfully)\s*[,.!]?\s*$",
-    re.IGNORECASE)
-
-
-def _quote_cut(lines: list[str]) -> tuple[int | None, set[int]]:
-    """Where the unprefixed quoted original starts, and lines of ``>`` attributions."""
-    drop: set[int] = set()
-    n = len(lines)
-    i = 0
-    while i < n:
-        line = lines[i]
-        span = 0
-        if _ATTRIBUTION.match(line):
-            span = 1
-        elif (_ON_START.match(line) and i + 1 < n and _WROTE_END.search(lines[i + 1])
-              and len(line) + len(lines[i + 1]) < 300 and not lines[i + 1].startswith(">")):
-            span = 2
-        if span:
-            j = i + span
-            while j < n and not lines[j].strip():
-                j += 1
-            if j < n and lines[j].lstrip().startswith(">"):
-                drop.update(range(i, j))
-                i = j
-                continue
-            return i, drop
-        if _CUT_LINE.match(line):
-            return i, drop
-        if _OUTLOOK_FROM.match(line) and any(
-                _OUTLOOK_NEXT.match(x) for x in lines[i + 1:i + 4]):
-            start = i
-            k = i - 1
-            while k >= 0 and not lines[k].strip():
-                k -= 1
-            if k >= 0 and _UNDERSCORES.match(lines[k]):
-                start = k
-            return start, drop
-        i += 1
-    return None, drop
-
-
-def _signature_cut(lines: list[str]) -> int | None:
-    """First line of the signature in ``lines`` (already free of quotes), or None."""
-    for i, line in enumerate(lines):
-        if _SIG_DELIM.match(line) or _SENT_FROM.match(line):
-            return i
-        if _VALEDICTION.match(line):
-            tail = [x for x in lines[i + 1:] if x.strip()]
-            if len(tail) <= 6 and all(len(x.strip()) <= 60 for x in tail):
-                return i
-    return None
+_quote_cut = quote_cut  # the quote stage alone (a diagnostic of the peer suite calls it)
 
 
 def _tidy(lines: Iterable[str]) -> str:
@@ -246,11 +192,10 @@ def strip_reply(text: str) -> tuple[str, str]:
     ('Thanks!', '--\\nBo Lind\\nAcme')
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    cut, drop = _quote_cut(lines)
+    cut, drop = quote_cut(lines)
     body_end = len(lines) if cut is None else cut
-    kept_idx = [i for i in range(body_end)
-                if i not in drop and not lines[i].lstrip().startswith(">")]
-    sig = _signature_cut([lines[i] for i in kept_idx])
+    kept_idx = [i for i in range(body_end) if i not in drop]
+    sig = signature_cut([lines[i] for i in kept_idx])
     if sig is not None:
         kept_idx = kept_idx[:sig]
     keep = set(kept_idx)
@@ -307,9 +252,15 @@ def _ids(value: str | None) -> list[str]:
     return [v.strip("<>") for v in value.split() if v.strip("<>")]
 
 
+# Mailman's archives (pipermail) hide addresses as "jgb at example.com (Name)"
+_ARCHIVED_ADDRESS = re.compile(r"^\s*([^\s@<>()\"',;:]+) at ([\w-]+(?:\.[\w-]+)+)(?=\s*(?:\(|$))")
+
+
 def _addresses(values: Sequence[str]) -> list[str]:
+    decoded = [_decode(v) or "" for v in values]
+    decoded = [v if "@" in v else _ARCHIVED_ADDRESS.sub(r"\1@\2", v) for v in decoded]
     try:
-        pairs = getaddresses([_decode(v) or "" for v in values])
+        pairs = getaddresses(decoded)
     except Exception:
         return []
     return [a.strip().lower() for _, a in pairs if a and "@" in a]
@@ -371,7 +322,7 @@ def _body(msg: Message) -> str:
     if plain is not None and plain.strip():
         return plain
     if html is not None:
-        return html_to_text(html)
+        return html_reply_text(html)
     return plain or ""
 
 
@@ -403,11 +354,18 @@ def _date_problem(raw: str) -> str:
 
 def _unsurrogate(text: str) -> str:
     """Header text with raw non-ASCII bytes (kept by the parser as lone surrogates)
-    decoded as UTF-8, undecodable ones as U+FFFD, so that the text can be stored."""
+    decoded as UTF-8 or, when they are no UTF-8, as Windows-1252 (else Latin-1), the
+    usual charset of unencoded 8-bit headers, so that the text can be stored."""
     try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        raw = text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
         return text.encode("utf-8", "replace").decode("utf-8")
+    for codec in ("utf-8", "cp1252"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
 
 
 def _parse(data: bytes, source: str, position: int) -> _Mail:
@@ -458,11 +416,9 @@ def _parse(data: bytes, source: str, position: int) -> _Mail:
         text = ""
     mail.text, mail.removed = strip_reply(text)
     mail.body_empty = not text.strip()
-    if mail.timestamp is None:
-        what = (_date_problem(mail.date_raw) if mail.date_raw
-                else "the message has no Date header")
+    if mail.timestamp is None and mail.date_raw:
         mail.problem = ("timestamp", RejectCode.BAD_TIMESTAMP,
-                        f"message {mid or record}: {what}")
+                        f"message {mid or record}: {_date_problem(mail.date_raw)}")
     elif mail.sender is None:
         mail.problem = ("speaker", RejectCode.MISSING_SENDER,
                         f"message {record}: no From address")

@@ -350,3 +350,17 @@ def test_role_slot_ids_do_not_link_calls(name: str, tmp_path: Path) -> None:
     linked = link_cases(conv).interactions
     assert linked["case_id"].tolist() == ["call_1", "call_2"]
     assert linked["case_rule"].tolist() == ["single", "single"]
+
+
+def test_pca_sample_labels_can_be_swapped() -> None:
+    """The PCA sample labels spk_0 "Agent", yet spk_1 answers the call ("Thank you for
+    calling Networks abc technical Support."). The reader keeps the file's labels; the
+    documented ``roles=`` swap puts them right."""
+    name = "pca/testfile.json"
+    swapped = sa.read(SAMPLES / name, roles={"agent": "customer", "customer": "agent"})
+    as_given = read(name)
+    assert swapped.turns["role"].tolist() == [
+        {"agent": "customer", "customer": "agent"}[r] for r in as_given.turns["role"]]
+    opening = swapped.turns.set_index("record").loc["SpeechSegments[1]"]
+    assert opening["role"] == "agent"
+    assert opening["text"] == raw_json(name, "SpeechSegments[1]")[0]

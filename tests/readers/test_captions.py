@@ -461,3 +461,36 @@ def test_random_text_raises_only_serviceart_errors(text, suffix):
 @given(data=st.binary(max_size=200), suffix=st.sampled_from([".vtt", ".srt"]))
 def test_random_bytes_raise_only_serviceart_errors(data, suffix):
     _read_never_crashes(data, suffix)
+
+
+_LABELLED = st.sampled_from(["", "Agent: ", "Customer: ", "Dana: ", "User Name: ",
+                             "[speaker 1]\n", "<v Guest User>"])
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(cues=st.lists(st.tuples(_LABELLED, st.sampled_from([0.0, 0.3, 0.9, 1.5, 12.0])),
+                     min_size=1, max_size=12),
+       merge=st.sampled_from([None, 0.5]), keep_unknown=st.booleans())
+def test_every_cue_is_a_turn_or_a_reject(cues, merge, keep_unknown):
+    """Nothing is lost silently: each cue is in exactly one turn's record range or one
+    reject; a cue without a speaker never gets a role unless roles= says which."""
+    lines, at = ["WEBVTT", ""], 0.0
+    for n, (label, gap) in enumerate(cues, 1):
+        start, at = at + gap, at + gap + 2.0
+        lines += [f"00:{int(start // 60):02d}:{start % 60:06.3f} --> "
+                  f"00:{int(at // 60):02d}:{at % 60:06.3f}", f"{label}words of cue {n}", ""]
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp) / "prop.vtt"
+        f.write_text("\n".join(lines), encoding="utf-8")
+        raw = VttReader(merge_gap_s=merge,
+                        roles={"unknown": "customer"} if keep_unknown else None).load(f)
+    covered: list[int] = []
+    for record in raw.turns["record"]:
+        first, _, last = record.split(" ", 1)[1].partition("-")
+        covered += range(int(first), int(last or first) + 1)
+    covered += [int(r.split(" ")[1]) for r in raw.rejects["record"]]
+    assert sorted(covered) == list(range(1, len(cues) + 1))
+    assert not raw.turns["role"].eq("unknown").any()
+    assert raw.rejects["code"].eq("unknown_role").all()
+    if keep_unknown:
+        assert raw.rejects.empty

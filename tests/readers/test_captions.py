@@ -309,6 +309,13 @@ def test_graph_metadata_content_cues(tmp_path):
     raw = VttReader().load(f)
     assert raw.turns[["role", "speaker", "text", "start_s", "end_s"]].values.tolist() == [
         ["User Name", "User Name", "This is a transcription test.", 16.246, 17.726]]
+    # the call started 16.246 s before the first cue's startDateTime
+    conv = sa.read(f, roles={"user name": "agent"})
+    assert conv.interactions.loc[0, "started_at"] == pd.Timestamp(
+        "2023-03-08T08:22:13.8001639Z")
+    other = sa.read(_one_cue('{"note": "not a transcript entry"}'), roles={"unknown": "agent"})
+    assert pd.isna(other.interactions.loc[0, "started_at"])
+    assert other.turns["text"].tolist() == ['{"note": "not a transcript entry"}']
 
 
 # -- malformed files -------------------------------------------------------------------------

@@ -364,3 +364,13 @@ def test_pca_sample_labels_can_be_swapped() -> None:
     opening = swapped.turns.set_index("record").loc["SpeechSegments[1]"]
     assert opening["role"] == "agent"
     assert opening["text"] == raw_json(name, "SpeechSegments[1]")[0]
+
+
+def test_teams_metadata_content_gives_the_call_start() -> None:
+    name = "vtt/graph-calltranscript-get_example4_metadataContent.vtt"
+    body = (SAMPLES / name).read_text(encoding="utf-8").strip().splitlines()[-1]
+    start, _, _, _ = raw_cues(name)[0]
+    conv = read(name)
+    want = pd.Timestamp(json.loads(body)["startDateTime"]) - pd.Timedelta(round(start * 1000),
+                                                                          unit="ms")
+    assert conv.interactions.loc[0, "started_at"] == want

@@ -52,7 +52,8 @@ Reading rules
   (``[SPEAKER_00]: Hello``) names the speaker ``speaker N`` and is removed from
   the text; other bracketed text (``[laughter]``) stays text. A cue whose text
   is a JSON object with ``speakerName`` and ``spokenText`` (Microsoft Teams'
-  ``metadataContent``) is that speaker saying that text. A cue with several
+  ``metadataContent``) is that speaker saying that text, and the first cue's
+  ``startDateTime`` minus its offset is the call's ``started_at``. A cue with several
   voices (or several role prefixes on its lines) becomes one turn per voice,
   sharing the cue's time in proportion to their text lengths.
 - Role: ``roles={...}`` maps labels or speaker names (case-insensitive) to
@@ -102,6 +103,7 @@ import pandas as pd
 from ..errors import ConfigError, FormatError
 from ..ingest.roles import name_titles
 from ..rejects import RejectCode
+from ._json import to_utc
 from ._text import read_text
 from .base import Names, RawFrames, Reader, register_reader, reject_rows
 from .text import DEFAULT_ROLES
@@ -388,6 +390,23 @@ def _graph_entry(text: str) -> tuple[str | None, str] | None:
     return (name.strip() or None) if isinstance(name, str) else None, entry["spokenText"]
 
 
+def _graph_start(cues: list[_RawCue]) -> pd.Timestamp | None:
+    """The call's start from a Teams ``metadataContent`` file: the first cue's
+    ``startDateTime`` minus its offset; None for other files or without a usable time."""
+    first = next((cue for cue in cues if cue.text), None)
+    if first is None:
+        return None
+    text = "\n".join(first.text).strip()
+    if not text.startswith("{") or _graph_entry(text) is None:
+        return None
+    try:
+        at = to_utc(json.loads(text).get("startDateTime"))
+        offset, _ = _timing(first)
+    except (ValueError, TypeError, OverflowError, _BadCue):
+        return None
+    return at - pd.Timedelta(round(offset * 1000), unit="ms")  # cue times are whole ms
+
+
 def _segments(lines: list[str], roles: Mapping[str, str]
               ) -> list[tuple[str | None, str, bool]]:
     """The (speaker label or None, clean text, sticky) parts of one cue's text, in order."""
@@ -587,6 +606,7 @@ def read_captions(path: Path, *, vtt: bool, interaction_id: str | None = None,
                           "timing line, and a blank line ends a cue"})
         for line, text in stray
     ]
+    started = _graph_start(cues) if vtt else None
     turns = _merge(_turns(cues, labels, continue_gap, bad), merge_gap)
     del lines, cues, stray  # a long cue's raw text is no longer needed: free it before the frame
     rows = [{"interaction_id": iid, "role": t.role, "speaker": t.speaker, "text": t.text,
@@ -596,6 +616,8 @@ def read_captions(path: Path, *, vtt: bool, interaction_id: str | None = None,
         columns=["interaction_id", "role", "speaker", "text", "start_s", "end_s", "channel",
                  "record"])
     frame["source"] = source
+    if started is not None and len(frame):
+        frame["started_at"] = started
     rejects = [{"source": source, "interaction_id": iid, **row}
                for _, row in sorted(bad, key=lambda item: item[0])]
     return RawFrames(turns=frame, rejects=reject_rows(rejects), labels_as_roles=True)

@@ -136,5 +136,5 @@ def test_unknown_caption_cues_are_rejected_not_made_the_agent(tmp_path):
                  encoding="utf-8")
     conv = sa.read(f)
     assert conv.turns.empty and conv.interactions.empty
-    assert conv.rejects["code"].tolist() == ["unknown_role", "unknown_role"]
+    assert conv.rejects["code"].tolist() == ["unknown_role", "unknown_role", "no_turns"]
     assert conv.counts["interactions_rejected"] == 1

@@ -224,8 +224,10 @@ def test_cues_without_speakers_are_rejected_one_by_one(tmp_path):
     assert conv.turns.empty
     assert reject_rows(conv) == [("cue 1", "role", "unknown_role"),
                                  ("cue 2", "role", "unknown_role"),
-                                 ("cue 3", "role", "unknown_role")]
-    assert [r.split(":")[0] for r in conv.rejects["reason"]] == ["line 3", "line 6", "line 9"]
+                                 ("cue 3", "role", "unknown_role"),
+                                 ("interactions row 1", "interaction_id", "no_turns")]
+    assert [r.split(":")[0] for r in conv.rejects["reason"][:3]] == ["line 3", "line 6",
+                                                                     "line 9"]
     assert conv.counts["interactions_in"] == 1 and conv.counts["interactions_rejected"] == 1
     kept = sa.read(f, roles={"unknown": "customer"}, merge_gap_s=None)
     assert rows(kept) == [

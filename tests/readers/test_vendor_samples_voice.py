@@ -314,9 +314,11 @@ def test_captions_without_speakers_are_rejected() -> None:
     conv = read(name)
     cues = raw_cues(name)
     assert conv.turns.empty and conv.interactions.empty
-    assert conv.rejects["code"].eq("unknown_role").all()
-    assert conv.rejects["record"].tolist() == [f"cue {n}" for n in range(1, len(cues) + 1)]
-    assert conv.rejects["reason"].str.contains("the cue has no speaker").all()
+    by_cue, whole = conv.rejects.iloc[:-1], conv.rejects.iloc[-1]
+    assert by_cue["code"].eq("unknown_role").all()
+    assert by_cue["record"].tolist() == [f"cue {n}" for n in range(1, len(cues) + 1)]
+    assert by_cue["reason"].str.contains("the cue has no speaker").all()
+    assert (whole["code"], whole["interaction_id"]) == ("no_turns", Path(name).stem)
     assert conv.counts["interactions_rejected"] == 1
     kept = sa.read(SAMPLES / name, roles={"unknown": "customer"}, merge_gap_s=None)
     assert len(kept.turns) == len(cues) and kept.turns["role"].eq("customer").all()
@@ -332,6 +334,17 @@ def test_deepgram_srt_and_vtt_read_alike() -> None:
     pd.testing.assert_frame_equal(vtt[cols], srt[cols])
     assert (vtt["speaker"].str.lower() == srt["speaker"]).all()
     assert not srt["text"].str.contains(r"\[speaker", regex=True).any()
+
+
+def test_the_same_call_as_vtt_and_srt_is_caught_as_a_duplicate() -> None:
+    """The two renderings of one Deepgram response share the file stem: read together,
+    the second is flagged as a duplicate interaction, not silently merged."""
+    names = ["vtt/deepgram-captions_dg_speakers.vtt", "srt/deepgram-captions_dg_speakers.srt"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RoleInferenceWarning)
+        conv = sa.read([SAMPLES / n for n in names])
+    dup = conv.rejects[conv.rejects["code"] == "duplicate_interaction"]
+    assert dup["interaction_id"].tolist() == ["deepgram-captions_dg_speakers"]
 
 
 @pytest.mark.parametrize("name", ["contact_lens/aws_transcript.json",

@@ -28,8 +28,10 @@ SubRip (``.srt``)::
 Reading rules
 -------------
 - One file is one interaction on the ``call`` channel; its ``interaction_id`` is
-  the file's stem unless ``interaction_id=`` is given (so ``a/call.vtt`` and
-  ``b/call.srt`` read together share one id).
+  the file's stem unless ``interaction_id=`` is given. Each file gives an
+  interaction row, so ``a/call.vtt`` and ``b/call.srt`` read together are caught
+  as a ``duplicate_interaction`` (pass ``interaction_id=`` to tell them apart),
+  and a file none of whose cues is a turn is rejected as ``no_turns``.
 - A cue is a timing line ``start --> end`` (cue settings after it are ignored)
   and the text lines up to the next blank line. Times are ``hh:mm:ss.mmm`` or
   ``mm:ss.mmm``; both formats accept ``.`` or ``,`` before the milliseconds.
@@ -616,11 +618,17 @@ def read_captions(path: Path, *, vtt: bool, interaction_id: str | None = None,
         columns=["interaction_id", "role", "speaker", "text", "start_s", "end_s", "channel",
                  "record"])
     frame["source"] = source
-    if started is not None and len(frame):
-        frame["started_at"] = started
     rejects = [{"source": source, "interaction_id": iid, **row}
                for _, row in sorted(bad, key=lambda item: item[0])]
-    return RawFrames(turns=frame, rejects=reject_rows(rejects), labels_as_roles=True)
+    # the file's interaction row: a call whose cues are all rejected is rejected as a whole
+    # (no_turns), and two files giving one interaction_id are caught as duplicates
+    interaction = pd.DataFrame({
+        "interaction_id": pd.Series([iid], dtype="string"),
+        "channel": pd.Series(["call"], dtype="string"),
+        "started_at": pd.Series([pd.NaT if started is None else started],
+                                dtype="datetime64[ns, UTC]")})
+    return RawFrames(turns=frame, interactions=interaction, rejects=reject_rows(rejects),
+                     labels_as_roles=True)
 
 
 class _CaptionReader(Reader):

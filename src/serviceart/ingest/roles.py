@@ -68,6 +68,7 @@ def _evidence() -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=1)
 def name_titles() -> frozenset[str]:
     """Role words that give the role when they stand before a name ("Agent Dana").
 
@@ -82,6 +83,7 @@ def name_titles() -> frozenset[str]:
     return frozenset(_evidence()["name_titles"])
 
 
+@lru_cache(maxsize=1)
 def not_names() -> frozenset[str]:
     """Lower-case speaker labels that say the speaker is unknown ("unknown", "n/a").
 

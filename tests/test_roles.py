@@ -109,3 +109,32 @@ def test_company_names_make_the_opening_exact():
     with pytest.warns(RoleInferenceWarning):
         generic = infer_roles(t)
     assert generic["role_confidence"].iloc[0] == "low"
+
+
+def test_unknown_labels_are_no_names():
+    """An all-"unknown" interaction is not made one confident agent; unknown turns beside
+    names keep their label (validation rejects them) and the names are still inferred."""
+    alone = pd.DataFrame({"interaction_id": "zoom", "role": ["unknown"] * 3,
+                          "text": ["Thanks for calling Acme, how can I help?", "I'm sorry.",
+                                   "Is there anything else I can help with?"]})
+    out = infer_roles(alone)
+    assert out["role"].tolist() == ["unknown"] * 3
+    assert "roles_inferred" not in out.columns
+    mixed = pd.DataFrame({"interaction_id": "m", "role": ["Priya", "N/A", "Tom", "Priya"],
+                          "text": ["Thanks for calling Northwind, this is Priya.", "hmm",
+                                   "My internet is still down, third time I've called.",
+                                   "I'm so sorry, I'll book an engineer."]})
+    out = infer_roles(mixed)
+    assert out["role"].tolist() == ["agent", "N/A", "customer", "agent"]
+    assert out["role_confidence"].tolist() == ["high"] * 4
+
+
+def test_unknown_caption_cues_are_rejected_not_made_the_agent(tmp_path):
+    f = tmp_path / "zoom.cc.vtt"
+    f.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nThanks for calling Acme.\n\n"
+                 "00:00:03.000 --> 00:00:05.000\nI'm sorry about that, I'll fix it.\n",
+                 encoding="utf-8")
+    conv = sa.read(f)
+    assert conv.turns.empty and conv.interactions.empty
+    assert conv.rejects["code"].tolist() == ["unknown_role", "unknown_role", "no_turns"]
+    assert conv.counts["interactions_rejected"] == 1

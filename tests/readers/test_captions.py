@@ -141,15 +141,22 @@ def test_unmapped_speakers_are_rejected_by_name():
         ["agent", None, "You're through to Acme, Priya speaking.", 0.0, 2.0, "cue 1"],
         ["customer", None, "Hi Priya, it's about my refund.", 2.5, 5.0, "cue 2"],
     ]
-    assert reject_rows(conv) == [("cue 3", "role", "unknown_role"),
+    # the reader rejects the cue without a speaker (cue 7); validation rejects the names
+    assert reject_rows(conv) == [("cue 7", "role", "unknown_role"),
+                                 ("cue 3", "role", "unknown_role"),
                                  ("cue 4", "role", "unknown_role"),
                                  ("cue 5", "role", "unknown_role"),
                                  ("cue 5", "role", "unknown_role"),
-                                 ("cue 6", "role", "unknown_role"),
-                                 ("cue 7", "role", "unknown_role")]
-    named = [r.split(" is not")[0] for r in conv.rejects["reason"]]
+                                 ("cue 6", "role", "unknown_role")]
+    reasons = conv.rejects["reason"].tolist()
+    named = [r.split(" is not")[0] for r in reasons[1:]]
     assert named == ["role 'Priya'", "role 'Mr. Okafor'", "role 'Priya'", "role 'Mr. Okafor'",
-                     "role 'Speaker 3'", "role 'unknown'"]
+                     "role 'Speaker 3'"]
+    assert reasons[0] == (
+        "line 28: the cue has no speaker (no '<v Name>' voice, 'Name:' prefix or "
+        "'[speaker N]' line) and it does not follow a speaker's cue within continue_gap_s "
+        "(1 s), so its role is 'unknown'; pass roles={'unknown': 'customer'} (or another "
+        "role) to keep such cues")
 
 
 def test_roles_option_maps_names_case_insensitively():
@@ -161,8 +168,8 @@ def test_roles_option_maps_names_case_insensitively():
         ["agent", "Priya", "Thanks.", 9.2, 9.9, "cue 5"],
         ["customer", "Mr. Okafor", "No problem.", 9.9, 11.0, "cue 5"],
     ]
-    assert reject_rows(conv) == [("cue 6", "role", "unknown_role"),
-                                 ("cue 7", "role", "unknown_role")]
+    assert reject_rows(conv) == [("cue 7", "role", "unknown_role"),
+                                 ("cue 6", "role", "unknown_role")]
 
 
 def test_unknown_role_can_be_mapped():
@@ -179,10 +186,10 @@ def test_unknown_role_can_be_mapped():
 def test_reader_output_before_validation():
     raw = VttReader().load(FIXTURES / "speakers.vtt")
     assert raw.turns["role"].tolist() == ["agent", "customer", "Priya", "Mr. Okafor", "Priya",
-                                          "Mr. Okafor", "Speaker 3", "unknown"]
+                                          "Mr. Okafor", "Speaker 3"]
     assert raw.turns["speaker"].isna().tolist()[:3] == [True, True, False]
     assert raw.turns["channel"].eq("call").all()
-    assert raw.rejects.empty
+    assert raw.rejects[["record", "code"]].values.tolist() == [["cue 7", "unknown_role"]]
 
 
 def test_prefix_rules(tmp_path):
@@ -204,6 +211,113 @@ def test_prefix_rules(tmp_path):
         ["customer", None, "Wait: the total: £12.", 8.0, 9.0, "cue 4"],
     ]
     assert reject_rows(conv) == [("cue 1", "role", "unknown_role")]
+
+
+def test_cues_without_speakers_are_rejected_one_by_one(tmp_path):
+    """Captions without any speaker (Zoom's .cc.vtt) are not one long "agent" turn: each
+    cue is rejected, naming its line, and the interaction counts as rejected."""
+    f = tmp_path / "meeting.cc.vtt"
+    f.write_text("WEBVTT\n\n00:01:08.000 --> 00:01:09.000\nThis doesn't.\n\n"
+                 "00:01:09.000 --> 00:01:13.000\nThis as a nerd, it's the window.\n\n"
+                 "00:01:13.000 --> 00:01:14.000\nYeah.\n", encoding="utf-8")
+    conv = sa.read(f)
+    assert conv.turns.empty
+    assert reject_rows(conv) == [("cue 1", "role", "unknown_role"),
+                                 ("cue 2", "role", "unknown_role"),
+                                 ("cue 3", "role", "unknown_role"),
+                                 ("interactions row 1", "interaction_id", "no_turns")]
+    assert [r.split(":")[0] for r in conv.rejects["reason"][:3]] == ["line 3", "line 6",
+                                                                     "line 9"]
+    assert conv.counts["interactions_in"] == 1 and conv.counts["interactions_rejected"] == 1
+    kept = sa.read(f, roles={"unknown": "customer"}, merge_gap_s=None)
+    assert rows(kept) == [
+        ["customer", None, "This doesn't.", 68.0, 69.0, "cue 1"],
+        ["customer", None, "This as a nerd, it's the window.", 69.0, 73.0, "cue 2"],
+        ["customer", None, "Yeah.", 73.0, 74.0, "cue 3"],
+    ]
+
+
+@pytest.mark.parametrize("label, role, speaker", [
+    ("User Name", "User Name", "User Name"),  # Teams' display name: a name, not a user
+    ("Guest User", "Guest User", "Guest User"),
+    ("Member Services Team", "Member Services Team", "Member Services Team"),
+    ("Agent Dana", "agent", "Dana"),
+    ("Representative Lee", "agent", "Lee"),
+    ("Caller 2", "customer", None),
+    ("Guest", "customer", None),
+    ("Dana (Agent)", "agent", "Dana"),
+    ("Customer (Bob Smith)", "customer", "Bob Smith"),
+    ("Acme Customer Service", "agent", "Acme"),
+])
+def test_role_words_inside_names(label, role, speaker):
+    raw = VttReader().load(_one_cue(f"<v {label}>Hello there.</v>"))
+    assert raw.turns[["role", "speaker"]].astype(object).where(
+        raw.turns[["role", "speaker"]].notna(), None).values.tolist() == [[role, speaker]]
+
+
+def _one_cue(text: str) -> Path:
+    f = Path(tempfile.mkdtemp()) / "one.vtt"
+    f.write_text(f"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n{text}\n", encoding="utf-8")
+    return f
+
+
+def test_teams_display_name_with_a_role_word_is_inferred(tmp_path):
+    f = tmp_path / "teams.vtt"
+    f.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n<v User Name>Thanks for calling "
+                 "Contoso, this is Sam. How can I help?</v>\n\n00:00:04.500 --> 00:00:08.000\n"
+                 "<v Ana Ruiz>My order never arrived and I'm still waiting.</v>\n",
+                 encoding="utf-8")
+    conv = sa.read(f)
+    assert conv.turns[["role", "speaker"]].values.tolist() == [["agent", "User Name"],
+                                                                ["customer", "Ana Ruiz"]]
+    assert conv.interactions.loc[0, "role_basis"] == "text"
+
+
+def test_speaker_change_markers_hold_until_the_next(tmp_path):
+    """Deepgram's SRT writes "[speaker N]" only where the speaker changes: later cues keep
+    that speaker whatever the gap, and the marker is not part of the text."""
+    f = tmp_path / "dg.srt"
+    f.write_text("1\n00:00:03,040 --> 00:00:03,540\n[speaker 0]\nAnd,\n\n"
+                 "2\n00:00:04,640 --> 00:00:07,585\nJessica, we are so proud of you.\n\n"
+                 "3\n00:00:17,660 --> 00:00:19,580\n[speaker 1]\nDrew, thank you so much.\n\n"
+                 "4\n00:00:24,875 --> 00:00:27,055\n[speaker 0] report it's opened.\n\n"
+                 "5\n00:00:40,000 --> 00:00:41,000\nStill speaker zero.\n", encoding="utf-8")
+    raw = SrtReader(merge_gap_s=None).load(f)
+    assert raw.rejects.empty
+    assert raw.turns[["speaker", "text", "record"]].values.tolist() == [
+        ["speaker 0", "And,", "cue 1"],
+        ["speaker 0", "Jessica, we are so proud of you.", "cue 2"],  # 1.1 s after cue 1
+        ["speaker 1", "Drew, thank you so much.", "cue 3"],
+        ["speaker 0", "report it's opened.", "cue 4"],
+        ["speaker 0", "Still speaker zero.", "cue 5"],  # 13 s later
+    ]
+    # a bracketed sound is text, not a speaker
+    sound = SrtReader().load(_srt(tmp_path, "Agent: Hello.\n[laughter]"))
+    assert sound.turns[["role", "text"]].values.tolist() == [["agent", "Hello. [laughter]"]]
+
+
+def _srt(tmp_path: Path, text: str) -> Path:
+    f = tmp_path / "one.srt"
+    f.write_text(f"1\n00:00:00,000 --> 00:00:02,000\n{text}\n", encoding="utf-8")
+    return f
+
+
+def test_graph_metadata_content_cues(tmp_path):
+    """Teams' metadataContent: each cue's text is a JSON object with the speaker's name."""
+    f = tmp_path / "meta.vtt"
+    f.write_text('WEBVTT\n\n00:00:16.246 --> 00:00:17.726\n{"startDateTime":"2023-03-08T08:'
+                 '22:30.0461639+00:00","speakerName":"User Name","spokenText":"This is a '
+                 'transcription test.","spokenLanguage":"en-us"}\n', encoding="utf-8")
+    raw = VttReader().load(f)
+    assert raw.turns[["role", "speaker", "text", "start_s", "end_s"]].values.tolist() == [
+        ["User Name", "User Name", "This is a transcription test.", 16.246, 17.726]]
+    # the call started 16.246 s before the first cue's startDateTime
+    conv = sa.read(f, roles={"user name": "agent"})
+    assert conv.interactions.loc[0, "started_at"] == pd.Timestamp(
+        "2023-03-08T08:22:13.8001639Z")
+    other = sa.read(_one_cue('{"note": "not a transcript entry"}'), roles={"unknown": "agent"})
+    assert pd.isna(other.interactions.loc[0, "started_at"])
+    assert other.turns["text"].tolist() == ['{"note": "not a transcript entry"}']
 
 
 # -- malformed files -------------------------------------------------------------------------
@@ -356,3 +470,36 @@ def test_random_text_raises_only_serviceart_errors(text, suffix):
 @given(data=st.binary(max_size=200), suffix=st.sampled_from([".vtt", ".srt"]))
 def test_random_bytes_raise_only_serviceart_errors(data, suffix):
     _read_never_crashes(data, suffix)
+
+
+_LABELLED = st.sampled_from(["", "Agent: ", "Customer: ", "Dana: ", "User Name: ",
+                             "[speaker 1]\n", "<v Guest User>"])
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(cues=st.lists(st.tuples(_LABELLED, st.sampled_from([0.0, 0.3, 0.9, 1.5, 12.0])),
+                     min_size=1, max_size=12),
+       merge=st.sampled_from([None, 0.5]), keep_unknown=st.booleans())
+def test_every_cue_is_a_turn_or_a_reject(cues, merge, keep_unknown):
+    """Nothing is lost silently: each cue is in exactly one turn's record range or one
+    reject; a cue without a speaker never gets a role unless roles= says which."""
+    lines, at = ["WEBVTT", ""], 0.0
+    for n, (label, gap) in enumerate(cues, 1):
+        start, at = at + gap, at + gap + 2.0
+        lines += [f"00:{int(start // 60):02d}:{start % 60:06.3f} --> "
+                  f"00:{int(at // 60):02d}:{at % 60:06.3f}", f"{label}words of cue {n}", ""]
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp) / "prop.vtt"
+        f.write_text("\n".join(lines), encoding="utf-8")
+        raw = VttReader(merge_gap_s=merge,
+                        roles={"unknown": "customer"} if keep_unknown else None).load(f)
+    covered: list[int] = []
+    for record in raw.turns["record"]:
+        first, _, last = record.split(" ", 1)[1].partition("-")
+        covered += range(int(first), int(last or first) + 1)
+    covered += [int(r.split(" ")[1]) for r in raw.rejects["record"]]
+    assert sorted(covered) == list(range(1, len(cues) + 1))
+    assert not raw.turns["role"].eq("unknown").any()
+    assert raw.rejects["code"].eq("unknown_role").all()
+    if keep_unknown:
+        assert raw.rejects.empty

@@ -170,6 +170,43 @@ def test_chat_conversation() -> None:
     assert (row["insights_language"], row["insights_duration_s"]) == ("en-GB", 79.25)
 
 
+def test_entries_without_times_are_read_in_file_order(tmp_path: Path) -> None:
+    """Entries without ``start_timestamp_usec`` (Google's devkit sample has none) are turns
+    with unknown times, in file order, and the file is still sniffed as ``insights``."""
+    doc = load(ENTRIES)
+    for entry in doc["entries"]:
+        entry.pop("start_timestamp_usec")
+    f = write(tmp_path / "untimed.json", doc)
+    assert sa.sniff(f) == "insights"
+    conv = sa.read(f)
+    assert conv.rejects.empty
+    assert conv.turns["text"].tolist() == [e["text"] for e in doc["entries"]]
+    assert conv.turns["timestamp"].isna().all()
+    assert pd.isna(conv.interactions.loc[0, "started_at"])
+
+
+def test_one_entry_without_time_keeps_the_others(tmp_path: Path) -> None:
+    doc = load(ENTRIES)
+    doc["entries"][2].pop("start_timestamp_usec")
+    conv = sa.read(write(tmp_path / "one_untimed.json", doc))
+    assert conv.rejects.empty and len(conv.turns) == 11
+    by_record = conv.turns.set_index("record")["timestamp"]
+    assert pd.isna(by_record["entries[2]"])
+    assert by_record["entries[3]"] == pd.Timestamp("2024-07-03T10:15:23.1Z")
+
+
+@pytest.mark.parametrize("user_id", [1, 2, "1"])
+def test_slot_user_ids_are_no_speaker(tmp_path: Path, user_id: int | str) -> None:
+    """user_id 1 and 2 are the role slots Google's tools write: no speaker, no agent_id."""
+    doc = load(ENTRIES)
+    for entry in doc["entries"]:
+        entry["user_id"] = user_id
+    conv = sa.read(write(tmp_path / "slots.json", doc))
+    assert conv.turns["speaker"].isna().all()
+    row = conv.interactions.iloc[0]
+    assert pd.isna(row["agent_id"]) and pd.isna(row["customer_id"])
+
+
 @pytest.mark.parametrize("path", ALL)
 def test_check_reader(path: Path, tmp_path: Path) -> None:
     assert len(check_reader("insights", path, tmp_dir=tmp_path)) == 1
@@ -198,8 +235,6 @@ def test_roles_option(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("path", "mutate", "expected"), [
     (ENTRIES, lambda d: d["entries"].__setitem__(2, [1]), ("entries[2]", None, "malformed_record")),
     (ENTRIES, lambda d: d["entries"][2].pop("role"), ("entries[2]", "role", "missing_field")),
-    (ENTRIES, lambda d: d["entries"][2].pop("start_timestamp_usec"),
-     ("entries[2]", "start_timestamp_usec", "missing_field")),
     (ENTRIES, lambda d: d["entries"][2].update(start_timestamp_usec="later"),
      ("entries[2]", "start_timestamp_usec", "bad_number")),
     (ENTRIES, lambda d: d["entries"][2].update(start_timestamp_usec=10**30),

@@ -17,6 +17,10 @@ no ``roles={...}`` for it. The evidence, strongest first:
    ``company="Acme"`` or a list of names makes them exact) becomes the agent
    (``role_basis`` ``text``).
 
+Labels that say the speaker is unknown (``unknown``, ``n/a``; listed in
+``data/role_evidence.json``) are not names: they keep their label, which
+validation rejects as an unknown role, and the names beside them are inferred.
+
 Nothing is guessed silently: every inferred interaction gets
 ``roles_inferred = True``, a ``role_basis`` and a ``role_confidence`` of
 ``high`` or ``low``, and a :class:`RoleInferenceWarning` lists the
@@ -33,7 +37,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -42,7 +46,7 @@ from ..codebook import CUES, ROLES
 if TYPE_CHECKING:  # spaCy loads only when text cues are needed
     from spacy.language import Language
 
-__all__ = ["RoleInferenceWarning", "infer_roles"]
+__all__ = ["RoleInferenceWarning", "infer_roles", "name_titles", "not_names"]
 
 _AGENT = {name for name, cue in CUES.items() if cue.role == "agent"}
 _CUSTOMER = {name for name, cue in CUES.items() if cue.role == "customer"}
@@ -54,6 +58,41 @@ _GREETING_POINTS = 3
 
 class RoleInferenceWarning(UserWarning):
     """Roles were inferred from the text with low confidence for some interactions."""
+
+
+@lru_cache(maxsize=1)
+def _evidence() -> dict[str, Any]:
+    """The parsed ``data/role_evidence.json``."""
+    data: dict[str, Any] = json.loads(resources.files("serviceart").joinpath(
+        "data/role_evidence.json").read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=1)
+def name_titles() -> frozenset[str]:
+    """Role words that give the role when they stand before a name ("Agent Dana").
+
+    Other role words ("user", "guest", "member") also make up display names
+    ("User Name", "Guest User"), so they give a role only on their own.
+
+    Examples
+    --------
+    >>> "agent" in name_titles(), "user" in name_titles()
+    (True, False)
+    """
+    return frozenset(_evidence()["name_titles"])
+
+
+@lru_cache(maxsize=1)
+def not_names() -> frozenset[str]:
+    """Lower-case speaker labels that say the speaker is unknown ("unknown", "n/a").
+
+    Examples
+    --------
+    >>> "unknown" in not_names()
+    True
+    """
+    return frozenset(_evidence()["not_names"])
 
 
 @lru_cache(maxsize=32)
@@ -72,8 +111,7 @@ def company_greeting(company: tuple[str, ...] = ()) -> re.Pattern[str]:
     >>> bool(company_greeting().search("thanks for calling, bye"))
     False
     """
-    data = json.loads(resources.files("serviceart").joinpath(
-        "data/role_evidence.json").read_text(encoding="utf-8"))
+    data = _evidence()
     name = ("(?:" + "|".join(re.escape(c) for c in company) + ")") if company \
         else data["generic_company"]
     alternatives = [p.replace("{company}", name) for p in data["company_greetings"]]
@@ -139,8 +177,12 @@ def infer_roles(turns: pd.DataFrame, *, nlp: Language | None = None,
         return turns
     out = turns.copy()
     label = out["role"].astype("string").str.strip()
-    named = label.notna() & ~label.str.lower().isin(ROLES)
-    all_named = named.groupby(out["interaction_id"]).transform("all")
+    lower = label.str.lower()
+    # an "unknown" label is no name: it neither gets a role nor stops inference for the
+    # names beside it (validation rejects it as an unknown role)
+    unknown = lower.isin(not_names()).fillna(False).astype(bool)
+    named = label.notna() & ~lower.isin(ROLES) & ~unknown
+    all_named = (named | unknown).groupby(out["interaction_id"]).transform("all")
     todo = all_named & named
     if not todo.any():
         return out

@@ -50,7 +50,9 @@ role                          item ``ParticipantRole`` [T][C chat], else the rol
                               ``ParticipantId`` in ``Participants[]`` [C]; AGENT and
                               SUPERVISOR -> agent, CUSTOMER -> customer, SYSTEM, IVR and
                               CUSTOM_BOT -> system [R]; others passed on raw
-speaker                       item ``ParticipantId`` [C] (none in Transcribe output)
+speaker                       item ``ParticipantId`` [C] (none in Transcribe output); none
+                              when the id is a role slot (``AGENT``, ``CUSTOMER``... in
+                              voice files), so those give no ``agent_id``/``customer_id``
 text                          ``Content`` [T][C]
 start_s, end_s                ``BeginOffsetMillis`` / 1000, ``EndOffsetMillis`` / 1000
                               (required for voice, optional for chat)
@@ -297,9 +299,7 @@ def _analytics_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any
         except BadValue as exc:
             out.reject(rec, exc.field, exc.code, exc.reason)
             continue
-        pid = item.get("ParticipantId")
-        speaker = given(pid) if pid is not None else None
-        out.turn(rec, role, speaker, text, start, end, stamp)
+        out.turn(rec, role, _speaker(item.get("ParticipantId")), text, start, end, stamp)
 
     metadata = doc.get("CustomerMetadata")
     case = None
@@ -311,6 +311,23 @@ def _analytics_frames(path: Path, doc: dict[str, Any], options: Mapping[str, Any
                    "started_at": min(stamps) if stamps else None, **_analytics_meta(doc),
                    "previous_contact_id": previous, "initiation_method": method}
     return out.build(interaction, options)
+
+
+def _speaker(pid: Any) -> str | None:
+    """The speaker id of a ``ParticipantId``, or None when it is a role slot.
+
+    Contact Lens voice files name their two channels ``AGENT`` and ``CUSTOMER``
+    [C]: these say which side spoke, not who. Taken as ids, every agent would
+    be one agent and every customer one customer (linking unrelated calls into
+    one case), so they give no speaker, and no ``agent_id``/``customer_id``.
+
+    Examples
+    --------
+    >>> _speaker("AGENT"), _speaker(" customer "), _speaker("f36a545d-67b2")
+    (None, None, 'f36a545d-67b2')
+    """
+    speaker = given(pid) if pid is not None else None
+    return None if speaker is None or speaker.upper() in ROLE_MAP else speaker
 
 
 def _item_role(item: dict[str, Any], roles_by_id: Mapping[str, str],
@@ -388,7 +405,9 @@ class ContactLensReader(JsonDocReader):
 
     Turns take their role from ``Participants[]`` by ``ParticipantId`` (voice) or
     from the item's ``ParticipantRole`` (chat); the speaker is the ``ParticipantId``,
-    so two agents on one contact count as a handoff. See the module docstring for
+    so two agents on one contact count as a handoff, except where the id is only a
+    role slot (``AGENT``, ``CUSTOMER`` in voice files): those turns have no speaker
+    and the contact no ``agent_id``/``customer_id``. See the module docstring for
     the field mapping.
 
     Parameters

@@ -28,8 +28,10 @@ SubRip (``.srt``)::
 Reading rules
 -------------
 - One file is one interaction on the ``call`` channel; its ``interaction_id`` is
-  the file's stem unless ``interaction_id=`` is given (so ``a/call.vtt`` and
-  ``b/call.srt`` read together share one id).
+  the file's stem unless ``interaction_id=`` is given. Each file gives an
+  interaction row, so ``a/call.vtt`` and ``b/call.srt`` read together are caught
+  as a ``duplicate_interaction`` (pass ``interaction_id=`` to tell them apart),
+  and a file none of whose cues is a turn is rejected as ``no_turns``.
 - A cue is a timing line ``start --> end`` (cue settings after it are ignored)
   and the text lines up to the next blank line. Times are ``hh:mm:ss.mmm`` or
   ``mm:ss.mmm``; both formats accept ``.`` or ``,`` before the milliseconds.
@@ -47,21 +49,35 @@ Reading rules
   start of the cue text, with a label of at most three words (plus an optional
   ``(Name)``). A prefix is taken when its label maps to a role or looks like a
   name (every word capitalised or a number), so that "The thing is: ..." stays
-  text. A cue with several voices (or several role prefixes on its lines)
-  becomes one turn per voice, sharing the cue's time in proportion to their
-  text lengths.
+  text. A diarisation marker ``[speaker N]`` on a line of its own (Deepgram's
+  captions write one where the speaker changes) or before the text
+  (``[SPEAKER_00]: Hello``) names the speaker ``speaker N`` and is removed from
+  the text; other bracketed text (``[laughter]``) stays text. A cue whose text
+  is a JSON object with ``speakerName`` and ``spokenText`` (Microsoft Teams'
+  ``metadataContent``) is that speaker saying that text, and the first cue's
+  ``startDateTime`` minus its offset is the call's ``started_at``. A cue with several
+  voices (or several role prefixes on its lines) becomes one turn per voice,
+  sharing the cue's time in proportion to their text lengths.
 - Role: ``roles={...}`` maps labels or speaker names (case-insensitive) to
-  roles; otherwise a role word in the label decides (``Agent``, ``Rep``,
-  ``Support``, ``Customer Service`` -> agent; ``Customer``, ``Caller``,
-  ``Client`` -> customer; ``System``, ``IVR`` -> system) and the other words are
-  the speaker ("Agent Dana" -> agent, speaker "Dana"). A label that maps to no
-  role is passed through as the role, and validation rejects the turn naming
-  it (code ``unknown_role``; map it with ``roles=``).
+  roles; otherwise a role word decides (``Agent``, ``Rep``, ``Support``,
+  ``Customer Service`` -> agent; ``Customer``, ``Caller``, ``Client``, ``User``
+  -> customer; ``System``, ``IVR`` -> system) when it is the whole label, has a
+  number (``Caller 2``: a slot, no speaker), is in parentheses or has the name
+  in parentheses (``Dana (Agent)``, ``Agent (Dana)``), or is a title before a
+  name (``Agent Dana`` -> agent, speaker "Dana"; the titles are listed in
+  ``data/role_evidence.json``). A role word elsewhere is part of a display
+  name: Teams' ``<v User Name>`` is the speaker "User Name". A label that
+  maps to no role is a name: its role is inferred (see
+  :mod:`serviceart.ingest.roles`) when every speaker of the file is a name,
+  else validation rejects the turn naming it (code ``unknown_role``; map it
+  with ``roles=``).
 - A cue without any speaker continues the previous cue's speaker when that cue
-  ended less than ``continue_gap_s`` (1 s) before it starts; otherwise its role
-  is the literal ``"unknown"``, which validation rejects (code
-  ``unknown_role``, reason naming ``'unknown'``). Pass
-  ``roles={"unknown": "customer"}`` to keep such cues under a role.
+  ended less than ``continue_gap_s`` (1 s) before it starts, or whatever the
+  gap after a ``[speaker N]`` marker (it holds until the next one). Otherwise
+  it is rejected (code ``unknown_role``, reason naming its line and the role
+  ``'unknown'``): captions without speaker labels (Zoom's ``.cc.vtt``) are
+  not read as one speaker. Pass ``roles={"unknown": "customer"}`` to keep such
+  cues under that role, with no speaker.
 - Consecutive cues by the same speaker less than ``merge_gap_s`` (0.5 s) apart
   are merged into one turn (captions split sentences across cues): texts are
   joined, the turn spans first start to last end (so the short gaps count as
@@ -75,6 +91,7 @@ Reading rules
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 from collections.abc import Mapping
@@ -86,7 +103,9 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ..errors import ConfigError, FormatError
+from ..ingest.roles import name_titles
 from ..rejects import RejectCode
+from ._json import to_utc
 from ._text import read_text
 from .base import Names, RawFrames, Reader, register_reader, reject_rows
 from .text import DEFAULT_ROLES
@@ -112,6 +131,10 @@ _UNTIDY = re.compile(r"^\s|\s$|[^\S ]|  ")  # whitespace " ".join(text.split()) 
 _PREFIX = re.compile(
     r"(?P<label>[^\W\d_][\w.'&-]*(?: [\w.'&-]+){0,2}(?: ?\([^()]{1,40}\))?) ?:(?: (?P<rest>.*))?"
 )
+#: a diarisation label on its own line (Deepgram's captions write ``[speaker 0]`` where
+#: the speaker changes), or before the text (``[SPEAKER_00]: Hello``)
+_MARKER = re.compile(r"\[(?P<label>speaker[ _]?\d+)\]:?(?:\s+(?P<rest>.*))?", re.IGNORECASE)
+_NUMBER = re.compile(r"#?\d+")
 _DESK = re.compile(r"\bcustomer[ _-]?(?:service|care|support|success)\b", re.IGNORECASE)
 _SRT_HEAD = re.compile(
     r"^\ufeff?[ \t]*\d+[ \t]*\r?\n[ \t]*\d+:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->[ \t]*"
@@ -142,6 +165,10 @@ class _Turn:
     text: str
     start: float
     end: float
+    #: the speaker comes from a label (not from mapping ``unknown``)
+    labelled: bool = True
+    #: the label was a change marker: it holds until the next label, whatever the gap
+    sticky: bool = False
 
     @property
     def record(self) -> str:
@@ -247,8 +274,56 @@ def _key(word: str) -> str:
     return word.lower().strip(".,;:'\"-_[]")
 
 
+def _role_word(word: str) -> str | None:
+    """The role a single role word gives (``Agent`` -> agent), else None."""
+    return DEFAULT_ROLES.get(_key(word))
+
+
+def _label_role(label: str) -> tuple[str | None, str | None]:
+    """The role a label states and the speaker name left beside it.
+
+    A role word gives the role when it is the whole label ("Customer"), has a
+    number ("Caller 2": a slot, no speaker), is in parentheses or has the name
+    in parentheses ("Dana (Agent)", "Agent (Dana)"), or is a title before a name
+    ("Agent Dana"; titles are listed in ``data/role_evidence.json``). Elsewhere a
+    role word is part of a display name ("User Name", "Guest User"): no role.
+
+    Examples
+    --------
+    >>> _label_role("Agent Dana"), _label_role("Caller 2"), _label_role("Dana (Agent)")
+    (('agent', 'Dana'), ('customer', None), ('agent', 'Dana'))
+    >>> _label_role("User Name"), _label_role("User")
+    ((None, 'User Name'), ('customer', None))
+    """
+    if _DESK.search(label):
+        words = re.findall(r"[^\s()]+", _DESK.sub(" ", label))
+        return "agent", " ".join(w for w in words if _role_word(w) is None) or None
+    paren = re.fullmatch(r"(?P<out>[^()]*?) ?\((?P<in>[^()]*)\)", label)
+    if paren:
+        outside, inside = paren["out"].strip(), paren["in"].strip()
+        if (role := _role_word(inside)) and len(inside.split()) == 1:
+            return role, outside or None
+        if (role := _role_word(outside)) and len(outside.split()) == 1:
+            return role, inside or None
+        return None, label
+    words = label.split()
+    role = _role_word(words[0]) if words else None
+    if role is None:
+        return None, label
+    rest = words[1:]
+    if not rest or all(_NUMBER.fullmatch(w) for w in rest):
+        return role, None
+    if _key(words[0]) in name_titles():
+        return role, " ".join(rest)
+    return None, label
+
+
 def _resolve(label: str, roles: Mapping[str, str]) -> tuple[str | None, str, bool]:
     """Speaker, role and whether the role is known, from a voice name or a prefix label.
+
+    ``roles={...}`` is matched on the whole label, then on the speaker name;
+    else the role the label states (:func:`_label_role`); else the label is a
+    name, passed on as the role for inference or validation.
 
     Examples
     --------
@@ -256,21 +331,16 @@ def _resolve(label: str, roles: Mapping[str, str]) -> tuple[str | None, str, boo
     (('Dana', 'agent', True), (None, 'customer', True))
     >>> _resolve("Customer Service", {}), _resolve("Priya", {"priya": "agent"})
     ((None, 'agent', True), ('Priya', 'agent', True))
-    >>> _resolve("Speaker 3", {})
-    ('Speaker 3', 'Speaker 3', False)
+    >>> _resolve("Speaker 3", {}), _resolve("User Name", {})
+    (('Speaker 3', 'Speaker 3', False), ('User Name', 'User Name', False))
     """
     label = " ".join(label.split())
-    desk = _DESK.search(label) is not None
-    words = re.findall(r"[^\s()]+", _DESK.sub(" ", label))
-    speaker = " ".join(w for w in words if _key(w) not in DEFAULT_ROLES) or None
+    role, speaker = _label_role(label)
     for name in (label, speaker):
         if name and name.lower() in roles:
             return speaker, roles[name.lower()], True
-    if desk:
-        return speaker, "agent", True
-    for word in words:
-        if _key(word) in DEFAULT_ROLES:
-            return speaker, DEFAULT_ROLES[_key(word)], True
+    if role is not None:
+        return speaker, role, True
     return label, label, False
 
 
@@ -280,33 +350,83 @@ def _name_like(label: str) -> bool:
 
 
 def _prefixed(chunk: str, roles: Mapping[str, str], out: list[list[Any]]) -> None:
-    """Append (label, text) segments for a chunk of text without a voice."""
+    """Append [label, text, sticky] segments for a chunk of text without a voice."""
     for line in chunk.split("\n"):
         clean = _clean(line)
         if not clean:
             continue
-        m = _PREFIX.fullmatch(clean)
-        if m and (_resolve(m["label"], roles)[2] or (not out and _name_like(m["label"]))):
-            out.append([m["label"], m["rest"] or ""])
+        marker = _MARKER.fullmatch(clean)
+        m = None if marker else _PREFIX.fullmatch(clean)
+        if marker:
+            out.append([marker["label"], marker["rest"] or "", True])
+        elif m and (_resolve(m["label"], roles)[2] or (not out and _name_like(m["label"]))):
+            out.append([m["label"], m["rest"] or "", False])
         elif out:
             out[-1][1] = f"{out[-1][1]} {clean}".strip()
         else:
-            out.append([None, clean])
+            out.append([None, clean, False])
 
 
-def _segments(lines: list[str], roles: Mapping[str, str]) -> list[tuple[str | None, str]]:
-    """The (speaker label or None, clean text) parts of one cue's text, in order."""
-    pieces = _VOICE.split("\n".join(lines))
+def _graph_entry(text: str) -> tuple[str | None, str] | None:
+    """Speaker and text of a Microsoft Teams ``metadataContent`` cue, else None.
+
+    The Graph API's call transcript metadata is WebVTT whose cue text is a JSON
+    object with ``speakerName`` and ``spokenText``.
+
+    Examples
+    --------
+    >>> _graph_entry('{"speakerName":"User Name","spokenText":"Hi."}')
+    ('User Name', 'Hi.')
+    >>> _graph_entry("{not json}") is None
+    True
+    """
+    if not text.startswith("{") or "spokenText" not in text:
+        return None
+    try:
+        entry = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(entry, dict) or not isinstance(entry.get("spokenText"), str):
+        return None
+    name = entry.get("speakerName")
+    return (name.strip() or None) if isinstance(name, str) else None, entry["spokenText"]
+
+
+def _graph_start(cues: list[_RawCue]) -> pd.Timestamp | None:
+    """The call's start from a Teams ``metadataContent`` file: the first cue's
+    ``startDateTime`` minus its offset; None for other files or without a usable time."""
+    first = next((cue for cue in cues if cue.text), None)
+    if first is None:
+        return None
+    text = "\n".join(first.text).strip()
+    if not text.startswith("{") or _graph_entry(text) is None:
+        return None
+    try:
+        at = to_utc(json.loads(text).get("startDateTime"))
+        offset, _ = _timing(first)
+    except (ValueError, TypeError, OverflowError, _BadCue):
+        return None
+    return at - pd.Timedelta(round(offset * 1000), unit="ms")  # cue times are whole ms
+
+
+def _segments(lines: list[str], roles: Mapping[str, str]
+              ) -> list[tuple[str | None, str, bool]]:
+    """The (speaker label or None, clean text, sticky) parts of one cue's text, in order."""
+    joined = "\n".join(lines)
+    graph = _graph_entry(joined.strip())
+    if graph is not None:
+        return [(graph[0], _collapse(graph[1]), False)] if graph[1].strip() else []
+    pieces = _VOICE.split(joined)
     out: list[list[Any]] = []
     chunks: list[tuple[str | None, str]] = [(None, pieces[0])]
     chunks += list(zip(pieces[1::2], pieces[2::2], strict=True))
     for voice, chunk in chunks:
         name = " ".join(voice.split()) if voice else ""
         if name:
-            out.append([name, _clean(chunk)])
+            out.append([name, _clean(chunk), False])
         else:
             _prefixed(chunk, roles, out)
-    return [(label, text) for label, text in out if text]
+    return [(label, text, sticky) for label, text, sticky in out if text]
 
 
 def _shares(start: float, end: float, texts: list[str]) -> list[tuple[float, float]]:
@@ -390,17 +510,36 @@ def _turns(cues: list[_RawCue], roles: Mapping[str, str], continue_gap: float | 
             bad.append((cue.line, {"record": f"cue {cue.number}", "field": exc.field,
                                    "code": exc.code, "reason": exc.reason}))
             continue
-        times = _shares(start, end, [text for _, text in parts])
-        for (label, text), (s, e) in zip(parts, times, strict=True):
+        times = _shares(start, end, [text for _, text, _ in parts])
+        for (label, text, sticky), (s, e) in zip(parts, times, strict=True):
             prev = out[-1] if out else None
+            labelled = True
             if label is not None:
                 speaker, role, _ = _resolve(label, roles)
-            elif prev is not None and continue_gap is not None and start - prev.end < continue_gap:
-                speaker, role = prev.speaker, prev.role  # a voiceless part is a cue's first
+            elif prev is not None and prev.labelled and (prev.sticky or (
+                    continue_gap is not None and start - prev.end < continue_gap)):
+                # a voiceless part is a cue's first: it continues the previous speaker
+                speaker, role, sticky = prev.speaker, prev.role, prev.sticky
+            elif UNKNOWN_ROLE in roles:
+                speaker, role, labelled = None, roles[UNKNOWN_ROLE], False
             else:
-                speaker, role = None, roles.get(UNKNOWN_ROLE, UNKNOWN_ROLE)
-            out.append(_Turn(cue.number, cue.number, role, speaker, text, s, e))
+                bad.append((cue.line, {"record": f"cue {cue.number}", "field": "role",
+                                       "code": RejectCode.UNKNOWN_ROLE,
+                                       "reason": _no_speaker(cue, continue_gap)}))
+                continue
+            out.append(_Turn(cue.number, cue.number, role, speaker, text, s, e,
+                             labelled=labelled, sticky=sticky))
     return out
+
+
+def _no_speaker(cue: _RawCue, continue_gap: float | None) -> str:
+    """The reject reason of a cue without a speaker."""
+    after = ("it does not follow a speaker's cue within continue_gap_s "
+             f"({continue_gap:g} s)" if continue_gap is not None
+             else "continue_gap_s is None")
+    return (f"line {cue.line}: the cue has no speaker (no '<v Name>' voice, 'Name:' prefix "
+            f"or '[speaker N]' line) and {after}, so its role is {UNKNOWN_ROLE!r}; "
+            "pass roles={'unknown': 'customer'} (or another role) to keep such cues")
 
 
 def _merge(turns: list[_Turn], gap: float | None) -> list[_Turn]:
@@ -469,6 +608,7 @@ def read_captions(path: Path, *, vtt: bool, interaction_id: str | None = None,
                           "timing line, and a blank line ends a cue"})
         for line, text in stray
     ]
+    started = _graph_start(cues) if vtt else None
     turns = _merge(_turns(cues, labels, continue_gap, bad), merge_gap)
     del lines, cues, stray  # a long cue's raw text is no longer needed: free it before the frame
     rows = [{"interaction_id": iid, "role": t.role, "speaker": t.speaker, "text": t.text,
@@ -480,7 +620,15 @@ def read_captions(path: Path, *, vtt: bool, interaction_id: str | None = None,
     frame["source"] = source
     rejects = [{"source": source, "interaction_id": iid, **row}
                for _, row in sorted(bad, key=lambda item: item[0])]
-    return RawFrames(turns=frame, rejects=reject_rows(rejects), labels_as_roles=True)
+    # the file's interaction row: a call whose cues are all rejected is rejected as a whole
+    # (no_turns), and two files giving one interaction_id are caught as duplicates
+    interaction = pd.DataFrame({
+        "interaction_id": pd.Series([iid], dtype="string"),
+        "channel": pd.Series(["call"], dtype="string"),
+        "started_at": pd.Series([pd.NaT if started is None else started],
+                                dtype="datetime64[ns, UTC]")})
+    return RawFrames(turns=frame, interactions=interaction, rejects=reject_rows(rejects),
+                     labels_as_roles=True)
 
 
 class _CaptionReader(Reader):

@@ -5,6 +5,8 @@ One JSON file is one conversation, in either of two layouts:
 upload format (``entries[]``)
     The JSON a text conversation is uploaded to Insights in: ``entries[]`` with
     ``text``, ``user_id``, ``role`` and ``start_timestamp_usec`` [U]. Read as a chat.
+    ``start_timestamp_usec`` may be absent (Google's devkit sample [D] has none):
+    the turns are then read in file order with unknown times (NaT).
 ``Conversation`` resource
     A conversation as the Insights API returns or exports it: ``name``,
     ``startTime``, ``medium``, ``agentId``, ``transcript.transcriptSegments[]`` with
@@ -18,6 +20,11 @@ Sources of the field names
     ``conversation_info.categories[].display_name``; entry ``text``, ``user_id``
     (integer), ``role`` ("AGENT", "AUTOMATED_AGENT", "CUSTOMER", "END_USER"),
     ``start_timestamp_usec`` (microseconds of UTC time since the Unix epoch).
+[D] GoogleCloudPlatform/conversational-insights-devkit, ``tests/unit/data/
+    sample_conversation.json`` (entries without times) and its converters
+    (AWS and Genesys to the upload format), which write ``user_id`` 1 for the agent
+    and 2 for the customer in every conversation; contact-center-ai-samples'
+    ``generate-call-logs.py`` writes 1 and 2 the other way round.
 [R] Insights REST reference, resource ``projects.locations.conversations``
     (https://cloud.google.com/contact-center/insights/docs/reference/rest/v1/
     projects.locations.conversations) and the client libraries' ``Conversation``,
@@ -48,15 +55,19 @@ role                          entry ``role`` [U] or ``segmentParticipant.role`` 
                               ``callMetadata.agentChannel`` / ``customerChannel``: AGENT,
                               HUMAN_AGENT, ANY_AGENT -> agent; CUSTOMER, END_USER ->
                               customer; AUTOMATED_AGENT -> system; others passed on raw
-speaker                       entry ``user_id``; segment ``segmentParticipant.userId``,
-                              else ``dialogflowParticipantName``, else
+speaker                       entry ``user_id`` [U], except 1 and 2: Google's tools write
+                              these as the two sides of every conversation [D], so they
+                              are no person's id and give no speaker and no
+                              ``agent_id``/``customer_id``; segment
+                              ``segmentParticipant.userId``, else
+                              ``dialogflowParticipantName``, else
                               ``obfuscatedExternalUserId``
 text                          ``text``
 start_s, end_s (calls)        first word's ``startOffset``, last word's ``endOffset``
                               (seconds from the start of the audio) [R]; without words,
                               ``messageTime`` minus ``startTime``
-timestamp                     ``start_timestamp_usec`` [U]; ``messageTime`` [R]; on calls
-                              ``startTime`` + start_s
+timestamp                     ``start_timestamp_usec`` [U] (NaT when absent [D]);
+                              ``messageTime`` [R]; on calls ``startTime`` + start_s
 insights_name                 ``name``
 insights_language             ``languageCode``, else the first segment's
 insights_duration_s           ``duration``
@@ -66,7 +77,8 @@ insights_categories           ``conversation_info.categories[].display_name``, c
 ============================  ==============================================================
 
 Bad records become rejects and reading goes on: an entry or segment that is not an
-object (``malformed_record``), a missing role, text or chat time (``missing_field``),
+object (``malformed_record``), a missing role or text, a segment's missing chat time
+(``missing_field``),
 an offset or timestamp that is not a number (``bad_number``), a text that is not a
 string (``bad_value``), a time that is not a date and time (``bad_timestamp``).
 Unknown roles (``ROLE_UNSPECIFIED``), negative or reversed times and empty texts are
@@ -117,6 +129,9 @@ ROLE_MAP: dict[str, str] = {
 
 _CHANNELS = {"PHONE_CALL": "call", "CHAT": "chat"}
 
+#: ``user_id`` values that Google's tools write as role slots, not people [D]
+SLOT_USER_IDS = frozenset({"1", "2"})
+
 META_COLUMNS: dict[str, str] = {
     "insights_name": "string",
     "insights_language": "string",
@@ -128,6 +143,8 @@ META_COLUMNS: dict[str, str] = {
 
 _DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)s\s*$")
 _NAME = re.compile(r'"name"\s*:\s*"projects/[^"]*/conversations/')
+#: the upload format's list of entries (objects with ``role`` and ``user_id``) [U]
+_ENTRIES = re.compile(r'"entries"\s*:\s*\[\s*\{')
 
 
 def _duration_s(value: Any, name: str) -> float:
@@ -161,6 +178,23 @@ def _optional_time(value: Any) -> pd.Timestamp | None:
         return None
 
 
+def _user_id(value: Any) -> str | None:
+    """The speaker id of an entry's ``user_id``, or None for a role slot.
+
+    The format says a ``user_id`` identifies a person across conversations [U],
+    but Google's own samples, generator and converters [D] number the two sides
+    of every conversation 1 and 2. Those values are role slots: taken as ids,
+    every agent would be one agent and unrelated chats one customer's case.
+
+    Examples
+    --------
+    >>> _user_id(1), _user_id("2"), _user_id(2001)
+    (None, None, '2001')
+    """
+    speaker = given(value)
+    return None if speaker in SLOT_USER_IDS else speaker
+
+
 def _entries_frames(path: Path, doc: dict[str, Any], entries: list[Any],
                     options: Mapping[str, Any]) -> RawFrames:
     """The upload format: ``entries[]`` of a chat [U]."""
@@ -180,15 +214,14 @@ def _entries_frames(path: Path, doc: dict[str, Any], entries: list[Any],
             if entry.get("role") is None:
                 raise BadValue(RejectCode.MISSING_FIELD, "the entry has no role", "role")
             text = item_text(entry, "text")
-            if entry.get("start_timestamp_usec") is None:
-                raise BadValue(RejectCode.MISSING_FIELD, "the entry has no start_timestamp_usec",
-                               "start_timestamp_usec")
-            stamp = _usec(entry["start_timestamp_usec"], "start_timestamp_usec")
+            raw_stamp = entry.get("start_timestamp_usec")
+            stamp = None if raw_stamp is None else _usec(raw_stamp, "start_timestamp_usec")
         except BadValue as exc:
             out.reject(rec, exc.field, exc.code, exc.reason)
             continue
-        stamps.append(stamp)
-        out.turn(rec, vendor_role(entry["role"], ROLE_MAP, user), given(entry.get("user_id")),
+        if stamp is not None:
+            stamps.append(stamp)
+        out.turn(rec, vendor_role(entry["role"], ROLE_MAP, user), _user_id(entry.get("user_id")),
                  text, timestamp=stamp)
     cats = dig(doc, "conversation_info", "categories")
     interaction = {
@@ -356,7 +389,9 @@ class InsightsReader(JsonDocReader):
     @classmethod
     def _recognises(cls, head: str) -> bool:
         return bool(has_keys(head, "start_timestamp_usec", "transcriptSegments",
-                             "segmentParticipant") or _NAME.search(head))
+                             "segmentParticipant") or _NAME.search(head)
+                    or (_ENTRIES.search(head) and has_keys(head, "user_id")
+                    and has_keys(head, "role")))
 
     def _frames(self, path: Path, doc: dict[str, Any]) -> RawFrames:
         entries = doc.get("entries")

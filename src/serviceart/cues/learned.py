@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from spacy.attrs import IDX, IS_SPACE, LENGTH, LIKE_NUM, LIKE_URL, NORM, SENT_START, SUFFIX
 from spacy.language import Language
@@ -227,6 +228,7 @@ class CueModel:
         keys = feature_keys(self.features)
         order = np.argsort(keys, kind="stable")
         self._keys = keys[order]
+        self._index = pd.Index(self._keys)
         self._idf = np.asarray(self.idf, dtype="float64")[order]
         coef = np.asarray(self.coef, dtype="float64").reshape(len(self.features), len(self.cues))
         self._coef = coef[order]
@@ -240,8 +242,8 @@ class CueModel:
         n, m = len(sents), len(self._keys)
         if not n or not m:
             return sparse.csr_matrix((n, m))
-        at = np.minimum(np.searchsorted(self._keys, sents.key), m - 1)
-        known = self._keys[at] == sents.key
+        at = self._index.get_indexer(sents.key)  # a hash lookup: -1 for unknown keys
+        known = at >= 0
         counts = sparse.coo_matrix(
             (np.ones(int(known.sum())), (sents.row[known], at[known])), shape=(n, m)).tocsr()
         counts.sum_duplicates()

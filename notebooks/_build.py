@@ -345,7 +345,7 @@ conversations it has not seen."""),
     ("code", """\
 ROOT = next(p for p in (Path(".."), Path(".")) if (p / "benchmarks" / "outcome_sets.py").is_file())
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from outcome_sets import QA_PATH, load_qa  # the loader benchmarks/eval_validity.py uses
+from outcome_sets import QA_PATH, load_qa  # noqa: E402 (eval_validity.py's loader)
 
 QA_PATH.name, QA_PATH.is_file()"""),
     ("md", """\

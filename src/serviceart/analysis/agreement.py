@@ -234,13 +234,16 @@ def _num(x: float, spec: str) -> str:
 
 
 # -- reading -------------------------------------------------------------------------
-def read_reviews(path: str | Path) -> pd.DataFrame:
+def read_reviews(path: str | Path, *, on: str = "interaction_id",
+                 reviewer: str = "reviewer") -> pd.DataFrame:
     """Read a reviews table from a CSV or Parquet file.
 
     Parameters
     ----------
     path
         A ``.csv`` or ``.parquet`` file (see the module docstring for its layout).
+    on, reviewer
+        The id and reviewer columns, read from CSV as text (``007`` stays ``007``).
 
     Returns
     -------
@@ -265,7 +268,7 @@ def read_reviews(path: str | Path) -> pd.DataFrame:
                           source=str(p), code="SA-F191")
     try:
         if suffix == ".csv":
-            return pd.read_csv(p, dtype={"interaction_id": "string", "reviewer": "string"},
+            return pd.read_csv(p, dtype={on: "string", reviewer: "string"},
                                encoding="utf-8-sig")
         return pd.read_parquet(p)
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -274,12 +277,13 @@ def read_reviews(path: str | Path) -> pd.DataFrame:
                           code="SA-F190") from exc
 
 
-def _frame(reviews: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, str | None]:
+def _frame(reviews: pd.DataFrame | str | Path, on: str, reviewer: str
+           ) -> tuple[pd.DataFrame, str | None]:
     """The reviews table and its file (``None`` for a DataFrame)."""
     if isinstance(reviews, pd.DataFrame):
         return reviews, None
     if isinstance(reviews, (str, Path)):
-        return read_reviews(reviews), str(reviews)
+        return read_reviews(reviews, on=on, reviewer=reviewer), str(reviews)
     raise ConfigError("reviews must be a pandas DataFrame or the path of a CSV or Parquet "
                       f"file, got {type(reviews).__name__}", code="SA-C294")
 
@@ -686,7 +690,7 @@ def agreement(
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
         raise ConfigError(f"top must be a whole number >= 0 or None, got {top!r}",
                           code="SA-C293")
-    frame, source = _frame(reviews)
+    frame, source = _frame(reviews, on, reviewer)
     rev = _reviews(frame, source, res, on, reviewer, scale)
     if rev.unmatched:
         warnings.warn(rev.notes[0], UnmatchedReviewsWarning, stacklevel=2)

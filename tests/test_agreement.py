@@ -103,6 +103,16 @@ def test_qa_dev_passes_reproduce_the_statistics_computed_independently(qa):
         assert row["n"] == len(pair)
         assert row["rho"] == pytest.approx(spearmanr(pair.iloc[:, 0], pair.iloc[:, 1]).statistic)
         assert row["mae"] == pytest.approx((pair.iloc[:, 0] - pair.iloc[:, 1]).abs().mean())
+    # kappa on the bands the run's rubric assigns (Rubric.assign_bands)
+    rank = {"fails": 0, "coaching": 1, "meets": 2}
+    for key in KEYS:
+        own_band = res.rubric.assign_bands(res.scores).set_index("interaction_id")[f"{key}_band"]
+        p1 = passes[passes["reviewer"] == "pass 1"].set_index("interaction_id")[key].dropna()
+        p1_band = pd.Series([res.rubric.band_of(key, 25 * (v - 1)) for v in p1], index=p1.index)
+        both = pd.concat([own_band, p1_band], axis=1, join="inner").dropna()
+        kappa = cohen_kappa_score(both.iloc[:, 0].map(rank), both.iloc[:, 1].map(rank),
+                                  weights="quadratic")
+        assert table.loc[(key, SERVICEART, "pass 1"), "kappa"] == pytest.approx(kappa)
     # the reviewers agree with each other more than serviceart agrees with them
     overall = table.xs("overall")
     assert overall.loc[("pass 1", "pass 2"), "rho"] > overall.loc[(SERVICEART, MEAN), "rho"] > 0

@@ -19,6 +19,8 @@ import typing
 
 if typing.TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test compares them)
     from . import plot as plot
+    from .analysis.agreement import AgreementReport as AgreementReport
+    from .analysis.agreement import agreement as agreement
     from .analysis.calibrate import CalibrationReport as CalibrationReport
     from .analysis.calibrate import calibrate as calibrate
     from .analysis.fairness import FairnessReport as FairnessReport
@@ -82,6 +84,7 @@ _EXPORTS: dict[str, str] = {
     "Criterion": "rubric.core", "Rubric": "rubric.core",
     "ScoreSettings": "run.settings",
     "SCORERS": "scorers",
+    "AgreementReport": "analysis.agreement", "agreement": "analysis.agreement",
 }
 
 

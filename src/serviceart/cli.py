@@ -395,6 +395,37 @@ def list_(
             _table(out, table)
 
 
+@app.command()
+def agreement(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder (from `score` or "
+                                                 "Result.to_parquet).")],
+    reviews: Annotated[Path, typer.Argument(help="Reviewers' scores, CSV or Parquet: "
+                                                 "interaction_id, reviewer and a column per "
+                                                 "principle, overall or criterion.")],
+    by: Annotated[str, typer.Option("--by", help="Table to print: principle or "
+                                                 "criterion.")] = "principle",
+    show: Annotated[int, typer.Option("--show", min=0, help="Disagreements to print, worst "
+                                                            "first.")] = 10,
+    scale: Annotated[str | None, typer.Option("--scale", help="The reviews' scale as LO,HI, "
+                                                              "e.g. 1,5 (default 0..100).")]
+    = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV file for the "
+                                                "table; the disagreements go beside it as "
+                                                "NAME.disagreements.csv.")] = None,
+) -> None:
+    """How serviceart agrees with each reviewer, and reviewers with each other (Spearman,
+    kappa on bands, MAE), and the conversations where they disagree most."""
+    from .analysis.agreement import agreement_command
+
+    try:
+        text = agreement_command(run_dir, reviews, by=by, show=show, scale=scale,
+                                 output=output)
+    except ServiceartError as exc:
+        _fail(exc)
+        return
+    _say(out, text)
+
+
 def main() -> None:
     """Entry point of the ``serviceart`` console script."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")

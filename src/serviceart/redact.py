@@ -204,8 +204,8 @@ def _name_words(value: str, min_length: int, not_names: frozenset[str]) -> list[
     as given and capitalised; without words that are too short or role words."""
     value = value.strip()
     parts = [value, *re.split(r"[\s,;]+", value)] if value else []
-    if "@" in value:  # an e-mail: its local part's words are names too
-        parts += re.split(r"[._+-]+", value.split("@", 1)[0])
+    # ids such as "nina.r" or "maria_lopez", and an e-mail's local part: their words too
+    parts += re.split(r"[\s,;._+-]+", value.split("@", 1)[0])
     out: list[str] = []
     for part in parts:
         part = part.strip(" .,;:()<>\"'@")

@@ -19,6 +19,7 @@ formula (CSV and formula injection), and Excel gets times in UTC without a zone
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -355,7 +356,8 @@ def write_export(result: Result | str | Path, output: str | Path, *,
             _write_xlsx(tmp, tables)
         os.replace(tmp, out)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write the export: {exc.strerror or exc}; choose another "
                           "-o path", source=str(out), code="SA-O121") from exc
     return out

@@ -278,7 +278,7 @@ class _Rule:
 
     entity: _Entity
     regex: re.Pattern[str]
-    needs: re.Pattern[str] | None
+    needs: int  # the position of its ``needs`` test in ``Redactor._needs``; -1: none
     keep: bool
 
 
@@ -302,16 +302,20 @@ class Redactor:
     entities: tuple[str, ...] = ENTITIES
     names: tuple[str, ...] = ()
     _rules: tuple[_Rule, ...] = field(init=False, repr=False, compare=False)
+    _needs: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
     _names: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "entities", entity_types(list(self.entities)))
         table = _load()[0]
+        needs = list(dict.fromkeys(str(table[n].needs) for n in self.entities
+                                   if table[n].needs is not None))
         rules = [_Rule(table[name], re.compile(pattern),
-                       None if table[name].needs is None else re.compile(str(table[name].needs)),
+                       -1 if table[name].needs is None else needs.index(str(table[name].needs)),
                        "(?P<keep>" in pattern)
                  for name in self.entities for pattern in table[name].patterns]
         object.__setattr__(self, "_rules", tuple(rules))
+        object.__setattr__(self, "_needs", tuple(re.compile(n) for n in needs))
         words = sorted(set(self.names)) if "name" in self.entities else []
         object.__setattr__(self, "_names", re.compile(
             r"(?<!\w)" + _trie(words) + r"(?!\w)") if words else None)
@@ -325,8 +329,9 @@ class Redactor:
         """The spans to replace in ``text``: ``(start, end, replacement)``, in order and
         not overlapping."""
         taken: list[tuple[int, int, str]] = []
+        has = [n.search(text) is not None for n in self._needs]  # each test once
         for rule in self._rules:
-            if rule.needs is not None and rule.needs.search(text) is None:
+            if rule.needs >= 0 and not has[rule.needs]:
                 continue
             check = _CHECKS[rule.entity.check] if rule.entity.check else None
             for m in rule.regex.finditer(text):
@@ -491,13 +496,15 @@ def _follow(evidence: pd.DataFrame, turns: pd.DataFrame,
         return ev
     positions = list(changed)
     where = dict(zip(turn_keys[positions], positions, strict=True))
+    ev_ids = ev["interaction_id"].astype(str).tolist()
+    ev_turns = ev["turn_index"].tolist()
     texts: list[Any] = ev["text"].tolist()
     starts = ev["start_char"].to_numpy(dtype="int64", copy=True)
     ends = ev["end_char"].to_numpy(dtype="int64", copy=True)
     turn_text = turns["text"].tolist()
     redacted: dict[int, str] = {}
     for row in np.flatnonzero(keys.isin(turn_keys[positions])):
-        pos = where[keys[int(row)]]
+        pos = where[(ev_ids[row], ev_turns[row])]
         original, spans = str(turn_text[pos]), changed[pos]
         start, end = int(starts[row]), int(ends[row])
         if original[start:end] != texts[row]:

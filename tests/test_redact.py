@@ -261,3 +261,19 @@ def test_batch_run_and_report_are_redacted(samples_dir: Path, tmp_path: Path) ->
     bad = runner.invoke(app, ["report", str(plain), "-o", str(page), "--redact-types",
                               "names"])
     assert bad.exit_code == 2 and "unknown entity type 'names'" in bad.output
+
+
+@pytest.mark.slow
+def test_dask_redacts_as_the_local_engine_does(samples_dir: Path, nlp) -> None:
+    dask = pytest.importorskip("dask")
+    sad = pytest.importorskip("serviceart.dask")
+    settings = ScoreSettings(redact=True)
+    with dask.config.set(scheduler="synchronous"):
+        res = sad.score(samples_dir, settings=settings).compute()
+    ref = sa.score(sa.read(samples_dir), nlp=nlp, redact=True)
+    key = ["interaction_id", "turn_index"]
+    got = res.turns.sort_values(key).reset_index(drop=True)
+    want = ref.turns.sort_values(key).reset_index(drop=True)
+    assert got["text"].tolist() == want["text"].tolist()
+    assert got["speaker"].tolist() == want["speaker"].tolist()
+    assert res.run_info["settings"]["redact"] == list(ENTITIES)

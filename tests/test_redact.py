@@ -107,6 +107,17 @@ def test_names_from_the_export_are_redacted_as_whole_words() -> None:
         "[NAME] called; Lopezville is a town; ask [NAME] or [NAME]"
 
 
+def test_texts_scanned_together_never_share_a_match() -> None:
+    red = Redactor(names=["Maria"])
+    # each piece alone is nothing; joined they would be a phone, a greeting, an e-mail
+    texts = ["call me on 020", "7946 please", "Hi", "Maria, hello", "a.b@", "example.com"]
+    spans = red.spans_of(texts)
+    assert spans[3] == [(0, 5, "[NAME]")]  # the deny-listed name, in its own text
+    assert [s for k, s in enumerate(spans) if k != 3] == [[]] * 5
+    assert redact_text("call me on 020 7946 0958") == "call me on [PHONE]"
+    assert red.spans_of(texts[2:4]) == [red.spans(texts[2]), red.spans(texts[3])]
+
+
 @given(pii_sentences(card_numbers()))
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 def test_a_valid_card_number_never_survives(item: tuple[str, str]) -> None:

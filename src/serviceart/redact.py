@@ -61,6 +61,9 @@ __all__ = ["ENTITIES", "Redactor", "entity_types", "export_names", "pseudonym",
 
 _DATA = "data/redact.toml"
 
+#: what joins texts scanned together: no pattern matches across it
+_SEP = "\n\x00\n"
+
 #: interaction columns that are keys or categories, never free text: kept as they are
 _KEEP_COLUMNS = frozenset({"interaction_id", "case_id", "agent_id", "channel", "case_rule",
                            "team", "queue", "language", "direction", "status", "scope",
@@ -74,7 +77,6 @@ class _Entity:
     meaning: str
     check: str | None
     patterns: tuple[str, ...]
-    needs: str | None
 
 
 def _luhn(digits: str) -> bool:
@@ -143,7 +145,7 @@ def _load() -> tuple[dict[str, _Entity], int, frozenset[str]]:
                                   f"expression ({exc})", source=source, field=name,
                                   code="SA-C271") from exc
         entities[name] = _Entity(name, str(raw["label"]), str(raw.get("meaning", "")), check,
-                                 patterns, raw.get("needs"))
+                                 patterns)
     names = data.get("names") or {}
     return (entities, int(names.get("min_length", 3)),
             frozenset(str(w).lower() for w in names.get("not_names", ())))
@@ -249,9 +251,11 @@ def export_names(turns: pd.DataFrame | None, interactions: pd.DataFrame | None
     return tuple(sorted(words))
 
 
-def _trie(words: Iterable[str]) -> str:
+def _trie(words: Iterable[str], first: str = "") -> str:
     """One regular expression matching any of ``words`` (a trie of alternations, so a
-    long deny-list costs about as much as a short one at each position)."""
+    long deny-list costs about as much as a short one at each position); ``first``
+    follows each first character (a look-behind there keeps the pattern starting
+    with a literal, which Python's ``re`` scans for quickly)."""
     root: dict[str, Any] = {}
     for word in words:
         node = root
@@ -259,9 +263,10 @@ def _trie(words: Iterable[str]) -> str:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def build(node: dict[str, Any]) -> str:
+    def build(node: dict[str, Any], after: str = "") -> str:
         ends = "" in node
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        branches = [re.escape(ch) + after + build(child) for ch, child in sorted(node.items())
+                    if ch]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -269,7 +274,7 @@ def _trie(words: Iterable[str]) -> str:
             body = f"(?:{body})?"
         return body
 
-    return build(root)
+    return build(root, first)
 
 
 @dataclass(frozen=True)
@@ -278,7 +283,6 @@ class _Rule:
 
     entity: _Entity
     regex: re.Pattern[str]
-    needs: int  # the position of its ``needs`` test in ``Redactor._needs``; -1: none
     keep: bool
 
 
@@ -286,9 +290,9 @@ class _Rule:
 class Redactor:
     """Finds and replaces the personal data of some entity types in text.
 
-    Each pattern runs on its own (only on texts holding what it needs, e.g. a
-    digit); where the matches of two entity types overlap, the type listed first in
-    ``data/redact.toml`` wins, and the names of the deny-list come last.
+    Each pattern runs on its own; where the matches of two entity types overlap,
+    the type listed first in ``data/redact.toml`` wins, and the names of the
+    deny-list come last.
 
     Parameters
     ----------
@@ -302,23 +306,17 @@ class Redactor:
     entities: tuple[str, ...] = ENTITIES
     names: tuple[str, ...] = ()
     _rules: tuple[_Rule, ...] = field(init=False, repr=False, compare=False)
-    _needs: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
     _names: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "entities", entity_types(list(self.entities)))
         table = _load()[0]
-        needs = list(dict.fromkeys(str(table[n].needs) for n in self.entities
-                                   if table[n].needs is not None))
-        rules = [_Rule(table[name], re.compile(pattern),
-                       -1 if table[name].needs is None else needs.index(str(table[name].needs)),
-                       "(?P<keep>" in pattern)
+        rules = [_Rule(table[name], re.compile(pattern), "(?P<keep>" in pattern)
                  for name in self.entities for pattern in table[name].patterns]
         object.__setattr__(self, "_rules", tuple(rules))
-        object.__setattr__(self, "_needs", tuple(re.compile(n) for n in needs))
         words = sorted(set(self.names)) if "name" in self.entities else []
-        object.__setattr__(self, "_names", re.compile(
-            r"(?<!\w)" + _trie(words) + r"(?!\w)") if words else None)
+        object.__setattr__(self, "_names", re.compile(_trie(words, first=r"(?<!\w.)")
+                                                      + r"(?!\w)") if words else None)
 
     @property
     def active(self) -> bool:
@@ -328,24 +326,43 @@ class Redactor:
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """The spans to replace in ``text``: ``(start, end, replacement)``, in order and
         not overlapping."""
-        taken: list[tuple[int, int, str]] = []
-        has = [n.search(text) is not None for n in self._needs]  # each test once
-        for rule in self._rules:
-            if rule.needs >= 0 and not has[rule.needs]:
-                continue
+        return self.spans_of([text])[0]
+
+    def spans_of(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+        """:meth:`spans` of many texts at once.
+
+        The texts are joined with a separator no pattern can cross (a NUL between
+        two newlines) and each pattern runs once over the whole, so the cost is the
+        patterns' scans, not a Python call per text and pattern; the matches are
+        then handed back to their texts, the entity types listed first winning
+        where two overlap and the deny-list of names coming last.
+        """
+        out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+        if not texts or not self.active:
+            return out
+        whole = _SEP.join(texts)
+        found: list[tuple[int, int, int, str]] = []  # (priority, start, end, replacement)
+        for priority, rule in enumerate(self._rules):
             check = _CHECKS[rule.entity.check] if rule.entity.check else None
-            for m in rule.regex.finditer(text):
+            label = f"[{rule.entity.label}]"
+            for m in rule.regex.finditer(whole):
                 start = m.end("keep") if rule.keep and m.start("keep") >= 0 else m.start()
                 end = m.end()
-                if start >= end or (check is not None and not check(text[start:end])):
-                    continue
-                if not _overlaps(taken, start, end):
-                    bisect.insort(taken, (start, end, f"[{rule.entity.label}]"))
+                if start < end and (check is None or check(whole[start:end])):
+                    found.append((priority, start, end, label))
         if self._names is not None:
-            for m in self._names.finditer(text):
-                if not _overlaps(taken, m.start(), m.end()):
-                    bisect.insort(taken, (m.start(), m.end(), "[NAME]"))
-        return taken
+            last = len(self._rules)
+            found += [(last, m.start(), m.end(), "[NAME]") for m in self._names.finditer(whole)]
+        if not found:
+            return out
+        found.sort()
+        begins = np.cumsum([0] + [len(t) + len(_SEP) for t in texts[:-1]])
+        which = np.searchsorted(begins, [f[1] for f in found], side="right") - 1
+        for (_, start, end, label), k in zip(found, which.tolist(), strict=True):
+            taken, base = out[k], int(begins[k])
+            if not _overlaps(taken, start - base, end - base):
+                bisect.insort(taken, (start - base, end - base, label))
+        return out
 
     def redact(self, text: str) -> str:
         """``text`` with every span found replaced."""
@@ -363,12 +380,11 @@ class Redactor:
             return values, {}
         changed: dict[int, list[tuple[int, int, str]]] = {}
         new: list[Any] = values.tolist()
-        for pos, value in enumerate(new):
-            if isinstance(value, str):
-                spans = self.spans(value)
-                if spans:
-                    changed[pos] = spans
-                    new[pos] = _apply(value, spans)
+        rows = [k for k, v in enumerate(new) if isinstance(v, str)]
+        for pos, spans in zip(rows, self.spans_of([new[k] for k in rows]), strict=True):
+            if spans:
+                changed[pos] = spans
+                new[pos] = _apply(new[pos], spans)
         if not changed:
             return values, changed
         return pd.Series(new, index=values.index, dtype=values.dtype, name=values.name), changed

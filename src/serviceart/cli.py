@@ -103,6 +103,24 @@ AGENT_DOMAIN = typer.Option(
                            "repeat for more domains.")
 
 
+#: ``--redact`` and ``--redact-types``: personal data replaced in what is written
+REDACT = typer.Option(
+    "--redact", help="Replace personal data (cards, emails, phones, IBANs, national ids, IP "
+                     "addresses, street addresses, account numbers, and the names the export "
+                     "gives) by its type, e.g. [EMAIL], in every text written. Scores do not "
+                     "change.")
+REDACT_TYPES = typer.Option(
+    "--redact-types", help="Redact only these entity types, comma-separated (e.g. "
+                           "card,email,name; implies --redact). Types: email, iban, card, "
+                           "national_id, ip, phone, address, account, name.")
+
+
+def _redact(redact: bool, types: str | None) -> bool | str:
+    """``--redact`` and ``--redact-types`` as one ``redact`` setting (checked with the
+    settings)."""
+    return types if types else redact
+
+
 def _read_options(agent_domain: list[str] | None) -> dict[str, Any]:
     """Reader options from the command line."""
     return {"agent_domains": list(agent_domain)} if agent_domain else {}
@@ -154,6 +172,8 @@ def score(
         "--keep-non-service", help="Score threads recognised as not a service request "
                                    "(banter, praise, marketing) instead of leaving them "
                                    "out of scope.")] = False,
+    redact: Annotated[bool, REDACT] = False,
+    redact_types: Annotated[str | None, REDACT_TYPES] = None,
 ) -> None:
     """Score exports into a run folder of Parquet parts (resumable: rerun to continue).
 
@@ -171,7 +191,7 @@ def score(
             calendar=str(calendar) if calendar else None, case_window=case_window,
             as_of=as_of, promise_horizons=_horizons(horizon),
             link_by_customer=link_by_customer, recycle_after=recycle_after,
-            scope_filter=not keep_non_service))
+            scope_filter=not keep_non_service, redact=_redact(redact, redact_types)))
 
 
 def _sla(given: str | None) -> str | dict[str, str] | None:
@@ -353,13 +373,16 @@ def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
     worst: Annotated[int, typer.Option("--worst", min=0, help="Scorecards for this many of "
                                                               "the lowest overall scores.")] = 10,
+    redact: Annotated[bool, REDACT] = False,
+    redact_types: Annotated[str | None, REDACT_TYPES] = None,
 ) -> None:
     """Write one self-contained HTML report of a run: summary, distributions, agents with
     intervals, the worst interactions with their scorecards, top cues and rejects."""
     from .views.report import write_report
 
     try:
-        path = write_report(run_dir, output, worst=worst)
+        path = write_report(run_dir, output, worst=worst,
+                            redact=_redact(redact, redact_types))
     except ServiceartError as exc:
         _fail(exc)
         return
@@ -424,6 +447,34 @@ def agreement(
         _fail(exc)
         return
     _say(out, text)
+
+
+@app.command()
+def export(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder (from `score` or "
+                                                 "Result.to_parquet).")],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="A .csv file (one flat row per interaction) or a .xlsx file "
+                               "(that flat sheet and one sheet per table).")],
+    sheet: Annotated[list[str] | None, typer.Option(
+        "--sheet", help="Excel: only these tables after the flat sheet (repeat the option); "
+                        "default: all of scores, bands, measures, contributions, evidence, "
+                        "promises, interactions, turns, rejects.")] = None,
+    redact: Annotated[bool, REDACT] = False,
+    redact_types: Annotated[str | None, REDACT_TYPES] = None,
+) -> None:
+    """Export a run for spreadsheets: per interaction its metadata, scores, bands, status,
+    the criterion that lost the most points and an evidence snippet. Text cells that
+    could run as formulas are neutralised."""
+    from .views.export import write_export
+
+    try:
+        path = write_export(run_dir, output, redact=_redact(redact, redact_types),
+                            sheets=sheet or None)
+    except ServiceartError as exc:
+        _fail(exc)
+        return
+    _say(out, f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
 
 
 def main() -> None:

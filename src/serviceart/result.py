@@ -126,6 +126,29 @@ class Result:
 
         return by(self, keys, period, **options)
 
+    def to_frame(self, *, rejected: bool = True) -> pd.DataFrame:
+        """One flat row per interaction, for spreadsheets: id, date, channel, agent, team
+        and the other metadata, the principle scores and ``overall``, their bands, the
+        status (scored, out of scope or rejected, with the reason), the criterion that
+        lost the most points and one evidence snippet.
+
+        Parameters
+        ----------
+        rejected
+            Add a row (no scores, ``status`` ``rejected``) for every rejected
+            interaction, so that the rows add up to the interactions read.
+
+        Returns
+        -------
+        pandas.DataFrame
+            See :func:`serviceart.views.export.to_frame`; write it with
+            ``serviceart export RUN -o scores.csv`` (or ``.xlsx``) or
+            :func:`serviceart.views.export.write_export`.
+        """
+        from .views.export import to_frame
+
+        return to_frame(self, rejected=rejected)
+
     def __repr__(self) -> str:
         c = self.run_info.get("counts", {})
         return (f"<Result: {c.get('scored', len(self.scores))} scored, "

@@ -330,6 +330,7 @@ def run_batch(
     link_by_customer: bool | None = None,
     promise_horizons: Mapping[str, str | pd.Timedelta | None] | None = None,
     as_of: str | pd.Timestamp | None = None,
+    redact: bool | str | list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     retry_failed: bool = True,
     _faults: faults.Faults | None = None,
@@ -350,6 +351,8 @@ def run_batch(
         setting keyword may be given.
     rubric, sla_s, sla, tz, calendar, case_window, link_by_customer, promise_horizons, as_of
         As for :func:`serviceart.score`.
+    redact
+        Personal data to replace in the run's tables, as for :func:`serviceart.score`.
     jobs
         Worker processes (default: all cores).
     chunk_size
@@ -393,7 +396,7 @@ def run_batch(
         settings, jobs=jobs or (None if settings else os.cpu_count() or 1), rubric=rubric,
         chunk_size=chunk_size, recycle_after=recycle_after, sla_s=sla_s, sla=sla, tz=tz,
         calendar=calendar, case_window=case_window, link_by_customer=link_by_customer,
-        promise_horizons=promise_horizons, as_of=as_of)
+        promise_horizons=promise_horizons, as_of=as_of, redact=redact)
     files = expand_paths(paths)
     out = Path(output)
     _open_folder(out)
@@ -499,7 +502,12 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
     scored_seconds = time.perf_counter() - t_score
 
     all_markers = {**done_parts, **{int(m["part"]): m for m in markers}}
-    _write_read_rejects(out, index.rejects)
+    read_rejects = index.rejects
+    if settings.redact:  # the readers' reasons may quote the input
+        from ..redact import redact_tables
+
+        read_rejects = redact_tables({"rejects": read_rejects}, settings.redact)["rejects"]
+    _write_read_rejects(out, read_rejects)
     # the counts come from the tables, checked against the markers and the input
     ids = pd.Index(plan.table["interaction_id"])
     in_scores, summary.rejected = check_tables(

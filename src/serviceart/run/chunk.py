@@ -162,10 +162,15 @@ def _score_part(turns: pd.DataFrame, interactions: pd.DataFrame, settings: Score
                     else scope_evidence)
     rubric = settings.rubric
     scores, contributions = rubric.apply(measures, scope=scope)
-    return PartTables(scores=scores, bands=rubric.assign_bands(scores), measures=measures,
-                      evidence=evidence, contributions=contributions,
-                      promises=conform(promises, PROMISES),
-                      interactions=with_size(turns, interactions), turns=turns)
+    tables = PartTables(scores=scores, bands=rubric.assign_bands(scores), measures=measures,
+                        evidence=evidence, contributions=contributions,
+                        promises=conform(promises, PROMISES),
+                        interactions=with_size(turns, interactions), turns=turns)
+    if settings.redact:  # last: the cues and scores were found on the text as written
+        from ..redact import redact_tables
+
+        tables = PartTables(**redact_tables(dict(tables.items()), settings.redact))
+    return tables
 
 
 def _measures(ctx: ScoringContext, settings: ScoreSettings

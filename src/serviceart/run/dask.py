@@ -308,6 +308,10 @@ def score(
         rejects = conform(part_rejects, REJECTS).reset_index(drop=True)
     else:
         counts, rejects = read_counts, conform(read_rejects, REJECTS)
+    if settings.redact:  # the readers' reasons may quote the input
+        from ..redact import redact_tables
+
+        rejects = redact_tables({"rejects": rejects}, settings.redact)["rejects"]
     info = run_info(settings, plan, engine="dask", seconds=0.0, words=0,
                     counts={**counts, "reject_rows": len(rejects)})
     return DaskResult(**frames, rejects=rejects, run_info=info, settings=settings, plan=plan)

@@ -53,6 +53,7 @@ def score(
     link_by_customer: bool | None = None,
     promise_horizons: Mapping[str, str | pd.Timedelta | None] | None = None,
     as_of: str | pd.Timestamp | None = None,
+    redact: bool | str | list[str] | None = None,
 ) -> Result:
     """Score every interaction: measures, evidence, principle scores.
 
@@ -104,6 +105,10 @@ def score(
     as_of
         The end of the data: promises due after it are ``open``. Default: the
         latest turn or start time in the input.
+    redact
+        Replace personal data in every table returned (``True``: every entity
+        type, or a list such as ``["card", "email", "name"]``); scores do not
+        change. See :mod:`serviceart.redact`.
 
     Returns
     -------
@@ -125,7 +130,8 @@ def score(
     settings = ScoreSettings.resolve(
         settings, rubric=rubric, sla_s=sla_s, sla=sla, jobs=n_process, tz=tz, chunk_size=chunk_size,
         scorers=scorers, calendar=calendar, case_window=case_window,
-        link_by_customer=link_by_customer, promise_horizons=promise_horizons, as_of=as_of)
+        link_by_customer=link_by_customer, promise_horizons=promise_horizons, as_of=as_of,
+        redact=redact)
     if nlp is not None and settings.jobs > 1:
         raise ConfigError("a custom nlp can only be used with n_process=1", field="nlp",
                           code="SA-C055")
@@ -157,8 +163,13 @@ def score(
                             "turns_rejected": counts["turns_rejected"],
                             "reject_rows": len(conv.rejects),
                             "evidence_rows": len(out.evidence)})
+    rejects = conv.rejects
+    if settings.redact:  # the readers' reasons may quote the input
+        from ..redact import redact_tables
+
+        rejects = redact_tables({"rejects": rejects}, settings.redact)["rejects"]
     return Result(scores=out.scores, measures=out.measures, evidence=out.evidence,
-                  rejects=conv.rejects, run_info=info, contributions=out.contributions,
+                  rejects=rejects, run_info=info, contributions=out.contributions,
                   interactions=out.interactions, promises=out.promises, bands=out.bands,
                   turns=out.turns, rubric=settings.rubric, settings=settings)
 

@@ -33,7 +33,7 @@ OPTION_FLAGS: dict[str, str] = {
     "as_of": "--as-of", "promise_horizons": "--horizon", "case_window": "--case-window",
     "link_by_customer": "--link-by-customer/--exported-cases-only",
     "chunk_size": "--chunk-size", "jobs": "--jobs", "recycle_after": "--recycle-after",
-    "scope_filter": "--keep-non-service",
+    "scope_filter": "--keep-non-service", "redact": "--redact/--redact-types",
 }
 
 #: Settings that decide how the work is spread, not what it gives: runs that differ
@@ -104,6 +104,12 @@ class ScoreSettings:
         Recognise non-service threads (banter, praise, marketing) and give them no
         agent scores (:mod:`serviceart.scope`); ``False`` scores them as service.
         Interactions where no agent spoke are out of scope either way.
+    redact
+        Personal data to replace in every table that leaves the engine (turns,
+        evidence, promises, reasons, interaction text): ``True`` for every entity
+        type, a list of them (``["card", "email", "name"]``), or ``False``; see
+        :mod:`serviceart.redact`. Cues and scores are found before, so they do not
+        change. Once built: the tuple of entity types (empty: off).
 
     Raises
     ------
@@ -138,6 +144,7 @@ class ScoreSettings:
     patterns_dir: Any = None
     scorers: Any = field(default=None)
     scope_filter: bool = True
+    redact: Any = ()
 
     def __post_init__(self) -> None:
         problems: list[tuple[str, str, ServiceartError | None]] = []
@@ -236,6 +243,7 @@ class ScoreSettings:
             "patterns_dir": self.patterns_dir,
             "scorers": [{"name": s.name, "params": _json_params(s)} for s in self.scorers],
             "scope_filter": self.scope_filter,
+            "redact": list(self.redact),
         }
 
     def outcome_dict(self) -> dict[str, Any]:
@@ -455,6 +463,15 @@ def _scorers(value: Any) -> tuple[Scorer, ...]:
     return tuple(out)
 
 
+def _redact(value: Any) -> tuple[str, ...]:
+    from ..redact import entity_types
+
+    try:
+        return entity_types(value)
+    except ConfigError as exc:
+        raise _Bad(exc.message.removeprefix("redact: ")) from None
+
+
 def _json_params(scorer: Scorer) -> dict[str, Any]:
     """A scorer's parameters as JSON values (others recorded by their repr)."""
     out: dict[str, Any] = {}
@@ -473,5 +490,5 @@ _CONVERT: dict[str, Any] = {
     "as_of": _timestamp, "promise_horizons": _horizons, "case_window": _window,
     "link_by_customer": _bool, "chunk_size": _count, "jobs": _count,
     "recycle_after": _count, "batch_size": _count, "patterns_dir": _folder,
-    "scorers": _scorers, "scope_filter": _bool,
+    "scorers": _scorers, "scope_filter": _bool, "redact": _redact,
 }

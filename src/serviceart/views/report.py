@@ -35,6 +35,7 @@ from __future__ import annotations
 import html
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,8 @@ table.sa-agents td:first-child{max-width:180px}table.sa-agents td:last-child{min
 
 
 def write_report(run_dir: str | Path, output: str | Path, *, worst: int = 10,
-                 n_boot: int = 1000, min_n: int = 30) -> Path:
+                 n_boot: int = 1000, min_n: int = 30,
+                 redact: bool | str | Sequence[str] = False) -> Path:
     """Write a run folder's HTML report.
 
     Parameters
@@ -106,7 +108,12 @@ def write_report(run_dir: str | Path, output: str | Path, *, worst: int = 10,
     ConfigError
         When ``worst``, ``n_boot`` or ``min_n`` is out of range.
     """
-    page = render_report(Result.from_parquet(run_dir), worst=worst, n_boot=n_boot,
+    result = Result.from_parquet(run_dir)
+    if redact:
+        from ..redact import redact_result
+
+        result = redact_result(result, redact)
+    page = render_report(result, worst=worst, n_boot=n_boot,
                          min_n=min_n, title=Path(run_dir).name or str(run_dir))
     out = Path(output)
     tmp = out.with_name(f".{out.name}.tmp")

@@ -20,6 +20,12 @@ Roles come from ``role`` when the file has it, else from ``inbound``, else from
 ``agent_ids=[...]`` (those authors are agents, everyone else a customer).
 ``roles={...}`` maps role labels, and also maps author names to roles.
 
+Texts are HTML-unescaped once: the Twitter API (and so the Customer Support on
+Twitter corpus) writes ``&``, ``<`` and ``>`` as ``&amp;``, ``&lt;`` and
+``&gt;``, and forum exports use the same entities. A text that shows an entity
+literally (``&amp;amp;``) keeps it (``&amp;``). ``unescape=False`` keeps texts as
+exported.
+
 A message with no parent, or whose parent is not in the file, is a thread root.
 Messages in a reply cycle (or replying into one) and self-replies are rejected
 with ``reply_cycle``; threads deeper than ``max_depth`` (10,000) with
@@ -29,6 +35,7 @@ with ``reply_cycle``; threads deeper than ``max_depth`` (10,000) with
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -261,6 +268,9 @@ class MessagesReader(Reader):
     stream_min_bytes
         Files smaller than this (default 64 MB) are read at once when streamed;
         larger ones in two passes (see :meth:`iter_load`).
+    unescape
+        Turn HTML entities in texts (``&amp;``, ``&gt;``, ``&#39;``) into the
+        characters they stand for, once (default True).
 
     Raises
     ------
@@ -284,10 +294,10 @@ class MessagesReader(Reader):
                  agent_ids: Iterable[str | int] | None = None, channel: str = "social",
                  id_prefix: str = "thread-", max_depth: int = MAX_DEPTH,
                  encoding: str | None = None,
-                 stream_min_bytes: int = _STREAM_MIN_BYTES) -> None:
+                 stream_min_bytes: int = _STREAM_MIN_BYTES, unescape: bool = True) -> None:
         super().__init__(columns=columns, roles=roles, agent_ids=agent_ids, channel=channel,
                          id_prefix=id_prefix, max_depth=max_depth, encoding=encoding,
-                         stream_min_bytes=stream_min_bytes)
+                         stream_min_bytes=stream_min_bytes, unescape=unescape)
 
     @classmethod
     def sniff(cls, path: Path, head: str) -> float:
@@ -530,9 +540,8 @@ class MessagesReader(Reader):
             "interaction_id": pd.Series([prefix + r for r in thread_of], dtype="string"),
             "role": pd.Series([roles[i] for i in turn_rows], dtype="string"),
             "speaker": pd.Series([authors[i] for i in turn_rows], dtype="string"),
-            "text": (sub["text"].astype("string").reset_index(drop=True)
-                     if "text" in sub.columns else pd.Series(pd.NA, index=range(len(sub)),
-                                                             dtype="string")),
+            "text": (self._text(sub["text"]) if "text" in sub.columns
+                     else pd.Series(pd.NA, index=range(len(sub)), dtype="string")),
             "timestamp": (sub["created_at"].reset_index(drop=True)
                           if "created_at" in sub.columns else pd.Series(
                               pd.NaT, index=range(len(sub)), dtype="datetime64[ns, UTC]")),
@@ -547,6 +556,16 @@ class MessagesReader(Reader):
         return RawFrames(turns=turns, rejects=_cat([early, reject_rows(rejects)]))
 
     # --------------------------------------------------------------- helpers
+    def _text(self, values: pd.Series) -> pd.Series:
+        """The texts as strings, HTML entities unescaped once unless ``unescape=False``."""
+        text = values.astype("string").reset_index(drop=True)
+        if not self.options.get("unescape", True):
+            return text
+        has = text.str.contains("&", regex=False, na=False).to_numpy()
+        if has.any():
+            text[has] = text[has].map(html.unescape).astype("string")
+        return text
+
     @staticmethod
     def _reject(source: str, record: str, iid: str | None, field: str, code: RejectCode,
                 reason: str) -> dict[str, Any]:

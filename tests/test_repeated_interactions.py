@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import serviceart as sa
 from serviceart.ingest.validate import INTERACTION_KEY
@@ -100,3 +102,36 @@ def test_helpdesk_json_lines_read_and_streamed(tmp_path: Path) -> None:
     texts = pd.concat([c.turns for c in streamed])["text"]
     assert not texts.str.startswith("later:").any()
     assert sum(c.counts["turns_in"] for c in streamed) == conv.counts["turns_in"]
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ids=st.lists(st.sampled_from(["101", "102", "103"]), min_size=1, max_size=6),
+       sizes=st.lists(st.integers(1, 3), min_size=6, max_size=6))
+def test_any_repeats_keep_only_the_first_tickets_comments(tmp_path: Path, ids: list[str],
+                                                          sizes: list[int]) -> None:
+    tickets = [{"id": tid, "requester_id": 1, "via": {"channel": "chat"},
+                "created_at": "2024-05-06T08:00:00Z",
+                "comments": [{"id": 10 * k + j, "author_id": 1 + j % 2, "public": True,
+                              "created_at": f"2024-05-06T08:{10 * k + j:02d}:00Z",
+                              "plain_body": f"ticket {k} comment {j}"}
+                             for j in range(sizes[k])]}
+               for k, tid in enumerate(ids)]
+    path = tmp_path / "tickets.json"
+    path.write_text(json.dumps({"tickets": tickets}))
+    conv = sa.read(path)
+    first = {tid: ids.index(tid) for tid in ids}
+    want = sorted(f"ticket {first[tid]} comment {j}" for tid in set(ids)
+                  for j in range(sizes[first[tid]]))
+    assert sorted(conv.turns["text"]) == want
+    for tid, k in first.items():
+        texts = conv.turns.loc[conv.turns["interaction_id"] == tid, "text"]
+        assert texts.str.startswith(f"ticket {k} ").all()
+    repeated = [k for k, tid in enumerate(ids) if first[tid] != k]
+    turn_rejects = conv.rejects[~conv.rejects["record"].str.startswith("interactions row")]
+    assert sorted(turn_rejects["record"]) == sorted(
+        f"tickets[{k}]: ticket {ids[k]} comment {10 * k + j}" for k in repeated
+        for j in range(sizes[k]))
+    assert (conv.rejects["code"] == "duplicate_interaction").all()
+    assert conv.counts["turns_in"] == sum(sizes[:len(ids)])
+    _balanced(conv)

@@ -198,6 +198,33 @@ def test_zendesk_tickets_response_and_description(tmp_path: Path) -> None:
     assert t.loc[0, "timestamp"] == ts("2024-05-07 14:00")
 
 
+def test_zendesk_audits_response(tmp_path: Path) -> None:
+    """A List Audits response: each Comment event is a comment of the audit's ticket."""
+    audit = {"author_id": 5246746, "created_at": "2011-09-25T22:35:44Z", "id": 1, "ticket_id": 666,
+             "via": {"channel": "web"},
+             "events": [{"id": 11, "type": "Comment", "author_id": 9001, "public": True,
+                         "body": "My invoice shows the wrong VAT number.",
+                         "html_body": "<p>My invoice shows the wrong VAT number.</p>"},
+                        {"id": 12, "type": "Change", "field_name": "status",
+                         "previous_value": "new", "value": "open"}]}
+    reply = {"author_id": 7001, "created_at": "2011-09-26T09:00:00Z", "id": 2, "ticket_id": 666,
+             "events": [{"id": 21, "type": "Comment", "public": True,
+                         "body": "Corrected; a new invoice is attached.",
+                         "html_body": "<p>Corrected; a new invoice is attached.</p>"},
+                        {"id": 22, "type": "Notification", "body": "Your request was updated"}]}
+    path = tmp_path / "audits.json"
+    path.write_text(json.dumps({"audits": [audit, reply], "count": 2, "next_page": None}))
+    assert sa.sniff(path) == "zendesk"
+    conv = sa.read(path, agent_ids=[7001])
+    assert conv.rejects.empty and conv.interactions["interaction_id"].tolist() == ["666"]
+    t = of(conv, "666")
+    assert (roles(t), t["speaker"].tolist(), t["record"].tolist()) == (
+        ["customer", "agent"], ["9001", "7001"], ["ticket 666 comment 11", "ticket 666 comment 21"])
+    assert t["text"].tolist() == ["My invoice shows the wrong VAT number.",
+                                  "Corrected; a new invoice is attached."]
+    assert t["timestamp"].tolist() == [ts("2011-09-25 22:35:44"), ts("2011-09-26 09:00")]
+
+
 # ------------------------------------------------------------------ intercom
 
 

@@ -20,6 +20,10 @@ Sources of the field names
     ``body``, ``html_body``, ``plain_body``, ``public``, ``created_at``, ``via``
     (https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/);
     "the description is saved as the first comment of a ticket".
+[A] Zendesk Support API, "Ticket Audits": ``audits[]`` with ``ticket_id``,
+    ``author_id``, ``created_at`` and ``events[]`` of ``type`` ``Comment``
+    (``body``, ``html_body``, ``plain_body``, ``public``, ``author_id``)
+    (https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_audits/).
 [U] Zendesk Support API, "Users": ``role`` is ``end-user``, ``agent`` or ``admin``;
     side-loading with ``?include=users``.
 [V] Zendesk "Via object reference": ``via.channel`` values (``email``, ``web``,
@@ -75,7 +79,11 @@ not hold the ticket, so its id is taken, in this order, from the comments'
 ``ticket_id`` (comments carrying different ``ticket_id`` values make one ticket
 each), from a ``/tickets/<id>/`` address in ``next_page``, ``previous_page`` or
 ``links``, else from the file name without its extension
-(``ticket_1234_comments.json`` gives ``ticket_1234_comments``). Roles then come
+(``ticket_1234_comments.json`` gives ``ticket_1234_comments``). A List Audits
+response ``{"audits": [...]}`` [A] is read the same way: each ``Comment`` event
+of an audit is a comment of the audit's ``ticket_id`` (its author and time are
+the event's, else the audit's), and the other events (field changes,
+notifications) are no messages. Roles then come
 from side-loaded users (``?include=users``), ``roles=`` or ``agent_ids=``; with
 none of these, the author of the earliest comment (the description, which is
 the ticket's first comment [C]) is taken as the requester and so the customer,
@@ -166,6 +174,20 @@ def _loc(where: str, what: str) -> str:
     return f"{where} {what}" if where else what
 
 
+def _audit_comments(audits: list[Any]) -> list[Any]:
+    """The ``Comment`` events of a List Audits response [A] as comments with the
+    audit's ``ticket_id`` (author and time from the event, else from the audit)."""
+    out: list[Any] = []
+    for audit in audits:
+        events = dig(audit, "events")
+        for event in events if isinstance(events, list) else []:
+            if isinstance(event, dict) and str(event.get("type", "")).lower() == "comment":
+                out.append({**event, "ticket_id": audit.get("ticket_id"),
+                            "author_id": event.get("author_id", audit.get("author_id")),
+                            "created_at": event.get("created_at", audit.get("created_at"))})
+    return out
+
+
 def _comment_threads(obj: Mapping[str, Any], where: str, ctx: dict[str, Any]) -> list[Item]:
     """A List Comments response as one ticket per ``ticket_id`` (one ticket when the
     comments carry none; its id is found in :meth:`ZendeskReader._read`)."""
@@ -225,7 +247,7 @@ class ZendeskReader(HelpdeskReader):
         ticket = (has_keys(head, "requester_id")
                   and has_keys(head, "via", "comments", "submitter_id", "plain_body",
                                "html_body"))
-        comments = (has_keys(head, "comments") and has_keys(head, "author_id")
+        comments = (has_keys(head, "comments", "audits") and has_keys(head, "author_id")
                     and has_keys(head, "plain_body", "html_body"))
         return ((ticket or comments)
                 and not has_keys(head, "description_text", "responder_id", "fr_escalated"))
@@ -245,6 +267,9 @@ class ZendeskReader(HelpdeskReader):
             return [Item(where, ticket, ctx)]
         if isinstance(obj.get("comments"), list) and "id" not in obj:
             return _comment_threads(obj, where, ctx)
+        if isinstance(obj.get("audits"), list) and "id" not in obj:
+            return _comment_threads({**obj, "comments": _audit_comments(obj["audits"])},
+                                    where, ctx)
         return [Item(where, obj, ctx)]
 
     def _read(self, item: Item, settings: Settings, out: Collector) -> None:

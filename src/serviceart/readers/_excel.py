@@ -13,6 +13,7 @@ an analyst sees.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import zipfile
 from collections.abc import Iterator
@@ -48,24 +49,20 @@ def _openpyxl(path: Path) -> Any:
                           f"{_INSTALL}", source=str(path), code="SA-C220") from exc
 
 
-def _sheet_names(path: Path) -> list[str]:
-    """The workbook's sheet names; :class:`FormatError` when it is not a workbook."""
-    openpyxl = _openpyxl(path)
+def _workbook(path: Path) -> pd.ExcelFile:
+    """The workbook, opened once for its sheet names and the sheet read;
+    :class:`FormatError` when it is not a workbook."""
+    _openpyxl(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True)
+        return pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # zipfile, KeyError and openpyxl's InvalidFileException...
         raise FormatError(f"cannot read it as an Excel workbook ({type(exc).__name__}: {exc}); "
                           "check that it is a complete .xlsx file, or save it again from Excel",
                           source=str(path), code="SA-F120") from exc
-    try:
-        return [str(n) for n in book.sheetnames]
-    finally:
-        book.close()
 
 
-def _pick(path: Path, sheet: str | int | None) -> str:
+def _pick(path: Path, names: list[str], sheet: str | int | None) -> str:
     """The name of the sheet to read (``None``: the first)."""
-    names = _sheet_names(path)
     if not names:
         raise FormatError("the workbook has no sheets", source=str(path), code="SA-F121")
     if sheet is None:
@@ -102,14 +99,15 @@ def _names(cells: list[Any]) -> list[str]:
 
 def _sheet(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str]:
     """The sheet's records (with ``record``) and the sheet's name."""
-    name = _pick(path, sheet)
-    try:
-        raw = pd.read_excel(path, sheet_name=name, header=None, dtype=object,
-                            keep_default_na=False, na_values=[""], engine="openpyxl")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FormatError(f"cannot read sheet {name!r} ({type(exc).__name__}: {exc}); check "
-                          "that the workbook is complete, or save it again from Excel",
-                          source=str(path), code="SA-F123") from exc
+    with _workbook(path) as book:
+        name = _pick(path, [str(n) for n in book.sheet_names], sheet)
+        try:
+            raw = pd.read_excel(book, sheet_name=name, header=None, dtype=object,
+                                keep_default_na=False, na_values=[""])
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise FormatError(f"cannot read sheet {name!r} ({type(exc).__name__}: {exc}); "
+                              "check that the workbook is complete, or save it again from "
+                              "Excel", source=str(path), code="SA-F123") from exc
     rows = [] if raw.empty else np.flatnonzero(raw.notna().any(axis=1).to_numpy()).tolist()
     if not rows:
         raise FormatError(f"sheet {name!r} is empty; a table needs a header row and rows",
@@ -146,20 +144,25 @@ def excel_blocks(path: Path, rows: int, usecols: str | None, sheet: str | int | 
 
 def excel_header(path: Path) -> list[str] | None:
     """The column names of the first sheet, for sniffing; None when they cannot be read
-    (openpyxl missing, not a workbook): reading the file then says why."""
+    (openpyxl missing, not a workbook): reading the file then says why. A header
+    read is remembered for the file as it is now, since each reader sniffs it."""
     try:
-        openpyxl = _openpyxl(path)
-        book = openpyxl.load_workbook(path, read_only=True)
+        stat = path.stat()
+        return list(_header(str(path.resolve()), stat.st_mtime_ns, stat.st_size))
     except Exception:  # sniffing never fails; the reader raises the clear error
         return None
+
+
+@functools.lru_cache(maxsize=64)
+def _header(path_text: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    """:func:`excel_header` of one version of a file (its time and size in the key);
+    raises when there is none, so that a failure is not remembered."""
+    path = Path(path_text)
+    book = _openpyxl(path).load_workbook(path, read_only=True)
     try:
-        if not book.worksheets:
-            return None
         for row in book.worksheets[0].iter_rows(max_row=50, values_only=True):
             if any(c is not None and str(c).strip() for c in row):
-                return [str(c).strip().lower() for c in row if c is not None]
-        return None
-    except Exception:  # a damaged sheet: the reader raises the clear error
-        return None
+                return tuple(str(c).strip().lower() for c in row if c is not None)
     finally:
         book.close()
+    raise LookupError("no header row in the first 50 rows of the first sheet")

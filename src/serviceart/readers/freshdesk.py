@@ -157,8 +157,10 @@ def _v2_names(t: dict[str, Any]) -> dict[str, Any]:
         out["type"] = t["ticket_type"]
     if given(t.get("display_id")) is not None:
         out["id"] = t["display_id"]
-    if "conversations" not in t and isinstance(t.get("notes"), list):
-        out["conversations"] = [_v1_note(n) for n in t["notes"]]
+    if "conversations" not in t and "notes" in t:
+        notes = t["notes"]  # not a list: rejected below as conversations are
+        out["conversations"] = [_v1_note(n) for n in notes] if isinstance(notes, list) \
+            else notes
     return out
 
 

@@ -179,7 +179,10 @@ def _audit_comments(audits: list[Any]) -> list[Any]:
     audit's ``ticket_id`` (author and time from the event, else from the audit)."""
     out: list[Any] = []
     for audit in audits:
-        events = dig(audit, "events")
+        if not isinstance(audit, dict):
+            out.append(audit)  # rejected as a comment that is not an object
+            continue
+        events = audit.get("events")
         for event in events if isinstance(events, list) else []:
             if isinstance(event, dict) and str(event.get("type", "")).lower() == "comment":
                 out.append({**event, "ticket_id": audit.get("ticket_id"),
@@ -192,15 +195,17 @@ def _comment_threads(obj: Mapping[str, Any], where: str, ctx: dict[str, Any]) ->
     """A List Comments response as one ticket per ``ticket_id`` (one ticket when the
     comments carry none; its id is found in :meth:`ZendeskReader._read`)."""
     comments: list[Any] = obj["comments"]
-    ids = [given(dig(c, "ticket_id")) for c in comments]
-    if comments and all(i is not None for i in ids) and len(set(ids)) > 1:
-        groups: dict[str, list[Any]] = {}
-        for tid, c in zip(ids, comments, strict=True):
-            groups.setdefault(str(tid), []).append(c)
+    known = list(dict.fromkeys(given(dig(c, "ticket_id")) for c in comments
+                               if isinstance(c, dict)))
+    if len(known) > 1 and None not in known:
+        groups: dict[str, list[Any]] = {str(k): [] for k in known}
+        for c in comments:  # an item that is no object goes with the first ticket
+            key = given(dig(c, "ticket_id")) if isinstance(c, dict) else None
+            groups[str(key) if key is not None else str(known[0])].append(c)
         return [Item(_loc(where, f"comments of ticket {tid}"),
                      {"id": tid, "comments": cs}, {**ctx, "comments_only": True})
                 for tid, cs in groups.items()]
-    tid = ids[0] if comments and len(set(ids)) == 1 else None
+    tid = known[0] if len(known) == 1 else None
     if tid is None:
         links = [obj.get("next_page"), obj.get("previous_page"), dig(obj, "links", "next"),
                  dig(obj, "links", "prev")]

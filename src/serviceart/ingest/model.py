@@ -129,7 +129,7 @@ class Conversations:
             out_turns,
             out_inter,
             all_rejects,
-            interactions_in=len(seen) + log.repeated,
+            interactions_in=len(seen),
             turns_in=len(turns) + earlier,
         )
 

@@ -50,9 +50,6 @@ class RejectLog:
     """Reject rows collected column-wise while validating."""
 
     parts: list[pd.DataFrame] = field(default_factory=list)
-    #: interaction rows rejected because their interaction_id was given before: each is
-    #: an input interaction of its own, though its id is counted once
-    repeated: int = 0
 
     def add(
         self,
@@ -549,7 +546,6 @@ def _drop_repeated(
                               + "); the first is kept and this one is rejected with its "
                               "turns. Give each interaction its own id").to_numpy(),
                              index=prov.index))
-    log.repeated += int(dup.sum())
     own = turn_keys.isin(set(keys[dup].dropna())).fillna(False).to_numpy()
     m = pd.Series(own, index=turns.index)
     if m.any():
@@ -590,7 +586,6 @@ def _merge_given(
     dup = g["interaction_id"].duplicated(keep="first") & ~m
     log.add(prov, dup, field="interaction_id", code=RejectCode.DUPLICATE_INTERACTION,
             reason="the interaction_id appears more than once in the interactions table")
-    log.repeated += int(dup.sum())
     orphan = ~g["interaction_id"].isin(derived["interaction_id"]) & ~m & ~dup
     log.add(prov, orphan, field="interaction_id", code=RejectCode.NO_TURNS,
             reason="the interaction has no valid turns")

@@ -198,6 +198,66 @@ def test_zendesk_tickets_response_and_description(tmp_path: Path) -> None:
     assert t.loc[0, "timestamp"] == ts("2024-05-07 14:00")
 
 
+def test_zendesk_audits_response(tmp_path: Path) -> None:
+    """A List Audits response: each Comment event is a comment of the audit's ticket."""
+    audit = {"author_id": 5246746, "created_at": "2011-09-25T22:35:44Z", "id": 1, "ticket_id": 666,
+             "via": {"channel": "web"},
+             "events": [{"id": 11, "type": "Comment", "author_id": 9001, "public": True,
+                         "body": "My invoice shows the wrong VAT number.",
+                         "html_body": "<p>My invoice shows the wrong VAT number.</p>"},
+                        {"id": 12, "type": "Change", "field_name": "status",
+                         "previous_value": "new", "value": "open"}]}
+    reply = {"author_id": 7001, "created_at": "2011-09-26T09:00:00Z", "id": 2, "ticket_id": 666,
+             "events": [{"id": 21, "type": "Comment", "public": True,
+                         "body": "Corrected; a new invoice is attached.",
+                         "html_body": "<p>Corrected; a new invoice is attached.</p>"},
+                        {"id": 22, "type": "Notification", "body": "Your request was updated"}]}
+    path = tmp_path / "audits.json"
+    path.write_text(json.dumps({"audits": [audit, reply], "count": 2, "next_page": None}))
+    assert sa.sniff(path) == "zendesk"
+    conv = sa.read(path, agent_ids=[7001])
+    assert conv.rejects.empty and conv.interactions["interaction_id"].tolist() == ["666"]
+    t = of(conv, "666")
+    assert (roles(t), t["speaker"].tolist(), t["record"].tolist()) == (
+        ["customer", "agent"], ["9001", "7001"], ["ticket 666 comment 11", "ticket 666 comment 21"])
+    assert t["text"].tolist() == ["My invoice shows the wrong VAT number.",
+                                  "Corrected; a new invoice is attached."]
+    assert t["timestamp"].tolist() == [ts("2011-09-25 22:35:44"), ts("2011-09-26 09:00")]
+
+
+def test_freshdesk_v1_list_and_damaged_notes(tmp_path: Path) -> None:
+    ticket = {"display_id": 41, "id": 5007268700, "requester_id": 9, "responder_id": 7,
+              "source": 1, "status": 2, "created_at": "2015-02-01T09:00:00+10:00",
+              "description": "My invoice is missing.",
+              "description_html": "<div>My invoice is missing.</div>", "ticket_type": "Problem",
+              "notes": [{"note": {"id": 1, "body": "Sent again today.", "incoming": False,
+                                  "private": False, "user_id": 7,
+                                  "body_html": "<div>Sent again today.</div>",
+                                  "created_at": "2015-02-01T10:00:00+10:00"}}, "oops"]}
+    broken = {**ticket, "display_id": 42, "notes": {"note": {}}}
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps([{"helpdesk_ticket": ticket}, {"helpdesk_ticket": broken}]))
+    assert sa.sniff(path) == "freshdesk"
+    conv = sa.read(path)
+    assert conv.interactions["interaction_id"].tolist() == ["41", "42"]
+    assert of(conv, "41")["text"].tolist() == ["My invoice is missing.", "Sent again today."]
+    assert roles(of(conv, "41")) == ["customer", "agent"]
+    assert of(conv, "41")["timestamp"].tolist() == [ts("2015-01-31 23:00"), ts("2015-02-01 00:00")]
+    assert rejects(conv) == [("[0]: ticket 41 conversations[1]", None, "malformed_record"),
+                             ("[1]: ticket 42", "conversations", "malformed_record")]
+
+
+def test_zendesk_audit_that_is_not_an_object_is_rejected(tmp_path: Path) -> None:
+    audit = {"ticket_id": 9, "author_id": 3, "created_at": "2024-01-02T10:00:00Z",
+             "events": [{"id": 1, "type": "Comment", "public": True, "plain_body": "Hello"}]}
+    path = tmp_path / "audits.json"
+    path.write_text(json.dumps({"audits": [audit, "junk"]}))
+    conv = sa.read(path, format="zendesk")
+    assert conv.interactions["interaction_id"].tolist() == ["9"]
+    assert of(conv, "9")["text"].tolist() == ["Hello"]
+    assert rejects(conv) == [("ticket 9 comments[1]", None, "malformed_record")]
+
+
 # ------------------------------------------------------------------ intercom
 
 

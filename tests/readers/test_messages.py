@@ -209,6 +209,23 @@ def twcs_conv(twcs_raw) -> sa.Conversations:
     return sa.read(TWCS)
 
 
+def test_html_entities_are_unescaped_once(tmp_path):
+    f = tmp_path / "tweets.csv"
+    f.write_text("tweet_id,author_id,inbound,created_at,text,in_response_to_tweet_id\n"
+                 "1,115712,True,Tue Oct 31 22:10:47 +0000 2017,"
+                 "\"@sprintcare my bill &amp; my plan don&#39;t match &gt;:(\",\n"
+                 "2,sprintcare,False,Tue Oct 31 22:11:45 +0000 2017,"
+                 "\"@115712 Write &amp;amp; in a DM &lt;3 and we'll fix it\",1\n",
+                 encoding="utf-8")
+    conv = sa.read(f)
+    assert conv.turns["text"].tolist() == [
+        "@sprintcare my bill & my plan don't match >:(",
+        "@115712 Write &amp; in a DM <3 and we'll fix it"]  # once, not twice
+    kept = sa.read(f, unescape=False)
+    assert kept.turns["text"].tolist()[0] == "@sprintcare my bill &amp; my plan don&#39;t " \
+        "match &gt;:("
+
+
 def test_twcs_threads_and_agent_turns(twcs_raw, twcs_conv):
     assert sa.sniff(TWCS) == "messages"
     conv = twcs_conv

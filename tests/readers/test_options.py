@@ -161,7 +161,7 @@ def test_typo_of_a_sniffed_file_is_an_error_not_ignored():
         sa.read(SAMPLES / "calls.csv", colums={"team": "queue"})
     assert info.value.message == (
         "no reader has an option colums= (did you mean columns=?); the options of the "
-        "readers of these files: turns: columns, encoding, roles")
+        "readers of these files: turns: columns, encoding, roles, sheet")
 
 
 def test_with_a_format_an_option_of_another_reader_says_which_reader_takes_it():

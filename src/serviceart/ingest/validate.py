@@ -20,6 +20,7 @@ from ..rejects import RejectCode
 from ..schema import INTERACTIONS, REJECTS, TURNS, conform, empty
 
 __all__ = [
+    "INTERACTION_KEY",
     "MAX_OFFSET_S",
     "MAX_TURN_CHARS",
     "TIME_RANGE",
@@ -33,6 +34,15 @@ __all__ = [
 
 _TURN_COLUMNS = set(TURNS.names)
 _INTERACTION_COLUMNS = set(INTERACTIONS.names) - {"interaction_id"}
+
+INTERACTION_KEY = "_interaction_key"
+"""A private column that readers put on both their turns and their interaction rows:
+one opaque value per interaction record of the input (a file, or a record inside
+it). When two interaction rows share an ``interaction_id`` (two tickets numbered 1),
+the second row is rejected as ``duplicate_interaction`` and the key says which turns
+were its own, so they are rejected with it instead of joining the first. The column
+never reaches the validated tables. Without it (frames given by the user), the turn
+table alone says which interaction a turn belongs to."""
 
 
 @dataclass
@@ -415,6 +425,7 @@ def validate_interactions(
     and any extra column constant within each interaction) are lifted into the
     interactions table. Returns (turns, interactions), both conformed.
     """
+    turns, interactions = _drop_repeated(turns, interactions, source=source, log=log)
     extras = [c for c in turns.columns if c not in _TURN_COLUMNS]
     turns = _nested_as_json(turns, extras)
     if turns.empty:
@@ -488,6 +499,65 @@ def validate_interactions(
     out_turns = conform(kept_turns[[*TURNS.names, *turn_extras]], TURNS, extra=True)
     out_inter = conform(derived, INTERACTIONS, extra=True)
     return out_turns, out_inter
+
+
+def _drop_repeated(
+    turns: pd.DataFrame, interactions: pd.DataFrame | None, *, source: str, log: RejectLog
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Reject repeated interaction rows together with their own turns (by
+    :data:`INTERACTION_KEY`); the key column is removed from both tables."""
+    if not (isinstance(interactions, pd.DataFrame) and INTERACTION_KEY in interactions.columns
+            and "interaction_id" in interactions.columns
+            and INTERACTION_KEY in turns.columns):
+        if INTERACTION_KEY in turns.columns:
+            turns = turns.drop(columns=INTERACTION_KEY)
+        if isinstance(interactions, pd.DataFrame) and INTERACTION_KEY in interactions.columns:
+            interactions = interactions.drop(columns=INTERACTION_KEY)
+        return turns, interactions
+    given = interactions.reset_index(drop=True)
+    ids = _clean_strings(given["interaction_id"].mask(non_scalar(given["interaction_id"])))
+    keys = given[INTERACTION_KEY].astype("string")
+    dup = ids.duplicated(keep="first") & ids.notna()
+    turn_keys = turns[INTERACTION_KEY].astype("string")
+    turns = turns.drop(columns=INTERACTION_KEY)
+    given = given.drop(columns=INTERACTION_KEY)
+    if not dup.any():
+        return turns, given
+    # where each key's turns come from, to name the files in the reasons
+    key_source = pd.Series(turns["source"].astype("string").to_numpy(),
+                           index=turn_keys.to_numpy())
+    key_source = key_source[~key_source.index.duplicated(keep="first")]
+    first_key = pd.Series(keys[~dup].to_numpy(), index=ids[~dup].to_numpy())
+    first_key = first_key[first_key.index.notna()]
+    first_key = first_key[~first_key.index.duplicated(keep="first")]
+
+    def where(key_values: pd.Series) -> pd.Series:
+        found = key_values.map(key_source).astype("string")
+        return found.fillna(source)
+
+    first_from = where(ids[dup].map(first_key).astype("string"))
+    prov = pd.DataFrame({"source": where(keys[dup]).to_numpy(),
+                         "record": [f"interactions row {i + 1}" for i in dup[dup].index],
+                         "interaction_id": ids[dup].to_numpy()})
+    log.add(prov, pd.Series(True, index=prov.index), field="interaction_id",
+            code=RejectCode.DUPLICATE_INTERACTION,
+            reason=pd.Series(("the interaction_id " + ids[dup].map(repr).astype(str)
+                              + " is given again (the first is in " + first_from.astype(str)
+                              + "); the first is kept and this one is rejected with its "
+                              "turns. Give each interaction its own id").to_numpy(),
+                             index=prov.index))
+    own = turn_keys.isin(set(keys[dup].dropna())).fillna(False).to_numpy()
+    m = pd.Series(own, index=turns.index)
+    if m.any():
+        first_of_turn = where(turns["interaction_id"].astype("string").map(first_key)
+                              .astype("string"))
+        log.add(turns, m, field="interaction_id", code=RejectCode.DUPLICATE_INTERACTION,
+                reason="the turn belongs to a second interaction with interaction_id "
+                + turns["interaction_id"].astype("string").map(repr).astype(str)
+                + " (the first is in " + first_of_turn.astype(str)
+                + "); it is rejected with that interaction, which must not be merged into "
+                "the first. Give each interaction its own id")
+    return turns.loc[~m], given.loc[~dup.to_numpy()]
 
 
 def _merge_given(

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ..errors import ConfigError, FormatError
-from ..ingest.validate import in_time_range, out_of_range_note
+from ..ingest.validate import INTERACTION_KEY, in_time_range, out_of_range_note
 from ..rejects import RejectCode
 from ._text import read_text
 from .base import RawFrames, Reader, reject_rows
@@ -326,6 +326,8 @@ class JsonFrames:
             "timestamp": pd.Series(col("timestamp"), dtype="datetime64[ns, UTC]"),
             "source": pd.Series([str(self.path)] * n, dtype="string"),
             "record": pd.Series(col("record"), dtype="string"),
+            # one interaction per file: the file tells it apart from a repeated id
+            INTERACTION_KEY: pd.Series([str(self.path)] * n, dtype="string"),
         })
         started = interaction.get("started_at")
         if started is None:
@@ -338,6 +340,7 @@ class JsonFrames:
             "agent_id": pd.Series([interaction.get("agent_id")], dtype="string"),
             "started_at": pd.Series([pd.NaT if started is None else started],
                                     dtype="datetime64[ns, UTC]"),
+            INTERACTION_KEY: pd.Series([str(self.path)], dtype="string"),
         }
         for name, dtype in self.meta_columns.items():
             value = interaction.get(name)

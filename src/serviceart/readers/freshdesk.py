@@ -7,6 +7,21 @@ shared streaming, options and rejects): one ticket per line (JSON Lines,
 streamed; use it for bulk exports), a single ticket, the List Tickets array,
 a filter response ``{"results": [...]}`` or ``{"tickets": [...]}``.
 
+A List Conversations response (``GET /api/v2/tickets/{id}/conversations``: a
+JSON array of conversations) is one ticket's thread, not a list of tickets: its
+id is the conversations' ``ticket_id`` (conversations of several tickets make
+one ticket each), else the file name without its extension. It has no
+description, no requester and no ticket time: roles come from ``incoming``, and
+the interaction starts at its first message.
+
+The deprecated API v1 layout ``{"helpdesk_ticket": {...}}`` (alone, or in an
+array) is read too [1]: the ticket number is ``display_id`` (the ``id`` of API
+v2), ``description`` is plain text and ``description_html`` its HTML,
+``ticket_type`` the type, and each ``notes[].note`` (``body``, ``body_html``,
+``incoming``, ``private``, ``user_id``, ``created_at``) a conversation. Records
+of API v2 that use these v1 names (``description_html``, ``ticket_type``) are
+read the same way.
+
 Sources of the field names
 --------------------------
 [T] Freshdesk API v2, "View a Ticket" (``include=conversations``) and the ticket
@@ -18,6 +33,8 @@ Sources of the field names
     ``body`` (HTML), ``body_text``, ``incoming``, ``private``, ``user_id``,
     ``created_at``, ``from_email``, ``support_email``; also the Freshdesk SDK
     ``Conversation`` model (developers.freshworks.com).
+[1] Freshdesk API v1 ("helpdesk_ticket", "notes"), as recorded in the test data of
+    python-freshdesk (``freshdesk/v1/tests/sample_json_data/ticket_1.json``).
 [E] The ticket enumerations of the API page: source 1 Email, 2 Portal, 3 Phone,
     7 Chat, 9 Feedback Widget, 10 Outbound Email (5 Twitter and 6 Facebook in
     older accounts); status 2 Open, 3 Pending, 4 Resolved, 5 Closed; priority 1
@@ -108,6 +125,45 @@ META_COLUMNS: dict[str, str] = {
 }
 
 
+def _is_conversation(obj: Any) -> bool:
+    """Whether a JSON value is a conversation of the Conversations API [V] (and not a
+    ticket)."""
+    return (isinstance(obj, dict) and ("body_text" in obj or "body" in obj)
+            and ("incoming" in obj or "ticket_id" in obj)
+            and not {"description", "description_text", "subject", "requester_id"} & set(obj))
+
+
+def _v1_note(note: Any) -> Any:
+    """An API v1 ``{"note": {...}}`` as a conversation of API v2."""
+    n = note.get("note", note) if isinstance(note, dict) else note
+    if not isinstance(n, dict):
+        return n
+    out = dict(n)
+    if "body_html" in n:
+        out["body_text"], out["body"] = n.get("body"), n.get("body_html")
+    return out
+
+
+def _v2_names(t: dict[str, Any]) -> dict[str, Any]:
+    """A ticket with the API v1 field names [1] renamed to their API v2 names."""
+    if "description_html" not in t and "ticket_type" not in t and "notes" not in t \
+            and "display_id" not in t:
+        return t
+    out = dict(t)
+    if "description_html" in t and "description_text" not in t:
+        out["description_text"], out["description"] = t.get("description"), \
+            t.get("description_html")
+    if "type" not in t and "ticket_type" in t:
+        out["type"] = t["ticket_type"]
+    if given(t.get("display_id")) is not None:
+        out["id"] = t["display_id"]
+    if "conversations" not in t and "notes" in t:
+        notes = t["notes"]  # not a list: rejected below as conversations are
+        out["conversations"] = [_v1_note(n) for n in notes] if isinstance(notes, list) \
+            else notes
+    return out
+
+
 def _named(value: Any, names: dict[str, str]) -> str | None:
     raw = given(value)
     return None if raw is None else names.get(raw, raw)
@@ -147,28 +203,48 @@ class FreshdeskReader(HelpdeskReader):
 
     @classmethod
     def _recognises(cls, head: str) -> bool:
-        return has_keys(head, "description_text", "fr_escalated", "fr_due_by") or (
+        return has_keys(head, "description_text", "fr_escalated", "fr_due_by",
+                        "helpdesk_ticket") or (
             has_keys(head, "conversations") and has_keys(head, "incoming")
-            and has_keys(head, "requester_id", "support_email"))
+            and has_keys(head, "requester_id", "support_email")) or (
+            has_keys(head, "body_text") and has_keys(head, "incoming")
+            and has_keys(head, "ticket_id", "support_email"))
 
     def _unwrap(self, obj: Any, where: str) -> list[Item]:
         if isinstance(obj, dict):
+            if isinstance(obj.get("helpdesk_ticket"), dict):
+                return [Item(where, obj["helpdesk_ticket"])]
             for key in ("tickets", "results"):
                 if isinstance(obj.get(key), list):
                     loc = f"{where} " if where else ""
                     return [Item(f"{loc}{key}[{i}]", t) for i, t in enumerate(obj[key])]
         return [Item(where, obj)]
 
+    def _unwrap_array(self, array: list[Any], where: str) -> list[Item] | None:
+        """A List Conversations response: one ticket per ``ticket_id``."""
+        if not array or not all(_is_conversation(c) for c in array):
+            return None
+        groups: dict[str | None, list[Any]] = {}
+        for c in array:
+            groups.setdefault(given(c.get("ticket_id")), []).append(c)
+        loc = f"{where}: " if where else ""
+        return [Item(f"{loc}conversations of ticket {tid}" if len(groups) > 1 else where,
+                     {"id": tid, "conversations": convs}, {"conversations_only": True})
+                for tid, convs in groups.items()]
+
     def _read(self, item: Item, settings: Settings, out: Collector) -> None:
-        t, where = item.obj, item.where
+        t, where = _v2_names(item.obj), item.where
+        thread_only = bool(item.context.get("conversations_only"))
         tid = given(t.get("id"))
+        if tid is None and thread_only:
+            tid = out.path.stem
         if tid is None:
             out.reject(at(where, "ticket"), None, "id", RejectCode.MISSING_FIELD,
                        "the ticket has no id")
             return
         what = f"ticket {tid}"
         try:
-            started = required_time(t, "created_at")
+            started = None if thread_only else required_time(t, "created_at")
         except BadValue as exc:
             out.reject(at(where, what), tid, exc.field, exc.code, exc.reason)
             return
@@ -178,7 +254,8 @@ class FreshdeskReader(HelpdeskReader):
         responder = given(t.get("responder_id"))
         rec = Record(tid, where, channel, settings)
 
-        if t.get("description_text") is not None or t.get("description") is not None:
+        if started is not None and (t.get("description_text") is not None
+                                    or t.get("description") is not None):
             record = at(where, f"{what} description")
             try:
                 text = message_text(t, ("description_text",), ("description",),

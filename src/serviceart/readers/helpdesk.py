@@ -58,6 +58,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ..errors import ConfigError, FormatError
+from ..ingest.validate import INTERACTION_KEY
 from ..rejects import RejectCode
 from ._json import BadValue, given, load_json, loads, number, user_roles, utc
 from .base import RawFrames, Reader, reject_rows
@@ -148,7 +149,7 @@ def _document(path: Path) -> Any:
                           code="SA-F016") from exc
 
 
-def records(path: Path, unwrap: Any) -> Iterator[Item | Bad]:
+def records(path: Path, unwrap: Any, whole: Any = None) -> Iterator[Item | Bad]:
     """Every record of a file, in file order, never holding a JSON Lines file whole.
 
     Parameters
@@ -158,6 +159,10 @@ def records(path: Path, unwrap: Any) -> Iterator[Item | Bad]:
     unwrap
         ``unwrap(obj, where) -> list[Item]``: the records inside one parsed
         object (a record itself, or an API response wrapping several).
+    whole
+        ``whole(array, where) -> list[Item] | None``: the records of a JSON array
+        that is read as a whole (a list of one ticket's messages), or None to
+        read its elements one by one with ``unwrap``.
 
     Raises
     ------
@@ -172,7 +177,10 @@ def records(path: Path, unwrap: Any) -> Iterator[Item | Bad]:
                           code="SA-F017") from exc
     if not lines:
         doc = _document(path)
-        if isinstance(doc, list):
+        items = whole(doc, "") if whole is not None and isinstance(doc, list) else None
+        if items is not None:
+            yield from items
+        elif isinstance(doc, list):
             for i, obj in enumerate(doc):
                 yield from unwrap(obj, f"[{i}]")
         else:
@@ -198,7 +206,9 @@ def records(path: Path, unwrap: Any) -> Iterator[Item | Bad]:
                 yield Bad(f"line {n}", "the JSON is nested too deeply to read")
                 continue
             good += 1
-            yield from unwrap(obj, f"line {n}")
+            items = (whole(obj, f"line {n}") if whole is not None and isinstance(obj, list)
+                     else None)
+            yield from unwrap(obj, f"line {n}") if items is None else items
     if not good:
         why = "the file is empty" if not bad else f"none of its {bad} lines is JSON"
         raise FormatError(f"{why}; expected JSON Lines with one exported record per line",
@@ -356,7 +366,13 @@ class Record:
             text = kept
         self.turns.append({"interaction_id": self.iid, "role": role, "speaker": speaker,
                            "text": text, "timestamp": timestamp, "record": record,
-                           "removed_text": removed})
+                           "removed_text": removed, "key": self.key})
+
+    @property
+    def key(self) -> str:
+        """What tells this record apart from another one with the same id in the file
+        (see :data:`serviceart.ingest.validate.INTERACTION_KEY`)."""
+        return f"{self.where}\x1f{self.iid}"
 
 
 class Collector:
@@ -394,7 +410,7 @@ class Collector:
             return
         self._turns.extend(rec.turns)
         self._rows.append({**row, "interaction_id": rec.iid, "channel": rec.channel,
-                           "private_notes": rec.private_notes})
+                           "private_notes": rec.private_notes, "key": rec.key})
 
     def frames(self) -> RawFrames:
         """The collected frames; the collector is emptied."""
@@ -414,6 +430,8 @@ class Collector:
             "source": pd.Series([str(self.path)] * n, dtype="string"),
             "record": pd.Series(col("record"), dtype="string"),
             "removed_text": pd.Series(col("removed_text"), dtype="string"),
+            INTERACTION_KEY: pd.Series([f"{self.path}\x1f{k}" for k in col("key")],
+                                       dtype="string"),
         })
         columns: dict[str, pd.Series] = {}
         base = {"interaction_id": "string", "channel": "string", "case_id": "string",
@@ -426,6 +444,8 @@ class Collector:
             elif dtype.startswith("datetime"):
                 values = [pd.NaT if v is None else v for v in values]
             columns[name] = pd.Series(values, dtype=dtype)
+        columns[INTERACTION_KEY] = pd.Series([f"{self.path}\x1f{r['key']}" for r in rows],
+                                             dtype="string")
         return RawFrames(turns=tframe, interactions=pd.DataFrame(columns) if rows else None,
                          rejects=reject_rows(bad), turn_columns=("removed_text",))
 
@@ -471,6 +491,11 @@ class HelpdeskReader(Reader):
     def _unwrap(self, obj: Any, where: str) -> list[Item]:
         """The records inside one parsed object (a record, or an API response)."""
 
+    def _unwrap_array(self, array: list[Any], where: str) -> list[Item] | None:
+        """The records of a JSON array read as a whole, or None (the default) to read
+        its elements one by one with :meth:`_unwrap`."""
+        return None
+
     @abstractmethod
     def _read(self, item: Item, settings: Settings, out: Collector) -> None:
         """Turn one record into a committed :class:`Record` (or a reject) in ``out``."""
@@ -503,7 +528,7 @@ class HelpdeskReader(Reader):
         out = Collector(path, self.meta_columns)
         size = max(1, int(chunk_size))
         emitted = seen = False
-        for item in records(path, self._unwrap):
+        for item in records(path, self._unwrap, self._unwrap_array):
             seen = True
             if isinstance(item, Bad):
                 out.reject(item.where, None, None, RejectCode.MALFORMED_LINE, item.reason)

@@ -20,6 +20,12 @@ Roles come from ``role`` when the file has it, else from ``inbound``, else from
 ``agent_ids=[...]`` (those authors are agents, everyone else a customer).
 ``roles={...}`` maps role labels, and also maps author names to roles.
 
+Texts are HTML-unescaped once: the Twitter API (and so the Customer Support on
+Twitter corpus) writes ``&``, ``<`` and ``>`` as ``&amp;``, ``&lt;`` and
+``&gt;``, and forum exports use the same entities. A text that shows an entity
+literally (``&amp;amp;``) keeps it (``&amp;``). ``unescape=False`` keeps texts as
+exported.
+
 A message with no parent, or whose parent is not in the file, is a thread root.
 Messages in a reply cycle (or replying into one) and self-replies are rejected
 with ``reply_cycle``; threads deeper than ``max_depth`` (10,000) with
@@ -29,6 +35,7 @@ with ``reply_cycle``; threads deeper than ``max_depth`` (10,000) with
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -42,6 +49,7 @@ import pandas as pd
 
 from ..errors import ConfigError, FormatError
 from ..rejects import RejectCode
+from ._excel import EXCEL_EXT, excel_header, is_excel
 from .base import RawFrames, Reader, register_reader, reject_rows
 from .text import DEFAULT_ROLES
 from .turns import _open_text, malformed_lines, read_table, table_blocks
@@ -65,7 +73,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 _ID_NAMES = frozenset({"tweet_id", "id", "message_id", "post_id", "comment_id"})
 _REPLY_NAMES = frozenset({"in_response_to_tweet_id", "in_reply_to", "parent_id"})
-_EXT = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq")
+_EXT = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet", ".pq", *EXCEL_EXT)
+_NOT_TEXT = (".parquet", ".pq", *EXCEL_EXT)  # tables that are no CSV text
 _INT_FLOAT = re.compile(r"^(-?\d+)\.0*$")
 _TRUE = frozenset({"true", "t", "1", "yes", "y", "inbound", "customer"})
 _FALSE = frozenset({"false", "f", "0", "no", "n", "outbound", "agent"})
@@ -261,6 +270,12 @@ class MessagesReader(Reader):
     stream_min_bytes
         Files smaller than this (default 64 MB) are read at once when streamed;
         larger ones in two passes (see :meth:`iter_load`).
+    unescape
+        Turn HTML entities in texts (``&amp;``, ``&gt;``, ``&#39;``) into the
+        characters they stand for, once (default True).
+    sheet
+        The sheet of an Excel workbook (``.xlsx``, read with the ``excel`` extra):
+        its name, or its position from 0 (default: the first sheet).
 
     Raises
     ------
@@ -284,17 +299,20 @@ class MessagesReader(Reader):
                  agent_ids: Iterable[str | int] | None = None, channel: str = "social",
                  id_prefix: str = "thread-", max_depth: int = MAX_DEPTH,
                  encoding: str | None = None,
-                 stream_min_bytes: int = _STREAM_MIN_BYTES) -> None:
+                 stream_min_bytes: int = _STREAM_MIN_BYTES, unescape: bool = True,
+                 sheet: str | int | None = None) -> None:
         super().__init__(columns=columns, roles=roles, agent_ids=agent_ids, channel=channel,
                          id_prefix=id_prefix, max_depth=max_depth, encoding=encoding,
-                         stream_min_bytes=stream_min_bytes)
+                         stream_min_bytes=stream_min_bytes, unescape=unescape, sheet=sheet)
 
     @classmethod
     def sniff(cls, path: Path, head: str) -> float:
         """0.95 when the header (or first JSON record) has an id and a reply-pointer column."""
         first = next((line for line in head.splitlines() if line.strip()), "")
         names: set[str]
-        if first.lstrip().startswith("{"):
+        if is_excel(path):
+            names = set(excel_header(path) or ())
+        elif first.lstrip().startswith("{"):
             try:
                 obj = json.loads(first)
             except ValueError:
@@ -435,9 +453,10 @@ class MessagesReader(Reader):
     def _blocks(self, path: Path) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
         """Blocks of raw rows; CSV texts with bare carriage returns keep them."""
         ext = path.suffix.lower()
-        bare = ext not in (".parquet", ".pq", ".jsonl", ".ndjson") and _has_bare_cr(path)
+        bare = ext not in (*_NOT_TEXT, ".jsonl", ".ndjson") and _has_bare_cr(path)
         yield from table_blocks(path, _BLOCK_ROWS, self.options.get("encoding"),
-                                lineterminator="\n" if bare else None)
+                                lineterminator="\n" if bare else None,
+                                sheet=self.options.get("sheet"))
 
     def _threads(self, frame: pd.DataFrame, early: pd.DataFrame, path: Path) -> RawFrames:
         """Threads of a canonical frame holding whole threads; bad messages become rejects."""
@@ -530,9 +549,8 @@ class MessagesReader(Reader):
             "interaction_id": pd.Series([prefix + r for r in thread_of], dtype="string"),
             "role": pd.Series([roles[i] for i in turn_rows], dtype="string"),
             "speaker": pd.Series([authors[i] for i in turn_rows], dtype="string"),
-            "text": (sub["text"].astype("string").reset_index(drop=True)
-                     if "text" in sub.columns else pd.Series(pd.NA, index=range(len(sub)),
-                                                             dtype="string")),
+            "text": (self._text(sub["text"]) if "text" in sub.columns
+                     else pd.Series(pd.NA, index=range(len(sub)), dtype="string")),
             "timestamp": (sub["created_at"].reset_index(drop=True)
                           if "created_at" in sub.columns else pd.Series(
                               pd.NaT, index=range(len(sub)), dtype="datetime64[ns, UTC]")),
@@ -547,6 +565,16 @@ class MessagesReader(Reader):
         return RawFrames(turns=turns, rejects=_cat([early, reject_rows(rejects)]))
 
     # --------------------------------------------------------------- helpers
+    def _text(self, values: pd.Series) -> pd.Series:
+        """The texts as strings, HTML entities unescaped once unless ``unescape=False``."""
+        text = values.astype("string").reset_index(drop=True)
+        if not self.options.get("unescape", True):
+            return text
+        has = text.str.contains("&", regex=False, na=False).to_numpy()
+        if has.any():
+            text[has] = text[has].map(html.unescape).astype("string")
+        return text
+
     @staticmethod
     def _reject(source: str, record: str, iid: str | None, field: str, code: RejectCode,
                 reason: str) -> dict[str, Any]:
@@ -556,10 +584,10 @@ class MessagesReader(Reader):
     def _table(self, path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The raw table (strings for CSV) with a ``record`` column, and malformed lines."""
         ext = path.suffix.lower()
-        if ext not in (".parquet", ".pq", ".jsonl", ".ndjson") and \
+        if ext not in (*_NOT_TEXT, ".jsonl", ".ndjson") and \
                 _BARE_CR.search(path.read_bytes()):
             return _csv_bare_cr(path, "\t" if ext == ".tsv" else ",")
-        return read_table(path, self.options.get("encoding"))
+        return read_table(path, self.options.get("encoding"), self.options.get("sheet"))
 
     def _canonical(self, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         """Columns renamed onto the canonical names (user renames first, then aliases)."""

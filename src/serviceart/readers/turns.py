@@ -1,9 +1,11 @@
-"""The ``turns`` reader: a turn table in CSV, TSV, Parquet or JSON Lines.
+"""The ``turns`` reader: a turn table in CSV, TSV, Parquet, JSON Lines or Excel.
 
 Columns are the canonical ones (``interaction_id``, ``role``, ``text`` and the
 optional turn and interaction columns), or any columns renamed with
 ``columns={"their_name": "our_name"}``; role values are mapped with
-``roles={"rep": "agent"}``.
+``roles={"rep": "agent"}``. An Excel workbook (``.xlsx``, which needs the
+``excel`` extra) is read from its first sheet, or the one named with
+``sheet=`` (see :mod:`serviceart.readers._excel`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ..errors import FormatError
 from ..ingest.validate import non_scalar
 from ..rejects import RejectCode
 from ._csvcheck import BadRecord, RecordCheck, RecordLocator, python_blocks
+from ._excel import EXCEL_EXT, excel_blocks, excel_header, is_excel
 from ._json import loads
 from ._text import decide_encoding, open_text, read_text
 from .base import RawFrames, Reader, register_reader, reject_rows
@@ -34,7 +37,7 @@ __all__ = ["TurnsReader"]
 log = logging.getLogger(__name__)
 
 _BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
-_TABLE_EXT = (".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson")
+_TABLE_EXT = (".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson", *EXCEL_EXT)
 
 
 def _member(values: pd.Series, among: pd.Series | list[str]) -> np.ndarray:
@@ -62,6 +65,9 @@ class TurnsReader(Reader):
     encoding
         The text encoding of a CSV, TSV or JSON Lines file, tried first after a
         byte-order mark (by default the encoding is detected).
+    sheet
+        The sheet of an Excel workbook to read: its name, or its position from
+        0 (default: the first sheet). Other files ignore it.
 
     Examples
     --------
@@ -75,8 +81,9 @@ class TurnsReader(Reader):
     extensions = _TABLE_EXT
 
     def __init__(self, *, columns: Mapping[str, str] | None = None,
-                 roles: Mapping[str, str] | None = None, encoding: str | None = None) -> None:
-        super().__init__(columns=columns, roles=roles, encoding=encoding)
+                 roles: Mapping[str, str] | None = None, encoding: str | None = None,
+                 sheet: str | int | None = None) -> None:
+        super().__init__(columns=columns, roles=roles, encoding=encoding, sheet=sheet)
 
     @classmethod
     def sniff(cls, path: Path, head: str) -> float:
@@ -86,6 +93,9 @@ class TurnsReader(Reader):
             return 0.0
         if ext in (".parquet", ".pq"):
             return 0.8
+        if ext in EXCEL_EXT:
+            names = excel_header(path)
+            return 0.9 if names is not None and {"role", "text"} <= set(names) else 0.5
         first = head.splitlines()[0] if head else ""
         if ext in (".jsonl", ".ndjson"):
             try:
@@ -121,14 +131,20 @@ class TurnsReader(Reader):
         id_name = next((k for k, v in columns.items() if v == "interaction_id"),
                        "interaction_id")
         block = min(max(_MIN_BLOCK_ROWS, chunk_size * 20), _MAX_BLOCK_ROWS)
-        if path.suffix.lower() in (".jsonl", ".ndjson"):
-            last = _jsonl_last_rows(path, id_name, self.options.get("encoding"))
+        blocks: Iterable[tuple[pd.DataFrame, pd.DataFrame]]
+        if is_excel(path):  # a sheet is read whole: read it once
+            blocks = list(self._blocks(path, block))
+            last = _last_rows(blocks, id_name)
         else:
-            last = _last_rows(self._blocks(path, block, usecols=id_name), id_name)
+            blocks = self._blocks(path, block)
+            if path.suffix.lower() in (".jsonl", ".ndjson"):
+                last = _jsonl_last_rows(path, id_name, self.options.get("encoding"))
+            else:
+                last = _last_rows(self._blocks(path, block, usecols=id_name), id_name)
         pending: list[pd.DataFrame] = []
         bad: list[pd.DataFrame] = []
         read = 0
-        for frame, rejects in self._blocks(path, block):
+        for frame, rejects in blocks:
             bad.append(rejects)
             if columns:
                 frame = frame.rename(columns=columns)
@@ -182,6 +198,8 @@ class TurnsReader(Reader):
         raw = {v: k for k, v in columns.items()}
         if ext in (".parquet", ".pq"):
             yield from _parquet_blocks(path, rows, usecols)
+        elif ext in EXCEL_EXT:
+            yield from excel_blocks(path, rows, usecols, self.options.get("sheet"))
         elif ext in (".jsonl", ".ndjson"):
             yield from _jsonl_blocks(path, rows, usecols, self.options.get("encoding"),
                                      id_key=raw.get("interaction_id", "interaction_id"))
@@ -194,18 +212,21 @@ class TurnsReader(Reader):
 
 
 def table_blocks(path: Path, rows: int, encoding: str | None = None, *,
-                 lineterminator: str | None = None
+                 lineterminator: str | None = None, sheet: str | int | None = None
                  ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    """Blocks of ``rows`` rows of a CSV/TSV/JSONL/Parquet table, each with ``record``
-    and the rejects of its malformed lines.
+    """Blocks of ``rows`` rows of a CSV/TSV/JSONL/Parquet/Excel table, each with
+    ``record`` and the rejects of its malformed lines.
 
     ``lineterminator="\\n"`` makes only line feeds end CSV rows (texts holding bare
     carriage returns, as in the Twitter export); a ``\\r`` left at the end of a
-    row's last value by CRLF line ends is removed.
+    row's last value by CRLF line ends is removed. ``sheet`` picks the sheet of
+    an Excel workbook (default: the first).
     """
     ext = path.suffix.lower()
     if ext in (".parquet", ".pq"):
         yield from _parquet_blocks(path, rows, None)
+    elif ext in EXCEL_EXT:
+        yield from excel_blocks(path, rows, None, sheet)
     elif ext in (".jsonl", ".ndjson"):
         yield from _jsonl_blocks(path, rows, None, encoding)
     else:
@@ -213,13 +234,16 @@ def table_blocks(path: Path, rows: int, encoding: str | None = None, *,
                                lineterminator=lineterminator)
 
 
-def read_table(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A whole CSV/TSV/JSONL/Parquet table with ``record`` and its malformed-line rejects.
+def read_table(path: Path, encoding: str | None = None, sheet: str | int | None = None
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A whole CSV/TSV/JSONL/Parquet/Excel table with ``record`` and its malformed-line
+    rejects.
 
     CSV and TSV values are strings; the encoding is decided as in
-    :func:`serviceart.readers._text.decide_encoding`.
+    :func:`serviceart.readers._text.decide_encoding`. ``sheet`` picks the sheet
+    of an Excel workbook (default: the first).
     """
-    reader = TurnsReader(encoding=encoding)
+    reader = TurnsReader(encoding=encoding, sheet=sheet)
     blocks = list(reader._blocks(path, _MAX_BLOCK_ROWS))
     if not blocks:
         return pd.DataFrame(columns=["record"]), reject_rows([])

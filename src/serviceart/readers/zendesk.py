@@ -20,6 +20,10 @@ Sources of the field names
     ``body``, ``html_body``, ``plain_body``, ``public``, ``created_at``, ``via``
     (https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/);
     "the description is saved as the first comment of a ticket".
+[A] Zendesk Support API, "Ticket Audits": ``audits[]`` with ``ticket_id``,
+    ``author_id``, ``created_at`` and ``events[]`` of ``type`` ``Comment``
+    (``body``, ``html_body``, ``plain_body``, ``public``, ``author_id``)
+    (https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_audits/).
 [U] Zendesk Support API, "Users": ``role`` is ``end-user``, ``agent`` or ``admin``;
     side-loading with ``?include=users``.
 [V] Zendesk "Via object reference": ``via.channel`` values (``email``, ``web``,
@@ -69,6 +73,25 @@ A ticket without ``comments`` (a plain Tickets API response) gives one turn
 from its ``description``, by ``submitter_id`` (else ``requester_id``) at
 ``created_at``.
 
+A List Comments response alone, ``{"comments": [...]}`` (``GET
+/api/v2/tickets/{id}/comments``) [C], is one ticket's thread. The response does
+not hold the ticket, so its id is taken, in this order, from the comments'
+``ticket_id`` (comments carrying different ``ticket_id`` values make one ticket
+each), from a ``/tickets/<id>/`` address in ``next_page``, ``previous_page`` or
+``links``, else from the file name without its extension
+(``ticket_1234_comments.json`` gives ``ticket_1234_comments``). A List Audits
+response ``{"audits": [...]}`` [A] is read the same way: each ``Comment`` event
+of an audit is a comment of the audit's ``ticket_id`` (its author and time are
+the event's, else the audit's), and the other events (field changes,
+notifications) are no messages. Roles then come
+from side-loaded users (``?include=users``), ``roles=`` or ``agent_ids=``; with
+none of these, the author of the earliest comment (the description, which is
+the ticket's first comment [C]) is taken as the requester and so the customer,
+every other author as an agent, and the interaction is marked
+``roles_inferred`` with ``role_basis`` ``first_comment_author`` and
+``role_confidence`` ``low`` (an agent who opened the ticket for a caller would
+be taken for the customer). Other tickets have ``roles_inferred`` false.
+
 Examples
 --------
 >>> import serviceart as sa
@@ -80,8 +103,11 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
+
+import pandas as pd
 
 from ..rejects import RejectCode
 from ._json import BadValue, dig, given, has_keys, joined, utc
@@ -124,7 +150,13 @@ META_COLUMNS: dict[str, str] = {
     "zendesk_group_id": "string",
     "zendesk_organization_id": "string",
     "zendesk_satisfaction": "string",
+    "roles_inferred": "boolean",
+    "role_basis": "string",
+    "role_confidence": "string",
 }
+
+#: a ticket's address in a paging link: ``.../api/v2/tickets/2/comments.json?page=2``
+_TICKET_URL = re.compile(r"/tickets/(\d+)(?=[/.?#]|$)")
 
 
 def _users(obj: Mapping[str, Any]) -> dict[str, str]:
@@ -140,6 +172,47 @@ def _users(obj: Mapping[str, Any]) -> dict[str, str]:
 
 def _loc(where: str, what: str) -> str:
     return f"{where} {what}" if where else what
+
+
+def _audit_comments(audits: list[Any]) -> list[Any]:
+    """The ``Comment`` events of a List Audits response [A] as comments with the
+    audit's ``ticket_id`` (author and time from the event, else from the audit)."""
+    out: list[Any] = []
+    for audit in audits:
+        if not isinstance(audit, dict):
+            out.append(audit)  # rejected as a comment that is not an object
+            continue
+        events = audit.get("events")
+        for event in events if isinstance(events, list) else []:
+            if isinstance(event, dict) and str(event.get("type", "")).lower() == "comment":
+                out.append({**event, "ticket_id": audit.get("ticket_id"),
+                            "author_id": event.get("author_id", audit.get("author_id")),
+                            "created_at": event.get("created_at", audit.get("created_at"))})
+    return out
+
+
+def _comment_threads(obj: Mapping[str, Any], where: str, ctx: dict[str, Any]) -> list[Item]:
+    """A List Comments response as one ticket per ``ticket_id`` (one ticket when the
+    comments carry none; its id is found in :meth:`ZendeskReader._read`)."""
+    comments: list[Any] = obj["comments"]
+    known = list(dict.fromkeys(given(dig(c, "ticket_id")) for c in comments
+                               if isinstance(c, dict)))
+    if len(known) > 1 and None not in known:
+        groups: dict[str, list[Any]] = {str(k): [] for k in known}
+        for c in comments:  # an item that is no object goes with the first ticket
+            key = given(dig(c, "ticket_id")) if isinstance(c, dict) else None
+            groups[str(key) if key is not None else str(known[0])].append(c)
+        return [Item(_loc(where, f"comments of ticket {tid}"),
+                     {"id": tid, "comments": cs}, {**ctx, "comments_only": True})
+                for tid, cs in groups.items()]
+    tid = known[0] if len(known) == 1 else None
+    if tid is None:
+        links = [obj.get("next_page"), obj.get("previous_page"), dig(obj, "links", "next"),
+                 dig(obj, "links", "prev")]
+        found = {m.group(1) for link in links if isinstance(link, str)
+                 for m in [_TICKET_URL.search(link)] if m}
+        tid = found.pop() if len(found) == 1 else None
+    return [Item(where, {"id": tid, "comments": comments}, {**ctx, "comments_only": True})]
 
 
 @register_reader
@@ -176,9 +249,12 @@ class ZendeskReader(HelpdeskReader):
 
     @classmethod
     def _recognises(cls, head: str) -> bool:
-        return (has_keys(head, "requester_id")
-                and has_keys(head, "via", "comments", "submitter_id", "plain_body",
-                             "html_body")
+        ticket = (has_keys(head, "requester_id")
+                  and has_keys(head, "via", "comments", "submitter_id", "plain_body",
+                               "html_body"))
+        comments = (has_keys(head, "comments", "audits") and has_keys(head, "author_id")
+                    and has_keys(head, "plain_body", "html_body"))
+        return ((ticket or comments)
                 and not has_keys(head, "description_text", "responder_id", "fr_escalated"))
 
     def _unwrap(self, obj: Any, where: str) -> list[Item]:
@@ -194,11 +270,19 @@ class ZendeskReader(HelpdeskReader):
             if "comments" not in ticket and isinstance(obj.get("comments"), list):
                 ticket = {**ticket, "comments": obj["comments"]}
             return [Item(where, ticket, ctx)]
+        if isinstance(obj.get("comments"), list) and "id" not in obj:
+            return _comment_threads(obj, where, ctx)
+        if isinstance(obj.get("audits"), list) and "id" not in obj:
+            return _comment_threads({**obj, "comments": _audit_comments(obj["audits"])},
+                                    where, ctx)
         return [Item(where, obj, ctx)]
 
     def _read(self, item: Item, settings: Settings, out: Collector) -> None:
         t, where = item.obj, item.where
         tid = given(t.get("id"))
+        comments_only = bool(item.context.get("comments_only"))
+        if tid is None and comments_only:
+            tid = out.path.stem
         if tid is None:
             out.reject(at(where, "ticket"), None, "id", RejectCode.MISSING_FIELD,
                        "the ticket has no id")
@@ -214,6 +298,10 @@ class ZendeskReader(HelpdeskReader):
         requester = given(t.get("requester_id"))
         users: Mapping[str, str] = item.context.get("users") or {}
         rec = Record(tid, where, channel, settings)
+        inferred = (comments_only and not users and not settings.roles
+                    and settings.agent_ids is None)
+        if inferred:
+            requester = _first_author(t.get("comments"))
 
         def role_of(author: str) -> str:
             label = users.get(author)
@@ -266,4 +354,22 @@ class ZendeskReader(HelpdeskReader):
             "zendesk_group_id": given(t.get("group_id")),
             "zendesk_organization_id": given(t.get("organization_id")),
             "zendesk_satisfaction": given(dig(t, "satisfaction_rating", "score")),
+            "roles_inferred": inferred,
+            "role_basis": "first_comment_author" if inferred else None,
+            "role_confidence": "low" if inferred else None,
         }, f"ticket {tid}")
+
+
+def _first_author(comments: Any) -> str | None:
+    """The author of the earliest comment (by ``created_at``, else the first listed)."""
+    found: list[tuple[pd.Timestamp, int, str]] = []
+    for n, c in enumerate(comments if isinstance(comments, list) else []):
+        author = given(dig(c, "author_id"))
+        if author is None:
+            continue
+        try:
+            stamp = utc(c.get("created_at"), "created_at")
+        except BadValue:
+            stamp = pd.Timestamp.max.tz_localize("UTC")
+        found.append((stamp, n, author))
+    return min(found)[2] if found else None

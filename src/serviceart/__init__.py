@@ -28,6 +28,8 @@ if typing.TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a tes
     from .codebook import CUES as CUES
     from .codebook import MEASURES as MEASURES
     from .codebook import PRINCIPLES as PRINCIPLES
+    from .cues.categories import Categories as Categories
+    from .cues.categories import load_categories as load_categories
     from .cues.pipeline import detect as detect
     from .cues.pipeline import make_nlp as make_nlp
     from .errors import ConfigError as ConfigError
@@ -47,6 +49,7 @@ if typing.TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a tes
     from .rubric.core import Criterion as Criterion
     from .rubric.core import Rubric as Rubric
     from .run.local import score as score
+    from .run.recategorise import recategorise as recategorise
     from .run.settings import ScoreSettings as ScoreSettings
     from .scorers import SCORERS as SCORERS
 
@@ -82,6 +85,8 @@ _EXPORTS: dict[str, str] = {
     "Criterion": "rubric.core", "Rubric": "rubric.core",
     "ScoreSettings": "run.settings",
     "SCORERS": "scorers",
+    "Categories": "cues.categories", "load_categories": "cues.categories",
+    "recategorise": "run.recategorise",
 }
 
 

@@ -53,6 +53,7 @@ def score(
     link_by_customer: bool | None = None,
     promise_horizons: Mapping[str, str | pd.Timedelta | None] | None = None,
     as_of: str | pd.Timestamp | None = None,
+    categories: Any = None,
 ) -> Result:
     """Score every interaction: measures, evidence, principle scores.
 
@@ -104,6 +105,10 @@ def score(
     as_of
         The end of the data: promises due after it are ``open``. Default: the
         latest turn or start time in the input.
+    categories
+        A QA lead's categories: a TOML file path or a
+        :class:`~serviceart.cues.categories.Categories` (see ``docs/categories.md``).
+        Each adds evidence rows and the measure ``category_<name>``.
 
     Returns
     -------
@@ -125,7 +130,8 @@ def score(
     settings = ScoreSettings.resolve(
         settings, rubric=rubric, sla_s=sla_s, sla=sla, jobs=n_process, tz=tz, chunk_size=chunk_size,
         scorers=scorers, calendar=calendar, case_window=case_window,
-        link_by_customer=link_by_customer, promise_horizons=promise_horizons, as_of=as_of)
+        link_by_customer=link_by_customer, promise_horizons=promise_horizons, as_of=as_of,
+        categories=categories)
     if nlp is not None and settings.jobs > 1:
         raise ConfigError("a custom nlp can only be used with n_process=1", field="nlp",
                           code="SA-C055")

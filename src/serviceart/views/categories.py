@@ -134,7 +134,7 @@ def format_hits(frame: pd.DataFrame, name: str) -> str:
     Examples
     --------
     >>> f = pd.DataFrame({"interaction_id": ["c1"], "turn_index": [0], "role": ["agent"],
-    ...                   "hit": ["recorded"], "start_char": [14], "end_char": [22],
+    ...                   "hit": ["recorded"], "start_char": [13], "end_char": [21],
     ...                   "turn": ["This call is recorded."], "before": [""], "after": [""]})
     >>> print(format_hits(f, "recording"))
     1 hit of recording shown (1 in the run)
@@ -145,15 +145,15 @@ def format_hits(frame: pd.DataFrame, name: str) -> str:
     total = frame.attrs.get("total", len(frame))
     lines = [f"{len(frame)} hit{'s' if len(frame) != 1 else ''} of {name} shown "
              f"({total} in the run)"]
-    for k, row in enumerate(frame.itertuples(index=False), 1):
-        turn = str(row.turn)
-        s, e = int(row.start_char), int(row.end_char)
+    for k, row in enumerate(frame.to_dict("records"), 1):
+        turn = str(row["turn"])
+        s, e = int(row["start_char"]), int(row["end_char"])
         marked = turn[:s] + "[[" + turn[s:e] + "]]" + turn[e:]
         lines.append("")
-        lines.append(f"{k}. {row.interaction_id}, turn {row.turn_index} ({row.role})")
-        if row.before:
-            lines.append(textwrap.indent(_clip(str(row.before)), "     "))
+        lines.append(f"{k}. {row['interaction_id']}, turn {row['turn_index']} ({row['role']})")
+        if row["before"]:
+            lines.append(textwrap.indent(_clip(str(row["before"])), "     "))
         lines.append("   > " + " ".join(marked.split()))
-        if row.after:
-            lines.append(textwrap.indent(_clip(str(row.after)), "     "))
+        if row["after"]:
+            lines.append(textwrap.indent(_clip(str(row["after"])), "     "))
     return "\n".join(lines)

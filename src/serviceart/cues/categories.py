@@ -38,6 +38,7 @@ pipeline (:data:`COMPONENT`), so turns are tokenized once.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -490,10 +491,11 @@ class CategoryMatcher:
     @staticmethod
     def check(categories: Categories, where: _Locator | None = None) -> None:
         """Raise a located :class:`ConfigError` when spaCy rejects a token pattern."""
-        import spacy
         from spacy.matcher import Matcher
 
-        vocab = spacy.blank("en").vocab
+        if not any(cat.patterns for cat in categories.categories):
+            return
+        vocab = _vocab()
         for i, cat in enumerate(categories.categories):
             for k, pattern in enumerate(cat.token_patterns()):
                 try:
@@ -506,7 +508,7 @@ class CategoryMatcher:
 
     def __call__(self, doc: Doc) -> list[tuple[Category, int, int]]:
         """The hits in ``doc`` as ``(category, start_char, end_char)``, in text order;
-        overlapping or touching hits of one category are one hit."""
+        overlapping hits of one category are one hit."""
         if not len(doc):
             return []
         norms = self.norms.rewrite(doc)
@@ -531,7 +533,7 @@ class CategoryMatcher:
                 continue
             spans = kept.setdefault(cat.name, [])
             by_name[cat.name] = cat
-            if spans and start <= spans[-1][1]:
+            if spans and start < spans[-1][1]:
                 spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
             else:
                 spans.append((start, end))
@@ -563,6 +565,14 @@ def _pattern_words(spec: Mapping[str, Any]) -> list[str]:
         elif isinstance(value, Mapping) and isinstance(value.get("IN"), list):
             out += [str(w).lower() for w in value["IN"]]
     return out
+
+
+@functools.cache
+def _vocab() -> Any:
+    """A vocab to check token patterns with (made once per process)."""
+    import spacy
+
+    return spacy.blank("en").vocab
 
 
 class CategoryComponent:

@@ -492,3 +492,23 @@ def test_sa_score_batch_jobs_and_dask_agree_on_a_category(samples_dir: Path,
             pd.testing.assert_frame_equal(_norm(getattr(other, name)),
                                           _norm(getattr(local, name)), check_dtype=False,
                                           obj=name)
+
+
+def test_the_example_file_of_the_docs_loads_and_finds_what_it_says() -> None:
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "categories.md").read_text(
+        encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", doc, re.S)
+    cats = Categories.from_toml(blocks[0], source="docs/categories.md")
+    assert cats.names == ("recording_disclosure", "competitor", "spring_offer_script",
+                          "more_help_offers")
+    assert _hits(cats, ["Hi, this call is being recorded for quality.",
+                        "This call is not recorded.", "I'm switching to Globex next month.",
+                        "What else can I sort out for you?"]) == [
+        [("recording_disclosure", "call is being recorded for quality")], [],
+        [("competitor", "switching to Globex")],
+        [("more_help_offers", "What else can I sort out for you")]]
+    rubric = sa.Rubric.from_toml(blocks[1], source="docs/categories.md")
+    assert rubric.category_measures == ["category_recording_disclosure"]
+    ScoreSettings(rubric=rubric, categories=cats)

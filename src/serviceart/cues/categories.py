@@ -310,7 +310,13 @@ def _from_text(text: str, source: str) -> Categories:
     return Categories.from_toml(text, source=source)
 
 
+def _line(record: str) -> int:
+    m = re.match(r"line (\d+)", record)
+    return int(m.group(1)) if m else 0
+
+
 def _raise(problems: list[tuple[str, str]], source: str) -> None:
+    problems = sorted(problems, key=lambda p: _line(p[0]))
     if len(problems) == 1:
         record, message = problems[0]
         raise ConfigError(message, source=source, record=record, code="SA-C262")
@@ -330,7 +336,8 @@ def _category(item: Any, i: int, where: _Locator
     def bad(key: str | None, message: str) -> None:
         problems.append((where.where(i, name if isinstance(name, str) else None, key), message))
 
-    for key in sorted(set(item) - set(_KEYS)):
+    unknown = sorted(set(item) - set(_KEYS))
+    for key in unknown:
         bad(key, f"unknown key {key!r}{_suggest(key, _KEYS)}; a category takes "
                  f"{list(_KEYS)}")
     extends = item.get("extends")
@@ -369,8 +376,8 @@ def _category(item: Any, i: int, where: _Locator
         bad("patterns", "patterns must be a list of token patterns, each a non-empty list "
                         "of tables such as {NORM = \"call\"}")
         patterns = []
-    if not phrases and not patterns and not any(k in ("phrases", "patterns")
-                                                for k, _ in problems):
+    if not phrases and not patterns and not unknown and "phrases" not in item and (
+            "patterns" not in item):
         bad(None, "a category needs phrases or patterns")
     negation = item.get("negation", True)
     if not isinstance(negation, bool):

@@ -36,7 +36,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from throughput import DATA, real_corpus  # noqa: E402
+from throughput import DATA, real_corpus
 
 PATHS = ("tok", "full", "categories")
 LABELS = {"tok": "spaCy blank tokenization (T)", "full": "full scoring, no categories",

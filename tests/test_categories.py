@@ -19,12 +19,8 @@ from typer.testing import CliRunner
 
 import serviceart as sa
 from serviceart.cli import app
-from serviceart.cues.categories import (
-    Categories,
-    CategoryMatcher,
-    load_categories,
-    match_texts,
-)
+from serviceart.cues.categories import Categories, load_categories
+from serviceart.cues.category_match import CategoryMatcher, match_texts
 from serviceart.errors import ConfigError, InputError, RubricError
 from serviceart.run.settings import ScoreSettings
 from serviceart.views.categories import format_hits, sample_hits

@@ -20,7 +20,12 @@ from spacy.language import Language
 
 from .._words import word_counts
 from ..cases.ledger import promise_ledger
-from ..cues.categories import add_to_pipeline, category_measures, component_of, with_categories
+from ..cues.category_match import (
+    add_to_pipeline,
+    category_measures,
+    component_of,
+    with_categories,
+)
 from ..cues.evidence import extract_evidence
 from ..cues.pipeline import make_nlp
 from ..schema import (

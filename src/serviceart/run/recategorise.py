@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..cues.categories import Categories, load_categories, with_categories
+from ..cues.categories import Categories, load_categories
+from ..cues.category_match import with_categories
 from ..errors import InputError
 from ..result import Result
 from .chunk import PartTables, in_plan_order, score_part

@@ -508,3 +508,15 @@ def test_the_example_file_of_the_docs_loads_and_finds_what_it_says() -> None:
     rubric = sa.Rubric.from_toml(blocks[1], source="docs/categories.md")
     assert rubric.category_measures == ["category_recording_disclosure"]
     ScoreSettings(rubric=rubric, categories=cats)
+
+
+def test_the_benchmark_writes_two_hundred_valid_categories_of_four_kinds() -> None:
+    from tests._benchmarks import load_benchmark
+
+    bench = load_benchmark("categories")
+    cats = Categories.from_toml(bench.make_categories(200))
+    assert len(cats) == 200 and len(cats.measures) == 200
+    kinds = {name.rsplit("_", 1)[0] for name in cats.names}
+    assert kinds == {"brand", "topic", "script", "pattern"}
+    assert sum(bool(c.patterns) for c in cats.categories) == 50
+    assert sum(c.window is not None for c in cats.categories) == 40

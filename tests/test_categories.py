@@ -520,3 +520,26 @@ def test_the_benchmark_writes_two_hundred_valid_categories_of_four_kinds() -> No
     assert kinds == {"brand", "topic", "script", "pattern"}
     assert sum(bool(c.patterns) for c in cats.categories) == 50
     assert sum(c.window is not None for c in cats.categories) == 40
+
+
+@pytest.mark.slow
+def test_score_on_the_command_line_refuses_bad_categories_before_reading(
+        samples_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[category]]\nname = "x"\nrole = "agnet"\nphrases = ["a"]\n',
+                   encoding="utf-8")
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text(RUBRIC, encoding="utf-8")
+    for extra, expected in (
+            (["--categories", str(bad)], ["SA-C262", "line 3 (category 'x')",
+                                          "did you mean 'agent'"]),
+            (["--rubric", str(rubric)], ["SA-R110", "line 7 (criterion 'disclosed')",
+                                         "--categories FILE"])):
+        done = subprocess.run([sys.executable, "-m", "serviceart", "score",
+                               str(samples_dir / "calls.csv"), "-o", str(tmp_path / "out"),
+                               "--jobs", "1", *extra],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 2, done.stderr
+        for text in expected:
+            assert text in done.stderr
+        assert not (tmp_path / "out").exists()  # refused before anything was read

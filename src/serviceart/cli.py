@@ -155,9 +155,10 @@ def score(
                                    "(banter, praise, marketing) instead of leaving them "
                                    "out of scope.")] = False,
     categories: Annotated[Path | None, typer.Option(
-        "--categories", help="Categories TOML: your own phrases and token patterns, each "
-                             "found as evidence and counted as the measure "
-                             "category_<name> (see docs/categories.md).")] = None,
+        "--categories", metavar="FILE",
+        help="Categories TOML: your own phrases and token patterns, each found as "
+             "evidence and counted as the measure category_<name> (see "
+             "docs/categories.md).")] = None,
 ) -> None:
     """Score exports into a run folder of Parquet parts (resumable: rerun to continue).
 
@@ -402,12 +403,12 @@ def list_(
 
 @app.command()
 def recategorise(
-    run_dir: Annotated[Path, typer.Argument(help="A finished run folder.")],
+    run_dir: Annotated[Path, typer.Argument(metavar="RUN", help="A finished run folder.")],
     categories: Annotated[Path, typer.Option(
-        "--categories", help="The new or changed categories TOML.")],
+        "--categories", metavar="FILE", help="The new or changed categories TOML.")],
     output: Annotated[Path, typer.Option(
-        "--output", "-o", help="New run folder to write (the run folder is left as it "
-                               "was).")],
+        "--output", "-o", metavar="NEW", help="New run folder to write (the run folder is "
+                                              "left as it was).")],
 ) -> None:
     """Apply new or changed categories to a finished run from its stored turns (the
     input is not read again), score it again with its rubric, and write a new run
@@ -436,11 +437,13 @@ app.add_typer(categories_app, name="categories")
 
 @categories_app.command("sample")
 def categories_sample(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder scored with --categories.")],
-    name: Annotated[str, typer.Argument(help="The category.")],
-    n: Annotated[int, typer.Option("-n", min=1, help="How many hits to show.")] = 30,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed shows "
-                                                     "the same hits.")] = 0,
+    run_dir: Annotated[Path, typer.Argument(metavar="RUN", help="A run folder scored with "
+                                                                "--categories.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The category.")],
+    n: Annotated[int, typer.Option("-n", min=1, metavar="N",
+                                   help="How many hits to show.")] = 30,
+    seed: Annotated[int, typer.Option("--seed", metavar="S", help="Random seed: the same "
+                                      "seed shows the same hits.")] = 0,
 ) -> None:
     """Print a random sample of a category's hits, each in its turn with the turns
     before and after it, so that a person can judge its precision."""

@@ -543,3 +543,24 @@ def test_score_on_the_command_line_refuses_bad_categories_before_reading(
         for text in expected:
             assert text in done.stderr
         assert not (tmp_path / "out").exists()  # refused before anything was read
+
+
+@pytest.mark.slow
+def test_a_category_that_extends_promise_gets_its_due_time_and_enters_the_ledger() -> None:
+    cats = _cats('[[category]]\nname = "house_promise"\nextends = "promise"\n'
+                 'phrases = ["leave it with me"]\n')
+    turns = pd.DataFrame({
+        "interaction_id": ["a", "a"], "turn_index": [0, 1], "role": ["customer", "agent"],
+        "text": ["My order is missing.", "Leave it with me until Friday. Bye for now."],
+        "timestamp": pd.to_datetime(["2026-03-02T10:00Z", "2026-03-02T10:05Z"])})
+    conv = sa.Conversations.from_frames(turns, pd.DataFrame(
+        {"interaction_id": ["a"], "channel": ["chat"]}))
+    plain, res = sa.score(conv), sa.score(conv, categories=cats)
+    assert plain.measures["promises"].tolist() == [0.0]
+    row = res.evidence[res.evidence["source"] == "category"].iloc[0]
+    assert row["cue"] == "promise" and json.loads(row["detail"]) == {
+        "action": "Leave it with me", "category": "house_promise", "due_phrase": "until Friday"}
+    assert row["due_at"] == pd.Timestamp("2026-03-06T23:59:59Z")
+    assert res.measures[["promises", "promises_with_due"]].iloc[0].tolist() == [1.0, 1.0]
+    assert res.promises[["action", "due_source"]].iloc[0].tolist() == ["Leave it with me",
+                                                                       "stated"]

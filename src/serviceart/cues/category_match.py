@@ -12,7 +12,9 @@ the categories, and the cue component's norm rewrites are reused.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
+from datetime import tzinfo
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from ..clock import reference_times
+from ..clock.calendar import BusinessCalendar
 from ..schema import EVIDENCE, conform, empty
 from .categories import MARKER, MEASURE_PREFIX, Categories, Category
 from .matching import GatedPatterns, NormRewriter, expand, phrase_doc
@@ -247,7 +251,8 @@ def _turn_seconds(turns: pd.DataFrame, interactions: pd.DataFrame) -> np.ndarray
 
 
 def category_evidence(turns: pd.DataFrame, interactions: pd.DataFrame,
-                      categories: Categories, hits: Sequence[Sequence[tuple[Category, int, int]]]
+                      categories: Categories, hits: Sequence[Sequence[tuple[Category, int, int]]],
+                      *, tz: str | tzinfo = "UTC", calendar: BusinessCalendar | None = None
                       ) -> pd.DataFrame:
     """Evidence rows of the categories' hits, for the role and window of each category.
 
@@ -260,6 +265,9 @@ def category_evidence(turns: pd.DataFrame, interactions: pd.DataFrame,
     hits
         One list per turn (in the order of ``turns``) of ``(category, start_char,
         end_char)``, from :class:`CategoryMatcher`.
+    tz, calendar
+        For the due time of a category that extends ``promise``: its sentence's due
+        phrase is resolved as the cue pipeline resolves a promise's.
 
     Returns
     -------
@@ -298,7 +306,50 @@ def category_evidence(turns: pd.DataFrame, interactions: pd.DataFrame,
         "source": "category",
         "confidence": 1.0,
     })
+    promise = (frame["cue"] == "promise").to_numpy(dtype=bool)
+    if promise.any():  # a promise's action and due phrase, as the cue pipeline gives them
+        said = reference_times(turns, interactions).to_numpy()[pos]
+        details, dues = [], []
+        for k in np.flatnonzero(promise).tolist():
+            r = kept[k]
+            detail, due = _promise_detail(texts[r[0]], r[2], r[3], said[k], r[1].name, tz,
+                                          calendar)
+            details.append(detail)
+            dues.append(due)
+        frame.loc[promise, "detail"] = details
+        frame["due_at"] = pd.NaT
+        frame["due_at"] = pd.to_datetime(frame["due_at"], utc=True)
+        frame.loc[promise, "due_at"] = pd.to_datetime(pd.Series(dues, dtype="object"),
+                                                      utc=True).to_numpy()
     return conform(frame, EVIDENCE)
+
+
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
+
+
+def _promise_detail(text: str, start: int, end: int, said: Any, name: str,
+                    tz: str | tzinfo, calendar: BusinessCalendar | None
+                    ) -> tuple[str, pd.Timestamp | None]:
+    """A category promise's ``detail`` (its category, action and due phrase) and due time,
+    read from the sentence around it (ended by ``.``, ``!`` or ``?``)."""
+    from ..clock.due import find_due, find_due_phrase
+
+    lo = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    m = _SENTENCE_END.search(text, end)
+    sentence = text[lo:m.end() if m else len(text)]
+    detail: dict[str, Any] = {"action": text[start:end], "category": name}
+    due_at = None
+    if pd.isna(said):
+        phrase = find_due_phrase(sentence, calendar=calendar)
+        if phrase is not None:
+            detail["due_phrase"] = phrase.phrase
+    else:
+        due = find_due(sentence, pd.Timestamp(said).to_pydatetime(warn=False), tz=tz,
+                       calendar=calendar)
+        if due is not None:
+            detail["due_phrase"] = due.phrase
+            due_at = pd.Timestamp(due.due)
+    return json.dumps(detail, ensure_ascii=False, sort_keys=True), due_at
 
 
 def merge_evidence(evidence: pd.DataFrame, found: pd.DataFrame,
@@ -378,5 +429,6 @@ def with_categories(evidence: pd.DataFrame, turns: pd.DataFrame, interactions: p
         blank, matcher = _MATCHERS[key]
         texts = turns["text"].astype("string").fillna("").to_numpy(dtype=object)
         hits = match_texts(list(texts), matcher, blank, settings.batch_size)
-    found = category_evidence(turns, interactions, cats, hits)
+    found = category_evidence(turns, interactions, cats, hits, tz=settings.tz,
+                              calendar=settings.calendar)
     return merge_evidence(evidence, found, turns)

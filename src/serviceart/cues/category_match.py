@@ -11,6 +11,7 @@ the categories, and the cue component's norm rewrites are reused.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -28,7 +29,7 @@ from ..clock.calendar import BusinessCalendar
 from ..schema import EVIDENCE, conform, empty
 from .categories import MARKER, MEASURE_PREFIX, Categories, Category
 from .matching import GatedPatterns, NormRewriter, expand, phrase_doc
-from .rules import load_patterns
+from .rules import PatternSet, load_patterns
 
 __all__ = ["COMPONENT", "CategoryComponent", "CategoryMatcher", "add_to_pipeline",
            "category_evidence", "category_measures", "component_of", "match_texts",
@@ -36,6 +37,13 @@ __all__ = ["COMPONENT", "CategoryComponent", "CategoryMatcher", "add_to_pipeline
 
 #: The name of the pipeline component that finds categories.
 COMPONENT = "serviceart_categories"
+
+
+@functools.lru_cache(maxsize=8)
+def _rules(patterns_dir: str | None) -> PatternSet:
+    """The pattern set whose ``rules.json`` gives norm rewrites and negators (read once
+    per folder and process)."""
+    return load_patterns(patterns_dir)
 
 
 class CategoryMatcher:
@@ -55,7 +63,7 @@ class CategoryMatcher:
     def __init__(self, nlp: Language, categories: Categories,
                  patterns_dir: str | None = None) -> None:
         self.categories = categories
-        rules = load_patterns(patterns_dir)
+        rules = _rules(patterns_dir)
         vocab = nlp.vocab
         self.norms = NormRewriter(vocab, rules.norms)
         self._negators = frozenset(vocab.strings.add(w) for w in rules.negators)

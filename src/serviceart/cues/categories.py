@@ -19,7 +19,8 @@ A categories file holds ``[[category]]`` tables::
 Phrases and patterns match on token norms, as the shipped cue patterns do (see
 :mod:`serviceart.cues.rules`): case and contractions do not matter, and the same
 norm rewrites apply. Negation drops a hit when a negator of ``rules.json`` stands
-at most its window of tokens before it, with no punctuation between.
+at most its window of tokens before it with no punctuation between, or inside it
+where the category does not name that word itself.
 
 Every category's hits are evidence rows with ``source = "category"``. A new
 category's rows have the cue ``category`` (the evidence ``cue`` column holds codebook

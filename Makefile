@@ -33,6 +33,7 @@ bench: venv
 	$(BIN)/python benchmarks/throughput.py --repeat 3
 	$(BIN)/python benchmarks/batch.py --repeat 3
 	$(BIN)/python benchmarks/redaction.py --repeat 3
+	$(BIN)/python benchmarks/categories.py --repeat 3
 
 eval: venv
 	$(BIN)/python benchmarks/eval_cues.py --cv

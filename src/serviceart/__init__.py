@@ -30,6 +30,8 @@ if typing.TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a tes
     from .codebook import CUES as CUES
     from .codebook import MEASURES as MEASURES
     from .codebook import PRINCIPLES as PRINCIPLES
+    from .cues.categories import Categories as Categories
+    from .cues.categories import load_categories as load_categories
     from .cues.pipeline import detect as detect
     from .cues.pipeline import make_nlp as make_nlp
     from .errors import ConfigError as ConfigError
@@ -49,6 +51,7 @@ if typing.TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a tes
     from .rubric.core import Criterion as Criterion
     from .rubric.core import Rubric as Rubric
     from .run.local import score as score
+    from .run.recategorise import recategorise as recategorise
     from .run.settings import ScoreSettings as ScoreSettings
     from .scorers import SCORERS as SCORERS
 
@@ -85,6 +88,8 @@ _EXPORTS: dict[str, str] = {
     "ScoreSettings": "run.settings",
     "SCORERS": "scorers",
     "AgreementReport": "analysis.agreement", "agreement": "analysis.agreement",
+    "Categories": "cues.categories", "load_categories": "cues.categories",
+    "recategorise": "run.recategorise",
 }
 
 

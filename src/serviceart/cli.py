@@ -174,6 +174,11 @@ def score(
                                    "out of scope.")] = False,
     redact: Annotated[bool, REDACT] = False,
     redact_types: Annotated[str | None, REDACT_TYPES] = None,
+    categories: Annotated[Path | None, typer.Option(
+        "--categories", metavar="FILE",
+        help="Categories TOML: your own phrases and token patterns, each found as "
+             "evidence and counted as the measure category_<name> (see "
+             "docs/categories.md).")] = None,
 ) -> None:
     """Score exports into a run folder of Parquet parts (resumable: rerun to continue).
 
@@ -191,7 +196,8 @@ def score(
             calendar=str(calendar) if calendar else None, case_window=case_window,
             as_of=as_of, promise_horizons=_horizons(horizon),
             link_by_customer=link_by_customer, recycle_after=recycle_after,
-            scope_filter=not keep_non_service, redact=_redact(redact, redact_types)))
+            scope_filter=not keep_non_service, redact=_redact(redact, redact_types),
+            categories=str(categories) if categories else None))
 
 
 def _sla(given: str | None) -> str | dict[str, str] | None:
@@ -475,6 +481,62 @@ def export(
         _fail(exc)
         return
     _say(out, f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
+
+
+@app.command()
+def recategorise(
+    run_dir: Annotated[Path, typer.Argument(metavar="RUN", help="A finished run folder.")],
+    categories: Annotated[Path, typer.Option(
+        "--categories", metavar="FILE", help="The new or changed categories TOML.")],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", metavar="NEW", help="New run folder to write (the run folder is "
+                                              "left as it was).")],
+) -> None:
+    """Apply new or changed categories to a finished run from its stored turns (the
+    input is not read again), score it again with its rubric, and write a new run
+    folder."""
+    from .run.recategorise import recategorise as apply
+
+    try:
+        if output.exists() and any(output.iterdir()):
+            raise ConfigError("the output folder is not empty; give a new folder (the "
+                              "run folder itself is never changed)", source=str(output),
+                              code="SA-C268")
+        result = apply(run_dir, categories)
+        result.to_parquet(output)
+    except ServiceartError as exc:
+        _fail(exc)
+        return
+    cats = result.settings.categories if result.settings is not None else None
+    names = ", ".join(cats.names) if cats is not None else "none"
+    _say(out, f"recategorised {len(result.scores)} interactions with {names} -> {output}")
+
+
+categories_app = typer.Typer(no_args_is_help=True,
+                             help="Check a run's categories before trusting them.")
+app.add_typer(categories_app, name="categories")
+
+
+@categories_app.command("sample")
+def categories_sample(
+    run_dir: Annotated[Path, typer.Argument(metavar="RUN", help="A run folder scored with "
+                                                                "--categories.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The category.")],
+    n: Annotated[int, typer.Option("-n", min=1, metavar="N",
+                                   help="How many hits to show.")] = 30,
+    seed: Annotated[int, typer.Option("--seed", metavar="S", help="Random seed: the same "
+                                      "seed shows the same hits.")] = 0,
+) -> None:
+    """Print a random sample of a category's hits, each in its turn with the turns
+    before and after it, so that a person can judge its precision."""
+    from .views.categories import format_hits, sample_hits
+
+    try:
+        frame = sample_hits(run_dir, name, n, seed=seed)
+    except ServiceartError as exc:
+        _fail(exc)
+        return
+    out.print(format_hits(frame, name), markup=False, highlight=False)
 
 
 def main() -> None:

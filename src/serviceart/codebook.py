@@ -44,9 +44,12 @@ CHANNELS: tuple[str, ...] = ("call", "chat", "email", "social", "forum")
 SCOPES: tuple[str, ...] = ("service", "no_agent", "non_service")
 
 #: Evidence rows that are not pattern cues: the name, and what the row says. A
-#: ``scope`` row quotes what put an interaction out of scope; its ``detail`` says why.
+#: ``scope`` row quotes what put an interaction out of scope; its ``detail`` says why. A
+#: ``category`` row is a hit of a category file's category
+#: (:mod:`serviceart.cues.categories`); its ``detail`` names the category.
 EVIDENCE_MARKERS: dict[str, str] = {
     "scope": "what put the interaction out of scope (detail: the rule and its reason)",
+    "category": "a hit of a QA lead's category (detail: its name; see docs/categories.md)",
 }
 
 

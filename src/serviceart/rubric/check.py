@@ -37,9 +37,9 @@ from ..errors import RubricError
 from ..schema import measures_table
 from .expr import ExpressionError, evaluate, names_in, parse
 
-__all__ = ["BAND_KEYS", "KINDS", "MAX_CRITERIA", "MAX_NAME", "MAX_TEXT", "MAX_WEIGHT", "Band",
-           "Criterion", "Locator", "TomlLocator", "check_criteria", "dry_run_frame",
-           "raise_problems", "short"]
+__all__ = ["BAND_KEYS", "CATEGORY_MEASURE", "KINDS", "MAX_CRITERIA", "MAX_NAME", "MAX_TEXT",
+           "MAX_WEIGHT", "Band", "Criterion", "Locator", "TomlLocator", "category_names",
+           "check_criteria", "dry_run_frame", "raise_problems", "short"]
 
 #: The largest ``weight`` of a score criterion.
 MAX_WEIGHT = 1e6
@@ -52,6 +52,10 @@ MAX_NAME = 200
 MAX_TEXT = 10_000
 #: The measure values every expression is dry-run on, one row each.
 DRY_RUN_VALUES: tuple[float, ...] = (0.0, 1.0, math.nan, 0.5, -1.0, 3.0, 1e12, 1e300)
+
+#: A category measure (:mod:`serviceart.cues.categories`): accepted when a rubric is
+#: loaded, and checked against the categories when it is used to score.
+CATEGORY_MEASURE = re.compile(r"^category_[a-z][a-z0-9_]*$")
 
 #: criterion kinds
 KINDS: tuple[str, ...] = ("score", "bonus", "auto_fail")
@@ -109,6 +113,19 @@ def _normal(expression: str) -> str:
 
 def _known_names() -> set[str]:
     return set(measures_table().names) - {"interaction_id"}
+
+
+def category_names(expressions: Iterable[str]) -> list[str]:
+    """The category measures (``category_<name>``, not codebook names) that
+    ``expressions`` read, sorted."""
+    known = _known_names()
+    out: set[str] = set()
+    for expression in expressions:
+        try:
+            out |= {n for n in names_in(expression) - known if CATEGORY_MEASURE.match(n)}
+        except ExpressionError:
+            continue
+    return sorted(out)
 
 
 # -- where things are, for error messages -----------------------------------------
@@ -223,17 +240,23 @@ def _dry_frame() -> pd.DataFrame:
     return frame
 
 
-def dry_run_frame() -> pd.DataFrame:
+def dry_run_frame(extra: Sequence[str] = ()) -> pd.DataFrame:
     """A small measures frame to dry-run rubrics on: every measure and cue column of
-    the codebook, one row per value of :data:`DRY_RUN_VALUES` (0, 1, NaN, negative,
-    very large)."""
-    return _dry_frame().copy()
+    the codebook (and the ``extra`` ones, e.g. category measures), one row per value of
+    :data:`DRY_RUN_VALUES` (0, 1, NaN, negative, very large)."""
+    frame = _dry_frame().copy()
+    for name in extra:
+        frame[name] = frame[frame.columns[1]].to_numpy()
+    return frame
 
 
 @functools.lru_cache(maxsize=4096)
 def _dry_run(expression: str) -> str | None:
     """Why an expression fails on the dry-run frame (``None`` when it works)."""
     frame = _dry_frame()
+    extra = category_names([expression])
+    if extra:
+        frame = dry_run_frame(extra)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -387,7 +410,7 @@ def check_criteria(criteria: Sequence[Criterion], source: str, where: Locator,
         for key in ("value", "applies"):
             expr = getattr(c, key)
             try:
-                unknown = names_in(expr) - known
+                unknown = {n for n in names_in(expr) - known if not CATEGORY_MEASURE.match(n)}
             except ExpressionError as exc:
                 bad(i, c, key, str(exc), code="SA-R058")
                 continue

@@ -80,6 +80,7 @@ from .check import (
     TomlLocator,
     _check_bands,
     _suggest,
+    category_names,
     check_criteria,
     dry_run_frame,
     raise_problems,
@@ -138,6 +139,7 @@ class Rubric:
         self.description = description
         self.source = source
         where = locator or Locator()
+        self.locator = where
         raw = {k: [{"name": b.name, "min": b.min} if isinstance(b, Band) else dict(b)
                    for b in v] for k, v in (bands or {}).items()}
         self.bands, problems = _check_bands(raw, source, where)
@@ -157,7 +159,7 @@ class Rubric:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
-                scores, _ = self.apply(dry_run_frame())
+                scores, _ = self.apply(dry_run_frame(self.category_measures))
                 values = scores[[*PRINCIPLES, "overall"]].to_numpy(dtype="float64")
         except Exception as exc:  # a rubric that cannot score is reported, whatever the cause
             raise RubricError(f"the rubric fails when scoring test measures: "
@@ -169,6 +171,12 @@ class Rubric:
                               f"{sorted(set(finite.tolist()))[:5]}", source=self.source,
                               code="SA-R020")
         _DRY_RUN_PASSED.add(digest)
+
+    @property
+    def category_measures(self) -> list[str]:
+        """The category measures (``category_<name>``) the criteria read, sorted; scoring
+        needs categories that define them (:mod:`serviceart.cues.categories`)."""
+        return category_names(e for c in self.criteria for e in (c.value, c.applies))
 
     # -- construction -------------------------------------------------------------
     @classmethod

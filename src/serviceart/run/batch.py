@@ -69,6 +69,7 @@ import pandas as pd
 
 from .._words import word_counts
 from ..clock.calendar import BusinessCalendar
+from ..cues.categories import write_categories
 from ..errors import ConfigError, OutputError
 from ..ingest.io import expand_paths, stream
 from ..ingest.model import concat_rejects
@@ -466,6 +467,7 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
         "format": format, "settings": settings.outcome_dict(),
         "read_options": {k: str(v) for k, v in sorted(read_options.items())}})
     _claim(out, fingerprint, settings.rubric)
+    write_categories(out, settings.categories)
     plan_file = plan.table.assign(_chunk=plan.table["interaction_id"].map(chunk_of).to_numpy())
     with writing(out / PLAN_FILE):
         plan_file.to_parquet(out / f".{PLAN_FILE}.tmp", index=False)

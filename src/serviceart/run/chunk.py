@@ -23,6 +23,12 @@ from spacy.language import Language
 
 from .._words import word_counts
 from ..cases.ledger import promise_ledger
+from ..cues.category_match import (
+    add_to_pipeline,
+    category_measures,
+    component_of,
+    with_categories,
+)
 from ..cues.evidence import extract_evidence
 from ..cues.pipeline import make_nlp
 from ..schema import (
@@ -69,15 +75,20 @@ class PartTables:
                 {"interaction_id": pd.Series(dtype="string")}), turns=empty(TURNS))
 
 
-#: one cue pipeline per process and pattern folder (workers build theirs once)
-_PIPELINES: dict[str | None, Language] = {}
+#: one cue pipeline per process, pattern folder and categories (workers build theirs once)
+_PIPELINES: dict[tuple[str | None, str | None], Language] = {}
 
 
 def pipeline(settings: ScoreSettings) -> Language:
-    """This process's cue pipeline for ``settings.patterns_dir`` (built once)."""
-    key = settings.patterns_dir
+    """This process's cue pipeline for ``settings.patterns_dir`` and
+    ``settings.categories`` (built once)."""
+    cats = settings.categories
+    key = (settings.patterns_dir, None if cats is None else cats.hash)
     if key not in _PIPELINES:
-        _PIPELINES[key] = make_nlp(patterns_dir=key)
+        nlp = make_nlp(patterns_dir=settings.patterns_dir)
+        if cats is not None:
+            add_to_pipeline(nlp, cats, settings.patterns_dir)
+        _PIPELINES[key] = nlp
     return _PIPELINES[key]
 
 
@@ -105,15 +116,23 @@ def gc_paused() -> Iterator[None]:
 def evidence_for(turns: pd.DataFrame, interactions: pd.DataFrame, settings: ScoreSettings,
                  nlp: Language | None = None) -> pd.DataFrame:
     """The EVIDENCE table of some whole interactions (it depends on each turn alone, so
-    the batch engine extracts it while the input is still being read)."""
+    the batch engine extracts it while the input is still being read), with the
+    categories' rows when the settings have categories."""
     with gc_paused():
         return _evidence_for(turns, interactions, settings, nlp)
 
 
 def _evidence_for(turns: pd.DataFrame, interactions: pd.DataFrame, settings: ScoreSettings,
                   nlp: Language | None) -> pd.DataFrame:
-    return extract_evidence(turns, interactions, nlp or pipeline(settings), tz=settings.tz,
-                            batch_size=settings.batch_size, calendar=settings.calendar)
+    nlp = nlp or pipeline(settings)
+    component = component_of(nlp)
+    if component is not None:
+        component.take()  # nothing left over from an earlier, interrupted call
+    evidence = extract_evidence(turns, interactions, nlp, tz=settings.tz,
+                                batch_size=settings.batch_size, calendar=settings.calendar)
+    if settings.categories is None:
+        return evidence
+    return with_categories(evidence, turns, interactions, settings, nlp)
 
 
 def score_part(turns: pd.DataFrame, interactions: pd.DataFrame, settings: ScoreSettings,
@@ -153,6 +172,9 @@ def _score_part(turns: pd.DataFrame, interactions: pd.DataFrame, settings: Score
                          sla_s=settings.sla_s, calendar=settings.calendar, promises=promises,
                          case_window=settings.case_window, sla=settings.sla)
     measures, found = _measures(ctx, settings)
+    if settings.categories is not None:
+        measures = pd.concat([measures, category_measures(evidence, interactions,
+                                                          settings.categories)], axis=1)
     if found:
         evidence = _with_found(evidence, found, interactions)
     scope, scope_evidence = detect_scope(turns, interactions,

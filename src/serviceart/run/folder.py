@@ -151,6 +151,10 @@ def write_result(result: Result, directory: str | Path) -> Path:
     if result.rubric is not None:
         write_rubric(out, result.rubric)
         info["rubric"] = {**(info.get("rubric") or {}), "file": RUBRIC_FILE}
+    if result.settings is not None and result.settings.categories is not None:
+        from ..cues.categories import write_categories
+
+        write_categories(out, result.settings.categories)
     write_json(out / "run.json", info)
     return out
 
@@ -179,7 +183,8 @@ def read_result(directory: str | Path) -> Result:
                   for n, t in tables.items()}
     rubric = read_rubric(d, info)
     try:
-        settings = ScoreSettings.from_run_info(info, rubric=rubric) if rubric else None
+        settings = (ScoreSettings.from_run_info(info, rubric=rubric, folder=d) if rubric
+                    else None)
     except ServiceartError:  # a run of another version, or scorers not installed here
         settings = None
     return Result(run_info=info, folder=d, rubric=rubric, settings=settings, **tables)

@@ -54,6 +54,7 @@ def score(
     promise_horizons: Mapping[str, str | pd.Timedelta | None] | None = None,
     as_of: str | pd.Timestamp | None = None,
     redact: bool | str | list[str] | None = None,
+    categories: Any = None,
 ) -> Result:
     """Score every interaction: measures, evidence, principle scores.
 
@@ -109,6 +110,10 @@ def score(
         Replace personal data in every table returned (``True``: every entity
         type, or a list such as ``["card", "email", "name"]``); scores do not
         change. See :mod:`serviceart.redact`.
+    categories
+        A QA lead's categories: a TOML file path or a
+        :class:`~serviceart.cues.categories.Categories` (see ``docs/categories.md``).
+        Each adds evidence rows and the measure ``category_<name>``.
 
     Returns
     -------
@@ -131,7 +136,7 @@ def score(
         settings, rubric=rubric, sla_s=sla_s, sla=sla, jobs=n_process, tz=tz, chunk_size=chunk_size,
         scorers=scorers, calendar=calendar, case_window=case_window,
         link_by_customer=link_by_customer, promise_horizons=promise_horizons, as_of=as_of,
-        redact=redact)
+        redact=redact, categories=categories)
     if nlp is not None and settings.jobs > 1:
         raise ConfigError("a custom nlp can only be used with n_process=1", field="nlp",
                           code="SA-C055")

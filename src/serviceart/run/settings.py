@@ -34,6 +34,7 @@ OPTION_FLAGS: dict[str, str] = {
     "link_by_customer": "--link-by-customer/--exported-cases-only",
     "chunk_size": "--chunk-size", "jobs": "--jobs", "recycle_after": "--recycle-after",
     "scope_filter": "--keep-non-service", "redact": "--redact/--redact-types",
+    "categories": "--categories",
 }
 
 #: Settings that decide how the work is spread, not what it gives: runs that differ
@@ -110,6 +111,11 @@ class ScoreSettings:
         type, a list of them (``["card", "email", "name"]``), or ``False``; see
         :mod:`serviceart.redact`. Cues and scores are found before, so they do not
         change. Once built: the tuple of entity types (empty: off).
+    categories
+        A QA lead's categories (:class:`~serviceart.cues.categories.Categories` or a
+        TOML path), or ``None``. Each adds evidence rows and, unless it extends a
+        cue, the measure ``category_<name>``; a rubric naming a ``category_`` measure
+        needs the categories that define it.
 
     Raises
     ------
@@ -145,6 +151,7 @@ class ScoreSettings:
     scorers: Any = field(default=None)
     scope_filter: bool = True
     redact: Any = ()
+    categories: Any = None
 
     def __post_init__(self) -> None:
         problems: list[tuple[str, str, ServiceartError | None]] = []
@@ -163,6 +170,7 @@ class ScoreSettings:
                 object.__setattr__(self, f.name, value)
         if not problems:
             self._resolve_sla()
+            _check_category_measures(self.rubric, self.categories)
             return
         lines = [f"{_option(name)}: {why}" for name, why, _ in problems]
         name, _, first = problems[0]
@@ -244,19 +252,22 @@ class ScoreSettings:
             "scorers": [{"name": s.name, "params": _json_params(s)} for s in self.scorers],
             "scope_filter": self.scope_filter,
             "redact": list(self.redact),
+            "categories": None if self.categories is None else self.categories.to_dict(),
         }
 
     def outcome_dict(self) -> dict[str, Any]:
         """:meth:`to_dict` without the settings that only spread the work (``jobs``...)
-        and without where the rubric was read from: two runs with the same outcome
-        settings give equal tables."""
+        and without where the rubric and the categories were read from: two runs with
+        the same outcome settings give equal tables."""
         out = {k: v for k, v in self.to_dict().items() if k not in DISTRIBUTION}
         out["rubric"] = {k: v for k, v in out["rubric"].items() if k != "source"}
+        if out["categories"]:
+            out["categories"] = {k: v for k, v in out["categories"].items() if k != "source"}
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, rubric: Rubric | None = None
-                  ) -> ScoreSettings:
+    def from_dict(cls, data: Mapping[str, Any], *, rubric: Rubric | None = None,
+                  categories: Any = None) -> ScoreSettings:
         """Rebuild settings from :meth:`to_dict`.
 
         Parameters
@@ -266,6 +277,9 @@ class ScoreSettings:
         rubric
             The run's rubric (from its folder's ``rubric.toml``); when ``None`` the
             recorded hash must be the default rubric's.
+        categories
+            The run's categories (from its folder's ``categories.toml``), needed
+            when it recorded some.
 
         Raises
         ------
@@ -288,6 +302,7 @@ class ScoreSettings:
                               f"used (hash {recorded.get('hash')})", field="rubric",
                               code="SA-C091")
         values["scorers"] = [_scorer_from(item) for item in values.get("scorers") or []] or None
+        values["categories"] = _recorded_categories(values.get("categories"), categories)
         return cls(rubric=rubric, **values)
 
     @classmethod
@@ -305,11 +320,16 @@ class ScoreSettings:
         folder
             The run folder.
         """
-        if rubric is None and folder is not None:
+        categories = None
+        if folder is not None:
+            from ..cues.categories import read_categories
             from .folder import read_rubric
 
-            rubric = read_rubric(Path(folder), dict(run_info))
-        return cls.from_dict(run_info.get("settings") or {}, rubric=rubric)
+            if rubric is None:
+                rubric = read_rubric(Path(folder), dict(run_info))
+            categories = read_categories(Path(folder), dict(run_info))
+        return cls.from_dict(run_info.get("settings") or {}, rubric=rubric,
+                             categories=categories)
 
 
 def _option(name: str) -> str:
@@ -472,6 +492,42 @@ def _redact(value: Any) -> tuple[str, ...]:
         raise _Bad(exc.message.removeprefix("redact: ")) from None
 
 
+def _categories(value: Any) -> Any:
+    """``categories``: a :class:`~serviceart.cues.categories.Categories`, a TOML path or
+    ``None``."""
+    from ..cues.categories import Categories, load_categories
+
+    if value is None or isinstance(value, Categories):
+        return value
+    if isinstance(value, (str, Path)):
+        return load_categories(value)
+    raise _Bad(f"give Categories or a TOML path, not {type(value).__name__}")
+
+
+def _check_category_measures(rubric: Rubric, categories: Any) -> None:
+    """Every ``category_`` measure the rubric names is defined by the categories, else a
+    :class:`~serviceart.errors.RubricError` at the rubric's line, with a suggestion."""
+    from ..cues.categories import category_measure_problems
+
+    category_measure_problems(rubric, categories)
+
+
+def _recorded_categories(recorded: Any, given: Any) -> Any:
+    """The categories of a recorded run: ``given``, checked against the recorded hash."""
+    if not recorded:
+        return None
+    if given is None:
+        raise ConfigError(f"the run used categories (hash {recorded.get('hash')}, from "
+                          f"{recorded.get('source')}); pass them as categories=",
+                          field="categories", code="SA-C265")
+    got = _categories(given)
+    if got.hash != recorded.get("hash"):
+        raise ConfigError(f"the categories given (hash {got.hash}) are not the ones the run "
+                          f"used (hash {recorded.get('hash')})", field="categories",
+                          code="SA-C266")
+    return got
+
+
 def _json_params(scorer: Scorer) -> dict[str, Any]:
     """A scorer's parameters as JSON values (others recorded by their repr)."""
     out: dict[str, Any] = {}
@@ -491,4 +547,5 @@ _CONVERT: dict[str, Any] = {
     "link_by_customer": _bool, "chunk_size": _count, "jobs": _count,
     "recycle_after": _count, "batch_size": _count, "patterns_dir": _folder,
     "scorers": _scorers, "scope_filter": _bool, "redact": _redact,
+    "categories": _categories,
 }

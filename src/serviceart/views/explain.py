@@ -84,14 +84,13 @@ def _moves(criterion: Criterion, name: str, mrow: pd.DataFrame) -> int:
     (a promise cue behind ``promises_broken`` when none broke) moved nothing."""
     if mrow.empty or name not in mrow.columns:
         return 0
-    row = mrow.iloc[[0]].copy()
     names = _names(criterion.value)
-    own = _float(row[name].iloc[0])
+    own = _float(mrow[name].iloc[0])
     if math.isnan(own) or own <= 0:
         return 0
-    for n in names:
-        if (n in CUES or n in _BEHIND) and n in row.columns:
-            row[n] = 0.0
+    # a one-row frame of the names the value reads (all of the run's measures is slow)
+    row = pd.DataFrame({n: [0.0 if n in CUES or n in _BEHIND else _float(mrow[n].iloc[0])]
+                        for n in names if n in mrow.columns})
     try:
         none = float(evaluate(criterion.value, row)[0])
         row[name] = own
@@ -269,14 +268,19 @@ class Explanation:
         criteria of ``principle`` that applied (a criterion that did not apply moved
         no points, so nothing is evidence for it)."""
         t = self.table
-        applied = t["applied"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-        t = t[(t["principle"] == principle).to_numpy(dtype=bool) & applied
-              & t["cue"].notna().to_numpy(dtype=bool)]
-        effects = t["effect"] if "effect" in t.columns else pd.Series(["context"] * len(t))
-        return [(str(c), str(cue), int(turn), str(role), str(text), str(eff))
-                for c, cue, turn, role, text, eff in zip(
-                    t["criterion"], t["cue"], t["turn_index"], t["role"], t["text"], effects,
-                    strict=True)]
+        applied = t["applied"].to_numpy(dtype=object)
+        cue = t["cue"].to_numpy(dtype=object)
+        at = np.flatnonzero((t["principle"].to_numpy(dtype=object) == principle)
+                            & np.array([a is True or a == 1 for a in applied], dtype=bool)
+                            & ~pd.isna(cue))
+        if not len(at):
+            return []
+        cols = [t[c].to_numpy(dtype=object)[at] for c in ("criterion", "cue", "turn_index",
+                                                          "role", "text")]
+        effects = (t["effect"].to_numpy(dtype=object)[at] if "effect" in t.columns
+                   else np.full(len(at), "context", dtype=object))
+        return [(str(c), str(q), int(turn), str(role), str(text), str(eff))
+                for c, q, turn, role, text, eff in zip(*cols, effects, strict=True)]
 
     @property
     def title(self) -> str:
@@ -562,13 +566,14 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
     ev = result.evidence
     ev = ev[ev["interaction_id"].astype(str) == iid].reset_index(drop=True)
     mrow = result.measures[result.measures["interaction_id"].astype(str) == iid]
+    found = set(ev["cue"].astype(str))
     links = []
     for (p, name), names in reads.items():
         c = crits[(p, name)]
         value_names = _names(c.value)
         for n in names:
             cue = n if n in CUES else _BEHIND.get(n)
-            if cue is None:
+            if cue is None or cue not in found:
                 continue
             via = "value" if n in value_names else "applies"
             links.append({"principle": p, "criterion": name, "cue": cue, "via": via,

@@ -27,8 +27,10 @@ import pytest
 from typer.testing import CliRunner
 
 import serviceart as sa
+from serviceart.analysis.aggregate import SCORE_COLUMNS
 from serviceart.cli import app
 from serviceart.run.batch import run_batch
+from serviceart.views.agentpage import trend_svg
 from serviceart.views.pages import SORT_JS
 from serviceart.views.report import render_report, report, write_report
 from serviceart.views.scorecard import anchor_of
@@ -556,3 +558,27 @@ def test_cli_report_subset(run_dir, tmp_path):
     bad = CliRunner().invoke(app, ["report", str(run_dir), "-o", str(out), "--channel", "fax"])
     assert bad.exit_code != 0 and "no interaction has channel 'fax'" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_agent_trend_leaves_out_stray_dates_and_labels_fit(shared_data, nlp):
+    """Twitter threads from 2011 to 2017: the trend covers Oct-Dec 2017, says what it left
+    out, and its date labels neither overlap nor run off the chart."""
+    res = twcs_result(shared_data, nlp)
+    frame = res.scores.merge(res.interactions[["interaction_id", "started_at"]],
+                             on="interaction_id")
+    frame = frame[frame["scope"] == "service"]
+    svg = trend_svg(frame["started_at"], frame[list(SCORE_COLUMNS)])
+    when = frame["started_at"]
+    # the 1st percentile of the dates is 7 October, less a week: 30 September
+    early = int((when < pd.Timestamp("2017-09-30", tz="UTC")).sum())
+    assert early == 7  # 2011, 2016, August and September 2017
+    assert (f"{early} conversation(s) outside 2017-09-30 to 2017-12-03 left out ({early} "
+            "before, 0 after)") in svg
+    assert "1st-99th percentile" in svg
+    dates = re.findall(r"<title>week of (\d{4}-\d\d-\d\d): overall", svg)
+    assert dates[0] >= "2017-09-25" and dates[-1] <= "2017-12-04" and len(dates) > 5
+    t = SvgText()
+    t.feed(svg[:svg.index("</svg>") + 6])
+    labels = [b for b in t.boxes if b[1] == "sa-date"]
+    assert len(labels) >= 4 and overlapping(labels) == []
+    assert all(b[2] >= 0 and b[3] <= t.width for b in labels)

@@ -123,11 +123,15 @@ def trend_svg(when: pd.Series, scores: pd.DataFrame, *, width: int = 660,
                      f'y2="{y(tick):.1f}" stroke="#f1f3f5"/>'
                      f'<text x="{left - 4}" y="{y(tick) + 3:.1f}" font-size="10" '
                      f'text-anchor="end" fill="#6c757d">{tick}</text>')
-    stamps = [pd.Timestamp(t) for t in means.index]
-    step = max(1, math.ceil(len(stamps) / 8))
-    for t in stamps[::step]:
-        parts.append(f'<text x="{x(t):.1f}" y="{top + plot_h + 14}" font-size="10" '
-                     f'text-anchor="middle" fill="#6c757d">{t:%Y-%m-%d}</text>')
+    last_end = -math.inf
+    for t in (pd.Timestamp(t) for t in means.index):
+        # a date label where it fits: 62 px apart and inside the chart, never overlapping
+        mid = x(t)
+        if mid - 31 >= last_end + 4 and mid - 31 >= 0 and mid + 31 <= width:
+            parts.append(f'<text class="sa-date" x="{mid:.1f}" y="{top + plot_h + 14}" '
+                         f'font-size="10" text-anchor="middle" fill="#6c757d">'
+                         f"{t:%Y-%m-%d}</text>")
+            last_end = mid + 31
     legend_x = left
     for key in SCORE_COLUMNS:
         colour = PRINCIPLE_COLOURS.get(key, "#212529")
@@ -287,9 +291,9 @@ def _conversations(scored: pd.DataFrame, mine: pd.DataFrame, res: Result,
         cls = ' class="sa-lowest"' if k < lowest else ""
         rows.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
     n_cards = sum(1 for iid in table["interaction_id"].astype(str) if iid in cards)
-    return ('<table class="sa-table sa-sortable sa-conversations"><thead><tr>'
-            + "".join(f'<th data-type="{t}">{_e(h)}</th>' for h, t in heads)
-            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    return ('<div class="sa-scroll"><table class="sa-table sa-sortable sa-conversations">'
+            "<thead><tr>" + "".join(f'<th data-type="{t}">{_e(h)}</th>' for h, t in heads)
+            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
             f'<p class="sa-muted">{len(table)} scored conversations, the {min(lowest, len(table))}'
             f" lowest shaded; {n_cards} with a scorecard page. Click a column to sort.</p>")
 

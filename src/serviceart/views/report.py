@@ -100,6 +100,8 @@ table.sa-table td.sa-agent,table.sa-table td.sa-id{overflow-wrap:normal;word-bre
  hyphens:none;min-width:8ch}
 .sa-scroll{overflow-x:auto}
 table.sa-conversations tr.sa-lowest td{background:#fff5f5}
+table.sa-table.sa-conversations td{overflow-wrap:normal;word-break:normal;hyphens:none}
+table.sa-conversations td:first-child{white-space:nowrap}
 .sa-notes{margin:6px 0 0;padding-left:18px;color:#495057;font-size:12px}
 .sa-hists{display:flex;flex-wrap:wrap;gap:14px}
 .sa-muted{color:#6c757d;font-size:12px}

@@ -285,9 +285,9 @@ def test_evidence_is_tagged_helped_hurt_or_context(sample_result):
     assert "acknowledges_problem<-empathy" in tags["helped"]
     assert "acknowledges_problem<-chasing" in tags["context"]  # the customer's, via applies
     ex = explain(sample_result, "call-0003")
-    assert 'disrespect_fails <- disrespect, turn 6 (agent, hurt): "not my problem"' in str(ex)
-    assert ('acknowledges_problem <- chasing, turn 1 (customer, context): "third time '
-            "I've called\"") in str(ex)
+    assert 'disrespect_fails <- disrespect, turn 6 (agent): "not my problem" [hurt]' in str(ex)
+    assert ('acknowledges_problem <- chasing, turn 1 (customer): "third time '
+            "I've called\" [context]") in str(ex)
 
 
 def test_auto_fail_arithmetic_in_words(sample_result):

@@ -223,7 +223,7 @@ class Explanation:
             quotes = self._quotes(p)
             if quotes:
                 lines.append("  evidence:")
-                lines += [f"    {crit} <- {cue}, turn {turn} ({role}, {effect}): \"{text}\""
+                lines += [f"    {crit} <- {cue}, turn {turn} ({role}): \"{text}\" [{effect}]"
                           for crit, cue, turn, role, text, effect in quotes]
         if self.key_measures:
             lines.append("key measures: " + ", ".join(

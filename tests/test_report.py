@@ -36,7 +36,9 @@ from serviceart.views.report import render_report, report, write_report
 from serviceart.views.scorecard import anchor_of
 from serviceart.views.subset import subset
 
-from .test_scorecard import HOSTILE_ID, SCRIPT, hostile_folder
+from .test_scorecard import HOSTILE_ID, IMG, SCRIPT, hostile_folder
+
+HOSTILE_TEAM = IMG
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -377,6 +379,12 @@ def test_batch_run_folder_with_a_hostile_interaction(samples_dir, tmp_path):
     assert f'data-interaction="{html.escape(HOSTILE_ID)}"' in page
     assert "<script" not in page and "<img" not in page and "<svg onload" not in page
     assert html.escape(SCRIPT) in page  # as agent id, team and transcript text
+    pages = check_folder(out)  # every agent and scorecard page too
+    hostile = agent_page(out, SCRIPT)
+    assert f"<h1>agent: {html.escape(SCRIPT)}</h1>" in hostile
+    assert hostile.count("<script>") == 1 and "<img" not in hostile
+    assert f"teams</td><td>{html.escape(HOSTILE_TEAM)} (1)" in hostile
+    assert sum("/cards/" in p for p in pages) == 14
 
 
 def test_bad_arguments(run_dir, tmp_path):
@@ -411,6 +419,9 @@ def test_interactions_without_an_agent(nlp, tmp_path):
                                                                     "text"]))
     none = render_report(sa.score(conv, nlp=nlp), worst=2, n_boot=50)
     assert "No scored interaction has an agent." in none
+    index = report(sa.score(conv, nlp=nlp), tmp_path / "deep" / "r.html", worst=0, n_boot=0)
+    assert check_folder(index) and sorted(p.name for p in (tmp_path / "deep").iterdir()) == [
+        "r.html", "r_files"]  # no agent: an empty pages folder, nothing fails
     turns = pd.DataFrame(rows, columns=["interaction_id", "role", "text"])
     turns["agent_id"] = ["ann", None, None, None]
     some = render_report(sa.score(sa.Conversations.from_frames(turns), nlp=nlp), worst=2,

@@ -229,6 +229,8 @@ def test_scorecard_without_turns_or_promises(sample_result):
 def test_scorecard_has_no_script_or_external_resource(sample_result):
     page = explain(sample_result, "call-0001").to_html(standalone=True)
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert ('<meta http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;; '
+            "script-src &#x27;none&#x27;;") in page
     assert "<script" not in page and "://" not in page and "url(" not in page
     hrefs = re.findall(r'href="([^"]*)"', page)
     assert hrefs and all(h.startswith("#") for h in hrefs)

@@ -368,7 +368,7 @@ def report(
                      "or time.")] = None,
     per_agent: Annotated[int, typer.Option(
         "--per-agent", min=0, help="Scorecard pages for this many of each agent's lowest "
-                                   "conversations.")] = 20,
+                                   "conversations.")] = 10,
     all_cards: Annotated[bool, typer.Option(
         "--all-cards", help="A scorecard page for every conversation (overrides "
                             "--per-agent).")] = False,

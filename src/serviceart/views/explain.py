@@ -377,16 +377,20 @@ class Explanation:
         Returns
         -------
         str
-            Self-contained HTML: inline CSS, no script, no external resource.
+            Self-contained HTML: inline CSS, no script, no external resource (a
+            standalone page says so in its Content-Security-Policy).
         """
+        from .pages import content_security_policy
         from .scorecard import SCORECARD_CSS, anchor_of, card_html
 
         card = card_html(self, anchor or anchor_of(self.interaction_id))
         body = (f"<style>{SCORECARD_CSS}</style>\n" if css else "") + card
         if not standalone:
             return body
+        policy = html.escape(content_security_policy(None))
         return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-                f"<title>{html.escape(self.interaction_id)} - serviceart scorecard</title>"
+                f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+                f"<title>{html.escape(self.title)} - serviceart scorecard</title>"
                 f"</head><body>\n{body}\n</body></html>\n")
 
 

@@ -142,6 +142,7 @@ def write_folder(folder: Path, pages: dict[str, str]) -> None:
     try:
         if tmp.exists():
             shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
         for rel, text in pages.items():
             path = tmp / rel
             if not re.fullmatch(r"[A-Za-z0-9_./-]+", rel) or ".." in rel:

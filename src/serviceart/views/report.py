@@ -112,7 +112,7 @@ table.sa-conversations td:first-child{white-space:nowrap}
 
 
 def write_report(run_dir: str | Path, output: str | Path, *, worst: int = 10,
-                 n_boot: int = 1000, min_n: int = 30, per_agent: int | None = 20,
+                 n_boot: int = 1000, min_n: int = 30, per_agent: int | None = 10,
                  agent: str | Sequence[str] | None = None,
                  team: str | Sequence[str] | None = None,
                  channel: str | Sequence[str] | None = None,
@@ -146,7 +146,7 @@ def write_report(run_dir: str | Path, output: str | Path, *, worst: int = 10,
 
 
 def report(result: Result | str | Path, output: str | Path, *, worst: int = 10,
-           n_boot: int = 1000, min_n: int = 30, per_agent: int | None = 20,
+           n_boot: int = 1000, min_n: int = 30, per_agent: int | None = 10,
            agent: str | Sequence[str] | None = None, team: str | Sequence[str] | None = None,
            channel: str | Sequence[str] | None = None, start: Date | None = None,
            end: Date | None = None, title: str | None = None) -> Path:

@@ -529,7 +529,7 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
     """
     scores = result.scores
     iid = str(interaction_id)
-    known = scores["interaction_id"].astype(str)
+    known = _ids(scores)
     if not (known == iid).any():
         close = difflib.get_close_matches(iid, known.tolist(), n=3)
         raise InputError(f"interaction {iid!r} is not in this result"
@@ -545,7 +545,7 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
     bands = _bands_of(result, iid, score_map, rub, own=rubric is None)
 
     contrib = result.contributions
-    contrib = contrib[contrib["interaction_id"].astype(str) == iid].reset_index(drop=True)
+    contrib = contrib[_ids(contrib) == iid].reset_index(drop=True)
     crits = {(c.principle, c.name): c for c in rub.criteria} if rub is not None else {}
     kinds, bonus, titles, rationales, reads = [], [], [], [], {}
     for p, name, w in zip(contrib["principle"], contrib["criterion"], contrib["weight"],
@@ -568,8 +568,8 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
             failed.setdefault(str(r.principle), []).append(str(r.criterion))
 
     ev = result.evidence
-    ev = ev[ev["interaction_id"].astype(str) == iid].reset_index(drop=True)
-    mrow = result.measures[result.measures["interaction_id"].astype(str) == iid]
+    ev = ev[_ids(ev) == iid].reset_index(drop=True)
+    mrow = result.measures[_ids(result.measures) == iid]
     found = set(ev["cue"].astype(str))
     links = []
     for (p, name), names in reads.items():
@@ -619,13 +619,19 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
                        else {}, scope=scope, scope_reason=reason)
 
 
+def _ids(frame: pd.DataFrame) -> np.ndarray:
+    """A table's ``interaction_id`` as NumPy text (comparing Arrow-backed strings costs
+    more per call, and a report explains many interactions)."""
+    return frame["interaction_id"].to_numpy(dtype=object).astype(str)
+
+
 def _bands_of(result: Any, iid: str, scores: dict[str, float], rubric: Rubric | None,
               *, own: bool) -> dict[str, str | None]:
     """Each score's band: from the result's ``bands`` table when the result's own
     rubric is used, else from ``rubric``."""
     table = getattr(result, "bands", None)
     if own and table is not None and len(table) and "interaction_id" in table.columns:
-        row = table[table["interaction_id"].astype(str) == iid]
+        row = table[_ids(table) == iid]
         if len(row):
             return {k: (None if pd.isna(v := row[f"{k}_band"].iloc[0]) else str(v))
                     if f"{k}_band" in row.columns else None for k in scores}
@@ -637,7 +643,7 @@ def _rows_of(frame: pd.DataFrame | None, iid: str, order: str) -> pd.DataFrame:
     """The rows of one interaction, in ``order`` (an empty frame when there are none)."""
     if frame is None or "interaction_id" not in frame.columns:
         return pd.DataFrame()
-    rows = frame[frame["interaction_id"].astype(str) == iid]
+    rows = frame[_ids(frame) == iid]
     if order in rows.columns:
         rows = rows.sort_values(order, kind="stable")
     return rows.reset_index(drop=True)

@@ -15,9 +15,11 @@ Script execution is detected from the DOM after the page ran: the hostile
 transcript's payloads would set ``document.title`` to ``PWNED`` or put a
 ``data-pwned`` attribute on ``<body>``; a control test shows that the same
 checks do fire on a page that really runs such a script. Console messages
-(``console.error``, uncaught exceptions) reach stderr through
-``--enable-logging=stderr`` as ``...:CONSOLE...`` lines; our pages have no
-script, so any such line fails the test.
+(``console.error``, uncaught exceptions, Content-Security-Policy violations) reach
+stderr through ``--enable-logging=stderr`` as ``...:CONSOLE...`` lines; any such
+line fails the test. The agent pages run one script, the sortable tables, allowed
+by its hash in the page's policy; a control shows that the policy refuses any
+other inline script.
 
 The screenshots are written under pytest's temporary folder and their paths
 printed (``pytest -s`` shows them).
@@ -26,6 +28,7 @@ printed (``pytest -s`` shows them).
 from __future__ import annotations
 
 import functools
+import html
 import itertools
 import os
 import re
@@ -36,6 +39,8 @@ from pathlib import Path
 import pytest
 
 import serviceart as sa
+from serviceart.views import pages
+from serviceart.views.pages import SORT_JS
 from serviceart.views.report import write_report
 
 from .test_scorecard import HOSTILE_ID, SCRIPT, hostile_folder
@@ -124,7 +129,9 @@ def assert_screenshot(shot: Path) -> None:
 
 def assert_not_pwned(dom: str) -> None:
     title = re.search(r"<title>(.*?)</title>", dom, re.S)
-    assert title is not None and "PWNED" not in title.group(1)
+    # the payload sets the title to exactly PWNED (an agent page's title holds the
+    # hostile agent id as text, PWNED included)
+    assert title is not None and title.group(1).strip() != "PWNED"
     assert "data-pwned" not in re.sub(r"&lt;.*?&gt;", "", dom)  # only inside escaped text
     body = re.search(r"<body[^>]*>", dom)
     assert body is not None and "pwned" not in body.group(0)
@@ -219,3 +226,79 @@ def test_console_lines_are_the_page_s_own(tmp_path):
     found = console_lines(log, page)
     assert [r.split("] ", 1)[1][:8] for r in found] == ['"boom", ', '"Uncaugh', '"no sour']
     assert console_lines(log, tmp_path / "other.html") == [found[-1]]
+
+
+def _own_script_removed(dom: str) -> str:
+    """The DOM without the report's own sortable-table script (the one script the
+    page's policy allows), for the checks that no other script is on the page."""
+    assert dom.count("<script>") == 1 and f"<script>{SORT_JS}</script>" in dom
+    return dom.replace(f"<script>{SORT_JS}</script>", "")
+
+
+def test_agent_page_and_a_scorecard_from_it_open_in_chromium(hostile_run, tmp_path):
+    """The acceptance path: the index links to the agent's page, the page (with its one
+    hashed script running under the policy) links to the scorecard."""
+    _, run = hostile_run
+    index = write_report(run, tmp_path / "report.html", worst=3, n_boot=100)
+    link = re.search(r'<a href="(report_files/agents/[^"]+)">' + re.escape(html.escape(SCRIPT))
+                     + "</a>", index.read_text(encoding="utf-8"))
+    assert link is not None  # the hostile agent id, escaped, links to its page
+    agent = tmp_path / link.group(1)
+    dom, log = browse(agent, tmp_path / "agent.png", tmp_path / "profile")
+    assert console_lines(log, agent) == []  # no policy violation, no error
+    assert 'data-sortable="ready"' in dom  # the script ran: the policy allows its hash
+    assert dom.count('<button type="button" class="sa-sort">') == 10  # a button per column
+    assert dom.count('<svg class="sa-trend"') == 1
+    assert_not_pwned(_own_script_removed(dom))
+    assert_screenshot(tmp_path / "agent.png")
+    # text in the DOM dump: Chromium leaves " unescaped, our HTML escapes it
+    shown = "(?:" + "|".join(re.escape(t) for t in (
+        html.escape(HOSTILE_ID), html.escape(HOSTILE_ID, quote=False))) + ")"
+    card_link = re.search(r'<a href="(\.\./cards/[^"]+)" class="sa-conv">' + shown + "</a>",
+                          dom)
+    assert card_link is not None
+    card = (agent.parent / card_link.group(1)).resolve()
+    dom, log = browse(card, tmp_path / "card.png", tmp_path / "profile")
+    assert console_lines(log, card) == []
+    assert dom.count('<li class="sa-turn') == 5
+    assert re.search(r'<a class="sa-back" href="\.\./agents/[^"]+">', dom)
+    assert 'class="sa-effect sa-effect-hurt"' in dom  # "it's not my problem"
+    assert_not_pwned(dom)
+    assert_screenshot(tmp_path / "card.png")
+
+
+def test_the_policy_refuses_a_script_whose_hash_it_does_not_list(tmp_path):
+    """Control: under the report's policy the listed script runs and any other is refused."""
+    extra = "document.title='PWNED';"
+    page = tmp_path / "policy.html"
+    page.write_text(pages.page("ok", '<table class="sa-table sa-sortable"><thead><tr><th>a</th>'
+                               "</tr></thead><tbody><tr><td>1</td></tr></tbody></table>"
+                               f"<script>{extra}</script>", "", script=SORT_JS),
+                    encoding="utf-8")
+    dom, log = browse(page, tmp_path / "policy.png", tmp_path / "profile")
+    assert "<title>ok</title>" in dom and 'data-sortable="ready"' in dom
+    refused = console_lines(log, page)
+    assert len(refused) == 1
+    assert "inline script violates the following Content Security Policy" in refused[0]
+
+
+def test_sortable_tables_sort_in_chromium(tmp_path):
+    """The sort script on a table like the agent pages': numbers by value with empty
+    cells last, text by letters, a second click reverses."""
+    table = ('<table class="sa-table sa-sortable"><thead><tr><th data-type="text">id</th>'
+             '<th data-type="num">overall</th></tr></thead><tbody>'
+             + "".join(f'<tr><td>{i}</td><td class=sa-num data-sort="{v}">{v or "n/a"}</td></tr>'
+                       for i, v in (("b", "9.5"), ("a", "70"), ("c", ""), ("d", "100")))
+             + "</tbody></table>")
+    driver = ("var b = document.querySelectorAll('button.sa-sort'); var out = [];"
+              "function ids() { return Array.prototype.map.call(document.querySelectorAll("
+              "'tbody tr td:first-child'), function (c) { return c.textContent; }).join(''); }"
+              "b[1].click(); out.push(ids()); b[1].click(); out.push(ids());"
+              "b[0].click(); out.push(ids()); document.title = out.join(' ');")
+    page = tmp_path / "sort.html"
+    page.write_text("<!DOCTYPE html><html><head><title>x</title></head><body>" + table
+                    + f"<script>{SORT_JS}</script><script>{driver}</script></body></html>",
+                    encoding="utf-8")
+    dom, log = browse(page, tmp_path / "sort.png", tmp_path / "profile")
+    assert console_lines(log, page) == []
+    assert "<title>badc dabc abcd</title>" in dom

@@ -56,7 +56,7 @@ def test_plain_text(sample_result):
     row = next(ln for ln in lines if ln.strip().startswith("no_disrespect "))
     assert row.split() == ["no_disrespect", "score", "0", "2", "yes", "0.0", "15.4"]
     assert "goes_extra_mile" in text and "+5" in text  # bonus points shown as +N
-    assert 'disrespect_fails <- disrespect, turn 6 (agent): "not my problem"' in text
+    assert 'disrespect_fails <- disrespect, turn 6 (agent): "not my problem" [hurt]' in text
     assert "measures: customer_talk_share = " in text
     assert repr(explain(sample_result, "call-0001")).startswith("<Explanation call-0001")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -283,3 +284,37 @@ def test_agg_only_when_no_backend_is_set():
     chosen = _run(code, MPLBACKEND="svg")
     assert chosen.returncode == 0, chosen.stderr
     assert chosen.stdout.strip() == "svg"
+
+
+def test_trend_leaves_out_stray_dates_and_says_so(shared_data):
+    """The Twitter support threads: two months of 2017 and a few threads from 2011 to
+    September 2017. The x axis covers the two months; the strays are counted in a note."""
+    res = sa.score(sa.read(shared_data / "twcs" / "twcs.csv"))
+    ax = plot.trend(res, "W", principles="overall", n_boot=0)
+    x = [pd.Timestamp(t) for t in ax.get_lines()[0].get_xdata()]
+    assert x[0] >= pd.Timestamp("2017-09-25") and x[-1] <= pd.Timestamp("2017-12-04")
+    when = res.interactions["started_at"]
+    notes = [m for t in _note_texts(ax) for m in re.finditer(
+        r"(\d+) interaction\(s\) outside (\S+) to (\S+) left out \((\d+) before, (\d+) "
+        r"after\) as stray dates", t)]
+    assert len(notes) == 1
+    n, start, end, before, after = notes[0].groups()
+    start_ts, end_ts = pd.Timestamp(start, tz="UTC"), pd.Timestamp(end, tz="UTC")
+    # the 1st percentile is 7-8 October 2017, less a week; the 99th 26 November, plus one
+    assert pd.Timestamp("2017-09-29", tz="UTC") <= start_ts <= pd.Timestamp("2017-10-02",
+                                                                           tz="UTC")
+    assert int(before) == int((when < start_ts).sum()) == int(n) == 7
+    assert int(after) == int((when > end_ts + pd.Timedelta(days=1)).sum()) == 0
+    assert when.min().year == 2011 and int(n) <= 0.01 * len(when)
+    every = plot.trend(res, "W", principles="overall", n_boot=0, strays=None)
+    years = {pd.Timestamp(t).year for t in every.get_lines()[0].get_xdata()}
+    assert min(years) == 2011 and not any("stray" in t for t in _note_texts(every))
+
+
+def test_trend_keeps_every_date_of_a_tight_run(sample_result):
+    ax = plot.trend(sample_result, "D", principles="overall", n_boot=0)
+    every = plot.trend(sample_result, "D", principles="overall", n_boot=0, strays=None)
+    assert len(ax.get_lines()[0].get_xdata()) == 10  # 13 interactions on 10 days
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(),
+                                  every.get_lines()[0].get_xdata())
+    assert not any("stray" in t for t in _note_texts(ax))

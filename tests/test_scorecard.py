@@ -229,6 +229,123 @@ def test_scorecard_without_turns_or_promises(sample_result):
 def test_scorecard_has_no_script_or_external_resource(sample_result):
     page = explain(sample_result, "call-0001").to_html(standalone=True)
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert ('<meta http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;; '
+            "script-src &#x27;none&#x27;;") in page
     assert "<script" not in page and "://" not in page and "url(" not in page
     hrefs = re.findall(r'href="([^"]*)"', page)
     assert hrefs and all(h.startswith("#") for h in hrefs)
+
+
+# -- criteria in words, evidence tags, auto-fail arithmetic, email subjects ---------------
+def test_criteria_show_their_title_and_rationale(sample_result):
+    ex = explain(sample_result, "call-0003")
+    page = ex.to_html()
+    for c in sa.Rubric.default().criteria:
+        if ((ex.contributions["principle"] == c.principle)
+                & (ex.contributions["criterion"] == c.name)).any():
+            assert f'<div class="sa-rationale">{html.escape(c.rationale)}</div>' in page
+            assert f'<code class="sa-crit-name">{c.name}</code>' in page
+    assert '<span class="sa-crit-title">No disrespect</span>' in page
+    assert '<span class="sa-crit-title">Acknowledges problem</span>' in page
+    assert ex.contributions.set_index("criterion").loc["no_disrespect", "rationale"] == (
+        "Dignity: no dismissive, condescending or rude wording.")
+
+
+def test_no_evidence_under_criteria_that_did_not_apply(sample_result):
+    idle_with_cues = 0
+    for iid in sample_result.scores["interaction_id"]:
+        ex = explain(sample_result, iid)
+        t = ex.table
+        idle_with_cues += int((~t["applied"].astype(bool) & t["cue"].notna()).sum())
+        applied = set(ex.contributions.loc[ex.contributions["applied"].astype(bool),
+                                           "criterion"])
+        page = ex.to_html()
+        for p in sa.PRINCIPLES:
+            for crit, *_ in ex._quotes(p):
+                assert crit in applied, (iid, crit)
+        quoted = re.findall(r'<li data-effect="\w+">([^ ]+) &larr;', page)
+        assert set(quoted) <= applied, iid
+        for line in str(ex).splitlines():
+            if " <- " in line:
+                assert line.split()[0] in applied, (iid, line)
+    assert idle_with_cues > 0  # the samples do have cues behind criteria that did not apply
+
+
+def test_evidence_is_tagged_helped_hurt_or_context(sample_result):
+    tags: dict[str, set[str]] = {}
+    for iid in sample_result.scores["interaction_id"]:
+        ex = explain(sample_result, iid)
+        for p in sa.PRINCIPLES:
+            for crit, cue, _, role, _, effect in ex._quotes(p):
+                tags.setdefault(effect, set()).add(f"{crit}<-{cue}")
+                if role != "agent":
+                    assert effect == "context", (iid, crit, cue, role)
+        page = ex.to_html()
+        assert page.count('<li data-effect="') == sum(len(ex._quotes(p)) for p in sa.PRINCIPLES)
+    assert set(tags) == {"helped", "hurt", "context"}
+    assert {"no_disrespect<-disrespect", "disrespect_fails<-disrespect"} <= tags["hurt"]
+    assert "acknowledges_problem<-empathy" in tags["helped"]
+    assert "acknowledges_problem<-chasing" in tags["context"]  # the customer's, via applies
+    ex = explain(sample_result, "call-0003")
+    assert 'disrespect_fails <- disrespect, turn 6 (agent): "not my problem" [hurt]' in str(ex)
+    assert ('acknowledges_problem <- chasing, turn 1 (customer): "third time '
+            "I've called\" [context]") in str(ex)
+
+
+def test_auto_fail_arithmetic_in_words(sample_result):
+    ex = explain(sample_result, "call-0003")
+    rubric = sa.Rubric.default()
+    # what respect would be without the auto-fail: the rubric without that criterion
+    without = sa.Rubric([c for c in rubric.criteria if c.name != "disrespect_fails"],
+                        bands=rubric.to_dict()["bands"])
+    scores, _ = without.apply(sample_result.measures)
+    would = float(scores.set_index("interaction_id").loc["call-0003", "respect"])
+    words = ex.failure_words("respect")
+    assert words == (f"respect is 0 because the auto-fail criterion disrespect_fails applied "
+                     f"and was true. Without it, the other criteria would have scored "
+                     f"{would:.1f} / 100; those {would:.1f} points are shown as lost on "
+                     "disrespect_fails, and the other criteria keep their values but win no "
+                     "points.")
+    assert f'<p class="sa-note sa-autofail">{html.escape(words)}</p>' in ex.to_html()
+    assert f"  {words}" in str(ex).splitlines()
+    assert ex.failure_words("service") == ""
+
+
+MBOX = """From cust@mail.example Mon Mar  2 09:00:00 2026
+From: Maria Lopez <maria@mail.example>
+To: support@acme.com
+Subject: Router keeps dropping the connection
+Message-ID: <m1@mail.example>
+Date: Mon, 02 Mar 2026 09:00:00 +0000
+
+Hello, my router keeps dropping the connection every evening. Can you help?
+
+From agent@acme.com Mon Mar  2 11:00:00 2026
+From: Sam Agent <sam@acme.com>
+To: maria@mail.example
+Subject: Re: Router keeps dropping the connection
+Message-ID: <a1@acme.com>
+In-Reply-To: <m1@mail.example>
+References: <m1@mail.example>
+Date: Mon, 02 Mar 2026 11:00:00 +0000
+
+Hi Maria, I'm sorry about the drops. I have reset your line; it should stay up now.
+
+"""
+
+
+def test_email_scorecard_is_headed_by_its_subject(nlp, tmp_path):
+    box = tmp_path / "support.mbox"
+    box.write_text(MBOX, encoding="utf-8")
+    res = sa.score(sa.read(box, agent_domains=["acme.com"]), nlp=nlp)
+    iid = str(res.scores["interaction_id"].iloc[0])
+    assert "Router" not in iid  # a thread is keyed by its Message-ID
+    ex = explain(res, iid)
+    assert ex.title == "Router keeps dropping the connection"
+    page = ex.to_html(standalone=True)
+    assert '<h3 class="sa-title">Router keeps dropping the connection</h3>' in page
+    assert f"id {html.escape(iid)} · channel email" in page
+    assert str(ex).splitlines()[0].startswith(f"Router keeps dropping the connection ({iid})")
+    # a call has no subject: headed by its id
+    call = sa.score(sa.read(write_hostile_csv(tmp_path / "c.csv")), nlp=nlp)
+    assert explain(call, HOSTILE_ID).title == HOSTILE_ID

@@ -381,18 +381,43 @@ def report(
                                                               "the lowest overall scores.")] = 10,
     redact: Annotated[bool, REDACT] = False,
     redact_types: Annotated[str | None, REDACT_TYPES] = None,
+    agent: Annotated[list[str] | None, typer.Option(
+        "--agent", help="Only this agent's interactions (repeat for several).")] = None,
+    team: Annotated[list[str] | None, typer.Option(
+        "--team", help="Only this team's interactions (repeat for several).")] = None,
+    channel: Annotated[list[str] | None, typer.Option(
+        "--channel", help="Only this channel (call, chat, email...; repeat for several).")
+    ] = None,
+    start: Annotated[str | None, typer.Option(
+        "--from", help="Only interactions started on or after this date (2026-03-05) or "
+                       "time (2026-03-05T14:00Z).")] = None,
+    end: Annotated[str | None, typer.Option(
+        "--to", help="Only interactions started on or before this date (the whole day) "
+                     "or time.")] = None,
+    per_agent: Annotated[int, typer.Option(
+        "--per-agent", min=0, help="Scorecard pages for this many of each agent's lowest "
+                                   "conversations.")] = 10,
+    all_cards: Annotated[bool, typer.Option(
+        "--all-cards", help="A scorecard page for every conversation (overrides "
+                            "--per-agent).")] = False,
 ) -> None:
-    """Write one self-contained HTML report of a run: summary, distributions, agents with
-    intervals, the worst interactions with their scorecards, top cues and rejects."""
+    """Write the HTML report of a run: an index (summary, distributions, agents with
+    intervals, the worst interactions with their scorecards, top cues, rejects) and, in a
+    folder beside it, a page per agent and a scorecard page per conversation."""
     from .views.report import write_report
 
     try:
-        path = write_report(run_dir, output, worst=worst,
+        path = write_report(run_dir, output, worst=worst, agent=agent or None,
+                            team=team or None, channel=channel or None, start=start, end=end,
+                            per_agent=None if all_cards else per_agent,
                             redact=_redact(redact, redact_types))
     except ServiceartError as exc:
         _fail(exc)
         return
-    _say(out, f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
+    pages = path.with_name(f"{path.stem}_files")
+    count = sum(1 for _ in pages.rglob("*.html"))
+    _say(out, f"wrote {path} ({path.stat().st_size / 1024:.0f} KB) and {count} pages in "
+              f"{pages}")
 
 
 @app.command(name="list")

@@ -48,6 +48,7 @@ from .analysis.aggregate import SCORE_COLUMNS, check_principles
 from .analysis.aggregate import by as aggregate_by
 from .codebook import PRINCIPLES
 from .errors import ConfigError
+from .views.dates import date_window
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -64,6 +65,8 @@ _ROLE_ORDER = {"agent": 0, "customer": 1, "system": 2}
 _GREY = "#b0b0b0"
 _INTERRUPT = "#d62728"
 _ALL = "_serviceart_all"
+#: The days of a period, the least the date window of :func:`trend` is widened by.
+_PERIOD_DAYS = {"D": 1, "W": 7, "M": 31, "ME": 31, "Q": 92, "QE": 92, "Y": 366, "YE": 366}
 _PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "ME": "month", "Q": "quarter",
                  "QE": "quarter", "Y": "year", "YE": "year"}
 
@@ -304,7 +307,8 @@ def agents(table: pd.DataFrame, principle: str = "overall", *, ax: Axes | None =
 
 def trend(res: Result, period: str = "W", *,
           principles: str | Sequence[str] | None = None, ax: Axes | None = None,
-          n_boot: int = 200, ci: float = 0.95, seed: int = 0) -> Axes:
+          n_boot: int = 200, ci: float = 0.95, seed: int = 0,
+          strays: tuple[float, float] | None = (0.01, 0.99)) -> Axes:
     """Mean principle scores per period over ``started_at``, with bootstrap intervals.
 
     Parameters
@@ -320,14 +324,21 @@ def trend(res: Result, period: str = "W", *,
     n_boot, ci, seed
         Bootstrap resamples (0: no bands), confidence level and seed of the
         intervals (see :func:`serviceart.analysis.aggregate.by`).
+    strays
+        The quantiles of ``started_at`` that bound the dates drawn: the range
+        from the 1st to the 99th percentile, widened on each side by a tenth of
+        its length or one period, whichever is longer
+        (:func:`serviceart.views.dates.date_window`). Interactions outside are
+        stray (a few old threads in an export) and are left out, counted in a
+        note. ``None`` draws every date.
 
     Returns
     -------
     matplotlib.axes.Axes
         One line per principle through the period means (x at the start of each
         period), a shaded band over the interval. Interactions without
-        ``started_at`` are left out and counted in a note; an empty or undated
-        result gives a note instead.
+        ``started_at`` and stray dates are left out and counted in a note; an
+        empty or undated result gives a note instead.
 
     Examples
     --------
@@ -350,8 +361,20 @@ def trend(res: Result, period: str = "W", *,
         return _note(ax, "no scored interactions to plot")
     if inter is None or not {"interaction_id", "started_at"} <= set(inter.columns):
         return _note(ax, "the interactions have no started_at: no trend to draw")
-    tagged = replace(res, interactions=inter.loc[:, ["interaction_id", "started_at"]]
-                     .assign(**{_ALL: "all"}))
+    dated = inter.loc[:, ["interaction_id", "started_at"]].assign(**{_ALL: "all"})
+    stray_note = ""
+    if strays is not None:
+        when = pd.to_datetime(dated["started_at"], utc=True)
+        days = _PERIOD_DAYS.get(period)
+        window = date_window(when, low=strays[0], high=strays[1],
+                             pad=pd.Timedelta(days=days) if days else None)
+        if window.left_out:
+            out = ((when < window.start) | (when > window.end)).to_numpy(dtype=bool)
+            gone = set(dated.loc[out, "interaction_id"].astype(str))
+            dated = dated[~out]
+            scores = scores[~scores["interaction_id"].astype(str).isin(gone)]
+            stray_note = window.note() + " as stray dates"
+    tagged = replace(res, scores=scores, interactions=dated)
     table = aggregate_by(tagged, _ALL, period, principles=cols, n_boot=n_boot, ci=ci,
                          min_n=1, seed=seed)
     undated = int(table.attrs.get("undated", 0))
@@ -376,10 +399,11 @@ def trend(res: Result, period: str = "W", *,
                  f"interactions per {name})", loc="left")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize="small", frameon=False)
-    if undated:
-        ax.text(0.99, 0.02, f"{undated} interaction(s) without started_at left out",
-                transform=ax.transAxes, ha="right", va="bottom", fontsize="small",
-                color="#606060")
+    notes = ([f"{undated} interaction(s) without started_at left out"] if undated else []) + (
+        [stray_note] if stray_note else [])
+    if notes:
+        ax.text(0.99, 0.02, "\n".join(notes), transform=ax.transAxes, ha="right",
+                va="bottom", fontsize="small", color="#606060")
     ax.figure.autofmt_xdate()
     return ax
 

@@ -27,6 +27,7 @@ respect: 0.0 / 100 [fails], failed by disrespect_fails
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import math
 from collections.abc import Callable
@@ -38,21 +39,68 @@ import pandas as pd
 
 from ..codebook import CUES, MEASURES, PRINCIPLES, SCORER_CUE_MEASURES
 from ..errors import InputError
-from ..rubric.core import Rubric
-from ..rubric.expr import ExpressionError, names_in
+from ..rubric.core import Criterion, Rubric
+from ..rubric.expr import ExpressionError, evaluate, names_in
 
-__all__ = ["KEY_MEASURES", "PRINCIPLE_COLOURS", "Explanation", "explain"]
+__all__ = ["KEY_MEASURES", "PRINCIPLE_COLOURS", "Explanation", "criterion_title", "explain"]
 
 _EVIDENCE_COLS = ("turn_index", "role", "cue", "start_char", "end_char", "text")
 #: measure -> the scorer cue whose evidence rows are behind it
 _BEHIND = {m: cue for cue, measures in SCORER_CUE_MEASURES.items() for m in measures}
 
 
-def _names(expression: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def _names(expression: str) -> frozenset[str]:
+    """The names an expression reads (cached: a report explains many interactions with the
+    same rubric)."""
     try:
-        return names_in(expression)
+        return frozenset(names_in(expression))
     except ExpressionError:
-        return set()
+        return frozenset()
+
+
+def criterion_title(criterion: Criterion | str) -> str:
+    """A criterion's title for people: its ``title`` when the rubric gives one, else its
+    name in words (``no_disrespect`` -> ``No disrespect``).
+
+    >>> criterion_title("acknowledges_problem")
+    'Acknowledges problem'
+    """
+    given = getattr(criterion, "title", "")
+    if isinstance(given, str) and given.strip():
+        return given.strip()
+    name = criterion if isinstance(criterion, str) else criterion.name
+    words = " ".join(name.replace("_", " ").split())
+    return words[:1].upper() + words[1:] if words else name
+
+
+def _moves(criterion: Criterion, name: str, mrow: pd.DataFrame) -> int:
+    """Which way a cue (or the measure ``name`` a scorer builds from it) moves the
+    criterion's points: +1 helped, -1 hurt, 0 no effect on its own.
+
+    The criterion's value is evaluated on the interaction's measures twice, with
+    the cues and cue-built measures it reads all at 0, then with only ``name`` at
+    its own value; an auto-fail criterion's value counts against. A measure at 0
+    (a promise cue behind ``promises_broken`` when none broke) moved nothing."""
+    if mrow.empty or name not in mrow.columns:
+        return 0
+    names = _names(criterion.value)
+    own = _float(mrow[name].iloc[0])
+    if math.isnan(own) or own <= 0:
+        return 0
+    # a one-row frame of the names the value reads (all of the run's measures is slow)
+    row = pd.DataFrame({n: [0.0 if n in CUES or n in _BEHIND else _float(mrow[n].iloc[0])]
+                        for n in names if n in mrow.columns})
+    try:
+        none = float(evaluate(criterion.value, row)[0])
+        row[name] = own
+        alone = float(evaluate(criterion.value, row)[0])
+    except (ExpressionError, KeyError, ValueError):
+        return 0
+    if math.isnan(none) or math.isnan(alone) or alone == none:
+        return 0
+    up = 1 if alone > none else -1
+    return -up if criterion.kind == "auto_fail" else up
 
 
 #: The measures a scorecard shows under "key measures", in order.
@@ -85,10 +133,14 @@ class Explanation:
         ``applied``, ``points``, ``points_lost``) joined with the evidence rows
         of the cues each criterion's expressions name (``via`` says whether the
         cue is read by ``value`` or ``applies``; ``turn_index``, ``role``,
-        ``cue``, ``start_char``, ``end_char``, ``text``); a criterion with no
-        such evidence has one row with those columns missing.
+        ``cue``, ``start_char``, ``end_char``, ``text``; ``effect``: ``helped``
+        or ``hurt`` when an agent's cue raises or lowers the criterion's value on
+        its own, else ``context``: cues the customer said, cues that decide only
+        whether the criterion applies, and cues that change nothing alone); a
+        criterion with no such evidence has one row with those columns missing.
     contributions
-        The interaction's contribution rows, with ``kind`` and ``bonus_points``.
+        The interaction's contribution rows, with ``kind``, ``bonus_points``,
+        ``title`` (:func:`criterion_title`) and the rubric's ``rationale``.
     evidence
         Every evidence row of the interaction.
     measures
@@ -104,7 +156,8 @@ class Explanation:
         ``{measure: value}`` for :data:`KEY_MEASURES` (talk shares, latency,
         handoffs, promises).
     about
-        Interaction metadata shown in the header (channel, agent, start, case).
+        Interaction metadata shown in the header (channel, agent, start, case,
+        and an email's ``subject``, which heads the scorecard).
     band_edges
         ``{principle or "overall": [(band, min), ...]}`` from the rubric.
     scope, scope_reason
@@ -134,7 +187,9 @@ class Explanation:
     # -- text -------------------------------------------------------------------------
     def _header(self) -> str:
         r = self.rubric
-        return (f"{self.interaction_id} - rubric {r.get('name', '?')!s} "
+        head = (f"{self.title} ({self.interaction_id})" if self.title != self.interaction_id
+                else self.interaction_id)
+        return (f"{head} - rubric {r.get('name', '?')!s} "
                 f"v{r.get('version', '?')!s} ({r.get('hash', '?')!s})")
 
     def __str__(self) -> str:
@@ -153,6 +208,8 @@ class Explanation:
             if self._failed_by.get(p):
                 head += f", failed by {', '.join(self._failed_by[p])}"
             lines.append(head)
+            if self._failed_by.get(p):
+                lines.append(f"  {self.failure_words(p)}")
             lines.append(f"  {'criterion':<34}{'kind':<10}{'value':>6}{'weight':>8}"
                          f"{'applied':>9}{'won':>7}{'lost':>7}")
             for row in rows.itertuples(index=False):
@@ -166,8 +223,8 @@ class Explanation:
             quotes = self._quotes(p)
             if quotes:
                 lines.append("  evidence:")
-                lines += [f"    {crit} <- {cue}, turn {turn} ({role}): \"{text}\""
-                          for crit, cue, turn, role, text in quotes]
+                lines += [f"    {crit} <- {cue}, turn {turn} ({role}): \"{text}\" [{effect}]"
+                          for crit, cue, turn, role, text, effect in quotes]
         if self.key_measures:
             lines.append("key measures: " + ", ".join(
                 f"{k} = {_fmt_measure(k, v)}" for k, v in self.key_measures.items()))
@@ -206,11 +263,48 @@ class Explanation:
                 names += [n for n in reads if n not in CUES and n in self.measures]
         return {n: self.measures[n] for n in dict.fromkeys(names)}
 
-    def _quotes(self, principle: str) -> list[tuple[str, str, int, str, str]]:
-        t = self.table[(self.table["principle"] == principle) & self.table["cue"].notna()]
-        return [(str(c), str(cue), int(turn), str(role), str(text)) for c, cue, turn, role, text
-                in zip(t["criterion"], t["cue"], t["turn_index"], t["role"], t["text"],
-                       strict=True)]
+    def _quotes(self, principle: str) -> list[tuple[str, str, int, str, str, str]]:
+        """``(criterion, cue, turn, role, text, effect)`` of the evidence behind the
+        criteria of ``principle`` that applied (a criterion that did not apply moved
+        no points, so nothing is evidence for it)."""
+        t = self.table
+        applied = t["applied"].to_numpy(dtype=object)
+        cue = t["cue"].to_numpy(dtype=object)
+        at = np.flatnonzero((t["principle"].to_numpy(dtype=object) == principle)
+                            & np.array([a is True or a == 1 for a in applied], dtype=bool)
+                            & ~pd.isna(cue))
+        if not len(at):
+            return []
+        cols = [t[c].to_numpy(dtype=object)[at] for c in ("criterion", "cue", "turn_index",
+                                                          "role", "text")]
+        effects = (t["effect"].to_numpy(dtype=object)[at] if "effect" in t.columns
+                   else np.full(len(at), "context", dtype=object))
+        return [(str(c), str(q), int(turn), str(role), str(text), str(eff))
+                for c, q, turn, role, text, eff in zip(*cols, effects, strict=True)]
+
+    @property
+    def title(self) -> str:
+        """What the scorecard is headed with: an email's subject, else the interaction id."""
+        return self.about.get("subject") or self.interaction_id
+
+    def failure_words(self, principle: str) -> str:
+        """How an auto-fail set ``principle`` to 0, in words (``""`` when none did)."""
+        failed = self._failed_by.get(principle)
+        if not failed:
+            return ""
+        c = self.contributions
+        rows = c[(c["principle"] == principle) & c["criterion"].isin(failed)]
+        wiped = float(rows["points_lost"].sum())
+        names = " and ".join(failed)
+        share = (f"; the {wiped:.1f} points are split evenly between them "
+                 f"({wiped / len(failed):.1f} each)" if len(failed) > 1 else "")
+        return (f"{principle.replace('_', ' ')} is 0 because the auto-fail "
+                f"{'criteria' if len(failed) > 1 else 'criterion'} {names} applied and "
+                f"{'were' if len(failed) > 1 else 'was'} true. Without "
+                f"{'them' if len(failed) > 1 else 'it'}, the other criteria would have "
+                f"scored {wiped:.1f} / 100; those {wiped:.1f} points are shown as lost on "
+                f"{names}{share}, and the other criteria keep their values but win no "
+                "points.")
 
     # -- transcript pieces shared by text and HTML -------------------------------------
     def _turn_rows(self) -> list[tuple[int, str, str, str]]:
@@ -283,16 +377,20 @@ class Explanation:
         Returns
         -------
         str
-            Self-contained HTML: inline CSS, no script, no external resource.
+            Self-contained HTML: inline CSS, no script, no external resource (a
+            standalone page says so in its Content-Security-Policy).
         """
+        from .pages import content_security_policy
         from .scorecard import SCORECARD_CSS, anchor_of, card_html
 
         card = card_html(self, anchor or anchor_of(self.interaction_id))
         body = (f"<style>{SCORECARD_CSS}</style>\n" if css else "") + card
         if not standalone:
             return body
+        policy = html.escape(content_security_policy(None))
         return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-                f"<title>{html.escape(self.interaction_id)} - serviceart scorecard</title>"
+                f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+                f"<title>{html.escape(self.title)} - serviceart scorecard</title>"
                 f"</head><body>\n{body}\n</body></html>\n")
 
 
@@ -431,7 +529,7 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
     """
     scores = result.scores
     iid = str(interaction_id)
-    known = scores["interaction_id"].astype(str)
+    known = _ids(scores)
     if not (known == iid).any():
         close = difflib.get_close_matches(iid, known.tolist(), n=3)
         raise InputError(f"interaction {iid!r} is not in this result"
@@ -447,44 +545,56 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
     bands = _bands_of(result, iid, score_map, rub, own=rubric is None)
 
     contrib = result.contributions
-    contrib = contrib[contrib["interaction_id"].astype(str) == iid].reset_index(drop=True)
+    contrib = contrib[_ids(contrib) == iid].reset_index(drop=True)
     crits = {(c.principle, c.name): c for c in rub.criteria} if rub is not None else {}
-    kinds, bonus, reads = [], [], {}
+    kinds, bonus, titles, rationales, reads = [], [], [], [], {}
     for p, name, w in zip(contrib["principle"], contrib["criterion"], contrib["weight"],
                           strict=True):
         c = crits.get((str(p), str(name)))
         kinds.append(c.kind if c is not None else ("score" if w > 0 else "bonus or auto_fail"))
         bonus.append(c.bonus_points if c is not None and c.kind == "bonus" else 0.0)
+        titles.append(criterion_title(c) if c is not None else criterion_title(str(name)))
+        rationales.append(c.rationale if c is not None else "")
         if c is not None:
             reads[(str(p), str(name))] = [*sorted(_names(c.value)),
                                           *sorted(_names(c.applies) - _names(c.value))]
     contrib.insert(3, "kind", pd.array(kinds, dtype="string"))
     contrib.insert(6, "bonus_points", np.asarray(bonus, dtype="float64"))
+    contrib["title"] = pd.array(titles, dtype="string")
+    contrib["rationale"] = pd.array(rationales, dtype="string")
     failed: dict[str, list[str]] = {}
     for r in contrib.itertuples(index=False):
         if r.kind == "auto_fail" and r.applied and r.value > 0:
             failed.setdefault(str(r.principle), []).append(str(r.criterion))
 
     ev = result.evidence
-    ev = ev[ev["interaction_id"].astype(str) == iid].reset_index(drop=True)
+    ev = ev[_ids(ev) == iid].reset_index(drop=True)
+    mrow = result.measures[_ids(result.measures) == iid]
+    found = set(ev["cue"].astype(str))
     links = []
     for (p, name), names in reads.items():
         c = crits[(p, name)]
         value_names = _names(c.value)
-        links += [{"principle": p, "criterion": name, "cue": n,
-                   "via": "value" if n in value_names else "applies"}
-                  for n in names if n in CUES]
-        links += [{"principle": p, "criterion": name, "cue": _BEHIND[n],
-                   "via": "value" if n in value_names else "applies"}
-                  for n in names if n in _BEHIND]
-    link = pd.DataFrame(links, columns=["principle", "criterion", "cue", "via"]
+        for n in names:
+            cue = n if n in CUES else _BEHIND.get(n)
+            if cue is None or cue not in found:
+                continue
+            via = "value" if n in value_names else "applies"
+            links.append({"principle": p, "criterion": name, "cue": cue, "via": via,
+                          "moves": _moves(c, n, mrow) if via == "value" else 0})
+    link = pd.DataFrame(links, columns=["principle", "criterion", "cue", "via", "moves"]
                         ).drop_duplicates(["principle", "criterion", "cue"])
     evid = ev.loc[:, list(_EVIDENCE_COLS)].assign(cue=ev["cue"].astype(str))
     behind = link.merge(evid, on="cue", how="inner")
+    behind["effect"] = np.where(behind["role"].astype(str) != "agent", "context",
+                                np.where(behind["moves"] > 0, "helped",
+                                         np.where(behind["moves"] < 0, "hurt", "context")))
+    behind = behind.drop(columns="moves")
     table = contrib.merge(behind, on=["principle", "criterion"], how="left")
     table = table.astype({"principle": "string", "criterion": "string", "via": "string",
                           "cue": "string", "role": "string", "text": "string",
-                          "turn_index": "Int64", "start_char": "Int64", "end_char": "Int64"})
+                          "effect": "string", "turn_index": "Int64", "start_char": "Int64",
+                          "end_char": "Int64"})
     table = table.sort_values(["turn_index", "start_char"], kind="stable", na_position="last")
     order = {key: k for k, key in enumerate(zip(contrib["principle"], contrib["criterion"],
                                                strict=True))}
@@ -492,21 +602,27 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
         table["principle"], table["criterion"], strict=True)], kind="stable")]
     table = table.reset_index(drop=True)
 
-    mrow = result.measures[result.measures["interaction_id"].astype(str) == iid]
     wanted = {n for names in reads.values() for n in names if n not in CUES}
     measures = {n: float(mrow[n].iloc[0]) for n in sorted(wanted) if n in mrow.columns
                 and not mrow.empty}
     key = {n: _float(mrow[n].iloc[0]) for n in KEY_MEASURES if n in mrow.columns
            and not mrow.empty}
+    turns = _rows_of(result.turns, iid, "turn_index")
     return Explanation(interaction_id=iid, scores=score_map, bands=bands, table=table,
                        contributions=contrib, evidence=ev, measures=measures,
                        rubric=dict(result.run_info.get("rubric") or {}), _reads=reads,
-                       _failed_by=failed, turns=_rows_of(result.turns, iid, "turn_index"),
+                       _failed_by=failed, turns=turns,
                        promises=_rows_of(result.promises, iid, "turn_index"),
-                       key_measures=key, about=_about(result.interactions, iid),
+                       key_measures=key, about=_about(result.interactions, iid, turns),
                        band_edges={k: [(b.name, b.min) for b in rub.bands_for(k)]
                                    for k in (*PRINCIPLES, "overall")} if rub is not None
                        else {}, scope=scope, scope_reason=reason)
+
+
+def _ids(frame: pd.DataFrame) -> np.ndarray:
+    """A table's ``interaction_id`` as NumPy text (comparing Arrow-backed strings costs
+    more per call, and a report explains many interactions)."""
+    return frame["interaction_id"].to_numpy(dtype=object).astype(str)
 
 
 def _bands_of(result: Any, iid: str, scores: dict[str, float], rubric: Rubric | None,
@@ -515,7 +631,7 @@ def _bands_of(result: Any, iid: str, scores: dict[str, float], rubric: Rubric | 
     rubric is used, else from ``rubric``."""
     table = getattr(result, "bands", None)
     if own and table is not None and len(table) and "interaction_id" in table.columns:
-        row = table[table["interaction_id"].astype(str) == iid]
+        row = table[_ids(table) == iid]
         if len(row):
             return {k: (None if pd.isna(v := row[f"{k}_band"].iloc[0]) else str(v))
                     if f"{k}_band" in row.columns else None for k in scores}
@@ -527,19 +643,34 @@ def _rows_of(frame: pd.DataFrame | None, iid: str, order: str) -> pd.DataFrame:
     """The rows of one interaction, in ``order`` (an empty frame when there are none)."""
     if frame is None or "interaction_id" not in frame.columns:
         return pd.DataFrame()
-    rows = frame[frame["interaction_id"].astype(str) == iid]
+    rows = frame[_ids(frame) == iid]
     if order in rows.columns:
         rows = rows.sort_values(order, kind="stable")
     return rows.reset_index(drop=True)
 
 
-def _about(interactions: pd.DataFrame | None, iid: str) -> dict[str, str]:
-    """Channel, agent, start and case of an interaction, as text, for the header."""
+def _subject(interactions: pd.DataFrame | None, turns: pd.DataFrame) -> str:
+    """The interaction's subject (an email thread's): the interaction table's
+    ``subject``, else the first non-empty ``subject`` of its turns; ``""`` without."""
+    for frame in (interactions, turns):
+        if frame is not None and "subject" in frame.columns:
+            found = frame["subject"].dropna().astype(str).str.strip()
+            found = found[found != ""]
+            if len(found):
+                return str(found.iloc[0])
+    return ""
+
+
+def _about(interactions: pd.DataFrame | None, iid: str,
+           turns: pd.DataFrame | None = None) -> dict[str, str]:
+    """Channel, agent, start and case of an interaction, and an email's subject, as text,
+    for the header."""
     rows = _rows_of(interactions, iid, "interaction_id")
+    subject = _subject(rows, turns if turns is not None else pd.DataFrame())
+    out = {"subject": subject} if subject else {}
     if rows.empty:
-        return {}
+        return out
     row = rows.iloc[0]
-    out = {}
     for col, label in (("channel", "channel"), ("agent_id", "agent"),
                        ("started_at", "started"), ("case_id", "case")):
         if col in rows.columns and not pd.isna(row[col]):

@@ -14,7 +14,7 @@ import hashlib
 import html
 import math
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..codebook import EVIDENCE_CUES, MEASURES, PRINCIPLES
 from .explain import (
@@ -76,6 +76,12 @@ SCORECARD_CSS = """
 .sa-text{white-space:pre-wrap;overflow-wrap:anywhere}
 mark.sa-cue{color:inherit;border-radius:2px;padding:0 1px}
 .sa-chip{display:inline-block;padding:0 6px;margin-right:6px;border-radius:2px;font-size:12px}
+.sa-crit-title{font-weight:600}.sa-crit-name{color:#868e96;font-size:11px}
+.sa-rationale{color:#495057;font-size:12px;white-space:normal;max-width:420px}
+.sa-autofail{color:#c92a2a;max-width:640px}
+.sa-effect{display:inline-block;padding:0 5px;border-radius:8px;font-size:11px}
+.sa-effect-helped{background:#d3f9d8}.sa-effect-hurt{background:#ffe3e3}
+.sa-effect-context{background:#e9ecef}
 """ + "".join(
     f".sa-p-{p}{{background:{c}2e;border-bottom:2px solid {c}}}"
     f".sa-c-{p}{{background:{c}}}\n" for p, c in PRINCIPLE_COLOURS.items())
@@ -123,9 +129,11 @@ def score_bar(score: float, edges: list[tuple[str, float]], colour: str) -> str:
 def card_html(ex: Explanation, anchor: str) -> str:
     e = html.escape
     r = ex.rubric
-    meta = [f"{k} {v}" for k, v in ex.about.items() if v]
+    meta = [f"{k} {v}" for k, v in ex.about.items() if v and k != "subject"]
+    if ex.title != ex.interaction_id:
+        meta.insert(0, f"id {ex.interaction_id}")
     out = [f'<div class="sa-card" id="{e(anchor)}" data-interaction="{e(ex.interaction_id)}">',
-           f"<h3>{e(ex.interaction_id)}</h3>",
+           f'<h3 class="sa-title">{e(ex.title)}</h3>',
            f'<div class="sa-meta">{e(" · ".join(meta))}{" · " if meta else ""}rubric '
            f"{e(str(r.get('name', '?')))} v{e(str(r.get('version', '?')))} "
            f"({e(str(r.get('hash', '?')))})</div>"]
@@ -159,6 +167,28 @@ def card_html(ex: Explanation, anchor: str) -> str:
     return "\n".join(out)
 
 
+#: What each evidence tag means (shown on hover).
+_EFFECTS = {
+    "helped": "an agent's words that raise this criterion's value on their own",
+    "hurt": "an agent's words that lower this criterion's value on their own (or trigger "
+            "an auto-fail)",
+    "context": "the customer's words, or words that decide only whether the criterion "
+               "applies: they set the scene and are not credited to or held against the agent",
+}
+
+
+def _criterion_cell(row: Any) -> str:
+    """The criterion's title, its rubric name and its rationale."""
+    e = html.escape
+    title = str(getattr(row, "title", "") or row.criterion)
+    rationale = getattr(row, "rationale", "")
+    rationale = "" if rationale is None or (not isinstance(rationale, str)
+                                           and math.isnan(rationale)) else str(rationale)
+    return (f'<span class="sa-crit-title">{e(title)}</span> '
+            f'<code class="sa-crit-name">{e(str(row.criterion))}</code>'
+            + (f'<div class="sa-rationale">{e(rationale)}</div>' if rationale else ""))
+
+
 def _nan_note(ex: Explanation) -> str:
     """Why a score is missing: out of scope, or no criterion applied."""
     return "out of scope" if ex.scope != "service" else "nothing applied"
@@ -167,6 +197,12 @@ def _nan_note(ex: Explanation) -> str:
 def _criteria_html(ex: Explanation, anchor: str) -> str:
     e = html.escape
     out = ['<div class="sa-criteria"><h4>Criteria: points won and lost</h4>'
+           '<p class="sa-note">Evidence is listed only under criteria that applied, tagged '
+           '<span class="sa-effect sa-effect-helped">helped</span> or '
+           '<span class="sa-effect sa-effect-hurt">hurt</span> (an agent\'s words that raise '
+           "or lower the criterion's value on their own) or "
+           '<span class="sa-effect sa-effect-context">context</span> (the customer\'s words, '
+           "or words that only decide whether a criterion applies).</p>"
            '<div class="sa-grid">']
     for p in PRINCIPLES:
         rows = ex.contributions[ex.contributions["principle"] == p]
@@ -184,7 +220,7 @@ def _criteria_html(ex: Explanation, anchor: str) -> str:
             moved = (f'<span class="sa-moved sa-won" style="width:{1.5 * won:.0f}px">'
                      f'</span><span class="sa-moved sa-lost" '
                      f'style="width:{1.5 * lost:.0f}px"></span>')
-            cells = [e(str(row.criterion)), e(str(row.kind)), e(_fmt(row.value)),
+            cells = [_criterion_cell(row), e(str(row.kind)), e(_fmt(row.value)),
                      e(_weight(row)), f"{won:.1f}", f"{lost:.1f}"]
             if not row.applied:
                 cells[4:6] = ["not applied", ""]
@@ -192,6 +228,8 @@ def _criteria_html(ex: Explanation, anchor: str) -> str:
                 f'<td{" class=sa-num" if 2 <= i <= 5 else ""}>{c}</td>'
                 for i, c in enumerate(cells)) + f"<td>{moved}</td></tr>")
         out.append("</table>")
+        if ex._failed_by.get(p):
+            out.append(f'<p class="sa-note sa-autofail">{e(ex.failure_words(p))}</p>')
         reads = ex._measures_of(p)
         if reads:
             out.append('<div class="sa-note">measures read: ' + e(", ".join(
@@ -199,9 +237,12 @@ def _criteria_html(ex: Explanation, anchor: str) -> str:
         quotes = ex._quotes(p)
         if quotes:
             out.append('<ul class="sa-quotes">' + "".join(
-                f"<li>{e(crit)} &larr; <code>{e(cue)}</code>, "
-                f'<a href="#{e(anchor)}-t{turn}">turn {turn}</a> ({e(role)}): '
-                f"<q>{e(text)}</q></li>" for crit, cue, turn, role, text in quotes) + "</ul>")
+                f'<li data-effect="{e(effect)}">{e(crit)} &larr; <code>{e(cue)}</code>, '
+                f'<a href="#{e(anchor)}-t{turn}">turn {turn}</a> ({e(role)}) '
+                f'<span class="sa-effect sa-effect-{_class_token(effect)}" '
+                f'title="{e(_EFFECTS.get(effect, ""))}">{e(effect)}</span>: '
+                f"<q>{e(text)}</q></li>"
+                for crit, cue, turn, role, text, effect in quotes) + "</ul>")
         out.append("</div>")
     out.append("</div></div>")
     return "\n".join(out)

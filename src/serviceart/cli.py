@@ -230,8 +230,7 @@ def _read_options(format: str | None, mapping: Path | None, columns: list[str] |
 
 @app.command(epilog=EXIT_CODES)
 def score(
-    paths: Annotated[list[Path], typer.Argument(help="Export files or folders.",
-                                                metavar="PATH...")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", hidden=True)],
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FOLDER",
                                          help="Run folder to write.")],
     format: Annotated[str | None, FORMAT] = None,
@@ -295,14 +294,16 @@ def score(
     allow_empty_files: Annotated[bool, ALLOW_EMPTY] = False,
     strict: Annotated[bool, STRICT] = False,
 ) -> None:
-    """Score exports into a run folder of Parquet parts (resumable: rerun to continue).
+    """Score exports into a resumable run folder.
 
-    The input is read in parts of whole cases, scored by --jobs worker
-    processes. A rerun checks the finished parts and scores again those that are
-    missing, damaged or failed; the run ends with an error, never a summary, if
-    its tables do not hold exactly its input. One run at a time writes an output
-    folder. Every input file is listed with what it gave (also in run.json); a
-    file that cannot be read is rejected as file_unreadable and the run goes on.
+    PATH: export files or folders. The scores and evidence are written as Parquet
+    parts in the --output folder (rerun the same command to continue). The input
+    is read in parts of whole cases, scored by --jobs worker processes. A rerun
+    checks the finished parts and scores again those that are missing, damaged or
+    failed; the run ends with an error, never a summary, if its tables do not hold
+    exactly its input. One run at a time writes an output folder. Every input file
+    is listed with what it gave (also in run.json); a file that cannot be read is
+    rejected as file_unreadable and the run goes on.
     """
     read_options = _read_options(format, mapping, columns, roles, agent_domain,
                                  agent_address, agent_id, company)
@@ -413,10 +414,10 @@ def _score(paths: list[Path], output: Path, format: str | None, show: int,
              f"the run folder {output}")
         raise typer.Exit(code=1)
     _check(checks, summary.empty_files, summary.rejected + summary.turns_rejected,
-           f"see the rejects in the run folder {output}")
+           ("--strict: ", f"see the rejects in the run folder {output}"))
 
 
-def _check(checks: _Checks, empty: list[str], rejects: int, where: str) -> None:
+def _check(checks: _Checks, empty: list[str], rejects: int, where: tuple[str, str]) -> None:
     """Exit 1 for a file that gave nothing (unless allowed) or, with ``--strict``, for
     any reject."""
     if empty and not checks.allow_empty_files:
@@ -427,8 +428,8 @@ def _check(checks: _Checks, empty: list[str], rejects: int, where: str) -> None:
              "--allow-empty-files to accept this")
         raise typer.Exit(code=1)
     if checks.strict and rejects:
-        _say(err, ("error:", "red"), f" --strict: {rejects} rejected interaction(s) or "
-             f"record(s); {where}")
+        _say(err, ("error:", "red"), f" {where[0]}{rejects} rejected interaction(s) or "
+             f"record(s); {where[1]}")
         raise typer.Exit(code=1)
 
 
@@ -566,8 +567,7 @@ def _show(scores: pd.DataFrame, evidence: pd.DataFrame, n: int) -> None:
 
 @app.command(epilog=EXIT_CODES)
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Export files or folders.",
-                                                metavar="PATH...")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", hidden=True)],
     format: Annotated[str | None, FORMAT] = None,
     columns: Annotated[list[str] | None, COLUMNS] = None,
     roles: Annotated[list[str] | None, ROLES] = None,
@@ -578,8 +578,11 @@ def validate(
     mapping: Annotated[Path | None, MAPPING] = None,
     allow_empty_files: Annotated[bool, ALLOW_EMPTY] = False,
 ) -> None:
-    """Read only: list the input files and the rejects grouped by code; exit 1 when any
-    record was rejected or a file gave nothing."""
+    """Check exports without scoring them.
+
+    PATH: export files or folders. Lists the input files with what each gave, and
+    the rejects grouped by code; exits 1 when any record was rejected or a file
+    gave nothing."""
     from .ingest.files import FileLog
 
     options = _read_options(format, mapping, columns, roles, agent_domain, agent_address,
@@ -607,19 +610,23 @@ def validate(
     empty = files.loc[(files["scored"] == 0) & (files["merged"] == 0)
                       & (files["status"] != "document"), "file"].astype(str).tolist()
     _check(_Checks(allow_empty_files, strict=True), empty, len(conv.rejects),
-           "they are listed above")
+           ("", "they are listed above"))
 
 
 @app.command()
 def report(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder (from `score` or "
-                                                 "Result.to_parquet).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
-    worst: Annotated[int, typer.Option("--worst", min=0, help="Scorecards for this many of "
-                                                              "the lowest overall scores.")] = 10,
+    run_dir: Annotated[Path, typer.Argument(metavar="RUN", hidden=True)],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE",
+                                         help="HTML file to write.")],
+    worst: Annotated[int, typer.Option(
+        "--worst", min=0, metavar="N",
+        help="Scorecards for this many of the lowest overall scores.")] = 10,
 ) -> None:
-    """Write one self-contained HTML report of a run: summary, distributions, agents with
-    intervals, the worst interactions with their scorecards, top cues and rejects."""
+    """Write an HTML report of a run.
+
+    RUN: a run folder written by `score` or Result.to_parquet. The report is one
+    self-contained file: summary, distributions, agents with intervals, the worst
+    interactions with their scorecards, top cues and rejects."""
     from .views.report import write_report
 
     try:
@@ -632,9 +639,11 @@ def report(
 
 @app.command(name="list")
 def list_(
-    what: Annotated[str, typer.Argument(help="readers, scorers, cues or measures")] = "all",
+    what: Annotated[str, typer.Argument(metavar="WHAT", hidden=True)] = "all",
 ) -> None:
-    """List readers, scorers, cues and measures."""
+    """List readers, scorers, cues and measures.
+
+    WHAT: readers, scorers, cues or measures (default: all)."""
     from .codebook import CUES, MEASURES
     from .readers import READERS
     from .scorers import SCORERS

@@ -2,9 +2,9 @@
 
 Exit codes: 0 when the command did what was asked; 1 for problems in the input
 (unreadable or rejected data under ``--strict``, a file that gave nothing, no
-interaction scored, a run folder that cannot be written); 2 for usage errors
-(an unknown option or value, a bad rubric or mapping file, a path that names
-nothing usable). Messages advise the command line's options (``--columns
+interaction scored); 2 for usage errors (an unknown option or value, a bad
+rubric or mapping file, a path that names nothing usable, an output folder that
+cannot be written). Messages advise the command line's options (``--columns
 message=text``), not Python's keywords (see :mod:`serviceart.readers.spelling`).
 """
 
@@ -37,7 +37,7 @@ from rich.segment import Segments
 from rich.table import Table
 from rich.text import Text
 
-from .errors import ConfigError, InputError, OutputError, ServiceartError
+from .errors import ConfigError, InputError, ServiceartError
 from .readers.spelling import for_cli
 from .run.pool import PRELOAD, WORKER_ENV, start_fork_server
 
@@ -54,7 +54,8 @@ __all__ = ["app", "main"]
 
 EXIT_CODES = ("Exit codes: 0 done; 1 input problems (bad or unreadable data, rejects under "
               "--strict, a file that gave nothing, nothing scored); 2 usage errors (an "
-              "unknown option or value, a bad rubric or mapping file, no such path).")
+              "unknown option or value, a bad rubric or mapping file, no such path, an "
+              "output folder that cannot be written).")
 
 # plain help (rich_markup_mode=None): no type column such as <bool> or <path>, and the
 # text wraps at the terminal's width
@@ -126,9 +127,8 @@ _USAGE_CODES = frozenset({"SA-I017", "SA-I018", "SA-I023"})
 
 
 def _exit_code(exc: ServiceartError) -> int:
-    """1 for a problem of the input or the output, 2 for a usage error."""
-    if isinstance(exc, OutputError):
-        return 1
+    """1 for a problem of the input, 2 for a usage error (the output folder's problems
+    included: a full disk, a folder of another run)."""
     if isinstance(exc, InputError):
         return 2 if exc.code in _USAGE_CODES else 1
     return 2

@@ -82,7 +82,6 @@ _EXPORTS: dict[str, str] = {
     "Criterion": "rubric.core", "Rubric": "rubric.core",
     "ScoreSettings": "run.settings",
     "SCORERS": "scorers",
-    "FileLog": "ingest.files",
 }
 
 

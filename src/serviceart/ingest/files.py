@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..readers.base import RawFrames
@@ -59,12 +60,30 @@ def _ids(raw: RawFrames) -> pd.Series:
             raw.interactions["interaction_id"] if raw.interactions is not None
             and "interaction_id" in raw.interactions.columns else None,
             raw.rejects["interaction_id"]]
-    found = [c[~non_scalar(c)].dropna().astype(str).str.strip() for c in cols
-             if c is not None and len(c)]
+    found = [_unique_scalars(c) for c in cols if c is not None and len(c)]
     if not found:
         return pd.Series(dtype=str)
-    ids = pd.concat(found, ignore_index=True)
+    ids = pd.concat(found, ignore_index=True).astype(str).str.strip()
     return ids[ids != ""].drop_duplicates()
+
+
+def _unique_scalars(col: pd.Series) -> pd.Series:
+    """The distinct single values of a column (lists and dicts left out), without
+    looking at every row when the values can be hashed."""
+    try:
+        col = pd.Series(col.unique())
+    except TypeError:  # a list or dict among the values: drop them first
+        col = pd.Series(col[~non_scalar(col)].unique())
+    else:
+        col = col[~non_scalar(col)]
+    return col.dropna()
+
+
+def _strings(values: Iterable[str]) -> np.ndarray:
+    """Ids as an array of Python strings (missing values left out)."""
+    if isinstance(values, pd.Series):
+        return values.dropna().astype(str).to_numpy(dtype=object)
+    return np.array([str(v) for v in values], dtype=object)
 
 
 class FileLog:
@@ -110,7 +129,11 @@ class FileLog:
         entry.turns += len(raw.turns) + len(raw.rejects)
         if unreadable is not None:
             entry.status, entry.reason = "unreadable", unreadable
-        for iid in _ids(raw).tolist():
+        ids = _ids(raw).tolist()
+        if not self._owner.keys() & set(ids):  # the common case: all new
+            self._owner.update(dict.fromkeys(ids, key))
+            return
+        for iid in ids:
             first = self._owner.setdefault(iid, key)
             if first == key or (iid, key) in self._merged:
                 continue
@@ -131,7 +154,7 @@ class FileLog:
 
     def owner(self, interaction_ids: pd.Series) -> pd.Series:
         """The file each interaction id belongs to (missing where none)."""
-        return interaction_ids.astype("string").map(self._owner).astype("string")
+        return interaction_ids.astype(object).map(self._owner).astype("string")
 
     def attribute(self, rejects: pd.DataFrame) -> pd.DataFrame:
         """``rejects`` with each row's ``source`` set to its interaction's file where
@@ -168,18 +191,19 @@ class FileLog:
             ``unaccounted`` for each file; ``unaccounted`` is 0 unless an
             interaction was lost.
         """
-        owner = pd.Series(self._owner, dtype="string")
-        ids = pd.Index(owner.index, dtype="string")
-        is_valid = ids.isin(pd.Index(list(map(str, valid)), dtype="string"))
-        is_out = ids.isin(pd.Index(list(map(str, out_of_scope)), dtype="string")) & ~is_valid
-        rejected_ids: list[str] = []
+        ids = np.fromiter(self._owner.keys(), dtype=object, count=len(self._owner))
+        files = np.fromiter(self._owner.values(), dtype=object, count=len(self._owner))
+        index = pd.Index(ids, dtype=object)  # object: a hash table lookup, not a scan
+        is_valid = index.isin(_strings(valid))
+        is_out = index.isin(_strings(out_of_scope)) & ~is_valid
+        rejected_ids = np.array([], dtype=object)
         reject_rows = pd.Series(dtype="int64")
         if rejects is not None and len(rejects):
             attributed = self.attribute(rejects)
-            rejected_ids = attributed["interaction_id"].dropna().astype(str).tolist()
-            reject_rows = attributed["source"].astype("string").value_counts()
-        is_rejected = ids.isin(pd.Index(rejected_ids, dtype="string")) & ~is_valid & ~is_out
-        per_id = pd.DataFrame({"file": owner.to_numpy(), "scored": is_valid,
+            rejected_ids = _strings(attributed["interaction_id"].dropna())
+            reject_rows = attributed["source"].astype(object).value_counts()
+        is_rejected = index.isin(rejected_ids) & ~is_valid & ~is_out
+        per_id = pd.DataFrame({"file": files, "scored": is_valid,
                                "out_of_scope": is_out, "rejected": is_rejected,
                                "unaccounted": ~(is_valid | is_out | is_rejected)})
         sums = per_id.groupby("file").sum()

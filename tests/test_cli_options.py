@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.progress import Progress
 from typer.testing import CliRunner
 
 import serviceart as sa
 from serviceart.cli import _Count, app
-from serviceart.readers.mapping import read_options
+from serviceart.readers.mapping import pairs, read_options
 from serviceart.readers.spelling import for_cli
 
 runner = CliRunner()
@@ -240,3 +243,46 @@ def test_reading_progress_and_strict(samples_dir, tmp_path):
     strict = runner.invoke(app, ["score", str(f), "-o", str(out), "--jobs", "1", "--strict"])
     assert strict.exit_code == 1
     assert re.search(r"--strict: 1 rejected interaction\(s\) or record\(s\)", strict.output)
+
+
+_NAMES = st.text(st.characters(categories=("L", "N"), include_characters="_-' "),
+                 min_size=1, max_size=12).filter(lambda s: s == s.strip())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_NAMES, _NAMES, min_size=1, max_size=4))
+def test_advice_in_cli_spelling_reads_back_as_the_same_mapping(columns):
+    """Whatever the names, the flags for_cli writes give back the mapping when typed."""
+    said = for_cli(f"rename them or pass columns={columns!r} to the reader")
+    words = shlex.split(said)
+    given_ = [words[i + 1] for i, w in enumerate(words) if w == "--columns"]
+    assert pairs(given_, "--columns", "message=text") == columns
+
+
+def test_validate_lists_the_files_of_a_folder(samples_dir, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "calls.csv").write_text((samples_dir / "calls.csv").read_text("utf-8"),
+                                      encoding="utf-8")
+    (folder / "broken.json").write_text('{"Transcript": [', encoding="utf-8")
+    (folder / "scores.pdf").write_bytes(b"%PDF-1.4\n")
+    result = runner.invoke(app, ["validate", str(folder)], env={"COLUMNS": "100"})
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "5 interactions (5 valid), 92 turn records (91 valid)"
+    rows = [[c.strip() for c in ln.strip("│ ").split("│")] for ln in lines
+            if ln.startswith("│")]
+    cells = {r[0]: r[1:7] for r in rows}
+    assert cells == {"broken.json": ["-", "unreadable", "0", "1", "1", "0"],
+                     "calls.csv": ["turns", "read", "5", "91", "0", "5"],
+                     "scores.pdf": ["-", "skipped", "0", "0", "0", "0"]}
+    assert "  broken.json: " in result.output and "  scores.pdf: no reader for .pdf files" \
+        in result.output
+    assert "2 input file(s) gave no interaction" in result.output
+    # a README beside the exports is documentation, not a file that gave nothing
+    (folder / "broken.json").unlink()
+    (folder / "scores.pdf").unlink()
+    (folder / "README.md").write_text("# calls\n", encoding="utf-8")
+    ok = runner.invoke(app, ["validate", str(folder)], env={"COLUMNS": "100"})
+    assert ok.exit_code == 0, ok.output
+    assert "document" in ok.output

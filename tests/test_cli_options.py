@@ -286,3 +286,16 @@ def test_validate_lists_the_files_of_a_folder(samples_dir, tmp_path):
     ok = runner.invoke(app, ["validate", str(folder)], env={"COLUMNS": "100"})
     assert ok.exit_code == 0, ok.output
     assert "document" in ok.output
+
+
+def test_list_speaks_to_the_command_line():
+    """`serviceart list` shows no pointers to Python documentation or markup, and each
+    reader's files and the options a --mapping file may give it."""
+    result = runner.invoke(app, ["list"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0
+    for python in ("``", ":mod:", ":func:", "docstring", "<bool>"):
+        assert python not in result.output, python
+    readers = runner.invoke(app, ["list", "readers"], env={"COLUMNS": "250"}).output
+    line = next(ln for ln in readers.splitlines() if "│ eml " in ln)
+    assert "Read one email message per .eml file. Files: .eml. Options (flags or " \
+           "--mapping keys): agent_addresses, agent_domains." in line

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -649,7 +650,7 @@ def list_(
     from .scorers import SCORERS
 
     sections = {
-        "readers": [(n, (c.__doc__ or "").strip().splitlines()[0]) for n, c in READERS],
+        "readers": [(n, _about_reader(c)) for n, c in READERS],
         "scorers": [(n, ", ".join(c.columns[:6]) + (" ..." if len(c.columns) > 6 else ""))
                     for n, c in SCORERS],
         "cues": [(n, f"{c.principle} / {c.role}: {c.meaning}") for n, c in CUES.items()],
@@ -666,6 +667,24 @@ def list_(
             for key, about in rows:
                 table.add_row(_cell(key), _cell(about))
             _table(out, table)
+
+
+#: a parenthesis that points to Python documentation, and Sphinx markup
+_DOC_POINTER = re.compile(r"\s*\([^()]*(?:docstring|:mod:|:func:|:class:)[^()]*\)")
+_ROLE = re.compile(r":\w+:`~?([^`]*)`")
+_LITERAL = re.compile(r"``([^`]*)``")
+
+
+def _about_reader(cls: Any) -> str:
+    """A reader's first docstring line for the command line (no pointers to Python
+    documentation, no markup), with the files it claims and the options a --mapping
+    file may give it."""
+    line = (cls.__doc__ or "").strip().splitlines()[0]
+    line = _LITERAL.sub(r"\1", _ROLE.sub(r"\1", _DOC_POINTER.sub("", line)))
+    options = sorted(cls.option_names() or ())
+    return (f"{line} Files: {', '.join(cls.extensions)}."
+            + (f" Options (flags or --mapping keys): {', '.join(options)}." if options
+               else ""))
 
 
 def main() -> None:

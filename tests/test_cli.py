@@ -37,12 +37,19 @@ def test_score_options(samples_dir, tmp_path):
 
 
 def test_unusable_input_exits_non_zero_with_a_clear_message(tmp_path):
+    """A table without a role column is bad data (exit 1), named with its file and the
+    command line's option, not a Python keyword."""
     bad = tmp_path / "bad.csv"
     bad.write_text("interaction_id,text\n1,hi\n")
     result = runner.invoke(app, ["score", str(bad), "-o", str(tmp_path / "r")])
-    assert result.exit_code == 2
-    assert "lacks required column(s) ['role']" in result.output
-    assert "Traceback" not in result.output
+    assert result.exit_code == 1
+    assert ("no column of the file is read as role (its columns are ['interaction_id', "
+            "'text']); name them with --columns your_column=role") in result.output
+    assert "columns={" not in result.output and "Traceback" not in result.output
+    read = runner.invoke(app, ["validate", str(bad)])
+    assert read.exit_code == 1
+    assert f"file_unreadable (1): {bad}: the file cannot be read: no column of the file " \
+           "is read as role" in read.output and "--columns your_column=role" in read.output
 
 
 def test_all_rejected_exits_one(tmp_path):
@@ -167,7 +174,8 @@ def test_ids_with_markup_are_shown_as_text(tmp_path):
 @pytest.mark.slow
 def test_rejects_tied_to_no_interaction_are_in_the_summary(samples_dir, tmp_path):
     """An unreadable file in a folder is a reject without an interaction id: the summary
-    says so, and a run in which nothing could be read or scored exits 1."""
+    says so, the run exits 1 naming the file that gave nothing (0 with
+    --allow-empty-files), and a run in which nothing could be read or scored exits 1."""
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "chats.jsonl").write_text((samples_dir / "chats.jsonl").read_text("utf-8"),
@@ -176,6 +184,12 @@ def test_rejects_tied_to_no_interaction_are_in_the_summary(samples_dir, tmp_path
                                       encoding="utf-8")
     code, text = _run(["score", str(folder), "-o", str(tmp_path / "run"), "--jobs", "1"],
                       {"COLUMNS": "80"})
+    assert code == 1, text
+    assert "0 rejected (and 1 rejected record tied to no interaction" in text
+    assert (f"1 input file(s) gave no interaction: {folder / 'notes.txt'} (see the table of "
+            "files); fix or remove them, or pass --allow-empty-files") in text
+    code, text = _run(["score", str(folder), "-o", str(tmp_path / "run"), "--jobs", "1",
+                       "--allow-empty-files"], {"COLUMNS": "80"})
     assert code == 0, text
     assert "0 rejected (and 1 rejected record tied to no interaction" in text
     info = json.loads((tmp_path / "run" / "run.json").read_text(encoding="utf-8"))

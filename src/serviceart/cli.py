@@ -1,15 +1,25 @@
-"""The ``serviceart`` command line: a thin layer over :func:`read` and :func:`score`."""
+"""The ``serviceart`` command line: a thin layer over :func:`read` and :func:`score`.
+
+Exit codes: 0 when the command did what was asked; 1 for problems in the input
+(unreadable or rejected data under ``--strict``, a file that gave nothing, no
+interaction scored); 2 for usage errors (an unknown option or value, a bad
+rubric or mapping file, a path that names nothing usable, an output folder that
+cannot be written). Messages advise the command line's options (``--columns
+message=text``), not Python's keywords (see :mod:`serviceart.readers.spelling`).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import sys
 import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -19,7 +29,6 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     Task,
@@ -29,12 +38,14 @@ from rich.segment import Segments
 from rich.table import Table
 from rich.text import Text
 
-from .errors import ConfigError, ServiceartError
+from .errors import ConfigError, InputError, ServiceartError
+from .readers.spelling import for_cli
 from .run.pool import PRELOAD, WORKER_ENV, start_fork_server
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .ingest.files import FileLog
     from .ingest.model import Conversations
 
 # pandas, spaCy and the engine are imported inside the commands: ``serviceart score``
@@ -42,9 +53,17 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+EXIT_CODES = ("Exit codes: 0 done; 1 input problems (bad or unreadable data, rejects under "
+              "--strict, a file that gave nothing, nothing scored); 2 usage errors (an "
+              "unknown option or value, a bad rubric or mapping file, no such path, an "
+              "output folder that cannot be written).")
+
+# plain help (rich_markup_mode=None): no type column such as <bool> or <path>, and the
+# text wraps at the terminal's width
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Score customer-service conversations on respect, service, integrity "
-                       "and follow-through, with the evidence behind every score.")
+                       "and follow-through, with the evidence behind every score.\n\n"
+                       + EXIT_CODES)
 
 # Nothing a user may need to copy is wrapped: messages, paths and ids are printed with soft
 # wrap (the terminal folds long lines, rich inserts no newline), tables keep their id and
@@ -54,8 +73,20 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
+def _version(given: bool) -> None:
+    if given:
+        from . import __version__
+
+        typer.echo(f"serviceart {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _consoles() -> None:
+def _consoles(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False,
+) -> None:
     global out, err
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
@@ -80,27 +111,106 @@ def _cell(value: object) -> Text:
     return Text(str(value))
 
 
-def _read(paths: list[Path], format: str | None, **options: Any) -> Conversations:
+def _read(paths: list[Path], format: str | None, file_log: FileLog,
+          **options: Any) -> Conversations:
     """Read inputs, printing reader warnings (e.g. inferred roles) on stderr."""
     from .ingest.io import read
 
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, _logged() as logged:
         warnings.simplefilter("always")
-        conv = read(paths, format=format, **options)
-    for w in caught:
-        _say(err, f"warning: {w.message}")
+        conv = read(paths, format=format, file_log=file_log, **options)
+    _warn([str(w.message) for w in caught], logged, set(file_log.entries))
     return conv
 
 
+#: errors whose argument names nothing usable: usage errors (exit 2), not bad data
+_USAGE_CODES = frozenset({"SA-I017", "SA-I018", "SA-I023"})
+
+
+def _exit_code(exc: ServiceartError) -> int:
+    """1 for a problem of the input, 2 for a usage error (the output folder's problems
+    included: a full disk, a folder of another run)."""
+    if isinstance(exc, InputError):
+        return 2 if exc.code in _USAGE_CODES else 1
+    return 2
+
+
 def _fail(exc: ServiceartError) -> None:
-    _say(err, ("error:", "red"), f" {exc}")
-    raise typer.Exit(code=2)
+    """Print the error with the command line's spelling of options, and exit."""
+    shown = type(exc)(for_cli(exc.message), code=exc.code, source=exc.source,
+                      record=exc.record, field=exc.field)
+    _say(err, ("error:", "red"), f" {shown}")
+    raise typer.Exit(code=_exit_code(exc))
 
 
-#: ``--agent-domain``: how the email reader tells agents from customers
+@contextmanager
+def _logged() -> Iterator[list[logging.LogRecord]]:
+    """Warnings that serviceart logs while inside, collected instead of printed."""
+    records: list[logging.LogRecord] = []
+
+    class _Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("serviceart")
+    handler, before = _Keep(logging.WARNING), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = before
+
+
+def _warn(messages: list[str], logged: list[logging.LogRecord], listed: set[str]) -> None:
+    """Print warnings once each, in the command line's spelling; logged warnings about a
+    file that the per-file table lists (``listed``) are left to the table."""
+    for record in logged:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if not any(str(a) in listed for a in args):
+            messages.append(record.getMessage())
+    for text in dict.fromkeys(messages):
+        _say(err, f"warning: {for_cli(text)}")
+
+
+# reader options, shared by `score` and `validate`
+FORMAT = typer.Option("--format", "-f", metavar="NAME",
+                      help="Reader name (see `serviceart list readers`); sniffed per file "
+                           "if omitted.")
+COLUMNS = typer.Option(
+    "--columns", metavar="THEIRS=OURS",
+    help="Read the export's column THEIRS as our column OURS (interaction_id, role, text, "
+         "timestamp, speaker, channel...), e.g. --columns message=text; repeat, or separate "
+         "pairs with commas.")
+ROLES = typer.Option(
+    "--roles", metavar="LABEL=ROLE",
+    help="Read the role label or speaker name LABEL as agent, customer or system, e.g. "
+         "--roles rep=agent; repeat, or separate pairs with commas.")
 AGENT_DOMAIN = typer.Option(
-    "--agent-domain", help="Email: senders at this domain (or its subdomains) are agents; "
-                           "repeat for more domains.")
+    "--agent-domain", metavar="DOMAIN",
+    help="Email and transcripts: senders at this domain (or its subdomains) are agents; "
+         "repeat for more domains.")
+AGENT_ADDRESS = typer.Option(
+    "--agent-address", metavar="ADDRESS",
+    help="Email: this sender address is an agent's; repeat for more.")
+AGENT_ID = typer.Option(
+    "--agent-id", metavar="ID",
+    help="This author id or speaker label is an agent; repeat for more.")
+COMPANY = typer.Option(
+    "--company", metavar="NAME",
+    help="Transcripts: the company's name, to tell the agent from a greeting such as "
+         "'thanks for calling Acme'; repeat for more names.")
+MAPPING = typer.Option(
+    "--mapping", metavar="FILE",
+    help="A TOML file of reader options: top-level keys as --agent-domain etc. take "
+         "(agent_domains = [\"acme.com\"], company, encoding...), and [columns] and "
+         "[roles] tables of THEIRS = \"OURS\"; the flags add to it.")
+ALLOW_EMPTY = typer.Option(
+    "--allow-empty-files",
+    help="Do not fail when an input file gives no interaction (unreadable, of no known "
+         "format, or all of its interactions rejected); it is still listed.")
+STRICT = typer.Option("--strict", help="Fail (exit 1) when any record is rejected.")
 
 
 #: ``--redact`` and ``--redact-types``: personal data replaced in what is written
@@ -121,53 +231,74 @@ def _redact(redact: bool, types: str | None) -> bool | str:
     return types if types else redact
 
 
-def _read_options(agent_domain: list[str] | None) -> dict[str, Any]:
-    """Reader options from the command line."""
-    return {"agent_domains": list(agent_domain)} if agent_domain else {}
+def _read_options(format: str | None, mapping: Path | None, columns: list[str] | None,
+                  roles: list[str] | None, agent_domain: list[str] | None,
+                  agent_address: list[str] | None, agent_id: list[str] | None,
+                  company: list[str] | None) -> dict[str, Any]:
+    """Reader options from the command line (see :mod:`serviceart.readers.mapping`)."""
+    from .readers.mapping import read_options
+
+    try:
+        return read_options(mapping=mapping, format=format, columns=columns, roles=roles,
+                            agent_domains=agent_domain, agent_addresses=agent_address,
+                            agent_ids=agent_id, company=company)
+    except ServiceartError as exc:
+        _fail(exc)
+        raise  # not reached: _fail exits
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def score(
-    paths: Annotated[list[Path], typer.Argument(help="Export files or folders.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Run folder to write.")],
-    format: Annotated[str | None, typer.Option("--format", "-f",
-                                               help="Reader name; sniffed if omitted.")] = None,
-    rubric: Annotated[Path | None, typer.Option("--rubric", "-r", help="Rubric TOML.")] = None,
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", hidden=True)],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FOLDER",
+                                         help="Run folder to write.")],
+    format: Annotated[str | None, FORMAT] = None,
+    rubric: Annotated[Path | None, typer.Option("--rubric", "-r", metavar="FILE",
+                                                help="Rubric TOML.")] = None,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = None,
+        "--jobs", "-j", min=1, metavar="N",
+        help="Worker processes (default: all cores).")] = None,
     chunk_size: Annotated[int, typer.Option(
-        "--chunk-size", min=1, help="Interactions per part (whole cases).")] = 1000,
+        "--chunk-size", min=1, metavar="N",
+        help="Interactions per part (whole cases).")] = 1000,
     sla: Annotated[str | None, typer.Option(
-        "--sla", help="Reply-time targets: seconds or a duration for every channel (600, "
+        "--sla", metavar="TARGET",
+        help="Reply-time targets: seconds or a duration for every channel (600, "
                       "10m), or CHANNEL=DURATION pairs (chat=2m,social=1h,email=1d; "
                       "default=... for the other channels). Default: the rubric's [sla], "
                       "else the built-in targets.")] = None,
-    tz: Annotated[str, typer.Option("--tz", help="Time zone for due times.")] = "UTC",
-    show: Annotated[int, typer.Option("--show", help="Print scores and top evidence for "
-                                                     "this many interactions.")] = 0,
+    tz: Annotated[str, typer.Option("--tz", metavar="ZONE",
+                                    help="Time zone for due times.")] = "UTC",
+    show: Annotated[int, typer.Option("--show", metavar="N",
+                                      help="Print scores and top evidence for this many "
+                                           "interactions.")] = 0,
     calendar: Annotated[Path | None, typer.Option(
-        "--calendar", help="Business-hours TOML ([hours] mon = \"09:00-17:00\", tz, "
+        "--calendar", metavar="FILE",
+        help="Business-hours TOML ([hours] mon = \"09:00-17:00\", tz, "
                            "holidays): latency and SLA count business time.")] = None,
     case_window: Annotated[str, typer.Option(
-        "--case-window", help="Contacts of one customer this close are one case, and a "
+        "--case-window", metavar="DURATION",
+        help="Contacts of one customer this close are one case, and a "
                               "repeat contact (e.g. 7D, 48h).")] = "7D",
     as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="End of the data: promises due later are open (default: the "
+        "--as-of", metavar="TIME",
+        help="End of the data: promises due later are open (default: the "
                         "latest time in the input).")] = None,
     retry_failed: Annotated[bool, typer.Option(
-        "--retry-failed/--keep-failed",
+        "--retry-failed/--keep-failed", show_default=False,
         help="On a rerun, score again the parts that failed before (the default), or "
              "keep their scoring_failed rejects.")] = True,
     horizon: Annotated[list[str] | None, typer.Option(
-        "--horizon", help="Due time for promises that state none, per channel, as "
+        "--horizon", metavar="CHANNEL=DURATION",
+        help="Due time for promises that state none, per channel, as "
                           "CHANNEL=DURATION (e.g. email=2D); repeat for more channels.")] = None,
     link_by_customer: Annotated[bool, typer.Option(
-        "--link-by-customer/--exported-cases-only",
+        "--link-by-customer/--exported-cases-only", show_default=False,
         help="Link one customer's contacts within the case window into a case (the "
              "default), or keep only the export's own case ids.")] = True,
     recycle_after: Annotated[int, typer.Option(
-        "--recycle-after", min=1, help="Tasks a worker runs before it is replaced.")] = 100,
-    agent_domain: Annotated[list[str] | None, AGENT_DOMAIN] = None,
+        "--recycle-after", min=1, metavar="N",
+        help="Tasks a worker runs before it is replaced.")] = 100,
     keep_non_service: Annotated[bool, typer.Option(
         "--keep-non-service", help="Score threads recognised as not a service request "
                                    "(banter, praise, marketing) instead of leaving them "
@@ -179,18 +310,33 @@ def score(
         help="Categories TOML: your own phrases and token patterns, each found as "
              "evidence and counted as the measure category_<name> (see "
              "docs/categories.md).")] = None,
+    columns: Annotated[list[str] | None, COLUMNS] = None,
+    roles: Annotated[list[str] | None, ROLES] = None,
+    agent_domain: Annotated[list[str] | None, AGENT_DOMAIN] = None,
+    agent_address: Annotated[list[str] | None, AGENT_ADDRESS] = None,
+    agent_id: Annotated[list[str] | None, AGENT_ID] = None,
+    company: Annotated[list[str] | None, COMPANY] = None,
+    mapping: Annotated[Path | None, MAPPING] = None,
+    allow_empty_files: Annotated[bool, ALLOW_EMPTY] = False,
+    strict: Annotated[bool, STRICT] = False,
 ) -> None:
-    """Score exports into a run folder of Parquet parts (resumable: rerun to continue).
+    """Score exports into a resumable run folder.
 
-    The input is streamed in parts of whole cases scored by --jobs worker
-    processes; see :mod:`serviceart.run.batch`. A rerun checks the finished parts and
-    scores again those that are missing, damaged or failed; the run ends with an
-    error, never a summary, if its tables do not hold exactly its input. One run at
-    a time writes an output folder.
+    PATH: export files or folders. The scores and evidence are written as Parquet
+    parts in the --output folder (rerun the same command to continue). The input
+    is read in parts of whole cases, scored by --jobs worker processes. A rerun
+    checks the finished parts and scores again those that are missing, damaged or
+    failed; the run ends with an error, never a summary, if its tables do not hold
+    exactly its input. One run at a time writes an output folder. Every input file
+    is listed with what it gave (also in run.json); a file that cannot be read is
+    rejected as file_unreadable and the run goes on.
     """
+    read_options = _read_options(format, mapping, columns, roles, agent_domain,
+                                 agent_address, agent_id, company)
     start_fork_server(PRELOAD, WORKER_ENV)  # imports while this process imports too
     with _stopping():
-        _score(paths, output, format, show, retry_failed, _read_options(agent_domain), dict(
+        _score(paths, output, format, show, retry_failed, read_options,
+               _Checks(allow_empty_files, strict), dict(
             rubric=str(rubric) if rubric else None, jobs=jobs or os.cpu_count() or 1,
             chunk_size=chunk_size, sla=_sla(sla), tz=tz,
             calendar=str(calendar) if calendar else None, case_window=case_window,
@@ -230,9 +376,17 @@ def _horizons(given: list[str] | None) -> dict[str, str] | None:
     return out
 
 
+@dataclass(frozen=True)
+class _Checks:
+    """What else makes a command fail besides errors."""
+
+    allow_empty_files: bool = False
+    strict: bool = False
+
+
 def _score(paths: list[Path], output: Path, format: str | None, show: int,
-           retry_failed: bool, read_options: dict[str, Any], options: dict[str, Any]
-           ) -> None:
+           retry_failed: bool, read_options: dict[str, Any], checks: _Checks,
+           options: dict[str, Any]) -> None:
     """The ``score`` command once its fork server is starting: the settings are built
     and checked first, before any input is read."""
     from .result import Result
@@ -243,19 +397,17 @@ def _score(paths: list[Path], output: Path, format: str | None, show: int,
         settings = ScoreSettings(**options)
         run = partial(run_batch, paths, output, format=format, settings=settings,
                       retry_failed=retry_failed, **read_options)
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, _logged() as logged:
             warnings.simplefilter("always")
             if sys.stderr.isatty():
                 with Progress("[progress.description]{task.description}", BarColumn(),
-                              MofNCompleteColumn(), _Rate(),
-                              TimeRemainingColumn(), console=err, transient=True) as bar:
-                    task = bar.add_task("scoring", total=None)
-                    summary = run(progress=lambda n, total: bar.update(
-                        task, completed=n, total=total))
+                              _Count(), _Rate(), TimeRemainingColumn(), console=err,
+                              transient=True) as bar:
+                    task = bar.add_task("reading", total=None, unit="turn records")
+                    summary = run(reading=lambda n: bar.update(task, completed=n),
+                                  progress=partial(_scoring, bar, task))
             else:
                 summary = run()
-        for w in _unique(caught):
-            _say(err, f"warning: {w}")
     except ServiceartError as exc:
         _fail(exc)
         return
@@ -263,6 +415,7 @@ def _score(paths: list[Path], output: Path, format: str | None, show: int,
         _say(err, f"interrupted: the finished parts are in {output}; run the same command "
                   "again to resume")
         raise typer.Exit(code=130) from None
+    _warn(_unique(caught), logged, set(summary.files["file"].astype(str)))
     info = summary.info
     if show:
         res = Result.from_parquet(output)
@@ -276,15 +429,97 @@ def _score(paths: list[Path], output: Path, format: str | None, show: int,
               + (f" (and {summary.unattributed} rejected record"
                  f"{'s' if summary.unattributed > 1 else ''} tied to no interaction: "
                  "unreadable files or lines without an id)" if summary.unattributed else "")
-              + f"; {summary.parts} parts "
+              + f"; {summary.turns_in} turn records ({summary.turns_rejected} rejected)"
+              f"; {summary.parts} parts "
               f"({summary.parts_skipped} already done, {summary.parts_failed} failed); "
               f"{summary.seconds:.2f} s, {speed:.0f} words/s, peak memory "
               f"{summary.peak_rss_mb:.0f} MB per worker -> {output}")
+    _files(summary.files, "score")
     if not summary.scored and not summary.out_of_scope and (summary.interactions_in
                                                             or summary.unattributed):
         _say(err, ("error:", "red"), " no interaction could be scored; see the rejects in "
              f"the run folder {output}")
         raise typer.Exit(code=1)
+    _check(checks, summary.empty_files, summary.rejected + summary.turns_rejected,
+           ("--strict: ", f"see the rejects in the run folder {output}"))
+
+
+def _check(checks: _Checks, empty: list[str], rejects: int, where: tuple[str, str]) -> None:
+    """Exit 1 for a file that gave nothing (unless allowed) or, with ``--strict``, for
+    any reject."""
+    if empty and not checks.allow_empty_files:
+        shown = ", ".join(empty[:5]) + (f" and {len(empty) - 5} more" if len(empty) > 5
+                                        else "")
+        _say(err, ("error:", "red"), f" {len(empty)} input file(s) gave no interaction: "
+             f"{shown} (see the table of files); fix or remove them, or pass "
+             "--allow-empty-files to accept this")
+        raise typer.Exit(code=1)
+    if checks.strict and rejects:
+        _say(err, ("error:", "red"), f" {where[0]}{rejects} rejected interaction(s) or "
+             f"record(s); {where[1]}")
+        raise typer.Exit(code=1)
+
+
+#: files listed in full; beyond, files read without a problem are counted
+_MAX_FILE_ROWS = 100
+
+
+def _files(files: pd.DataFrame, command: str) -> None:
+    """Print the table of input files: what each gave and what became of it (files with
+    a problem first)."""
+    import pandas as pd
+
+    if files.empty:
+        return
+    done = "valid" if command == "validate" else "scored"
+    problem = ~files["status"].isin(["read", "document"]) | (files["rejects"] > 0) | (
+        (files["status"] == "read") & (files["scored"] + files["out_of_scope"] == 0))
+    shown = files[problem].head(_MAX_FILE_ROWS)
+    shown = pd.concat([shown, files[~problem].head(_MAX_FILE_ROWS - len(shown))])
+    names = files["file"].astype(str).tolist()
+    root = os.path.commonpath(names) if len(names) > 1 else ""
+    root = root if root and root not in names else ""
+    table = Table(title=f"Input files (in {root})" if root else "Input files",
+                  title_justify="left")
+    for col, justify in (("file", "left"), ("reader", "left"), ("status", "left"),
+                         ("interactions", "right"), ("turns", "right"),
+                         ("rejects", "right"), (done, "right"), ("out of scope", "right"),
+                         ("rejected", "right")):
+        if col == "out of scope" and command == "validate":
+            continue
+        table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    table.add_column("note", min_width=20, overflow="fold")
+    reasons: list[tuple[str, str]] = []
+    for row in shown.to_dict("records"):
+        name = os.path.relpath(row["file"], root) if root else row["file"]
+        note = ""
+        if isinstance(row["reason"], str):
+            note = "why: below"
+            reasons.append((name, row["reason"]))
+        elif row["merged"]:
+            note = f"adds turns to {row['merged']} interaction(s) of an earlier file"
+        reader = row["reader"] if isinstance(row["reader"], str) else "-"
+        cells = [name, reader, row["status"], row["interactions"], row["turns"],
+                 row["rejects"], row["scored"]]
+        if command != "validate":
+            cells.append(row["out_of_scope"])
+        cells += [row["rejected"], note]
+        table.add_row(*[_cell(c) for c in cells])
+    _table(out, table)
+    for name, reason in reasons:  # whole lines, to be copied
+        _say(out, "  ", (name, "bold"), f": {for_cli(reason)}")
+    if len(files) > len(shown):
+        _say(out, f"... and {len(files) - len(shown)} more file(s) read without a problem"
+             + (" (all are listed in run.json)" if command == "score" else ""))
+
+
+def _scoring(bar: Progress, task: Any, done: int, total: int) -> None:
+    """Progress of the scoring pass: the bar now counts interactions."""
+    if bar.tasks[0].description != "scoring":
+        bar.reset(task, total=total, completed=done, description="scoring",
+                  unit="interactions")
+    else:
+        bar.update(task, completed=done, total=total)
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -310,10 +545,20 @@ def _stopping() -> Iterator[None]:
 
 
 class _Rate(ProgressColumn):
-    """Interactions per second, once known."""
+    """Turn records (while reading) or interactions (while scoring) per second."""
 
     def render(self, task: Task) -> Text:
-        return Text(f"{task.speed:,.0f} interactions/s" if task.speed else "")
+        unit = task.fields.get("unit", "interactions")
+        return Text(f"{task.speed:,.0f} {unit}/s" if task.speed else "")
+
+
+class _Count(ProgressColumn):
+    """``done/total`` once the total is known; before, how many were read."""
+
+    def render(self, task: Task) -> Text:
+        if task.total is None:
+            return Text(f"{task.completed:,.0f} {task.fields.get('unit', '')} read")
+        return Text(f"{task.completed:,.0f}/{task.total:,.0f}")
 
 
 def _unique(caught: list[warnings.WarningMessage]) -> list[str]:
@@ -347,38 +592,62 @@ def _show(scores: pd.DataFrame, evidence: pd.DataFrame, n: int) -> None:
     _table(out, top)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Export files or folders.")],
-    format: Annotated[str | None, typer.Option("--format", "-f")] = None,
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", hidden=True)],
+    format: Annotated[str | None, FORMAT] = None,
+    columns: Annotated[list[str] | None, COLUMNS] = None,
+    roles: Annotated[list[str] | None, ROLES] = None,
     agent_domain: Annotated[list[str] | None, AGENT_DOMAIN] = None,
+    agent_address: Annotated[list[str] | None, AGENT_ADDRESS] = None,
+    agent_id: Annotated[list[str] | None, AGENT_ID] = None,
+    company: Annotated[list[str] | None, COMPANY] = None,
+    mapping: Annotated[Path | None, MAPPING] = None,
+    allow_empty_files: Annotated[bool, ALLOW_EMPTY] = False,
 ) -> None:
-    """Read only: report rejects grouped by code; exit 1 when any input was unusable."""
+    """Check exports without scoring them.
+
+    PATH: export files or folders. Lists the input files with what each gave, and
+    the rejects grouped by code; exits 1 when any record was rejected or a file
+    gave nothing."""
+    from .ingest.files import FileLog
+
+    options = _read_options(format, mapping, columns, roles, agent_domain, agent_address,
+                            agent_id, company)
+    file_log = FileLog()
     try:
-        conv = _read(paths, format, **_read_options(agent_domain))
+        conv = _read(paths, format, file_log, **options)
     except ServiceartError as exc:
         _fail(exc)
         return
     c = conv.counts
     _say(out, f"{c['interactions_in']} interactions ({c['interactions_valid']} valid), "
               f"{c['turns_in']} turn records ({c['turns_valid']} valid)")
+    files = file_log.table(valid=conv.interactions["interaction_id"], rejects=conv.rejects)
+    _files(files, "validate")
     if len(conv.rejects):
         # lines, not a table: the file, record and reason are there to be copied whole
         _say(out, ("Rejects by code", "bold"), " (count, first record, reason):")
         for code, g in conv.rejects.groupby("code", sort=True):
             first = g.iloc[0]
-            _say(out, "  ", (str(code), "bold"), f" ({len(g)}): {first['source']} "
-                 f"{first['record']}: {first['reason']}")
-        raise typer.Exit(code=1)
+            where = " ".join(str(first[k]) for k in ("source", "record")
+                             if isinstance(first[k], str))
+            _say(out, "  ", (str(code), "bold"), f" ({len(g)}): {where}: "
+                 f"{for_cli(str(first['reason']))}")
+    empty = files.loc[(files["scored"] == 0) & (files["merged"] == 0)
+                      & (files["status"] != "document"), "file"].astype(str).tolist()
+    _check(_Checks(allow_empty_files, strict=True), empty, len(conv.rejects),
+           ("", "they are listed above"))
 
 
 @app.command()
 def report(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder (from `score` or "
-                                                 "Result.to_parquet).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
-    worst: Annotated[int, typer.Option("--worst", min=0, help="Scorecards for this many of "
-                                                              "the lowest overall scores.")] = 10,
+    run_dir: Annotated[Path, typer.Argument(metavar="RUN", hidden=True)],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE",
+                                         help="HTML file to write.")],
+    worst: Annotated[int, typer.Option(
+        "--worst", min=0, metavar="N",
+        help="Scorecards for this many of the lowest overall scores.")] = 10,
     redact: Annotated[bool, REDACT] = False,
     redact_types: Annotated[str | None, REDACT_TYPES] = None,
     agent: Annotated[list[str] | None, typer.Option(
@@ -401,9 +670,12 @@ def report(
         "--all-cards", help="A scorecard page for every conversation (overrides "
                             "--per-agent).")] = False,
 ) -> None:
-    """Write the HTML report of a run: an index (summary, distributions, agents with
-    intervals, the worst interactions with their scorecards, top cues, rejects) and, in a
-    folder beside it, a page per agent and a scorecard page per conversation."""
+    """Write an HTML report of a run.
+
+    RUN: a run folder written by `score` or Result.to_parquet. The report is an index
+    page (summary, distributions, agents with intervals, the worst interactions with
+    their scorecards, top cues, rejects) and, in a folder beside it, a page per agent
+    and a scorecard page per conversation."""
     from .views.report import write_report
 
     try:
@@ -422,15 +694,17 @@ def report(
 
 @app.command(name="list")
 def list_(
-    what: Annotated[str, typer.Argument(help="readers, scorers, cues or measures")] = "all",
+    what: Annotated[str, typer.Argument(metavar="WHAT", hidden=True)] = "all",
 ) -> None:
-    """List readers, scorers, cues and measures."""
+    """List readers, scorers, cues and measures.
+
+    WHAT: readers, scorers, cues or measures (default: all)."""
     from .codebook import CUES, MEASURES
     from .readers import READERS
     from .scorers import SCORERS
 
     sections = {
-        "readers": [(n, (c.__doc__ or "").strip().splitlines()[0]) for n, c in READERS],
+        "readers": [(n, _about_reader(c)) for n, c in READERS],
         "scorers": [(n, ", ".join(c.columns[:6]) + (" ..." if len(c.columns) > 6 else ""))
                     for n, c in SCORERS],
         "cues": [(n, f"{c.principle} / {c.role}: {c.meaning}") for n, c in CUES.items()],
@@ -562,6 +836,24 @@ def categories_sample(
         _fail(exc)
         return
     out.print(format_hits(frame, name), markup=False, highlight=False)
+
+
+#: a parenthesis that points to Python documentation, and Sphinx markup
+_DOC_POINTER = re.compile(r"\s*\([^()]*(?:docstring|:mod:|:func:|:class:)[^()]*\)")
+_ROLE = re.compile(r":\w+:`~?([^`]*)`")
+_LITERAL = re.compile(r"``([^`]*)``")
+
+
+def _about_reader(cls: Any) -> str:
+    """A reader's first docstring line for the command line (no pointers to Python
+    documentation, no markup), with the files it claims and the options a --mapping
+    file may give it."""
+    line = (cls.__doc__ or "").strip().splitlines()[0]
+    line = _LITERAL.sub(r"\1", _ROLE.sub(r"\1", _DOC_POINTER.sub("", line)))
+    options = sorted(cls.option_names() or ())
+    return (f"{line} Files: {', '.join(cls.extensions)}."
+            + (f" Options (flags or --mapping keys): {', '.join(options)}." if options
+               else ""))
 
 
 def main() -> None:

@@ -15,6 +15,8 @@ from ..readers import READERS, RawFrames, Reader
 from ..readers.base import reject_rows
 from ..readers.options import check_options, options_for
 from ..rejects import RejectCode
+from ..schema import TURNS
+from .files import FileLog
 from .model import Conversations, concat_rejects
 from .roles import infer_roles as infer_speaker_roles
 from .validate import non_scalar
@@ -30,13 +32,16 @@ def _claimed(path: Path) -> bool:
     return any(path.suffix.lower() in cls.extensions for _, cls in READERS)
 
 
-def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
-    """Files named, and the files inside folders named (sorted; hidden files and
-    files no reader claims by extension are skipped, with a log message).
+def expand_paths(paths: str | Path | Iterable[str | Path],
+                 file_log: FileLog | None = None) -> list[Path]:
+    """Files named, and the files inside folders named (sorted; hidden files are
+    left out, and files no reader claims by extension are skipped with a
+    warning and listed in ``file_log``).
 
     Symbolic links to folders are followed; a link back to a folder already
     being read (a cycle), a file reached twice through links and a broken link
-    are skipped with a warning naming them.
+    are skipped with a warning naming them. Documentation files (``README``,
+    ``*.md``...) are skipped and listed without a warning.
     """
     items = [paths] if isinstance(paths, (str, Path)) else list(paths)
     out: list[Path] = []
@@ -51,7 +56,11 @@ def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
                     log.warning("skipping %s: a broken symbolic link (its target %s does not "
                                 "exist)", f, os.readlink(f))
                 elif not _claimed(f):
-                    log.info("skipping %s: no reader for %s files", f, f.suffix or "such")
+                    reason = f"no reader for {f.suffix or 'extension-less'} files"
+                    log.log(logging.INFO if _documentation(f) else logging.WARNING,
+                            "skipping %s: %s", f, reason)
+                    if file_log is not None:
+                        file_log.skip(f, reason, document=_documentation(f))
                 elif (real := f.resolve()) in seen_files:
                     log.warning("skipping %s: the same file as %s (reached through a "
                                 "symbolic link)", f, seen_files[real])
@@ -65,6 +74,15 @@ def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     if not out:
         raise InputError("no input files found", source=", ".join(map(str, items)), code="SA-I018")
     return out
+
+
+#: files that document a folder of exports rather than hold one: skipped without a warning
+_DOC_SUFFIXES = frozenset({".md", ".rst", ".adoc"})
+_DOC_STEMS = frozenset({"readme", "license", "licence", "notice", "changelog", "copying"})
+
+
+def _documentation(path: Path) -> bool:
+    return path.suffix.lower() in _DOC_SUFFIXES or path.stem.lower() in _DOC_STEMS
 
 
 def _walk(root: Path) -> list[Path]:
@@ -124,6 +142,7 @@ def read(
     format: str | None = None,
     *,
     infer_roles: bool = True,
+    file_log: FileLog | None = None,
     **options: Any,
 ) -> Conversations:
     """Read export files into validated :class:`Conversations`.
@@ -143,6 +162,9 @@ def read(
         ``company=``), mark the interaction ``roles_inferred`` with its
         ``role_basis`` and warn when confidence is low. ``False`` leaves such
         turns to be rejected as ``unknown_role``.
+    file_log
+        Filled with what each file gave: its reader, turns and interactions, or
+        why it was skipped or unreadable (see :mod:`serviceart.ingest.files`).
     **options
         Reader options, e.g. ``columns={...}``, ``roles={...}``: the keyword
         parameters of the reader classes (:meth:`Reader.option_names
@@ -164,9 +186,13 @@ def read(
         readers in play.
     FormatError
         When the one file named cannot be read at all (its format cannot be
-        sniffed, it is empty or truncated...). When a folder or several files are
-        read, such a file becomes one ``file_unreadable`` reject naming it and
-        saying what went wrong, and the other files are read.
+        sniffed, it is empty or truncated, none of its columns maps to the
+        required ``interaction_id``, ``role`` and ``text``...). When a folder or
+        several files are read, such a file becomes one ``file_unreadable``
+        reject naming it and saying what went wrong (so does a file whose
+        content the options cannot read, e.g. email without ``agent_domains=``),
+        and the other files are read; the rejects found when the files are
+        validated together name the file of their interaction.
 
     Examples
     --------
@@ -175,17 +201,60 @@ def read(
     >>> len(conv), len(conv.rejects)
     (13, 0)
     """
-    files = expand_paths(paths)
+    file_log = FileLog() if file_log is None else file_log
+    files = expand_paths(paths, file_log)
     readers = _readers_of(files, format, options)
     alone = _one_file(paths, files)
     parts: list[RawFrames] = []
     for f, name in zip(files, readers, strict=True):
         try:
-            parts.append(_reader(name, options).load(f))
+            raw = _checked(_reader(name, options).load(f), f)
         except Exception as exc:  # the file's failure; _unreadable re-raises the rest
-            parts.append(_unreadable(f, exc, alone))
+            parts.append(_unreadable(f, exc, alone, file_log=file_log, reader=name))
+        else:
+            file_log.record(f, str(name), raw)
+            parts.append(raw)
     source = str(files[0]) if len(files) == 1 else f"{len(files)} files"
-    return _build(parts, source, infer_roles, _role_options(options))
+    _warn_clashes(file_log)
+    return _attributed(_build(parts, source, infer_roles, _role_options(options)), file_log)
+
+
+def _warn_clashes(file_log: FileLog) -> None:
+    """Warn when files of different readers name the same interaction id: their turns
+    are read as one interaction."""
+    clashes = file_log.clashes()
+    if clashes:
+        shown = "; ".join(f"{iid!r} in {', '.join(files)}"
+                          for iid, files in list(clashes.items())[:3])
+        log.warning("%d interaction id(s) are named by files of different formats, and "
+                    "each was read as one interaction: %s%s; read such files separately "
+                    "(or give their ids a prefix) if they are different contacts",
+                    len(clashes), shown, " ..." if len(clashes) > 3 else "")
+
+
+def _attributed(conv: Conversations, file_log: FileLog) -> Conversations:
+    """``conv`` with its rejects naming the file of their interaction where they name
+    the set of files validated together (see :meth:`FileLog.attribute`)."""
+    rejects = file_log.attribute(conv.rejects)
+    if rejects is conv.rejects:
+        return conv
+    c = conv.counts
+    return Conversations(conv.turns, conv.interactions, rejects,
+                         interactions_in=c["interactions_in"], turns_in=c["turns_in"])
+
+
+def _checked(raw: RawFrames, path: Path) -> RawFrames:
+    """A reader's frames, refused as a whole when the turns lack a required column
+    (a table whose columns map to none of ours is the file's problem, not one
+    ``missing_id`` reject per row)."""
+    missing = [c for c in TURNS.required if c not in raw.turns.columns]
+    if missing and len(raw.turns):  # no rows: the reader's rejects say why
+        have = [str(c) for c in raw.turns.columns if c not in ("record", "source")]
+        raise FormatError(
+            f"no column of the file is read as {', '.join(missing)} (its columns are "
+            f"{have}); name them with columns={{'your_column': '{missing[0]}', ...}}",
+            source=str(path), field=missing[0], code="SA-F150")
+    return raw
 
 
 def _readers_of(files: list[Path], format: str | None,
@@ -250,34 +319,46 @@ def _one_file(paths: str | Path | Iterable[str | Path], files: list[Path]) -> bo
     return len(files) == 1 and isinstance(paths, (str, Path)) and Path(paths).is_file()
 
 
-def _unreadable(path: Path, exc: Exception, alone: bool, after: str = "") -> RawFrames:
-    """A file that failed as a whole, as one ``file_unreadable`` reject.
+def _unreadable(path: Path, exc: Exception, alone: bool, after: str = "", *,
+                file_log: FileLog | None = None,
+                reader: str | Exception | None = None) -> RawFrames:
+    """A file that failed as a whole, as one ``file_unreadable`` reject (listed in
+    ``file_log`` as unreadable, with its reason).
 
     Errors about the options (:class:`ConfigError`, :class:`RegistryError`),
     warnings turned into errors and ``MemoryError`` are raised again: they are
-    not the file's fault, or not safe to go on from. When the caller named only
-    this file (``alone``), its :class:`InputError` is raised as it is, and any
-    other failure as a :class:`FormatError` naming the file.
+    not the file's fault, or not safe to go on from. A :class:`ConfigError`
+    naming this file as its source is the file's: its content is what the
+    options cannot read (email without ``agent_domains=``, a table without a
+    role column). When the caller named only this file (``alone``), a
+    serviceart error is raised as it is, and any other failure as a
+    :class:`FormatError` naming the file.
     """
+    file_level = isinstance(exc, ConfigError) and exc.source == str(path)
     if isinstance(exc, (Warning, MemoryError)) or (
-            isinstance(exc, ServiceartError) and not isinstance(exc, InputError)):
+            isinstance(exc, ServiceartError) and not isinstance(exc, InputError)
+            and not file_level):
         raise exc
-    if isinstance(exc, InputError):
+    if isinstance(exc, ServiceartError):
         reason = exc.message
     else:
         reason = (f"reading failed unexpectedly ({type(exc).__name__}: {exc}); check that "
                   "the file is a complete export in a supported format, or pass format=")
     if alone:
-        if isinstance(exc, InputError):
+        if isinstance(exc, ServiceartError):
             raise exc
         raise FormatError(reason, source=str(path), code="SA-F002") from exc
-    log.info("%s: cannot be read%s: %s", path, after, reason)
-    return RawFrames(
+    log.warning("%s: cannot be read%s: %s", path, after, reason)
+    raw = RawFrames(
         turns=pd.DataFrame({c: pd.Series(dtype="string")
                             for c in ("interaction_id", "role", "text", "source", "record")}),
         rejects=reject_rows([{"source": str(path), "code": RejectCode.FILE_UNREADABLE,
                               "reason": f"the file cannot be read{after}: {reason}; fix or "
                                         "re-export it and read it again"}]))
+    if file_log is not None:
+        file_log.record(path, reader if isinstance(reader, str) else None, raw,
+                        unreadable=f"{reason}{after}")
+    return raw
 
 
 def _n_interactions(raw: RawFrames) -> int:
@@ -293,6 +374,7 @@ def stream(
     *,
     chunk_size: int = 1000,
     infer_roles: bool = True,
+    file_log: FileLog | None = None,
     **options: Any,
 ) -> Iterator[Conversations]:
     """Read export files as a sequence of validated chunks, in bounded memory.
@@ -314,7 +396,7 @@ def stream(
 
     Parameters
     ----------
-    paths, format, infer_roles, **options
+    paths, format, infer_roles, file_log, **options
         As for :func:`read`.
     chunk_size
         About how many interactions each chunk holds.
@@ -340,13 +422,16 @@ def stream(
     if chunk_size < 1:
         raise ConfigError(f"chunk_size must be >= 1, got {chunk_size}", field="chunk_size",
                           code="SA-C067")
-    files = expand_paths(paths)
+    file_log = FileLog() if file_log is None else file_log
+    files = expand_paths(paths, file_log)
     readers = _readers_of(files, format, options)
-    return _chunks(files, readers, _one_file(paths, files), chunk_size, infer_roles, options)
+    return _chunks(files, readers, _one_file(paths, files), chunk_size, infer_roles, options,
+                   file_log)
 
 
 def _chunks(files: list[Path], readers: list[str | Exception], alone: bool, chunk_size: int,
-            infer_roles: bool, options: Mapping[str, Any]) -> Iterator[Conversations]:
+            infer_roles: bool, options: Mapping[str, Any],
+            file_log: FileLog) -> Iterator[Conversations]:
     """The chunks :func:`stream` yields, from files whose readers are decided."""
     seen: set[str] = set()
     buffer: list[RawFrames] = []
@@ -361,13 +446,14 @@ def _chunks(files: list[Path], readers: list[str | Exception], alone: bool, chun
             buffer.clear()
             names = {str(p.turns["source"].iloc[0]) for p in parts
                      if "source" in p.turns.columns and len(p.turns)}
-            conv = _build(parts, names.pop() if len(names) == 1 else f"{len(names)} files",
-                          infer_roles, _role_options(options))
+            conv = _attributed(_build(parts, names.pop() if len(names) == 1
+                                      else f"{len(names)} files",
+                                      infer_roles, _role_options(options)), file_log)
             seen.update(conv.interactions["interaction_id"].astype(str))
             yield conv
 
     for f, name in zip(files, readers, strict=True):
-        for raw in _iter_file(f, name, chunk_size, options, alone, together):
+        for raw in _iter_file(f, name, chunk_size, options, alone, together, file_log):
             n = _n_interactions(raw)
             if buffer and count[0] + n > chunk_size:
                 yield from flush()
@@ -379,18 +465,23 @@ def _chunks(files: list[Path], readers: list[str | Exception], alone: bool, chun
     if together:
         for f, reader in together:
             try:
-                buffer.append(reader.load(f))
+                raw = _checked(reader.load(f), f)
             except Exception as exc:  # see _unreadable
-                buffer.append(_unreadable(f, exc, alone))
+                buffer.append(_unreadable(f, exc, alone, file_log=file_log, reader=reader.name))
+            else:
+                file_log.record(f, reader.name, raw)
+                buffer.append(raw)
         parts = [_drop_seen(p, seen) for p in buffer]
         buffer.clear()
-        conv = _build(parts, f"{len(together)} files", infer_roles, _role_options(options))
+        conv = _attributed(_build(parts, f"{len(together)} files", infer_roles,
+                                  _role_options(options)), file_log)
         yield from conv.iter_cases(chunk_size)
+    _warn_clashes(file_log)
 
 
 def _iter_file(path: Path, name: str | Exception, chunk_size: int,
                options: Mapping[str, Any], alone: bool,
-               together: list[tuple[Path, Reader]]) -> Iterator[RawFrames]:
+               together: list[tuple[Path, Reader]], file_log: FileLog) -> Iterator[RawFrames]:
     """The raw pieces of one file for :func:`stream`; a failure ends the file with a
     ``file_unreadable`` reject (see :func:`_unreadable`). Files of formats whose
     interactions continue across files are put in ``together`` instead."""
@@ -401,11 +492,13 @@ def _iter_file(path: Path, name: str | Exception, chunk_size: int,
             together.append((path, reader))
             return
         for raw in reader.iter_load(path, chunk_size):
+            _checked(raw, path)
             pieces += 1
+            file_log.record(path, str(name), raw)
             yield raw
     except Exception as exc:  # see _unreadable
         after = f" after its first {pieces} piece(s) were read" if pieces else ""
-        yield _unreadable(path, exc, alone, after)
+        yield _unreadable(path, exc, alone, after, file_log=file_log, reader=name)
 
 
 def _drop_seen(raw: RawFrames, seen: set[str]) -> RawFrames:

@@ -71,6 +71,7 @@ from .._words import word_counts
 from ..clock.calendar import BusinessCalendar
 from ..cues.categories import write_categories
 from ..errors import ConfigError, OutputError
+from ..ingest.files import FileLog
 from ..ingest.io import expand_paths, stream
 from ..ingest.model import concat_rejects
 from ..readers.base import reject_rows
@@ -122,6 +123,11 @@ class BatchSummary:
     #: reject rows tied to no interaction (an unreadable file, a line without a usable id):
     #: not in ``interactions_in``, but in the rejects table with their source and record
     unattributed: int = 0
+    #: turn records read (a record a reader rejected counts) and how many were rejected
+    turns_in: int = 0
+    turns_rejected: int = 0
+    #: one row per input file (see :meth:`serviceart.ingest.files.FileLog.table`)
+    files: pd.DataFrame = field(default_factory=pd.DataFrame)
     seconds: float = 0.0
     words: int = 0
     peak_rss_mb: float = 0.0
@@ -131,6 +137,18 @@ class BatchSummary:
     def words_per_second(self) -> float:
         """Words scored per second of wall time (skipped parts excluded)."""
         return self.words / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def empty_files(self) -> list[str]:
+        """The input files that gave no interaction scored or out of scope (skipped,
+        unreadable, or all of theirs rejected) and added no turn to another file's;
+        documentation beside the exports (a README) is not counted."""
+        if self.files.empty:
+            return []
+        f = self.files
+        empty = ((f["scored"] + f["out_of_scope"] == 0) & (f["merged"] == 0)
+                 & (f["status"] != "document"))
+        return f.loc[empty, "file"].astype(str).tolist()
 
 
 # ---------------------------------------------------------------- phase 1: the index
@@ -143,23 +161,27 @@ class _Index:
     rejects: pd.DataFrame
     interactions_in: int
     turns_in: int
+    turns_valid: int
 
 
 def _index(paths: list[Path], format: str | None, chunk_size: int,
            read_options: Mapping[str, Any], spill: Path,
-           extract: Callable[[int], None] | None = None) -> _Index:
+           extract: Callable[[int], None] | None = None,
+           file_log: FileLog | None = None,
+           reading: Callable[[int], None] | None = None) -> _Index:
     """Read the whole input once: spill each validated chunk (Arrow IPC), keep its
     contacts' metadata (:func:`serviceart.run.plan.contact_meta`) and rejects.
 
     ``extract(k)``, when given, is called after chunk ``k`` is spilled (it hands the
     chunk's evidence extraction to the workers, see :class:`_Extractor`).
+    ``reading(turns)`` is called after each chunk with the turn records read so far.
     """
     with writing(spill):
         spill.mkdir(parents=True, exist_ok=True)
-    chunks = stream(paths, format, chunk_size=chunk_size, **read_options)
+    chunks = stream(paths, format, chunk_size=chunk_size, file_log=file_log, **read_options)
     metas: list[pd.DataFrame] = []
     rejects: list[pd.DataFrame] = []
-    interactions_in = turns_in = 0
+    interactions_in = turns_in = turns_valid = 0
     try:
         for k, chunk in enumerate(chunks):
             inter = chunk.interactions
@@ -173,13 +195,16 @@ def _index(paths: list[Path], format: str | None, chunk_size: int,
             rejects.append(chunk.rejects)
             interactions_in += chunk.counts["interactions_in"]
             turns_in += chunk.counts["turns_in"]
+            turns_valid += chunk.counts["turns_valid"]
+            if reading is not None:
+                reading(turns_in)
     finally:  # a write error stops the pass: the readers close their files now
         if isinstance(chunks, Generator):
             chunks.close()
     meta = (pd.concat(metas, ignore_index=True) if metas else
             contact_meta(empty(TURNS), pd.DataFrame({"interaction_id": pd.Series(
                 dtype="string")})).assign(_chunk=pd.Series(dtype="int64")))
-    return _Index(meta, concat_rejects(rejects), interactions_in, turns_in)
+    return _Index(meta, concat_rejects(rejects), interactions_in, turns_in, turns_valid)
 
 
 class _Extractor:
@@ -333,6 +358,7 @@ def run_batch(
     as_of: str | pd.Timestamp | None = None,
     redact: bool | str | list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    reading: Callable[[int], None] | None = None,
     retry_failed: bool = True,
     _faults: faults.Faults | None = None,
     **read_options: Any,
@@ -363,6 +389,9 @@ def run_batch(
         is replaced.
     progress
         Called as ``progress(done, total)`` with interactions finished.
+    reading
+        Called as ``reading(turns)`` while the input is read (before the total is
+        known), with the turn records read so far.
     retry_failed
         On a rerun, score again the parts that failed before (their interactions
         are in ``rejects`` with code ``scoring_failed``); ``False`` keeps them.
@@ -398,7 +427,8 @@ def run_batch(
         chunk_size=chunk_size, recycle_after=recycle_after, sla_s=sla_s, sla=sla, tz=tz,
         calendar=calendar, case_window=case_window, link_by_customer=link_by_customer,
         promise_horizons=promise_horizons, as_of=as_of, redact=redact)
-    files = expand_paths(paths)
+    file_log = FileLog()
+    files = expand_paths(paths, file_log)
     out = Path(output)
     _open_folder(out)
     lock = lock_folder(out)  # one run at a time; released however this process ends
@@ -408,7 +438,7 @@ def run_batch(
     try:
         clean_stale_spills(out)
         return _run(files, out, spill, settings, format=format, progress=progress,
-                    retry_failed=retry_failed,
+                    reading=reading, retry_failed=retry_failed, file_log=file_log,
                     fail=_faults or faults.Faults(),
                     read_options=read_options, t0=t0)
     finally:
@@ -423,7 +453,8 @@ _READ_AHEAD = 32
 
 def _run(files: list[Path], out: Path, spill: Path, settings: ScoreSettings, *,
          format: str | None, progress: Callable[[int, int], None] | None,
-         retry_failed: bool, fail: faults.Faults,
+         reading: Callable[[int], None] | None,
+         retry_failed: bool, fail: faults.Faults, file_log: FileLog,
          read_options: Mapping[str, Any], t0: float) -> BatchSummary:
     """The two passes of :func:`run_batch` (``spill`` holds the validated chunks).
 
@@ -443,8 +474,8 @@ def _run(files: list[Path], out: Path, spill: Path, settings: ScoreSettings, *,
                if fresh else None)
     try:
         summary = _passes(files, out, spill, pool, extract, settings, format=format,
-                          progress=progress, read_options=read_options,
-                          retry_failed=retry_failed, t0=t0)
+                          progress=progress, reading=reading, read_options=read_options,
+                          retry_failed=retry_failed, file_log=file_log, t0=t0)
     except BaseException:  # Ctrl-C or a read error: stop the workers, keep complete parts
         pool.shutdown(cancel=True)
         raise
@@ -454,9 +485,11 @@ def _run(files: list[Path], out: Path, spill: Path, settings: ScoreSettings, *,
 
 def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
             extract: _Extractor | None, settings: ScoreSettings, *, format: str | None,
-            progress: Callable[[int, int], None] | None, read_options: Mapping[str, Any],
-            retry_failed: bool, t0: float) -> BatchSummary:
-    index = _index(files, format, settings.chunk_size, read_options, spill, extract)
+            progress: Callable[[int, int], None] | None,
+            reading: Callable[[int], None] | None, read_options: Mapping[str, Any],
+            retry_failed: bool, file_log: FileLog, t0: float) -> BatchSummary:
+    index = _index(files, format, settings.chunk_size, read_options, spill, extract,
+                   file_log, reading)
     extracted = extract.finish() if extract is not None else {}
     index_seconds = time.perf_counter() - t0
     plan = make_plan(index.meta, settings)
@@ -524,6 +557,9 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
             f"{summary.scored} scored, {summary.out_of_scope} out of scope and "
             f"{summary.rejected} rejected; run the same "
             "command again (or use a new --output folder)", source=str(out), code="SA-O005")
+    summary.files = _file_table(out, file_log)
+    summary.turns_in = index.turns_in
+    summary.turns_rejected = index.turns_in - index.turns_valid
     summary.parts = len(all_markers)
     summary.parts_failed = sum(1 for m in all_markers.values() if m.get("failed"))
     summary.unattributed = int(index.rejects["interaction_id"].isna().sum())
@@ -534,6 +570,7 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
         settings, plan, engine="batch", seconds=summary.seconds, words=summary.words,
         counts={"interactions_in": index.interactions_in, "scored": summary.scored,
                 **scope, "rejected": summary.rejected, "turns_in": index.turns_in,
+                "turns_rejected": summary.turns_rejected,
                 "rejects_without_interaction": summary.unattributed,
                 "parts": summary.parts, "parts_skipped": summary.parts_skipped,
                 "parts_failed": summary.parts_failed,
@@ -542,11 +579,46 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
         fingerprint=fingerprint, index_seconds=round(index_seconds, 3),
         scoring_seconds=round(scored_seconds, 3),
         evidence_extracted_while_reading=sum(extracted.values()),
-        peak_rss_mb_per_worker=round(summary.peak_rss_mb, 1))
+        peak_rss_mb_per_worker=round(summary.peak_rss_mb, 1),
+        files=_file_records(summary.files))
     info["rubric"]["file"] = "rubric.toml"
     summary.info = info
     write_json(out / "run.json", info)
     return summary
+
+
+def _file_table(out: Path, file_log: FileLog) -> pd.DataFrame:
+    """The per-file table of the run (see :meth:`FileLog.table`) from its checked
+    tables; an interaction of a file found in neither scores nor rejects is an
+    :class:`~serviceart.errors.OutputError`."""
+    scores = [pd.read_parquet(f, columns=["interaction_id", "scope"])
+              for f in sorted((out / "scores").glob("part-*.parquet"))]
+    scores = [f for f in scores if len(f)]
+    table = (pd.concat(scores, ignore_index=True) if scores
+             else pd.DataFrame({"interaction_id": pd.Series(dtype="string"),
+                                "scope": pd.Series(dtype="string")}))
+    service = table["scope"].isna() | (table["scope"].astype("string") == "service")
+    rejects = [pd.read_parquet(f, columns=["source", "interaction_id"])
+               for f in sorted((out / "rejects").glob("*.parquet"))]
+    rejects = [f for f in rejects if len(f)]
+    files = file_log.table(
+        valid=table.loc[service, "interaction_id"].astype(str),
+        out_of_scope=table.loc[~service, "interaction_id"].astype(str),
+        rejects=pd.concat(rejects, ignore_index=True) if rejects else None)
+    lost = files[files["unaccounted"] > 0]
+    if len(lost):
+        shown = ", ".join(f"{f} ({n})" for f, n in zip(lost["file"], lost["unaccounted"],
+                                                        strict=True))
+        raise OutputError(f"interactions read from these files are in neither the scores "
+                          f"nor the rejects: {shown}; run the same command again (or use a "
+                          "new --output folder)", source=str(out), code="SA-O110")
+    return files
+
+
+def _file_records(files: pd.DataFrame) -> list[dict[str, Any]]:
+    """The per-file table as JSON records (missing values as ``null``)."""
+    return [{str(k): (None if pd.isna(v) else v) for k, v in row.items()}
+            for row in files.astype(object).to_dict("records")]
 
 
 def _scope_counts(out: Path) -> dict[str, int]:

@@ -114,16 +114,17 @@ def _flat(conv: Conversations) -> pd.DataFrame:
     return conv.turns.merge(inter[extra], on="interaction_id", how="left")
 
 
-def _read_summary(path: str, format: str | None, options: Mapping[str, Any]
+def _read_summary(path: str | list[str], format: str | None, options: Mapping[str, Any]
                   ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int], list[str]]:
     """Worker: what reading one export file gives besides its turns: the flat turn
     table's columns (an empty frame), the rejects, the counts and which columns are
-    the turns' own."""
+    the turns' own. A file of several given as ``[path]`` is read as part of them:
+    if it fails as a whole it becomes a ``file_unreadable`` reject."""
     conv = read(path, format=format, **options)
     return _flat(conv).iloc[:0], conv.rejects, conv.counts, list(conv.turns.columns)
 
 
-def _read_flat(path: str, format: str | None, options: Mapping[str, Any],
+def _read_flat(path: str | list[str], format: str | None, options: Mapping[str, Any],
                meta: pd.DataFrame) -> pd.DataFrame:
     """Worker: one export file's turns (flat), with the columns and types of ``meta``
     (the union over every file: files of different formats have different columns)."""
@@ -264,7 +265,11 @@ def score(
         turns = data
         sample = data._meta
     else:
-        files = [str(f) for f in expand_paths(data)]
+        found = [str(f) for f in expand_paths(data)]
+        # one file named alone: its failure is an error; else each file is read as one
+        # of several, so that a file that fails becomes a reject and the run goes on
+        alone = len(found) == 1 and isinstance(data, (str, Path)) and Path(data).is_file()
+        files: list[str | list[str]] = [f if alone else [f] for f in found]
         (summaries,) = dask.compute([dask.delayed(_read_summary)(f, format, dict(read_options))
                                      for f in files])
         sample = _union([m for m, _, _, _ in summaries])

@@ -44,6 +44,8 @@ FOUND = [
     ("my number is (212) 555-0147.", "my number is [PHONE]."),
     ("ring 020 7946 0958 after 5", "ring [PHONE] after 5"),
     ("text +4915112345678", "text [PHONE]"),
+    ("my mobile is 07700 900123", "my mobile is [PHONE]"),          # a six-digit group
+    ("or +44 7700 900123 after 6", "or [PHONE] after 6"),
     # IBANs (mod-97 checked), national ids, IP addresses
     ("IBAN GB82 WEST 1234 5698 7654 32 please", "IBAN [IBAN] please"),
     ("pay DE89370400440532013000 now", "pay [IBAN] now"),

@@ -47,6 +47,7 @@ if typing.TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a tes
     from .ingest.io import stream as stream
     from .ingest.model import Conversations as Conversations
     from .readers import READERS as READERS
+    from .redact import redact_text as redact_text
     from .result import Result as Result
     from .rubric.core import Criterion as Criterion
     from .rubric.core import Rubric as Rubric
@@ -54,6 +55,7 @@ if typing.TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a tes
     from .run.recategorise import recategorise as recategorise
     from .run.settings import ScoreSettings as ScoreSettings
     from .scorers import SCORERS as SCORERS
+    from .views.report import report as report
 
 __version__ = "0.1.0"
 
@@ -90,6 +92,8 @@ _EXPORTS: dict[str, str] = {
     "AgreementReport": "analysis.agreement", "agreement": "analysis.agreement",
     "Categories": "cues.categories", "load_categories": "cues.categories",
     "recategorise": "run.recategorise",
+    "redact_text": "redact",
+    "report": "views.report",
 }
 
 
@@ -111,6 +115,7 @@ def list_readers() -> list[str]:
      'pca', 'srt', 'text', 'transcribe', 'turns', 'vtt', 'zendesk']
     """
     from .readers import READERS as READERS
+    from .redact import redact_text as redact_text
 
     return READERS.names()
 
@@ -125,6 +130,7 @@ def list_scorers() -> list[str]:
      'repeat', 'sentiment', 'talk']
     """
     from .scorers import SCORERS as SCORERS
+    from .views.report import report as report
 
     return SCORERS.names()
 

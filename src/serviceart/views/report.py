@@ -144,21 +144,18 @@ def write_report(run_dir: str | Path, output: str | Path, *, worst: int = 10,
     OutputError
         When the pages folder cannot be written or would replace another folder.
     """
-    result = Result.from_parquet(run_dir)
-    if redact:  # a run scored without redaction: the report shows no personal data
-        from ..redact import redact_result
-
-        result = redact_result(result, redact)
-    return report(result, output, worst=worst, n_boot=n_boot,
+    return report(Result.from_parquet(run_dir), output, worst=worst, n_boot=n_boot,
                   min_n=min_n, per_agent=per_agent, agent=agent, team=team, channel=channel,
-                  start=start, end=end, title=Path(run_dir).name or str(run_dir))
+                  start=start, end=end, title=Path(run_dir).name or str(run_dir),
+                  redact=redact)
 
 
 def report(result: Result | str | Path, output: str | Path, *, worst: int = 10,
            n_boot: int = 1000, min_n: int = 30, per_agent: int | None = 10,
            agent: str | Sequence[str] | None = None, team: str | Sequence[str] | None = None,
            channel: str | Sequence[str] | None = None, start: Date | None = None,
-           end: Date | None = None, title: str | None = None) -> Path:
+           end: Date | None = None, title: str | None = None,
+           redact: bool | str | Sequence[str] = False) -> Path:
     """Write the HTML report of a result: an index page and a folder of agent and
     scorecard pages beside it.
 
@@ -186,6 +183,9 @@ def report(result: Result | str | Path, output: str | Path, *, worst: int = 10,
         means the whole day).
     title
         The report's title (default: the run folder's name, else ``run``).
+    redact
+        Replace personal data in every page (``True``: every entity type, or a list
+        of them; see :mod:`serviceart.redact`), for a result scored without it.
 
     Returns
     -------
@@ -212,6 +212,10 @@ def report(result: Result | str | Path, output: str | Path, *, worst: int = 10,
                           f"(got {per_agent!r})", code="SA-C289")
     if any(v is not None for v in (agent, team, channel, start, end)):
         result = subset(result, agent=agent, team=team, channel=channel, start=start, end=end)
+    if redact:  # a result scored without redaction: the pages show no personal data
+        from ..redact import redact_result
+
+        result = redact_result(result, redact)
     out = Path(output)
     folder = out.with_name(f"{out.stem}_files")
     index, pages = _build(result, worst=worst, n_boot=n_boot, min_n=min_n,

@@ -426,10 +426,156 @@ ax.set(xlabel="reviewers' mean overall (0..100)", ylabel="serviceart overall",
        xlim=(-5, 105), ylim=(-5, 105));"""),
 ]
 
+DAILY = [
+    ("md", """\
+# A day of QA with serviceart
+
+The round a QA lead makes every day, on the bundled samples
+(`data/samples/`, 13 invented interactions): score yesterday's contacts,
+hand the scores to the team as a spreadsheet, open an agent and their
+lowest conversation, define a category of your own, apply it to the contacts
+already scored, check its precision before trusting it, and see how
+serviceart agrees with your reviewers. Each step has a command-line twin,
+given beside it."""),
+    ("code", setup_cell("import sys\nimport tempfile\n")),
+    ("code", """\
+WORK = Path(tempfile.mkdtemp(prefix="serviceart-day-"))  # where today's files go
+WORK.is_dir()"""),
+    ("md", """\
+## 1. Score
+
+`serviceart score data/samples -o runs/day` on the command line (with
+`--redact` to replace personal data in everything written)."""),
+    ("code", """\
+res = sa.score(sa.read(SAMPLES))
+res"""),
+    ("md", """\
+## 2. Export for the team
+
+One flat row per interaction: when, channel, agent and team, the four scores
+and overall with their bands, the criterion that lost the most points and one
+evidence snippet (`serviceart export runs/day -o day.xlsx`). Excel gets that
+sheet plus one sheet per table; a cell that a spreadsheet would run as a
+formula is neutralised."""),
+    ("code", """\
+flat = res.to_frame()
+flat[["interaction_id", "channel", "agent_id", "overall", "overall_band",
+      "top_loss_criterion", "snippet"]].sort_values("overall").head(5)"""),
+    ("code", """\
+from serviceart.views.export import write_export
+
+xlsx = write_export(res, WORK / "day.xlsx")
+pd.ExcelFile(xlsx).sheet_names"""),
+    ("md", """\
+## 3. Open an agent
+
+The agent with the lowest mean overall score, their conversations lowest
+first, and the scorecard of the lowest: why it scored as it did, criterion by
+criterion, with the words behind each. The report (`sa.report`, or
+`serviceart report runs/day -o report.html`) has the same as pages: the
+agents table links to a page per agent, and each conversation to its
+scorecard."""),
+    ("code", """\
+agents = res.by("agent_id")
+overall = agents[agents["principle"] == "overall"].sort_values("mean")
+overall[["agent_id", "n", "mean"]].head(3)"""),
+    ("code", """\
+ax = sa.plot.agents(agents, "overall")"""),
+    ("code", """\
+agent = overall["agent_id"].iloc[0]
+theirs = flat[flat["agent_id"] == agent].sort_values("overall")
+theirs[["interaction_id", "channel", "overall", "top_loss_criterion"]]"""),
+    ("code", """\
+res.explain(theirs["interaction_id"].iloc[0])"""),
+    ("code", """\
+index = sa.report(res, WORK / "report.html")
+pages = sorted(p.name for p in (WORK / "report_files").iterdir())
+index.name, len(pages)"""),
+    ("md", """\
+## 4. A category of your own
+
+A categories file holds phrases (and spaCy token patterns) a QA lead wants
+found: here the recording disclosure at the start of a call, and refund talk
+from either side. Each category becomes evidence rows and a measure
+`category_<name>` that a rubric can score (see `docs/categories.md`).
+`negation = true` keeps "this call is not recorded" from counting."""),
+    ("code", """\
+CATEGORIES = WORK / "categories.toml"
+CATEGORIES.write_text('''
+[[category]]
+name = "recording_disclosure"
+principle = "integrity"
+role = "any"
+phrases = ["calls may be recorded", "this call may be recorded", "calls are recorded",
+           "this call is being recorded"]
+window = "first 3 turns"
+negation = true
+
+[[category]]
+name = "refund_talk"
+role = "any"
+phrases = ["refund", "money back", "refunded"]
+''', encoding="utf-8")
+cats = sa.load_categories(CATEGORIES)
+cats.names, cats.measures"""),
+    ("md", """\
+## 5. Apply it to the contacts already scored
+
+`sa.recategorise` (`serviceart recategorise runs/day --categories
+categories.toml -o runs/day-v2`) finds the categories in the stored turns
+and scores again with the rubric: no need to read the exports again, and the
+contacts before the category was written count too."""),
+    ("code", """\
+res2 = sa.recategorise(res, cats)
+res2.measures[["interaction_id", *cats.measures]].query(
+    "category_recording_disclosure > 0 or category_refund_talk > 0")"""),
+    ("md", """\
+## 6. Check its precision before trusting it
+
+A random sample of the hits, each in its turn with the turns around it
+(`serviceart categories sample runs/day-v2 refund_talk -n 30`): read them and
+count the ones that are right. The same seed shows the same sample."""),
+    ("code", """\
+from serviceart.views.categories import format_hits, sample_hits
+
+hits = sample_hits(res2, "refund_talk", n=5, seed=1)
+print(format_hits(hits, "refund_talk"))"""),
+    ("md", """\
+## 7. Agreement with your reviewers
+
+`sa.agreement` (`serviceart agreement RUN reviews.csv`) compares serviceart
+with each reviewer, and the reviewers with each other, per principle:
+Spearman's rho, kappa on the rubric's bands and the mean absolute error, then
+lists the conversations where they disagree most. The samples have no
+reviews, so this step uses the QA development set from the shared data beside
+the repository when it is there (88 conversations rated twice under
+`QA_GUIDE.md`; the two passes stand for two reviewers; `05_agreement` goes
+further). The default rubric's weights were fitted to these ratings, so the
+agreement here is better than on conversations it has not seen."""),
+    ("code", """\
+ROOT = next(p for p in (Path(".."), Path(".")) if (p / "benchmarks").is_dir())
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from outcome_sets import QA_PATH, load_qa  # noqa: E402 (eval_validity.py's loader)
+
+if QA_PATH.is_file():
+    qa = sa.score(sa.Conversations.from_frames(load_qa(QA_PATH).turns, source="qa_dev.jsonl"))
+    raw = pd.read_json(QA_PATH, lines=True)
+    passes = raw[["key", "raters"]].explode("raters")
+    passes["reviewer"] = "pass " + (passes.groupby(level=0).cumcount() + 1).astype(str)
+    ratings = pd.json_normalize(passes["raters"].tolist())
+    reviews = pd.concat([passes[["key", "reviewer"]].reset_index(drop=True),
+                         ratings[[*sa.PRINCIPLES, "overall"]]], axis=1)
+    reviews = reviews.rename(columns={"key": "interaction_id"})
+    print(sa.agreement(qa, reviews, scale=(1, 5)).format(show=3))
+else:
+    print(f"{QA_PATH} is not beside the project: see notebooks/05_agreement.ipynb")"""),
+]
+
 NOTEBOOKS = {
     "01_quickstart.ipynb": QUICKSTART,
     "02_explain_a_score.ipynb": EXPLAIN,
     "03_calibrate_and_fairness.ipynb": CALIBRATE,
+    "04_daily_qa.ipynb": DAILY,
     "05_agreement.ipynb": AGREEMENT,
 }
 

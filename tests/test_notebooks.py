@@ -16,7 +16,7 @@ pytest.importorskip("ipykernel")
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ["01_quickstart.ipynb", "02_explain_a_score.ipynb", "03_calibrate_and_fairness.ipynb",
-         "05_agreement.ipynb"]
+         "04_daily_qa.ipynb", "05_agreement.ipynb"]
 #: Notebooks that read the shared data beside the repository (skipped when it is absent).
 SHARED = {"05_agreement.ipynb": ROOT.parent / "shared" / "data" / "gold" / "qa_dev.jsonl"}
 #: Seconds per cell; a whole notebook takes about 5 s.

@@ -198,12 +198,14 @@ def test_version():
     assert result.output.strip() == f"serviceart {sa.__version__}"
 
 
-@pytest.mark.parametrize("command", [[], ["score"], ["validate"], ["report"], ["list"]])
+@pytest.mark.parametrize("command", [[], ["score"], ["validate"], ["report"], ["list"],
+                                     ["agreement"], ["export"], ["recategorise"],
+                                     ["categories"], ["categories", "sample"]])
 def test_help_is_written_for_the_command_line(command):
     result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "100"})
     assert result.exit_code == 0
     text = result.output
-    for python in ("<bool>", "<path>", "<int", "list[", ":mod:", ":func:", "``",
+    for python in ("<bool>", "<path>", "<int", "<str>", "list[", ":mod:", ":func:", "``",
                    "see the module docstring", "docstring", "<text>"):
         assert python not in text, (command, python)
     if command in ([], ["score"], ["validate"]):

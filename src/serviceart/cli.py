@@ -220,7 +220,7 @@ REDACT = typer.Option(
                      "gives) by its type, e.g. [EMAIL], in every text written. Scores do not "
                      "change.")
 REDACT_TYPES = typer.Option(
-    "--redact-types", help="Redact only these entity types, comma-separated (e.g. "
+    "--redact-types", metavar="TYPES", help="Redact only these entity types, comma-separated (e.g. "
                            "card,email,name; implies --redact). Types: email, iban, card, "
                            "national_id, ip, phone, address, account, name.")
 
@@ -651,20 +651,23 @@ def report(
     redact: Annotated[bool, REDACT] = False,
     redact_types: Annotated[str | None, REDACT_TYPES] = None,
     agent: Annotated[list[str] | None, typer.Option(
-        "--agent", help="Only this agent's interactions (repeat for several).")] = None,
+        "--agent", metavar="AGENT",
+        help="Only this agent's interactions (repeat for several).")] = None,
     team: Annotated[list[str] | None, typer.Option(
-        "--team", help="Only this team's interactions (repeat for several).")] = None,
+        "--team", metavar="TEAM",
+        help="Only this team's interactions (repeat for several).")] = None,
     channel: Annotated[list[str] | None, typer.Option(
-        "--channel", help="Only this channel (call, chat, email...; repeat for several).")
+        "--channel", metavar="CHANNEL",
+        help="Only this channel (call, chat, email...; repeat for several).")
     ] = None,
     start: Annotated[str | None, typer.Option(
-        "--from", help="Only interactions started on or after this date (2026-03-05) or "
+        "--from", metavar="DATE", help="Only interactions started on or after this date (2026-03-05) or "
                        "time (2026-03-05T14:00Z).")] = None,
     end: Annotated[str | None, typer.Option(
-        "--to", help="Only interactions started on or before this date (the whole day) "
+        "--to", metavar="DATE", help="Only interactions started on or before this date (the whole day) "
                      "or time.")] = None,
     per_agent: Annotated[int, typer.Option(
-        "--per-agent", min=0, help="Scorecard pages for this many of each agent's lowest "
+        "--per-agent", min=0, metavar="N", help="Scorecard pages for this many of each agent's lowest "
                                    "conversations.")] = 10,
     all_cards: Annotated[bool, typer.Option(
         "--all-cards", help="A scorecard page for every conversation (overrides "
@@ -725,24 +728,25 @@ def list_(
 
 @app.command()
 def agreement(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder (from `score` or "
-                                                 "Result.to_parquet).")],
-    reviews: Annotated[Path, typer.Argument(help="Reviewers' scores, CSV or Parquet: "
-                                                 "interaction_id, reviewer and a column per "
-                                                 "principle, overall or criterion.")],
-    by: Annotated[str, typer.Option("--by", help="Table to print: principle or "
-                                                 "criterion.")] = "principle",
-    show: Annotated[int, typer.Option("--show", min=0, help="Disagreements to print, worst "
-                                                            "first.")] = 10,
-    scale: Annotated[str | None, typer.Option("--scale", help="The reviews' scale as LO,HI, "
-                                                              "e.g. 1,5 (default 0..100).")]
+    run_dir: Annotated[Path, typer.Argument(metavar="RUN", hidden=True)],
+    reviews: Annotated[Path, typer.Argument(metavar="REVIEWS", hidden=True)],
+    by: Annotated[str, typer.Option("--by", metavar="principle|criterion",
+                                    help="Table to print.")] = "principle",
+    show: Annotated[int, typer.Option("--show", min=0, metavar="N",
+                                      help="Disagreements to print, worst first.")] = 10,
+    scale: Annotated[str | None, typer.Option(
+        "--scale", metavar="LO,HI", help="The reviews' scale, e.g. 1,5 (default 0..100).")]
     = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV file for the "
-                                                "table; the disagreements go beside it as "
-                                                "NAME.disagreements.csv.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="FILE", help="CSV file for the table; the disagreements go "
+                                               "beside it as NAME.disagreements.csv.")] = None,
 ) -> None:
     """How serviceart agrees with each reviewer, and reviewers with each other (Spearman,
-    kappa on bands, MAE), and the conversations where they disagree most."""
+    kappa on bands, MAE), and the conversations where they disagree most.
+
+    RUN: a run folder written by `score` or Result.to_parquet. REVIEWS: reviewers'
+    scores, CSV or Parquet, with interaction_id, reviewer and a column per principle,
+    overall or criterion."""
     from .analysis.agreement import agreement_command
 
     try:
@@ -756,13 +760,12 @@ def agreement(
 
 @app.command()
 def export(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder (from `score` or "
-                                                 "Result.to_parquet).")],
+    run_dir: Annotated[Path, typer.Argument(metavar="RUN", hidden=True)],
     output: Annotated[Path, typer.Option(
-        "--output", "-o", help="A .csv file (one flat row per interaction) or a .xlsx file "
+        "--output", "-o", metavar="FILE", help="A .csv file (one flat row per interaction) or a .xlsx file "
                                "(that flat sheet and one sheet per table).")],
     sheet: Annotated[list[str] | None, typer.Option(
-        "--sheet", help="Excel: only these tables after the flat sheet (repeat the option); "
+        "--sheet", metavar="TABLE", help="Excel: only these tables after the flat sheet (repeat the option); "
                         "default: all of scores, bands, measures, contributions, evidence, "
                         "promises, interactions, turns, rejects.")] = None,
     redact: Annotated[bool, REDACT] = False,
@@ -770,7 +773,9 @@ def export(
 ) -> None:
     """Export a run for spreadsheets: per interaction its metadata, scores, bands, status,
     the criterion that lost the most points and an evidence snippet. Text cells that
-    could run as formulas are neutralised."""
+    could run as formulas are neutralised.
+
+    RUN: a run folder written by `score` or Result.to_parquet."""
     from .views.export import write_export
 
     try:
@@ -784,7 +789,7 @@ def export(
 
 @app.command()
 def recategorise(
-    run_dir: Annotated[Path, typer.Argument(metavar="RUN", help="A finished run folder.")],
+    run_dir: Annotated[Path, typer.Argument(metavar="RUN", hidden=True)],
     categories: Annotated[Path, typer.Option(
         "--categories", metavar="FILE", help="The new or changed categories TOML.")],
     output: Annotated[Path, typer.Option(
@@ -793,7 +798,9 @@ def recategorise(
 ) -> None:
     """Apply new or changed categories to a finished run from its stored turns (the
     input is not read again), score it again with its rubric, and write a new run
-    folder."""
+    folder.
+
+    RUN: a finished run folder (it is left as it was)."""
     from .run.recategorise import recategorise as apply
 
     try:
@@ -818,16 +825,17 @@ app.add_typer(categories_app, name="categories")
 
 @categories_app.command("sample")
 def categories_sample(
-    run_dir: Annotated[Path, typer.Argument(metavar="RUN", help="A run folder scored with "
-                                                                "--categories.")],
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The category.")],
+    run_dir: Annotated[Path, typer.Argument(metavar="RUN", hidden=True)],
+    name: Annotated[str, typer.Argument(metavar="NAME", hidden=True)],
     n: Annotated[int, typer.Option("-n", min=1, metavar="N",
                                    help="How many hits to show.")] = 30,
     seed: Annotated[int, typer.Option("--seed", metavar="S", help="Random seed: the same "
                                       "seed shows the same hits.")] = 0,
 ) -> None:
     """Print a random sample of a category's hits, each in its turn with the turns
-    before and after it, so that a person can judge its precision."""
+    before and after it, so that a person can judge its precision.
+
+    RUN: a run folder scored with --categories. NAME: the category."""
     from .views.categories import format_hits, sample_hits
 
     try:

@@ -661,14 +661,14 @@ def report(
         help="Only this channel (call, chat, email...; repeat for several).")
     ] = None,
     start: Annotated[str | None, typer.Option(
-        "--from", metavar="DATE", help="Only interactions started on or after this date (2026-03-05) or "
-                       "time (2026-03-05T14:00Z).")] = None,
+        "--from", metavar="DATE", help="Only interactions started on or after this date "
+                                       "(2026-03-05) or time (2026-03-05T14:00Z).")] = None,
     end: Annotated[str | None, typer.Option(
-        "--to", metavar="DATE", help="Only interactions started on or before this date (the whole day) "
-                     "or time.")] = None,
+        "--to", metavar="DATE", help="Only interactions started on or before this date "
+                                     "(the whole day) or time.")] = None,
     per_agent: Annotated[int, typer.Option(
-        "--per-agent", min=0, metavar="N", help="Scorecard pages for this many of each agent's lowest "
-                                   "conversations.")] = 10,
+        "--per-agent", min=0, metavar="N",
+        help="Scorecard pages for this many of each agent's lowest conversations.")] = 10,
     all_cards: Annotated[bool, typer.Option(
         "--all-cards", help="A scorecard page for every conversation (overrides "
                             "--per-agent).")] = False,
@@ -762,12 +762,14 @@ def agreement(
 def export(
     run_dir: Annotated[Path, typer.Argument(metavar="RUN", hidden=True)],
     output: Annotated[Path, typer.Option(
-        "--output", "-o", metavar="FILE", help="A .csv file (one flat row per interaction) or a .xlsx file "
-                               "(that flat sheet and one sheet per table).")],
+        "--output", "-o", metavar="FILE",
+        help="A .csv file (one flat row per interaction) or a .xlsx file (that flat sheet "
+             "and one sheet per table).")],
     sheet: Annotated[list[str] | None, typer.Option(
-        "--sheet", metavar="TABLE", help="Excel: only these tables after the flat sheet (repeat the option); "
-                        "default: all of scores, bands, measures, contributions, evidence, "
-                        "promises, interactions, turns, rejects.")] = None,
+        "--sheet", metavar="TABLE",
+        help="Excel: only these tables after the flat sheet (repeat the option); default: "
+             "all of scores, bands, measures, contributions, evidence, promises, "
+             "interactions, turns, rejects.")] = None,
     redact: Annotated[bool, REDACT] = False,
     redact_types: Annotated[str | None, REDACT_TYPES] = None,
 ) -> None:

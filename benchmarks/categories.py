@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from throughput import DATA, real_corpus
+from throughput import DATA, fresh, real_corpus
 
 PATHS = ("tok", "full", "categories")
 LABELS = {"tok": "spaCy blank tokenization (T)", "full": "full scoring, no categories",
@@ -144,16 +143,6 @@ def measure(path: str, data: Path, categories: str | None) -> dict[str, Any]:
     return out
 
 
-def fresh(path: str, argv: list[str]) -> dict[str, Any]:
-    """``measure(path)`` in a fresh Python process."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), *argv, "--mode", path]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"categories: the {path!r} process failed (exit "
-                         f"{proc.returncode}):\n{proc.stderr.strip()}")
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
-
-
 def main() -> None:
     """Run the benchmark and print the table."""
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -174,7 +163,7 @@ def main() -> None:
         runs: dict[str, list[dict[str, Any]]] = {p: [] for p in PATHS}
         for _ in range(max(1, args.repeat)):
             for p in PATHS:
-                runs[p].append(fresh(p, argv))
+                runs[p].append(fresh(p, argv, __file__))
     secs = {p: statistics.median(r["seconds"] for r in rs) for p, rs in runs.items()}
     cpu = {p: statistics.median(r["cpu"] for r in rs) for p, rs in runs.items()}
     words = runs["tok"][0]["words"]

@@ -44,6 +44,7 @@ __all__ = [
     "load_semeval",
     "load_sumo_answers",
     "load_sumo_questions",
+    "qa_reviews",
 ]
 
 KEYS: tuple[str, ...] = (*PRINCIPLES, "overall")
@@ -115,6 +116,20 @@ def load_qa(path: str | Path = QA_PATH) -> Labelled:
                            **{p: ratings.get(p) for p in KEYS}})
     label_frame = pd.DataFrame(labels).astype({p: "float64" for p in KEYS})
     return Labelled(pd.DataFrame(turns), label_frame)
+
+
+def qa_reviews(path: str | Path = QA_PATH) -> pd.DataFrame:
+    """The two rating passes of the QA development set as a reviews table for
+    :func:`serviceart.agreement`: one row per conversation and pass (reviewer
+    ``pass 1``, ``pass 2``), with ``interaction_id`` and one column per principle and
+    ``overall`` on the passes' 1..5 scale (NaN for not applicable)."""
+    raw = pd.read_json(Path(path), lines=True)
+    passes = raw[["key", "raters"]].explode("raters")
+    passes["reviewer"] = "pass " + (passes.groupby(level=0).cumcount() + 1).astype(str)
+    ratings = pd.json_normalize(passes["raters"].tolist())
+    reviews = pd.concat([passes[["key", "reviewer"]].reset_index(drop=True),
+                         ratings[list(KEYS)]], axis=1)
+    return reviews.rename(columns={"key": "interaction_id"})
 
 
 def load_mwoz(path: str | Path = MWOZ_PATH) -> Labelled:

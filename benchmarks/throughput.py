@@ -273,12 +273,14 @@ def measure(path: str, corpus: pd.DataFrame, model: str | None = None) -> dict[s
     return out
 
 
-def fresh(path: str, argv: list[str]) -> dict[str, Any]:
-    """Run ``measure(path)`` in a fresh Python process and return its result."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), *argv, "--mode", path]
+def fresh(path: str, argv: list[str], script: str | Path = __file__) -> dict[str, Any]:
+    """Run ``script --mode path`` (this script's ``measure(path)`` by default; another
+    benchmark that prints its result as JSON the same way) in a fresh Python process
+    and return its result."""
+    cmd = [sys.executable, str(Path(script).resolve()), *argv, "--mode", path]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise SystemExit(f"throughput: the {path!r} process failed "
+        raise SystemExit(f"{Path(script).stem}: the {path!r} process failed "
                          f"(exit {proc.returncode}):\n{proc.stderr.strip()}")
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 

@@ -345,7 +345,7 @@ conversations it has not seen."""),
     ("code", """\
 ROOT = next(p for p in (Path(".."), Path(".")) if (p / "benchmarks" / "outcome_sets.py").is_file())
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from outcome_sets import QA_PATH, load_qa  # noqa: E402 (eval_validity.py's loader)
+from outcome_sets import QA_PATH, load_qa, qa_reviews  # noqa: E402 (eval_validity.py's loaders)
 
 QA_PATH.name, QA_PATH.is_file()"""),
     ("md", """\
@@ -366,15 +366,10 @@ res"""),
 reviewer, with `interaction_id`, `reviewer` and a column per principle and
 `overall` (criterion columns, `principle.criterion`, are optional). An empty
 cell is "not rated". The same table can be a CSV or Parquet file. Each
-conversation's `raters` list holds the two passes."""),
+conversation's `raters` list holds the two passes; `qa_reviews` (beside `load_qa`)
+lays them out so."""),
     ("code", """\
-raw = pd.read_json(QA_PATH, lines=True)
-passes = raw[["key", "raters"]].explode("raters")
-passes["reviewer"] = "pass " + (passes.groupby(level=0).cumcount() + 1).astype(str)
-ratings = pd.json_normalize(passes["raters"].tolist())
-reviews = pd.concat([passes[["key", "reviewer"]].reset_index(drop=True),
-                     ratings[[*sa.PRINCIPLES, "overall"]]], axis=1)
-reviews = reviews.rename(columns={"key": "interaction_id"})
+reviews = qa_reviews(QA_PATH)
 reviews.head()"""),
     ("md", """\
 ## Agreement
@@ -555,17 +550,11 @@ agreement here is better than on conversations it has not seen."""),
     ("code", """\
 ROOT = next(p for p in (Path(".."), Path(".")) if (p / "benchmarks").is_dir())
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from outcome_sets import QA_PATH, load_qa  # noqa: E402 (eval_validity.py's loader)
+from outcome_sets import QA_PATH, load_qa, qa_reviews  # noqa: E402 (the benchmarks' loaders)
 
 if QA_PATH.is_file():
     qa = sa.score(sa.Conversations.from_frames(load_qa(QA_PATH).turns, source="qa_dev.jsonl"))
-    raw = pd.read_json(QA_PATH, lines=True)
-    passes = raw[["key", "raters"]].explode("raters")
-    passes["reviewer"] = "pass " + (passes.groupby(level=0).cumcount() + 1).astype(str)
-    ratings = pd.json_normalize(passes["raters"].tolist())
-    reviews = pd.concat([passes[["key", "reviewer"]].reset_index(drop=True),
-                         ratings[[*sa.PRINCIPLES, "overall"]]], axis=1)
-    reviews = reviews.rename(columns={"key": "interaction_id"})
+    reviews = qa_reviews(QA_PATH)  # the two rating passes, one row per conversation and pass
     print(sa.agreement(qa, reviews, scale=(1, 5)).format(show=3))
 else:
     print(f"{QA_PATH} is not beside the project: see notebooks/05_agreement.ipynb")"""),

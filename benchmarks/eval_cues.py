@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/eval_cues.py [GOLD_JSONL] [--errors N] [--json OUT]
+    python benchmarks/eval_cues.py --cv [--half look|check] [--errors N]
 
 The gold file holds one JSON object per line: ``id, dataset, role, text, cues``
 where ``cues`` is a list of ``{cue, start, end, span}``. It defaults to
@@ -21,11 +22,17 @@ Two levels are scored per cue:
 
 Micro averages pool the counts of all cues; macro averages are the mean over
 cues whose support is above zero.
+
+``--half look|check`` splits the labelled corpus by conversation into two fixed
+halves (:func:`half_of`). Phrase families are written reading the errors of the
+``look`` half only; the ``check`` half is for measuring, and its errors are never
+listed.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -42,8 +49,13 @@ if str(REPO_ROOT / "src") not in sys.path:  # run from a checkout without instal
 import serviceart  # noqa: E402
 from serviceart.codebook import CUES  # noqa: E402
 
-__all__ = ["DEFAULT_GOLD", "Counts", "cross_validate", "evaluate", "format_cv", "format_report",
-           "leave_one_source_out", "load_gold", "main", "score"]
+__all__ = ["DEFAULT_GOLD", "HALVES", "Counts", "cross_validate", "evaluate", "format_cv",
+           "format_half", "format_report", "half_of", "leave_one_source_out", "load_gold",
+           "main", "score"]
+
+#: The two halves of the labelled corpus: errors of ``look`` may be read, ``check``
+#: is for measuring only.
+HALVES = ("look", "check")
 
 Span = tuple[int, int]
 
@@ -113,6 +125,22 @@ def load_gold(path: str | Path) -> list[dict[str, Any]]:
             if line.strip():
                 rows.append(json.loads(line))
     return rows
+
+
+def half_of(conversation: str) -> str:
+    """The half (``look`` or ``check``) a conversation belongs to.
+
+    The rule is fixed: the first 8 hex digits of the SHA-256 of the conversation
+    name (UTF-8), as an integer, even for ``look`` and odd for ``check``. Every turn
+    of a conversation is in the same half.
+
+    Examples
+    --------
+    >>> [half_of(c) for c in ("1", "2", "3")]
+    ['check', 'look', 'check']
+    """
+    digest = hashlib.sha256(str(conversation).encode("utf-8")).hexdigest()
+    return HALVES[int(digest[:8], 16) % 2]
 
 
 def _overlap(a: Span, b: Span) -> bool:
@@ -297,7 +325,60 @@ def cross_validate(rows: Sequence[dict[str, Any]], *, folds: int = 5,
     out = score(rows, [preds[i] for i in range(len(rows))], gold="cross-validated")
     out["patterns"] = score(rows, prep.pattern_spans, gold="patterns only")
     out["model_cues"] = added
+    out["predictions"] = [preds[i] for i in range(len(rows))]
     return out
+
+
+def half_scores(rows: Sequence[dict[str, Any]], cv: dict[str, Any],
+                half: str) -> dict[str, Any]:
+    """The cross-validated figures, and the patterns' alone, on one half of the corpus.
+
+    Parameters
+    ----------
+    rows
+        The labelled turns given to :func:`cross_validate`.
+    cv
+        Its result (with ``predictions``).
+    half
+        ``look`` or ``check`` (see :func:`half_of`).
+
+    Returns
+    -------
+    dict
+        As :func:`score` on the half's turns, plus ``"patterns"``.
+    """
+    idx = [i for i, r in enumerate(rows) if half_of(r["conversation"]) == half]
+    sub = [rows[i] for i in idx]
+    out = score(sub, [cv["predictions"][i] for i in idx], gold=f"{half} half, cross-validated")
+    pat = [[(c, s, e) for c, s, e, src in cv["predictions"][i] if src == "pattern"]
+           for i in idx]
+    out["patterns"] = score(sub, pat, gold=f"{half} half, patterns only")
+    return out
+
+
+def format_half(result: dict[str, Any], errors: int = 0) -> str:
+    """A per-cue table of :func:`half_scores` (cross-validated P/R/F1 and the patterns'
+    F1), with up to ``errors`` false positives and negatives per cue (``look`` only)."""
+    head = f"{'cue':<22}{'sup':>5}{'cvP':>7}{'cvR':>7}{'cvF1':>7}{'patF1':>7}"
+    lines = [f"{result['gold']}: {result['n_turns']} turns", "", head, "-" * len(head)]
+    for name, c in result["cues"].items():
+        t = c["turn"]
+        pat = result["patterns"]["cues"][name]["turn"]["f1"]
+        lines.append(f"{name:<22}{c['support']:>5}{t['precision']:>7.3f}{t['recall']:>7.3f}"
+                     f"{t['f1']:>7.3f}{pat:>7.3f}")
+    lines.append("-" * len(head))
+    for avg in ("micro", "macro"):
+        t = result["turn"]
+        lines.append(f"{avg:<22}{'':>5}{t[avg + '_precision']:>7.3f}"
+                     f"{t[avg + '_recall']:>7.3f}{t[avg + '_f1']:>7.3f}"
+                     f"{result['patterns']['turn'][avg + '_f1']:>7.3f}")
+    if errors > 0 and result["gold"].startswith("look"):
+        for name, c in result["cues"].items():
+            fps, fns = c["false_positives"][:errors], c["false_negatives"][:errors]
+            lines += ["", f"== {name}"] if fps or fns else []
+            lines += [f"  FP {e['id']}: {e['marked']}" for e in fps]
+            lines += [f"  FN {e['id']}: {e['marked']}" for e in fns]
+    return "\n".join(lines)
 
 
 def leave_one_source_out(rows: Sequence[dict[str, Any]], *, licensed_only: bool = True,
@@ -439,13 +520,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cv", action="store_true",
                         help="also cross-validate on the whole labelled corpus (dev set plus "
                         "data/cue_corpus/labels.jsonl), with leave-one-source-out figures")
+    parser.add_argument("--half", choices=HALVES,
+                        help="with --cv, also report the figures on one half of the corpus "
+                        "(split by conversation); --errors lists errors of the look half only")
     parser.add_argument("--all-sources", action="store_true",
                         help="with --cv, train on every source, licensed or not (research only)")
     args = parser.parse_args(argv)
     if not Path(args.gold).exists():
         parser.error(f"gold file not found: {args.gold}")
+    if args.half and not args.cv:
+        parser.error("--half needs --cv")
     result = evaluate(args.gold)
-    print(format_report(result, args.errors))
+    print(format_report(result, 0 if args.half else args.errors))
     if args.cv:
         from serviceart.cues import train
 
@@ -457,6 +543,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         print(format_cv(cv, loso, result))
         result = {"dev": result, "cv": cv, "loso": loso}
+        if args.half:
+            half = half_scores(rows, cv, args.half)
+            print()
+            print(format_half(half, args.errors))
+            result["half"] = half
     if args.json:
         Path(args.json).write_text(
             json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"

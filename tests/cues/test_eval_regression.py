@@ -19,7 +19,9 @@ HARNESS = ROOT / "benchmarks" / "eval_cues.py"
 DEV_GOLD = ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
 
 # Turn-level micro F1 measured with `python benchmarks/eval_cues.py` on cues_dev.jsonl
-# (358 turns, roles filtered by the codebook): 0.961 for the shipped patterns and rules.
+# (358 turns, roles filtered by the codebook): 0.961 for the shipped patterns and rules,
+# 0.955 with the phrase families of session 8 (written against other turns; the floor is
+# kept where it was).
 # The floor leaves 0.02 for harmless churn; a larger drop means a pattern edit hurt.
 MEASURED_MICRO_F1 = 0.961
 MICRO_F1_FLOOR = MEASURED_MICRO_F1 - 0.02

@@ -21,21 +21,25 @@ ROOT = Path(__file__).resolve().parents[2]
 DEV_GOLD = ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
 
 # Measured with `python benchmarks/eval_cues.py --cv` on 2,958 turns (the 358 dev turns
-# and the 2,600 of data/cue_corpus/labels.jsonl), patterns plus the learned model:
-# turn-level micro F1 0.823, macro F1 0.522 over cues with support > 0 (0.589 over those
-# with support >= 5); the patterns alone 0.817 and 0.512. Issue 19's acceptance
-# (cross-validated macro F1 >= 0.80, every cue with support >= 20 at F1 >= 0.70) is NOT
-# met: these floors guard what there is, 0.02 under the measured values (per cue 0.03).
+# and the 2,600 of data/cue_corpus/labels.jsonl), patterns plus the learned model, after
+# the phrase families of session 8: turn-level micro F1 0.842, macro F1 0.567 over cues
+# with support > 0 (0.645 over those with support >= 5); the patterns alone 0.839 and
+# 0.566. (Before them: 0.823 and 0.522.) The families were written from the "look" half
+# only; on the "check" half (`--half check`) micro F1 went from 0.825 to 0.832 and macro
+# F1 from 0.527 to 0.539, which is the fairer estimate of what they add. Issue 19's
+# acceptance (cross-validated macro F1 >= 0.80, every cue with support >= 20 at
+# F1 >= 0.70) is NOT met: these floors guard what there is, 0.02 under the measured
+# values (per cue 0.03).
 MEASURED_TURNS = 2958
-MEASURED = {"micro_f1": 0.823, "macro_f1": 0.522}
+MEASURED = {"micro_f1": 0.842, "macro_f1": 0.567}
 CHURN = 0.02
 # per cue with support >= 20 (turn-level F1)
 MEASURED_CUES = {
-    "greeting": 0.985, "courtesy": 0.982, "apology": 0.991, "empathy": 0.612,
-    "active_listening": 0.282, "redirect": 0.788, "action_taken": 0.463,
-    "anything_else": 0.774, "admits_unknown": 0.521, "bad_news": 0.576,
-    "explanation": 0.476, "vague_stall": 0.512, "hedge": 0.814, "promise": 0.667,
-    "next_steps": 0.308, "resolution_check": 0.720, "unresolved": 0.514, "chasing": 0.472,
+    "greeting": 0.985, "courtesy": 0.982, "apology": 0.991, "empathy": 0.704,
+    "active_listening": 0.412, "redirect": 0.792, "action_taken": 0.643,
+    "anything_else": 0.774, "admits_unknown": 0.610, "bad_news": 0.690,
+    "explanation": 0.489, "vague_stall": 0.733, "hedge": 0.814, "promise": 0.663,
+    "next_steps": 0.552, "resolution_check": 0.720, "unresolved": 0.541, "chasing": 0.545,
 }
 CUE_CHURN = 0.03
 
@@ -80,3 +84,45 @@ def test_the_model_never_lowers_a_cue_below_the_patterns_by_much(cv: dict[str, A
         if c["turn"]["f1"] < pat - 0.02:
             worse[name] = (round(pat, 3), round(c["turn"]["f1"], 3))
     assert not worse, f"patterns F1 -> with the model: {worse}"
+
+
+# --- the look and check halves (benchmarks/eval_cues.py --half) --------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[dict[str, Any]]:
+    if not DEV_GOLD.exists():
+        pytest.skip(f"the development gold set {DEV_GOLD} is not beside the project")
+    return load_benchmark("train_cues").load_corpus()
+
+
+def test_halves_split_the_corpus_by_conversation(corpus: list[dict[str, Any]]) -> None:
+    harness = load_benchmark("eval_cues")
+    halves: dict[str, set[str]] = {}
+    for row in corpus:
+        halves.setdefault(harness.half_of(row["conversation"]), set()).add(row["conversation"])
+    assert set(halves) == {"look", "check"}
+    assert not halves["look"] & halves["check"], "a conversation is in both halves"
+    look = sum(harness.half_of(r["conversation"]) == "look" for r in corpus)
+    assert 0.4 < look / len(corpus) < 0.6, f"{look} of {len(corpus)} turns in the look half"
+
+
+def test_half_scores_count_each_turn_once_and_hide_check_errors() -> None:
+    harness = load_benchmark("eval_cues")
+    rows = [{"id": f"t{i}", "role": "agent", "conversation": str(i),
+             "text": "I'm sorry for the wait.", "cues": [{"cue": "apology", "start": 0,
+                                                          "end": 9}]}
+            for i in range(40)]
+    # every second turn's prediction misses the apology and adds a stray courtesy
+    preds = [[("apology", 0, 9, "pattern")] if i % 2 else [("courtesy", 10, 13, "model")]
+             for i in range(40)]
+    cv = {"predictions": preds}
+    look, check = (harness.half_scores(rows, cv, h) for h in ("look", "check"))
+    assert look["n_turns"] + check["n_turns"] == 40
+    for half in (look, check):
+        apology = half["cues"]["apology"]["turn"]
+        assert apology["tp"] + apology["fn"] == half["n_turns"]
+        # the model's courtesy is left out of the patterns-only figures
+        assert half["patterns"]["cues"]["courtesy"]["turn"]["fp"] == 0
+    assert "FN t" in harness.format_half(look, errors=5)
+    assert "FN t" not in harness.format_half(check, errors=5)

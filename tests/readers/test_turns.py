@@ -69,9 +69,12 @@ def test_column_and_role_mappings(tmp_path):
 
 
 def test_missing_column_names_the_file(tmp_path):
+    """A table without a role column is refused as a whole, naming the file, the column
+    and the file's columns (not one missing_id or missing_field reject per row)."""
     f = tmp_path / "bad.csv"
     f.write_text("interaction_id,text\n1,hello\n")
-    with pytest.raises(sa.SchemaError, match=r"bad\.csv.*lacks required column"):
+    with pytest.raises(sa.FormatError, match=r"SA-F150.*bad\.csv.*role.*'interaction_id', "
+                                             r"'text'"):
         sa.read(f, format="turns")
 
 

@@ -80,7 +80,7 @@ class Reader(ABC):
         --------
         >>> from serviceart.readers import TurnsReader
         >>> sorted(TurnsReader.option_names())
-        ['columns', 'encoding', 'roles']
+        ['columns', 'encoding', 'roles', 'sheet']
         """
         return _declared_options(cls)
 

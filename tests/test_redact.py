@@ -290,3 +290,14 @@ def test_dask_redacts_as_the_local_engine_does(samples_dir: Path, nlp) -> None:
     assert got["text"].tolist() == want["text"].tolist()
     assert got["speaker"].tolist() == want["speaker"].tolist()
     assert res.run_info["settings"]["redact"] == list(ENTITIES)
+
+
+def test_names_with_and_without_spaces_are_found_whole():
+    """Names of word characters are looked up word by word, the others (a space, a dot)
+    by a pattern; a longer name is kept whole where a shorter one starts it, and a
+    name inside a longer word is no name."""
+    red = Redactor(("name",), ("Maria", "Maria Lopez", "dana.k", "115712", "Lopez"))
+    assert red.redact("Hi Maria Lopez, Maria here") == "Hi [NAME], [NAME] here"
+    assert red.redact("@115712 thanks, dana.k here") == "@[NAME] thanks, [NAME] here"
+    assert red.redact("Marianne and 1157123 and Lopezes") == "Marianne and 1157123 and Lopezes"
+    assert red.redact("MARIA LOPEZ") == "MARIA LOPEZ"  # names are matched as the export wrote them

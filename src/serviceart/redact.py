@@ -63,6 +63,8 @@ _DATA = "data/redact.toml"
 
 #: what joins texts scanned together: no pattern matches across it
 _SEP = "\n\x00\n"
+#: a run of word characters: a name without spaces or punctuation is a whole one
+_WORD = re.compile(r"\w+")
 
 #: interaction columns that are keys or categories, never free text: kept as they are
 _KEEP_COLUMNS = frozenset({"interaction_id", "case_id", "agent_id", "channel", "case_rule",
@@ -307,6 +309,7 @@ class Redactor:
     names: tuple[str, ...] = ()
     _rules: tuple[_Rule, ...] = field(init=False, repr=False, compare=False)
     _names: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _words: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "entities", entity_types(list(self.entities)))
@@ -315,13 +318,18 @@ class Redactor:
                  for name in self.entities for pattern in table[name].patterns]
         object.__setattr__(self, "_rules", tuple(rules))
         words = sorted(set(self.names)) if "name" in self.entities else []
-        object.__setattr__(self, "_names", re.compile(_trie(words, first=r"(?<!\w.)")
-                                                      + r"(?!\w)") if words else None)
+        # a name of word characters only is found by looking each word of the text up;
+        # the others (with a space, a dot...) by one trie-shaped pattern
+        plain = frozenset(w for w in words if _WORD.fullmatch(w))
+        others = [w for w in words if w not in plain]
+        object.__setattr__(self, "_words", plain)
+        object.__setattr__(self, "_names", re.compile(_trie(others, first=r"(?<!\w.)")
+                                                      + r"(?!\w)") if others else None)
 
     @property
     def active(self) -> bool:
         """Whether anything is redacted at all."""
-        return bool(self._rules) or self._names is not None
+        return bool(self._rules) or self._names is not None or bool(self._words)
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """The spans to replace in ``text``: ``(start, end, replacement)``, in order and
@@ -350,9 +358,13 @@ class Redactor:
                 end = m.end()
                 if start < end and (check is None or check(whole[start:end])):
                     found.append((priority, start, end, label))
+        last = len(self._rules)
         if self._names is not None:
-            last = len(self._rules)
             found += [(last, m.start(), m.end(), "[NAME]") for m in self._names.finditer(whole)]
+        if self._words:  # after the longer names, so that one of those is kept whole
+            plain = self._words
+            found += [(last + 1, m.start(), m.end(), "[NAME]") for m in _WORD.finditer(whole)
+                      if m.group() in plain]
         if not found:
             return out
         found.sort()

@@ -564,3 +564,21 @@ def test_a_category_that_extends_promise_gets_its_due_time_and_enters_the_ledger
     assert res.measures[["promises", "promises_with_due"]].iloc[0].tolist() == [1.0, 1.0]
     assert res.promises[["action", "due_source"]].iloc[0].tolist() == ["Leave it with me",
                                                                        "stated"]
+
+
+def test_the_scorecard_quotes_a_category_under_the_criterion_that_reads_it(
+        samples_dir: Path, tmp_path: Path) -> None:
+    """A criterion reading ``category_<name>`` lists that category's hits as its
+    evidence (helped, when the agent's words raise its value), and only those."""
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text(RUBRIC, encoding="utf-8")
+    cats = _cats('[[category]]\nname = "recording_disclosure"\nrole = "any"\n'
+                 'phrases = ["calls may be recorded"]\n\n'
+                 '[[category]]\nname = "refund_talk"\nphrases = ["refund"]\n')
+    res = sa.score(sa.read(samples_dir / "calls.csv"), rubric=rubric, categories=cats)
+    card = res.explain("call-0001")
+    rows = card.table[card.table["criterion"] == "disclosed"]
+    assert rows["cue"].tolist() == ["category_recording_disclosure"]
+    assert rows["text"].str.lower().tolist() == ["calls may be recorded"]
+    assert "calls may be recorded" in str(card).lower()
+    assert not card.table["cue"].eq("category_refund_talk").any()  # no criterion reads it

@@ -29,6 +29,7 @@ from __future__ import annotations
 import difflib
 import functools
 import html
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import CUES, MEASURES, PRINCIPLES, SCORER_CUE_MEASURES
+from ..cues.categories import MEASURE_PREFIX as CATEGORY_PREFIX
 from ..errors import InputError
 from ..rubric.core import Criterion, Rubric
 from ..rubric.expr import ExpressionError, evaluate, names_in
@@ -89,7 +91,7 @@ def _moves(criterion: Criterion, name: str, mrow: pd.DataFrame) -> int:
     if math.isnan(own) or own <= 0:
         return 0
     # a one-row frame of the names the value reads (all of the run's measures is slow)
-    row = pd.DataFrame({n: [0.0 if n in CUES or n in _BEHIND else _float(mrow[n].iloc[0])]
+    row = pd.DataFrame({n: [0.0 if _cue_built(n) else _float(mrow[n].iloc[0])]
                         for n in names if n in mrow.columns})
     try:
         none = float(evaluate(criterion.value, row)[0])
@@ -101,6 +103,30 @@ def _moves(criterion: Criterion, name: str, mrow: pd.DataFrame) -> int:
         return 0
     up = 1 if alone > none else -1
     return -up if criterion.kind == "auto_fail" else up
+
+
+def _cue_built(name: str) -> bool:
+    """Whether ``name`` is a cue, a measure a scorer counts from a cue's evidence, or a
+    category's count (``category_<name>``, from the category's evidence rows)."""
+    return name in CUES or name in _BEHIND or name.startswith(CATEGORY_PREFIX)
+
+
+def _evidence_keys(ev: pd.DataFrame) -> np.ndarray:
+    """Each evidence row's cue, as the criteria name it: a category's rows (cue
+    ``category``) by their measure, ``category_<name>`` (the name is in ``detail``)."""
+    cue = ev["cue"].astype(str).to_numpy(dtype=object)
+    at = np.flatnonzero(cue == "category")
+    if len(at) and "detail" in ev.columns:
+        cue = cue.copy()
+        details = ev["detail"].to_numpy(dtype=object)
+        for k in at.tolist():
+            try:
+                name = json.loads(details[k]).get("category")
+            except (TypeError, ValueError, AttributeError):
+                continue
+            if isinstance(name, str) and name:
+                cue[k] = f"{CATEGORY_PREFIX}{name}"
+    return cue
 
 
 #: The measures a scorecard shows under "key measures", in order.
@@ -570,13 +596,14 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
     ev = result.evidence
     ev = ev[_ids(ev) == iid].reset_index(drop=True)
     mrow = result.measures[_ids(result.measures) == iid]
-    found = set(ev["cue"].astype(str))
+    keys = _evidence_keys(ev)
+    found = set(keys.tolist())
     links = []
     for (p, name), names in reads.items():
         c = crits[(p, name)]
         value_names = _names(c.value)
         for n in names:
-            cue = n if n in CUES else _BEHIND.get(n)
+            cue = n if n in CUES or n.startswith(CATEGORY_PREFIX) else _BEHIND.get(n)
             if cue is None or cue not in found:
                 continue
             via = "value" if n in value_names else "applies"
@@ -584,7 +611,7 @@ def explain(result: Any, interaction_id: str, *, rubric: Rubric | None = None) -
                           "moves": _moves(c, n, mrow) if via == "value" else 0})
     link = pd.DataFrame(links, columns=["principle", "criterion", "cue", "via", "moves"]
                         ).drop_duplicates(["principle", "criterion", "cue"])
-    evid = ev.loc[:, list(_EVIDENCE_COLS)].assign(cue=ev["cue"].astype(str))
+    evid = ev.loc[:, list(_EVIDENCE_COLS)].assign(cue=keys)
     behind = link.merge(evid, on="cue", how="inner")
     behind["effect"] = np.where(behind["role"].astype(str) != "agent", "context",
                                 np.where(behind["moves"] > 0, "helped",

@@ -118,36 +118,12 @@ def write_report(run_dir: str | Path, output: str | Path, *, worst: int = 10,
                  channel: str | Sequence[str] | None = None,
                  start: Date | None = None, end: Date | None = None,
                  redact: bool | str | Sequence[str] = False) -> Path:
-    """Write a run folder's HTML report (see :func:`report`).
-
-    Parameters
-    ----------
-    run_dir
-        A run folder: :meth:`Result.to_parquet` output or a batch run.
-    output, worst, n_boot, min_n, per_agent, agent, team, channel, start, end
-        As for :func:`report`.
-    redact
-        Replace personal data in the report (``True``: every entity type, or a list
-        of them; see :mod:`serviceart.redact`), for a run scored without it.
-
-    Returns
-    -------
-    pathlib.Path
-        The index page written.
-
-    Raises
-    ------
-    InputError
-        When ``run_dir`` is not a run folder or ``output`` cannot be written.
-    ConfigError
-        As for :func:`report`.
-    OutputError
-        When the pages folder cannot be written or would replace another folder.
-    """
-    return report(Result.from_parquet(run_dir), output, worst=worst, n_boot=n_boot,
-                  min_n=min_n, per_agent=per_agent, agent=agent, team=team, channel=channel,
-                  start=start, end=end, title=Path(run_dir).name or str(run_dir),
-                  redact=redact)
+    """Write a run folder's HTML report: :func:`report` given ``run_dir`` (a
+    :meth:`Result.to_parquet` output or a batch run), with the same parameters,
+    return value and errors."""
+    return report(run_dir, output, worst=worst, n_boot=n_boot, min_n=min_n,
+                  per_agent=per_agent, agent=agent, team=team, channel=channel, start=start,
+                  end=end, redact=redact)
 
 
 def report(result: Result | str | Path, output: str | Path, *, worst: int = 10,

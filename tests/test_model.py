@@ -202,3 +202,22 @@ def test_member_agrees_with_pandas_isin(values, ids, storage):
     wanted = {str(i) for i in ids if i is not None}
     expected = [v is not None and str(v) in wanted for v in values]
     assert member(column, ids).tolist() == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=30),
+       keys=st.lists(st.text(max_size=3), max_size=10, unique=True),
+       storage=st.sampled_from(["pyarrow", "python", "object"]))
+def test_lookup_agrees_with_a_dictionary(values, keys, storage):
+    from serviceart._ids import lookup
+
+    dtype = object if storage == "object" else pd.StringDtype(storage)
+    column = pd.Series(values, dtype=dtype)
+    numbers = [float(i * 10) for i in range(len(keys))]
+    if numbers:
+        numbers[-1] = float("nan")  # a number that is missing is not an id that is missing
+    table = pd.Series(numbers, index=pd.Index(keys, dtype=object), dtype="float64")
+    got = lookup(column, table, missing=-1.0)
+    where = dict(zip(keys, numbers, strict=True))
+    expected = [where.get(v, -1.0) if v is not None else -1.0 for v in values]
+    assert np.array_equal(got, np.array(expected, dtype="float64"), equal_nan=True)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from spacy.language import Language
 
+from .._ids import lookup
 from .._words import word_counts
 from ..cases.ledger import promise_ledger
 from ..cues.category_match import (
@@ -225,8 +226,7 @@ def _with_found(evidence: pd.DataFrame, found: list[pd.DataFrame],
     rows = pd.concat([f for f in (evidence, *found) if len(f)], ignore_index=True)
     position = pd.Series(np.arange(len(interactions)),
                          index=interactions["interaction_id"].astype(str).to_numpy())
-    pos = rows["interaction_id"].astype(str).map(position).to_numpy(
-        dtype="float64", na_value=np.inf)
+    pos = lookup(rows["interaction_id"], position, missing=np.inf)
     order = np.lexsort((rows["turn_index"].to_numpy(), pos))
     return rows.iloc[order].reset_index(drop=True)
 
@@ -264,6 +264,5 @@ def sort_by_input(frame: pd.DataFrame, order: pd.Series) -> pd.DataFrame:
     """``frame``'s rows in the input order of their ``interaction_id`` (stable)."""
     if frame.empty or "interaction_id" not in frame.columns:
         return frame.reset_index(drop=True)
-    pos = frame["interaction_id"].astype(str).map(order).to_numpy(dtype="float64",
-                                                                   na_value=float("inf"))
+    pos = lookup(frame["interaction_id"], order, missing=np.inf)
     return frame.iloc[pos.argsort(kind="stable")].reset_index(drop=True)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from spacy.language import Language
 
+from .._ids import lookup
 from ..cases.linking import repeat_contacts, repeat_from_times
 from ..clock.calendar import BusinessCalendar
 from ..errors import ConfigError, InputError
@@ -237,8 +238,7 @@ def _groups(plan: Plan, size: int) -> Iterator[list[int]]:
 
 def _rows_by_part(frame: pd.DataFrame, part_of: pd.Series) -> dict[int, Any]:
     """Row positions of ``frame`` per part (by its ``interaction_id``), in row order."""
-    part = frame["interaction_id"].astype(str).map(part_of).to_numpy(dtype="float64",
-                                                                      na_value=-1)
+    part = lookup(frame["interaction_id"], part_of, missing=-1)
     rows: dict[int, Any] = {}
     for k, v in pd.Series(part).groupby(part).indices.items():
         if float(k) >= 0:  # type: ignore[arg-type]

@@ -60,8 +60,9 @@ def contact_meta(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFram
     ids = interactions["interaction_id"]
     if len(interactions):
         times = contact_times(turns, interactions).reindex(ids)
-        out["started"] = pd.to_datetime(times["started"].to_numpy(), utc=True)
-        out["ended"] = pd.to_datetime(times["ended"].to_numpy(), utc=True)
+        # .array keeps the times typed (to_numpy would make one Timestamp per row)
+        out["started"] = pd.to_datetime(times["started"], utc=True).array
+        out["ended"] = pd.to_datetime(times["ended"], utc=True).array
         out["opened_by"] = times["opened_by"].astype("string").to_numpy()
     else:
         out["started"] = out["ended"] = pd.Series(dtype="datetime64[ns, UTC]")

@@ -106,8 +106,8 @@ def lookup(values: pd.Series, table: pd.Series, missing: float = np.nan) -> np.n
         out = np.full(len(where), missing, dtype="float64")
         out[found] = numbers[where[found].astype(np.int64)]
         return out
-    where = pd.Index(keys.to_numpy(dtype=object, na_value=None)).get_indexer(
-        column.to_numpy(dtype=object, na_value=None))
+    where = pd.Index(keys.astype(object).to_numpy()).get_indexer(
+        column.astype(object).to_numpy())
     where[column.isna().to_numpy(dtype=bool)] = -1
     out = np.full(len(where), missing, dtype="float64")
     out[where >= 0] = numbers[where[where >= 0]]

@@ -8,12 +8,13 @@ naming the source, the record and the field.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from .._ids import member
 from ..codebook import CHANNELS, ROLES
 from ..errors import SchemaError
 from ..rejects import RejectCode
@@ -58,12 +59,19 @@ class RejectLog:
         *,
         field: str | None,
         code: RejectCode,
-        reason: str | pd.Series,
+        reason: str | pd.Series | Callable[[], pd.Series],
     ) -> None:
-        """Record one reject row for each row of ``rows`` where ``mask`` is true."""
+        """Record one reject row for each row of ``rows`` where ``mask`` is true.
+
+        ``reason`` is one text for all, a text per row, or a function giving the
+        texts per row, called only when a row is rejected (quoting every value of a
+        clean column costs as much as validating it).
+        """
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
+        if callable(reason):
+            reason = reason()
         sel = rows.loc[mask]
         n = len(sel)
         reasons = reason.loc[mask].astype(str).tolist() if isinstance(reason, pd.Series) else [
@@ -269,7 +277,7 @@ def validate_turns(
     bad = pd.Series(False, index=df.index)
 
     log.add(work, nested, field="interaction_id", code=RejectCode.BAD_ID,
-            reason="interaction_id " + shown(df["interaction_id"])
+            reason=lambda: "interaction_id " + shown(df["interaction_id"])
             + " is a list or mapping, not one id")
     bad |= nested
     m = work["interaction_id"].isna() & ~bad
@@ -284,7 +292,7 @@ def validate_turns(
         role_text = role_text.astype("string")
     m = ~role_text.isin(ROLES) & ~bad
     log.add(work, m, field="role", code=RejectCode.UNKNOWN_ROLE,
-            reason="role " + df["role"].astype("string").fillna("<missing>").map(repr)
+            reason=lambda: "role " + df["role"].astype("string").fillna("<missing>").map(repr)
             + f" is not one of {list(ROLES)}; map it with roles={{...}}")
     bad |= m
     work["role"] = role_text
@@ -311,26 +319,28 @@ def validate_turns(
         m = (unparsed | (idx.notna() & ((idx % 1 != 0) | (idx < 0) | (idx > _MAX_INDEX))))
         m &= ~bad
         log.add(work, m, field="turn_index", code=RejectCode.BAD_TURN_INDEX,
-                reason="turn_index " + shown(df["turn_index"].astype("string"))
+                reason=lambda: "turn_index " + shown(df["turn_index"].astype("string"))
                 + f" is not a whole number from 0 to {_MAX_INDEX:,}")
         bad |= m
         work["_given_index"] = idx
     else:
         work["_given_index"] = np.nan
 
+    def quoted(col: str, why: str) -> Callable[[], pd.Series]:
+        return lambda: f"{col} " + shown(df[col].astype("string")) + why
+
     for col in ("start_s", "end_s"):
         if col in df.columns:
             val, unparsed = _numbers(df[col])
             m = unparsed & ~bad
             log.add(work, m, field=col, code=RejectCode.BAD_NUMBER,
-                    reason=f"{col} " + shown(df[col].astype("string"))
-                    + " is not a finite number")
+                    reason=quoted(col, " is not a finite number"))
             bad |= m
             m = (val > MAX_OFFSET_S) & ~bad
             log.add(work, m, field=col, code=RejectCode.BAD_NUMBER,
-                    reason=f"{col} " + shown(df[col].astype("string"))
-                    + f" is over {MAX_OFFSET_S:,} seconds (30 days) from the interaction "
-                    "start; offsets are seconds, not milliseconds or dates")
+                    reason=quoted(col, f" is over {MAX_OFFSET_S:,} seconds (30 days) from the "
+                                  "interaction start; offsets are seconds, not milliseconds "
+                                  "or dates"))
             bad |= m
             m = (val < 0) & ~bad
             log.add(work, m, field=col, code=RejectCode.NEGATIVE_TIME,
@@ -349,7 +359,7 @@ def validate_turns(
         ts, unparsed, far = _parse_times(df["timestamp"])
         m = unparsed & ~bad
         log.add(work, m, field="timestamp", code=RejectCode.BAD_TIMESTAMP,
-                reason=time_reasons("timestamp", df["timestamp"], far))
+                reason=lambda: time_reasons("timestamp", df["timestamp"], far))
         bad |= m
         work["timestamp"] = ts
     else:
@@ -472,7 +482,7 @@ def validate_interactions(
     if "started_at" in derived.columns:
         started, unparsed, far = _parse_times(derived["started_at"])
         log.add(prov, unparsed, field="started_at", code=RejectCode.BAD_TIMESTAMP,
-                reason=time_reasons("started_at", derived["started_at"], far))
+                reason=lambda: time_reasons("started_at", derived["started_at"], far))
         bad |= unparsed
         derived["started_at"] = started.fillna(first_at)
     else:
@@ -489,12 +499,12 @@ def validate_interactions(
              else pd.Series(pd.NA, index=derived.index, dtype="string"))
     m = given.notna() & ~given.isin(CHANNELS) & ~bad
     log.add(prov, m, field="channel", code=RejectCode.UNKNOWN_CHANNEL,
-            reason="channel " + given.map(repr) + f" is not one of {list(CHANNELS)}")
+            reason=lambda: "channel " + given.map(repr) + f" is not one of {list(CHANNELS)}")
     bad |= m
     derived["channel"] = given.fillna(guess)
 
     derived = derived.loc[~bad]
-    kept_turns = turns[turns["interaction_id"].isin(derived["interaction_id"])]
+    kept_turns = turns[member(turns["interaction_id"], derived["interaction_id"])]
     turn_extras = [c for c in extras if c not in lift]
     out_turns = conform(kept_turns[[*TURNS.names, *turn_extras]], TURNS, extra=True)
     out_inter = conform(derived, INTERACTIONS, extra=True)

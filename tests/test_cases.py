@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import serviceart as sa
-from serviceart.cases.linking import link_cases
+from serviceart.cases.linking import _follow_chains, link_cases
 
 UK = sa.BusinessCalendar(hours={"mon-fri": "09:00-18:00"}, tz="Europe/London",
                          holidays=["2026-04-06"])  # Easter Monday
@@ -230,6 +232,46 @@ def test_previous_contact_chains_form_one_case_and_transfers_count():
     assert m["contacts_in_case"].to_dict() == {"A": 3.0, "B": 3.0, "C": 3.0, "D": 1.0}
     assert m["transfer_in"].to_dict() == {"A": 0.0, "B": 1.0, "C": 0.0, "D": 0.0}
     assert m.loc["A", "case_handoffs"] == 2.0
+
+
+def _chains_by_walking(ids: list[str], prev: list[str | None], cases: list[str | None]
+                       ) -> tuple[list[str | None], list[bool]]:
+    """Cases and chain flags found by walking each contact's pointers to the end."""
+    parent = {i: (p if p in ids else None) for i, p in zip(ids, prev, strict=True)}
+    case_of = {i: (c if c is not None else i) for i, c in zip(ids, cases, strict=True)}
+    has_child = {p for p in parent.values() if p is not None}
+    new, chained = [], []
+    for i, c in zip(ids, cases, strict=True):
+        seen, node = [i], i
+        while parent[node] is not None and parent[node] not in seen:
+            node = parent[node]
+            seen.append(node)
+        cyclic = parent[node] is not None  # the walk stopped on a contact seen before
+        if cyclic:
+            new.append(c)
+            chained.append(False)
+        else:
+            new.append(case_of[node] if node != i else c)
+            chained.append(node != i or i in has_child)
+    return new, chained
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d", "e", "f", "x"]) | st.none(),
+                          st.sampled_from(["K1", "K2"]) | st.none()),
+                min_size=1, max_size=6))
+def test_previous_contact_chains_agree_with_walking_them(rows):
+    ids = ["a", "b", "c", "d", "e", "f"][:len(rows)]
+    prev = [p for p, _ in rows]
+    cases = [c for _, c in rows]
+    iid = pd.Series(ids, dtype="string")
+    case = pd.Series(cases, dtype="string")
+    inter = pd.DataFrame({"interaction_id": iid, "previous_contact_id": pd.Series(
+        prev, dtype="string")})
+    new, chained = _follow_chains(iid, case, inter)
+    want_case, want_chained = _chains_by_walking(ids, prev, cases)
+    assert new.astype(object).where(new.notna(), None).tolist() == want_case
+    assert chained.tolist() == want_chained
 
 
 @pytest.mark.slow

@@ -159,6 +159,11 @@ def _follow_chains(iid: pd.Series, case: pd.Series, inter: pd.DataFrame
     """
     from ..readers.messages import resolve_threads
 
+    prev = inter["previous_contact_id"].astype("string")
+    chained = pd.Series(False, index=case.index)
+    pointing = prev.notna().to_numpy(dtype=bool)
+    if not pointing.any():  # no pointers: every contact starts its own chain
+        return case, chained
     by_contact = dict(zip(iid, iid, strict=True))
     for column in CONTACT_ID_COLUMNS:
         if column not in inter.columns:
@@ -166,16 +171,18 @@ def _follow_chains(iid: pd.Series, case: pd.Series, inter: pd.DataFrame
         for contact, i in zip(inter[column].astype("string"), iid, strict=True):
             if pd.notna(contact):
                 by_contact.setdefault(str(contact), str(i))
-    prev = inter["previous_contact_id"].astype("string")
-    parents: dict[str, str | None] = {}
-    for i, p in zip(iid, prev, strict=True):
-        parents[str(i)] = by_contact.get(str(p)) if pd.notna(p) else None
-    roots = resolve_threads(parents)
+    parents: dict[str, str | None] = dict.fromkeys(iid.astype(str), None)
+    for i, p in zip(iid[pointing].astype(str), prev[pointing].astype(str), strict=True):
+        parents[i] = by_contact.get(p)
+    # only contacts with a parent, and the parents themselves, can be in a chain
+    linked = {i: p for i, p in parents.items() if p is not None}
+    targets = set(linked.values())
+    roots = resolve_threads({**{t: parents[t] for t in targets}, **linked})
     case_of = dict(zip(iid.astype(str), case.fillna(iid).astype(str), strict=True))
-    targets = {p for p in parents.values() if p is not None}
     new = case.copy()
-    chained = pd.Series(False, index=case.index)
     for k, i in zip(case.index, iid.astype(str), strict=True):
+        if i not in roots:
+            continue
         root, depth = roots[i]
         if isinstance(root, str) and depth > 0:
             new[k] = case_of[root]

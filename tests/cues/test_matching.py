@@ -160,6 +160,12 @@ SYNTHETIC = [
     [{"NORM": "c"}, {"NORM": "a", "OP": "!"}, {"NORM": "b"}],
     [{"IS_ALPHA": True}, {"NORM": "c"}, {"IS_ALPHA": True, "OP": "*"}],
     [{"IS_TITLE": True}, {"IS_PUNCT": True}],  # no anchor: runs on every doc
+    # unbounded parts that test norms only: the window reaches the run of such norms
+    [{"NORM": {"IN": ["a", "x"]}, "OP": "*"}, {"NORM": "b"}, {"NORM": "c"},
+     {"NORM": {"IN": ["a", "b"]}, "OP": "+"}, {"NORM": "x"}],
+    [{"NORM": "a", "OP": "*"}, {"NORM": "c"}, {"NORM": "b"}, {"NORM": "a", "OP": "*"}],
+    [{"NORM": {"IN": ["a", "b"]}, "OP": "+"}, {"NORM": "x"}, {"NORM": "c"},
+     {"NORM": "a", "OP": "!"}],  # a negation at the edge: no bound from norms
 ]
 
 

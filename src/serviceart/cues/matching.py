@@ -206,6 +206,20 @@ def _span(specs: Sequence[dict[str, Any]]) -> int | None:
     return total
 
 
+def _reach(specs: Sequence[dict[str, Any]], vocab: Vocab) -> frozenset[int] | None:
+    """The norms (hashes) that every token a match of ``specs`` takes must have, when
+    each spec tests ``NORM`` (see :func:`_literal_norms`) and none is a negation;
+    ``None`` otherwise. A match of ``specs`` then lies within a run of such tokens,
+    which bounds how far an unbounded part (``*``, ``+``) can reach."""
+    out: set[int] = set()
+    for spec in specs:
+        words = _literal_norms(spec)
+        if words is None or _bounds(spec.get("OP")) is None:
+            return None
+        out.update(vocab.strings.add(w) for w in words)
+    return frozenset(out)
+
+
 def _best_run(pattern: Sequence[dict[str, Any]], stop: frozenset[str],
               limit: int) -> tuple[int, int, list[tuple[str, ...]]]:
     best: tuple[int, int, list[tuple[str, ...]]] = (0, 0, [])
@@ -251,6 +265,10 @@ class _Gated:
     matcher: Matcher
     before: int | None  # most tokens a match has before its anchor (None: unbounded)
     after: int | None  # most tokens a match has after its anchor
+    #: when ``before`` / ``after`` is unbounded: the norms the tokens there must have
+    #: (a match reaches no further than the run of such tokens), or None
+    before_norms: frozenset[int] | None = None
+    after_norms: frozenset[int] | None = None
 
 
 class GatedPatterns:
@@ -259,9 +277,10 @@ class GatedPatterns:
     A pattern runs when its anchor phrase family (see :func:`anchor`) was found
     by the phrase matcher and the document holds a norm of each of its other
     required tokens; both are necessary for a match. It then runs on the window
-    of tokens around each anchor that a match can reach (the whole document
-    when the pattern can grow without bound). Patterns without an anchor run on
-    every document.
+    of tokens around each anchor that a match can reach. Where the pattern can grow
+    without bound (``*``, ``+``), the window reaches as far as the run of tokens
+    whose norms the unbounded part accepts, or to the document's edge when that
+    part tests more than norms. Patterns without an anchor run on every document.
 
     Parameters
     ----------
@@ -294,7 +313,8 @@ class GatedPatterns:
             k = len(self._patterns)
             i, j, family = _best_run(pattern, stop, MAX_VARIANTS)
             self._patterns.append(_Gated(label, suppress, tuple(_required_slots(pattern, vocab)),
-                                         matcher, _span(pattern[:i]), _span(pattern[j:])))
+                                         matcher, _span(pattern[:i]), _span(pattern[j:]),
+                                         _reach(pattern[:i], vocab), _reach(pattern[j:], vocab)))
             if not family:
                 self._always.append(k)
                 continue
@@ -320,9 +340,23 @@ class GatedPatterns:
         for match_id, start, end in anchors:
             k = self._by_anchor[match_id]
             p = self._patterns[k]
-            windows.setdefault(k, []).append(
-                (0 if p.before is None else max(0, start - p.before),
-                 n if p.after is None else min(n, end + p.after)))
+            if p.before is not None:
+                lo = max(0, start - p.before)
+            elif p.before_norms is not None:  # back to the first token it cannot take
+                lo, allowed = start, p.before_norms
+                while lo > 0 and norms[lo - 1] in allowed:
+                    lo -= 1
+            else:
+                lo = 0
+            if p.after is not None:
+                hi = min(n, end + p.after)
+            elif p.after_norms is not None:
+                hi, allowed = end, p.after_norms
+                while hi < n and norms[hi] in allowed:
+                    hi += 1
+            else:
+                hi = n
+            windows.setdefault(k, []).append((lo, hi))
         present = set(norms)
         for k in sorted(windows):
             p = self._patterns[k]

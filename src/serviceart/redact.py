@@ -66,8 +66,6 @@ _DATA = "data/redact.toml"
 _SEP = "\n\x00\n"
 #: a run of word characters: a name without spaces or punctuation is a whole one
 _WORD = re.compile(r"\w+")
-#: one word character
-_WORD_CHAR = re.compile(r"\w")
 
 #: interaction columns that are keys or categories, never free text: kept as they are
 _KEEP_COLUMNS = frozenset({"interaction_id", "case_id", "agent_id", "channel", "case_rule",
@@ -353,7 +351,7 @@ class Redactor:
         that hold what its entity type ``needs`` (a digit, an e-mail's ``@`` and
         domain), joined the same way; so the cost is the patterns' scans, not a
         Python call per text and pattern. The names of word characters are looked
-        up in one split of the whole into words. The matches are then handed back
+        up word by word in a set. The matches are then handed back
         to their texts, the entity types listed first winning where two overlap and
         the deny-list of names coming last.
         """
@@ -387,8 +385,9 @@ class Redactor:
             spans = [m.span() for m in self._names.finditer(whole.text)]
             found += whole.place([a for a, _ in spans], [b for _, b in spans], last, "[NAME]")
         if self._words:  # after the longer names, so that one of those is kept whole
-            starts_, ends_ = whole.words(self._words)
-            found += whole.place(starts_, ends_, last + 1, "[NAME]")
+            spans = whole.words(self._words)
+            found += whole.place([a for a, _ in spans], [b for _, b in spans], last + 1,
+                                 "[NAME]")
         found.sort()  # by text, then priority and position
         for k, _, start, end, label in found:
             taken = out[k]
@@ -473,32 +472,10 @@ class _Joined:
             self.index[which].tolist(), (begin - base).tolist(),
             (np.asarray(ends, dtype=np.int64) - base).tolist(), strict=True)]
 
-    def words(self, plain: frozenset[str]) -> tuple[list[int], list[int]]:
+    def words(self, plain: frozenset[str]) -> list[tuple[int, int]]:
         """Start and end offsets (in the joined text) of the runs of word characters
-        that are in ``plain``.
-
-        The runs are listed and looked up in C (``findall``, a set lookup per run);
-        only the runs found are then placed, each searched from the end of the one
-        before: the first whole-word occurrence of a run after that end is the run
-        itself, since no run between the two is in ``plain``.
-        """
-        words = _WORD.findall(self.text)
-        hit = np.flatnonzero(np.fromiter(map(plain.__contains__, words), dtype=bool,
-                                         count=len(words)))
-        text, find, is_word = self.text, self.text.find, _WORD_CHAR.match
-        starts: list[int] = []
-        ends: list[int] = []
-        at = 0
-        for k in hit.tolist():
-            word = words[k]
-            start = find(word, at)
-            # a match inside a longer run of word characters is not the run itself
-            while (start > 0 and is_word(text, start - 1)) or is_word(text, start + len(word)):
-                start = find(word, start + 1)
-            at = start + len(word)
-            starts.append(start)
-            ends.append(at)
-        return starts, ends
+        that are in ``plain``."""
+        return [m.span() for m in _WORD.finditer(self.text) if m.group() in plain]
 
 
 def _overlaps(taken: Sequence[tuple[int, int, str]], start: int, end: int) -> bool:

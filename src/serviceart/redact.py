@@ -351,9 +351,9 @@ class Redactor:
         that hold what its entity type ``needs`` (a digit, an e-mail's ``@`` and
         domain), joined the same way; so the cost is the patterns' scans, not a
         Python call per text and pattern. The names of word characters are looked
-        up word by word in a set. The matches are then handed back
-        to their texts, the entity types listed first winning where two overlap and
-        the deny-list of names coming last.
+        up word by word in a set. The matches are then handed back to their texts,
+        the entity types listed first winning where two overlap and the deny-list
+        of names coming last.
         """
         out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
         if not texts or not self.active:

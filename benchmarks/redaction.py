@@ -7,7 +7,13 @@ same texts (T) is measured too, so both runs are also given as a ratio to T, as
 ``throughput.py`` reports full scoring. The redaction pass alone
 (:func:`serviceart.redact.redact_tables` on the run's tables) is timed as well.
 
-Usage: ``python benchmarks/redaction.py [--repeat N] [--data DIR]``
+With ``--patterns``, only the redaction of the turns' text is measured instead, piece
+by piece as :meth:`serviceart.redact.Redactor.spans_of` runs it: each need's
+selection of texts, each pattern's scan over the texts it needs, the look-up of the
+export's names, and the whole call; CPU seconds, the fastest of ``--repeat`` runs
+(a shared machine only ever makes a piece slower).
+
+Usage: ``python benchmarks/redaction.py [--repeat N] [--data DIR] [--patterns]``
 """
 
 from __future__ import annotations
@@ -45,7 +51,12 @@ def main() -> None:
     ap.add_argument("--data", default=str(tp.DATA), help=f"the shared data folder "
                                                          f"(default {tp.DATA})")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each (default 3)")
+    ap.add_argument("--patterns", action="store_true",
+                    help="time each pattern of the turns' redaction instead")
     args = ap.parse_args()
+    if args.patterns:
+        patterns(tp, Path(args.data), args.repeat)
+        return
 
     import spacy
 
@@ -94,6 +105,47 @@ def main() -> None:
               f"{wall['tok'] / wall[name]:>7.2f}")
     print(f"redaction costs {wall['redact'] / wall['plain']:.2f}x the wall time of the same "
           f"run without it ({cpu['redact'] / cpu['plain']:.2f}x in CPU time)")
+
+
+def patterns(tp: Any, data: Path, repeat: int) -> None:
+    """Print the CPU seconds of each piece of the turns' redaction (see the module
+    docstring), scored once without redaction first to get the run's turns."""
+    import serviceart as sa
+    from serviceart.redact import ENTITIES, Redactor, _Joined, export_names
+
+    conv = sa.Conversations.from_frames(tp.real_corpus(data))
+    res = sa.score(conv)
+    texts = [t for t in res.turns["text"].tolist() if isinstance(t, str)]
+    red = Redactor(ENTITIES, export_names(res.turns, res.interactions))
+    best: dict[str, float] = {}
+
+    def timed(label: str, run: Any) -> Any:
+        c0 = time.process_time()
+        value = run()
+        spent = time.process_time() - c0
+        best[label] = min(best.get(label, spent), spent)
+        return value
+
+    for _ in range(max(1, repeat)):
+        whole = timed("join the texts", lambda: _Joined(texts, range(len(texts))))
+        views: dict[str, Any] = {}
+        for k, rule in enumerate(red._rules):
+            view = whole
+            if rule.needs is not None:
+                need = rule.needs
+                if need.pattern not in views:
+                    views[need.pattern] = timed(f"texts that need {need.pattern[:20]}",
+                                                lambda need=need, whole=whole: whole.having(need))
+                view = views[need.pattern]
+            timed(f"{k:2d} {rule.entity.name}: {rule.regex.pattern[:36]}",
+                  lambda rule=rule, view=view: sum(1 for _ in rule.regex.finditer(view.text)))
+        if red._words:
+            timed("names of the export (word look-up)", lambda whole=whole: whole.words(red._words))
+        timed("spans_of, all of it", lambda: red.spans_of(texts))
+    print(f"{len(texts):,} turns, {sum(map(len, texts)):,} characters, "
+          f"{len(red.names):,} names from the export; fastest of {repeat} runs, CPU s")
+    for label, spent in best.items():
+        print(f"{label:<60}{spent:>8.3f}")
 
 
 if __name__ == "__main__":

@@ -301,3 +301,67 @@ def test_names_with_and_without_spaces_are_found_whole():
     assert red.redact("@115712 thanks, dana.k here") == "@[NAME] thanks, [NAME] here"
     assert red.redact("Marianne and 1157123 and Lopezes") == "Marianne and 1157123 and Lopezes"
     assert red.redact("MARIA LOPEZ") == "MARIA LOPEZ"  # names are matched as the export wrote them
+
+
+# -------------------------------------------------------------- fewer passes, same findings
+def _scanning_every_text(red: Redactor) -> Redactor:
+    """``red`` with the ``needs`` of its patterns dropped: every pattern scans every text."""
+    from dataclasses import replace
+
+    full = Redactor(red.entities, red.names)
+    object.__setattr__(full, "_rules", tuple(replace(r, needs=None) for r in full._rules))
+    return full
+
+
+HOSTILE = [
+    '<p>Mail <a href="mailto:ann.lee@example.org">me</a> or ann&#64;example.org</p>',
+    "card 4111 1111 1111 1111\nand again 4111-1111-1111-1111; sms +44 7700 900123",
+    "@AmazonHelp @115712 thanks, no digits here, no mail either",
+    "@AmazonHelp my order 112-5577 never came, ref 88213409",
+    "Kind regards, Sam Patel\nSent from 10.0.0.1 at 12:30",
+]
+
+
+@given(pii_sentences(emails()))
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+def test_skipping_texts_without_what_a_pattern_needs_finds_the_same(item: tuple[str, str]
+                                                                     ) -> None:
+    sentence, _ = item
+    texts = [sentence, *(t for t, _ in FOUND), *KEPT, *HOSTILE]
+    red = Redactor(names=("Maria", "115712", "AmazonHelp"))
+    assert any(r.needs is not None for r in red._rules)
+    assert red.spans_of(texts) == _scanning_every_text(red).spans_of(texts)
+
+
+def test_sign_offs_are_found_from_their_comma() -> None:
+    cases = [
+        ("Many thanks, Sam", "Many thanks, [NAME]"),
+        ("Best wishes, Dr. Ann Lee", "Best wishes, Dr. [NAME]"),
+        ("Yours truly,\nBob", "Yours truly,\n[NAME]"),
+        ("Best regards,Sam", "Best regards,[NAME]"),
+        ("Cheers, Team", "Cheers, Team"),          # a word that is no name
+        ("Nothanks, Sam", "Nothanks, Sam"),        # the sign-off must be a whole word
+        ("THANKS, Sam", "THANKS, Sam"),            # written as the patterns spell it
+        ("Hi, Sam.", "Hi, [NAME]."),               # a greeting, not a sign-off
+    ]
+    for text, expected in cases:
+        assert redact_text(text, ["name"]) == expected, text
+
+
+def test_a_name_is_placed_where_it_stands_as_a_whole_word() -> None:
+    red = Redactor(("name",), ("Maria", "María", "115712"))
+    text = "Mariana asked Maria_x, then Maria; Maríana and María; 1157123 @115712"
+    assert red.redact(text) == ("Mariana asked Maria_x, then [NAME]; Maríana and [NAME]; "
+                                "1157123 @[NAME]")
+    spans = red.spans_of(["Maria", "", "no name", "xMaria Maria"])
+    assert spans == [[(0, 5, "[NAME]")], [], [], [(7, 12, "[NAME]")]]
+
+
+def test_a_column_with_repeated_values_is_redacted_row_by_row() -> None:
+    red = Redactor(names=("Maria",))
+    col = pd.Series(["Hi Maria, ok", pd.NA, "Hi Maria, ok", "nothing", "mail a@b.com"],
+                    dtype="string", name="text")
+    new, changed = red._column(col)
+    assert new.tolist() == ["Hi [NAME], ok", pd.NA, "Hi [NAME], ok", "nothing", "mail [EMAIL]"]
+    assert sorted(changed) == [0, 2, 4] and changed[0] == changed[2] == [(3, 8, "[NAME]")]
+    assert new.dtype == col.dtype and new.name == "text"

@@ -41,6 +41,7 @@ import bisect
 import functools
 import hashlib
 import ipaddress
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -79,6 +80,8 @@ class _Entity:
     meaning: str
     check: str | None
     patterns: tuple[str, ...]
+    #: a regular expression every match contains: texts without one are not scanned
+    needs: str | None = None
 
 
 def _luhn(digits: str) -> bool:
@@ -139,7 +142,8 @@ def _load() -> tuple[dict[str, _Entity], int, frozenset[str]]:
                               f"{sorted(_CHECKS)}", source=source, field=name,
                               code="SA-C270")
         patterns = tuple(raw.get("patterns") or ())
-        for pattern in patterns:
+        needs = raw.get("needs")
+        for pattern in (*patterns, *([needs] if needs is not None else [])):
             try:
                 re.compile(pattern)
             except re.error as exc:
@@ -147,7 +151,7 @@ def _load() -> tuple[dict[str, _Entity], int, frozenset[str]]:
                                   f"expression ({exc})", source=source, field=name,
                                   code="SA-C271") from exc
         entities[name] = _Entity(name, str(raw["label"]), str(raw.get("meaning", "")), check,
-                                 patterns)
+                                 patterns, None if needs is None else str(needs))
     names = data.get("names") or {}
     return (entities, int(names.get("min_length", 3)),
             frozenset(str(w).lower() for w in names.get("not_names", ())))
@@ -286,6 +290,7 @@ class _Rule:
     entity: _Entity
     regex: re.Pattern[str]
     keep: bool
+    needs: re.Pattern[str] | None
 
 
 @dataclass(frozen=True)
@@ -314,7 +319,9 @@ class Redactor:
     def __post_init__(self) -> None:
         object.__setattr__(self, "entities", entity_types(list(self.entities)))
         table = _load()[0]
-        rules = [_Rule(table[name], re.compile(pattern), "(?P<keep>" in pattern)
+        needs = {name: None if needs is None else re.compile(needs)
+                 for name in self.entities for needs in [table[name].needs]}
+        rules = [_Rule(table[name], re.compile(pattern), "(?P<keep>" in pattern, needs[name])
                  for name in self.entities for pattern in table[name].patterns]
         object.__setattr__(self, "_rules", tuple(rules))
         words = sorted(set(self.names)) if "name" in self.entities else []
@@ -340,40 +347,52 @@ class Redactor:
         """:meth:`spans` of many texts at once.
 
         The texts are joined with a separator no pattern can cross (a NUL between
-        two newlines) and each pattern runs once over the whole, so the cost is the
-        patterns' scans, not a Python call per text and pattern; the matches are
-        then handed back to their texts, the entity types listed first winning
-        where two overlap and the deny-list of names coming last.
+        two newlines) and each pattern runs once over the whole, or over the texts
+        that hold what its entity type ``needs`` (a digit, an e-mail's ``@`` and
+        domain), joined the same way; so the cost is the patterns' scans, not a
+        Python call per text and pattern. The names of word characters are looked
+        up word by word in a set. The matches are then handed back to their texts,
+        the entity types listed first winning where two overlap and the deny-list
+        of names coming last.
         """
         out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
         if not texts or not self.active:
             return out
-        whole = _SEP.join(texts)
-        found: list[tuple[int, int, int, str]] = []  # (priority, start, end, replacement)
+        whole = _Joined(texts, range(len(texts)))
+        views: dict[str, _Joined] = {}  # the texts holding what a pattern needs
+        found: list[tuple[int, int, int, int, str]] = []  # (text, priority, start, end, label)
         for priority, rule in enumerate(self._rules):
+            view = whole
+            if rule.needs is not None:
+                if rule.needs.pattern not in views:
+                    views[rule.needs.pattern] = whole.having(rule.needs)
+                view = views[rule.needs.pattern]
+            if not view.texts:
+                continue
             check = _CHECKS[rule.entity.check] if rule.entity.check else None
-            label = f"[{rule.entity.label}]"
-            for m in rule.regex.finditer(whole):
+            joined = view.text
+            starts: list[int] = []
+            ends: list[int] = []
+            for m in rule.regex.finditer(joined):
                 start = m.end("keep") if rule.keep and m.start("keep") >= 0 else m.start()
                 end = m.end()
-                if start < end and (check is None or check(whole[start:end])):
-                    found.append((priority, start, end, label))
+                if start < end and (check is None or check(joined[start:end])):
+                    starts.append(start)
+                    ends.append(end)
+            found += view.place(starts, ends, priority, f"[{rule.entity.label}]")
         last = len(self._rules)
         if self._names is not None:
-            found += [(last, m.start(), m.end(), "[NAME]") for m in self._names.finditer(whole)]
+            spans = [m.span() for m in self._names.finditer(whole.text)]
+            found += whole.place([a for a, _ in spans], [b for _, b in spans], last, "[NAME]")
         if self._words:  # after the longer names, so that one of those is kept whole
-            plain = self._words
-            found += [(last + 1, m.start(), m.end(), "[NAME]") for m in _WORD.finditer(whole)
-                      if m.group() in plain]
-        if not found:
-            return out
-        found.sort()
-        begins = np.cumsum([0] + [len(t) + len(_SEP) for t in texts[:-1]])
-        which = np.searchsorted(begins, [f[1] for f in found], side="right") - 1
-        for (_, start, end, label), k in zip(found, which.tolist(), strict=True):
-            taken, base = out[k], int(begins[k])
-            if not _overlaps(taken, start - base, end - base):
-                bisect.insort(taken, (start - base, end - base, label))
+            spans = whole.words(self._words)
+            found += whole.place([a for a, _ in spans], [b for _, b in spans], last + 1,
+                                 "[NAME]")
+        found.sort()  # by text, then priority and position
+        for k, _, start, end, label in found:
+            taken = out[k]
+            if not _overlaps(taken, start, end):
+                bisect.insort(taken, (start, end, label))
         return out
 
     def redact(self, text: str) -> str:
@@ -393,13 +412,70 @@ class Redactor:
         changed: dict[int, list[tuple[int, int, str]]] = {}
         new: list[Any] = values.tolist()
         rows = [k for k, v in enumerate(new) if isinstance(v, str)]
-        for pos, spans in zip(rows, self.spans_of([new[k] for k in rows]), strict=True):
-            if spans:
-                changed[pos] = spans
-                new[pos] = _apply(new[pos], spans)
+        # each distinct text once: columns such as evidence details repeat a few values
+        unique = list(dict.fromkeys(new[k] for k in rows))
+        done = {text: (spans, _apply(text, spans))
+                for text, spans in zip(unique, self.spans_of(unique), strict=True) if spans}
+        for pos in rows:
+            hit = done.get(new[pos])
+            if hit is not None:
+                changed[pos], new[pos] = hit
         if not changed:
             return values, changed
         return pd.Series(new, index=values.index, dtype=values.dtype, name=values.name), changed
+
+
+class _Joined:
+    """Texts joined by :data:`_SEP` into one string to scan, and where each one starts.
+
+    Parameters
+    ----------
+    texts
+        The texts.
+    index
+        Each text's position in the list :meth:`Redactor.spans_of` was given.
+    """
+
+    __slots__ = ("begins", "index", "text", "texts")
+
+    def __init__(self, texts: Sequence[str], index: Iterable[int]) -> None:
+        self.texts = list(texts)
+        self.index = np.fromiter(index, dtype=np.int64, count=len(self.texts))
+        self.text = _SEP.join(self.texts)
+        sizes = [len(t) + len(_SEP) for t in self.texts[:-1]]
+        self.begins: list[int] = list(itertools.accumulate(sizes, initial=0))
+
+    def having(self, needs: re.Pattern[str]) -> _Joined:
+        """The texts that contain a match of ``needs``: one search per text kept (after a
+        match, the search goes on at the next text), so a rare need costs one scan."""
+        keep: list[int] = []
+        at, last = 0, len(self.texts) - 1
+        while (m := needs.search(self.text, at)) is not None:
+            k = bisect.bisect_right(self.begins, m.start()) - 1
+            keep.append(k)
+            if k >= last:
+                break
+            at = self.begins[k + 1]
+        return _Joined([self.texts[k] for k in keep], self.index[keep].tolist())
+
+    def place(self, starts: Sequence[int] | np.ndarray, ends: Sequence[int] | np.ndarray,
+              priority: int, label: str) -> list[tuple[int, int, int, int, str]]:
+        """Spans of the joined text as ``(text, priority, start, end, label)``, ``text``
+        the position given to :meth:`Redactor.spans_of` and the offsets the text's own."""
+        if not len(starts):
+            return []
+        begin = np.asarray(starts, dtype=np.int64)
+        which = np.searchsorted(np.asarray(self.begins, dtype=np.int64), begin,
+                                side="right") - 1
+        base = np.asarray(self.begins, dtype=np.int64)[which]
+        return [(k, priority, a, b, label) for k, a, b in zip(
+            self.index[which].tolist(), (begin - base).tolist(),
+            (np.asarray(ends, dtype=np.int64) - base).tolist(), strict=True)]
+
+    def words(self, plain: frozenset[str]) -> list[tuple[int, int]]:
+        """Start and end offsets (in the joined text) of the runs of word characters
+        that are in ``plain``."""
+        return [m.span() for m in _WORD.finditer(self.text) if m.group() in plain]
 
 
 def _overlaps(taken: Sequence[tuple[int, int, str]], start: int, end: int) -> bool:

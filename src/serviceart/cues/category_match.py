@@ -37,6 +37,23 @@ __all__ = ["COMPONENT", "CategoryComponent", "CategoryMatcher", "add_to_pipeline
 
 #: The name of the pipeline component that finds categories.
 COMPONENT = "serviceart_categories"
+#: The cue component (:mod:`serviceart.cues.pipeline`), which rewrites the norms first.
+_CUES = "serviceart_cues"
+#: The phrase-matcher key of the clitics a second norm rewrite could still change.
+_CLITIC = "serviceart.categories:clitic"
+
+
+def _second_rewrite_is_clitics(rules: Mapping[str, Any]) -> bool:
+    """Whether rewriting norms that were rewritten once by ``rules`` can change only a
+    clitic left as it was (``'s`` after a word rewritten to a pronoun: "u 're").
+
+    True when no rewritten norm is rewritten again: no key of the rules is among the
+    norms they write. A word of the ``map`` is always rewritten the first time, so what
+    a second rewrite can still find is a clitic of ``after_pronoun``.
+    """
+    keys = {*rules.get("map", {}), *rules.get("after_pronoun", {})}
+    written = {*rules.get("map", {}).values(), *rules.get("after_pronoun", {}).values(), "has"}
+    return keys.isdisjoint(written)
 
 
 @functools.lru_cache(maxsize=8)
@@ -69,6 +86,15 @@ class CategoryMatcher:
         self._negators = frozenset(vocab.strings.add(w) for w in rules.negators)
         self._window = rules.negation_window
         self.phrase_matcher = PhraseMatcher(vocab, attr="NORM")
+        #: set by the component when the cue component has rewritten each doc's norms
+        #: with the same rules (see :meth:`__call__`)
+        self.after_cues = False
+        self._rules_norms = rules.norms
+        self._clitic: int | None = None
+        clitics = sorted(rules.norms.get("after_pronoun", {}))
+        if clitics and _second_rewrite_is_clitics(rules.norms):
+            self._clitic = vocab.strings.add(_CLITIC)
+            self.phrase_matcher.add(_CLITIC, [phrase_doc(vocab, [c]) for c in clitics])
         self._keys: dict[int, Category] = {}
         tokens: list[tuple[str, list[dict[str, Any]], bool, str]] = []
         for cat in categories.categories:
@@ -84,6 +110,8 @@ class CategoryMatcher:
             if docs:
                 self.phrase_matcher.add(key, docs)
         self.gated = GatedPatterns(vocab, tokens)
+        # token patterns without an anchor run on every doc (unknown: assume some do)
+        self._gated_always = bool(getattr(self.gated, "_always", True))
         for key, docs in self.gated.anchors.items():
             self.phrase_matcher.add(key, docs)
         self._by_label = {vocab.strings[k]: c for k, c in self._keys.items()}
@@ -97,20 +125,36 @@ class CategoryMatcher:
 
     def __call__(self, doc: Doc) -> list[tuple[Category, int, int]]:
         """The hits in ``doc`` as ``(category, start_char, end_char)``, in text order;
-        overlapping hits of one category are one hit."""
+        overlapping hits of one category are one hit.
+
+        The norms are rewritten first (:class:`~serviceart.cues.matching.NormRewriter`).
+        After the cue component (:attr:`after_cues`) they have been rewritten once
+        already, and the second rewrite can only change a clitic that the phrase
+        matcher sees too; so a doc with no phrase match is done without reading its
+        norms (most docs), and the others are matched as before.
+        """
         if not len(doc):
             return []
+        matches = None
+        if self.after_cues and self._clitic is not None:
+            matches = self.phrase_matcher(doc)
+            if not matches and not self._gated_always:
+                return []
+            if any(m[0] == self._clitic for m in matches):
+                matches = None  # the rewrite may change a clitic: match again after it
         norms = self.norms.rewrite(doc)
+        if matches is None:
+            matches = self.phrase_matcher(doc)
         found: list[tuple[Category, int, int]] = []
         anchors: list[tuple[int, int, int]] = []
         keys = self._keys
-        for match in self.phrase_matcher(doc):
+        for match in matches:
             match_id, start, end = match
             cat = keys.get(match_id)
-            if cat is None:
-                anchors.append(match)
-            else:
+            if cat is not None:
                 found.append((cat, start, end))
+            elif match_id != self._clitic:
+                anchors.append(match)
         for label, _, start, end in self.gated(doc, norms, anchors):
             found.append((self._by_label[label], start, end))
         if not found:
@@ -178,8 +222,13 @@ class CategoryComponent:
                                              "patterns_dir": None})
 def _make_component(nlp: Language, name: str, text: str, source: str,
                     patterns_dir: str | None) -> CategoryComponent:
-    return CategoryComponent(CategoryMatcher(nlp, Categories.from_toml(text, source=source),
-                                             patterns_dir))
+    matcher = CategoryMatcher(nlp, Categories.from_toml(text, source=source), patterns_dir)
+    # added last: a cue component already in the pipeline has rewritten the norms, with
+    # these rules when its pattern set has the same ones
+    cues = nlp.get_pipe(_CUES) if nlp.has_pipe(_CUES) else None
+    rules = getattr(getattr(cues, "patterns", None), "norms", None)
+    matcher.after_cues = rules is not None and rules == matcher._rules_norms
+    return CategoryComponent(matcher)
 
 
 def add_to_pipeline(nlp: Language, categories: Categories,

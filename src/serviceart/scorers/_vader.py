@@ -65,6 +65,8 @@ _MODIFIERS = frozenset([*NEGATE, *(k for k in BOOSTER_DICT if " " not in k), "no
                         "so", "this", "without", "never", "doubt"])
 #: VADER's idioms and multi-word boosters
 _SEQUENCES = tuple(k for k in (*SPECIAL_CASES, *BOOSTER_DICT) if " " in k)
+#: the most windows :meth:`Analyser._ruled` remembers (then it starts again)
+_RULED_MEMO = 200_000
 #: characters on which Python's and Arrow's whitespace or lower-casing rules may differ
 _OTHER_SPACES = ("[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
                  "\u0130\u212a]")
@@ -183,6 +185,8 @@ class Analyser:
         #: the lexicon words VADER values (boosters only modify other words)
         self._scored = frozenset(w for w in lexicon if w not in BOOSTER_DICT)
         self.analyse = lru_cache(maxsize=200_000)(self._analyse)
+        #: valences :meth:`_ruled` found, by window of words, word position and capitals
+        self._ruled_memo: dict[tuple[Any, ...], float] = {}
 
     def totals(self, texts: Sequence[str], words_for: np.ndarray | None = None) -> Totals:
         """The sentiment sums of many texts at once, equal to :meth:`analyse`'s.
@@ -322,21 +326,38 @@ class Analyser:
     def _ruled(self, words: pa.Array, parent: np.ndarray, pos: np.ndarray,
                offsets: np.ndarray, upper: np.ndarray, at: np.ndarray) -> np.ndarray:
         """VADER's ``sentiment_valence`` of the words at flat positions ``at``, as
-        :meth:`_valences` computes it (three words back, two ahead, within the text)."""
+        :meth:`_valences` computes it (three words back, two ahead, within the text).
+
+        Only the words of those windows are made Python strings, and a window seen
+        before (a repeated template) takes the valence found for it then.
+        """
         n_words = np.diff(offsets)
         n_upper = np.bincount(parent[upper], minlength=len(n_words))
         cap_diff = (n_upper > 0) & (n_upper < n_words)  # VADER's allcap_differential
-        flat = words.to_pylist()
+        text = parent[at]
+        i = pos[at]
+        lo = np.maximum(i - 3, 0)
+        hi = np.minimum(i + 3, n_words[text])
+        first = offsets[:-1][text] + lo
+        size = hi - lo
+        ends = np.cumsum(size)
+        take = np.repeat(first - (ends - size), size) + np.arange(int(ends[-1]))
+        flat = words.take(pa.array(take)).to_pylist()
+        memo = self._ruled_memo
+        if len(memo) > _RULED_MEMO:
+            memo.clear()
         vader = self._vader
         out = np.empty(len(at), dtype="float64")
-        for j, g in enumerate(at.tolist()):
-            text = parent[g]
-            i = int(pos[g])
-            begin = int(offsets[text])
-            lo = max(0, i - 3)
-            window = flat[begin + lo:begin + min(i + 3, int(n_words[text]))]
-            senti = _senti(window, bool(cap_diff[text]))
-            out[j] = vader.sentiment_valence(0, senti, flat[g], i - lo, [])[0]
+        for j, (b, e, k, cap) in enumerate(zip((ends - size).tolist(), ends.tolist(),
+                                               (i - lo).tolist(), cap_diff[text].tolist(),
+                                               strict=True)):
+            window = flat[b:e]
+            key = (*window, k, cap)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = vader.sentiment_valence(0, _senti(window, cap),
+                                                            window[k], k, [])[0]
+            out[j] = found
         return out
 
     @cached_property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -67,6 +68,14 @@ class ScoringContext:
         channels = (self.interactions["channel"] if "channel" in self.interactions.columns
                     else pd.Series([None] * len(self.interactions), dtype="string"))
         return sla_per_interaction(channels, table)
+
+    @cached_property
+    def contact_times(self) -> pd.DataFrame:
+        """:func:`serviceart.clock.contact_times` of ``turns`` and ``interactions``,
+        computed once for the scorers that read it (treat it as read-only)."""
+        from ..clock import contact_times
+
+        return contact_times(self.turns, self.interactions)
 
     def frame(self, columns: dict[str, Any]) -> pd.DataFrame:
         """A result frame aligned on ``interactions``, from per-id series or arrays."""

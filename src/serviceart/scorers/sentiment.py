@@ -156,9 +156,10 @@ def _spoken(ctx: ScoringContext) -> pd.DataFrame:
     role = turns["role"].astype("string")
     keep = role.isin(["agent", "customer"]).to_numpy(dtype=bool)
     iid = turns["interaction_id"].astype(str).to_numpy()[keep]
-    position = pd.Series(np.arange(len(ctx.interactions)),
-                         index=ctx.interactions["interaction_id"].astype(str).to_numpy())
-    pos = pd.Series(iid).map(position).to_numpy(dtype="float64", na_value=np.inf)
+    # each turn's interaction as its position in ``ctx.interactions`` (inf: not there)
+    at = pd.Index(ctx.interactions["interaction_id"].astype(str).to_numpy(), dtype=object
+                  ).get_indexer(pd.Index(iid, dtype=object))
+    pos = np.where(at >= 0, at, np.inf)
     index = turns["turn_index"].to_numpy()[keep]
     order = np.lexsort((index, pos))
     return pd.DataFrame({

@@ -89,7 +89,7 @@ class ScoringContext:
                 at = next((pos for known, pos in found
                            if known is index or known.equals(index)), None)
                 if at is None:
-                    at = index.get_indexer(ids)
+                    at = index.get_indexer(pd.Index(ids))
                     found.append((index, at))
                 given = values.to_numpy(dtype="float64", na_value=np.nan)
                 out[name] = (np.where(at >= 0, given[at], np.nan) if len(given)

@@ -14,6 +14,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from ..clock import contact_times  # noqa: F401  (still importable from here)
 from .base import Scorer, ScoringContext, register_scorer
 
 __all__ = ["CaseScorer", "LedgerScorer", "RepeatScorer", "context_opening"]

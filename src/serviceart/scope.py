@@ -273,17 +273,19 @@ def _non_service(turns: pd.DataFrame, rules: ScopeRules) -> pd.DataFrame:
     t = turns.sort_values(["interaction_id", "turn_index"], kind="stable")
     t = t.reset_index(drop=True)
     key = t["interaction_id"].astype(str).to_numpy()
+    thread = pd.factorize(key)[0]  # the rows are sorted by thread: codes 0, 0, 1, ...
     role = t["role"].astype(str).to_numpy()
     raw = t["text"].fillna("").astype(str)
     customer = role == "customer"
     agent = role == "agent"
-    alive = pd.Series(key).isin(set(key[customer])).to_numpy()
+    alive = ~_rule_out(np.ones(len(t), dtype=bool), thread, customer)
     # a thread that starts with an agent reply to a message missing from the export
-    first = ~pd.Series(key).duplicated().to_numpy()
-    alive = _rule_out(alive, key, first & agent & raw.str.lstrip().str.startswith("@")
+    first = np.ones(len(t), dtype=bool)
+    first[1:] = thread[1:] != thread[:-1]
+    alive = _rule_out(alive, thread, first & agent & raw.str.lstrip().str.startswith("@")
                       .to_numpy(dtype=bool))
     # a question on the customer's side
-    alive = _rule_out(alive, key, customer & raw.str.contains("?", regex=False)
+    alive = _rule_out(alive, thread, customer & raw.str.contains("?", regex=False)
                       .to_numpy(dtype=bool))
     text = pd.Series("", index=t.index, dtype=object)
     text[alive] = _clean(raw[alive])
@@ -299,13 +301,13 @@ def _non_service(turns: pd.DataFrame, rules: ScopeRules) -> pd.DataFrame:
         hit = np.zeros(len(t), dtype=bool)
         hit[at] = (phrases.hits(subset) if isinstance(phrases, Phrases)
                    else subset.str.contains(phrases).to_numpy(dtype=bool))
-        alive = _rule_out(alive, key, hit)
+        alive = _rule_out(alive, thread, hit)
     at = np.flatnonzero(alive)
     letters = text.iloc[at].str.count(r"[^\W\d_]").to_numpy()
     latin = text.iloc[at].str.count(r"[A-Za-z\u00C0-\u024F]").to_numpy()
     foreign = np.zeros(len(t), dtype=bool)
     foreign[at] = latin < letters / 2
-    alive = _rule_out(alive, key, foreign)
+    alive = _rule_out(alive, thread, foreign)
     if not alive.any():
         return _found([])
     # a negative customer turn (VADER, on the few threads left)
@@ -315,7 +317,7 @@ def _non_service(turns: pd.DataFrame, rules: ScopeRules) -> pd.DataFrame:
     negative = np.zeros(len(t), dtype=bool)
     for k in np.flatnonzero(alive & customer):
         negative[k] = vader.polarity_scores(str(text.iat[int(k)]))["compound"] < rules.floor
-    alive = _rule_out(alive, key, negative)
+    alive = _rule_out(alive, thread, negative)
     rows: list[dict[str, Any]] = []
     index = t["turn_index"].to_numpy()
     clean = text.to_numpy(dtype=object)
@@ -328,11 +330,14 @@ def _non_service(turns: pd.DataFrame, rules: ScopeRules) -> pd.DataFrame:
     return _found(rows)
 
 
-def _rule_out(alive: np.ndarray, key: np.ndarray, hit: np.ndarray) -> np.ndarray:
-    """``alive`` without the threads that have a ``hit`` turn."""
+def _rule_out(alive: np.ndarray, thread: np.ndarray, hit: np.ndarray) -> np.ndarray:
+    """``alive`` without the threads (``thread``: each row's thread as a code 0..n-1)
+    that have a ``hit`` turn."""
     if not hit.any():
         return alive
-    return alive & ~pd.Series(key).isin(set(key[hit])).to_numpy()
+    ruled = np.zeros(int(thread.max()) + 1, dtype=bool)
+    ruled[thread[hit]] = True
+    return alive & ~ruled[thread]
 
 
 @functools.lru_cache(maxsize=1)

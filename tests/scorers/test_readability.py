@@ -10,7 +10,7 @@ import textstat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from serviceart.scorers.readability import reading_ease
+from serviceart.scorers.readability import reading_ease, reading_ease_many
 
 
 def test_equals_textstat_on_real_customer_service_texts(shared_data):
@@ -19,6 +19,15 @@ def test_equals_textstat_on_real_customer_service_texts(shared_data):
     joined = [" ".join(texts[i:i + 6]) for i in range(0, len(texts), 6)]  # whole threads
     for text in texts + joined:
         assert reading_ease(text) == textstat.flesch_reading_ease(text), text
+
+
+def test_many_at_once_equals_textstat_per_text(shared_data):
+    # scored together, the texts share each distinct word's syllable count
+    texts = pd.read_csv(shared_data / "twcs" / "twcs.csv", nrows=1500)["text"].dropna(
+    ).astype(str).tolist()
+    texts += ["", "...", "Hi", "\u00c9COLE caf\u00e9 na\u00efve. Don't -- ok ' . ' yes"]
+    expected = [textstat.flesch_reading_ease(t) for t in texts]
+    assert reading_ease_many(texts).tolist() == expected
 
 
 @pytest.mark.parametrize("text", [
@@ -33,6 +42,19 @@ def test_equals_textstat_on_edge_cases(text):
 @given(st.text(alphabet=st.sampled_from(list("abcdefghij KLM.,!?'-\n")), max_size=120))
 def test_equals_textstat_on_generated_text(text):
     assert reading_ease(text) == textstat.flesch_reading_ease(text)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.text(alphabet=st.sampled_from(list("ab tsdvelr'\u2019-.!?,\u00e9_9\t\xa0")),
+               max_size=80))
+def test_sentence_count_equals_textstat_with_apostrophes_and_symbols(text):
+    # words of only punctuation and apostrophes before contraction letters decide
+    # which sentences are short
+    from textstat.backend.counts._count_sentences import count_sentences
+
+    from serviceart.scorers.readability import _sentences
+
+    assert _sentences(text) == count_sentences(text)
 
 
 # ---------------------------------------------------------------- hyphenation points

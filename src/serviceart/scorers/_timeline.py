@@ -64,18 +64,39 @@ def customer_start_end(iid: pd.Series | np.ndarray, role: pd.Series | np.ndarray
     >>> start.tolist(), end.tolist()
     ([True, False, False, False, False], [False, False, True, False, True])
     """
-    key = pd.Series(np.asarray(iid, dtype=object))
-    roles = pd.Series(np.asarray(role, dtype=object))
-    agent = (roles == "agent").astype("int64")
-    customer = roles == "customer"
-    agents_before = agent.groupby(key).cumsum() - agent
+    codes = pd.factorize(np.asarray(iid, dtype=object))[0]
+    roles = np.asarray(role, dtype=object)
+    n = len(codes)
+    # the turns grouped by interaction (turn order kept), each group's rows together
+    order = np.argsort(codes, kind="stable")
+    group = codes[order]
+    agent = (roles == "agent")[order]
+    customer = (roles == "customer")[order]
+    opens = np.ones(n, dtype=bool)
+    opens[1:] = group[1:] != group[:-1]
+    segment = np.cumsum(opens) - 1  # each row's group, 0, 1, ... in sorted order
+    heads = np.flatnonzero(opens)
+
+    def before_in_group(flags: np.ndarray) -> np.ndarray:
+        """How many rows of the same group before each row have ``flags``."""
+        total = np.cumsum(flags) - flags
+        return total - total[heads][segment]
+
+    agents_before = before_in_group(agent)
     before = customer & (agents_before == 0)
-    first = customer & (customer.astype("int64").groupby(key).cumsum() == 1)
-    start = before | (first & ~before.groupby(key).transform("any"))
+    first = customer & (before_in_group(customer) == 0)
+    any_before = np.zeros(len(heads), dtype=bool)
+    any_before[segment[before]] = True
+    start = before | (first & ~any_before[segment])
     after = customer & (agents_before > 0)
-    last_run = agents_before.where(after).groupby(key).transform("max")
-    end = after & (agents_before == last_run)
-    return start.to_numpy(dtype=bool), end.to_numpy(dtype=bool)
+    last_run = np.full(len(heads), -1, dtype=np.int64)
+    np.maximum.at(last_run, segment[after], agents_before[after])
+    end = after & (agents_before == last_run[segment])
+    out_start = np.empty(n, dtype=bool)
+    out_end = np.empty(n, dtype=bool)
+    out_start[order] = start
+    out_end[order] = end
+    return out_start, out_end
 
 
 def union(starts: np.ndarray, ends: np.ndarray) -> list[tuple[float, float]]:

@@ -65,6 +65,8 @@ _MODIFIERS = frozenset([*NEGATE, *(k for k in BOOSTER_DICT if " " not in k), "no
                         "so", "this", "without", "never", "doubt"])
 #: VADER's idioms and multi-word boosters
 _SEQUENCES = tuple(k for k in (*SPECIAL_CASES, *BOOSTER_DICT) if " " in k)
+#: the most windows :meth:`Analyser._ruled` remembers (then it starts again)
+_RULED_MEMO = 200_000
 #: characters on which Python's and Arrow's whitespace or lower-casing rules may differ
 _OTHER_SPACES = ("[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
                  "\u0130\u212a]")
@@ -183,6 +185,8 @@ class Analyser:
         #: the lexicon words VADER values (boosters only modify other words)
         self._scored = frozenset(w for w in lexicon if w not in BOOSTER_DICT)
         self.analyse = lru_cache(maxsize=200_000)(self._analyse)
+        #: valences :meth:`_ruled` found, by window of words, word position and capitals
+        self._ruled_memo: dict[tuple[Any, ...], float] = {}
 
     def totals(self, texts: Sequence[str], words_for: np.ndarray | None = None) -> Totals:
         """The sentiment sums of many texts at once, equal to :meth:`analyse`'s.
@@ -253,28 +257,34 @@ class Analyser:
         parent = parent[spoken.to_numpy(zero_copy_only=False)]
         offsets = np.zeros(len(texts) + 1, dtype="int64")
         np.cumsum(np.bincount(parent, minlength=len(texts)), out=offsets[1:])
-        stripped = pc.utf8_trim(raw, characters=string.punctuation)
-        words = pc.if_else(pc.greater(pc.utf8_length(stripped), 2), stripped, raw)
+        # each distinct word is stripped, lower-cased and looked up once; ``code`` says
+        # which distinct word every word is
+        encoded = pc.dictionary_encode(raw)
+        code = encoded.indices.to_numpy(zero_copy_only=False)
+        distinct = encoded.dictionary
+        stripped = pc.utf8_trim(distinct, characters=string.punctuation)
+        words = pc.if_else(pc.greater(pc.utf8_length(stripped), 2), stripped, distinct)
         lows = pc.utf8_lower(words)
-        pos = np.arange(len(lows)) - offsets[:-1][parent]
+        pos = np.arange(len(code)) - offsets[:-1][parent]
         at = pc.index_in(lows, value_set=vec.keys)
-        hit = at.is_valid().to_numpy(zero_copy_only=False)
-        valence = vec.values[at.fill_null(0).to_numpy(zero_copy_only=False)]
+        hit = at.is_valid().to_numpy(zero_copy_only=False)[code]
+        valence = vec.values[at.fill_null(0).to_numpy(zero_copy_only=False)][code]
         modifier = (pc.is_in(lows, value_set=vec.modifiers).to_numpy(zero_copy_only=False)
-                    | pc.match_substring(lows, "n't").to_numpy(zero_copy_only=False))
-        near = np.zeros(len(lows), dtype=bool)
+                    | pc.match_substring(lows, "n't").to_numpy(zero_copy_only=False))[code]
+        near = np.zeros(len(code), dtype=bool)
         for back in (1, 2, 3):
             near[back:] |= modifier[:-back] & (pos[back:] >= back)
-        upper = pc.utf8_is_upper(words).to_numpy(zero_copy_only=False)
-        ruled = hit & (near | upper | pc.equal(lows, "no").to_numpy(zero_copy_only=False))
-        kind = pc.equal(lows, "kind").to_numpy(zero_copy_only=False)
+        upper = pc.utf8_is_upper(words).to_numpy(zero_copy_only=False)[code]
+        ruled = hit & (near | upper | pc.equal(lows, "no").to_numpy(zero_copy_only=False)[code])
+        kind = pc.equal(lows, "kind").to_numpy(zero_copy_only=False)[code]
         complex_text[parent[kind]] = True
         if vec.sequences:
-            joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets), lows),
+            every = lows.take(pa.array(code))
+            joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets), every),
                                     pa.scalar(" ", pa.large_string()))
             complex_text |= pc.match_substring_regex(joined, vec.sequences).to_numpy(
                 zero_copy_only=False)
-        but = pc.equal(lows, "but").to_numpy(zero_copy_only=False)
+        but = pc.equal(lows, "but").to_numpy(zero_copy_only=False)[code]
         pivot = np.full(len(texts), np.iinfo("int64").max, dtype="int64")
         np.minimum.at(pivot, parent[but], pos[but])
         first = pivot[parent]
@@ -282,7 +292,8 @@ class Analyser:
                          np.where(pos < first, 0.5, np.where(pos > first, 1.5, 1.0)))
         ruled &= ~complex_text[parent]
         if ruled.any():  # VADER's own rules for these words, on their window of words
-            valence[ruled] = self._ruled(words, parent, pos, offsets, upper, np.flatnonzero(ruled))
+            valence[ruled] = self._ruled(words, code, parent, pos, offsets, upper,
+                                         np.flatnonzero(ruled))
         scaled = valence * scale
         total = np.bincount(parent[hit], weights=scaled[hit], minlength=len(texts))
         valued = hit & (scaled != 0.0)
@@ -319,24 +330,42 @@ class Analyser:
         out[current] = tuple(found)
         return out
 
-    def _ruled(self, words: pa.Array, parent: np.ndarray, pos: np.ndarray,
+    def _ruled(self, words: pa.Array, code: np.ndarray, parent: np.ndarray, pos: np.ndarray,
                offsets: np.ndarray, upper: np.ndarray, at: np.ndarray) -> np.ndarray:
         """VADER's ``sentiment_valence`` of the words at flat positions ``at``, as
-        :meth:`_valences` computes it (three words back, two ahead, within the text)."""
+        :meth:`_valences` computes it (three words back, two ahead, within the text;
+        ``words[code]``: every word, stripped of punctuation as VADER does).
+
+        Only the words of those windows are made Python strings, and a window seen
+        before (a repeated template) takes the valence found for it then.
+        """
         n_words = np.diff(offsets)
         n_upper = np.bincount(parent[upper], minlength=len(n_words))
         cap_diff = (n_upper > 0) & (n_upper < n_words)  # VADER's allcap_differential
-        flat = words.to_pylist()
+        text = parent[at]
+        i = pos[at]
+        lo = np.maximum(i - 3, 0)
+        hi = np.minimum(i + 3, n_words[text])
+        first = offsets[:-1][text] + lo
+        size = hi - lo
+        ends = np.cumsum(size)
+        take = np.repeat(first - (ends - size), size) + np.arange(int(ends[-1]))
+        flat = words.take(pa.array(code[take])).to_pylist()
+        memo = self._ruled_memo
+        if len(memo) > _RULED_MEMO:
+            memo.clear()
         vader = self._vader
         out = np.empty(len(at), dtype="float64")
-        for j, g in enumerate(at.tolist()):
-            text = parent[g]
-            i = int(pos[g])
-            begin = int(offsets[text])
-            lo = max(0, i - 3)
-            window = flat[begin + lo:begin + min(i + 3, int(n_words[text]))]
-            senti = _senti(window, bool(cap_diff[text]))
-            out[j] = vader.sentiment_valence(0, senti, flat[g], i - lo, [])[0]
+        for j, (b, e, k, cap) in enumerate(zip((ends - size).tolist(), ends.tolist(),
+                                               (i - lo).tolist(), cap_diff[text].tolist(),
+                                               strict=True)):
+            window = flat[b:e]
+            key = (*window, k, cap)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = vader.sentiment_valence(0, _senti(window, cap),
+                                                            window[k], k, [])[0]
+            out[j] = found
         return out
 
     @cached_property
@@ -383,8 +412,11 @@ class Analyser:
             starts = _starts(clean)
             taken = self._phrases(lower, raw, lows, starts, anchored)
         spans: Sequence[tuple[int, int]] | Mapping[int, tuple[int, int]] | None = None
-        if taken or not self._emoji_chars.isdisjoint(clean):
+        if not self._emoji_chars.isdisjoint(clean):
             words, spans = self._words(clean, taken)
+            lows = [w.lower() for w in words]
+        elif taken:
+            words, spans = _with_phrases(raw, words, starts or _starts(clean), clean, taken)
             lows = [w.lower() for w in words]
         scored = self._scored
         hits = [i for i, w in enumerate(lows) if w in scored]
@@ -575,6 +607,34 @@ def _spans(starts: list[int], raw: list[str], words: list[str], hits: list[int]
                              if words[i] != raw[i] else 0)
         out[i] = (start, start + len(words[i]))
     return out
+
+
+def _with_phrases(raw: list[str], words: list[str], starts: list[int], clean: str,
+                  taken: list[tuple[int, int, Phrase]]
+                  ) -> tuple[list[str], list[tuple[int, int]]]:
+    """:meth:`Analyser._words` of a text without emoji, from its words already split
+    (``raw``), stripped (``words``) and placed (``starts``)."""
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    k = 0
+    for start, token, word in zip(starts, raw, words, strict=True):
+        end = start + len(token)
+        while k < len(taken) and taken[k][1] <= start:
+            k += 1
+        if k < len(taken) and taken[k][0] < end:  # inside a phrase: the phrase's word
+            p_start, p_end, phrase = taken[k]
+            if not spans or spans[-1] != (p_start, p_end):
+                said = clean[p_start:p_end]
+                out.append(phrase.token.upper() if said.isupper() else phrase.token)
+                spans.append((p_start, p_end))
+            continue
+        out.append(word)  # VADER's punctuation rule, as :func:`_add` applies it
+        if len(word) == len(token):
+            spans.append((start, end))
+        else:
+            lead = start + len(token) - len(token.lstrip(_PUNCTUATION))
+            spans.append((lead, lead + len(word)))
+    return out, spans
 
 
 def _add(clean: str, start: int, end: int, words: list[str],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -68,12 +69,32 @@ class ScoringContext:
                     else pd.Series([None] * len(self.interactions), dtype="string"))
         return sla_per_interaction(channels, table)
 
+    @cached_property
+    def contact_times(self) -> pd.DataFrame:
+        """:func:`serviceart.clock.contact_times` of ``turns`` and ``interactions``,
+        computed once for the scorers that read it (treat it as read-only)."""
+        from ..clock import contact_times
+
+        return contact_times(self.turns, self.interactions)
+
     def frame(self, columns: dict[str, Any]) -> pd.DataFrame:
         """A result frame aligned on ``interactions``, from per-id series or arrays."""
         ids = self.interactions["interaction_id"]
         out = {"interaction_id": ids.to_numpy()}
+        # where each id sits in each distinct index of the series (found once per index)
+        found: list[tuple[pd.Index, np.ndarray]] = []
         for name, values in columns.items():
-            if isinstance(values, pd.Series):
+            if isinstance(values, pd.Series) and values.index.is_unique:
+                index = values.index
+                at = next((pos for known, pos in found
+                           if known is index or known.equals(index)), None)
+                if at is None:
+                    at = index.get_indexer(pd.Index(ids))
+                    found.append((index, at))
+                given = values.to_numpy(dtype="float64", na_value=np.nan)
+                out[name] = (np.where(at >= 0, given[at], np.nan) if len(given)
+                             else np.full(len(ids), np.nan))
+            elif isinstance(values, pd.Series):
                 out[name] = ids.map(values).to_numpy(dtype="float64", na_value=np.nan)
             else:
                 out[name] = np.asarray(values, dtype="float64")

@@ -14,7 +14,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ..clock import contact_times
+from ..clock import contact_times  # noqa: F401  (still importable from here)
 from .base import Scorer, ScoringContext, register_scorer
 
 __all__ = ["CaseScorer", "LedgerScorer", "RepeatScorer", "context_opening"]
@@ -70,7 +70,7 @@ class CaseScorer(Scorer):
         """Compute the case measures for every interaction of ``ctx``."""
         inter = ctx.interactions.set_index("interaction_id")
         case = inter["case_id"].astype("string").fillna(inter.index.to_series().astype("string"))
-        times = contact_times(ctx.turns, ctx.interactions)
+        times = ctx.contact_times
         size = case.map(case.value_counts())
 
         agents = ctx.turns[ctx.turns["role"].astype("string") == "agent"]

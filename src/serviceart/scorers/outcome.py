@@ -70,9 +70,15 @@ def _matches(text: pa.Array, pattern: re.Pattern[str], where: pd.Series | None =
     time, which is some 30 times faster than Python's ``re`` row by row; the
     phrase families are written in the syntax both engines share.
     """
-    found = pc.match_substring_regex(text, pattern.pattern).to_numpy(zero_copy_only=False)
-    out = pd.Series(found.astype(bool))
-    return out if where is None else out & where.to_numpy(dtype=bool)
+    if where is None:
+        found = pc.match_substring_regex(text, pattern.pattern).to_numpy(zero_copy_only=False)
+        return pd.Series(found.astype(bool))
+    out = np.zeros(len(text), dtype=bool)
+    rows = np.flatnonzero(where.to_numpy(dtype=bool))
+    if len(rows):  # only the rows that count are searched
+        out[rows] = pc.match_substring_regex(text.take(pa.array(rows)), pattern.pattern
+                                             ).to_numpy(zero_copy_only=False)
+    return pd.Series(out)
 
 
 @register_scorer

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .base import Scorer, ScoringContext, register_scorer
@@ -108,22 +110,36 @@ def _syllables() -> Callable[[str], int]:
 # textstat 0.7.8's word and sentence rules (``remove_punctuation``, ``list_words``,
 # ``count_sentences``), compiled once: textstat passes raw patterns to ``re`` on
 # every call, and counts the words of every sentence through three cached calls.
-_NONCONTRACTION_APOSTROPHE = re.compile(r"\'(?![tsd]|ve|ll|re)")
-_PUNCTUATION = re.compile(r"[^\w\s\']")
+# textstat removes the apostrophes that do not start a contraction, then every other
+# character that is neither a word character, whitespace nor an apostrophe; the
+# apostrophe rule looks at the text as it was, so one pass of both does the same.
+_PUNCTUATION = re.compile(r"\'(?![tsd]|ve|ll|re)|[^\w\s\']")
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE)
+#: a whitespace-separated word without a word character (all of it is punctuation)
+_WORDLESS = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
 
 
 def _without_punctuation(text: str) -> str:
     """textstat's ``remove_punctuation(text, rm_apostrophe=False)``."""
-    return _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text))
+    return _PUNCTUATION.sub("", text)
 
 
 def _sentences(text: str) -> int:
-    """textstat's ``count_sentences``: sentences of more than two words, at least 1."""
+    """textstat's ``count_sentences``: sentences of more than two words, at least 1.
+
+    textstat counts a sentence's words after removing its punctuation: removing
+    characters never splits a word, and a word loses all of its characters
+    exactly when it holds no word character (a kept apostrophe is followed by a
+    letter of its word), so those words are counted without rewriting the text.
+    """
     if not text:
         return 0
     found = _SENTENCE.findall(text)
-    short = sum(1 for s in found if len(_without_punctuation(s).split()) <= 2)
+    short = 0
+    for s in found:
+        n = len(s.split())
+        if n <= 2 or n - len(_WORDLESS.findall(s)) <= 2:
+            short += 1
     return max(1, len(found) - short)
 
 
@@ -154,20 +170,49 @@ def reading_ease(text: str) -> float:
     >>> reading_ease(text) == textstat.flesch_reading_ease(text)
     True
     """
-    clean = _without_punctuation(text)
-    words = len(clean.split())
-    sentences = _sentences(text)
-    if words == 0 or sentences == 0:
-        return 0.0
-    count = _syllables()
-    syllables = sum(map(count, clean.lower().split()))
-    per_word, length = syllables / words, words / sentences
-    if length == 0 or per_word == 0:
-        return 0.0
-    base, per_length, per_syllable = _constants()
-    return float(base - per_length * length - per_syllable * per_word)
+    return float(reading_ease_many([text])[0])
 
-__all__ = ["ReadabilityScorer", "reading_ease"]
+
+def reading_ease_many(texts: list[str]) -> np.ndarray:
+    """:func:`reading_ease` of each of ``texts``, with the syllables of each distinct
+    word among all of them counted once.
+
+    Parameters
+    ----------
+    texts
+        The texts.
+
+    Returns
+    -------
+    numpy.ndarray
+        One float64 per text, equal to ``reading_ease(text)`` (and so to textstat's).
+
+    Examples
+    --------
+    >>> reading_ease_many(["Thanks for waiting.", ""]).tolist() == [
+    ...     reading_ease("Thanks for waiting."), 0.0]
+    True
+    """
+    # words of each text without its punctuation, lower-cased, all in one flat list
+    split = [_without_punctuation(text).lower().split() for text in texts]
+    n_words = np.fromiter(map(len, split), dtype="int64", count=len(texts))
+    sentences = np.fromiter(map(_sentences, texts), dtype="int64", count=len(texts))
+    codes, distinct = pd.factorize(np.fromiter(chain.from_iterable(split), dtype=object,
+                                               count=int(n_words.sum())), sort=False)
+    count = _syllables()
+    per_distinct = np.fromiter(map(count, distinct), dtype="int64", count=len(distinct))
+    parent = np.repeat(np.arange(len(texts)), n_words)
+    syllables = np.bincount(parent, weights=per_distinct[codes], minlength=len(texts))
+    base, per_length, per_syllable = _constants()
+    out = np.zeros(len(texts), dtype="float64")
+    scored = (n_words > 0) & (sentences > 0) & (syllables > 0)  # else textstat gives 0.0
+    words = n_words[scored].astype("float64")
+    per_word = syllables[scored] / words
+    length = words / sentences[scored]
+    out[scored] = base - per_length * length - per_syllable * per_word
+    return out
+
+__all__ = ["ReadabilityScorer", "reading_ease", "reading_ease_many"]
 
 WRITTEN = ("chat", "email", "social", "forum")
 
@@ -202,7 +247,8 @@ class ReadabilityScorer(Scorer):
         for iid, text in zip(agent["interaction_id"].to_numpy(dtype=object),
                              agent["text"].to_numpy(dtype=object), strict=True):
             parts.setdefault(iid, []).append(str(text))
-        ease = {iid: reading_ease(text) for iid, text in
-                ((iid, " ".join(p)) for iid, p in parts.items())
-                if len(text.split()) >= self.min_words}
-        return ctx.frame({"agent_reading_ease": pd.Series(ease, dtype="float64")})
+        joined = {iid: " ".join(p) for iid, p in parts.items()}
+        kept = [iid for iid, text in joined.items() if len(text.split()) >= self.min_words]
+        ease = reading_ease_many([joined[iid] for iid in kept])
+        return ctx.frame({"agent_reading_ease": pd.Series(ease, index=pd.Index(
+            kept, dtype=object), dtype="float64")})

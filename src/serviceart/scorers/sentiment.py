@@ -16,7 +16,6 @@ import json
 import numpy as np
 import pandas as pd
 
-from ..clock import contact_times
 from ..schema import EVIDENCE, conform, empty
 from ._timeline import customer_start_end
 from ._vader import Word, analyser, compound
@@ -124,20 +123,26 @@ class SentimentScorer(Scorer):
         texts = spoken["text"].to_numpy(dtype=object)
         ids = spoken["interaction_id"].to_numpy(dtype=object)
         index = spoken["turn_index"].to_numpy()
-        for r in rows:
-            words = found.get(int(r), ())
+        # the measures a turn counts for, as the JSON of ``detail`` writes them
+        counts_for = {(a, b): json.dumps([m for m, on in (("start", a), ("end", b)) if on])
+                      for a in (False, True) for b in (False, True)}
+        for r, at_start, at_end in zip(rows.tolist(), start[rows].tolist(),
+                                       end[rows].tolist(), strict=True):
+            words = found.get(r, ())
             if not words:
                 continue
             strongest = sorted(words, key=lambda w: (-abs(w.valence), w.start))
-            counts = [m for m, on in (("start", start[r]), ("end", end[r])) if on]
+            counts = counts_for[at_start, at_end]
+            text, iid, turn = texts[r], ids[r], index[r]
             for w in sorted(strongest[:self.evidence_words], key=lambda w: w.start):
-                cols["interaction_id"].append(ids[r])
-                cols["turn_index"].append(index[r])
+                cols["interaction_id"].append(iid)
+                cols["turn_index"].append(turn)
                 cols["start_char"].append(w.start)
                 cols["end_char"].append(w.end)
-                cols["text"].append(texts[r][w.start:w.end])
-                cols["detail"].append(json.dumps({"valence": round(w.valence, 3),
-                                                  "counts_for": counts}, sort_keys=True))
+                cols["text"].append(text[w.start:w.end])
+                # json.dumps({"valence": ..., "counts_for": ...}, sort_keys=True)
+                cols["detail"].append(f'{{"counts_for": {counts}, "valence": '
+                                      f'{json.dumps(round(w.valence, 3))}}}')
         if not cols["interaction_id"]:
             return empty(EVIDENCE)
         n = len(cols["interaction_id"])
@@ -151,9 +156,10 @@ def _spoken(ctx: ScoringContext) -> pd.DataFrame:
     role = turns["role"].astype("string")
     keep = role.isin(["agent", "customer"]).to_numpy(dtype=bool)
     iid = turns["interaction_id"].astype(str).to_numpy()[keep]
-    position = pd.Series(np.arange(len(ctx.interactions)),
-                         index=ctx.interactions["interaction_id"].astype(str).to_numpy())
-    pos = pd.Series(iid).map(position).to_numpy(dtype="float64", na_value=np.inf)
+    # each turn's interaction as its position in ``ctx.interactions`` (inf: not there)
+    at = pd.Index(ctx.interactions["interaction_id"].astype(str).to_numpy(), dtype=object
+                  ).get_indexer(pd.Index(iid, dtype=object))
+    pos = np.where(at >= 0, at, np.inf)
     index = turns["turn_index"].to_numpy()[keep]
     order = np.lexsort((index, pos))
     return pd.DataFrame({
@@ -179,10 +185,10 @@ def _case_shift(ctx: ScoringContext, start: pd.Series, end: pd.Series) -> pd.Ser
     inter = ctx.interactions
     ids = inter["interaction_id"].astype(str)
     case = inter["case_id"].astype("string").fillna(inter["interaction_id"].astype("string"))
-    times = contact_times(ctx.turns, inter)
+    times = ctx.contact_times
     order = pd.DataFrame({"case": case.to_numpy(), "id": ids.to_numpy(),
-                          "started": times["started"].to_numpy(),
-                          "ended": times["ended"].to_numpy()})
+                          "started": times["started"].array,
+                          "ended": times["ended"].array})
     # ties in time (and unknown times, last) are broken by id, as CaseScorer does
     order = order.sort_values(["case", "started", "ended", "id"], kind="mergesort")
     first = order.groupby("case", sort=False)["id"].first()

@@ -256,3 +256,19 @@ def test_explanation_marks_a_model_cue(tiny_nlp: Any) -> None:
     assert ("[admits_unknown (model 0.98): [bad_news: Unfortunately] the specifics of the "
             "launch date" in text)
     assert "[admits_unknown: I don't know]" in text
+
+
+@pytest.mark.slow
+def test_a_c_grid_keeps_per_cue_the_strength_with_most_right_additions(
+        dev_rows: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    prep = train.prepare(dev_rows)
+    plain = train.build(prep)
+    monkeypatch.setattr(train, "C_GRID", (1.0, 16.0))
+    grid = train.build(prep)
+    assert grid.meta["settings"]["c_grid"] == [1.0, 16.0]
+    assert set(grid.meta["C"]) == set(grid.cues)
+    assert set(grid.meta["C"].values()) <= {1.0, train.C, 16.0}
+    for cue, entry in grid.meta["thresholds"].items():
+        # a cue never ends with fewer right out-of-fold additions than C alone gives
+        assert entry.get("right", 0) >= plain.meta["thresholds"][cue].get("right", 0), cue
+    assert set(plain.cues) <= set(grid.cues)

@@ -68,8 +68,6 @@ FEATURES: tuple[str, ...] = ("w", "b", "s", "p", "n", "f")
 C_GRID: tuple[float, ...] = ()
 #: Class weighting of the regressions.
 WEIGHT: str | None = "balanced"
-#: The unit thresholds are picked on: ``sentence`` or ``turn``.
-UNIT = "sentence"
 #: Additions need at least this probability.
 MIN_PROB = 0.5
 
@@ -322,13 +320,6 @@ def thresholds(prep: Prepared, prob: np.ndarray) -> tuple[np.ndarray, dict[str, 
     """
     can = _additions(prep, prob)
     score, gold = prob, prep.gold
-    if UNIT == "turn":  # a turn is a candidate when no pattern found the cue in it
-        doc = prep.sents.doc
-        first = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]]) if len(doc) else doc
-        score = np.fmax.reduceat(np.where(can, prob, -1.0), first, axis=0)
-        gold = np.maximum.reduceat(prep.gold, first, axis=0)
-        found = np.maximum.reduceat(prep.pattern & prep.role_ok, first, axis=0)
-        can = (score >= 0) & ~found
     out = np.full(len(prep.cues), np.inf)
     stats: dict[str, Any] = {}
     for j, cue in enumerate(prep.cues):
@@ -411,7 +402,7 @@ def build(prep: Prepared, turns: np.ndarray | None = None, *,
         "sentences": int(turns[prep.sents.doc].sum()),
         "settings": {"precision": PRECISION, "min_tp": MIN_TP, "min_positives": MIN_POSITIVES,
                      "min_df": MIN_DF, "C": C, "folds": FOLDS, "features": list(FEATURES),
-                     "c_grid": list(C_GRID), "unit": UNIT, "min_prob": MIN_PROB,
+                     "c_grid": list(C_GRID), "min_prob": MIN_PROB,
                      "class_weight": WEIGHT},
         "C": {cue: float(strength[j]) for j, cue in enumerate(prep.cues)
               if np.isfinite(thr[j])},

@@ -16,7 +16,14 @@ import pytest
 import serviceart as sa
 from serviceart.cues import train
 from serviceart.cues.evidence import extract_evidence
-from serviceart.cues.learned import MODEL_KEY, CueModel, default_path, load_model, sentences
+from serviceart.cues.learned import (
+    MODEL_KEY,
+    CueModel,
+    default_path,
+    feature_keys,
+    load_model,
+    sentences,
+)
 from serviceart.cues.rules import _pattern_dir
 from serviceart.errors import ConfigError, InputError
 from tests._benchmarks import load_benchmark
@@ -46,7 +53,7 @@ def tiny_nlp(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def test_sentences_and_their_features(nlp: Any) -> None:
     docs = [sa.make_nlp(model=False)("Hi there!  See https://x.com now.\n\n"), nlp("")]
-    s = sentences(docs, names=True)
+    s = sentences(docs, names=True, kinds=("w", "b", "s"))
     assert s.doc.tolist() == [0, 0]
     assert list(zip(s.start.tolist(), s.end.tolist(), strict=True)) == [(0, 9), (11, 33)]
     names = sorted(s.strings[k] for k in set(s.key.tolist()))
@@ -54,6 +61,45 @@ def test_sentences_and_their_features(nlp: Any) -> None:
         "w hi", "w there", "w !", "b hi there", "b there !", "s Hi", "s ere", "s !",
         "w see", "w <url>", "w now", "w .", "b see <url>", "b <url> now", "b now .",
         "s See", "s now", "s ."])
+
+
+def _names_by_sentence(text: str, kinds: tuple[str, ...]) -> list[set[str]]:
+    s = sentences([sa.make_nlp(model=False)(text)], names=True, kinds=kinds)
+    out: list[set[str]] = [set() for _ in range(len(s))]
+    for r, k in zip(s.row.tolist(), s.key.tolist(), strict=True):
+        out[r].add(s.strings[k])
+    return out
+
+
+def test_context_negation_and_position_features() -> None:
+    names = _names_by_sentence("Thanks for waiting. We can't ship it, sorry. Bye now!",
+                               ("p", "n", "f"))
+    assert names[0] == {"f first"}
+    # the previous sentence's words (no punctuation), and the words a negation governs
+    # up to the next punctuation ("can't" reads as "can" "not")
+    assert names[1] == {"p thanks", "p for", "p waiting", "n ship", "n it"}
+    assert names[2] == {"f last", "p we", "p can", "p not", "p ship", "p it", "p sorry"}
+    # a single sentence is both first and last; a negation opens no scope past its clause
+    assert _names_by_sentence("No, that is fine.", ("n", "f")) == [{"f first", "f last"}]
+    # a turn of whitespace has no sentence and no feature, alone or in a batch
+    nlp = sa.make_nlp(model=False)
+    assert len(sentences([nlp("  \n ")])) == 0
+    s = sentences([nlp("  \n "), nlp("Hi."), nlp(" ")], names=True)
+    assert s.doc.tolist() == [1] and set(s.row.tolist()) == {0}
+    assert {"f first", "f last", "w hi"} <= {s.strings[k] for k in s.key.tolist()}
+
+
+def test_character_grams_of_words() -> None:
+    (names,) = _names_by_sentence("Refunded 2 items!", ("c",))
+    grams = {n[2:] for n in names}
+    assert {"<re", "<ref", "<refu", "ded>", "ed>", "ite", "tems>"} <= grams
+    assert all(3 <= len(g) <= 5 for g in grams)
+    assert not any("2" in g or "!" in g for g in grams)  # numbers and punctuation: none
+    # the keys of the names are the keys the features were read with
+    s = sentences([sa.make_nlp(model=False)("Refunded 2 items!")], names=True, kinds=("c",))
+    known = sorted(s.strings[k] for k in set(s.key.tolist()))
+    assert feature_keys(known).tolist() == sorted(set(s.key.tolist()),
+                                                  key=lambda k: s.strings[k])
 
 
 def test_probability_is_tfidf_then_logistic() -> None:
@@ -210,3 +256,19 @@ def test_explanation_marks_a_model_cue(tiny_nlp: Any) -> None:
     assert ("[admits_unknown (model 0.98): [bad_news: Unfortunately] the specifics of the "
             "launch date" in text)
     assert "[admits_unknown: I don't know]" in text
+
+
+@pytest.mark.slow
+def test_a_c_grid_keeps_per_cue_the_strength_with_most_right_additions(
+        dev_rows: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    prep = train.prepare(dev_rows)
+    plain = train.build(prep)
+    monkeypatch.setattr(train, "C_GRID", (1.0, 16.0))
+    grid = train.build(prep)
+    assert grid.meta["settings"]["c_grid"] == [1.0, 16.0]
+    assert set(grid.meta["C"]) == set(grid.cues)
+    assert set(grid.meta["C"].values()) <= {1.0, train.C, 16.0}
+    for cue, entry in grid.meta["thresholds"].items():
+        # a cue never ends with fewer right out-of-fold additions than C alone gives
+        assert entry.get("right", 0) >= plain.meta["thresholds"][cue].get("right", 0), cue
+    assert set(plain.cues) <= set(grid.cues)

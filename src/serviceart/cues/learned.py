@@ -4,11 +4,19 @@ The unit is a sentence (as the pipeline's sentencizer splits it). A sentence is
 described by hashed token features read as arrays from spaCy (no Python loop
 per token):
 
-- ``w <norm>``: each token's norm (URLs read ``<url>``, numbers ``<num>``);
+- ``w <norm>``: each token's norm (URLs read ``<url>``, numbers ``<num>``;
+  spaCy's norms already spell contractions out: "can't" reads "can not");
 - ``b <norm> <norm>``: each pair of neighbouring tokens in the sentence;
-- ``s <suffix>``: each token's last three characters (spaCy's ``SUFFIX``).
+- ``s <suffix>``: each token's last three characters (spaCy's ``SUFFIX``);
+- ``p <norm>``: each word of the previous sentence of the same turn (context);
+- ``n <norm>``: each word in the scope of a negation (:data:`NEGATIONS`, up to the
+  next punctuation or the sentence's end);
+- ``f first``, ``f last``: the first and the last sentence of the turn;
+- ``c <gram>``: character 3- to 5-grams of alphabetic words, read as ``<norm>``
+  (available; the shipped model does not use them, see ``docs/codebook.md``).
 
-Whitespace tokens are skipped. Features are weighted by TF-IDF (``1 + ln(count)``
+Whitespace tokens are skipped. A model reads only the kinds its features use.
+Features are weighted by TF-IDF (``1 + ln(count)``
 times the inverse document frequency of the training sentences, rows scaled to
 unit length), and each cue has a logistic-regression weight vector and an
 intercept. Inference is one sparse matrix product, with numpy and scipy only.
@@ -34,7 +42,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from spacy.attrs import IDX, IS_SPACE, LENGTH, LIKE_NUM, LIKE_URL, NORM, SENT_START, SUFFIX
+from spacy.attrs import (
+    IDX,
+    IS_ALPHA,
+    IS_PUNCT,
+    IS_SPACE,
+    LENGTH,
+    LIKE_NUM,
+    LIKE_URL,
+    NORM,
+    SENT_START,
+    SUFFIX,
+)
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, SpanGroup
@@ -55,13 +74,41 @@ __all__ = [
 COMPONENT = "serviceart_cue_model"
 MODEL_KEY = "serviceart_model"
 
-_ATTRS = [NORM, SUFFIX, SENT_START, IS_SPACE, LIKE_URL, LIKE_NUM]
+_ATTRS = [NORM, SUFFIX, SENT_START, IS_SPACE, LIKE_URL, LIKE_NUM, IS_PUNCT, IS_ALPHA]
 _CHARS = [IDX, LENGTH]
 _MUL = np.uint64(0x9E3779B97F4A7C15)  # odd constant of the bigram mix
 _SALT = {"w": np.uint64(0x243F6A8885A308D3), "b": np.uint64(0x13198A2E03707344),
-         "s": np.uint64(0xA4093822299F31D0)}
+         "s": np.uint64(0xA4093822299F31D0), "p": np.uint64(0x082EFA98EC4E6C89),
+         "n": np.uint64(0x452821E638D01377), "f": np.uint64(0xBE5466CF34E90C6C),
+         "c": np.uint64(0xC0AC29B7C97C50DD)}
+#: Feature kinds (see the module docstring); the first three are the original ones.
+KINDS = ("w", "b", "s", "p", "n", "f", "c")
+BASE_KINDS = ("w", "b", "s")
 _URL = np.uint64(get_string_id("<url>"))
 _NUM = np.uint64(get_string_id("<num>"))
+_FIRST = np.uint64(get_string_id("first"))
+_LAST = np.uint64(get_string_id("last"))
+_FIXED = {_URL: "<url>", _NUM: "<num>", _FIRST: "first", _LAST: "last"}
+#: Norms that open a negation scope (to the next punctuation or the sentence's end).
+NEGATIONS = ("not", "no", "never", "nothing", "nobody", "none", "nor", "neither", "cannot",
+             "without")
+_NEG = np.array([get_string_id(w) for w in NEGATIONS], dtype="uint64")
+#: Character n-gram lengths of the ``c`` features (of ``<norm>``, alphabetic tokens).
+GRAM_SIZES = (3, 4, 5)
+_GRAMS: dict[int, tuple[list[str], np.ndarray]] = {}
+
+
+def _grams(h: int, text: str) -> tuple[list[str], np.ndarray]:
+    """The character n-grams of one norm and their keys (cached by the norm's hash)."""
+    got = _GRAMS.get(h)
+    if got is None:
+        marked = f"<{text}>"
+        grams = sorted({marked[i:i + n] for n in GRAM_SIZES
+                        for i in range(len(marked) - n + 1)})
+        got = (grams, _key("c", np.array([get_string_id(g) for g in grams], dtype="uint64")))
+        if len(_GRAMS) < 200_000:
+            _GRAMS[h] = got
+    return got
 
 
 def _key(kind: str, a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
@@ -103,7 +150,8 @@ class Sentences:
         return len(self.doc)
 
 
-def sentences(docs: Sequence[Doc], *, names: bool = False, chars: bool = True) -> Sentences:
+def sentences(docs: Sequence[Doc], *, names: bool = False, chars: bool = True,
+              kinds: Sequence[str] = KINDS) -> Sentences:
     """Split a batch of docs into sentences and read their features.
 
     Sentences holding only whitespace are left out.
@@ -117,6 +165,8 @@ def sentences(docs: Sequence[Doc], *, names: bool = False, chars: bool = True) -
     chars
         Fill ``start`` and ``end`` (left at -1 otherwise: the component reads the
         character span of the few sentences it marks from their tokens).
+    kinds
+        The feature kinds to read (see :data:`KINDS`).
 
     Returns
     -------
@@ -139,12 +189,14 @@ def sentences(docs: Sequence[Doc], *, names: bool = False, chars: bool = True) -
     norm[url] = _URL
     norm[num & ~url] = _NUM
     keep = np.flatnonzero(~space)
+    if not len(keep):
+        return Sentences(empty, empty, empty, empty, empty, empty, np.zeros(0, dtype="uint64"))
     # renumber the sentences that hold a non-space token (sent_raw does not decrease)
     raw = sent_raw[keep]
-    new = np.r_[True, raw[1:] != raw[:-1]] if len(raw) else np.zeros(0, dtype=bool)
+    new = np.r_[True, raw[1:] != raw[:-1]]
     sent = np.cumsum(new) - 1
     first = np.flatnonzero(new)
-    last = np.r_[first[1:] - 1, len(raw) - 1] if len(first) else first
+    last = np.r_[first[1:] - 1, len(raw) - 1]
     k_first, k_last = keep[first], keep[last]
     doc = doc_of[k_first]
     if chars:
@@ -158,24 +210,81 @@ def sentences(docs: Sequence[Doc], *, names: bool = False, chars: bool = True) -
     kn, ks = norm[keep], suffix[keep]
     plain = ~(url | num)[keep]
     same = sent[1:] == sent[:-1]
-    uni = _key("w", kn)
-    bi = _key("b", kn[:-1][same], kn[1:][same])
-    suf = _key("s", ks[plain])
-    out.row = np.concatenate([sent, sent[:-1][same], sent[plain]])
-    out.key = np.concatenate([uni, bi, suf])
+    rows: list[np.ndarray] = []
+    keys: list[np.ndarray] = []
+    named: list[tuple[str, np.ndarray, np.ndarray]] = []  # kind, keys, norms (for names)
+    if "w" in kinds:
+        rows.append(sent)
+        keys.append(_key("w", kn))
+        named.append(("w", keys[-1], kn))
+    if "b" in kinds:
+        rows.append(sent[:-1][same])
+        keys.append(_key("b", kn[:-1][same], kn[1:][same]))
+    if "s" in kinds:
+        rows.append(sent[plain])
+        keys.append(_key("s", ks[plain]))
+        named.append(("s", keys[-1], ks[plain]))
+    word = ~arr[keep, 6].astype(bool)  # not punctuation
+    if "p" in kinds:  # the previous sentence's words, as context of the next one
+        n_sent = len(first)
+        nxt = np.minimum(sent + 1, n_sent - 1)
+        ctx = word & (sent + 1 < n_sent) & (doc[nxt] == doc[sent])
+        rows.append(nxt[ctx])
+        keys.append(_key("p", kn[ctx]))
+        named.append(("p", keys[-1], kn[ctx]))
+    if "n" in kinds:  # words after a negation, up to punctuation or the sentence's end
+        neg = np.isin(kn, _NEG)
+        seg = np.cumsum(new | ~word)
+        before: np.ndarray = np.cumsum(neg) - neg  # negations before each token
+        seg_first = np.r_[True, seg[1:] != seg[:-1]]
+        at_start: np.ndarray = before[np.flatnonzero(seg_first)][seg - seg[0]]
+        scope = word & ~neg & (before > at_start)
+        rows.append(sent[scope])
+        keys.append(_key("n", kn[scope]))
+        named.append(("n", keys[-1], kn[scope]))
+    if "f" in kinds:  # the first and the last sentence of a turn
+        is_first = np.r_[True, doc[1:] != doc[:-1]]
+        is_last = np.r_[doc[1:] != doc[:-1], True]
+        f_rows = np.r_[np.flatnonzero(is_first), np.flatnonzero(is_last)]
+        f_norm = np.r_[np.full(int(is_first.sum()), _FIRST, dtype="uint64"),
+                       np.full(int(is_last.sum()), _LAST, dtype="uint64")]
+        rows.append(f_rows)
+        keys.append(_key("f", f_norm))
+        named.append(("f", keys[-1], f_norm))
+    if "c" in kinds:  # character n-grams of alphabetic words
+        alpha = np.flatnonzero(plain & arr[keep, 7].astype(bool))
+        uniq, inv = np.unique(kn[alpha], return_inverse=True)
+        strings = docs[0].vocab.strings
+        per = [_grams(int(h), strings[int(h)]) for h in uniq.tolist()]
+        lens = np.array([len(g[1]) for g in per], dtype="int64")
+        flat = (np.concatenate([g[1] for g in per]) if per
+                else np.zeros(0, dtype="uint64"))
+        offs = np.cumsum(lens) - lens
+        n_occ = lens[inv]
+        occ_start = np.cumsum(n_occ) - n_occ
+        idx = np.arange(int(n_occ.sum())) - np.repeat(occ_start - offs[inv], n_occ)
+        rows.append(np.repeat(sent[alpha], n_occ))
+        keys.append(flat[idx])
+        if names:
+            for g in per:
+                for gram, k in zip(g[0], g[1].tolist(), strict=True):
+                    out.strings.setdefault(k, "c " + gram)
+    out.row = np.concatenate(rows) if rows else empty
+    out.key = np.concatenate(keys) if keys else np.zeros(0, dtype="uint64")
     if names:
         strings = docs[0].vocab.strings
 
         def name(h: np.uint64) -> str:
-            return {_URL: "<url>", _NUM: "<num>"}.get(h) or strings[int(h)]
+            return _FIXED.get(h) or strings[int(h)]
 
-        for k, h in zip(uni.tolist(), kn.tolist(), strict=True):
-            out.strings.setdefault(k, "w " + name(np.uint64(h)))
-        pairs = zip(bi.tolist(), kn[:-1][same].tolist(), kn[1:][same].tolist(), strict=True)
-        for k, a, b in pairs:
-            out.strings.setdefault(k, f"b {name(np.uint64(a))} {name(np.uint64(b))}")
-        for k, h in zip(suf.tolist(), ks[plain].tolist(), strict=True):
-            out.strings.setdefault(k, "s " + strings[int(h)])
+        for kind, ks_, hs in named:
+            for k, h in zip(ks_.tolist(), hs.tolist(), strict=True):
+                out.strings.setdefault(k, f"{kind} {name(np.uint64(h))}")
+        if "b" in kinds:
+            bi = _key("b", kn[:-1][same], kn[1:][same])
+            pairs = zip(bi.tolist(), kn[:-1][same].tolist(), kn[1:][same].tolist(), strict=True)
+            for k, a, b in pairs:
+                out.strings.setdefault(k, f"b {name(np.uint64(a))} {name(np.uint64(b))}")
     return out
 
 
@@ -188,7 +297,7 @@ def feature_keys(names: Sequence[str]) -> np.ndarray:
             a, _, b = rest.partition(" ")
             keys[i] = _key("b", np.array([get_string_id(a)], dtype="uint64"),
                            np.array([get_string_id(b)], dtype="uint64"))[0]
-        elif kind in ("w", "s"):
+        elif kind in _SALT:
             keys[i] = _key(kind, np.array([get_string_id(rest)], dtype="uint64"))[0]
         else:
             raise ConfigError(f"the cue model names a feature of unknown kind: {text!r}; "
@@ -233,6 +342,8 @@ class CueModel:
         coef = np.asarray(self.coef, dtype="float64").reshape(len(self.features), len(self.cues))
         self._coef = coef[order]
         self._intercept = np.asarray(self.intercept, dtype="float64")
+        used = {f.partition(" ")[0] for f in self.features}
+        self.kinds = tuple(k for k in KINDS if k in used)
         if len(np.unique(self._keys)) != len(self._keys):
             raise ConfigError("the cue model lists a feature twice; rebuild it with "
                               "`make cues-model`", code="SA-C111")
@@ -365,7 +476,7 @@ class ModelCues:
             return
         for doc in docs:
             doc.spans[MODEL_KEY] = SpanGroup(doc, name=MODEL_KEY, attrs={"confidence": []})
-        sents = sentences(docs, chars=False)
+        sents = sentences(docs, chars=False, kinds=model.kinds)
         if not len(sents):
             return
         prob = model.proba(sents)

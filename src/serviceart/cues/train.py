@@ -62,6 +62,14 @@ MIN_DF = 2
 C = 4.0
 #: Grouped folds used to pick the thresholds.
 FOLDS = 5
+#: The feature kinds the model is built from (see :data:`serviceart.cues.learned.KINDS`).
+FEATURES: tuple[str, ...] = ("w", "b", "s", "p", "n", "f")
+#: Other values of C tried per cue (out of fold, the one with most right additions wins).
+C_GRID: tuple[float, ...] = ()
+#: Class weighting of the regressions.
+WEIGHT: str | None = "balanced"
+#: Additions need at least this probability.
+MIN_PROB = 0.5
 
 
 def licences() -> dict[str, dict[str, Any]]:
@@ -205,7 +213,7 @@ def _subset(sents: Sentences, keep: np.ndarray) -> Sentences:
                      new[sents.row[on]], sents.key[on], sents.strings)
 
 
-def fit(prep: Prepared, turns: np.ndarray) -> CueModel:
+def fit(prep: Prepared, turns: np.ndarray, c: Sequence[float] | None = None) -> CueModel:
     """Fit the per-cue regressions on the sentences of the chosen turns.
 
     Thresholds are left at infinity (nothing added); :func:`build` sets them.
@@ -216,12 +224,16 @@ def fit(prep: Prepared, turns: np.ndarray) -> CueModel:
         The prepared corpus.
     turns
         Per turn of ``prep.rows``: use it.
+    c
+        Per cue, the inverse regularisation strength (default :data:`C` for all).
 
     Returns
     -------
     CueModel
     """
     from sklearn.linear_model import LogisticRegression
+
+    strength = [C] * len(prep.cues) if c is None else list(c)
 
     keep = turns[prep.sents.doc]
     sub = _subset(prep.sents, keep)
@@ -232,6 +244,9 @@ def fit(prep: Prepared, turns: np.ndarray) -> CueModel:
     n = len(sub)
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
     names = [sub.strings[int(k)] for k in keys.tolist()]
+    use = np.array([f.partition(" ")[0] in FEATURES for f in names], dtype=bool)
+    keys, df, idf = keys[use], df[use], idf[use]
+    names = [f for f, u in zip(names, use, strict=True) if u]
     order = np.argsort(np.array(names, dtype=object), kind="stable")
     names = [names[i] for i in order]
     idf = idf[order]
@@ -248,7 +263,7 @@ def fit(prep: Prepared, turns: np.ndarray) -> CueModel:
         y = gold[rows, j]
         if y.sum() < MIN_POSITIVES or y.all():
             continue
-        lr = LogisticRegression(C=C, class_weight="balanced", solver="liblinear",
+        lr = LogisticRegression(C=strength[j], class_weight=WEIGHT, solver="liblinear",
                                 random_state=0, max_iter=1000)
         lr.fit(x[rows], y)
         coef[:, j] = lr.coef_[0][perm]
@@ -304,18 +319,19 @@ def thresholds(prep: Prepared, prob: np.ndarray) -> tuple[np.ndarray, dict[str, 
         additions and right additions at the threshold.
     """
     can = _additions(prep, prob)
+    score, gold = prob, prep.gold
     out = np.full(len(prep.cues), np.inf)
     stats: dict[str, Any] = {}
     for j, cue in enumerate(prep.cues):
         rows = np.flatnonzero(can[:, j])
-        p, y = prob[rows, j], prep.gold[rows, j]
+        p, y = score[rows, j], gold[rows, j]
         order = np.argsort(-p, kind="stable")
         p, y = p[order], y[order]
         tp = np.cumsum(y)
         k = np.arange(1, len(p) + 1)
         # only cut between different probabilities: ties are all added or none
         cut = np.r_[p[1:] < p[:-1], True] if len(p) else np.zeros(0, dtype=bool)
-        ok = cut & (tp >= MIN_TP) & (tp >= PRECISION * k) & (p >= 0.5)
+        ok = cut & (tp >= MIN_TP) & (tp >= PRECISION * k) & (p >= MIN_PROB)
         entry: dict[str, Any] = {"candidates": len(p), "gold": int(y.sum())}
         if ok.any():
             last = int(np.flatnonzero(ok)[-1])
@@ -326,11 +342,12 @@ def thresholds(prep: Prepared, prob: np.ndarray) -> tuple[np.ndarray, dict[str, 
     return out, stats
 
 
-def oof_proba(prep: Prepared, turns: np.ndarray, k: int = FOLDS) -> np.ndarray:
+def oof_proba(prep: Prepared, turns: np.ndarray, k: int = FOLDS,
+              c: Sequence[float] | None = None) -> np.ndarray:
     """Out-of-fold probabilities for the sentences of the chosen turns (NaN elsewhere)."""
     prob = np.full(prep.gold.shape, np.nan)
     for test in folds(prep, turns, k):
-        model = fit(prep, turns & ~test)
+        model = fit(prep, turns & ~test, c)
         rows = test[prep.sents.doc]
         prob[rows] = model.proba(_subset(prep.sents, rows))
     return prob
@@ -359,9 +376,19 @@ def build(prep: Prepared, turns: np.ndarray | None = None, *,
     """
     allowed = prep.trainable() if licensed_only else np.ones(len(prep.rows), dtype=bool)
     turns = allowed if turns is None else (np.asarray(turns, dtype=bool) & allowed)
+    strength = np.full(len(prep.cues), C)
     prob = oof_proba(prep, turns)
     thr, stats = thresholds(prep, prob)
-    full = fit(prep, turns)
+    for value in C_GRID:  # a cue keeps the C whose out-of-fold additions are most
+        if value == C:
+            continue
+        other = oof_proba(prep, turns, c=[value] * len(prep.cues))
+        o_thr, o_stats = thresholds(prep, other)
+        for j, cue in enumerate(prep.cues):
+            if o_stats[cue].get("right", 0) > stats[cue].get("right", 0):
+                strength[j], thr[j], stats[cue] = value, o_thr[j], o_stats[cue]
+                prob[:, j] = other[:, j]
+    full = fit(prep, turns, strength.tolist())
     keep = [j for j in range(len(prep.cues)) if np.isfinite(thr[j])]
     table = licences()
     used = sorted({prep.rows[i]["source"] for i in np.flatnonzero(turns)})
@@ -374,7 +401,11 @@ def build(prep: Prepared, turns: np.ndarray | None = None, *,
         "turns": int(turns.sum()),
         "sentences": int(turns[prep.sents.doc].sum()),
         "settings": {"precision": PRECISION, "min_tp": MIN_TP, "min_positives": MIN_POSITIVES,
-                     "min_df": MIN_DF, "C": C, "folds": FOLDS},
+                     "min_df": MIN_DF, "C": C, "folds": FOLDS, "features": list(FEATURES),
+                     "c_grid": list(C_GRID), "min_prob": MIN_PROB,
+                     "class_weight": WEIGHT},
+        "C": {cue: float(strength[j]) for j, cue in enumerate(prep.cues)
+              if np.isfinite(thr[j])},
         "thresholds": stats,
     }
     if not keep:  # nothing to add: ship no features either

@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 import serviceart as sa
 from serviceart.schema import EVIDENCE, empty
 from serviceart.scorers import LatencyScorer, ScoringContext
-from serviceart.scorers.requests import _rules_from, asks_for_something, request_rules
+from serviceart.scorers.requests import (
+    RequestRules,
+    _rules_from,
+    asks_for_something,
+    request_rules,
+)
 
 # first messages as customers write them to support accounts and chats (written for these
 # tests in the style of the shared Twitter and chat data)
@@ -221,3 +226,10 @@ def test_the_re2_precheck_agrees_with_python_on_mixed_text(parts):
     text = "".join(p + g for p, g in parts)
     texts = pd.Series([text, text.upper()], dtype="string")
     assert asks_for_something(texts).tolist() == _python_only(texts)
+
+
+def test_rules_written_by_hand_are_matched_by_python_alone():
+    # a pattern RE2 would read more narrowly (its \\w is ASCII only): no RE2 pre-check
+    rules = RequestRules(min_words=3, phrases=("help",), pattern=r"(?:^|[^\w@#])(?:fix\w+)(?:\W|$)")
+    texts = pd.Series(["please fixé it", "fixes", "nothing here"], dtype="string")
+    assert asks_for_something(texts, rules).tolist() == [True, True, False]

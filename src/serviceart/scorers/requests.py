@@ -31,6 +31,9 @@ from ..errors import ConfigError
 __all__ = ["RequestRules", "asks_for_something", "request_rules"]
 
 _FILE = "requests.toml"
+#: how the request pattern opens and closes (a phrase between non-word characters,
+#: never inside a handle or hashtag)
+_OPEN, _CLOSE = r"(?:^|[^\w@#])", r"(?:\W|$)"
 #: Python's ``\s`` (every character ``str.isspace`` takes) as an RE2 class; RE2's own
 #: ``\s`` is ASCII only and leaves out ``\v``
 _RE2_SPACE = (r"[\t\n\x0b\f\r \x1c-\x1f\x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}"
@@ -98,7 +101,7 @@ def _rules_from(data: dict[str, Any]) -> RequestRules:
     # a phrase starts at the text's start or after a character that is neither a word
     # character nor @ or # (no look-behind: the pattern also runs on Arrow's RE2)
     # matched on lower-cased text: a case-insensitive pattern is some three times slower
-    pattern = rf"(?:^|[^\w@#])(?:{alternatives})(?:\W|$)"
+    pattern = rf"{_OPEN}(?:{alternatives}){_CLOSE}"
     skip = "|".join(_phrase_regex(" ".join(p.lower().split()))
                     for p in sorted(ignored, key=len, reverse=True))
     return RequestRules(min_words=min_words, phrases=unique, pattern=pattern,
@@ -161,16 +164,25 @@ def asks_for_something(texts: pd.Series, rules: RequestRules | None = None) -> n
 
 @functools.lru_cache(maxsize=16)
 def _re2_superset(pattern: str) -> str | None:
-    """``pattern`` (built by :func:`_rules_from`) in a form Arrow's RE2 takes that matches
-    wherever Python's ``re`` finds it, or None when RE2 does not take it.
+    """A pattern (built by :func:`_rules_from`) in a form Arrow's RE2 takes that
+    matches wherever Python's ``re`` finds it, or None when there is none here.
 
-    RE2's ``\\w`` and ``\\b`` are ASCII only, so its ``[^\\w@#]`` and ``\\W`` match
-    every character Python's do and more; ``\\b`` is left out and ``\\s`` widened to
-    Python's white space. A text the wider pattern finds nothing in holds no match.
+    Between the opening and closing of :func:`_rules_from`'s patterns only escaped
+    punctuation and ``\\s`` are allowed. RE2's ``\\w`` is ASCII only, so its
+    ``[^\\w@#]`` and ``\\W`` match every character Python's do and more; ``\\b`` is
+    left out and ``\\s`` widened to Python's white space. A text the wider pattern
+    finds nothing in holds no match.
     """
-    if "\\\\" in pattern:  # an escaped backslash: "\\b" or "\\s" may not be what they seem
+    if pattern.startswith(_OPEN) and pattern.endswith(_CLOSE):
+        opening, body, closing = _OPEN, pattern[len(_OPEN):-len(_CLOSE)], _CLOSE
+    elif pattern.startswith(r"\b") and pattern.endswith(r"\b"):
+        opening, body, closing = "", pattern[2:-2], ""
+    else:
         return None
-    wider = pattern.replace(r"\b", "").replace(r"\s", _RE2_SPACE)
+    # an escaped backslash, another class or anchor: not the phrases of _rules_from
+    if "\\\\" in body or re.search(r"\\[^\W_s]|[$^]|\[[^\]]*\\s", body):
+        return None
+    wider = opening + body.replace(r"\s", _RE2_SPACE) + closing
     try:
         pc.match_substring_regex(pa.array([""]), wider)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):

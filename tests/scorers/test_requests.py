@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 import serviceart as sa
 from serviceart.schema import EVIDENCE, empty
 from serviceart.scorers import LatencyScorer, ScoringContext
-from serviceart.scorers.requests import _rules_from, asks_for_something, request_rules
+from serviceart.scorers.requests import (
+    RequestRules,
+    _rules_from,
+    asks_for_something,
+    request_rules,
+)
 
 # first messages as customers write them to support accounts and chats (written for these
 # tests in the style of the shared Twitter and chat data)
@@ -180,3 +185,51 @@ def test_the_first_response_answers_the_first_request_or_the_first_message(turns
         assert m["first_response_s"] == rows[reply][2] - rows[start][2]
         assert m["first_response_s"] <= m["max_reply_s"]
         assert m["first_response_sla_ratio"] == m["first_response_s"] / m["sla_s"]
+
+
+def _python_only(texts: pd.Series) -> list[bool]:
+    """asks_for_something with Python's ``re`` on every text (no RE2 pre-check)."""
+    rules = request_rules()
+    text = texts.astype("string")
+    low = text.str.lower().str.replace(rules.ignore, " ", regex=True)
+    asks = low.str.contains(rules.pattern, regex=True).fillna(False).astype(bool)
+    words = text.str.count(r"\w+").fillna(0)
+    question = text.str.contains("?", regex=False).fillna(False).astype(bool)
+    return (asks | (question & (words >= rules.min_words))).tolist()
+
+
+# where RE2 (ASCII \w, \s and \b) and Python's re differ: letters beyond ASCII next to a
+# phrase, white space beyond ASCII (and \v) between its words and inside ignored phrases
+EDGES = [
+    "can\u00a0you check my order", "not\u2003working since monday", "still\x0bwaiting",
+    "can\u3000you look", "éhelp", "helpé", "naïve problemé", "über issue", "ça ne marche pas",
+    "thanks\u00a0for your help", "thanks for\u2028your help!", "thank you for your helpé",
+    "glad to help\u00a0please", "happy to help", "@help", "#refund", "help\n", "ok\u0085help",
+    "ΑΠΑΝΤΗΣΗ problem", "İstanbul delay", "KELVIN \u212a issue", "",
+]
+
+
+@pytest.mark.parametrize("text", EDGES + ASKS + DOES_NOT_ASK)
+def test_the_re2_precheck_changes_no_answer(text):
+    texts = pd.Series([text, None], dtype="string")
+    assert asks_for_something(texts).tolist() == _python_only(texts)
+
+
+_PIECES = st.sampled_from(["help", "can", "you", "not", "working", "thanks", "for", "your",
+                           "still", "waiting", "é", "ß", "İ", "@", "#", "?", "'", "’", "x"])
+_GAPS = st.sampled_from([" ", "", "\u00a0", "\u2003", "\x0b", "\n", "\u0085", "\t"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_PIECES, _GAPS), max_size=12))
+def test_the_re2_precheck_agrees_with_python_on_mixed_text(parts):
+    text = "".join(p + g for p, g in parts)
+    texts = pd.Series([text, text.upper()], dtype="string")
+    assert asks_for_something(texts).tolist() == _python_only(texts)
+
+
+def test_rules_written_by_hand_are_matched_by_python_alone():
+    # a pattern RE2 would read more narrowly (its \\w is ASCII only): no RE2 pre-check
+    rules = RequestRules(min_words=3, phrases=("help",), pattern=r"(?:^|[^\w@#])(?:fix\w+)(?:\W|$)")
+    texts = pd.Series(["please fixé it", "fixes", "nothing here"], dtype="string")
+    assert asks_for_something(texts, rules).tolist() == [True, True, False]

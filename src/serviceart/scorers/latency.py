@@ -17,13 +17,18 @@ _NAN = float("nan")
 
 
 def _clock(group: Group) -> tuple[str, np.ndarray, np.ndarray]:
-    """('timed', starts, ends) for calls, ('stamped', t, t) for messages, else ('none', ..)."""
+    """('timed', starts, ends) for calls, ('stamped', t, t) for messages, else ('none', ..).
+
+    ``_untimed`` and ``_unstamped`` say, on every row of the group, whether some
+    turn of it lacks ``start_s`` or ``end_s``, or its time (:meth:`LatencyScorer.score`
+    finds them for all interactions at once).
+    """
     start = np.asarray(group["start_s"], dtype="float64")
     end = np.asarray(group["end_s"], dtype="float64")
-    if len(group) and not (np.isnan(start).any() or np.isnan(end).any()):
+    if len(group) and not group["_untimed"][0]:
         return "timed", start, end
     secs = np.asarray(group["_epoch_s"], dtype="float64")
-    if len(group) and not np.isnan(secs).any():
+    if len(group) and not group["_unstamped"][0]:
         return "stamped", secs, secs
     nan = np.full(len(group), np.nan)
     return "none", nan, nan
@@ -144,9 +149,14 @@ class LatencyScorer(Scorer):
         said = turn_times(ctx.turns, ctx.interactions).where(
             ctx.turns["start_s"].isna(), ctx.turns["timestamp"])
         turns["_epoch_s"] = (said - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds()
+        # per interaction, whether some turn lacks its call timing or its time
+        turns["_untimed"] = turns["start_s"].isna() | turns["end_s"].isna()
+        turns["_unstamped"] = turns["_epoch_s"].isna()
+        by = turns.groupby("interaction_id", sort=False, dropna=False, observed=True)
+        turns[["_untimed", "_unstamped"]] = by[["_untimed", "_unstamped"]].transform("any")
         rows = {iid: _latency(g, sla_of.get(iid, ctx.sla_s), ctx.calendar)
                 for iid, g in split_groups(turns, ["role", "start_s", "end_s", "_epoch_s",
-                                                   "_asks"])}
+                                                   "_asks", "_untimed", "_unstamped"])}
         table = pd.DataFrame.from_dict(rows, orient="index")
         measured = {c: table[c] if c in table else pd.Series(dtype="float64")
                     for c in self.columns[:6]}

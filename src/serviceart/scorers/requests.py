@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import tomllib
 
 from ..errors import ConfigError
@@ -29,6 +31,13 @@ from ..errors import ConfigError
 __all__ = ["RequestRules", "asks_for_something", "request_rules"]
 
 _FILE = "requests.toml"
+#: how the request pattern opens and closes (a phrase between non-word characters,
+#: never inside a handle or hashtag)
+_OPEN, _CLOSE = r"(?:^|[^\w@#])", r"(?:\W|$)"
+#: Python's ``\s`` (every character ``str.isspace`` takes) as an RE2 class; RE2's own
+#: ``\s`` is ASCII only and leaves out ``\v``
+_RE2_SPACE = (r"[\t\n\x0b\f\r \x1c-\x1f\x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}"
+              r"\x{2029}\x{202f}\x{205f}\x{3000}]")
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,7 @@ def _rules_from(data: dict[str, Any]) -> RequestRules:
     # a phrase starts at the text's start or after a character that is neither a word
     # character nor @ or # (no look-behind: the pattern also runs on Arrow's RE2)
     # matched on lower-cased text: a case-insensitive pattern is some three times slower
-    pattern = rf"(?:^|[^\w@#])(?:{alternatives})(?:\W|$)"
+    pattern = rf"{_OPEN}(?:{alternatives}){_CLOSE}"
     skip = "|".join(_phrase_regex(" ".join(p.lower().split()))
                     for p in sorted(ignored, key=len, reverse=True))
     return RequestRules(min_words=min_words, phrases=unique, pattern=pattern,
@@ -138,11 +147,67 @@ def asks_for_something(texts: pd.Series, rules: RequestRules | None = None) -> n
     text = texts.astype("string")
     low = text.str.lower()
     if rules.ignore:
-        low = low.str.replace(rules.ignore, " ", regex=True)
-    asks = low.str.contains(rules.pattern, regex=True).to_numpy(dtype=bool, na_value=False)
+        low = _python_where(low, rules.ignore, lambda part: part.str.replace(
+            rules.ignore, " ", regex=True))
+    asks = np.zeros(len(low), dtype=bool)
+    maybe = _maybe(low, rules.pattern)
+    if maybe.any():
+        asks[maybe] = low[maybe].str.contains(rules.pattern, regex=True).to_numpy(
+            dtype=bool, na_value=False)
     question = text.str.contains("?", regex=False).to_numpy(dtype=bool, na_value=False)
     question &= ~asks
     if question.any():  # words are counted only where they decide
         words = text[question].str.count(r"\w+").to_numpy(dtype="float64", na_value=0.0)
         question[question] = words >= rules.min_words
     return asks | question
+
+
+@functools.lru_cache(maxsize=16)
+def _re2_superset(pattern: str) -> str | None:
+    """A pattern (built by :func:`_rules_from`) in a form Arrow's RE2 takes that
+    matches wherever Python's ``re`` finds it, or None when there is none here.
+
+    Between the opening and closing of :func:`_rules_from`'s patterns only escaped
+    punctuation and ``\\s`` are allowed. RE2's ``\\w`` is ASCII only, so its
+    ``[^\\w@#]`` and ``\\W`` match every character Python's do and more; ``\\b`` is
+    left out and ``\\s`` widened to Python's white space. A text the wider pattern
+    finds nothing in holds no match.
+    """
+    if pattern.startswith(_OPEN) and pattern.endswith(_CLOSE):
+        opening, body, closing = _OPEN, pattern[len(_OPEN):-len(_CLOSE)], _CLOSE
+    elif pattern.startswith(r"\b") and pattern.endswith(r"\b"):
+        opening, body, closing = "", pattern[2:-2], ""
+    else:
+        return None
+    # an escaped backslash, another class or anchor: not the phrases of _rules_from
+    if "\\\\" in body or re.search(r"\\[^\W_s]|[$^]|\[[^\]]*\\s", body):
+        return None
+    wider = opening + body.replace(r"\s", _RE2_SPACE) + closing
+    try:
+        pc.match_substring_regex(pa.array([""]), wider)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return wider
+
+
+def _maybe(low: pd.Series, pattern: str) -> np.ndarray:
+    """Which texts of ``low`` may hold a match of ``pattern``: RE2 checks them all at
+    once, so that Python's ``re`` runs only where a match is possible (every text
+    when RE2 cannot take the pattern)."""
+    wider = _re2_superset(pattern)
+    if wider is None:
+        return np.ones(len(low), dtype=bool)
+    found = pc.match_substring_regex(pa.array(low, type=pa.large_string(), from_pandas=True),
+                                     wider)
+    return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _python_where(low: pd.Series, pattern: str, change: Any) -> pd.Series:
+    """``low`` with ``change`` (a function of a part of it) applied to the texts that
+    may hold a match of ``pattern`` (see :func:`_maybe`); the others are left as they are."""
+    maybe = _maybe(low, pattern)
+    if not maybe.any():
+        return low
+    out = low.copy()
+    out.iloc[np.flatnonzero(maybe)] = change(low[maybe]).to_numpy()
+    return out

@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/eval_cues.py [GOLD_JSONL] [--errors N] [--json OUT]
-    python benchmarks/eval_cues.py --cv [--half look|check] [--errors N]
+    python benchmarks/eval_cues.py --cv [--half look|check] [--hit-check] [--errors N]
 
 The gold file holds one JSON object per line: ``id, dataset, role, text, cues``
 where ``cues`` is a list of ``{cue, start, end, span}``. It defaults to
@@ -525,6 +525,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "(split by conversation); --errors lists errors of the look half only")
     parser.add_argument("--all-sources", action="store_true",
                         help="with --cv, train on every source, licensed or not (research only)")
+    parser.add_argument("--hit-check", action="store_true",
+                        help="with --cv, also learn checks that drop pattern hits (research "
+                        "only: measured not to pay, see docs/codebook.md)")
     args = parser.parse_args(argv)
     if not Path(args.gold).exists():
         parser.error(f"gold file not found: {args.gold}")
@@ -535,6 +538,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cv:
         from serviceart.cues import train
 
+        train.CHECK = args.hit_check
         rows = _train_cues().load_corpus(Path(args.gold))
         prep = train.prepare(rows)
         licensed = not args.all_sources

@@ -26,7 +26,10 @@ built by :mod:`serviceart.cues.train` and read by :func:`load_model`. The spaCy
 component :class:`ModelCues` (``serviceart_cue_model``) puts a cue on a sentence
 when the sentence's probability reaches the cue's threshold and the patterns did
 not find that cue in that sentence. Its spans go to ``doc.spans["serviceart_model"]``
-with their probabilities in the group's ``attrs["confidence"]``.
+with their probabilities in the group's ``attrs["confidence"]``. A model may also
+hold checks of pattern hits (``check_cues``; the shipped one has none): the
+component then removes from ``doc.spans["serviceart"]`` each pattern span of a
+checked cue whose sentence's probability is under the cue's check threshold.
 """
 
 from __future__ import annotations
@@ -332,6 +335,10 @@ class CueModel:
     intercept: np.ndarray
     threshold: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
+    check_cues: list[str] = field(default_factory=list)
+    check_coef: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    check_intercept: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    check_threshold: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         keys = feature_keys(self.features)
@@ -342,6 +349,10 @@ class CueModel:
         coef = np.asarray(self.coef, dtype="float64").reshape(len(self.features), len(self.cues))
         self._coef = coef[order]
         self._intercept = np.asarray(self.intercept, dtype="float64")
+        check = np.asarray(self.check_coef, dtype="float64").reshape(
+            len(self.features), len(self.check_cues))
+        self._check_coef = check[order]
+        self._check_intercept = np.asarray(self.check_intercept, dtype="float64")
         used = {f.partition(" ")[0] for f in self.features}
         self.kinds = tuple(k for k in KINDS if k in used)
         if len(np.unique(self._keys)) != len(self._keys):
@@ -368,6 +379,15 @@ class CueModel:
         scores = self.matrix(sents) @ self._coef + self._intercept
         return np.asarray(1.0 / (1.0 + np.exp(-scores)))
 
+    def check_proba(self, sents: Sentences,
+                    x: sparse.csr_matrix | None = None) -> np.ndarray:
+        """Each sentence's probability that a pattern hit of each checked cue in it is
+        right (rows: sentences, columns: ``check_cues``); ``x`` is :meth:`matrix`, when
+        already made."""
+        x = self.matrix(sents) if x is None else x
+        scores = x @ self._check_coef + self._check_intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-scores)))
+
     def to_json(self) -> str:
         """The model as JSON text (deterministic: the same model gives the same bytes)."""
         data = {
@@ -381,6 +401,15 @@ class CueModel:
             "coef": [[round(float(x), 6) for x in row]
                      for row in np.asarray(self.coef).reshape(len(self.features), len(self.cues))],
         }
+        if self.check_cues:  # written only when some cue has a check
+            data["check"] = {
+                "cues": self.check_cues,
+                "intercept": [round(float(x), 6) for x in self.check_intercept],
+                "threshold": [round(float(x), 6) for x in self.check_threshold],
+                "coef": [[round(float(x), 6) for x in row]
+                         for row in np.asarray(self.check_coef).reshape(
+                             len(self.features), len(self.check_cues))],
+            }
         return json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 
     @classmethod
@@ -391,11 +420,17 @@ class CueModel:
             cues = list(data["cues"])
             features = list(data["features"])
             coef = np.array(data["coef"], dtype="float64").reshape(len(features), len(cues))
+            check = dict(data.get("check", {}))
+            check_cues = list(check.get("cues", []))
             return cls(features=features, idf=np.array(data["idf"], dtype="float64"),
                        cues=cues, coef=coef,
                        intercept=np.array(data["intercept"], dtype="float64"),
                        threshold=np.array(data["threshold"], dtype="float64"),
-                       meta=dict(data.get("meta", {})))
+                       meta=dict(data.get("meta", {})), check_cues=check_cues,
+                       check_coef=np.array(check.get("coef", []), dtype="float64").reshape(
+                           len(features), len(check_cues)),
+                       check_intercept=np.array(check.get("intercept", []), dtype="float64"),
+                       check_threshold=np.array(check.get("threshold", []), dtype="float64"))
         except (ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"{source} is not a readable cue model ({exc}); rebuild it with "
                               "`make cues-model`", code="SA-C112") from exc
@@ -461,7 +496,7 @@ class ModelCues:
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 256) -> Iterator[Doc]:
         """Add model cues to a stream of docs, a batch at a time (nothing to do, and no
         span group made, when the model has no cue)."""
-        if not self.model.cues:
+        if not self.model.cues and not self.model.check_cues:
             yield from stream
             return
         for docs in minibatch(stream, size=batch_size):
@@ -469,20 +504,28 @@ class ModelCues:
             yield from docs
 
     def _annotate(self, docs: Sequence[Doc]) -> None:
-        from .pipeline import SPANS_KEY
 
         model = self.model
-        if not model.cues:
+        if not model.cues and not model.check_cues:
             return
         for doc in docs:
             doc.spans[MODEL_KEY] = SpanGroup(doc, name=MODEL_KEY, attrs={"confidence": []})
         sents = sentences(docs, chars=False, kinds=model.kinds)
         if not len(sents):
             return
-        prob = model.proba(sents)
+        x = model.matrix(sents)
+        prob = np.asarray(1.0 / (1.0 + np.exp(-(x @ model._coef + model._intercept))))
+        self._add(docs, sents, prob)
+        if model.check_cues:  # after the additions: a dropped hit is not re-added
+            self._check(docs, sents, model.check_proba(sents, x))
+
+    def _add(self, docs: Sequence[Doc], sents: Sentences, prob: np.ndarray) -> None:
+        """Add the cues whose probability reaches their threshold where no pattern span
+        of the cue overlaps the sentence."""
+        from .pipeline import SPANS_KEY
+
+        model = self.model
         hit_rows, hit_cues = np.nonzero(prob >= model.threshold)
-        if not len(hit_rows):
-            return
         cue_names = model.cues
         for r, c in zip(hit_rows.tolist(), hit_cues.tolist(), strict=True):
             doc = docs[int(sents.doc[r])]
@@ -495,6 +538,30 @@ class ModelCues:
             group = doc.spans[MODEL_KEY]
             group.append(Span(doc, span.start, span.end, label=self._labels[c]))
             group.attrs["confidence"].append(round(float(prob[r, c]), 4))
+
+    def _check(self, docs: Sequence[Doc], sents: Sentences, prob: np.ndarray) -> None:
+        """Drop the pattern spans of checked cues whose sentence's probability of the
+        hit being right is under the cue's threshold (the sentence holding the span's
+        first token)."""
+        from .pipeline import SPANS_KEY
+
+        col = {c: j for j, c in enumerate(self.model.check_cues)}
+        thr = self.model.check_threshold
+        bounds = np.searchsorted(sents.doc, np.arange(len(docs) + 1), side="left")
+        for i, doc in enumerate(docs):
+            group = doc.spans[SPANS_KEY]
+            if not any(sp.label_ in col for sp in group):
+                continue
+            a, b = int(bounds[i]), int(bounds[i + 1])
+            ends = sents.tok_end[a:b]
+            kept = []
+            for sp in group:
+                j = col.get(sp.label_)
+                k = a + int(np.searchsorted(ends, sp.start, side="right"))
+                if j is None or k >= b or prob[k, j] >= thr[j]:
+                    kept.append(sp)
+            if len(kept) < len(group):
+                doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY, spans=kept)
 
 
 @Language.factory(COMPONENT, default_config={"model_path": None})

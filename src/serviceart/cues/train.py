@@ -11,6 +11,15 @@ sentences the model would add (those where no pattern found the cue) are right
 at least :data:`PRECISION` of the time, with at least :data:`MIN_TP` right ones.
 A cue that cannot reach it is left out of the model.
 
+With :data:`CHECK` on (off by default: measured not to pay, see
+``docs/codebook.md``), each cue with at least :data:`MIN_WRONG` wrong pattern
+hits also gets a check: a regression over the same features, trained on the
+sentences holding a pattern hit of the cue, that predicts whether the hit is
+right. Its threshold (hits below it are dropped) is the cut of the out-of-fold
+probabilities that maximises the cue's sentence-level F1, dropping hits that are
+wrong at least :data:`DROP_PRECISION` of the time, kept only when it gains
+:data:`CHECK_GAIN`.
+
 Only turns of sources whose licence allows redistributing a derived model
 (``model/sources.json``) are used for training; the others serve evaluation.
 
@@ -39,6 +48,7 @@ __all__ = [
     "PRECISION",
     "Prepared",
     "build",
+    "check_thresholds",
     "corpus_error",
     "fit",
     "folds",
@@ -70,6 +80,14 @@ C_GRID: tuple[float, ...] = ()
 WEIGHT: str | None = "balanced"
 #: Additions need at least this probability.
 MIN_PROB = 0.5
+#: Fewest wrong pattern hits of a cue (training sentences) before it may get a check.
+MIN_WRONG = 10
+#: The out-of-fold F1 gain (sentence level) a check must bring to be kept.
+CHECK_GAIN = 0.02
+#: The share of wrong hits among those a check drops, out of fold, at least.
+DROP_PRECISION = 0.85
+#: Learn checks of pattern hits at all.
+CHECK = False
 
 
 def licences() -> dict[str, dict[str, Any]]:
@@ -258,6 +276,19 @@ def fit(prep: Prepared, turns: np.ndarray, c: Sequence[float] | None = None) -> 
     coef = np.zeros((len(names), len(cues)))
     intercept = np.full(len(cues), -30.0)  # a cue that is not learned is never added
     gold, role_ok = prep.gold[keep], prep.role_ok[keep]
+    hit = prep.pattern[keep] & role_ok
+    c_coef = np.zeros((len(names), len(cues)))
+    c_intercept = np.full(len(cues), 30.0)  # a cue without a check keeps every hit
+    for j in range(len(cues)):  # the checks: is a pattern hit in this sentence right?
+        rows = np.flatnonzero(hit[:, j])
+        y = gold[rows, j]
+        if not CHECK or (~y).sum() < MIN_WRONG or y.sum() < MIN_POSITIVES:
+            continue
+        lr = LogisticRegression(C=strength[j], class_weight=WEIGHT, solver="liblinear",
+                                random_state=0, max_iter=1000)
+        lr.fit(x[rows], y)
+        c_coef[:, j] = lr.coef_[0][perm]
+        c_intercept[j] = lr.intercept_[0]
     for j in range(len(cues)):
         rows = np.flatnonzero(role_ok[:, j])
         y = gold[rows, j]
@@ -268,7 +299,9 @@ def fit(prep: Prepared, turns: np.ndarray, c: Sequence[float] | None = None) -> 
         lr.fit(x[rows], y)
         coef[:, j] = lr.coef_[0][perm]
         intercept[j] = lr.intercept_[0]
-    return CueModel(names, idf, cues, coef, intercept, np.full(len(cues), np.inf))
+    return CueModel(names, idf, cues, coef, intercept, np.full(len(cues), np.inf),
+                    check_cues=list(cues), check_coef=c_coef, check_intercept=c_intercept,
+                    check_threshold=np.zeros(len(cues)))
 
 
 def folds(prep: Prepared, turns: np.ndarray, k: int = FOLDS) -> list[np.ndarray]:
@@ -343,14 +376,70 @@ def thresholds(prep: Prepared, prob: np.ndarray) -> tuple[np.ndarray, dict[str, 
 
 
 def oof_proba(prep: Prepared, turns: np.ndarray, k: int = FOLDS,
-              c: Sequence[float] | None = None) -> np.ndarray:
-    """Out-of-fold probabilities for the sentences of the chosen turns (NaN elsewhere)."""
+              c: Sequence[float] | None = None,
+              check: np.ndarray | None = None) -> np.ndarray:
+    """Out-of-fold probabilities for the sentences of the chosen turns (NaN elsewhere).
+
+    When ``check`` (sentence x cue, like the result) is given, the checks'
+    out-of-fold probabilities are written into it.
+    """
     prob = np.full(prep.gold.shape, np.nan)
     for test in folds(prep, turns, k):
         model = fit(prep, turns & ~test, c)
         rows = test[prep.sents.doc]
-        prob[rows] = model.proba(_subset(prep.sents, rows))
+        sub = _subset(prep.sents, rows)
+        x = model.matrix(sub)
+        prob[rows] = np.asarray(1.0 / (1.0 + np.exp(-(x @ model._coef + model._intercept))))
+        if check is not None:
+            check[rows] = model.check_proba(sub, x)
     return prob
+
+
+def check_thresholds(prep: Prepared, turns: np.ndarray,
+                     check: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    """Per-cue thresholds of the pattern-hit checks, from out-of-fold probabilities.
+
+    For each cue with at least :data:`MIN_WRONG` wrong pattern hits, the hits are
+    ranked by their probability of being right; the threshold is the cut (hits
+    below it dropped) that maximises the cue's sentence-level F1 on the chosen
+    turns, kept only if it raises that F1 by at least :data:`CHECK_GAIN`.
+
+    Returns
+    -------
+    tuple
+        The thresholds (0.0: no check, every hit kept) and, per checked cue, the
+        hits, wrong hits, dropped hits, wrong ones among them and the F1 before
+        and after.
+    """
+    on = turns[prep.sents.doc][:, None] & prep.role_ok
+    hit, gold = prep.pattern & on, prep.gold & on
+    out = np.zeros(len(prep.cues))
+    stats: dict[str, Any] = {}
+    for j, cue in enumerate(prep.cues):
+        rows = np.flatnonzero(hit[:, j] & ~np.isnan(check[:, j]))
+        y = gold[rows, j]
+        tp0, fp0 = int(y.sum()), int((~y).sum())
+        fn0 = int((gold[:, j] & ~hit[:, j]).sum())
+        if fp0 < MIN_WRONG or tp0 < MIN_POSITIVES:
+            continue
+        p = check[rows, j]
+        order = np.argsort(p, kind="stable")
+        p, y = p[order], y[order]
+        lost, gone = np.cumsum(y), np.cumsum(~y)  # after dropping the lowest i+1 hits
+        tp, fp, fn = tp0 - lost, fp0 - gone, fn0 + lost
+        f1 = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
+        cut = np.r_[p[1:] > p[:-1], False]  # only cut between different probabilities
+        cut &= gone >= DROP_PRECISION * (lost + gone)  # the dropped hits: mostly wrong
+        base = 2 * tp0 / max(2 * tp0 + fp0 + fn0, 1)
+        entry: dict[str, Any] = {"hits": len(p), "wrong": fp0, "f1": round(base, 4)}
+        if cut.any():
+            best = int(np.flatnonzero(cut)[np.argmax(f1[cut])])
+            if f1[best] >= base + CHECK_GAIN:
+                out[j] = float((p[best] + p[best + 1]) / 2)
+                entry.update(threshold=round(out[j], 6), dropped=best + 1,
+                             dropped_wrong=int(gone[best]), f1_checked=round(float(f1[best]), 4))
+        stats[cue] = entry
+    return out, stats
 
 
 def build(prep: Prepared, turns: np.ndarray | None = None, *,
@@ -377,8 +466,11 @@ def build(prep: Prepared, turns: np.ndarray | None = None, *,
     allowed = prep.trainable() if licensed_only else np.ones(len(prep.rows), dtype=bool)
     turns = allowed if turns is None else (np.asarray(turns, dtype=bool) & allowed)
     strength = np.full(len(prep.cues), C)
-    prob = oof_proba(prep, turns)
+    check = np.full(prep.gold.shape, np.nan)
+    prob = oof_proba(prep, turns, check=check)
     thr, stats = thresholds(prep, prob)
+    c_thr, c_stats = (check_thresholds(prep, turns, check) if CHECK
+                      else (np.zeros(len(prep.cues)), {}))
     for value in C_GRID:  # a cue keeps the C whose out-of-fold additions are most
         if value == C:
             continue
@@ -390,8 +482,13 @@ def build(prep: Prepared, turns: np.ndarray | None = None, *,
                 prob[:, j] = other[:, j]
     full = fit(prep, turns, strength.tolist())
     keep = [j for j in range(len(prep.cues)) if np.isfinite(thr[j])]
+    checked = [j for j in range(len(prep.cues)) if c_thr[j] > 0]
     table = licences()
     used = sorted({prep.rows[i]["source"] for i in np.flatnonzero(turns)})
+    settings: dict[str, Any] = {
+        "precision": PRECISION, "min_tp": MIN_TP, "min_positives": MIN_POSITIVES,
+        "min_df": MIN_DF, "C": C, "folds": FOLDS, "features": list(FEATURES),
+        "c_grid": list(C_GRID), "min_prob": MIN_PROB, "class_weight": WEIGHT}
     meta = {
         "sources": {s: {"licence": table.get(s, {}).get("licence", "unknown"),
                     "folder": table.get(s, {}).get("folder", "unknown"),
@@ -400,18 +497,22 @@ def build(prep: Prepared, turns: np.ndarray | None = None, *,
                     for s in used},
         "turns": int(turns.sum()),
         "sentences": int(turns[prep.sents.doc].sum()),
-        "settings": {"precision": PRECISION, "min_tp": MIN_TP, "min_positives": MIN_POSITIVES,
-                     "min_df": MIN_DF, "C": C, "folds": FOLDS, "features": list(FEATURES),
-                     "c_grid": list(C_GRID), "min_prob": MIN_PROB,
-                     "class_weight": WEIGHT},
+        "settings": settings,
         "C": {cue: float(strength[j]) for j, cue in enumerate(prep.cues)
               if np.isfinite(thr[j])},
         "thresholds": stats,
     }
-    if not keep:  # nothing to add: ship no features either
+    if c_stats:
+        meta["settings"] = {**settings, "min_wrong": MIN_WRONG, "check_gain": CHECK_GAIN}
+        meta["checks"] = c_stats
+    if not keep and not checked:  # nothing to add or check: ship no features either
         return CueModel([], np.zeros(0), [], np.zeros((0, 0)), np.zeros(0), np.zeros(0), meta)
     return CueModel(full.features, full.idf, [prep.cues[j] for j in keep],
-                    full.coef[:, keep], full.intercept[keep], thr[keep], meta)
+                    full.coef[:, keep], full.intercept[keep], thr[keep], meta,
+                    check_cues=[prep.cues[j] for j in checked],
+                    check_coef=full.check_coef[:, checked],
+                    check_intercept=full.check_intercept[checked],
+                    check_threshold=c_thr[checked])
 
 
 def predict(model: CueModel, prep: Prepared,
@@ -425,10 +526,28 @@ def predict(model: CueModel, prep: Prepared,
     """
     out: dict[int, list[tuple[str, int, int, str]]] = {
         int(i): [(*s, "pattern") for s in prep.pattern_spans[i]] for i in np.flatnonzero(turns)}
-    if not model.cues:
+    if not model.cues and not model.check_cues:
         return out
     rows = np.flatnonzero(turns[prep.sents.doc])
-    prob = model.proba(_subset(prep.sents, turns[prep.sents.doc]))
+    sub = _subset(prep.sents, turns[prep.sents.doc])
+    if model.check_cues:  # drop the pattern hits whose sentence fails the cue's check
+        c_prob = model.check_proba(sub)
+        col = {c: j for j, c in enumerate(model.check_cues)}
+        for i in out:
+            a = int(np.searchsorted(prep.sents.doc[rows], i, side="left"))
+            b = int(np.searchsorted(prep.sents.doc[rows], i, side="right"))
+            ends = prep.sents.end[rows[a:b]]
+            kept = []
+            for cue, s, e, src in out[i]:
+                j = col.get(cue)
+                k = a + int(np.searchsorted(ends, s, side="right"))
+                if j is not None and k < b and c_prob[k, j] < model.check_threshold[j]:
+                    continue
+                kept.append((cue, s, e, src))
+            out[i] = kept
+    if not model.cues:
+        return out
+    prob = model.proba(sub)
     cols = [prep.cues.index(c) for c in model.cues]
     add = (prob >= model.threshold) & prep.role_ok[rows][:, cols] & ~prep.pattern[rows][:, cols]
     for r, c in zip(*np.nonzero(add), strict=True):

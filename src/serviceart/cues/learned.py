@@ -122,6 +122,11 @@ def _key(kind: str, a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
     return (a * _MUL) ^ b ^ salt
 
 
+def _logistic(scores: Any) -> np.ndarray:
+    """The logistic function of linear scores, as an array."""
+    return np.asarray(1.0 / (1.0 + np.exp(-scores)))
+
+
 @dataclass
 class Sentences:
     """The sentences of a batch of docs and their feature keys.
@@ -374,10 +379,11 @@ class CueModel:
         norms[norms == 0] = 1.0
         return sparse.csr_matrix(sparse.diags(1.0 / norms) @ counts)
 
-    def proba(self, sents: Sentences) -> np.ndarray:
-        """Each sentence's probability of each cue (rows: sentences, columns: ``cues``)."""
-        scores = self.matrix(sents) @ self._coef + self._intercept
-        return np.asarray(1.0 / (1.0 + np.exp(-scores)))
+    def proba(self, sents: Sentences, x: sparse.csr_matrix | None = None) -> np.ndarray:
+        """Each sentence's probability of each cue (rows: sentences, columns: ``cues``);
+        ``x`` is :meth:`matrix`, when already made."""
+        x = self.matrix(sents) if x is None else x
+        return _logistic(x @ self._coef + self._intercept)
 
     def check_proba(self, sents: Sentences,
                     x: sparse.csr_matrix | None = None) -> np.ndarray:
@@ -385,8 +391,7 @@ class CueModel:
         right (rows: sentences, columns: ``check_cues``); ``x`` is :meth:`matrix`, when
         already made."""
         x = self.matrix(sents) if x is None else x
-        scores = x @ self._check_coef + self._check_intercept
-        return np.asarray(1.0 / (1.0 + np.exp(-scores)))
+        return _logistic(x @ self._check_coef + self._check_intercept)
 
     def to_json(self) -> str:
         """The model as JSON text (deterministic: the same model gives the same bytes)."""
@@ -514,7 +519,7 @@ class ModelCues:
         if not len(sents):
             return
         x = model.matrix(sents)
-        prob = np.asarray(1.0 / (1.0 + np.exp(-(x @ model._coef + model._intercept))))
+        prob = model.proba(sents, x)
         self._add(docs, sents, prob)
         if model.check_cues:  # after the additions: a dropped hit is not re-added
             self._check(docs, sents, model.check_proba(sents, x))

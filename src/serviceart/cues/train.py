@@ -231,6 +231,18 @@ def _subset(sents: Sentences, keep: np.ndarray) -> Sentences:
                      new[sents.row[on]], sents.key[on], sents.strings)
 
 
+def _regression(x: Any, y: np.ndarray, strength: float, perm: np.ndarray
+                ) -> tuple[np.ndarray, float]:
+    """Weights (in the model's feature order, ``perm``) and intercept of one cue's
+    logistic regression on rows ``x`` with labels ``y``."""
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=strength, class_weight=WEIGHT, solver="liblinear",
+                            random_state=0, max_iter=1000)
+    lr.fit(x, y)
+    return lr.coef_[0][perm], float(lr.intercept_[0])
+
+
 def fit(prep: Prepared, turns: np.ndarray, c: Sequence[float] | None = None) -> CueModel:
     """Fit the per-cue regressions on the sentences of the chosen turns.
 
@@ -249,8 +261,6 @@ def fit(prep: Prepared, turns: np.ndarray, c: Sequence[float] | None = None) -> 
     -------
     CueModel
     """
-    from sklearn.linear_model import LogisticRegression
-
     strength = [C] * len(prep.cues) if c is None else list(c)
 
     keep = turns[prep.sents.doc]
@@ -284,21 +294,13 @@ def fit(prep: Prepared, turns: np.ndarray, c: Sequence[float] | None = None) -> 
         y = gold[rows, j]
         if not CHECK or (~y).sum() < MIN_WRONG or y.sum() < MIN_POSITIVES:
             continue
-        lr = LogisticRegression(C=strength[j], class_weight=WEIGHT, solver="liblinear",
-                                random_state=0, max_iter=1000)
-        lr.fit(x[rows], y)
-        c_coef[:, j] = lr.coef_[0][perm]
-        c_intercept[j] = lr.intercept_[0]
+        c_coef[:, j], c_intercept[j] = _regression(x[rows], y, strength[j], perm)
     for j in range(len(cues)):
         rows = np.flatnonzero(role_ok[:, j])
         y = gold[rows, j]
         if y.sum() < MIN_POSITIVES or y.all():
             continue
-        lr = LogisticRegression(C=strength[j], class_weight=WEIGHT, solver="liblinear",
-                                random_state=0, max_iter=1000)
-        lr.fit(x[rows], y)
-        coef[:, j] = lr.coef_[0][perm]
-        intercept[j] = lr.intercept_[0]
+        coef[:, j], intercept[j] = _regression(x[rows], y, strength[j], perm)
     return CueModel(names, idf, cues, coef, intercept, np.full(len(cues), np.inf),
                     check_cues=list(cues), check_coef=c_coef, check_intercept=c_intercept,
                     check_threshold=np.zeros(len(cues)))

@@ -473,14 +473,8 @@ class Analyser:
         k = 0
         for m in _TOKEN.finditer(clean):
             start, end = m.span()
-            while k < len(taken) and taken[k][1] <= start:
-                k += 1
-            if k < len(taken) and taken[k][0] < end:  # inside a phrase: the phrase's word
-                p_start, p_end, phrase = taken[k]
-                if not spans or spans[-1] != (p_start, p_end):
-                    said = clean[p_start:p_end]
-                    words.append(phrase.token.upper() if said.isupper() else phrase.token)
-                    spans.append((p_start, p_end))
+            k, inside = _in_phrase(clean, taken, k, start, end, words, spans)
+            if inside:
                 continue
             if emoji:
                 self._split_emoji(clean, start, end, words, spans)
@@ -619,14 +613,8 @@ def _with_phrases(raw: list[str], words: list[str], starts: list[int], clean: st
     k = 0
     for start, token, word in zip(starts, raw, words, strict=True):
         end = start + len(token)
-        while k < len(taken) and taken[k][1] <= start:
-            k += 1
-        if k < len(taken) and taken[k][0] < end:  # inside a phrase: the phrase's word
-            p_start, p_end, phrase = taken[k]
-            if not spans or spans[-1] != (p_start, p_end):
-                said = clean[p_start:p_end]
-                out.append(phrase.token.upper() if said.isupper() else phrase.token)
-                spans.append((p_start, p_end))
+        k, inside = _in_phrase(clean, taken, k, start, end, out, spans)
+        if inside:
             continue
         out.append(word)  # VADER's punctuation rule, as :func:`_add` applies it
         if len(word) == len(token):
@@ -635,6 +623,23 @@ def _with_phrases(raw: list[str], words: list[str], starts: list[int], clean: st
             lead = start + len(token) - len(token.lstrip(_PUNCTUATION))
             spans.append((lead, lead + len(word)))
     return out, spans
+
+
+def _in_phrase(clean: str, taken: list[tuple[int, int, Phrase]], k: int, start: int,
+               end: int, words: list[str], spans: list[tuple[int, int]]) -> tuple[int, bool]:
+    """For the word at ``clean[start:end]``, with ``taken[k:]`` the phrases not yet
+    passed: the next ``k``, and whether the word is inside a phrase. A phrase adds its
+    one word (upper-cased when said in capitals) at the first of its words."""
+    while k < len(taken) and taken[k][1] <= start:
+        k += 1
+    if k < len(taken) and taken[k][0] < end:
+        p_start, p_end, phrase = taken[k]
+        if not spans or spans[-1] != (p_start, p_end):
+            said = clean[p_start:p_end]
+            words.append(phrase.token.upper() if said.isupper() else phrase.token)
+            spans.append((p_start, p_end))
+        return k, True
+    return k, False
 
 
 def _add(clean: str, start: int, end: int, words: list[str],

@@ -110,8 +110,6 @@ class CategoryMatcher:
             if docs:
                 self.phrase_matcher.add(key, docs)
         self.gated = GatedPatterns(vocab, tokens)
-        # token patterns without an anchor run on every doc (unknown: assume some do)
-        self._gated_always = bool(getattr(self.gated, "_always", True))
         for key, docs in self.gated.anchors.items():
             self.phrase_matcher.add(key, docs)
         self._by_label = {vocab.strings[k]: c for k, c in self._keys.items()}
@@ -138,7 +136,7 @@ class CategoryMatcher:
         matches = None
         if self.after_cues and self._clitic is not None:
             matches = self.phrase_matcher(doc)
-            if not matches and not self._gated_always:
+            if not matches and not self.gated.unanchored:
                 return []
             if any(m[0] == self._clitic for m in matches):
                 matches = None  # the rewrite may change a clitic: match again after it

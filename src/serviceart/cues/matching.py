@@ -325,6 +325,11 @@ class GatedPatterns:
     def __len__(self) -> int:
         return len(self._patterns)
 
+    @property
+    def unanchored(self) -> bool:
+        """Whether some pattern has no anchor and so runs on every document."""
+        return bool(self._always)
+
     def __call__(self, doc: Doc, norms: Sequence[int], anchors: Sequence[tuple[int, int, int]]
                  ) -> Iterator[tuple[str, bool, int, int]]:
         """Matches in ``doc`` as ``(label, suppress, start, end)``.

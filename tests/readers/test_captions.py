@@ -483,11 +483,14 @@ _LABELLED = st.sampled_from(["", "Agent: ", "Customer: ", "Dana: ", "User Name: 
 def test_every_cue_is_a_turn_or_a_reject(cues, merge, keep_unknown):
     """Nothing is lost silently: each cue is in exactly one turn's record range or one
     reject; a cue without a speaker never gets a role unless roles= says which."""
+    def stamp(seconds: float) -> str:  # whole milliseconds: 59.9999... is never "60.000"
+        ms = round(seconds * 1000)
+        return f"00:{ms // 60000:02d}:{ms % 60000 / 1000:06.3f}"
+
     lines, at = ["WEBVTT", ""], 0.0
     for n, (label, gap) in enumerate(cues, 1):
         start, at = at + gap, at + gap + 2.0
-        lines += [f"00:{int(start // 60):02d}:{start % 60:06.3f} --> "
-                  f"00:{int(at // 60):02d}:{at % 60:06.3f}", f"{label}words of cue {n}", ""]
+        lines += [f"{stamp(start)} --> {stamp(at)}", f"{label}words of cue {n}", ""]
     with tempfile.TemporaryDirectory() as tmp:
         f = Path(tmp) / "prop.vtt"
         f.write_text("\n".join(lines), encoding="utf-8")

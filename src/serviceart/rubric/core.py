@@ -68,7 +68,7 @@ import tomllib
 from ..clock.sla import format_duration, parse_sla
 from ..codebook import PRINCIPLES, SCOPES
 from ..errors import RubricError, SchemaError
-from ..schema import CONTRIBUTIONS, SCORES, conform
+from ..schema import CONTRIBUTIONS, SCORES, STRING, conform
 from .check import (
     _CRITERION_KEYS,
     BAND_KEYS,
@@ -431,26 +431,30 @@ class Rubric:
         kind, why = _scope_of(ids, scope)
         out = kind != "service"
         values, applied = [], []
+        columns: dict[str, np.ndarray] = {}  # each measure converted once
         for c in self.criteria:
             with np.errstate(invalid="ignore"):
-                v = np.clip(evaluate(parse(c.value), measures), 0.0, 1.0)
-            ap = evaluate(parse(c.applies), measures)
+                v = np.clip(evaluate(parse(c.value), measures, columns=columns), 0.0, 1.0)
+            ap = evaluate(parse(c.applies), measures, columns=columns)
             values.append(v)
             applied.append((np.nan_to_num(ap) != 0) & ~np.isnan(ap) & ~np.isnan(v) & ~out)
         scores: dict[str, Any] = {"interaction_id": ids}
-        parts = []
+        # the contributions table, built column by column: one block of n rows per
+        # criterion, in principle order, then criterion order within the principle
+        order: list[Criterion] = []
+        cols: dict[str, list[np.ndarray]] = {
+            "value": [], "applied": [], "points": [], "points_lost": []}
         for p in PRINCIPLES:
             idx = [i for i, c in enumerate(self.criteria) if c.principle == p]
             score, points, lost, app = _principle(
                 [self.criteria[i] for i in idx], [values[i] for i in idx],
                 [applied[i] for i in idx], n)
             scores[p] = score
-            for k, i in enumerate(idx):
-                c = self.criteria[i]
-                parts.append(pd.DataFrame({
-                    "interaction_id": ids, "principle": p, "criterion": c.name,
-                    "value": values[i], "weight": c.weight if c.kind == "score" else 0.0,
-                    "applied": app[k], "points": points[k], "points_lost": lost[k]}))
+            order.extend(self.criteria[i] for i in idx)
+            cols["value"].extend(values[i] for i in idx)
+            cols["applied"].extend(app)
+            cols["points"].extend(points)
+            cols["points_lost"].extend(lost)
         frame = pd.DataFrame(scores)
         principle_scores = frame[list(PRINCIPLES)].to_numpy(dtype="float64")
         has = ~np.isnan(principle_scores)
@@ -458,9 +462,30 @@ class Rubric:
             axis=1) / np.maximum(has.sum(axis=1), 1), np.nan)
         frame["scope"] = kind
         frame["scope_reason"] = why
-        contributions = (pd.concat(parts, ignore_index=True) if parts else
-                         pd.DataFrame(columns=list(CONTRIBUTIONS.names)))
-        return conform(frame, SCORES), conform(contributions, CONTRIBUTIONS)
+        return conform(frame, SCORES), _contributions(ids, order, cols)
+
+
+def _contributions(ids: np.ndarray, order: list[Criterion],
+                   cols: dict[str, list[np.ndarray]]) -> pd.DataFrame:
+    """The contributions table: ``n`` rows (one per interaction) for each criterion."""
+    if not order:
+        return conform(pd.DataFrame(columns=list(CONTRIBUTIONS.names)), CONTRIBUTIONS)
+    n, m = len(ids), len(order)
+
+    def each(labels: list[str]) -> Any:  # one label per criterion, repeated n times
+        return pd.array(np.repeat(np.array(labels, dtype=object), n), dtype=STRING)
+
+    return pd.DataFrame({
+        "interaction_id": pd.array(np.tile(np.asarray(ids, dtype=object), m), dtype=STRING),
+        "principle": each([c.principle for c in order]),
+        "criterion": each([c.name for c in order]),
+        "value": np.concatenate(cols["value"]).astype("float64"),
+        "weight": np.repeat(np.array([c.weight if c.kind == "score" else 0.0 for c in order],
+                                     dtype="float64"), n),
+        "applied": np.concatenate(cols["applied"]).astype(bool),
+        "points": np.concatenate(cols["points"]).astype("float64"),
+        "points_lost": np.concatenate(cols["points_lost"]).astype("float64"),
+    })
 
 
 def _scope_of(ids: np.ndarray, scope: pd.DataFrame | None) -> tuple[np.ndarray, Any]:

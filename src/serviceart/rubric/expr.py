@@ -38,7 +38,8 @@ slower than the target gives 0, and missing or zero times give NaN (not applied)
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+import functools
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
 import numpy as np
@@ -176,9 +177,16 @@ def parse(expression: str) -> ast.Expression:
     The check is complete: a parsed expression evaluates on any float columns
     (see the module docstring). The tree is walked without recursion, so a deep
     expression gives an :class:`ExpressionError`, never a ``RecursionError``.
+    Checked trees are cached by text (they are never modified), so a rubric's
+    expressions are parsed once however many chunks it scores.
     """
     if not isinstance(expression, str):
         raise ExpressionError(f"an expression must be text, got {_short(expression)}")
+    return _parse_checked(expression)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_checked(expression: str) -> ast.Expression:
     text = expression.strip()
     if len(text) > MAX_LENGTH:
         raise ExpressionError(
@@ -207,15 +215,17 @@ def parse(expression: str) -> ast.Expression:
     return tree
 
 
-def _value_names(tree: ast.AST) -> set[str]:
-    """Names used as values (callees excluded) in a checked tree."""
+@functools.lru_cache(maxsize=4096)
+def _value_names(tree: ast.AST) -> frozenset[str]:
+    """Names used as values (callees excluded) in a checked tree (cached per tree)."""
     callees = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in callees}
+    return frozenset(n.id for n in ast.walk(tree)
+                     if isinstance(n, ast.Name) and id(n) not in callees)
 
 
 def names_in(expression: str) -> set[str]:
     """Column names an expression refers to (function names excluded)."""
-    return _value_names(parse(expression)) - {"True", "False"}
+    return set(_value_names(parse(expression)) - {"True", "False"})
 
 
 def _eval(node: ast.AST, cols: dict[str, np.ndarray]) -> Any:
@@ -256,17 +266,25 @@ def _eval(node: ast.AST, cols: dict[str, np.ndarray]) -> Any:
 
 
 def evaluate(expression: str | ast.Expression, frame: pd.DataFrame,
-             names: Iterable[str] | None = None) -> np.ndarray:
+             names: Iterable[str] | None = None, *,
+             columns: MutableMapping[str, np.ndarray] | None = None) -> np.ndarray:
     """Evaluate an expression on every row of ``frame``; returns a float array.
 
     Missing values propagate as NaN through arithmetic; comparisons with NaN are
     false. Floating-point errors give ``inf`` or NaN, never an exception or a
     warning.
+
+    ``columns`` is an optional cache of ``frame``'s columns as float arrays, filled
+    as they are needed: pass the same dict when evaluating several expressions on
+    one frame, so that each column is converted once.
     """
     tree = parse(expression) if isinstance(expression, str) else expression
     needed = set(names) if names is not None else _value_names(tree) - {"True", "False"}
-    cols = {n: frame[n].to_numpy(dtype="float64", na_value=np.nan) for n in needed
-            if n in frame.columns}
+    cache: MutableMapping[str, np.ndarray] = {} if columns is None else columns
+    for n in needed:
+        if n not in cache and n in frame.columns:
+            cache[n] = frame[n].to_numpy(dtype="float64", na_value=np.nan)
+    cols = {n: cache[n] for n in needed if n in cache}
     missing = [n for n in needed if n not in cols and n not in ("True", "False")]
     if missing:
         raise ExpressionError(f"unknown measure(s) {sorted(missing)}")

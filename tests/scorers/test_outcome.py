@@ -145,3 +145,21 @@ def test_outcome_and_sentiment_read_the_same_last_word_of_the_customer():
     ends = evidence[evidence["detail"].str.contains('"end"')]
     assert set(ends["turn_index"]) == {2}  # "bye" moves nothing
     assert ends["text"].tolist() == ["great", "that worked", "thank"]
+
+
+def test_only_the_agents_short_link_replies_are_bare():
+    """Words are counted in the agent's linked turns only: the boundary is 15 words."""
+    short = "@cust_7 Hi there, the steps for a reset are on this page: https://help.example.com/r"
+    long_ = ("@cust_7 Hi there, unplug the router for thirty seconds, plug it back in, wait "
+             "for the green light and then try again; the full steps are at "
+             "https://help.example.com/r")
+    thread = _thread("links", [
+        ("customer", "@brand here is my screenshot https://pic.example.com/x wifi is down"),
+        ("agent", short),
+        ("customer", "@brand www.example.com says nothing about it"),
+        ("agent", long_),
+    ])
+    m = _score(thread, HELPED).loc["links"]
+    assert m["agent_link_share"] == 1.0
+    assert m["bare_link_replies"] == 1  # the short one; the customer's links never count
+    assert _score(HELPED).loc["helped", "bare_link_replies"] == 0

@@ -160,9 +160,13 @@ class OutcomeScorer(Scorer):
 
         links = pd.Series(pc.or_(pc.match_substring(raw, "://"), pc.match_substring(raw, "www."))
                           .to_numpy(zero_copy_only=False).astype(bool))
-        n_words = pd.Series(pc.count_substring_regex(clean, _WORD_TEXT).to_numpy(
-            zero_copy_only=False))
-        bare = is_agent & links & (n_words < BARE_LINK_WORDS)
+        # words are counted only in the agent's turns with a link (the few that can be bare)
+        linked = (is_agent & links).to_numpy()
+        n_words = np.full(len(linked), BARE_LINK_WORDS, dtype="int64")
+        if linked.any():
+            n_words[linked] = pc.count_substring_regex(
+                clean.filter(pa.array(linked)), _WORD_TEXT).to_numpy(zero_copy_only=False)
+        bare = pd.Series(linked & (n_words < BARE_LINK_WORDS))
 
         ev = ctx.evidence
         ev_key = ev["interaction_id"].astype("string")

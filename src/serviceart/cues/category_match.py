@@ -215,6 +215,13 @@ class CategoryComponent:
         out, self._hits = self._hits, []
         return out
 
+    def repeat(self, codes: Sequence[int]) -> None:
+        """Hold one list of hits per turn again when the docs were the turns' distinct
+        texts: turn ``i`` gets the hits of doc ``codes[i]`` (see
+        :func:`serviceart.cues.pipeline.distinct`)."""
+        hits = self._hits
+        self._hits = [hits[c] for c in codes]
+
 
 @Language.factory(COMPONENT, default_config={"text": "", "source": "<categories>",
                                              "patterns_dir": None})

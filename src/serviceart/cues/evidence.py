@@ -12,15 +12,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from spacy.language import Language
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from ..clock import reference_times
 from ..clock.calendar import BusinessCalendar
 from ..clock.due import find_due, find_due_phrase
 from ..codebook import CUES
 from ..schema import EVIDENCE, conform, empty
+from .category_match import component_of as category_component
 from .learned import MODEL_KEY
-from .pipeline import SPANS_KEY, normalise
+from .pipeline import SPANS_KEY, distinct
 
 __all__ = ["FIRST_REPLY_DROPS", "extract_evidence", "first_replies"]
 
@@ -59,12 +60,41 @@ def first_replies(turns: pd.DataFrame) -> np.ndarray:
     return first.reindex(frame.index).to_numpy(dtype=bool)
 
 
-def _promise(span: Span, said: pd.Timestamp | None, tz: str | tzinfo,
+#: A cue found in a text: cue, source, confidence, start and end characters, and for
+#: a promise the character span of its sentence (``None`` for other cues).
+_Found = tuple[str, str, float, int, int, "tuple[int, int] | None"]
+
+
+def _cues_of(doc: Doc) -> list[_Found]:
+    """The cues of one analysed text, pattern cues first, with every role."""
+    found: list[_Found] = []
+    for span in doc.spans[SPANS_KEY]:
+        found.append((span.label_, "pattern", 1.0, span.start_char, span.end_char,
+                      _sentence(span)))
+    if MODEL_KEY in doc.spans and len(doc.spans[MODEL_KEY]):
+        group = doc.spans[MODEL_KEY]
+        for span, conf in zip(group, group.attrs["confidence"], strict=True):
+            found.append((span.label_, "model", conf, span.start_char, span.end_char,
+                          _sentence(span)))
+    return found
+
+
+def _sentence(span: Span) -> tuple[int, int] | None:
+    """The character span of a promise's sentence (due phrases are read from it)."""
+    if span.label_ != "promise":
+        return None
+    sent = span.sent
+    return sent.start_char, sent.end_char
+
+
+def _promise(text: str, start: int, end: int, sentence: tuple[int, int] | None,
+             said: pd.Timestamp | None, tz: str | tzinfo,
              calendar: BusinessCalendar | None = None) -> tuple[str, pd.Timestamp | None]:
     """A promise's ``detail`` JSON and its due time (None when there is none, or when
-    the turn's time is unknown: the phrase is then kept without a time)."""
-    detail: dict[str, Any] = {"action": span.text}
-    text = span.sent.text
+    the turn's time is unknown: the phrase is then kept without a time); ``text`` is the
+    analysed (normalised) text, ``start:end`` the promise and ``sentence`` its sentence."""
+    detail: dict[str, Any] = {"action": text[start:end]}
+    text = text[sentence[0]:sentence[1]] if sentence is not None else text
     due_at: pd.Timestamp | None = None
     if said is None:
         phrase = find_due_phrase(text, calendar=calendar)
@@ -120,17 +150,16 @@ def extract_evidence(
     texts = turns["text"].astype("string").fillna("").to_numpy(dtype=object)
     cols: dict[str, list[Any]] = {k: [] for k in EVIDENCE.names}
     dues: dict[int, int] = {}  # evidence row -> due time, ns since the epoch
-    docs = nlp.pipe((normalise(t) for t in texts), batch_size=batch_size)
+    # each distinct text is analysed once; its cues are then read for every turn saying it
+    unique, codes = distinct(texts)
+    by_text = [_cues_of(doc) for doc in nlp.pipe(unique, batch_size=batch_size)]
+    component = category_component(nlp)
+    if component is not None:  # its hits, one list per turn again
+        component.repeat(codes)
     role_of = {name: cue.role for name, cue in CUES.items()}
-    for i, doc in enumerate(docs):
+    for i, code in enumerate(codes):
         role = roles[i]
-        found = [(span, "pattern", 1.0) for span in doc.spans[SPANS_KEY]]
-        if MODEL_KEY in doc.spans and len(doc.spans[MODEL_KEY]):
-            group = doc.spans[MODEL_KEY]
-            found += [(span, "model", conf) for span, conf
-                      in zip(group, group.attrs["confidence"], strict=True)]
-        for span, source, confidence in found:
-            cue = span.label_
+        for cue, source, confidence, start, end, sentence in by_text[code]:
             if role_of[cue] != role:
                 continue
             cols["source"].append(source)
@@ -138,11 +167,11 @@ def extract_evidence(
             cols["interaction_id"].append(i)
             cols["role"].append(role)
             cols["cue"].append(cue)
-            cols["start_char"].append(span.start_char)
-            cols["end_char"].append(span.end_char)
-            cols["text"].append(texts[i][span.start_char:span.end_char])
-            detail, due_at = (_promise(span, said_at(i), tz, calendar) if cue == "promise"
-                              else (None, None))
+            cols["start_char"].append(start)
+            cols["end_char"].append(end)
+            cols["text"].append(texts[i][start:end])
+            detail, due_at = (_promise(unique[code], start, end, sentence, said_at(i), tz,
+                                       calendar) if cue == "promise" else (None, None))
             cols["detail"].append(detail)
             if due_at is not None:
                 dues[len(cols["detail"]) - 1] = due_at.value

@@ -212,6 +212,23 @@ def normalise(text: str) -> str:
     return text
 
 
+def distinct(texts: Iterable[str]) -> tuple[list[str], list[int]]:
+    """The distinct normalised texts (first-seen order) and, per text, its position
+    among them.
+
+    Cues depend on a turn's text alone, so a text that comes back (a templated
+    reply, "Thanks!", an automated prompt) is analysed once.
+
+    Examples
+    --------
+    >>> distinct(["Thanks!", "OK", "Thanks!"])
+    (['Thanks!', 'OK'], [0, 1, 0])
+    """
+    index: dict[str, int] = {}
+    codes = [index.setdefault(normalise(t), len(index)) for t in texts]
+    return list(index), codes
+
+
 def detect(
     texts: Iterable[str], *, nlp: Language | None = None, batch_size: int = 256
 ) -> list[list[tuple[str, int, int]]]:
@@ -239,10 +256,11 @@ def detect(
     [[('apology', 0, 5), ('promise', 20, 38)]]
     """
     nlp = nlp or make_nlp()
+    unique, codes = distinct(texts)
     out: list[list[tuple[str, int, int]]] = []
-    for doc in nlp.pipe((normalise(t) for t in texts), batch_size=batch_size):
+    for doc in nlp.pipe(unique, batch_size=batch_size):
         found = [(s.label_, s.start_char, s.end_char) for s in doc.spans[SPANS_KEY]]
         if MODEL_KEY in doc.spans:
             found += [(s.label_, s.start_char, s.end_char) for s in doc.spans[MODEL_KEY]]
         out.append(found)
-    return out
+    return [list(out[c]) for c in codes]

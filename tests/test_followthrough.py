@@ -626,3 +626,45 @@ def test_ledger_invariants_on_random_cases(case, use_calendar):
     assert len(m) == len(conv.interactions)
     counted = m[["promises_kept", "promises_broken", "promises_open"]].to_numpy().sum()
     assert counted == (ledger["status"] != "unverifiable").sum()
+
+
+# -- only the cases with a promise are read, every turn is still checked -------------
+
+OTHER_CASE = [
+    ("o1", "KZ", "call", "customer", "Still waiting, nobody called me back.", "2026-03-09 09:00"),
+    ("o1", "KZ", "call", "agent", "I'm sorry about the wait.", "2026-03-09 09:01"),
+]
+
+
+def test_cases_without_a_promise_change_nothing_but_the_default_as_of(nlp):
+    end = T("2026-03-02 10:02")
+    alone = _ledger(nlp, CALLBACK[:3], as_of=end)
+    pd.testing.assert_frame_equal(alone, _ledger(nlp, CALLBACK[:3] + OTHER_CASE, as_of=end))
+    # without as_of, the end of the data is the latest turn of every case: a week later
+    # the callback due "tomorrow before noon" is broken, not open
+    assert _one(_ledger(nlp, CALLBACK[:3]))["status"] == "open"
+    assert _one(_ledger(nlp, CALLBACK[:3] + OTHER_CASE))["status"] == "broken"
+
+
+def _evidence_of(nlp, conv: sa.Conversations, extra: dict) -> pd.DataFrame:
+    ev = extract_evidence(conv.turns, conv.interactions, nlp)
+    row = {c: None for c in EVIDENCE.names} | extra
+    return conform(pd.concat([ev, pd.DataFrame([row])], ignore_index=True), EVIDENCE)
+
+
+@pytest.mark.parametrize("iid", ["c1", "o1"])  # in the promise's case, in another case
+def test_chasing_evidence_naming_a_missing_turn_is_refused(nlp, iid):
+    conv = _conv(CALLBACK[:3] + OTHER_CASE)
+    ev = _evidence_of(nlp, conv, {"interaction_id": iid, "turn_index": 9, "role": "customer",
+                                  "cue": "chasing", "start_char": 0, "end_char": 5,
+                                  "text": "again", "source": "pattern", "confidence": 1.0})
+    with pytest.raises(InputError, match=rf"SA-I016.*turn 9 of interaction '{iid}'"):
+        promise_ledger(conv.turns, conv.interactions, ev)
+
+
+def test_a_turn_without_its_interaction_row_is_refused(nlp):
+    conv = _conv(CALLBACK[:3] + OTHER_CASE)
+    ev = extract_evidence(conv.turns, conv.interactions, nlp)
+    inter = conv.interactions[conv.interactions["interaction_id"] != "o1"]
+    with pytest.raises(InputError, match=r"SA-I015.*'o1'"):
+        promise_ledger(conv.turns, inter, ev)

@@ -305,6 +305,43 @@ def _turn_table(turns: pd.DataFrame, inter: pd.DataFrame, follow_ups: pd.MultiIn
     return t
 
 
+def _of_promise_cases(turns: pd.DataFrame, inter: pd.DataFrame, prom: pd.DataFrame
+                      ) -> pd.DataFrame:
+    """The turns of the cases that hold a promise: only their turns can make, keep or
+    chase one (every turn is still checked to belong to an interaction)."""
+    ids = inter["interaction_id"].astype("string")
+    iid = turns["interaction_id"].astype("string")
+    known = iid.isin(ids).to_numpy(dtype=bool)
+    if not known.all():
+        bad = iid[~known].iloc[0]
+        raise InputError(f"turn of interaction {bad!r} has no row in the interactions "
+                         "table: pass conformed tables of whole cases", field="interaction_id",
+                         code="SA-I015")
+    case = inter["case_id"].astype("string").fillna(ids)
+    cases = case[ids.isin(prom["interaction_id"].astype("string")).to_numpy(dtype=bool)]
+    keep = ids[case.isin(cases).to_numpy(dtype=bool)]
+    if len(keep) == len(ids):
+        return turns
+    return turns[iid.isin(keep).to_numpy(dtype=bool)]
+
+
+def _check_named(rows: pd.DataFrame, turns: pd.DataFrame, what: str) -> None:
+    """Raise when an evidence row names a turn that ``turns`` lacks."""
+    iids = rows["interaction_id"].astype("string")
+    theirs = turns[turns["interaction_id"].astype("string").isin(iids).to_numpy(dtype=bool)]
+    named = _keys(rows)
+    missing = ~named.isin(_keys(theirs))
+    if missing.any():
+        iid, turn = named[np.flatnonzero(missing)[0]]
+        raise _unnamed_turn(what, iid, turn)
+
+
+def _unnamed_turn(what: str, iid: str, turn: int) -> InputError:
+    return InputError(f"{what} evidence names turn {turn} of interaction {iid!r}, "
+                      "which the turns table lacks: pass the evidence of these turns",
+                      record=f"{iid}:{turn}", code="SA-I016")
+
+
 class _Event:
     __slots__ = ("how", "iid", "order", "time", "turn")
 
@@ -497,11 +534,19 @@ def promise_ledger(
         return empty(PROMISES)
     fu = evidence[(cue == "follow_up") & (role == "agent")]
     ch = evidence[(cue == "chasing") & (role == "customer")]
-    t = _turn_table(turns, inter, _keys(fu), threads)
     as_of_ts = _utc(as_of)
-    if as_of_ts is None:
-        latest = [x for x in (t["time"].max(), inter["started_at"].max()) if pd.notna(x)]
+    if as_of_ts is None:  # the latest time of all the turns, not only the cases' below
+        latest = [x for x in (turn_times(turns, inter).max(), inter["started_at"].max())
+                  if pd.notna(x)]
         as_of_ts = max(latest) if latest else None
+    sub = _of_promise_cases(turns, inter, prom)
+    if len(sub) < len(turns):  # chasing in the other cases: only checked to name a turn
+        elsewhere = ~ch["interaction_id"].astype("string").isin(
+            sub["interaction_id"].astype("string")).to_numpy(dtype=bool)
+        if elsewhere.any():
+            _check_named(ch[elsewhere], turns, "chasing")
+            ch = ch[~elsewhere]
+    t = _turn_table(sub, inter, _keys(fu), threads)
     # the turns that matter (agent turns, chasing turns) as plain Python columns
     t = t[(t["role"] == "agent").to_numpy() | _keys(t, "iid", "turn").isin(_keys(ch))]
     # times are read one at a time, only for the turns that need one (a Timestamp per
@@ -526,9 +571,7 @@ def promise_ledger(
     def locate(iid: str, turn: int, what: str) -> int:
         n = tpos.get((iid, turn))
         if n is None:
-            raise InputError(f"{what} evidence names turn {turn} of interaction {iid!r}, "
-                             "which the turns table lacks: pass the evidence of these turns",
-                             record=f"{iid}:{turn}", code="SA-I016")
+            raise _unnamed_turn(what, iid, turn)
         return n
 
     # -- one record per promise --------------------------------------------------------

@@ -7,14 +7,16 @@ of any size in bounded memory:
    interaction metadata in memory: ids, case and customer ids, start and end
    times, who opened the contact. The validated chunks go to a temporary spill
    folder beside the output (``.<output>.spill-<pid>``, Arrow IPC files, removed
-   at the end), so the input is parsed and validated once. Meanwhile the workers, already
+   at the end), so the input is parsed and validated once. Meanwhile the workers, once
    started, extract each spilled chunk's evidence (the cue pipeline: most of
    the work, and it needs no case and no end of data), so reading and scoring
-   overlap. Then the run plan is made over the whole dataset
+   overlap; extractions not started when the input is read are dropped (their
+   parts extract that evidence themselves). Then the run plan is made over the whole dataset
    (:func:`serviceart.run.plan.make_plan`, as :func:`serviceart.score` and
    :mod:`serviceart.dask` make it): cases, repeat contacts, the end of the data
    and the parts, whole cases of about ``chunk_size`` interactions.
-2. **Score.** Parts go to the ``jobs`` worker processes. A task carries only the
+2. **Score.** Parts go to the ``jobs`` worker processes, each as soon as no
+   chunk it needs is still being extracted. A task carries only the
    part's plan rows and the numbers of the spilled chunks holding its
    interactions; the worker reads the interactions, turns and extracted evidence
    from the spill itself and scores them with
@@ -501,9 +503,11 @@ def _run(files: list[Path], out: Path, spill: Path, settings: ScoreSettings, *,
 
     The workers start before the index pass: while the parent reads, each
     spilled chunk's evidence (the cue pipeline, most of the work, which needs
-    no case or end-of-data) is extracted by a worker, so reading and scoring
-    overlap. A resumed run (the folder already holds parts) extracts evidence
-    with each missing part instead, so finished parts cost no extraction.
+    no case or end-of-data) is extracted by a worker once the workers are up,
+    so reading and scoring overlap; what is not under way when the input is
+    read is extracted with the parts. A resumed run (the folder already holds
+    parts) extracts evidence with each missing part instead, so finished parts
+    cost no extraction.
     """
     jobs = settings.jobs
     pool = RotatingPool(jobs, settings.recycle_after * jobs, _init, (fail,),

@@ -15,6 +15,12 @@ Measures, in one run on generated exports (the same realistic lines as
   same rows take to score;
 - the time to score 100k chats end to end through the CLI.
 
+Each command's CPU seconds (its own, its fork server's and its workers', user +
+system) are reported beside its wall time: on a shared machine the wall times move
+with the load, the CPU seconds much less. On Linux this process becomes a child
+subreaper (``PR_SET_CHILD_SUBREAPER``), so the fork server a command leaves behind is
+reaped here and its CPU time (with its workers') is counted.
+
 Speed is reported as ratios within the run, never asserted by tests.
 
 Usage: ``python benchmarks/batch.py [--chats N] [--e2e-chats N] [--skip-e2e]``
@@ -23,8 +29,11 @@ Usage: ``python benchmarks/batch.py [--chats N] [--e2e-chats N] [--skip-e2e]``
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -62,13 +71,55 @@ def _write(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def _subreaper() -> bool:
+    """Make this process the reaper of its orphaned descendants (Linux), so that a fork
+    server and its workers are reaped here and their CPU time counts in
+    ``RUSAGE_CHILDREN``; whether that worked."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return int(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+_REAPER = _subreaper()
+
+
+def _reap(timeout: float = 30.0) -> None:
+    """Wait for the orphans a finished command left (a fork server, its workers: they
+    end with the command) so that their CPU time is counted."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.02)
+    raise SystemExit("a command's worker processes did not end within "
+                     f"{timeout:.0f} s of the command")
+
+
+def _cpu() -> float:
+    """User + system CPU seconds of the reaped descendants so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def _cli(path: Path, out: Path, jobs: int) -> dict[str, Any]:
     exe = Path(sys.executable).with_name("serviceart")
-    t0 = time.perf_counter()
+    cpu0, t0 = _cpu(), time.perf_counter()
     subprocess.run([str(exe), "score", str(path), "-o", str(out), "--jobs", str(jobs)],
                    check=True, capture_output=True, text=True)
     info = json.loads((out / "run.json").read_text())
     info["wall_seconds"] = time.perf_counter() - t0
+    _reap()
+    info["cpu_seconds"] = _cpu() - cpu0
     return info
 
 
@@ -86,11 +137,13 @@ def _single(path: Path) -> dict[str, Any]:
     """Read and score ``path`` in one fresh process (``sa.read`` + ``sa.score``), timed
     after the imports, as ``run.json`` times the batch engine; ``wall_seconds`` is the
     whole process, imports included, as for the command line."""
-    t0 = time.perf_counter()
+    cpu0, t0 = _cpu(), time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _SINGLE, str(path)], check=True,
                           capture_output=True, text=True)
     info = dict(json.loads(done.stdout.strip().splitlines()[-1]))
     info["wall_seconds"] = time.perf_counter() - t0
+    _reap()
+    info["cpu_seconds"] = _cpu() - cpu0
     return info
 
 
@@ -98,6 +151,7 @@ def _pair(first: Path, second: Path) -> dict[str, Any]:
     """Two single processes at once, each reading and scoring half of the input: the
     most two cores can give on this work (no parent, no pool, nothing shared), the
     ceiling for ``--jobs 2`` on this machine. ``seconds`` is the slower half."""
+    cpu0 = _cpu()
     procs = [subprocess.Popen([sys.executable, "-c", _SINGLE, str(f)], stdout=subprocess.PIPE,
                               text=True) for f in (first, second)]
     halves = []
@@ -106,8 +160,9 @@ def _pair(first: Path, second: Path) -> dict[str, Any]:
         if proc.returncode:
             raise SystemExit(f"the half-input run failed with code {proc.returncode}")
         halves.append(json.loads(stdout.strip().splitlines()[-1]))
+    _reap()
     return {"seconds": max(float(h["seconds"]) for h in halves),
-            "halves": [float(h["seconds"]) for h in halves]}
+            "halves": [float(h["seconds"]) for h in halves], "cpu_seconds": _cpu() - cpu0}
 
 
 def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -170,11 +225,20 @@ def main() -> None:
     print(f"whole commands, imports and start-up included: single process {w0:.1f} s, "
           f"--jobs 1 {w1:.1f} s, --jobs 2 {w2:.1f} s (--jobs 2 against --jobs 1: "
           f"{w1 / w2:.2f}x; against the single process: {w0 / w2:.2f}x)")
+    c0, c1, c2, cp = (float(r["cpu_seconds"]) for r in (single, one, two, pair))
+    print(f"CPU seconds of the whole commands (workers and fork server included"
+          f"{'' if _REAPER else '; not counted here: no subreaper on this platform'}): "
+          f"single process {c0:.1f}, --jobs 1 {c1:.1f}, --jobs 2 {c2:.1f}, two halves at "
+          f"once {cp:.1f}; load average now {os.getloadavg()[0]:.1f}")
     if args.repeat > 1:
         for key, label in (("single", "single"), ("one", "--jobs 1"), ("two", "--jobs 2"),
                            ("pair", "two halves at once")):
-            print(f"  {label} runs: " + ", ".join(f"{float(r['seconds']):.1f} s"
-                                                for r in runs[key]))
+            print(f"  {label} runs: " + ", ".join(
+                f"{float(r['seconds']):.1f} s" + (f" ({float(r['wall_seconds']):.1f} s whole, "
+                                                  f"{float(r['cpu_seconds']):.1f} CPU s)"
+                                                  if "wall_seconds" in r else
+                                                  f" ({float(r['cpu_seconds']):.1f} CPU s)")
+                for r in runs[key]))
     for label, info in (("--jobs 1", one), ("--jobs 2", two)):
         print(f"  {label}: index pass {float(info['index_seconds']):.1f} s (evidence of "
               f"{info['evidence_extracted_while_reading']} chunks extracted meanwhile), "

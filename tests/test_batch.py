@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import serviceart as sa
-from serviceart.run.batch import run_batch
+from serviceart.run.batch import _extract, _part_evidence, run_batch
+from serviceart.run.chunk import evidence_for
 from serviceart.run.faults import Faults
+from serviceart.run.settings import ScoreSettings
+from serviceart.run.spill import spill, spill_file
 
 pytestmark = pytest.mark.slow
 
@@ -36,8 +44,30 @@ def reference(samples_dir):
     return sa.score(sa.read(samples_dir))
 
 
+def _hold_reading(parent: Path, *, chunks: int | None = None,
+                  skip: frozenset[int] = frozenset()) -> Callable[[int], None]:
+    """A ``reading`` callback that holds the reader after each chunk until the workers
+    have written the evidence of every chunk spilled so far (of the first ``chunks``
+    only, when given; never of those in ``skip``), so that evidence is extracted while
+    the input is still being read whatever the speed of the machine."""
+    def reading(_turns: int) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            files = sorted(f for folder in parent.glob(".run.spill-*")
+                           for f in folder.glob("*-interactions.arrow"))
+            wanted = [f for f in files[:chunks] if int(f.name[:6]) not in skip
+                      and len(pd.read_feather(f))]  # a chunk without interactions has none
+            if all(f.with_name(f.name.replace("interactions", "evidence")).exists()
+                   for f in wanted):
+                return
+            time.sleep(0.02)
+        raise AssertionError("the workers wrote no evidence while the input was read")
+    return reading
+
+
 def test_batch_equals_score_with_two_workers(samples_dir, reference, tmp_path):
-    s = run_batch(samples_dir, tmp_path / "run", jobs=2, chunk_size=3)
+    s = run_batch(samples_dir, tmp_path / "run", jobs=2, chunk_size=3,
+                  reading=_hold_reading(tmp_path))
     assert (s.interactions_in, s.scored, s.rejected) == (13, 13, 0)
     assert s.parts >= 4 and s.parts_failed == 0 and s.peak_rss_mb > 0
     res = sa.Result.from_parquet(tmp_path / "run")
@@ -55,7 +85,7 @@ def test_batch_equals_score_with_two_workers(samples_dir, reference, tmp_path):
 def test_resume_after_an_interruption_scores_only_missing_parts(samples_dir, reference,
                                                                  tmp_path):
     out = tmp_path / "run"
-    first = run_batch(samples_dir, out, jobs=1, chunk_size=3)
+    first = run_batch(samples_dir, out, jobs=1, chunk_size=3, reading=_hold_reading(tmp_path))
     markers = sorted((out / "parts").glob("part-*.json"))
     # a kill at 50%: the later parts never got their marker (a table may be half there)
     lost = markers[len(markers) // 2:]
@@ -88,8 +118,11 @@ def test_a_failed_evidence_extraction_is_redone_with_its_part(samples_dir, refer
                                                               tmp_path):
     # evidence extracted while reading is a cache: a chunk whose extraction failed
     # has its evidence extracted with the part that scores it, and nothing is lost
-    s = run_batch(samples_dir, tmp_path / "run", jobs=2, chunk_size=3, _faults=Faults(extract=1))
+    s = run_batch(samples_dir, tmp_path / "run", jobs=2, chunk_size=3, _faults=Faults(extract=1),
+                  reading=_hold_reading(tmp_path, skip=frozenset({1})))
     assert (s.scored, s.rejected, s.parts_failed) == (13, 0, 0)
+    chunks = sum(1 for c in sa.stream(samples_dir, chunk_size=3) if len(c.interactions))
+    assert s.info["evidence_extracted_while_reading"] == chunks - 1
     assert not list(tmp_path.glob(".run.spill-*"))  # the spill folder is removed
     _same(sa.Result.from_parquet(tmp_path / "run"), reference)
 
@@ -151,7 +184,7 @@ def test_batch_equals_score_on_real_threads_with_cases_across_chunks(shared_data
     # extracted per chunk while reading, parts cut from whole cases, same result
     path = shared_data / "twcs" / "twcs.csv"
     chunks = list(sa.stream(path, chunk_size=60))
-    s = run_batch(path, tmp_path / "run", jobs=2, chunk_size=60)
+    s = run_batch(path, tmp_path / "run", jobs=2, chunk_size=60, reading=_hold_reading(tmp_path))
     ref = sa.score(sa.read(path))
     res = sa.Result.from_parquet(tmp_path / "run")
     assert (s.interactions_in, s.scored + s.out_of_scope, s.rejected) == (1312, 1312, 0)
@@ -185,3 +218,76 @@ def test_workers_allocate_arrow_memory_with_malloc(samples_dir, tmp_path):
     s = run_batch(samples_dir, tmp_path / "run", jobs=1, chunk_size=5)
     markers = [json.loads(p.read_text()) for p in (tmp_path / "run" / "parts").glob("*.json")]
     assert s.scored == 13 and {m["arrow_pool"] for m in markers} == {"system"}
+
+
+def test_parts_go_out_while_evidence_is_still_being_extracted(samples_dir, reference,
+                                                              tmp_path):
+    # the reader waits only for the first chunk's evidence: when the input is read,
+    # extractions that have not started are dropped and their parts extract that
+    # evidence themselves, those under way finish first; the tables are the same
+    chunks = sum(1 for c in sa.stream(samples_dir, chunk_size=3) if len(c.interactions))
+    s = run_batch(samples_dir, tmp_path / "run", jobs=2, chunk_size=3,
+                  reading=_hold_reading(tmp_path, chunks=1))
+    assert (s.interactions_in, s.scored, s.rejected, s.parts_failed) == (13, 13, 0, 0)
+    assert 1 <= s.info["evidence_extracted_while_reading"] <= chunks
+    _same(sa.Result.from_parquet(tmp_path / "run"), reference)
+    # nothing waits for the workers when the input is read at once: same tables
+    s = run_batch(samples_dir, tmp_path / "fast", jobs=2, chunk_size=3)
+    assert (s.scored, s.rejected, s.parts_failed) == (13, 0, 0)
+    _same(sa.Result.from_parquet(tmp_path / "fast"), reference)
+
+
+def test_a_part_mixes_extracted_and_new_evidence_in_input_order(samples_dir, tmp_path):
+    # a part over two chunks, one extracted while reading and one not: its evidence
+    # is the same table, rows in the same order, as when extracted in one go
+    conv = sa.read(samples_dir / "chats.jsonl")
+    turns, inter = conv.turns, conv.interactions
+    ids = inter["interaction_id"].astype(str)
+    halves = [ids.iloc[: len(ids) // 2], ids.iloc[len(ids) // 2:]]
+    for k, half in enumerate(halves):
+        spill(turns[turns["interaction_id"].astype(str).isin(half)],
+              spill_file(tmp_path, k, "turns"))
+        spill(inter[ids.isin(half)], spill_file(tmp_path, k, "interactions"))
+    settings = ScoreSettings()
+    _extract(0, str(tmp_path), settings)
+    part = pd.concat([halves[0].iloc[1:], halves[1].iloc[:-1]], ignore_index=True)
+    mixed = _part_evidence(tmp_path, [0, 1], {0}, part, settings)
+    whole = evidence_for(turns[turns["interaction_id"].astype(str).isin(part)].reset_index(
+        drop=True), inter[ids.isin(part)].reset_index(drop=True), settings)
+    assert mixed is not None and len(mixed) > 0
+    assert set(mixed["interaction_id"].astype(str)) == set(part) & set(whole["interaction_id"])
+    pd.testing.assert_frame_equal(mixed, whole[mixed.columns], check_dtype=False,
+                                  check_categorical=False)
+    assert _part_evidence(tmp_path, [0, 1], set(), part, settings) is None
+
+
+def test_a_failure_while_reading_stops_the_run_and_a_rerun_finishes_it(samples_dir,
+                                                                       reference, tmp_path):
+    # the reader fails after a few chunks, while the workers extract evidence: the
+    # error reaches the caller, the workers stop, the spill folder goes, the folder
+    # is free for the same command, which scores everything
+    calls: list[int] = []
+
+    def reading(turns: int) -> None:
+        _hold_reading(tmp_path)(turns)
+        calls.append(turns)
+        if len(calls) == 3:
+            raise OSError("the input disk went away")
+
+    with pytest.raises(OSError, match="input disk went away"):
+        run_batch(samples_dir, tmp_path / "run", jobs=2, chunk_size=3, reading=reading)
+    assert not list(tmp_path.glob(".run.spill-*"))
+    s = run_batch(samples_dir, tmp_path / "run", jobs=2, chunk_size=3)
+    assert (s.interactions_in, s.scored, s.rejected) == (13, 13, 0)
+    _same(sa.Result.from_parquet(tmp_path / "run"), reference)
+
+
+def test_the_parent_process_does_not_import_spacy(samples_dir, tmp_path):
+    # only the workers need the cue pipeline: the parent reads, plans and checks, and
+    # importing spaCy there cost each run about a second of CPU beside the workers
+    code = ("import sys\nfrom serviceart.run.batch import run_batch\n"
+            f"s = run_batch({str(samples_dir)!r}, {str(tmp_path / 'run')!r}, jobs=2, "
+            "chunk_size=5)\nprint(s.scored, 'spacy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["13", "False"]

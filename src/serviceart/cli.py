@@ -39,7 +39,6 @@ from rich.table import Table
 from rich.text import Text
 
 from .errors import ConfigError, InputError, ServiceartError
-from .readers.spelling import for_cli
 from .run.pool import PRELOAD, WORKER_ENV, start_fork_server
 
 if TYPE_CHECKING:
@@ -71,6 +70,15 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 # per command, so that the terminal's width and colour are read when the command runs.
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+def for_cli(message: str) -> str:
+    """:func:`serviceart.readers.spelling.for_cli`, imported when first needed: the
+    readers import pandas, which ``serviceart score`` must not wait for before it starts
+    its fork server."""
+    from .readers.spelling import for_cli as spelled
+
+    return spelled(message)
 
 
 def _version(given: bool) -> None:
@@ -331,9 +339,11 @@ def score(
     is listed with what it gave (also in run.json); a file that cannot be read is
     rejected as file_unreadable and the run goes on.
     """
+    # first of all, so that the server imports spaCy and pandas while this process
+    # imports pandas (the readers) too; it ends with this process if an option is bad
+    start_fork_server(PRELOAD, WORKER_ENV)
     read_options = _read_options(format, mapping, columns, roles, agent_domain,
                                  agent_address, agent_id, company)
-    start_fork_server(PRELOAD, WORKER_ENV)  # imports while this process imports too
     with _stopping():
         _score(paths, output, format, show, retry_failed, read_options,
                _Checks(allow_empty_files, strict), dict(

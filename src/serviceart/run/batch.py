@@ -7,14 +7,16 @@ of any size in bounded memory:
    interaction metadata in memory: ids, case and customer ids, start and end
    times, who opened the contact. The validated chunks go to a temporary spill
    folder beside the output (``.<output>.spill-<pid>``, Arrow IPC files, removed
-   at the end), so the input is parsed and validated once. Meanwhile the workers, already
+   at the end), so the input is parsed and validated once. Meanwhile the workers, once
    started, extract each spilled chunk's evidence (the cue pipeline: most of
    the work, and it needs no case and no end of data), so reading and scoring
-   overlap. Then the run plan is made over the whole dataset
+   overlap; extractions not started when the input is read are dropped (their
+   parts extract that evidence themselves). Then the run plan is made over the whole dataset
    (:func:`serviceart.run.plan.make_plan`, as :func:`serviceart.score` and
    :mod:`serviceart.dask` make it): cases, repeat contacts, the end of the data
    and the parts, whole cases of about ``chunk_size`` interactions.
-2. **Score.** Parts go to the ``jobs`` worker processes. A task carries only the
+2. **Score.** Parts go to the ``jobs`` worker processes, each as soon as no
+   chunk it needs is still being extracted. A task carries only the
    part's plan rows and the numbers of the spilled chunks holding its
    interactions; the worker reads the interactions, turns and extracted evidence
    from the spill itself and scores them with
@@ -56,6 +58,7 @@ import os
 import resource
 import shutil
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Generator, Iterable, Mapping
@@ -69,7 +72,6 @@ import pandas as pd
 
 from .._words import word_counts
 from ..clock.calendar import BusinessCalendar
-from ..cues.categories import write_categories
 from ..errors import ConfigError, OutputError
 from ..ingest.files import FileLog
 from ..ingest.io import expand_paths, stream
@@ -211,9 +213,15 @@ class _Extractor:
     """Hands spilled chunks to the workers for evidence extraction during the index pass.
 
     While the workers start (the fork server imports spaCy first), chunk numbers
-    wait in a backlog and the reader goes on; once they are up, chunks are
-    submitted, at most ``limit`` waiting at a time (tasks hold only chunk
-    numbers; a queue shorter than a pool's share never spreads over two pools).
+    wait in a backlog and the reader goes on; as soon as the workers are up, the
+    backlog is submitted (by a thread that waits for them), then each new chunk
+    at once, at most ``limit`` waiting at a time (tasks hold only chunk numbers;
+    a queue shorter than a pool's share never spreads over two pools).
+
+    When the input is read (:meth:`stop`), extractions that have not started are
+    dropped: their parts extract that evidence themselves, which costs less than
+    a separate task (no spilled evidence to write and read back) and lets every
+    part go to the workers at once instead of after the last extraction.
     """
 
     def __init__(self, pool: RotatingPool, spill: Path, settings: ScoreSettings,
@@ -223,35 +231,49 @@ class _Extractor:
         self.futures: dict[int, Future[int]] = {}
         self._backlog: list[int] = []
         self._queued: set[Future[int]] = set()
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        threading.Thread(target=self._when_ready, name="serviceart-extract", daemon=True
+                         ).start()
 
     def __call__(self, k: int) -> None:
-        self._backlog.append(k)
-        if self.pool.ready.is_set():
-            self._drain()
+        with self._lock:
+            self._backlog.append(k)
+            if self.pool.ready.is_set():
+                self._drain()
+
+    def _when_ready(self) -> None:
+        """Submit the backlog as soon as the workers are up (a thread)."""
+        while not self.pool.ready.wait(0.5):
+            if self._stopped.is_set():
+                return
+        with self._lock:
+            if not self._stopped.is_set():
+                try:
+                    self._drain()
+                except RuntimeError:  # the pool was shut down: the run is stopping
+                    self._backlog = []
 
     def _drain(self) -> None:
-        for k in self._backlog:
+        while self._backlog and not self._stopped.is_set():
             while len(self._queued) >= self.limit:
                 done, _ = wait(self._queued, return_when=FIRST_COMPLETED)
                 self._queued.difference_update(done)
+            k = self._backlog.pop(0)
             future = self.pool.submit(_extract, k, str(self.spill), self.settings)
             self._queued.add(future)
             self.futures[k] = future
-        self._backlog = []
 
-    def finish(self) -> dict[int, bool]:
-        """Wait for every extraction; whether each chunk's evidence was extracted."""
-        if self._backlog:
-            self.pool.ready.wait()
-            self._drain()
-        done: dict[int, bool] = {}
-        for k, future in self.futures.items():
-            try:
-                future.result()
-                done[k] = True
-            except Exception:  # extracted again with its part; the run goes on
-                done[k] = False
-        return done
+    def stop(self) -> dict[int, Future[int]]:
+        """Submit no more extractions and cancel those that have not started; the
+        extractions that remain (done or running), by chunk."""
+        self._stopped.set()
+        with self._lock:
+            self._backlog = []
+            for k, future in list(self.futures.items()):
+                if future.cancel():
+                    del self.futures[k]
+            return dict(self.futures)
 
 
 def _extract(k: int, spill: str, settings: ScoreSettings) -> int:
@@ -268,6 +290,27 @@ def _extract(k: int, spill: str, settings: ScoreSettings) -> int:
 
 
 # ---------------------------------------------------------------- the worker
+def _part_evidence(spill: Path, chunks: list[int], extracted: set[int], ids: pd.Series,
+                   settings: ScoreSettings) -> pd.DataFrame | None:
+    """A part's EVIDENCE, chunk by chunk in input order: read back where the chunk's
+    evidence was extracted while reading, extracted now for the part's interactions in
+    the other chunks; ``None`` (:func:`serviceart.run.chunk.score_part` extracts it all)
+    when no chunk was extracted."""
+    if not extracted.intersection(chunks):
+        return None
+    from .chunk import evidence_for
+
+    frames = []
+    for k in chunks:  # as the chunk's own extraction would (see _extract), for the part
+        frame = (unspill(spill, [k], "evidence", ids) if k in extracted else
+                 evidence_for(unspill(spill, [k], "turns", ids),
+                              unspill(spill, [k], "interactions", ids), settings))
+        if len(frame):
+            frames.append(conform(frame, EVIDENCE))
+    return (conform(pd.concat(frames, ignore_index=True), EVIDENCE) if frames
+            else empty(EVIDENCE))
+
+
 def _init(fail: faults.Faults) -> None:
     """Worker start (see :func:`serviceart.run.worker.init_worker`), with the simulated
     failures of this run (tests only)."""
@@ -286,12 +329,13 @@ def _arrow_pool() -> str:
     return str(pa.default_memory_pool().backend_name)
 
 
-def _score_part(index: int, rows: pd.DataFrame, chunks: list[int], with_evidence: bool,
+def _score_part(index: int, rows: pd.DataFrame, chunks: list[int], extracted: list[int],
                 spill: str, out: str, settings: ScoreSettings) -> dict[str, Any]:
     """Worker: score one part and write it; a failure becomes ``scoring_failed`` rejects.
 
-    ``rows`` are the part's plan rows; its interactions and turns, and its
-    evidence when ``with_evidence``, are read from the spilled ``chunks``.
+    ``rows`` are the part's plan rows; its interactions and turns are read from
+    the spilled ``chunks``, and its evidence from those of them that are
+    ``extracted`` (the evidence of the others is extracted here).
     """
     from .chunk import PartTables, pipeline, score_part  # workers only: spaCy
 
@@ -304,8 +348,7 @@ def _score_part(index: int, rows: pd.DataFrame, chunks: list[int], with_evidence
                        rows.set_index("interaction_id"))
         turns = unspill(Path(spill), chunks, "turns", ids)
         words = int(word_counts(turns["text"]).sum())
-        evidence = (conform(unspill(Path(spill), chunks, "evidence", ids), EVIDENCE)
-                    if with_evidence else None)
+        evidence = _part_evidence(Path(spill), chunks, set(extracted), ids, settings)
         faults.check("part", index)
         tables = dict(score_part(turns, inter, settings, nlp=pipeline(settings),
                                  evidence=evidence).items())
@@ -460,9 +503,11 @@ def _run(files: list[Path], out: Path, spill: Path, settings: ScoreSettings, *,
 
     The workers start before the index pass: while the parent reads, each
     spilled chunk's evidence (the cue pipeline, most of the work, which needs
-    no case or end-of-data) is extracted by a worker, so reading and scoring
-    overlap. A resumed run (the folder already holds parts) extracts evidence
-    with each missing part instead, so finished parts cost no extraction.
+    no case or end-of-data) is extracted by a worker once the workers are up,
+    so reading and scoring overlap; what is not under way when the input is
+    read is extracted with the parts. A resumed run (the folder already holds
+    parts) extracts evidence with each missing part instead, so finished parts
+    cost no extraction.
     """
     jobs = settings.jobs
     pool = RotatingPool(jobs, settings.recycle_after * jobs, _init, (fail,),
@@ -477,6 +522,8 @@ def _run(files: list[Path], out: Path, spill: Path, settings: ScoreSettings, *,
                           progress=progress, reading=reading, read_options=read_options,
                           retry_failed=retry_failed, file_log=file_log, t0=t0)
     except BaseException:  # Ctrl-C or a read error: stop the workers, keep complete parts
+        if extract is not None:
+            extract.stop()
         pool.shutdown(cancel=True)
         raise
     pool.shutdown()
@@ -490,7 +537,8 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
             retry_failed: bool, file_log: FileLog, t0: float) -> BatchSummary:
     index = _index(files, format, settings.chunk_size, read_options, spill, extract,
                    file_log, reading)
-    extracted = extract.finish() if extract is not None else {}
+    # extractions still running go on; the parts that need them wait for them
+    running = extract.stop() if extract is not None else {}
     index_seconds = time.perf_counter() - t0
     plan = make_plan(index.meta, settings)
     run = settings.with_as_of(plan.as_of)
@@ -500,7 +548,10 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
         "format": format, "settings": settings.outcome_dict(),
         "read_options": {k: str(v) for k, v in sorted(read_options.items())}})
     _claim(out, fingerprint, settings.rubric)
-    write_categories(out, settings.categories)
+    if settings.categories is not None:  # imported only then: ``cues`` imports spaCy,
+        from ..cues.categories import write_categories  # which this process needs not
+
+        write_categories(out, settings.categories)
     plan_file = plan.table.assign(_chunk=plan.table["interaction_id"].map(chunk_of).to_numpy())
     with writing(out / PLAN_FILE):
         plan_file.to_parquet(out / f".{PLAN_FILE}.tmp", index=False)
@@ -511,9 +562,7 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
     done_parts = check.done
     summary = BatchSummary(output=out, interactions_in=index.interactions_in)
     total, finished = len(plan.table), 0
-    futures: set[Future[dict[str, Any]]] = set()
-    markers: list[dict[str, Any]] = []
-    t_score = time.perf_counter()
+    todo: list[tuple[int, pd.DataFrame, list[int]]] = []
     for k, rows in enumerate(plan.parts()):
         if k in done_parts:
             summary.parts_skipped += 1
@@ -521,18 +570,37 @@ def _passes(files: list[Path], out: Path, spill: Path, pool: RotatingPool,
             if progress:
                 progress(finished, total)
             continue
-        chunks = sorted(set(rows["interaction_id"].map(chunk_of).astype(int).tolist()))
-        futures.add(pool.submit(_score_part, k, rows[["interaction_id", "case_id", "case_rule",
-                                                      "repeat_contact"]].reset_index(drop=True),
-                                chunks, all(extracted.get(c, False) for c in chunks),
-                                str(spill), str(out), run))
-        while len(futures) >= 2 * settings.jobs:
-            finished += _collect(futures, markers)
-            if progress:
-                progress(finished, total)
-    while futures:
-        finished += _collect(futures, markers)
-        if progress:
+        todo.append((k, rows[["interaction_id", "case_id", "case_rule", "repeat_contact"]
+                             ].reset_index(drop=True),
+                     sorted(set(rows["interaction_id"].map(chunk_of).astype(int).tolist()))))
+    t_score = time.perf_counter()
+    extracted: dict[int, bool] = {}
+    futures: set[Future[dict[str, Any]]] = set()
+    markers: list[dict[str, Any]] = []
+    while todo or futures or running:
+        _settle(running, extracted)
+        # parts in order, each as soon as none of its chunks is still being extracted
+        # (at most two per worker waiting, so that Ctrl-C has little to cancel)
+        waiting = []
+        for k, rows, chunks in todo:
+            if len(futures) >= 2 * settings.jobs or any(c in running for c in chunks):
+                waiting.append((k, rows, chunks))
+                continue
+            futures.add(pool.submit(_score_part, k, rows, chunks,
+                                    [c for c in chunks if extracted.get(c, False)],
+                                    str(spill), str(out), run))
+        todo = waiting
+        if not futures and not running:
+            continue
+        watched: set[Future[Any]] = {*futures, *running.values()}
+        done, _ = wait(watched, return_when=FIRST_COMPLETED)
+        parts = {f for f in futures if f in done}
+        for f in parts:
+            futures.discard(f)
+            marker = f.result()
+            markers.append(marker)
+            finished += int(marker["interactions"])
+        if progress and parts:
             progress(finished, total)
     scored_seconds = time.perf_counter() - t_score
 
@@ -630,15 +698,13 @@ def _scope_counts(out: Path) -> dict[str, int]:
                         else pd.DataFrame({"scope": pd.Series(dtype="string")}))
 
 
-def _collect(futures: set[Future[dict[str, Any]]], markers: list[dict[str, Any]]) -> int:
-    done, _ = wait(futures, return_when=FIRST_COMPLETED)
-    n = 0
-    for f in done:
-        futures.discard(f)
-        marker = f.result()
-        markers.append(marker)
-        n += int(marker["interactions"])
-    return n
+def _settle(running: dict[int, Future[int]], extracted: dict[int, bool]) -> None:
+    """Move the finished extractions from ``running`` to ``extracted`` (whether each
+    chunk's evidence was extracted: a failed one is extracted again with its part)."""
+    for k, future in list(running.items()):
+        if future.done():
+            del running[k]
+            extracted[k] = not future.cancelled() and future.exception() is None
 
 
 def _open_folder(out: Path) -> None:

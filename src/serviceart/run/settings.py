@@ -495,9 +495,11 @@ def _redact(value: Any) -> tuple[str, ...]:
 def _categories(value: Any) -> Any:
     """``categories``: a :class:`~serviceart.cues.categories.Categories`, a TOML path or
     ``None``."""
+    if value is None:  # before the import: ``cues`` imports spaCy, which the batch
+        return None    # engine's parent process does not need
     from ..cues.categories import Categories, load_categories
 
-    if value is None or isinstance(value, Categories):
+    if isinstance(value, Categories):
         return value
     if isinstance(value, (str, Path)):
         return load_categories(value)
@@ -507,6 +509,8 @@ def _categories(value: Any) -> Any:
 def _check_category_measures(rubric: Rubric, categories: Any) -> None:
     """Every ``category_`` measure the rubric names is defined by the categories, else a
     :class:`~serviceart.errors.RubricError` at the rubric's line, with a suggestion."""
+    if not rubric.category_measures:  # nothing to check: no need to import ``cues``
+        return
     from ..cues.categories import category_measure_problems
 
     category_measure_problems(rubric, categories)

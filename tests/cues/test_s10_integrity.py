@@ -49,7 +49,7 @@ HITS = [
     (AGENT, "explanation", "We need to be fair to every passenger on the waiting list."),
     (AGENT, "explanation", "The card was declined because the billing postcode differs."),
     # the evidential gate needs a verb of belief: "make sure" and "looks like" are not
-    (AGENT, "explanation", "Please make sure the app is updated, as the old version no longer syncs."),
+    (AGENT, "explanation", "Make sure the app is updated, as the old version no longer syncs."),
     (AGENT, "explanation", "It looks like the payment failed because the card had expired."),
     # bad_news: what the customer cannot do, a limit to a group, not being entitled
     (AGENT, "bad_news", "You can't combine two vouchers on one order."),
@@ -67,6 +67,11 @@ HITS = [
     (AGENT, "admits_unknown", "I'm not familiar with that router model, sorry."),
     (AGENT, "admits_unknown", "We have no way of knowing when the courier will arrive."),
     (AGENT, "admits_unknown", "I don't know if this is a bug or a setting."),
+    # hedge: doubt about a fact or an outcome stays a hedge beside the new gates
+    (AGENT, "hedge", "We might have to reinstall the driver if the update fails."),
+    (AGENT, "hedge", "Perhaps the add-on is blocking the page."),
+    (AGENT, "hedge", "It may be a problem with the cache."),
+    (AGENT, "hedge", "It looks like the order was split in two."),
 ]
 
 NEAR_MISSES = [
@@ -100,6 +105,15 @@ NEAR_MISSES = [
     (AGENT, "admits_unknown", "If you are not familiar with the menu, start at Settings."),
     (AGENT, "admits_unknown", "I don't know if this helps, but try a restart."),
     (CUSTOMER, "admits_unknown", "I'm not familiar with your app at all."),
+    # hedge: suggestions, permissions, duties and polite forms are not doubt
+    (AGENT, "hedge", "Maybe try the desktop site instead."),
+    (AGENT, "hedge", "Perhaps email the seller about the missing part."),
+    (AGENT, "hedge", "Perhaps another date would suit?"),
+    (AGENT, "hedge", "You may also pay by bank transfer."),
+    (AGENT, "hedge", "On older phones you may have to open Settings first."),
+    (AGENT, "hedge", "We'd like to fix any faults you may be experiencing."),
+    (AGENT, "hedge", "Let me know if I may be of further assistance."),
+    (AGENT, "hedge", "Please send a photo of what the error screen looks like."),
 ]
 
 

@@ -48,6 +48,10 @@ HITS = [
     (AGENT, "explanation", "The portal is under maintenance until 6am."),
     (AGENT, "explanation", "We need to be fair to every passenger on the waiting list."),
     (AGENT, "explanation", "The card was declined because the billing postcode differs."),
+    (AGENT, "explanation", "Refunds can take up to five working days to show on a statement."),
+    (AGENT, "explanation", "There was a signal failure at Leeds this morning."),
+    (AGENT, "explanation", "We had a system outage overnight, so the emails went out late."),
+    (AGENT, "explanation", "Unclaimed parcels go back, which is probably why it came back."),
     # the evidential gate needs a verb of belief: "make sure" and "looks like" are not
     (AGENT, "explanation", "Make sure the app is updated, as the old version no longer syncs."),
     (AGENT, "explanation", "It looks like the payment failed because the card had expired."),
@@ -63,10 +67,17 @@ HITS = [
     (AGENT, "bad_news", "The restaurant cannot accommodate a party of twelve tonight."),
     (AGENT, "bad_news", "The developers have decided not to support the old tablets."),
     (AGENT, "bad_news", "Unfortunately the sale price ended yesterday."),
+    (AGENT, "bad_news", "The campsite does not have a laundry."),
+    (AGENT, "bad_news", "Breakfast isn't currently being offered at that hotel."),
+    (AGENT, "bad_news", "We can't make an exception for late returns."),
     # admits_unknown: not familiar with the matter, no way of knowing
     (AGENT, "admits_unknown", "I'm not familiar with that router model, sorry."),
     (AGENT, "admits_unknown", "We have no way of knowing when the courier will arrive."),
     (AGENT, "admits_unknown", "I don't know if this is a bug or a setting."),
+    (AGENT, "admits_unknown", "We couldn't say when the stock will be back."),
+    (AGENT, "admits_unknown", "We can't be sure the part fits the 2015 model."),
+    (AGENT, "admits_unknown", "It's hard to tell what caused the reset."),
+    (AGENT, "admits_unknown", "The cause of the outage is still unknown."),
     # hedge: doubt about a fact or an outcome stays a hedge beside the new gates
     (AGENT, "hedge", "We might have to reinstall the driver if the update fails."),
     (AGENT, "hedge", "Perhaps the add-on is blocking the page."),
@@ -86,6 +97,7 @@ NEAR_MISSES = [
     (AGENT, "explanation", "I believe this may have been fixed in the beta."),
     (AGENT, "explanation", "See the prices as well as the opening hours here."),
     (AGENT, "explanation", "Please make sure the issue is addressed with your manager."),
+    (AGENT, "explanation", "We're sorry you're having a technical problem with the app."),
     # bad_news: a restated customer problem, a condition, an idiom, a guess,
     # not understanding what the customer sent, not reaching the customer
     (AGENT, "bad_news", "Sorry to hear that you can't log in to the app."),
@@ -98,6 +110,7 @@ NEAR_MISSES = [
     (AGENT, "bad_news", "I can't see your screenshot, could you attach it again?"),
     (AGENT, "bad_news", "I can't figure out which page you mean."),
     (AGENT, "bad_news", "We were not able to reach you on the number given."),
+    (AGENT, "bad_news", "Your message does not have enough detail for us to check."),
     (CUSTOMER, "bad_news", "You can't combine two vouchers on one order?"),
     # admits_unknown: not following the customer, a condition on knowing
     (AGENT, "admits_unknown", "It's not clear to me from your post what happens next."),
@@ -105,6 +118,7 @@ NEAR_MISSES = [
     (AGENT, "admits_unknown", "If you are not familiar with the menu, start at Settings."),
     (AGENT, "admits_unknown", "I don't know if this helps, but try a restart."),
     (CUSTOMER, "admits_unknown", "I'm not familiar with your app at all."),
+    (CUSTOMER, "admits_unknown", "I can't say when I ordered it."),
     # hedge: suggestions, permissions, duties and polite forms are not doubt
     (AGENT, "hedge", "Maybe try the desktop site instead."),
     (AGENT, "hedge", "Perhaps email the seller about the missing part."),

@@ -78,6 +78,14 @@ HITS = [
     (AGENT, "admits_unknown", "We can't be sure the part fits the 2015 model."),
     (AGENT, "admits_unknown", "It's hard to tell what caused the reset."),
     (AGENT, "admits_unknown", "The cause of the outage is still unknown."),
+    # vague_stall: a wait with no owner or time
+    (AGENT, "vague_stall", "The queue should ease over the coming weeks."),
+    (AGENT, "vague_stall", "Your claim will be reviewed in due time."),
+    (AGENT, "vague_stall", "Online banking should be back to normal shortly."),
+    (AGENT, "vague_stall", "Someone will review the claim and reply."),
+    (AGENT, "vague_stall", "The engineers will look at it when they can."),
+    (AGENT, "vague_stall", "We're still waiting to hear back from the manufacturer."),
+    (AGENT, "vague_stall", "We're waiting on an update from the courier."),
     # hedge: doubt about a fact or an outcome stays a hedge beside the new gates
     (AGENT, "hedge", "We might have to reinstall the driver if the update fails."),
     (AGENT, "hedge", "Perhaps the add-on is blocking the page."),
@@ -119,6 +127,11 @@ NEAR_MISSES = [
     (AGENT, "admits_unknown", "I don't know if this helps, but try a restart."),
     (CUSTOMER, "admits_unknown", "I'm not familiar with your app at all."),
     (CUSTOMER, "admits_unknown", "I can't say when I ordered it."),
+    (AGENT, "admits_unknown", "It's unclear if you restarted the router first."),
+    # vague_stall: a purpose clause after a request, a dated return, the customer's wait
+    (AGENT, "vague_stall", "Please share the order number so someone can assist."),
+    (AGENT, "vague_stall", "The site will be back at 6am tomorrow."),
+    (CUSTOMER, "vague_stall", "I'm still waiting to hear back from your team."),
     # hedge: suggestions, permissions, duties and polite forms are not doubt
     (AGENT, "hedge", "Maybe try the desktop site instead."),
     (AGENT, "hedge", "Perhaps email the seller about the missing part."),

@@ -47,6 +47,7 @@ HITS = [
     (AGENT, "explanation", "The booking page is currently in maintenance mode."),
     (AGENT, "explanation", "The portal is under maintenance until 6am."),
     (AGENT, "explanation", "We need to be fair to every passenger on the waiting list."),
+    (AGENT, "explanation", "The code failed since the promotion had ended."),
     (AGENT, "explanation", "The card was declined because the billing postcode differs."),
     (AGENT, "explanation", "Refunds can take up to five working days to show on a statement."),
     (AGENT, "explanation", "There was a signal failure at Leeds this morning."),
@@ -105,6 +106,9 @@ NEAR_MISSES = [
     (AGENT, "explanation", "I believe this may have been fixed in the beta."),
     (AGENT, "explanation", "See the prices as well as the opening hours here."),
     (AGENT, "explanation", "Please make sure the issue is addressed with your manager."),
+    # "since" of time
+    (AGENT, "explanation", "The app has crashed since the last update, you say?"),
+    (AGENT, "explanation", "It has been slow ever since we moved offices."),
     (AGENT, "explanation", "We're sorry you're having a technical problem with the app."),
     # bad_news: a restated customer problem, a condition, an idiom, a guess,
     # not understanding what the customer sent, not reaching the customer

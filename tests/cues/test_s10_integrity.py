@@ -130,6 +130,10 @@ NEAR_MISSES = [
     (AGENT, "admits_unknown", "If you are not familiar with the menu, start at Settings."),
     (AGENT, "admits_unknown", "I don't know if this helps, but try a restart."),
     (CUSTOMER, "admits_unknown", "I'm not familiar with your app at all."),
+    # the customer's words quoted back by the agent
+    (AGENT, "admits_unknown", 'You wrote: "I don\'t know why it stopped syncing." Which phone?'),
+    (AGENT, "bad_news", "You said \u201cunfortunately the export is not available\u201d - where?"),
+    (AGENT, "hedge", 'You asked "maybe it is the battery?" and the answer is no.'),
     (CUSTOMER, "admits_unknown", "I can't say when I ordered it."),
     (AGENT, "admits_unknown", "It's unclear if you restarted the router first."),
     # vague_stall: a purpose clause after a request, a dated return, the customer's wait
@@ -163,6 +167,12 @@ def test_gate_keeps_a_plain_reason_beside_a_guess(patterns: Any) -> None:
     text = "I think it's the cache. The page failed because the session expired."
     found = cues(text, AGENT, patterns)
     assert found.get("explanation") == "because"
+
+
+def test_quote_gate_ends_at_the_closing_quote(patterns: Any) -> None:
+    # The agent's own words after the quoted ones keep their cue.
+    text = 'You wrote: "it stopped". I don\'t know why it does that on this model.'
+    assert "admits_unknown" in cues(text, AGENT, patterns)
 
 
 def test_refusal_span_is_the_refusal(patterns: Any) -> None:

@@ -106,6 +106,11 @@ NEAR_MISSES = [
     (AGENT, "explanation", "I believe this may have been fixed in the beta."),
     (AGENT, "explanation", "See the prices as well as the opening hours here."),
     (AGENT, "explanation", "Please make sure the issue is addressed with your manager."),
+    # a reason asked, a pointer to reasons
+    (AGENT, "explanation", "Could it be due to the new router?"),
+    (AGENT, "explanation", "Was it because of the firmware update, do you think?"),
+    (AGENT, "explanation", "Here are a few reasons why this can happen: see the help page."),
+    (AGENT, "explanation", "Some of the causes are listed in the article below."),
     # "since" of time
     (AGENT, "explanation", "The app has crashed since the last update, you say?"),
     (AGENT, "explanation", "It has been slow ever since we moved offices."),

@@ -34,6 +34,7 @@ HITS = [
     ("If you're not technical, just tell me and I'll file the bug report for you.", "promise"),
     ("I will see to it that the missing pages are restored.", "promise"),
     ("We will be reaching out to you by phone this afternoon.", "promise"),
+    ("We've passed your details on and we'll be in contact with you.", "promise"),
     ("We shall be replacing the faulty unit free of charge.", "promise"),
     ("We'll fix the billing error as soon as possible.", "promise"),
     ("I will remind the warehouse to ship the second box.", "promise"),

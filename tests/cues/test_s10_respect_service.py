@@ -63,6 +63,12 @@ HITS = [
     (AGENT, "disrespect", "As we said in our previous reply, this is expected."),
     (AGENT, "disrespect", "I just said that the update fixes it."),
     (AGENT, "disrespect", "That is a pointless question if you have not read the guide."),
+    # redirect: the customer must use another channel or team themselves
+    (AGENT, "redirect", "Please reach out to the PlayBox billing support for that."),
+    (AGENT, "redirect", "We recommend getting in touch with your card issuer."),
+    (AGENT, "redirect", "I'd suggest that you call the warranty line first."),
+    (AGENT, "redirect", "You can file an appeal if you think the strike was a mistake."),
+    (AGENT, "redirect", "Please file a new bug with the crash report attached."),
     # greeting: a self-introduction with "here"
     (AGENT, "greeting", "Priya here! Let me see what happened with the order."),
     (AGENT, "greeting", "Hi, Marco here. I can help with that."),
@@ -103,6 +109,12 @@ MISSES = [
     (AGENT, "greeting", "I use a Centrino here."),
     (AGENT, "greeting", "Got it. From here, let's update the app."),
     (AGENT, "greeting", "Your request will be answered soon. Enjoy your evening."),
+    # redirect: the agent's own contact, the customer's earlier contact
+    (AGENT, "redirect", "We are talking to the warehouse team about it today."),
+    (AGENT, "redirect", "Have you had a chance to contact us about the missing parcel?"),
+    (AGENT, "redirect", "Sorry about the trouble you had trying to reach us yesterday."),
+    (AGENT, "redirect", "Did you already call the bank about the charge?"),
+    (AGENT, "redirect", "I'll file a bug for you if you are not technical."),
     # redirect: a help link that backs up an answer already given
     (AGENT, "redirect", "The ads follow your ad settings. More information here: example.com"),
 ]

@@ -51,6 +51,7 @@ HITS = [
     (AGENT, "action_taken", "We invited you to the beta programme this morning."),
     (AGENT, "action_taken", "I did a quick test on my own laptop."),
     (AGENT, "action_taken", "We've reopened the ticket for you."),
+    (AGENT, "action_taken", "Good news: your refund has been processed."),
     # anything_else: the open offer of further help
     (AGENT, "anything_else", "Can I be of further assistance today?"),
     (AGENT, "anything_else", "Do you need any further help with your order?"),
@@ -87,6 +88,9 @@ MISSES = [
     # action_taken: a negated or hypothetical step, the customer's own step
     (AGENT, "action_taken", "I have not answered that yet, sorry."),
     (CUSTOMER, "action_taken", "I searched your website for an hour."),
+    (AGENT, "action_taken", "Here are three workarounds, none of which I have tested."),
+    (AGENT, "action_taken", "We want to make sure your order has been delivered."),
+    (AGENT, "action_taken", "Please check whether the refund was processed on your statement."),
     # anything_else: a redirect for assistance, a task question, an opening offer
     (AGENT, "anything_else", "Send us a DM for further assistance."),
     (AGENT, "anything_else", "Please contact the manufacturer for further help."),

@@ -45,6 +45,7 @@ HITS = [
     (AGENT, "transfer", "We'll pass this on to our mortgage colleagues, who can help."),
     (AGENT, "transfer", "I have forwarded your request to the lettings department."),
     (AGENT, "transfer", "I'm handing your case over to our travel desk now."),
+    (AGENT, "transfer", "I have forwarded your query to Dana Reyes, who handles leases."),
     # action_taken: more finished first-person steps
     (AGENT, "action_taken", "I have answered your email, please check your inbox."),
     (AGENT, "action_taken", "I searched the tracker for a matching report."),
@@ -58,6 +59,7 @@ HITS = [
     (AGENT, "anything_else", "What else can I help you with?"),
     (AGENT, "anything_else", "What else would you like to ask about?"),
     (AGENT, "anything_else", "Remember, we're here for you!"),
+    (AGENT, "anything_else", "Would you like any other information about your stay?"),
     # disrespect: telling the customer they were already told, belittling the question
     (AGENT, "disrespect", "As I already mentioned, the fee cannot be waived."),
     (AGENT, "disrespect", "Like we just explained, the store is closed on Sundays."),
@@ -85,6 +87,7 @@ MISSES = [
     # transfer: passing on feedback is not a transfer; nor is the customer's account
     (AGENT, "transfer", "We have passed your feedback to the product team."),
     (CUSTOMER, "transfer", "They forwarded my request to another department twice."),
+    (AGENT, "transfer", "I will pass this request on to Engineering as a suggestion."),
     # action_taken: a negated or hypothetical step, the customer's own step
     (AGENT, "action_taken", "I have not answered that yet, sorry."),
     (CUSTOMER, "action_taken", "I searched your website for an hour."),

@@ -38,9 +38,9 @@ HITS = [
     # escalation: a developer, engineer or specialist is brought in, in any tense
     (AGENT, "escalation", "I'll get one of our engineers to look at your account."),
     (AGENT, "escalation", "We will send this to a specialist and see what they find."),
-    (AGENT, "escalation", "I emailed some of the billing folks about your invoice."),
+    (AGENT, "escalation", "I emailed one of the billing folks to look at your invoice."),
     (AGENT, "escalation", "I've asked a senior developer to take a look at the crash."),
-    (AGENT, "escalation", "I am going to message the platform experts about it."),
+    (AGENT, "escalation", "I am going to message the platform experts to take a look."),
     # transfer: handing the case to colleagues or a department at the same level
     (AGENT, "transfer", "We'll pass this on to our mortgage colleagues, who can help."),
     (AGENT, "transfer", "I have forwarded your request to the lettings department."),
@@ -84,6 +84,8 @@ MISSES = [
     (AGENT, "escalation", "We didn't get a developer to look at it in time."),
     (AGENT, "escalation", "I will pass this request on to engineering as a suggestion."),
     (CUSTOMER, "escalation", "I asked one of your engineers to look at it last week."),
+    (AGENT, "escalation", "I asked the developers and they said it is expected."),
+    (AGENT, "escalation", "I would ask a web developer about that markup."),
     # transfer: passing on feedback is not a transfer; nor is the customer's account
     (AGENT, "transfer", "We have passed your feedback to the product team."),
     (CUSTOMER, "transfer", "They forwarded my request to another department twice."),

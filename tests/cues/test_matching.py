@@ -11,6 +11,9 @@ import random
 import shutil
 
 import pytest
+import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.matcher import Matcher, PhraseMatcher
 
 import serviceart as sa
@@ -188,3 +191,34 @@ def test_gated_windows_find_what_a_plain_matcher_finds(nlp):
         fast = sorted(gated(doc, norms, anchors(doc)))
         slow = sorted(("hedge", False, s, e) for m in plain for _, s, e in m(doc))
         assert fast == slow, doc.text
+
+
+_BLANK = spacy.blank("en")
+WORDS = ["we", "will", "call", "you", "back", "'ll", "can't", "n't", "tomorrow", "a", "the",
+         "refund", "Refund", "é", "to", "-", "!"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=4), min_size=1,
+                max_size=8),
+       st.lists(st.sampled_from(WORDS), min_size=0, max_size=25))
+def test_norm_arrays_match_as_the_docs_they_stand_for(phrases: list[list[str]],
+                                                      text: list[str]) -> None:
+    """A PhraseMatcher given phrase_key arrays finds exactly what one given phrase_doc
+    Docs finds: the arrays are the Docs' NORMs, which is all the matcher keeps."""
+    from spacy.attrs import NORM
+    from spacy.tokens import Doc
+
+    from serviceart.cues.matching import add_phrases, phrase_doc, phrase_key
+
+    vocab = _BLANK.vocab
+    for p in phrases:
+        assert list(phrase_key(vocab, p)) == phrase_doc(vocab, p).to_array(NORM).tolist()
+    by_doc, by_key = PhraseMatcher(vocab, attr="NORM"), PhraseMatcher(vocab, attr="NORM")
+    by_doc.add("k", [phrase_doc(vocab, p) for p in phrases])
+    add_phrases(by_key, "k", [phrase_key(vocab, p) for p in phrases])
+    doc = Doc(vocab, words=text) if text else Doc(vocab, words=[])
+    for token in doc:  # norms as a pipeline would leave them: some rewritten, some not
+        if token.text == "'ll":
+            token.norm_ = "will"
+    assert sorted(by_key(doc)) == sorted(by_doc(doc))

@@ -28,7 +28,7 @@ from ..clock import reference_times
 from ..clock.calendar import BusinessCalendar
 from ..schema import EVIDENCE, conform, empty
 from .categories import MARKER, MEASURE_PREFIX, Categories, Category
-from .matching import GatedPatterns, NormRewriter, expand, phrase_doc
+from .matching import GatedPatterns, NormRewriter, Phrase, add_phrases, expand, phrase_key
 from .rules import PatternSet, load_patterns
 
 __all__ = ["COMPONENT", "CategoryComponent", "CategoryMatcher", "add_to_pipeline",
@@ -94,24 +94,24 @@ class CategoryMatcher:
         clitics = sorted(rules.norms.get("after_pronoun", {}))
         if clitics and _second_rewrite_is_clitics(rules.norms):
             self._clitic = vocab.strings.add(_CLITIC)
-            self.phrase_matcher.add(_CLITIC, [phrase_doc(vocab, [c]) for c in clitics])
+            add_phrases(self.phrase_matcher, _CLITIC, [phrase_key(vocab, [c]) for c in clitics])
         self._keys: dict[int, Category] = {}
         tokens: list[tuple[str, list[dict[str, Any]], bool, str]] = []
         for cat in categories.categories:
             key = f"serviceart.category.{cat.name}"
             self._keys[vocab.strings.add(key)] = cat
-            docs = [self.norms(nlp.make_doc(p)) for p in cat.phrases]
+            docs: list[Phrase] = [self.norms(nlp.make_doc(p)) for p in cat.phrases]
             for k, pattern in enumerate(cat.token_patterns()):
                 family = expand(pattern)
                 if family is None:
                     tokens.append((key, pattern, False, f"{cat.name} pattern {k + 1}"))
                 else:
-                    docs += [phrase_doc(vocab, p) for p in family]
+                    docs += [phrase_key(vocab, p) for p in family]
             if docs:
-                self.phrase_matcher.add(key, docs)
+                add_phrases(self.phrase_matcher, key, docs)
         self.gated = GatedPatterns(vocab, tokens)
         for key, docs in self.gated.anchors.items():
-            self.phrase_matcher.add(key, docs)
+            add_phrases(self.phrase_matcher, key, docs)
         self._by_label = {vocab.strings[k]: c for k, c in self._keys.items()}
         # a category's own words: a negator among them is asked for ("cannot refund")
         self._own: dict[str, frozenset[int]] = {}

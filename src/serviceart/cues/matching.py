@@ -27,13 +27,14 @@ from typing import Any
 
 from spacy.attrs import NORM
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from ..errors import ConfigError
 
-__all__ = ["MAX_VARIANTS", "GatedPatterns", "NormRewriter", "anchor", "expand", "phrase_doc"]
+__all__ = ["MAX_VARIANTS", "GatedPatterns", "NormRewriter", "Phrase", "add_phrases", "anchor",
+           "expand", "phrase_doc", "phrase_key"]
 
 #: Most phrases one token pattern may expand to; a larger family stays a token pattern.
 MAX_VARIANTS = 5000
@@ -174,12 +175,33 @@ def expand(pattern: Sequence[dict[str, Any]],
     return list(dict.fromkeys(p for p in phrases if p))
 
 
+#: A phrase pattern of a ``PhraseMatcher(attr="NORM")``: a Doc, or its token norms as
+#: hashes (see :func:`phrase_key`).
+Phrase = Doc | tuple[int, ...]
+
+
 def phrase_doc(vocab: Vocab, norms: Sequence[str]) -> Doc:
     """A Doc for the ``PhraseMatcher`` whose token norms are exactly ``norms``."""
     doc = Doc(vocab, words=list(norms))
     for token, norm in zip(doc, norms, strict=True):
         token.norm_ = norm
     return doc
+
+
+def add_phrases(matcher: PhraseMatcher, key: str, phrases: Sequence[Phrase]) -> None:
+    """``matcher.add(key, phrases)`` with Doc patterns, :func:`phrase_key` ones or both
+    (spaCy's type stubs name Docs only; its code takes norm arrays too)."""
+    matcher.add(key, list(phrases))  # type: ignore[arg-type]
+
+
+def phrase_key(vocab: Vocab, norms: Sequence[str]) -> tuple[int, ...]:
+    """The pattern :func:`phrase_doc` gives a ``PhraseMatcher(attr="NORM")``, without
+    the Doc: the norms' hashes, which is all the matcher keeps of a Doc pattern (its
+    ``add`` takes such arrays as patterns too, as spaCy's own unpickling does). Phrase
+    families expand to tens of thousands of variants: a Doc each cost seconds and
+    hundreds of megabytes at start-up."""
+    add = vocab.strings.add
+    return tuple(add(n) for n in norms)
 
 
 def _required_slots(pattern: Sequence[dict[str, Any]], vocab: Vocab) -> list[frozenset[int]]:
@@ -301,7 +323,7 @@ class GatedPatterns:
         self._patterns: list[_Gated] = []
         self._always: list[int] = []
         #: anchor key (as added to the phrase matcher) -> the docs of its phrases
-        self.anchors: dict[str, list[Doc]] = {}
+        self.anchors: dict[str, list[Phrase]] = {}
         self._by_anchor: dict[int, int] = {}
         for label, pattern, suppress, pid in patterns:
             matcher = Matcher(vocab, validate=True)
@@ -319,7 +341,7 @@ class GatedPatterns:
                 self._always.append(k)
                 continue
             key = f"serviceart.anchor.{k}"
-            self.anchors[key] = [phrase_doc(vocab, p) for p in family]
+            self.anchors[key] = [phrase_key(vocab, p) for p in family]
             self._by_anchor[vocab.strings.add(key)] = k
 
     def __len__(self) -> int:

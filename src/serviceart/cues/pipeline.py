@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span, SpanGroup
 from ..errors import ConfigError
 from .learned import COMPONENT as MODEL_COMPONENT
 from .learned import MODEL_KEY
-from .matching import GatedPatterns, NormRewriter, expand, phrase_doc
+from .matching import GatedPatterns, NormRewriter, Phrase, add_phrases, expand, phrase_key
 from .resolve import resolve
 from .rules import load_patterns
 from .sentences import FACTORY as SENTENCIZER
@@ -58,7 +58,7 @@ class CueDetector:
         vocab = nlp.vocab
         self.norms = NormRewriter(vocab, self.patterns.norms)
         self.phrase_matcher = PhraseMatcher(vocab, attr="NORM")
-        grouped: dict[tuple[str, bool], list[Doc]] = defaultdict(list)
+        grouped: dict[tuple[str, bool], list[Phrase]] = defaultdict(list)
         for label, text, suppress in self.patterns.phrases:
             grouped[label, suppress].append(self.norms(nlp.make_doc(text)))
         token_patterns = []
@@ -67,15 +67,15 @@ class CueDetector:
             if family is None:
                 token_patterns.append((label, pattern, suppress, pid))
             else:
-                grouped[label, suppress].extend(phrase_doc(vocab, p) for p in family)
+                grouped[label, suppress].extend(phrase_key(vocab, p) for p in family)
         self._keys: dict[int, tuple[str, bool]] = {}
         for (label, suppress), docs in grouped.items():
             key = ("!" if suppress else "") + label
             self._keys[vocab.strings.add(key)] = (label, suppress)
-            self.phrase_matcher.add(key, docs)
+            add_phrases(self.phrase_matcher, key, docs)
         self.token_patterns = GatedPatterns(vocab, token_patterns)
         for key, docs in self.token_patterns.anchors.items():
-            self.phrase_matcher.add(key, docs)
+            add_phrases(self.phrase_matcher, key, docs)
         self._negators = frozenset(vocab.strings.add(w) for w in self.patterns.negators)
         if not nlp.has_pipe("sentencizer") and not nlp.has_pipe("senter") and not (
             nlp.has_pipe("parser")

@@ -12,27 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-import serviceart as sa
-from serviceart.codebook import CUES
-
-AGENT, CUSTOMER = "agent", "customer"
-
-
-@pytest.fixture(scope="module")
-def patterns() -> Any:
-    return sa.make_nlp(model=False)
-
-
-def cues(text: str, role: str, nlp: Any) -> dict[str, str]:
-    """Cue -> first span text found in ``text``, for cues of the turn's role."""
-    out: dict[str, str] = {}
-    for cue, s, e in sa.detect([text], nlp=nlp)[0]:
-        if CUES[cue].role == role:
-            out.setdefault(cue, text[s:e])
-    return out
-
+from tests.cues._families import AGENT, CUSTOMER, cues, family_tests
 
 HITS = [
     # action_taken: a concrete step already taken, simple past and passive forms
@@ -158,16 +138,7 @@ MISSES = [
 ]
 
 
-@pytest.mark.parametrize(("role", "cue", "text"), HITS)
-def test_family_form_hits(role: str, cue: str, text: str, patterns: Any) -> None:
-    found = cues(text, role, patterns)
-    assert cue in found, f"{cue} not found in {text!r}: {found}"
-
-
-@pytest.mark.parametrize(("role", "cue", "text"), MISSES)
-def test_near_miss_does_not_hit(role: str, cue: str, text: str, patterns: Any) -> None:
-    found = cues(text, role, patterns)
-    assert cue not in found, f"{cue} wrongly found in {text!r}: {found[cue]!r}"
+test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, MISSES)
 
 
 def test_spans_stay_short(patterns: Any) -> None:

@@ -12,27 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-import serviceart as sa
-from serviceart.codebook import CUES
-
-AGENT, CUSTOMER = "agent", "customer"
-
-
-@pytest.fixture(scope="module")
-def patterns() -> Any:
-    return sa.make_nlp(model=False)
-
-
-def cues(text: str, role: str, nlp: Any) -> dict[str, str]:
-    """Cue -> first span text found in ``text``, for cues of the turn's role."""
-    out: dict[str, str] = {}
-    for cue, s, e in sa.detect([text], nlp=nlp)[0]:
-        if CUES[cue].role == role:
-            out.setdefault(cue, text[s:e])
-    return out
-
+from tests.cues._families import AGENT, CUSTOMER, cues, family_tests
 
 HITS = [
     # explanation: why a thread is closed or an outcome came about
@@ -157,14 +137,7 @@ NEAR_MISSES = [
 ]
 
 
-@pytest.mark.parametrize(("role", "cue", "text"), HITS)
-def test_family_form_hits(role: str, cue: str, text: str, patterns: Any) -> None:
-    assert cue in cues(text, role, patterns), text
-
-
-@pytest.mark.parametrize(("role", "cue", "text"), NEAR_MISSES)
-def test_near_miss_does_not_hit(role: str, cue: str, text: str, patterns: Any) -> None:
-    assert cue not in cues(text, role, patterns), text
+test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, NEAR_MISSES)
 
 
 def test_gate_keeps_a_plain_reason_beside_a_guess(patterns: Any) -> None:

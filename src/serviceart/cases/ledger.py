@@ -274,12 +274,7 @@ def _turn_table(turns: pd.DataFrame, inter: pd.DataFrame, follow_ups: pd.MultiIn
         "said": reference_times(turns, inter).array,
         "order": iid.map(order).to_numpy(),
     })
-    if t["order"].isna().any():
-        bad = t.loc[t["order"].isna(), "iid"].iloc[0]
-        raise InputError(f"turn of interaction {bad!r} has no row in the interactions "
-                         "table: pass conformed tables of whole cases", field="interaction_id",
-                         code="SA-I015")
-    t["order"] = t["order"].astype("int64")
+    t["order"] = t["order"].astype("int64")  # every turn has its row: _of_promise_cases
     case = inter["case_id"].astype("string").fillna(inter["interaction_id"].astype("string"))
     t["case"] = t["iid"].map(dict(zip(inter["interaction_id"], case, strict=True)))
     t["channel"] = t["iid"].map(dict(zip(inter["interaction_id"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import string
 
 import numpy as np
@@ -17,7 +18,13 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 import serviceart as sa
 from serviceart.errors import ConfigError
 from serviceart.scorers import ScoringContext, SentimentScorer
-from serviceart.scorers._vader import Analyser, Overrides, analyser, load_overrides
+from serviceart.scorers._vader import (
+    Analyser,
+    Overrides,
+    _word_starts,
+    analyser,
+    load_overrides,
+)
 from serviceart.testing import check_scorer, conversations_frames, relabel_speakers
 
 COLUMNS = list(SentimentScorer.columns)
@@ -207,6 +214,22 @@ def test_totals_equal_analyse_on_texts_that_test_each_rule(text):
 def test_totals_equal_analyse_on_generated_texts(texts):
     _same_as_analyse(Analyser(load_overrides()), texts)
 
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(
+    ["a", "b", "!", " ", "\n", "\t", "\u00a0", "\u2009", "\u3000", "\u2028", "\x1c",
+     "\u00e9", "\U0001f622", "\ud800", "\u200b"]), max_size=30), max_size=8))
+def test_word_starts_of_many_texts_are_where_each_text_splits(texts):
+    """The starts of whitespace-separated words, found for many texts at once from
+    their code points, are those of ``\\S+`` in each text (Unicode whitespace, a lone
+    surrogate and a zero-width space, which is not whitespace, included)."""
+    starts, offsets = _word_starts(texts)
+    assert len(offsets) == len(texts) + 1
+    for k, text in enumerate(texts):
+        got = starts[offsets[k]:offsets[k + 1]].tolist()
+        assert got == [m.start() for m in re.finditer(r"\S+", text)], repr(text)
+        assert len(got) == len(text.split())
 
 def test_the_packaged_file_loads_and_every_phrase_matches_its_examples():
     ov = load_overrides()

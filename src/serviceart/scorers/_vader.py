@@ -72,6 +72,30 @@ _OTHER_SPACES = ("[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\
                  "\u0130\u212a]")
 
 
+#: ``_SPACE[c]``: whether code point ``c`` is whitespace to ``str.split`` and ``\\S``
+#: (every whitespace code point is below U+3001).
+_SPACE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
+
+
+def _word_starts(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Where each whitespace-separated word of each text begins, for many texts at once.
+
+    Returns the starts (character offsets within their text) of all texts one after
+    the other, and ``offsets``: text ``k``'s starts are ``starts[offsets[k]:offsets[k+1]]``.
+    The same as ``[m.start() for m in re.finditer(r"\\S+", text)]`` for each text.
+    """
+    lengths = np.fromiter((len(t) for t in texts), dtype="int64", count=len(texts))
+    begins = np.cumsum(lengths + 1) - (lengths + 1)  # texts joined by one newline
+    cp = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    space = np.zeros(len(cp), dtype=bool)
+    small = cp < len(_SPACE)
+    space[small] = _SPACE[cp[small]]
+    pos = np.flatnonzero(~space & np.r_[True, space[:-1]])
+    which = np.searchsorted(begins, pos, side="right") - 1
+    counts = np.bincount(which, minlength=len(texts))
+    return pos - begins[which], np.r_[0, np.cumsum(counts)]
+
+
 @dataclass(frozen=True)
 class Word:
     """A word with a valence: its characters in the text and its valence after VADER's rules."""
@@ -310,22 +334,27 @@ class Analyser:
         if not len(at):
             return out
         ignore = self.overrides.ignore
-        current = -1
-        starts: list[int] = []
+        parents = flat.parent[at]
+        first = np.r_[True, parents[1:] != parents[:-1]]
+        cleans = [texts[k] if ignore is None else ignore.sub(_blank, texts[k])
+                  for k in parents[first].tolist()]
+        all_starts, offsets = _word_starts(cleans)
+        # where each word begins: its text's first start plus its position
+        begins = all_starts[offsets[:-1][np.cumsum(first) - 1] + flat.pos[at]]
+        current, n_text = -1, -1
         raw: list[str] = []
         found: list[Word] = []
-        for g in at.tolist():
+        for g, begin in zip(at.tolist(), begins.tolist(), strict=True):
             k = int(flat.parent[g])
             if k != current:
                 if found:
                     out[current] = tuple(found)
-                current, found = k, []
-                clean = texts[k] if ignore is None else ignore.sub(_blank, texts[k])
-                starts, raw = _starts(clean), clean.split()
+                current, found, n_text = k, [], n_text + 1
+                raw = cleans[n_text].split()
             i = int(flat.pos[g])
             word = _stripped([raw[i]])[0]
-            start = starts[i] + (len(raw[i]) - len(raw[i].lstrip(_PUNCTUATION))
-                                 if word != raw[i] else 0)
+            start = begin + (len(raw[i]) - len(raw[i].lstrip(_PUNCTUATION))
+                             if word != raw[i] else 0)
             found.append(Word(start, start + len(word), float(flat.scaled[g])))
         out[current] = tuple(found)
         return out

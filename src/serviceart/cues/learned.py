@@ -475,7 +475,9 @@ class ModelCues:
     It runs after ``serviceart_cues``. On each sentence, a cue whose probability
     reaches its threshold is added (as a span over the sentence) unless a pattern
     span of that cue overlaps the sentence. Roles are applied downstream, as for
-    pattern cues.
+    pattern cues. The additions are the span group ``doc.spans["serviceart_model"]``
+    (:data:`MODEL_KEY`), with their ``confidence`` in its attrs; a doc the model adds
+    nothing to has no such group.
 
     Parameters
     ----------
@@ -513,8 +515,6 @@ class ModelCues:
         model = self.model
         if not model.cues and not model.check_cues:
             return
-        for doc in docs:
-            doc.spans[MODEL_KEY] = SpanGroup(doc, name=MODEL_KEY, attrs={"confidence": []})
         sents = sentences(docs, chars=False, kinds=model.kinds)
         if not len(sents):
             return
@@ -540,6 +540,8 @@ class ModelCues:
             if any(sp.label_ == label and sp.start_char < e and s < sp.end_char
                    for sp in doc.spans[SPANS_KEY]):
                 continue
+            if MODEL_KEY not in doc.spans:  # made only for docs the model adds to
+                doc.spans[MODEL_KEY] = SpanGroup(doc, name=MODEL_KEY, attrs={"confidence": []})
             group = doc.spans[MODEL_KEY]
             group.append(Span(doc, span.start, span.end, label=self._labels[c]))
             group.attrs["confidence"].append(round(float(prob[r, c]), 4))

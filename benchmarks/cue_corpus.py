@@ -52,6 +52,8 @@ DATA_DIR = (REPO_ROOT / "../shared/data").resolve()
 DEV_PATH = DATA_DIR / "gold" / "cues_dev.jsonl"
 NET_WORDS_PATH = REPO_ROOT / "data" / "cue_corpus" / "net_words.txt"
 MANIFEST_PATH = REPO_ROOT / "data" / "cue_corpus" / "pool.jsonl"
+NET2_WORDS_PATH = REPO_ROOT / "data" / "cue_corpus" / "net_words2.txt"
+MANIFEST2_PATH = REPO_ROOT / "data" / "cue_corpus" / "pool2.jsonl"
 
 if str(REPO_ROOT / "src") not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO_ROOT / "src"))
@@ -71,6 +73,11 @@ AGENT_SHARE = 2 / 3
 MAX_CHARS = 1200
 """Longer turns are not drawn (too long to label well)."""
 SEED = 19
+SEED2 = 20
+ROUND2_SIZES: dict[str, int] = {"ibm": 400, "sumo": 300, "irc": 300, "rsics": 200}
+"""Turns per source of the second round: only sources a shipped model may train on."""
+ROUND2_RANDOM = 1 / 3
+"""Share of the second round drawn at random; the rest from the top half of net 2."""
 
 LICENCES: dict[str, dict[str, str | bool]] = {
     "twcs": {"licence": "none in the source repo; Kaggle TWCS believed CC BY-NC-SA 4.0",
@@ -551,6 +558,52 @@ def sample_pool(size: int = 2600, seed: int = SEED) -> pd.DataFrame:
     return pool.iloc[rng.permutation(len(pool))].reset_index(drop=True)
 
 
+def sample_pool2(seed: int = SEED2) -> pd.DataFrame:
+    """Draw the second round: licensed sources only, enriched for the thin cues.
+
+    The first pool and the dev set are excluded. Per source (:data:`ROUND2_SIZES`)
+    and role (two agent turns per customer turn where a source has both),
+    :data:`ROUND2_RANDOM` of the turns are drawn at random and the rest from the
+    top half, by source and role, of the second net's score
+    (``data/cue_corpus/net_words2.txt``; plain words, not the detectors' patterns).
+
+    Parameters
+    ----------
+    seed
+        Seed of the generator; the same seed gives the same pool.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`sample_pool`, ``net_score`` being the second net's score.
+    """
+    rng = np.random.default_rng(seed)
+    first = pd.read_json(MANIFEST_PATH, lines=True, dtype=False)["id"]
+    cands = candidates(dev_ids() | set(first))
+    cands = cands[cands["source"].isin(list(ROUND2_SIZES))].reset_index(drop=True)
+    cands = cands.assign(net_score=net_score(cands["text"], net_words(NET2_WORDS_PATH)))
+    tiebreak = pd.Series(rng.random(len(cands)), index=cands.index)
+    order = cands.assign(_t=tiebreak).sort_values(["net_score", "_t"], ascending=False)
+    rank = order.groupby(["source", "role"]).cumcount()
+    size_of = order.groupby(["source", "role"])["id"].transform("size")
+    top = set(order.loc[rank < (size_of + 1) // 2, "id"])
+    picked: list[pd.DataFrame] = []
+    for source, total in ROUND2_SIZES.items():
+        rows = cands[cands["source"] == source]
+        roles = rows["role"].value_counts()
+        per_role = allocate(total, {"agent": AGENT_SHARE, "customer": 1 - AGENT_SHARE},
+                            {r: int(roles.get(r, 0)) for r in ("agent", "customer")})
+        for role, n in per_role.items():
+            pool = rows[rows["role"] == role]
+            n_random = round(n * ROUND2_RANDOM)
+            rand = pool.iloc[rng.choice(len(pool), size=n_random, replace=False)]
+            rich = pool[pool["id"].isin(top) & ~pool["id"].isin(rand["id"])]
+            rich = rich.iloc[rng.choice(len(rich), size=n - n_random, replace=False)]
+            picked += [rand.assign(draw="random"), rich.assign(draw="enriched")]
+    out = pd.concat(picked, ignore_index=True)
+    return out.iloc[rng.permutation(len(out))].reset_index(drop=True)
+
+
 # ------------------------------------------------------------------ output
 def write_pool(pool: pd.DataFrame, out_dir: str | Path, batches: int = 8) -> None:
     """Write ``batch_01.jsonl``.. (id, source, role, conversation, text) and ``draws.json``."""
@@ -590,6 +643,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     m.add_argument("out", nargs="?", default=str(MANIFEST_PATH))
     m.add_argument("--size", type=int, default=2600)
     m.add_argument("--seed", type=int, default=SEED)
+    p2 = sub.add_parser("pool2", help="write the second round's batches and draws.json")
+    p2.add_argument("out_dir")
+    p2.add_argument("--batches", type=int, default=4)
+    m2 = sub.add_parser("manifest2", help="write the second round's ids and hashes")
+    m2.add_argument("out", nargs="?", default=str(MANIFEST2_PATH))
     t = sub.add_parser("text", help="print the turns of these ids as JSON lines")
     t.add_argument("ids", nargs="+")
     args = ap.parse_args(argv)
@@ -597,6 +655,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd == "text":
             for rec in load_turns(args.ids).to_dict("records"):
                 print(json.dumps(rec, ensure_ascii=False))
+            return 0
+        if args.cmd in ("pool2", "manifest2"):
+            pool = sample_pool2()
+            if args.cmd == "pool2":
+                write_pool(pool, args.out_dir, args.batches)
+                print(f"{len(pool)} turns in {args.batches} batches -> {args.out_dir}")
+            else:
+                write_manifest(pool, args.out)
+                print(f"{len(pool)} turns -> {args.out}")
             return 0
         pool = sample_pool(args.size, args.seed)
         if args.cmd == "pool":

@@ -24,10 +24,15 @@ Micro averages pool the counts of all cues; macro averages are the mean over
 cues whose support is above zero, and ``macro5`` (printed as ``macro sup>=5``) the
 mean over cues with at least five gold turns, as issue 19's held-out bar counts it.
 
+``--set ROUND`` scores the shipped detectors on one labelling round of the corpus
+(``corpus2``: the 1,200 turns labelled in session 11, after the patterns and the
+model were fixed), without listing its errors.
+
 ``--half look|check`` splits the labelled corpus by conversation into two fixed
-halves (:func:`half_of`). Phrase families are written reading the errors of the
-``look`` half only; the ``check`` half is for measuring, and its errors are never
-listed.
+halves (:func:`half_of`); with ``--split rounds`` the second labelling round is the
+``check`` part and the dev set and first round the ``look`` part (:func:`part_of`).
+Phrase families are written reading the errors of the ``look`` part only; the
+``check`` part is for measuring, and its errors are never listed.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ from serviceart.codebook import CUES  # noqa: E402
 
 __all__ = ["DEFAULT_GOLD", "HALVES", "Counts", "cross_validate", "evaluate", "format_cv",
            "format_half", "format_report", "half_of", "leave_one_source_out", "load_gold",
-           "main", "score"]
+           "main", "part_of", "score"]
 
 #: The two halves of the labelled corpus: errors of ``look`` may be read, ``check``
 #: is for measuring only.
@@ -341,9 +346,29 @@ def cross_validate(rows: Sequence[dict[str, Any]], *, folds: int = 5,
     return out
 
 
+def part_of(row: dict[str, Any], split: str = "halves") -> str:
+    """The part (``look`` or ``check``) a labelled turn belongs to.
+
+    ``split="halves"``: by conversation (:func:`half_of`), the rule of sessions 9
+    and 10. ``split="rounds"``: the second labelling round (``set`` ``corpus2``,
+    labelled after the session-10 patterns and model were fixed) is ``check``, the
+    dev set and the first round are ``look``.
+
+    Examples
+    --------
+    >>> part_of({"set": "corpus2", "conversation": "2"}, "rounds")
+    'check'
+    >>> part_of({"set": "corpus2", "conversation": "2"})
+    'look'
+    """
+    if split == "rounds":
+        return "check" if row.get("set") == "corpus2" else "look"
+    return half_of(row["conversation"])
+
+
 def half_scores(rows: Sequence[dict[str, Any]], cv: dict[str, Any],
-                half: str) -> dict[str, Any]:
-    """The cross-validated figures, and the patterns' alone, on one half of the corpus.
+                half: str, split: str = "halves") -> dict[str, Any]:
+    """The cross-validated figures, and the patterns' alone, on one part of the corpus.
 
     Parameters
     ----------
@@ -352,19 +377,22 @@ def half_scores(rows: Sequence[dict[str, Any]], cv: dict[str, Any],
     cv
         Its result (with ``predictions``).
     half
-        ``look`` or ``check`` (see :func:`half_of`).
+        ``look`` or ``check`` (see :func:`part_of`).
+    split
+        ``halves`` or ``rounds`` (see :func:`part_of`).
 
     Returns
     -------
     dict
-        As :func:`score` on the half's turns, plus ``"patterns"``.
+        As :func:`score` on the part's turns, plus ``"patterns"``.
     """
-    idx = [i for i, r in enumerate(rows) if half_of(r["conversation"]) == half]
+    idx = [i for i, r in enumerate(rows) if part_of(r, split) == half]
     sub = [rows[i] for i in idx]
-    out = score(sub, [cv["predictions"][i] for i in idx], gold=f"{half} half, cross-validated")
+    what = "half" if split == "halves" else "part (rounds)"
+    out = score(sub, [cv["predictions"][i] for i in idx], gold=f"{half} {what}, cross-validated")
     pat = [[(c, s, e) for c, s, e, src in cv["predictions"][i] if src == "pattern"]
            for i in idx]
-    out["patterns"] = score(sub, pat, gold=f"{half} half, patterns only")
+    out["patterns"] = score(sub, pat, gold=f"{half} {what}, patterns only")
     return out
 
 
@@ -532,9 +560,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cv", action="store_true",
                         help="also cross-validate on the whole labelled corpus (dev set plus "
                         "data/cue_corpus/labels.jsonl), with leave-one-source-out figures")
+    parser.add_argument("--set", metavar="ROUND", dest="round",
+                        help="score the shipped detectors, as they are, on the corpus turns "
+                        "of one labelling round (corpus, corpus2); a round labelled after "
+                        "the detectors and the model were last changed is unseen by them")
     parser.add_argument("--half", choices=HALVES,
                         help="with --cv, also report the figures on one half of the corpus "
                         "(split by conversation); --errors lists errors of the look half only")
+    parser.add_argument("--split", choices=("halves", "rounds"), default="halves",
+                        help="with --half: halves by conversation (default), or rounds: the "
+                        "second labelling round is the check part, the rest the look part")
     parser.add_argument("--all-sources", action="store_true",
                         help="with --cv, train on every source, licensed or not (research only)")
     parser.add_argument("--hit-check", action="store_true",
@@ -545,6 +580,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"gold file not found: {args.gold}")
     if args.half and not args.cv:
         parser.error("--half needs --cv")
+    if args.round:
+        rows = [r for r in _train_cues().load_corpus(Path(args.gold)) if r["set"] == args.round]
+        if not rows:
+            parser.error(f"no labelled turns of round {args.round!r}")
+        found = serviceart.detect([r["text"] for r in rows], nlp=serviceart.make_nlp())
+        result = score(rows, found, gold=f"round {args.round}, shipped detectors")
+        print(format_report(result, 0))  # the errors of an unseen round are not listed
+        return 0
     result = evaluate(args.gold)
     print(format_report(result, 0 if args.half else args.errors))
     if args.cv:
@@ -560,7 +603,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(format_cv(cv, loso, result))
         result = {"dev": result, "cv": cv, "loso": loso}
         if args.half:
-            half = half_scores(rows, cv, args.half)
+            half = half_scores(rows, cv, args.half, args.split)
             print()
             print(format_half(half, args.errors))
             result["half"] = half

@@ -5,7 +5,8 @@ Usage::
     python benchmarks/train_cues.py [--out PATH] [--check]
 
 The corpus is the cue dev set (``../shared/data/gold/cues_dev.jsonl``, texts
-inline) plus, when present, the labels of ``data/cue_corpus/labels.jsonl``
+inline) plus, when present, the labels of ``data/cue_corpus/labels.jsonl`` (first
+round) and ``labels2.jsonl`` (second round)
 (``{"id", "cues": [{"cue", "start", "end"}]}``, with the text's hash), whose texts
 are read back from ``../shared/data`` by ``benchmarks/cue_corpus.py``. Only
 sources whose licence allows redistributing a derived model are trained on
@@ -28,6 +29,9 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_GOLD = REPO_ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
 LABELS = REPO_ROOT / "data" / "cue_corpus" / "labels.jsonl"
+LABELS2 = REPO_ROOT / "data" / "cue_corpus" / "labels2.jsonl"
+#: The corpus label files, by round (``set`` of their rows: ``corpus``, ``corpus2``).
+ROUNDS = {"corpus": LABELS, "corpus2": LABELS2}
 CORPUS_SCRIPT = REPO_ROOT / "benchmarks" / "cue_corpus.py"
 MODEL_OUT = REPO_ROOT / "src" / "serviceart" / "cues" / "model" / "cues_model.json"
 
@@ -36,7 +40,8 @@ if str(REPO_ROOT / "src") not in sys.path:  # run from a checkout without instal
 
 from serviceart.cues.train import corpus_error, read_jsonl  # noqa: E402
 
-__all__ = ["DEV_GOLD", "LABELS", "MODEL_OUT", "build_model", "load_corpus", "main"]
+__all__ = ["DEV_GOLD", "LABELS", "LABELS2", "MODEL_OUT", "ROUNDS", "build_model", "load_corpus",
+           "main"]
 
 
 def _conversation(turn_id: str) -> str:
@@ -56,18 +61,21 @@ def _corpus_module() -> ModuleType | None:
     return module
 
 
-def load_corpus(dev: Path = DEV_GOLD, labels: Path = LABELS) -> list[dict[str, Any]]:
+def load_corpus(dev: Path = DEV_GOLD, labels: Path | dict[str, Path] | None = None
+                ) -> list[dict[str, Any]]:
     """The labelled turns: ``id, source, conversation, role, text, cues, set``.
 
-    ``set`` is ``dev`` for the dev set's turns and ``corpus`` for the new labels.
-    A new label whose text hash no longer matches the shared data is an error.
+    ``set`` is ``dev`` for the dev set's turns, else the round of the corpus labels
+    (``corpus``: the first 2,600 turns, ``corpus2``: the second round's 1,200).
+    A corpus label whose text hash no longer matches the shared data is an error.
 
     Parameters
     ----------
     dev
         The dev gold file (texts inline).
     labels
-        The corpus labels (ids, spans and text hashes); skipped when absent.
+        The corpus label files (ids, spans and text hashes) by round; :data:`ROUNDS`
+        when None, one file (round ``corpus``) when a path. Absent files are skipped.
 
     Returns
     -------
@@ -79,21 +87,25 @@ def load_corpus(dev: Path = DEV_GOLD, labels: Path = LABELS) -> list[dict[str, A
                      "conversation": _conversation(r["id"]), "role": r["role"],
                      "text": r["text"], "cues": r.get("cues", []), "set": "dev"})
     corpus = _corpus_module()
-    if labels.exists():
+    rounds = ROUNDS if labels is None else (
+        labels if isinstance(labels, dict) else {"corpus": labels})
+    for name, path in rounds.items():
+        if not path.exists():
+            continue
         if corpus is None:
-            raise corpus_error(f"{labels} needs {CORPUS_SCRIPT} to read its texts back; "
+            raise corpus_error(f"{path} needs {CORPUS_SCRIPT} to read its texts back; "
                                "restore that script")
-        new = read_jsonl(labels)
+        new = read_jsonl(path)
         turns = corpus.load_turns([r["id"] for r in new])
         for r, t in zip(new, turns.to_dict("records"), strict=True):
             want = r.get("sha256_16") or r.get("sha256") or r.get("hash")
             if want is not None and corpus.text_hash(t["text"]) != want:
-                raise corpus_error(f"{labels}: the text of {r['id']} no longer matches its "
+                raise corpus_error(f"{path}: the text of {r['id']} no longer matches its "
                                    f"hash {want}; the shared data changed, relabel that turn")
             rows.append({"id": r["id"], "source": r["id"].split(":")[0],
                          "conversation": str(r.get("conversation", t["conversation"])),
                          "role": r.get("role", t["role"]),
-                         "text": t["text"], "cues": r.get("cues", []), "set": "corpus"})
+                         "text": t["text"], "cues": r.get("cues", []), "set": name})
     if corpus is not None and hasattr(corpus, "load_turns"):
         # the dev turns' conversations as the corpus script reads them (threads of tweets)
         dev_rows = [r for r in rows if r["set"] == "dev"]

@@ -315,3 +315,71 @@ def test_labels_cover_the_pool_and_point_into_the_texts(cc, manifest):
     for cue in ("admits_unknown", "next_steps", "vague_stall", "active_listening", "empathy",
                 "explanation", "bad_news", "action_taken", "resolution_check"):
         assert counts.get(cue, 0) >= 15, cue
+
+
+# -- the second round (session 11) ---------------------------------------------------------
+MANIFEST2 = ROOT / "data" / "cue_corpus" / "pool2.jsonl"
+LABELS2 = ROOT / "data" / "cue_corpus" / "labels2.jsonl"
+
+
+@pytest.fixture(scope="module")
+def manifest2() -> pd.DataFrame:
+    return pd.read_json(MANIFEST2, lines=True, dtype=False)
+
+
+@pytest.fixture(scope="module")
+def pool2(cc: ModuleType) -> pd.DataFrame:
+    return cc.sample_pool2()
+
+
+@needs_data
+def test_committed_second_round_is_the_samplers_draw(cc: ModuleType, manifest2: pd.DataFrame,
+                                                     pool2: pd.DataFrame) -> None:
+    assert list(manifest2.columns) == ["id", "source", "role", "conversation", "sha256", "draw"]
+    assert manifest2["id"].tolist() == pool2["id"].tolist()
+    assert manifest2["draw"].tolist() == pool2["draw"].tolist()
+    assert len(manifest2) == sum(cc.ROUND2_SIZES.values()) == 1200
+    turns = cc.load_turns(manifest2["id"].tolist())
+    assert (turns["text"].map(cc.text_hash) == manifest2["sha256"]).all()
+
+
+@needs_data
+def test_second_round_is_new_licensed_and_enriched(cc: ModuleType, manifest: pd.DataFrame,
+                                                   manifest2: pd.DataFrame,
+                                                   pool2: pd.DataFrame) -> None:
+    ids = set(manifest2["id"])
+    assert len(ids) == len(manifest2)
+    assert not ids & set(manifest["id"]) and not ids & cc.dev_ids()
+    # only sources a shipped model may be trained on, in the sizes asked for
+    assert manifest2["source"].value_counts().to_dict() == cc.ROUND2_SIZES
+    assert all(cc.LICENCES[s]["model_redistributable"] for s in cc.ROUND2_SIZES)
+    for (source, role), part in manifest2.groupby(["source", "role"]):
+        share = (part["draw"] == "random").mean()
+        assert abs(share - cc.ROUND2_RANDOM) < 0.01, (source, role)
+    for source in ("ibm", "irc"):  # sources with both roles: two agent turns per customer
+        part = manifest2[manifest2["source"] == source]
+        assert abs((part["role"] == "agent").mean() - 2 / 3) < 0.01, source
+    mean_score = pool2.groupby("draw")["net_score"].mean()
+    assert mean_score["enriched"] > 1.5 * mean_score["random"]
+    words = cc.net_words(cc.NET2_WORDS_PATH)
+    assert len(words) >= 20 and all(w.replace("'", "").isalpha() for w in words)
+
+
+@needs_data
+def test_second_round_labels_cover_its_pool(cc: ModuleType, manifest2: pd.DataFrame) -> None:
+    from serviceart.codebook import CUES
+
+    labels = [json.loads(line) for line in LABELS2.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in labels] == manifest2["id"].tolist()
+    assert not any("text" in r or "span" in json.dumps(r["cues"]) for r in labels)
+    texts = cc.load_turns([r["id"] for r in labels]).set_index("id")["text"]
+    for r in labels:
+        text = texts[r["id"]]
+        assert cc.text_hash(text) == r["sha256_16"], r["id"]
+        for c in r["cues"]:
+            assert CUES[c["cue"]].role == r["role"], (r["id"], c)
+            assert 0 <= c["start"] < c["end"] <= len(text), (r["id"], c)
+            assert text[c["start"]:c["end"]].strip() == text[c["start"]:c["end"]], (r["id"], c)
+    agreement = json.loads((ROOT / "data" / "cue_corpus" / "agreement2.json").read_text("utf-8"))
+    assert agreement["turns"] == len(labels)
+    assert 0.9 < agreement["micro_f1"] <= 1.0

@@ -2,10 +2,10 @@
 
 ``benchmarks/eval_cues.py``'s :func:`cross_validate` runs patterns plus the learned
 model over the labelled cue corpus (the dev set, and ``data/cue_corpus/labels.jsonl``
-when present), five folds grouped by conversation, each fold's model built as the
-shipped one is (licensed sources only, thresholds from an inner cross-validation).
-The floors use these figures, not the dev-set ones that the patterns were written
-against.
+and ``labels2.jsonl`` when present), five folds grouped by conversation, each fold's
+model built as the shipped one is (licensed sources only, thresholds from an inner
+cross-validation). The floors use these figures, not the dev-set ones that the
+patterns were written against.
 """
 
 from __future__ import annotations
@@ -20,25 +20,25 @@ from tests._benchmarks import load_benchmark
 ROOT = Path(__file__).resolve().parents[2]
 DEV_GOLD = ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
 
-# Measured with `python benchmarks/eval_cues.py --cv` on 2,958 turns (the 358 dev turns
-# and the 2,600 of data/cue_corpus/labels.jsonl), patterns plus the learned model, after
-# session 10's phrase families and gates (written reading the `look` half only) and
-# MIN_TP = 5: turn-level micro F1 0.868, macro F1 0.649 over cues with support > 0, 0.704
-# over cues with support >= 5; the patterns alone 0.862 and 0.647. (Session 9: 0.848 and
-# 0.573.) On the `check` half (`--half check`), not the one the families were written
-# from: micro 0.843, macro 0.561 (session 9: 0.837, 0.544). Issue 19's acceptance
-# (cross-validated macro F1 >= 0.80, every cue with support >= 20 at F1 >= 0.70) is NOT
-# met: these floors guard what there is, 0.02 under the measured values (per cue 0.03).
-MEASURED_TURNS = 2958
-MEASURED = {"micro_f1": 0.868, "macro_f1": 0.649, "macro5_f1": 0.704}
+# Measured with `python benchmarks/eval_cues.py --cv` on 4,158 turns (the 358 dev turns,
+# the 2,600 of data/cue_corpus/labels.jsonl and the 1,200 of labels2.jsonl, the second
+# round labelled in session 11), patterns plus the learned model, session 10's phrase
+# families: turn-level micro F1 0.849, macro F1 0.629 over cues with support > 0, 0.650
+# over cues with support >= 5; the patterns alone 0.842 and 0.623. (On the first 2,958
+# turns, session 10: 0.868 and 0.649; the second round, written after the patterns, is
+# harder.) Issue 19's acceptance (cross-validated macro F1 >= 0.80, every cue with
+# support >= 20 at F1 >= 0.70) is NOT met: these floors guard what there is, 0.02 under
+# the measured values (per cue 0.03).
+MEASURED_TURNS = 4158
+MEASURED = {"micro_f1": 0.849, "macro_f1": 0.629, "macro5_f1": 0.650}
 CHURN = 0.02
 # per cue with support >= 20 (turn-level F1)
 MEASURED_CUES = {
-    "greeting": 0.990, "courtesy": 0.982, "apology": 0.991, "empathy": 0.717,
-    "active_listening": 0.424, "redirect": 0.838, "action_taken": 0.693,
-    "anything_else": 0.834, "admits_unknown": 0.627, "bad_news": 0.769,
-    "explanation": 0.581, "vague_stall": 0.733, "hedge": 0.823, "promise": 0.703,
-    "next_steps": 0.545, "resolution_check": 0.844, "unresolved": 0.580, "chasing": 0.571,
+    "greeting": 0.993, "courtesy": 0.986, "apology": 0.990, "empathy": 0.656,
+    "active_listening": 0.443, "redirect": 0.767, "action_taken": 0.645,
+    "anything_else": 0.855, "admits_unknown": 0.605, "bad_news": 0.733,
+    "explanation": 0.555, "vague_stall": 0.692, "hedge": 0.829, "promise": 0.695,
+    "next_steps": 0.466, "resolution_check": 0.833, "unresolved": 0.464, "chasing": 0.468,
 }
 CUE_CHURN = 0.03
 
@@ -125,3 +125,21 @@ def test_half_scores_count_each_turn_once_and_hide_check_errors() -> None:
         assert half["patterns"]["cues"]["courtesy"]["turn"]["fp"] == 0
     assert "FN t" in harness.format_half(look, errors=5)
     assert "FN t" not in harness.format_half(check, errors=5)
+
+
+def test_rounds_split_puts_the_second_round_in_check(corpus: list[dict[str, Any]]) -> None:
+    harness = load_benchmark("eval_cues")
+    parts = {(r["set"], harness.part_of(r, "rounds")) for r in corpus}
+    assert parts == {("dev", "look"), ("corpus", "look"), ("corpus2", "check")}
+    assert sum(r["set"] == "corpus2" for r in corpus) == 1200
+    # the default split is still the halves by conversation
+    assert all(harness.part_of(r) == harness.half_of(r["conversation"]) for r in corpus[:50])
+    rows = [{"id": f"t{i}", "role": "agent", "conversation": "c", "set": s,
+             "text": "I'm sorry.", "cues": [{"cue": "apology", "start": 0, "end": 9}]}
+            for i, s in enumerate(["dev", "corpus", "corpus2", "corpus2"])]
+    preds = [[] for _ in rows]  # every apology missed
+    look = harness.half_scores(rows, {"predictions": preds}, "look", "rounds")
+    check = harness.half_scores(rows, {"predictions": preds}, "check", "rounds")
+    assert (look["n_turns"], check["n_turns"]) == (2, 2)
+    assert "FN t0" in harness.format_half(look, errors=5)
+    assert "FN t2" not in harness.format_half(check, errors=5)

@@ -7,90 +7,134 @@ import pandas as pd
 
 from ..clock import turn_times
 from ..clock.calendar import BusinessCalendar
-from ._timeline import Group, split_groups
 from .base import Scorer, ScoringContext, register_scorer
 from .requests import asks_for_something
 
-__all__ = ["LatencyScorer"]
-
-_NAN = float("nan")
+__all__ = ["LatencyScorer", "latency_table"]
 
 
-def _clock(group: Group) -> tuple[str, np.ndarray, np.ndarray]:
-    """('timed', starts, ends) for calls, ('stamped', t, t) for messages, else ('none', ..).
+def _first_per(keys: np.ndarray, rows: np.ndarray, n: int, last: bool = False) -> np.ndarray:
+    """For each key in ``0..n-1``, the smallest (or largest) of ``rows`` with that key,
+    else -1.
 
-    ``_untimed`` and ``_unstamped`` say, on every row of the group, whether some
-    turn of it lacks ``start_s`` or ``end_s``, or its time (:meth:`LatencyScorer.score`
-    finds them for all interactions at once).
+    Examples
+    --------
+    >>> _first_per(np.array([1, 0, 1]), np.array([4, 5, 6]), 3).tolist()
+    [5, 4, -1]
+    >>> _first_per(np.array([1, 0, 1]), np.array([4, 5, 6]), 3, last=True).tolist()
+    [5, 6, -1]
     """
-    start = np.asarray(group["start_s"], dtype="float64")
-    end = np.asarray(group["end_s"], dtype="float64")
-    if len(group) and not group["_untimed"][0]:
-        return "timed", start, end
-    secs = np.asarray(group["_epoch_s"], dtype="float64")
-    if len(group) and not group["_unstamped"][0]:
-        return "stamped", secs, secs
-    nan = np.full(len(group), np.nan)
-    return "none", nan, nan
-
-
-def _latency(group: Group, sla_s: float,
-             calendar: BusinessCalendar | None = None) -> dict[str, float]:
-    kind, start, end = _clock(group)
-    roles = np.asarray(group["role"], dtype=object)
-    asks = group["_asks"]
-    waits: list[float] = []
-    asked: list[float] = []
-    pending: float | None = None
-    last_agent = -1
-    request = -1  # the first customer turn that asks for something
-    first: tuple[float, float] | None = None  # (from, wait) of the reply to it
-    for i, role in enumerate(roles):
-        if role == "customer":
-            if request < 0 and asks[i]:
-                request = i
-            if kind == "timed":
-                pending = end[i]  # a call: the gap after the customer stops speaking
-            elif pending is None:
-                pending = end[i]  # a message: from the first unanswered one
-        elif role == "agent":
-            last_agent = i
-            if pending is not None:
-                waits.append(max(0.0, float(start[i] - pending)))
-                asked.append(pending)
-                if first is None and request >= 0:
-                    # a message is answered from the request itself, a call from the
-                    # end of the customer's speech, as every reply is
-                    since = pending if kind == "timed" else end[request]
-                    first = (since, max(0.0, float(start[i] - since)))
-                pending = None
-    unanswered = float(sum(1 for r in roles[last_agent + 1:] if r == "customer"))
-    out = {"unanswered_customer_turns": unanswered, "agent_replies": float(len(waits))}
-    if kind == "none" or not waits:
-        out.update(first_response_s=_NAN, median_reply_s=_NAN, max_reply_s=_NAN,
-                   replies_over_sla=0.0 if kind != "none" else _NAN)
-        if kind == "none":
-            out["agent_replies"] = _NAN
+    if last:
+        out = np.full(n, -1, dtype="int64")
+        np.maximum.at(out, keys, rows)
         return out
-    # no customer turn asks for anything: the first response answers the first turn
-    if request < 0:
-        first = (asked[0], waits[0])
-    arr = np.asarray(waits if first is None else [*waits, first[1]])
-    if calendar is not None and kind == "stamped":
-        # written channels wait across nights and weekends: count business time only
-        t0 = pd.to_datetime(np.asarray(asked if first is None else [*asked, first[0]]),
-                            unit="s", utc=True)
-        t1 = t0 + pd.to_timedelta(arr, unit="s")
-        arr = np.maximum(calendar.business_seconds_many(pd.Series(t0), pd.Series(t1)), 0.0)
-    first_response = _NAN if first is None else float(arr[-1])
-    if first is not None:
-        arr = arr[:-1]
-    # np.median of one or two values is that value or their sum halved: skip its overhead
-    median = (float(arr[0]) if len(arr) == 1 else float((arr[0] + arr[1]) / 2)
-              if len(arr) == 2 else float(np.median(arr)))
-    out.update(first_response_s=first_response, median_reply_s=median,
-               max_reply_s=float(arr.max()), replies_over_sla=float((arr > sla_s).sum()))
+    big = np.iinfo(np.int64).max
+    out = np.full(n, big, dtype="int64")
+    np.minimum.at(out, keys, rows)
+    out[out == big] = -1
     return out
+
+
+def latency_table(turns: pd.DataFrame, sla: pd.Series,
+                  calendar: BusinessCalendar | None = None) -> pd.DataFrame:
+    """The six latency measures of every interaction, computed for all at once.
+
+    Parameters
+    ----------
+    turns
+        In turn order within each interaction: ``interaction_id``, ``role``,
+        ``start_s``, ``end_s`` (call timing), ``_epoch_s`` (message time, epoch
+        seconds), ``_asks`` (a customer turn that asks for something), and
+        ``_untimed`` / ``_unstamped`` (on every row: whether some turn of the
+        interaction lacks its call timing / its time).
+    sla
+        The reply-time target of each interaction (index: interaction ids).
+    calendar
+        Count written-channel waits in business time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per interaction with turns (index: its id), the measures
+        ``unanswered_customer_turns``, ``agent_replies``, ``first_response_s``,
+        ``median_reply_s``, ``max_reply_s`` and ``replies_over_sla``.
+    """
+    codes, uniques = pd.factorize(turns["interaction_id"], sort=False)
+    order = np.argsort(codes, kind="stable")
+    g = codes[order]
+    n, n_groups = len(g), len(uniques)
+    role = np.asarray(turns["role"], dtype=object)[order]
+    agent, customer = role == "agent", role == "customer"
+    opens = np.r_[True, g[1:] != g[:-1]] if n else np.zeros(0, dtype=bool)
+    heads = np.flatnonzero(opens)
+    timed = ~np.asarray(turns["_untimed"], dtype=bool)[order][heads]
+    stamped = ~timed & ~np.asarray(turns["_unstamped"], dtype=bool)[order][heads]
+    clocked = timed | stamped  # else no timing: latency measures are NaN
+    secs = np.asarray(turns["_epoch_s"], dtype="float64")[order]
+    row_timed = timed[g]
+    start = np.where(row_timed, np.asarray(turns["start_s"], dtype="float64")[order], secs)
+    end = np.where(row_timed, np.asarray(turns["end_s"], dtype="float64")[order], secs)
+    # segments: the turns after an agent turn up to and including the next one
+    seg = np.cumsum(opens | np.r_[False, agent[:-1]]) - 1 if n else np.zeros(0, "int64")
+    n_seg = int(seg[-1]) + 1 if n else 0
+    cust_rows = np.flatnonzero(customer)
+    first_cust = _first_per(seg[cust_rows], cust_rows, n_seg)
+    last_cust = _first_per(seg[cust_rows], cust_rows, n_seg, last=True)
+    # a reply: an agent turn whose segment holds a customer turn; it waited from the
+    # end of the customer's last turn (calls) or from their first unanswered one
+    reply = np.flatnonzero(agent & (first_cust[seg] >= 0))
+    since_row = np.where(row_timed[reply], last_cust[seg[reply]], first_cust[seg[reply]])
+    asked = end[since_row]
+    wait = np.maximum(start[reply] - asked, 0.0)
+    rg = g[reply]
+    # the first response: the first reply after the first customer turn that asks
+    asks = np.asarray(turns["_asks"], dtype=bool)[order] & customer
+    ask_rows = np.flatnonzero(asks)
+    request = _first_per(g[ask_rows], ask_rows, n_groups)
+    after = reply > request[rg]
+    answered = _first_per(rg[after & (request[rg] >= 0)],
+                          np.flatnonzero(after & (request[rg] >= 0)), n_groups)
+    first_reply = _first_per(rg, np.arange(len(reply)), n_groups)  # index into reply
+    has_first = answered >= 0
+    no_request = request < 0
+    f_since = np.full(n_groups, np.nan)
+    f_wait = np.full(n_groups, np.nan)
+    k = answered[has_first]
+    grp = np.flatnonzero(has_first)
+    f_since[grp] = np.where(timed[grp], asked[k], end[request[grp]])
+    f_wait[grp] = np.maximum(start[reply[k]] - f_since[grp], 0.0)
+    use_first = no_request & (first_reply >= 0)
+    f_since[use_first] = asked[first_reply[use_first]]
+    f_wait[use_first] = wait[first_reply[use_first]]
+    if calendar is not None:
+        # written channels wait across nights and weekends: count business time only
+        on = stamped[rg]
+        fg = np.flatnonzero(stamped & ~np.isnan(f_wait))
+        t0 = pd.to_datetime(np.r_[asked[on], f_since[fg]], unit="s", utc=True)
+        t1 = t0 + pd.to_timedelta(np.r_[wait[on], f_wait[fg]], unit="s")
+        busy = np.maximum(calendar.business_seconds_many(pd.Series(t0), pd.Series(t1)), 0.0)
+        wait = wait.copy()
+        wait[on] = busy[:int(on.sum())]
+        f_wait[fg] = busy[int(on.sum()):]
+    replies = np.bincount(rg, minlength=n_groups).astype("float64")
+    last_agent = _first_per(g[agent], np.flatnonzero(agent), n_groups, last=True)
+    late = customer & (np.arange(n) > last_agent[g])
+    unanswered = np.bincount(g[late], minlength=n_groups).astype("float64")
+    by = pd.Series(wait).groupby(rg)
+    median = by.median().reindex(range(n_groups)).to_numpy()
+    longest = by.max().reindex(range(n_groups)).to_numpy()
+    limit = np.asarray(sla.reindex(pd.Index(uniques, dtype=object)).to_numpy(), dtype="float64")
+    over = np.bincount(rg[wait > limit[rg]], minlength=n_groups).astype("float64")
+    measured = clocked & (replies > 0)
+    nan = np.full(n_groups, np.nan)
+    return pd.DataFrame({
+        "first_response_s": np.where(measured, f_wait, nan),
+        "median_reply_s": np.where(measured, median, nan),
+        "max_reply_s": np.where(measured, longest, nan),
+        "replies_over_sla": np.where(clocked, np.where(measured, over, 0.0), nan),
+        "agent_replies": np.where(clocked, replies, nan),
+        "unanswered_customer_turns": unanswered,
+    }, index=pd.Index(uniques, dtype=object))
 
 
 @register_scorer
@@ -137,7 +181,6 @@ class LatencyScorer(Scorer):
         ids = ctx.interactions["interaction_id"]
         sla = (ctx.sla_seconds() if self.sla_s is None
                else np.full(len(ids), float(self.sla_s)))
-        sla_of = dict(zip(ids.tolist(), sla.tolist(), strict=True))
         turns = ctx.turns[["interaction_id", "start_s", "end_s"]].copy()
         turns["role"] = ctx.turns["role"].astype(object)
         customer = (turns["role"] == "customer").to_numpy()
@@ -154,10 +197,8 @@ class LatencyScorer(Scorer):
         turns["_unstamped"] = turns["_epoch_s"].isna()
         by = turns.groupby("interaction_id", sort=False, dropna=False, observed=True)
         turns[["_untimed", "_unstamped"]] = by[["_untimed", "_unstamped"]].transform("any")
-        rows = {iid: _latency(g, sla_of.get(iid, ctx.sla_s), ctx.calendar)
-                for iid, g in split_groups(turns, ["role", "start_s", "end_s", "_epoch_s",
-                                                   "_asks", "_untimed", "_unstamped"])}
-        table = pd.DataFrame.from_dict(rows, orient="index")
+        targets = pd.Series(sla, index=pd.Index(ids.tolist(), dtype=object))
+        table = latency_table(turns, targets, ctx.calendar)
         measured = {c: table[c] if c in table else pd.Series(dtype="float64")
                     for c in self.columns[:6]}
         out = ctx.frame(measured)

@@ -102,6 +102,17 @@ def test_character_grams_of_words() -> None:
                                                   key=lambda k: s.strings[k])
 
 
+
+def test_feature_keys_of_a_mixed_list_are_each_names_own_key() -> None:
+    """Keys are made kind by kind for speed; each stays at its name's place."""
+    names = ["w thanks", "b thank you", "s nks", "p sorry", "n working", "f first",
+             "c <th", "b thank you", "w <url>", "f last"]
+    keys = feature_keys(names)
+    assert keys.tolist() == [int(feature_keys([n])[0]) for n in names]
+    assert keys[1] == keys[7] and len(set(keys.tolist())) == len(names) - 1
+    with pytest.raises(ConfigError, match="unknown kind: 'z oops'"):
+        feature_keys(["w fine", "z oops"])
+
 def test_probability_is_tfidf_then_logistic() -> None:
     model = _tiny_model()
     doc = sa.make_nlp(model=False)(PARAPHRASE + " Thanks.")

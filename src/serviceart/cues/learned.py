@@ -299,17 +299,26 @@ def sentences(docs: Sequence[Doc], *, names: bool = False, chars: bool = True,
 def feature_keys(names: Sequence[str]) -> np.ndarray:
     """The keys of readable feature names (``"w thanks"``, ``"b thank you"``, ``"s nks"``)."""
     keys = np.zeros(len(names), dtype="uint64")
+    by_kind: dict[str, tuple[list[int], list[int], list[int]]] = {}
     for i, text in enumerate(names):
         kind, _, rest = text.partition(" ")
         if kind == "b":
             a, _, b = rest.partition(" ")
-            keys[i] = _key("b", np.array([get_string_id(a)], dtype="uint64"),
-                           np.array([get_string_id(b)], dtype="uint64"))[0]
+            rows, first, second = by_kind.setdefault(kind, ([], [], []))
+            rows.append(i)
+            first.append(get_string_id(a))
+            second.append(get_string_id(b))
         elif kind in _SALT:
-            keys[i] = _key(kind, np.array([get_string_id(rest)], dtype="uint64"))[0]
+            rows, first, _ = by_kind.setdefault(kind, ([], [], []))
+            rows.append(i)
+            first.append(get_string_id(rest))
         else:
             raise ConfigError(f"the cue model names a feature of unknown kind: {text!r}; "
                               "rebuild it with `make cues-model`", code="SA-C110")
+    for kind, (rows, first, second) in by_kind.items():
+        hashes = np.array(first, dtype="uint64")
+        keys[rows] = _key(kind, hashes,
+                          np.array(second, dtype="uint64") if kind == "b" else None)
     return keys
 
 

@@ -58,6 +58,11 @@ HITS = [
     (AGENT, "action_taken", "I can reproduce your error on my own laptop."),
     (AGENT, "action_taken", "We could not reproduce the crash on version 12."),
     (AGENT, "action_taken", "I tried the following steps: open the menu, then tap Share."),
+    (AGENT, "action_taken", "Also, I have tested the add-on on an older tablet."),
+    (AGENT, "action_taken", "I finally filed a bug for this: example.org/bug/12"),
+    (AGENT, "action_taken", "I'm looking into it and have sent you a DM with the details."),
+    (AGENT, "action_taken", "This is the same question as last week, therefore locking."),
+    (AGENT, "action_taken", "Closing because this is a duplicate of an older thread."),
     # escalation: people brought in to look at the case, described at any length
     (AGENT, "escalation", "I emailed some people on the payroll team to look at your question."),
     (AGENT, "escalation", "I've asked the engineer who wrote the sync code to try it."),
@@ -111,6 +116,9 @@ MISSES = [
     (AGENT, "action_taken", "If you tried the update already, restart the phone."),
     (AGENT, "action_taken", "Send me a page where I can reproduce the problem."),
     (AGENT, "action_taken", "If I can reproduce it, I'll file a bug."),
+    (AGENT, "action_taken", "Have you tested the add-on on another phone?"),
+    (AGENT, "action_taken", "We never sent you a DM about this."),
+    (AGENT, "action_taken", "Closing the app and opening it again may help."),
     # escalation: asking the customer, or an offer
     (AGENT, "escalation", "I asked you to try the safe mode steps earlier."),
     (AGENT, "escalation", "I can escalate this to my manager if you'd like."),

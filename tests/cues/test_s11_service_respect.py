@@ -50,6 +50,12 @@ HITS = [
     (AGENT, "redirect", "Open the page and click the \"Call Me\" button to be rung back."),
     (AGENT, "redirect", "We can be reached around the clock here: example.com/help"),
     (AGENT, "redirect", "Please write in to them and they will sort it out."),
+    # redirect: advice to go to another party or channel, hedged or plain
+    (AGENT, "redirect", "You might want to contact the seller about a refund."),
+    (AGENT, "redirect", "You'll need to talk to your bank about that charge."),
+    (AGENT, "redirect", "It's best to check with HR before you sign."),
+    (AGENT, "redirect", "The quickest way to reach them is through their app."),
+    (AGENT, "redirect", "dana: try asking in #kde-help, they know the panel code"),
     # action_taken: the agent's own finished steps and reproduction attempts
     (AGENT, "action_taken", "I spoke to the branch and they have the parcel."),
     (AGENT, "action_taken", "I tried your page on two phones and it loads for me."),
@@ -87,6 +93,10 @@ HITS = [
     (AGENT, "active_listening", "Totally understand. We'll look at the invoice."),
     (AGENT, "active_listening", "We hear you! The dark mode request is noted."),
     (AGENT, "active_listening", "You are right that the editor has no link button."),
+    (AGENT, "active_listening", "If I understand you correctly, the sync stops after an hour?"),
+    (AGENT, "active_listening", "From what I gather, you updated the phone last night."),
+    (AGENT, "active_listening", "I understand you were only trying to print a label."),
+    (AGENT, "active_listening", "So you're asking whether the backup keeps your photos?"),
     # empathy: what the problem does to the customer, in other words
     (AGENT, "empathy", "That sounds like it must be really stressful before a trip."),
     (AGENT, "empathy", "We don't want you feeling this way about your order!"),
@@ -108,6 +118,11 @@ MISSES = [
     (AGENT, "redirect", "Could you post it here so we can take a look?"),
     (AGENT, "redirect", "You've reached the right place for help with that."),
     (CUSTOMER, "redirect", "Please try these steps, they told me, and nothing changed."),
+    # redirect: checking the customer's own settings, hashtags, the same thread
+    (AGENT, "redirect", "You should check your router settings first."),
+    (AGENT, "redirect", "You should post the log in this thread so we can read it."),
+    (AGENT, "redirect", "Our crew loved it! Join the fun with #BestCrew today."),
+    (AGENT, "redirect", "The best way to fix it is to restart the app."),
     # redirect: a question to the customer about their own check
     (AGENT, "redirect", "Could you check your internet provider's settings for a proxy?"),
     # action_taken: the customer's steps, a condition, a question
@@ -132,6 +147,8 @@ MISSES = [
     (CUSTOMER, "active_listening", "You said that the refund would take three days."),
     (AGENT, "active_listening", "We understand this has taken a while."),
     (AGENT, "active_listening", "Which page are you referring to?"),
+    (AGENT, "active_listening", "If you're wondering why the app was rejected, see our policy."),
+    (AGENT, "active_listening", "If I understand the policy correctly, it ends in May."),
     # empathy: a status line and a process line name no feeling of the customer's
     (AGENT, "empathy", "Setting up the server can be hard for the first time."),
     (CUSTOMER, "empathy", "That sounds really stressful, I know, but I need an answer."),

@@ -115,6 +115,7 @@ MISSES = [
     (AGENT, "redirect", "Did you buy this in store or online?"),
     # redirect: a status or news link, the same forum, the customer's words
     (AGENT, "redirect", "You can view more on our latest announcement here: example.com/news"),
+    (AGENT, "redirect", "Here is an article with the steps we are taking: example.com/news"),
     (AGENT, "redirect", "Could you post it here so we can take a look?"),
     (AGENT, "redirect", "You've reached the right place for help with that."),
     (CUSTOMER, "redirect", "Please try these steps, they told me, and nothing changed."),

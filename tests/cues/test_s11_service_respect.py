@@ -69,6 +69,11 @@ HITS = [
     (AGENT, "action_taken", "I'm looking into it and have sent you a DM with the details."),
     (AGENT, "action_taken", "This is the same question as last week, therefore locking."),
     (AGENT, "action_taken", "Closing because this is a duplicate of an older thread."),
+    (AGENT, "action_taken", "I've granted you access to the shared drive."),
+    (AGENT, "action_taken", "I have restarted the print server, please try again."),
+    # transfer: a ticket or call assigned or routed to another team
+    (AGENT, "transfer", "I have assigned your ticket to the network team."),
+    (AGENT, "transfer", "Your case has been routed to our billing team."),
     # escalation: people brought in to look at the case, described at any length
     (AGENT, "escalation", "I emailed some people on the payroll team to look at your question."),
     (AGENT, "escalation", "I've asked the engineer who wrote the sync code to try it."),
@@ -135,6 +140,10 @@ MISSES = [
     (AGENT, "action_taken", "Have you tested the add-on on another phone?"),
     (AGENT, "action_taken", "We never sent you a DM about this."),
     (AGENT, "action_taken", "Closing the app and opening it again may help."),
+    # transfer: a ticket assigned to the customer, the customer's account, a higher tier
+    (AGENT, "transfer", "Your ticket has been assigned a reference number."),
+    (CUSTOMER, "transfer", "My case was passed to another team three times."),
+    (AGENT, "transfer", "I have assigned your ticket to the tier 2 team."),
     # escalation: asking the customer, or an offer
     (AGENT, "escalation", "I asked you to try the safe mode steps earlier."),
     (AGENT, "escalation", "I can escalate this to my manager if you'd like."),

@@ -101,6 +101,38 @@ HITS = [
     (AGENT, "vague_stall", "We're exploring ways to add the feature."),
     (AGENT, "vague_stall", "It should be fixed in a future software update."),
     (AGENT, "vague_stall", "Hopefully someday the menu will return."),
+    # explanation: renamed or replaced, a limitation, an outcome based on something,
+    # a rule's purpose, a diagnosis after "sounds like"
+    (AGENT, "explanation", "The old sync menu was renamed to Connected Devices."),
+    (AGENT, "explanation", "That plan has been replaced by the family tier."),
+    (AGENT, "explanation", "The reader is now part of the main app."),
+    (AGENT, "explanation", "This is a limitation of the tablet's operating system."),
+    (AGENT, "explanation", "Your suggestions are based on what you watched last week."),
+    (AGENT, "explanation", "The fare is calculated by distance, not by time."),
+    (AGENT, "explanation", "We limit sales to two tickets to prevent scalping."),
+    (AGENT, "explanation", "The check helps combat fraud on new accounts."),
+    (AGENT, "explanation", "Sounds like your profile folder was corrupted by the crash."),
+    (AGENT, "explanation", "It looks like the extension was disabled by the update."),
+    # admits_unknown: no clue, nothing found, not able to work out why, nobody knows
+    (AGENT, "admits_unknown", "I have no clue, to be honest."),
+    (AGENT, "admits_unknown", "I couldn't find any documentation on that flag."),
+    (AGENT, "admits_unknown", "We can't figure out why the sync stops."),
+    (AGENT, "admits_unknown", "I haven't been able to work out how it happened."),
+    (AGENT, "admits_unknown", "None of us here know much about the server edition."),
+    (AGENT, "admits_unknown", "No one knows when the next batch arrives."),
+    (AGENT, "admits_unknown", "I'm not an expert on printers, sorry."),
+    (AGENT, "admits_unknown", "I've never heard of that setting."),
+    (AGENT, "admits_unknown", "There's no firm release date for the new model yet."),
+    (AGENT, "admits_unknown", "We have no set timeline for the repair."),
+    (AGENT, "admits_unknown", "Is there a way? Not that I know of."),
+    (AGENT, "admits_unknown", "Not that I'm aware of, but I'll ask around."),
+    (AGENT, "admits_unknown", "I'm not the right person to answer that."),
+    # vague_stall: on a list with no date, in the works, monitored, time will tell
+    (AGENT, "vague_stall", "Dark mode is on our roadmap."),
+    (AGENT, "vague_stall", "I've added it to the wishlist for the team."),
+    (AGENT, "vague_stall", "A fix is in the works."),
+    (AGENT, "vague_stall", "Our engineers are closely monitoring the network."),
+    (AGENT, "vague_stall", "Time will tell whether the change sticks."),
 ]
 
 NEAR_MISSES = [
@@ -140,6 +172,19 @@ NEAR_MISSES = [
     (AGENT, "vague_stall", "The sale is in progress until Sunday."),
     (AGENT, "vague_stall", "The update arrives in version 9 on Monday."),
     (CUSTOMER, "vague_stall", "My complaint is still in progress after a month."),
+    # explanation: a condition, a question, a guess about something else
+    (AGENT, "explanation", "If you find a page that violates our rules, report it here."),
+    (AGENT, "explanation", "Is your plan based on minutes or data?"),
+    (AGENT, "explanation", "It looks like there was a bug once, but it was fixed."),
+    (AGENT, "explanation", "It sounds like you have been very patient with us."),
+    # admits_unknown: not following the customer, a condition, asking the customer
+    (AGENT, "admits_unknown", "I can't figure out what your issue is from the post."),
+    (AGENT, "admits_unknown", "If nobody knows the answer, nobody will reply."),
+    (AGENT, "admits_unknown", "It's not that we are right and they are wrong."),
+    (AGENT, "admits_unknown", "We couldn't find your order number, could you check it?"),
+    (CUSTOMER, "admits_unknown", "I have no clue what happened to my parcel."),
+    # vague_stall: a list that is not a plan of work
+    (AGENT, "vague_stall", "Your name is on the list for the tour."),
 ]
 
 test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, NEAR_MISSES)

@@ -113,20 +113,14 @@ HITS = [
     (AGENT, "explanation", "The check helps combat fraud on new accounts."),
     (AGENT, "explanation", "Sounds like your profile folder was corrupted by the crash."),
     (AGENT, "explanation", "It looks like the extension was disabled by the update."),
-    # admits_unknown: no clue, nothing found, not able to work out why, nobody knows
-    (AGENT, "admits_unknown", "I have no clue, to be honest."),
-    (AGENT, "admits_unknown", "I couldn't find any documentation on that flag."),
+    # admits_unknown: not able to work out why, nobody knows, no release date
     (AGENT, "admits_unknown", "We can't figure out why the sync stops."),
     (AGENT, "admits_unknown", "I haven't been able to work out how it happened."),
     (AGENT, "admits_unknown", "None of us here know much about the server edition."),
-    (AGENT, "admits_unknown", "No one knows when the next batch arrives."),
-    (AGENT, "admits_unknown", "I'm not an expert on printers, sorry."),
-    (AGENT, "admits_unknown", "I've never heard of that setting."),
     (AGENT, "admits_unknown", "There's no firm release date for the new model yet."),
     (AGENT, "admits_unknown", "We have no set timeline for the repair."),
     (AGENT, "admits_unknown", "Is there a way? Not that I know of."),
     (AGENT, "admits_unknown", "Not that I'm aware of, but I'll ask around."),
-    (AGENT, "admits_unknown", "I'm not the right person to answer that."),
     # vague_stall: on a list with no date, in the works, monitored, time will tell
     (AGENT, "vague_stall", "Dark mode is on our roadmap."),
     (AGENT, "vague_stall", "I've added it to the wishlist for the team."),
@@ -181,8 +175,6 @@ NEAR_MISSES = [
     (AGENT, "admits_unknown", "I can't figure out what your issue is from the post."),
     (AGENT, "admits_unknown", "If nobody knows the answer, nobody will reply."),
     (AGENT, "admits_unknown", "It's not that we are right and they are wrong."),
-    (AGENT, "admits_unknown", "We couldn't find your order number, could you check it?"),
-    (CUSTOMER, "admits_unknown", "I have no clue what happened to my parcel."),
     # vague_stall: a list that is not a plan of work
     (AGENT, "vague_stall", "Your name is on the list for the tour."),
 ]

@@ -127,6 +127,16 @@ HITS = [
     (AGENT, "vague_stall", "A fix is in the works."),
     (AGENT, "vague_stall", "Our engineers are closely monitoring the network."),
     (AGENT, "vague_stall", "Time will tell whether the change sticks."),
+    # bad_news: none of a kind to offer, a step that will not restore something
+    (AGENT, "bad_news", "I do not have any cheap hotels in the centre."),
+    (AGENT, "bad_news", "We don't have any tables left for eight."),
+    (AGENT, "bad_news", "The new version won't restore the deleted photos."),
+    # the gates leave plain refusals alone
+    (AGENT, "bad_news", "While we cannot guarantee a seat, we'll pass the request on."),
+    (AGENT, "bad_news", "Unfortunately we can't refund opened items."),
+    # explanation: a reason stated beside a question in another sentence
+    (AGENT, "explanation", "The app closed because the update failed. Can you retry?"),
+    (AGENT, "explanation", "I think this might be caused by the new driver."),
 ]
 
 NEAR_MISSES = [
@@ -177,6 +187,24 @@ NEAR_MISSES = [
     (AGENT, "admits_unknown", "It's not that we are right and they are wrong."),
     # vague_stall: a list that is not a plan of work
     (AGENT, "vague_stall", "Your name is on the list for the tour."),
+    # bad_news: details the customer did not give, a failed reproduction, never seen,
+    # a closing regret, a concessive wish, no promises
+    (AGENT, "bad_news", "Unfortunately your post does not have enough detail to go on."),
+    (AGENT, "bad_news", "Sadly you didn't give us enough information to help."),
+    (AGENT, "bad_news", "We can't troubleshoot it without a public link."),
+    (AGENT, "bad_news", "I couldn't reproduce the crash on my phone."),
+    (AGENT, "bad_news", "Unfortunately, we were not able to reproduce it here."),
+    (AGENT, "bad_news", "Unfortunately I have never seen this error before."),
+    (AGENT, "bad_news", "Sorry that we weren't able to solve it this time."),
+    (AGENT, "bad_news", "While we wish we could be there, we'll cheer from afar."),
+    (AGENT, "bad_news", "We can't make any promises, but we've passed it on."),
+    # explanation: a reason inside a question, the agent's habits, a fix believed or awaited
+    (AGENT, "explanation", "Is it slow because you enter the password every time?"),
+    (AGENT, "explanation", "Perhaps you opened the desktop site by accident?"),
+    (AGENT, "explanation", "Have you asked them, since it only happens on their site?"),
+    (AGENT, "explanation", "I don't normally use add-ons because they slow things down."),
+    (AGENT, "explanation", "I believe this was fixed in version 42."),
+    (AGENT, "explanation", "Here is a workaround until it's fixed in a later build."),
 ]
 
 test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, NEAR_MISSES)

@@ -137,6 +137,23 @@ HITS = [
     # explanation: a reason stated beside a question in another sentence
     (AGENT, "explanation", "The app closed because the update failed. Can you retry?"),
     (AGENT, "explanation", "I think this might be caused by the new driver."),
+    # explanation: rules of the law and their reasons, personalised results
+    (AGENT, "explanation", "We are complying with the new state pricing regulations."),
+    (AGENT, "explanation", "Stores are required by law to check ID for these items."),
+    (AGENT, "explanation", "The limit is there to keep our staff and customers safe."),
+    (AGENT, "explanation", "Seating is reduced for the safety of passengers."),
+    (AGENT, "explanation", "We can't share the details, as this could help scammers."),
+    (AGENT, "explanation", "It won't transfer, since a gift card can only be used once."),
+    (AGENT, "explanation", "The offers you get are personalised to your past orders."),
+    (AGENT, "explanation", "Hours are shorter given the current health situation."),
+    # bad_news: software limits
+    (AGENT, "bad_news", "That driver is deprecated and gets no fixes."),
+    (AGENT, "bad_news", "Version 14 reached end of life last April."),
+    (AGENT, "bad_news", "That package is not in the official repositories."),
+    # admits_unknown and vague_stall in chat forms
+    (AGENT, "admits_unknown", "idk, maybe ask in the server channel"),
+    (AGENT, "admits_unknown", "I have no experience with that router."),
+    (AGENT, "vague_stall", "Thanks for your patience while we work on a fix."),
 ]
 
 NEAR_MISSES = [
@@ -205,6 +222,14 @@ NEAR_MISSES = [
     (AGENT, "explanation", "I don't normally use add-ons because they slow things down."),
     (AGENT, "explanation", "I believe this was fixed in version 42."),
     (AGENT, "explanation", "Here is a workaround until it's fixed in a later build."),
+    # explanation: a description of a rule's wording, not a reason; a setting's value
+    (AGENT, "explanation", "Is the address tailored?"),
+    (AGENT, "explanation", "Only one gift card can be used per order."),
+    # bad_news: an ordinary description of what works where
+    (AGENT, "bad_news", "Is the package in the official repositories?"),
+    (CUSTOMER, "bad_news", "That driver is deprecated, so why do you still ship it?"),
+    # admits_unknown: experience of the customer
+    (AGENT, "admits_unknown", "Do you have any experience with routers?"),
 ]
 
 test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, NEAR_MISSES)

@@ -78,7 +78,7 @@ HITS = [
     (AGENT, "bad_news", "The reading mode was removed in version 12."),
     # admits_unknown: no answer or fix, having to ask, knowing nothing about it
     (AGENT, "admits_unknown", "I don't have a good answer for that one."),
-    (AGENT, "admits_unknown", "We don't currently have a workaround."),
+    (AGENT, "admits_unknown", "We don't have a workaround yet."),
     (AGENT, "admits_unknown", "Sorry, I don't know how to fix that without a reinstall."),
     (AGENT, "admits_unknown", "Don't know how I can help further with that model."),
     (AGENT, "admits_unknown", "I wish I knew why the app does that."),
@@ -143,7 +143,6 @@ HITS = [
     (AGENT, "explanation", "The limit is there to keep our staff and customers safe."),
     (AGENT, "explanation", "Seating is reduced for the safety of passengers."),
     (AGENT, "explanation", "We can't share the details, as this could help scammers."),
-    (AGENT, "explanation", "It won't transfer, since a gift card can only be used once."),
     (AGENT, "explanation", "The offers you get are personalised to your past orders."),
     (AGENT, "explanation", "Hours are shorter given the current health situation."),
     # bad_news: software limits
@@ -215,11 +214,10 @@ NEAR_MISSES = [
     (AGENT, "bad_news", "Sorry that we weren't able to solve it this time."),
     (AGENT, "bad_news", "While we wish we could be there, we'll cheer from afar."),
     (AGENT, "bad_news", "We can't make any promises, but we've passed it on."),
-    # explanation: a reason inside a question, the agent's habits, a fix believed or awaited
+    # explanation: a reason inside a question, a fix believed or awaited
     (AGENT, "explanation", "Is it slow because you enter the password every time?"),
     (AGENT, "explanation", "Perhaps you opened the desktop site by accident?"),
     (AGENT, "explanation", "Have you asked them, since it only happens on their site?"),
-    (AGENT, "explanation", "I don't normally use add-ons because they slow things down."),
     (AGENT, "explanation", "I believe this was fixed in version 42."),
     (AGENT, "explanation", "Here is a workaround until it's fixed in a later build."),
     # explanation: a description of a rule's wording, not a reason; a setting's value

@@ -85,6 +85,25 @@ HITS = [
     (CUSTOMER, "chasing", "Did my complaint ever get looked at?"),
     (CUSTOMER, "chasing", "Can you look into my claim again?"),
     (CUSTOMER, "chasing", "I'm checking where we are on the contract renewal."),
+    # next_steps: booked plans, release timing, how long the next stage takes
+    (AGENT, "next_steps", "The fix is planned for the next release."),
+    (AGENT, "next_steps", "The technician is booked for Thursday morning."),
+    (AGENT, "next_steps", "Offline maps won't be available for a few months."),
+    (AGENT, "next_steps", "The redesign lands in version 9."),
+    (AGENT, "next_steps", "The patch rolls out to all users over the next two weeks."),
+    (AGENT, "next_steps", "The new firmware should be out by the end of May."),
+    (AGENT, "next_steps", "It can take up to 5 working days for the credit to show."),
+    (AGENT, "next_steps", "Expect a reply from the claims desk within two days."),
+    (AGENT, "next_steps", "I've sent it to our billing team, who will contact you this week."),
+    # promise: 'go ahead and', the subjectless forum form, a reproduction attempt
+    (AGENT, "promise", "I'll go ahead and cancel the duplicate order."),
+    (AGENT, "promise", "Will report back after testing on the beta."),
+    (AGENT, "promise", "Will check the logs tomorrow."),
+    (AGENT, "promise", "I'll try on Fedora next."),
+    # unresolved: a fix of the customer's own, then the fault in the same sentence
+    (CUSTOMER, "unresolved", "I cleared the cookies but the error persists."),
+    (CUSTOMER, "unresolved", "I restarted the router but it's still not connecting."),
+    (CUSTOMER, "unresolved", "Reinstalled the driver, but the sound does not work."),
 ]
 
 MISSES = [
@@ -123,6 +142,14 @@ MISSES = [
     (CUSTOMER, "chasing", "This is my 2nd time in a year travelling to the States."),
     (CUSTOMER, "chasing", "The app has been unusable for months now."),
     (CUSTOMER, "chasing", "Were you able to see the 3rd call option in the menu?"),
+    # next_steps: a plan with no time, a date that has passed
+    (AGENT, "next_steps", "Autofill is scheduled for a future release, no date yet."),
+    (AGENT, "next_steps", "The parcel should be out for delivery by now."),
+    # promise: a question, not a commitment
+    (AGENT, "promise", "Will you check the logs tomorrow?"),
+    # unresolved: a fix followed by a question or doubt that is not a fault
+    (CUSTOMER, "unresolved", "I updated the app but I'm not sure how to use the new menu."),
+    (CUSTOMER, "unresolved", "I reinstalled it and it works, but I miss the old theme."),
 ]
 
 test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, MISSES)

@@ -104,6 +104,10 @@ HITS = [
     (CUSTOMER, "unresolved", "I cleared the cookies but the error persists."),
     (CUSTOMER, "unresolved", "I restarted the router but it's still not connecting."),
     (CUSTOMER, "unresolved", "Reinstalled the driver, but the sound does not work."),
+    # chasing: the waits that stay chasing beside the new gates
+    (CUSTOMER, "chasing", "It's taking far too long to get a reply from you."),
+    (CUSTOMER, "chasing", "It has been 3 days since I emailed you."),
+    (CUSTOMER, "chasing", "I'm still waiting for you to refund me."),
 ]
 
 MISSES = [
@@ -150,6 +154,12 @@ MISSES = [
     # unresolved: a fix followed by a question or doubt that is not a fault
     (CUSTOMER, "unresolved", "I updated the app but I'm not sure how to use the new menu."),
     (CUSTOMER, "unresolved", "I reinstalled it and it works, but I miss the old theme."),
+    # chasing: waiting for a machine, a late order without a contact, a wait on a trip
+    (CUSTOMER, "chasing", "Still waiting for the download to finish."),
+    (CUSTOMER, "chasing", "The settings page took forever to load."),
+    (CUSTOMER, "chasing", "It took ages to even get off the plane."),
+    (CUSTOMER, "chasing", "It has been 4 days since I ordered and the theme hasn't appeared."),
+    (CUSTOMER, "chasing", "We've been waiting for an hour at the gate."),
 ]
 
 test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, MISSES)

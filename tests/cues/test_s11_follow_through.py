@@ -108,6 +108,9 @@ HITS = [
     (CUSTOMER, "chasing", "It's taking far too long to get a reply from you."),
     (CUSTOMER, "chasing", "It has been 3 days since I emailed you."),
     (CUSTOMER, "chasing", "I'm still waiting for you to refund me."),
+    # resolution_confirmed: the customer says it is solved now
+    (CUSTOMER, "resolution_confirmed", "This is resolved now, thanks for the help."),
+    (CUSTOMER, "resolution_confirmed", "Everything is working again."),
 ]
 
 MISSES = [
@@ -160,6 +163,10 @@ MISSES = [
     (CUSTOMER, "chasing", "It took ages to even get off the plane."),
     (CUSTOMER, "chasing", "It has been 4 days since I ordered and the theme hasn't appeared."),
     (CUSTOMER, "chasing", "We've been waiting for an hour at the gate."),
+    # resolution_confirmed: what should have fixed it, a status page, a question
+    (CUSTOMER, "resolution_confirmed", "The last update should have fixed it, but no."),
+    (CUSTOMER, "resolution_confirmed", "The status page says everything is up and running."),
+    (CUSTOMER, "resolution_confirmed", "Is it working again?"),
 ]
 
 test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, MISSES)

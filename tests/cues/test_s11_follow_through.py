@@ -111,6 +111,11 @@ HITS = [
     # resolution_confirmed: the customer says it is solved now
     (CUSTOMER, "resolution_confirmed", "This is resolved now, thanks for the help."),
     (CUSTOMER, "resolution_confirmed", "Everything is working again."),
+    # promise: chat and forum helpers' own actions, plans in the first person
+    (AGENT, "promise", "I'll paste the config in a minute."),
+    (AGENT, "promise", "I'll reproduce it on my test machine."),
+    (AGENT, "promise", "I'm going to file a bug for this."),
+    (AGENT, "promise", "I plan to test the patch this weekend."),
 ]
 
 MISSES = [
@@ -167,6 +172,9 @@ MISSES = [
     (CUSTOMER, "resolution_confirmed", "The last update should have fixed it, but no."),
     (CUSTOMER, "resolution_confirmed", "The status page says everything is up and running."),
     (CUSTOMER, "resolution_confirmed", "Is it working again?"),
+    # promise: hoping is no commitment; a plan of releases is next_steps, not a promise
+    (AGENT, "promise", "I hope to check it tomorrow."),
+    (AGENT, "promise", "We plan to release the fix next month."),
 ]
 
 test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, MISSES)

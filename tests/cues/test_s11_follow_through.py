@@ -116,6 +116,12 @@ HITS = [
     (AGENT, "promise", "I'll reproduce it on my test machine."),
     (AGENT, "promise", "I'm going to file a bug for this."),
     (AGENT, "promise", "I plan to test the patch this weekend."),
+    # unresolved: named fixes tried, a fix that does not fix it, the fault back
+    (CUSTOMER, "unresolved", "I have tried reinstalling and resetting the modem."),
+    (CUSTOMER, "unresolved", "Rebooting doesn't fix it."),
+    (CUSTOMER, "unresolved", "Nope, same thing."),
+    (CUSTOMER, "unresolved", "I phoned them and they can't do anything."),
+    (CUSTOMER, "unresolved", "The problem is back after the latest update."),
 ]
 
 MISSES = [
@@ -175,6 +181,10 @@ MISSES = [
     # promise: hoping is no commitment; a plan of releases is next_steps, not a promise
     (AGENT, "promise", "I hope to check it tomorrow."),
     (AGENT, "promise", "We plan to release the fix next month."),
+    # unresolved: a first description, a forum 'me too', an agent's explanation
+    (CUSTOMER, "unresolved", "I have tried to find the setting for this."),
+    (CUSTOMER, "unresolved", "Same here, following this thread."),
+    (AGENT, "unresolved", "Restarting doesn't fix it; you need the new driver."),
 ]
 
 test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, MISSES)

@@ -656,17 +656,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             for rec in load_turns(args.ids).to_dict("records"):
                 print(json.dumps(rec, ensure_ascii=False))
             return 0
-        if args.cmd in ("pool2", "manifest2"):
-            pool = sample_pool2()
-            if args.cmd == "pool2":
-                write_pool(pool, args.out_dir, args.batches)
-                print(f"{len(pool)} turns in {args.batches} batches -> {args.out_dir}")
-            else:
-                write_manifest(pool, args.out)
-                print(f"{len(pool)} turns -> {args.out}")
-            return 0
-        pool = sample_pool(args.size, args.seed)
-        if args.cmd == "pool":
+        pool = (sample_pool2() if args.cmd in ("pool2", "manifest2")
+                else sample_pool(args.size, args.seed))
+        if args.cmd in ("pool", "pool2"):
             write_pool(pool, args.out_dir, args.batches)
             print(f"{len(pool)} turns in {args.batches} batches -> {args.out_dir}")
         else:

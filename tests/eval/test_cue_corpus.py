@@ -383,3 +383,13 @@ def test_second_round_labels_cover_its_pool(cc: ModuleType, manifest2: pd.DataFr
     agreement = json.loads((ROOT / "data" / "cue_corpus" / "agreement2.json").read_text("utf-8"))
     assert agreement["turns"] == len(labels)
     assert 0.9 < agreement["micro_f1"] <= 1.0
+
+
+@needs_data
+def test_cli_writes_the_committed_second_round(cc: ModuleType, tmp_path: Path) -> None:
+    assert cc.main(["manifest2", str(tmp_path / "pool2.jsonl")]) == 0
+    assert (tmp_path / "pool2.jsonl").read_bytes() == MANIFEST2.read_bytes()
+    assert cc.main(["pool2", str(tmp_path / "batches"), "--batches", "3"]) == 0
+    sizes = [len((tmp_path / "batches" / f"batch_{k:02d}.jsonl").read_text().splitlines())
+             for k in (1, 2, 3)]
+    assert sizes == [400, 400, 400]

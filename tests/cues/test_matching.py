@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from spacy.matcher import Matcher, PhraseMatcher
 
 import serviceart as sa
-from serviceart.cues.matching import anchor, expand
+from serviceart.cues.families import family_phrases
+from serviceart.cues.matching import anchor, expand, phrase_key
 from serviceart.cues.pipeline import COMPONENT, normalise
 from serviceart.cues.rules import _pattern_dir
 from tests.conftest import SAMPLES
@@ -169,6 +170,16 @@ SYNTHETIC = [
     [{"NORM": "a", "OP": "*"}, {"NORM": "c"}, {"NORM": "b"}, {"NORM": "a", "OP": "*"}],
     [{"NORM": {"IN": ["a", "b"]}, "OP": "+"}, {"NORM": "x"}, {"NORM": "c"},
      {"NORM": "a", "OP": "!"}],  # a negation at the edge: no bound from norms
+    # wide bounded repeats run unbounded and are filtered back to their bounds:
+    # one repeat, the other tokens once (the match's length decides)
+    [{"NORM": "a"}, {"IS_PUNCT": False, "OP": "{0,6}"}, {"NORM": "b"}],
+    [{"NORM": {"IN": ["b", "c"]}}, {"NORM": "x"}, {"IS_SENT_START": False, "OP": "{0,5}"}],
+    # other variable tokens too (the alignment decides, or the exact pattern)
+    [{"NORM": "a"}, {"IS_ALPHA": True, "OP": "{1,6}"}, {"NORM": {"IN": ["b", "c"]}},
+     {"IS_PUNCT": True, "OP": "?"}],
+    [{"IS_TITLE": True, "OP": "{0,5}"}, {"NORM": "x"}, {"NORM": {"IN": ["a", "c"]}, "OP": "{2,7}"}],
+    [{"NORM": "c"}, {"OP": "{0,8}"}, {"NORM": "a", "OP": "!"}, {"NORM": "b", "OP": "{0,5}"},
+     {"NORM": "x"}],
 ]
 
 
@@ -178,19 +189,40 @@ def test_gated_windows_find_what_a_plain_matcher_finds(nlp):
     gated = GatedPatterns(nlp.vocab, [("hedge", p, False, f"p{i}")
                                       for i, p in enumerate(SYNTHETIC)])
     anchors = PhraseMatcher(nlp.vocab, attr="NORM")
-    for key, docs in gated.anchors.items():
-        anchors.add(key, docs)
+    for key, slots in gated.anchors.items():
+        anchors.add(key, [phrase_key(nlp.vocab, p) for p in family_phrases(slots)])
     plain = [Matcher(nlp.vocab) for _ in SYNTHETIC]
     for m, p in zip(plain, SYNTHETIC, strict=True):
         m.add("hedge", [p])
     rng = random.Random(3)
     words = ["a", "b", "c", "A", "B", "C", "x", ",", ".", "Yo"]
     for _ in range(3000):
-        doc = nlp.make_doc(" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))))
+        doc = nlp.make_doc(" ".join(rng.choice(words) for _ in range(rng.randint(1, 18))))
+        doc[0].is_sent_start = True
+        for token in doc[1:]:
+            token.is_sent_start = token.nbor(-1).text == "."
         norms = [t.norm for t in doc]
         fast = sorted(gated(doc, norms, anchors(doc)))
         slow = sorted(("hedge", False, s, e) for m in plain for _, s, e in m(doc))
         assert fast == slow, doc.text
+
+
+def test_wide_repeats_are_relaxed_and_their_bounds_kept(nlp):
+    """Each relaxed form above is in use, and its bounds do cut matches: the plain
+    ``*`` form finds longer ones that the gated patterns must not return."""
+    from serviceart.cues.matching import GatedPatterns, _Relaxed, relax
+
+    gated = GatedPatterns(nlp.vocab, [("hedge", p, False, f"p{i}")
+                                      for i, p in enumerate(SYNTHETIC)])
+    relaxed = [p for p in gated._patterns if isinstance(p.matcher, _Relaxed)]
+    assert len(relaxed) == 5
+    doc = nlp.make_doc("a b b b b b b b b b")  # the first pattern with 8 tokens between
+    loose = Matcher(nlp.vocab)
+    loose.add("x", [relax(SYNTHETIC[8])[0]])
+    assert (0, 10) in [(s, e) for _, s, e in loose(doc)]
+    assert max(e - s for _, s, e in relaxed[0].matcher.matcher(doc)) == 10
+    assert list(relaxed[0].matcher(doc)) == [(0, 2), (0, 3), (0, 4), (0, 5), (0, 6),
+                                            (0, 7), (0, 8)]
 
 
 _BLANK = spacy.blank("en")

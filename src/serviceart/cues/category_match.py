@@ -21,14 +21,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from ..clock import reference_times
 from ..clock.calendar import BusinessCalendar
 from ..schema import EVIDENCE, conform, empty
 from .categories import MARKER, MEASURE_PREFIX, Categories, Category
-from .matching import GatedPatterns, NormRewriter, Phrase, add_phrases, expand, phrase_key
+from .families import PhraseFamilies
+from .matching import GatedPatterns, NormRewriter, Phrase, family, phrase_key
 from .rules import PatternSet, load_patterns
 
 __all__ = ["COMPONENT", "CategoryComponent", "CategoryMatcher", "add_to_pipeline",
@@ -85,7 +85,7 @@ class CategoryMatcher:
         self.norms = NormRewriter(vocab, rules.norms)
         self._negators = frozenset(vocab.strings.add(w) for w in rules.negators)
         self._window = rules.negation_window
-        self.phrase_matcher = PhraseMatcher(vocab, attr="NORM")
+        self.phrase_matcher = PhraseFamilies(vocab)
         #: set by the component when the cue component has rewritten each doc's norms
         #: with the same rules (see :meth:`__call__`)
         self.after_cues = False
@@ -94,24 +94,23 @@ class CategoryMatcher:
         clitics = sorted(rules.norms.get("after_pronoun", {}))
         if clitics and _second_rewrite_is_clitics(rules.norms):
             self._clitic = vocab.strings.add(_CLITIC)
-            add_phrases(self.phrase_matcher, _CLITIC, [phrase_key(vocab, [c]) for c in clitics])
+            self.phrase_matcher.add(_CLITIC, [phrase_key(vocab, [c]) for c in clitics])
         self._keys: dict[int, Category] = {}
         tokens: list[tuple[str, list[dict[str, Any]], bool, str]] = []
         for cat in categories.categories:
             key = f"serviceart.category.{cat.name}"
             self._keys[vocab.strings.add(key)] = cat
             docs: list[Phrase] = [self.norms(nlp.make_doc(p)) for p in cat.phrases]
+            self.phrase_matcher.add(key, docs)
             for k, pattern in enumerate(cat.token_patterns()):
-                family = expand(pattern)
-                if family is None:
+                slots = family(pattern)
+                if slots is None:
                     tokens.append((key, pattern, False, f"{cat.name} pattern {k + 1}"))
                 else:
-                    docs += [phrase_key(vocab, p) for p in family]
-            if docs:
-                add_phrases(self.phrase_matcher, key, docs)
+                    self.phrase_matcher.add_family(key, slots)
         self.gated = GatedPatterns(vocab, tokens)
-        for key, docs in self.gated.anchors.items():
-            add_phrases(self.phrase_matcher, key, docs)
+        for key, slots in self.gated.anchors.items():
+            self.phrase_matcher.add_family(key, slots)
         self._by_label = {vocab.strings[k]: c for k, c in self._keys.items()}
         # a category's own words: a negator among them is asked for ("cannot refund")
         self._own: dict[str, frozenset[int]] = {}
@@ -142,7 +141,7 @@ class CategoryMatcher:
                 matches = None  # the rewrite may change a clitic: match again after it
         norms = self.norms.rewrite(doc)
         if matches is None:
-            matches = self.phrase_matcher(doc)
+            matches = self.phrase_matcher(doc, norms)
         found: list[tuple[Category, int, int]] = []
         anchors: list[tuple[int, int, int]] = []
         keys = self._keys

@@ -14,12 +14,15 @@ work with C-level set operations:
   its other required tokens, and only on the tokens a match around that anchor
   can reach. Each gate is a necessary condition of a match, so the matches are
   exactly those of one ``Matcher`` over every document
-  (``tests/cues/test_matching.py`` checks this against plain spaCy matchers).
+  (``tests/cues/test_matching.py`` checks this against plain spaCy matchers);
+- a wide bounded repeat (``{0,12}``) is one optional state per copy in spaCy's
+  ``Matcher``, whose paths multiply (half a millisecond a call): a gated pattern
+  runs with such repeats unbounded (:func:`relax`) and keeps the matches that fit
+  the bounds (:class:`_Relaxed`).
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -28,16 +31,21 @@ from typing import Any
 from spacy.attrs import NORM
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from ..errors import ConfigError
+from .families import Family, family_phrases
 
-__all__ = ["MAX_VARIANTS", "GatedPatterns", "NormRewriter", "Phrase", "add_phrases", "anchor",
-           "expand", "phrase_doc", "phrase_key"]
+__all__ = ["MAX_VARIANTS", "RELAX", "GatedPatterns", "NormRewriter", "Phrase", "add_phrases",
+           "anchor", "expand", "phrase_doc", "phrase_key", "relax"]
 
 #: Most phrases one token pattern may expand to; a larger family stays a token pattern.
 MAX_VARIANTS = 5000
+
+#: A bounded repeat with at least this many optional copies (``{m,n}``, n - m >= RELAX)
+#: runs unbounded in a gated pattern's matcher (see :func:`relax`).
+RELAX = 5
 
 _REPEAT = re.compile(r"^\{(\d*),?(\d*)\}$")
 
@@ -134,6 +142,31 @@ def _literal_norms(spec: dict[str, Any]) -> list[str] | None:
     return None
 
 
+def family(pattern: Sequence[dict[str, Any]], limit: int = MAX_VARIANTS) -> Family | None:
+    """The phrase family of a token pattern as slots (see
+    :mod:`~serviceart.cues.families`), or ``None`` when :func:`expand` would give
+    ``None``."""
+    if not pattern:
+        return None
+    slots: list[tuple[tuple[str, ...], int, int]] = []
+    total = 1
+    for i, spec in enumerate(pattern):
+        if set(spec) - {"NORM", "OP"}:
+            return None
+        words = _literal_norms(spec)
+        bounds = _bounds(spec.get("OP"))
+        if words is None or bounds is None:
+            return None
+        lo, hi = bounds
+        if hi is None or (lo == 0 and i in (0, len(pattern) - 1)):
+            return None
+        total *= sum(len(words) ** k for k in range(lo, hi + 1))
+        if total > limit:
+            return None
+        slots.append((tuple(words), lo, hi))
+    return tuple(slots)
+
+
 def expand(pattern: Sequence[dict[str, Any]],
            limit: int = MAX_VARIANTS) -> list[tuple[str, ...]] | None:
     """The phrase family of a token pattern: every norm sequence it matches.
@@ -151,28 +184,8 @@ def expand(pattern: Sequence[dict[str, Any]],
     >>> expand([{"NORM": "still"}, {"IS_ALPHA": True}]) is None
     True
     """
-    if not pattern:
-        return None
-    slots: list[tuple[list[str], int, int]] = []
-    total = 1
-    for i, spec in enumerate(pattern):
-        if set(spec) - {"NORM", "OP"}:
-            return None
-        words = _literal_norms(spec)
-        bounds = _bounds(spec.get("OP"))
-        if words is None or bounds is None:
-            return None
-        lo, hi = bounds
-        if hi is None or (lo == 0 and i in (0, len(pattern) - 1)):
-            return None
-        total *= sum(len(words) ** k for k in range(lo, hi + 1))
-        if total > limit:
-            return None
-        slots.append((words, lo, hi))
-    choices = [[w for k in range(lo, hi + 1) for w in itertools.product(words, repeat=k)]
-               for words, lo, hi in slots]
-    phrases = (tuple(w for part in combo for w in part) for combo in itertools.product(*choices))
-    return list(dict.fromkeys(p for p in phrases if p))
+    slots = family(pattern, limit)
+    return None if slots is None else family_phrases(slots)
 
 
 #: A phrase pattern of a ``PhraseMatcher(attr="NORM")``: a Doc, or its token norms as
@@ -243,21 +256,30 @@ def _reach(specs: Sequence[dict[str, Any]], vocab: Vocab) -> frozenset[int] | No
 
 
 def _best_run(pattern: Sequence[dict[str, Any]], stop: frozenset[str],
-              limit: int) -> tuple[int, int, list[tuple[str, ...]]]:
-    best: tuple[int, int, list[tuple[str, ...]]] = (0, 0, [])
-    best_key: tuple[int, int, int] | None = None
+              limit: int) -> tuple[int, int, Family | None]:
+    """The run ``pattern[i:j]`` whose family anchors the pattern (see :func:`anchor`)."""
     n = len(pattern)
+    runs: list[tuple[int, int, Family]] = []
     for i in range(n):
         for j in range(i + 1, n + 1):
             run = [{"NORM": spec.get("NORM"), "OP": spec.get("OP")} for spec in pattern[i:j]]
-            family = expand(run, limit)
-            if not family:
-                continue
-            length = min(len(p) for p in family)
-            common = max(sum(w in stop for w in p) / len(p) for p in family)
-            key = (length, -round(common * 100), -len(family))
-            if best_key is None or key > best_key:
-                best, best_key = (i, j, family), key
+            slots = family(run, limit)
+            if slots is not None:
+                runs.append((i, j, slots))
+    if not runs:
+        return 0, 0, None
+    # the shortest phrase's length first: only the longest runs need their phrases listed
+    longest = max(max(1, sum(lo for _, lo, _ in slots)) for _, _, slots in runs)
+    best: tuple[int, int, Family | None] = (0, 0, None)
+    best_key: tuple[int, int] | None = None
+    for i, j, slots in runs:
+        if max(1, sum(lo for _, lo, _ in slots)) < longest:
+            continue
+        phrases = family_phrases(slots)
+        common = max(sum(w in stop for w in p) / len(p) for p in phrases)
+        key = (-round(common * 100), -len(phrases))
+        if best_key is None or key > best_key:
+            best, best_key = (i, j, slots), key
     return best
 
 
@@ -276,7 +298,99 @@ def anchor(pattern: Sequence[dict[str, Any]], stop: frozenset[str] = frozenset(S
     ...         {"NORM": "just", "OP": "*"}, {"IS_ALPHA": True}])
     [('i', 'will'), ('we', 'will')]
     """
-    return _best_run(pattern, stop, limit)[2]
+    slots = _best_run(pattern, stop, limit)[2]
+    return [] if slots is None else family_phrases(slots)
+
+
+def relax(pattern: Sequence[dict[str, Any]],
+          wide: int = RELAX) -> tuple[list[dict[str, Any]], list[int]] | None:
+    """``pattern`` with each wide bounded repeat (``{m,n}`` with ``n - m >= wide``)
+    written as ``m`` copies of its token and one ``*``, and for each token of the new
+    pattern the index of the token it comes from; ``None`` when no repeat is wide.
+
+    The new pattern matches every span the old one matches and more (longer
+    repeats): :class:`_Relaxed` keeps those that fit the bounds.
+
+    Examples
+    --------
+    >>> tokens, origin = relax([{"NORM": "if"}, {"IS_PUNCT": False, "OP": "{1,8}"},
+    ...                         {"NORM": "not"}])
+    >>> tokens
+    [{'NORM': 'if'}, {'IS_PUNCT': False}, {'IS_PUNCT': False, 'OP': '*'}, {'NORM': 'not'}]
+    >>> origin
+    [0, 1, 1, 2]
+    >>> relax([{"NORM": "if"}, {"IS_PUNCT": False, "OP": "{0,2}"}]) is None
+    True
+    """
+    out: list[dict[str, Any]] = []
+    origin: list[int] = []
+    changed = False
+    for i, spec in enumerate(pattern):
+        bounds = _bounds(spec.get("OP"))
+        if bounds is None or bounds[1] is None or bounds[1] - bounds[0] < wide:
+            out.append(dict(spec))
+            origin.append(i)
+            continue
+        token = {k: v for k, v in spec.items() if k != "OP"}
+        out += [dict(token) for _ in range(bounds[0])]
+        out.append({**token, "OP": "*"})
+        origin += [i] * (bounds[0] + 1)
+        changed = True
+    return (out, origin) if changed else None
+
+
+class _Relaxed:
+    """The matches of a pattern, found by its :func:`relax` form (no path explosion)
+    and filtered to the original bounds: exactly the original pattern's matches.
+
+    When the pattern has one wide repeat and each other token matches exactly one
+    token, a match's length tells the repeat's count. Otherwise each match's
+    alignment is read: if it keeps every wide repeat within its bounds it is a
+    path of the original pattern; if not (another path may exist), the original
+    pattern is run on the matched tokens alone to decide.
+    """
+
+    __slots__ = ("_exact", "_fixed", "_hi", "_max_len", "_origin", "matcher")
+
+    def __init__(self, vocab: Vocab, label: str, pattern: Sequence[dict[str, Any]],
+                 relaxed: list[dict[str, Any]], origin: list[int]) -> None:
+        self.matcher = Matcher(vocab, validate=True)
+        self.matcher.add(label, [relaxed])
+        self._exact = Matcher(vocab, validate=True)
+        self._exact.add(label, [list(pattern)])
+        self._origin = origin
+        bounds = [_bounds(spec.get("OP")) for spec in pattern]
+        #: the most tokens each wide repeat may take, by its index in ``pattern``
+        self._hi: dict[int, int] = {}
+        for spec, i in zip(relaxed, origin, strict=True):
+            b = bounds[i]
+            if spec.get("OP") == "*" and b is not None and b[1] is not None:
+                self._hi[i] = b[1]
+        wide = set(self._hi)
+        others_once = all(bounds[i] == (1, 1) for i in range(len(pattern)) if i not in wide)
+        #: with one wide repeat and every other token once: how many tokens the others take
+        self._fixed = len(pattern) - 1 if len(wide) == 1 and others_once else None
+        span = _span(pattern)
+        self._max_len = span if span is not None else -1
+
+    def __call__(self, doclike: Doc | Span) -> Iterator[tuple[int, int]]:
+        """``(start, end)`` of each match in ``doclike``, relative to it."""
+        if self._fixed is not None:
+            (hi,) = self._hi.values()
+            for _, start, end in self.matcher(doclike):
+                if end - start - self._fixed <= hi:
+                    yield start, end
+            return
+        for _, start, end, align in self.matcher(doclike, with_alignments=True):  # type: ignore[misc]
+            if 0 <= self._max_len < end - start:
+                continue
+            counts: dict[int, int] = {}
+            for a in align:
+                o = self._origin[a]
+                counts[o] = counts.get(o, 0) + 1
+            if all(counts.get(i, 0) <= hi for i, hi in self._hi.items()) or any(
+                    s == 0 and e == end - start for _, s, e in self._exact(doclike[start:end])):
+                yield start, end
 
 
 @dataclass(frozen=True)
@@ -284,7 +398,7 @@ class _Gated:
     label: str
     suppress: bool
     slots: tuple[frozenset[int], ...]
-    matcher: Matcher
+    matcher: Matcher | _Relaxed
     before: int | None  # most tokens a match has before its anchor (None: unbounded)
     after: int | None  # most tokens a match has after its anchor
     #: when ``before`` / ``after`` is unbounded: the norms the tokens there must have
@@ -322,27 +436,32 @@ class GatedPatterns:
         stop = frozenset(STOP_WORDS)
         self._patterns: list[_Gated] = []
         self._always: list[int] = []
-        #: anchor key (as added to the phrase matcher) -> the docs of its phrases
-        self.anchors: dict[str, list[Phrase]] = {}
+        self._always_set: frozenset[int] = frozenset()
+        #: anchor key (to add to the phrase matcher) -> its phrase family
+        self.anchors: dict[str, Family] = {}
         self._by_anchor: dict[int, int] = {}
         for label, pattern, suppress, pid in patterns:
-            matcher = Matcher(vocab, validate=True)
+            matcher: Matcher | _Relaxed = Matcher(vocab, validate=True)
             try:
-                matcher.add(label, [pattern])
+                matcher.add(label, [pattern])  # type: ignore[union-attr]
+                relaxed = relax(pattern)
+                if relaxed is not None:
+                    matcher = _Relaxed(vocab, label, pattern, *relaxed)
             except (ValueError, KeyError) as exc:
                 raise ConfigError(f"invalid token pattern {pid}: {exc}", field=label,
                                   code="SA-C042") from exc
             k = len(self._patterns)
-            i, j, family = _best_run(pattern, stop, MAX_VARIANTS)
+            i, j, slots = _best_run(pattern, stop, MAX_VARIANTS)
             self._patterns.append(_Gated(label, suppress, tuple(_required_slots(pattern, vocab)),
                                          matcher, _span(pattern[:i]), _span(pattern[j:]),
                                          _reach(pattern[:i], vocab), _reach(pattern[j:], vocab)))
-            if not family:
+            if slots is None:
                 self._always.append(k)
                 continue
             key = f"serviceart.anchor.{k}"
-            self.anchors[key] = [phrase_key(vocab, p) for p in family]
+            self.anchors[key] = slots
             self._by_anchor[vocab.strings.add(key)] = k
+        self._always_set = frozenset(self._always)
 
     def __len__(self) -> int:
         return len(self._patterns)
@@ -363,12 +482,25 @@ class GatedPatterns:
         if not anchors and not self._always:
             return
         n = len(doc)
+        patterns = self._patterns
         windows: dict[int, list[tuple[int, int]]] = {k: [(0, n)] for k in self._always}
+        failed: set[int] = set()  # patterns a required norm of which the doc lacks
+        present: set[int] | None = None
         for match_id, start, end in anchors:
             k = self._by_anchor[match_id]
-            p = self._patterns[k]
+            if k in failed:
+                continue
+            p = patterns[k]
+            found = windows.get(k)
+            if found is None:
+                if present is None:
+                    present = set(norms)
+                if any(slot.isdisjoint(present) for slot in p.slots):
+                    failed.add(k)
+                    continue
+                found = windows[k] = []
             if p.before is not None:
-                lo = max(0, start - p.before)
+                lo = start - p.before if start > p.before else 0
             elif p.before_norms is not None:  # back to the first token it cannot take
                 lo, allowed = start, p.before_norms
                 while lo > 0 and norms[lo - 1] in allowed:
@@ -376,25 +508,29 @@ class GatedPatterns:
             else:
                 lo = 0
             if p.after is not None:
-                hi = min(n, end + p.after)
+                hi = end + p.after if end + p.after < n else n
             elif p.after_norms is not None:
                 hi, allowed = end, p.after_norms
                 while hi < n and norms[hi] in allowed:
                     hi += 1
             else:
                 hi = n
-            windows.setdefault(k, []).append((lo, hi))
-        present = set(norms)
+            found.append((lo, hi))
         for k in sorted(windows):
-            p = self._patterns[k]
-            if any(slot.isdisjoint(present) for slot in p.slots):
-                continue
+            p = patterns[k]
+            if k in self._always_set:  # no anchor: its required norms not checked yet
+                if present is None:
+                    present = set(norms)
+                if any(slot.isdisjoint(present) for slot in p.slots):
+                    continue
+            relaxed = isinstance(p.matcher, _Relaxed)
             for lo, hi in _union(windows[k]):
-                if lo == 0 and hi == n:
-                    for _, start, end in p.matcher(doc):
-                        yield p.label, p.suppress, start, end
+                part = doc if lo == 0 and hi == n else doc[lo:hi]
+                if relaxed:
+                    for start, end in p.matcher(part):  # type: ignore[misc]
+                        yield p.label, p.suppress, lo + start, lo + end
                 else:
-                    for _, start, end in p.matcher(doc[lo:hi]):
+                    for _, start, end in p.matcher(part):  # type: ignore[misc]
                         yield p.label, p.suppress, lo + start, lo + end
 
 

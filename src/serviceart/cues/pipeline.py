@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 
 from ..errors import ConfigError
+from .families import Family, PhraseFamilies
 from .learned import COMPONENT as MODEL_COMPONENT
 from .learned import MODEL_KEY
-from .matching import GatedPatterns, NormRewriter, Phrase, add_phrases, expand, phrase_key
+from .matching import GatedPatterns, NormRewriter, Phrase, family
 from .resolve import resolve
 from .rules import load_patterns
 from .sentences import FACTORY as SENTENCIZER
@@ -57,25 +57,28 @@ class CueDetector:
         self.patterns = load_patterns(patterns_dir)
         vocab = nlp.vocab
         self.norms = NormRewriter(vocab, self.patterns.norms)
-        self.phrase_matcher = PhraseMatcher(vocab, attr="NORM")
+        self.phrase_matcher = PhraseFamilies(vocab)
         grouped: dict[tuple[str, bool], list[Phrase]] = defaultdict(list)
         for label, text, suppress in self.patterns.phrases:
             grouped[label, suppress].append(self.norms(nlp.make_doc(text)))
+        families: dict[tuple[str, bool], list[Family]] = defaultdict(list)
         token_patterns = []
         for label, pattern, suppress, pid in self.patterns.tokens:
-            family = expand(pattern)
-            if family is None:
+            slots = family(pattern)
+            if slots is None:
                 token_patterns.append((label, pattern, suppress, pid))
             else:
-                grouped[label, suppress].extend(phrase_key(vocab, p) for p in family)
+                families[label, suppress].append(slots)
         self._keys: dict[int, tuple[str, bool]] = {}
-        for (label, suppress), docs in grouped.items():
+        for label, suppress in {*grouped, *families}:
             key = ("!" if suppress else "") + label
             self._keys[vocab.strings.add(key)] = (label, suppress)
-            add_phrases(self.phrase_matcher, key, docs)
+            self.phrase_matcher.add(key, grouped.get((label, suppress), []))
+            for slots in families.get((label, suppress), []):
+                self.phrase_matcher.add_family(key, slots)
         self.token_patterns = GatedPatterns(vocab, token_patterns)
-        for key, docs in self.token_patterns.anchors.items():
-            add_phrases(self.phrase_matcher, key, docs)
+        for key, slots in self.token_patterns.anchors.items():
+            self.phrase_matcher.add_family(key, slots)
         self._negators = frozenset(vocab.strings.add(w) for w in self.patterns.negators)
         if not nlp.has_pipe("sentencizer") and not nlp.has_pipe("senter") and not (
             nlp.has_pipe("parser")
@@ -93,7 +96,7 @@ class CueDetector:
         suppress: dict[str, list[tuple[int, int]]] = {}
         anchors: list[tuple[int, int, int]] = []
         keys = self._keys
-        for match in self.phrase_matcher(doc):
+        for match in self.phrase_matcher(doc, norms):
             match_id, start, end = match
             if match_id not in keys:
                 anchors.append(match)

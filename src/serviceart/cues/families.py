@@ -220,7 +220,7 @@ class PhraseFamilies:
         token norms as hashes, read from it when needed and not given)."""
         matches: list[tuple[int, int, int]] = self.matcher(doc)
         anchors = self._anchors
-        if not anchors:
+        if not anchors or anchors.keys().isdisjoint([m[0] for m in matches]):
             return matches
         out: list[tuple[int, int, int]] = []
         joined: set[tuple[int, int, int]] = set()

@@ -12,7 +12,8 @@ work with C-level set operations:
   and runs it only where the phrase matcher found its anchor (its best run of
   literal norms, see :func:`anchor`) and the document holds a norm of each of
   its other required tokens, and only on the tokens a match around that anchor
-  can reach. Each gate is a necessary condition of a match, so the matches are
+  can reach, when that window too holds a norm of each of its required tokens.
+  Each gate is a necessary condition of a match, so the matches are
   exactly those of one ``Matcher`` over every document
   (``tests/cues/test_matching.py`` checks this against plain spaCy matchers);
 - a wide bounded repeat (``{0,12}``) is one optional state per copy in spaCy's
@@ -525,7 +526,15 @@ class GatedPatterns:
                     continue
             relaxed = isinstance(p.matcher, _Relaxed)
             for lo, hi in _union(windows[k]):
-                part = doc if lo == 0 and hi == n else doc[lo:hi]
+                part: Doc | Span
+                if lo == 0 and hi == n:
+                    part = doc
+                else:  # a match lies in its window: so do a norm of each required token
+                    if p.slots:
+                        held = set(norms[lo:hi])
+                        if any(slot.isdisjoint(held) for slot in p.slots):
+                            continue
+                    part = doc[lo:hi]
                 if relaxed:
                     for start, end in p.matcher(part):  # type: ignore[misc]
                         yield p.label, p.suppress, lo + start, lo + end

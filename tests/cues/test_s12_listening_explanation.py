@@ -15,6 +15,7 @@ from tests.cues._families import AGENT, family_tests
 
 HITS = [
     # active_listening: the customer's need restated as a statement
+    (AGENT, "active_listening", "It seems like you are trying to merge two accounts."),
     (AGENT, "active_listening", "You'd like to move the delivery to Friday."),
     (AGENT, "active_listening", "You would like to swap the blue jacket for a larger size."),
     (AGENT, "active_listening", "You're looking to close the joint account, is that it?"),
@@ -46,9 +47,15 @@ HITS = [
     (AGENT, "explanation", "There has been heavy snow around the depot since Monday."),
     (AGENT, "explanation", "There was a strike at the port, so the container is late."),
     (AGENT, "explanation", "It is hard to diagnose the fault remotely, so a visit is booked."),
+    # a fault someone had, a problem of a named kind, a rule of expiry
+    (AGENT, "explanation", "The depot told me they had a fault with the loading crane."),
+    (AGENT, "explanation", "We experienced a technical issue with our booking site."),
+    (AGENT, "explanation", "This is a firmware problem with the older routers."),
+    (AGENT, "explanation", "It's a driver issue with that graphics card."),
+    (AGENT, "explanation", "Discount codes expire after 30 days, so yours no longer works."),
     # what happens in the cases just described
-    (AGENT, "explanation", "Some tablets have a physical menu key. In these cases, the app "
-                           "hides its own menu icon."),
+    (AGENT, "explanation", "A few old meters have no modem. In these cases, the meter "
+                           "sends no readings."),
     (AGENT, "explanation", "Older meters can't send readings. In such cases the bill is "
                            "estimated from last year's use."),
 ]
@@ -62,11 +69,18 @@ NEAR_MISSES = [
     (AGENT, "active_listening", "If you mean the desktop version, then yes, it syncs."),
     (AGENT, "active_listening", "If by slow you mean over a minute, please clear the cache."),
     (AGENT, "active_listening", "Which invoice do you mean?"),
-    (AGENT, "active_listening", "Sounds like you are somewhat technical, so please file a bug."),
+    (AGENT, "active_listening", "It sounds like you are fairly technical, so try the beta."),
     (AGENT, "active_listening", "If you're wondering why, here are a few common reasons."),
     (AGENT, "explanation", "Is there any maintenance happening on your side?"),
     (AGENT, "explanation", "There is no snow forecast for your delivery day."),
     (AGENT, "explanation", "We can troubleshoot it remotely if you share your screen."),
+    (AGENT, "active_listening", "It looks like you are using an older version."),
+    (AGENT, "explanation", "Have you ever had a problem with this card before?"),
+    (AGENT, "explanation", "If you had an issue with the delivery, reply here."),
+    (AGENT, "explanation", "Let us check if it's a wiring problem with the socket."),
+    (AGENT, "explanation", "Is it a network problem with your router?"),
+    (AGENT, "explanation", "That offer expired yesterday, sorry."),
+    (AGENT, "explanation", "Your code expires in ten minutes."),
     # explanation: closing without a reason, offers to close, own habits
     (AGENT, "explanation", "Would you like me to close this ticket?"),
     (AGENT, "explanation", "In these cases, please contact the store directly."),

@@ -27,6 +27,8 @@ HITS = [
     (AGENT, "active_listening", "To confirm: you were charged twice for the same order."),
     (AGENT, "active_listening", "Just to verify, you need the invoice in your company's name?"),
     (AGENT, "active_listening", "To recap, you are still getting the login error on the tablet."),
+    (AGENT, "active_listening", "To be 100% clear, when you open the app it shows a blank page?"),
+    (AGENT, "active_listening", "Just to be sure: your order never arrived at all?"),
     # what the customer mentioned or wonders
     (AGENT, "active_listening", "You've mentioned that the noise starts after ten minutes."),
     (AGENT, "active_listening", "You have also said the charger works with another phone."),
@@ -69,6 +71,7 @@ NEAR_MISSES = [
     (AGENT, "active_listening", "If you mean the desktop version, then yes, it syncs."),
     (AGENT, "active_listening", "If by slow you mean over a minute, please clear the cache."),
     (AGENT, "active_listening", "Which invoice do you mean?"),
+    (AGENT, "active_listening", "To be sure, please restart the phone first."),
     (AGENT, "active_listening", "It sounds like you are fairly technical, so try the beta."),
     (AGENT, "active_listening", "If you're wondering why, here are a few common reasons."),
     (AGENT, "explanation", "Is there any maintenance happening on your side?"),

@@ -24,6 +24,10 @@ HITS = [
     # promise: the second half of the agent's sentence, no repeated subject
     (AGENT, "promise", "We have no report from the lab yet but will certainly pass it on."),
     (AGENT, "promise", "We're reviewing the claim and will email you before Friday."),
+    (AGENT, "promise", "We're looking at your messages now and will reply there shortly."),
+    # promise: a first-person plan with a time in the present progressive
+    (AGENT, "promise", "We are introducing a refund form by the end of the month."),
+    (AGENT, "promise", "I'm sending the signed forms over this afternoon."),
     # next_steps: a named third party's stated plan, who collects the customer, staff
     (AGENT, "next_steps", "Maria said that she will be sending the signed contract."),
     (AGENT, "next_steps", "The landlord confirmed he will fix the boiler on Tuesday."),
@@ -66,6 +70,9 @@ MISSES = [
     # promise: subjectless 'and will' with a thing, not the agent, doing it
     (AGENT, "promise", "Your order has shipped and will arrive on Friday."),
     (AGENT, "promise", "The update is out and will fix the crash."),
+    (AGENT, "promise", "The parcel left the depot and will be with you on Monday."),
+    # promise: a present plan without a time is no commitment ('we're adding staff')
+    (AGENT, "promise", "We are adding more staff to the helpline."),
     # next_steps: what a step shows in the interface or a terminal
     (AGENT, "next_steps", "Run it from a terminal and you will get the full output."),
     (AGENT, "next_steps", "Open the folder, then you will see the files ending in .json."),
@@ -87,6 +94,9 @@ MISSES = [
     (CUSTOMER, "unresolved", "I still think it fails because of the cable."),
     (CUSTOMER, "unresolved", "Which of the ads didn't work as well as the others?"),
     (CUSTOMER, "unresolved", "The new version does not work as well as the old one did."),
+    # unresolved: a feature that was never there, not a fault persisting
+    (CUSTOMER, "unresolved", "Another update and still no option to hide the sidebar."),
+    (CUSTOMER, "unresolved", "Still no dark mode on the tablet app?"),
 ]
 
 test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, MISSES)

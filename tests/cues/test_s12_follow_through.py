@@ -58,6 +58,9 @@ HITS = [
     # unresolved: the fault persisting with the thing named between
     (CUSTOMER, "unresolved", "Reinstalled the app and still my phone crashes on start."),
     (CUSTOMER, "unresolved", "New router, and still the connection drops every hour."),
+    # beside the gates: a chase about an earlier request and a refusal of a fix stay
+    (CUSTOMER, "chasing", "What is going on with my refund? I asked two weeks ago."),
+    (CUSTOMER, "unresolved", "I asked for a replacement and they refuse to send one."),
 ]
 
 MISSES = [
@@ -90,6 +93,9 @@ MISSES = [
     (CUSTOMER, "chasing", "I've dealt with 3 boxes of faulty bulbs."),
     (CUSTOMER, "chasing", "Since the first day I bought it the screen flickers."),
     (CUSTOMER, "chasing", "I hung up the phone and went to bed."),
+    # chasing: asking about a fault is a first report
+    (CUSTOMER, "chasing", "What is going on with these constant app crashes?"),
+    (CUSTOMER, "chasing", "What's going on with the website today?"),
     # unresolved: doubt or thought after 'still', comparison, a first report
     (CUSTOMER, "unresolved", "I still think it fails because of the cable."),
     (CUSTOMER, "unresolved", "Which of the ads didn't work as well as the others?"),
@@ -97,6 +103,8 @@ MISSES = [
     # unresolved: a feature that was never there, not a fault persisting
     (CUSTOMER, "unresolved", "Another update and still no option to hide the sidebar."),
     (CUSTOMER, "unresolved", "Still no dark mode on the tablet app?"),
+    # unresolved: asking the reason for a policy
+    (CUSTOMER, "unresolved", "Is there a reason you refuse to open the branch on Saturdays?"),
 ]
 
 test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, MISSES)

@@ -35,6 +35,11 @@ HITS = [
     (AGENT, "next_steps", "It will be a white Tesla collecting you from the station."),
     (AGENT, "next_steps", "Our staff will be there to assist you at the gate."),
     (AGENT, "next_steps", "The technician will be on site to meet you at ten."),
+    # next_steps: a commitment in its own sentence after a redirect stays (sentence scope)
+    (AGENT, "next_steps",
+     "Our opening hours are on this page: example.com/hours. "
+     "The fix is scheduled to be released next Tuesday."),
+    (AGENT, "next_steps", "You should see the refund on your card within 5 days."),
     # chasing: time since the first or last contact, no news since a date
     (CUSTOMER, "chasing", "It's been three days since my first email about this."),
     (CUSTOMER, "chasing", "Two weeks since the initial complaint and nothing."),
@@ -80,8 +85,12 @@ MISSES = [
     (AGENT, "next_steps", "Run it from a terminal and you will get the full output."),
     (AGENT, "next_steps", "Open the folder, then you will see the files ending in .json."),
     (AGENT, "next_steps", "Tap Settings and you should see the option for dark mode."),
+    (AGENT, "next_steps", "Pick your country. You should see the phone support number."),
+    (AGENT, "next_steps", "You will find the clear history button under Privacy."),
     # next_steps: someone 'available' without a named role or time is vague_stall
     (AGENT, "next_steps", "Someone will be available to help you."),
+    # next_steps: tied to a redirect in the same sentence stays the redirect's
+    (AGENT, "next_steps", "Email us the photos and you will receive a label within 2 days."),
     # next_steps: the customer's own report, no plan of a third party
     (AGENT, "next_steps", "She said that it was fine yesterday."),
     # chasing: the speaker's own tasks and wishes, not waiting on the company

@@ -17,6 +17,9 @@ HITS = [
     # active_listening: the customer's need restated as a statement
     (AGENT, "active_listening", "It seems like you are trying to merge two accounts."),
     (AGENT, "active_listening", "You'd like to move the delivery to Friday."),
+    # a restatement opened by "if I understand": not the "if you mean" condition
+    (AGENT, "active_listening", "If I understand correctly, you mean the parcel never came?"),
+    (AGENT, "active_listening", "So if I've got this right, you mean the second payment."),
     (AGENT, "active_listening", "You would like to swap the blue jacket for a larger size."),
     (AGENT, "active_listening", "You're looking to close the joint account, is that it?"),
     (AGENT, "active_listening", "You are hoping to keep your old number when you switch."),

@@ -54,6 +54,7 @@ NET_WORDS_PATH = REPO_ROOT / "data" / "cue_corpus" / "net_words.txt"
 MANIFEST_PATH = REPO_ROOT / "data" / "cue_corpus" / "pool.jsonl"
 NET2_WORDS_PATH = REPO_ROOT / "data" / "cue_corpus" / "net_words2.txt"
 MANIFEST2_PATH = REPO_ROOT / "data" / "cue_corpus" / "pool2.jsonl"
+MANIFEST3_PATH = REPO_ROOT / "data" / "cue_corpus" / "pool3.jsonl"
 
 if str(REPO_ROOT / "src") not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO_ROOT / "src"))
@@ -78,6 +79,14 @@ ROUND2_SIZES: dict[str, int] = {"ibm": 400, "sumo": 300, "irc": 300, "rsics": 20
 """Turns per source of the second round: only sources a shipped model may train on."""
 ROUND2_RANDOM = 1 / 3
 """Share of the second round drawn at random; the rest from the top half of net 2."""
+SEED3 = 21
+ROUND3_SIZES: dict[tuple[str, str], int] = {
+    ("twcs", "agent"): 125, ("twcs", "customer"): 72, ("twcsr", "agent"): 125,
+    ("twcsr", "customer"): 54, ("ibm", "agent"): 107, ("ibm", "customer"): 46,
+    ("sumo", "agent"): 71}
+"""Turns per source and role of the third round: the dev set's sources and roles in
+its proportions (its 358 turns scaled to 600; ABCD has no undrawn turn left), all at
+random, as a check that resembles the held-out set."""
 
 LICENCES: dict[str, dict[str, str | bool]] = {
     "twcs": {"licence": "none in the source repo; Kaggle TWCS believed CC BY-NC-SA 4.0",
@@ -604,6 +613,40 @@ def sample_pool2(seed: int = SEED2) -> pd.DataFrame:
     return out.iloc[rng.permutation(len(out))].reset_index(drop=True)
 
 
+def sample_pool3(seed: int = SEED3) -> pd.DataFrame:
+    """Draw the third round: the dev set's sources and roles, at random.
+
+    The dev set and the first two pools are excluded. Per source and role
+    (:data:`ROUND3_SIZES`) the turns are drawn uniformly at random, with no net: the
+    round is a check of the detectors on text drawn as the dev set (and the held-out
+    set beside it) was.
+
+    Parameters
+    ----------
+    seed
+        Seed of the generator; the same seed gives the same pool.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, source, role, conversation, text, draw`` (all ``random``) and
+        ``net_score``, in shuffled order.
+    """
+    rng = np.random.default_rng(seed)
+    drawn = set(pd.read_json(MANIFEST_PATH, lines=True, dtype=False)["id"])
+    drawn |= set(pd.read_json(MANIFEST2_PATH, lines=True, dtype=False)["id"])
+    cands = candidates(dev_ids() | drawn)
+    picked: list[pd.DataFrame] = []
+    for (source, role), n in ROUND3_SIZES.items():
+        pool = cands[(cands["source"] == source) & (cands["role"] == role)]
+        if len(pool) < n:
+            raise InputError(f"round 3 wants {n} {role} turns of {source}, "
+                             f"only {len(pool)} are left to draw")
+        picked.append(pool.iloc[np.sort(rng.choice(len(pool), size=n, replace=False))])
+    out = pd.concat(picked, ignore_index=True).assign(draw="random")
+    return out.iloc[rng.permutation(len(out))].reset_index(drop=True)
+
+
 # ------------------------------------------------------------------ output
 def write_pool(pool: pd.DataFrame, out_dir: str | Path, batches: int = 8) -> None:
     """Write ``batch_01.jsonl``.. (id, source, role, conversation, text) and ``draws.json``."""
@@ -648,6 +691,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p2.add_argument("--batches", type=int, default=4)
     m2 = sub.add_parser("manifest2", help="write the second round's ids and hashes")
     m2.add_argument("out", nargs="?", default=str(MANIFEST2_PATH))
+    p3 = sub.add_parser("pool3", help="write the third round's batches and draws.json")
+    p3.add_argument("out_dir")
+    p3.add_argument("--batches", type=int, default=3)
+    m3 = sub.add_parser("manifest3", help="write the third round's ids and hashes")
+    m3.add_argument("out", nargs="?", default=str(MANIFEST3_PATH))
     t = sub.add_parser("text", help="print the turns of these ids as JSON lines")
     t.add_argument("ids", nargs="+")
     args = ap.parse_args(argv)
@@ -656,9 +704,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             for rec in load_turns(args.ids).to_dict("records"):
                 print(json.dumps(rec, ensure_ascii=False))
             return 0
-        pool = (sample_pool2() if args.cmd in ("pool2", "manifest2")
-                else sample_pool(args.size, args.seed))
-        if args.cmd in ("pool", "pool2"):
+        if args.cmd in ("pool2", "manifest2"):
+            pool = sample_pool2()
+        elif args.cmd in ("pool3", "manifest3"):
+            pool = sample_pool3()
+        else:
+            pool = sample_pool(args.size, args.seed)
+        if args.cmd in ("pool", "pool2", "pool3"):
             write_pool(pool, args.out_dir, args.batches)
             print(f"{len(pool)} turns in {args.batches} batches -> {args.out_dir}")
         else:

@@ -25,7 +25,8 @@ cues whose support is above zero, and ``macro5`` (printed as ``macro sup>=5``) t
 mean over cues with at least five gold turns, as issue 19's held-out bar counts it.
 
 ``--set ROUND`` scores the shipped detectors on one labelling round of the corpus
-(``corpus2``: the 1,200 turns labelled in session 11, after the patterns and the
+(``corpus2``: the 1,200 turns labelled in session 11; ``corpus3``: the 600 turns
+labelled in session 13, after the patterns and the
 model were fixed), without listing its errors.
 
 ``--half look|check`` splits the labelled corpus by conversation into two fixed
@@ -48,6 +49,8 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GOLD = REPO_ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
+CHECK_ROUND = "corpus3"
+"""The labelling round that ``--split rounds`` keeps as the ``check`` part."""
 
 if str(REPO_ROOT / "src") not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO_ROOT / "src"))
@@ -55,9 +58,9 @@ if str(REPO_ROOT / "src") not in sys.path:  # run from a checkout without instal
 import serviceart  # noqa: E402
 from serviceart.codebook import CUES  # noqa: E402
 
-__all__ = ["DEFAULT_GOLD", "HALVES", "Counts", "cross_validate", "evaluate", "format_cv",
-           "format_half", "format_report", "half_of", "leave_one_source_out", "load_gold",
-           "main", "part_of", "score"]
+__all__ = ["CHECK_ROUND", "DEFAULT_GOLD", "HALVES", "Counts", "cross_validate", "evaluate",
+           "format_cv", "format_half", "format_report", "half_of", "leave_one_source_out",
+           "load_gold", "main", "part_of", "score"]
 
 #: The two halves of the labelled corpus: errors of ``look`` may be read, ``check``
 #: is for measuring only.
@@ -350,19 +353,23 @@ def part_of(row: dict[str, Any], split: str = "halves") -> str:
     """The part (``look`` or ``check``) a labelled turn belongs to.
 
     ``split="halves"``: by conversation (:func:`half_of`), the rule of sessions 9
-    and 10. ``split="rounds"``: the second labelling round (``set`` ``corpus2``,
-    labelled after the session-10 patterns and model were fixed) is ``check``, the
-    dev set and the first round are ``look``.
+    and 10. ``split="rounds"``: the latest labelling round (:data:`CHECK_ROUND`, the
+    third, drawn at random from the dev set's sources and labelled in session 13
+    after session 12's patterns and model were fixed) is ``check``; the dev set and
+    the earlier rounds are ``look``. (Sessions 11 and 12 checked on the second round,
+    ``corpus2``; session 13 read its errors, so it moved to ``look``.)
 
     Examples
     --------
-    >>> part_of({"set": "corpus2", "conversation": "2"}, "rounds")
+    >>> part_of({"set": "corpus3", "conversation": "2"}, "rounds")
     'check'
-    >>> part_of({"set": "corpus2", "conversation": "2"})
+    >>> part_of({"set": "corpus2", "conversation": "2"}, "rounds")
+    'look'
+    >>> part_of({"set": "corpus3", "conversation": "2"})
     'look'
     """
     if split == "rounds":
-        return "check" if row.get("set") == "corpus2" else "look"
+        return "check" if row.get("set") == CHECK_ROUND else "look"
     return half_of(row["conversation"])
 
 
@@ -562,14 +569,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "data/cue_corpus/labels.jsonl), with leave-one-source-out figures")
     parser.add_argument("--set", metavar="ROUND", dest="round",
                         help="score the shipped detectors, as they are, on the corpus turns "
-                        "of one labelling round (corpus, corpus2); a round labelled after "
+                        "of one labelling round (corpus, corpus2, corpus3); a round labelled after "
                         "the detectors and the model were last changed is unseen by them")
     parser.add_argument("--half", choices=HALVES,
                         help="with --cv, also report the figures on one half of the corpus "
                         "(split by conversation); --errors lists errors of the look half only")
     parser.add_argument("--split", choices=("halves", "rounds"), default="halves",
                         help="with --half: halves by conversation (default), or rounds: the "
-                        "second labelling round is the check part, the rest the look part")
+                        "latest labelling round (corpus3) is the check part, the rest the "
+                        "look part")
     parser.add_argument("--all-sources", action="store_true",
                         help="with --cv, train on every source, licensed or not (research only)")
     parser.add_argument("--hit-check", action="store_true",

@@ -30,8 +30,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_GOLD = REPO_ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
 LABELS = REPO_ROOT / "data" / "cue_corpus" / "labels.jsonl"
 LABELS2 = REPO_ROOT / "data" / "cue_corpus" / "labels2.jsonl"
-#: The corpus label files, by round (``set`` of their rows: ``corpus``, ``corpus2``).
-ROUNDS = {"corpus": LABELS, "corpus2": LABELS2}
+LABELS3 = REPO_ROOT / "data" / "cue_corpus" / "labels3.jsonl"
+#: The corpus label files, by round (``set`` of their rows: ``corpus``, ``corpus2``,
+#: ``corpus3``).
+ROUNDS = {"corpus": LABELS, "corpus2": LABELS2, "corpus3": LABELS3}
 CORPUS_SCRIPT = REPO_ROOT / "benchmarks" / "cue_corpus.py"
 MODEL_OUT = REPO_ROOT / "src" / "serviceart" / "cues" / "model" / "cues_model.json"
 
@@ -40,8 +42,8 @@ if str(REPO_ROOT / "src") not in sys.path:  # run from a checkout without instal
 
 from serviceart.cues.train import corpus_error, read_jsonl  # noqa: E402
 
-__all__ = ["DEV_GOLD", "LABELS", "LABELS2", "MODEL_OUT", "ROUNDS", "build_model", "load_corpus",
-           "main"]
+__all__ = ["DEV_GOLD", "LABELS", "LABELS2", "LABELS3", "MODEL_OUT", "ROUNDS", "build_model",
+           "load_corpus", "main"]
 
 
 def _conversation(turn_id: str) -> str:
@@ -66,7 +68,8 @@ def load_corpus(dev: Path = DEV_GOLD, labels: Path | dict[str, Path] | None = No
     """The labelled turns: ``id, source, conversation, role, text, cues, set``.
 
     ``set`` is ``dev`` for the dev set's turns, else the round of the corpus labels
-    (``corpus``: the first 2,600 turns, ``corpus2``: the second round's 1,200).
+    (``corpus``: the first 2,600 turns, ``corpus2``: the second round's 1,200,
+    ``corpus3``: the third round's 600).
     A corpus label whose text hash no longer matches the shared data is an error.
 
     Parameters

@@ -129,16 +129,16 @@ def test_half_scores_count_each_turn_once_and_hide_check_errors() -> None:
     assert "FN t" not in harness.format_half(check, errors=5)
 
 
-def test_rounds_split_puts_the_second_round_in_check(corpus: list[dict[str, Any]]) -> None:
+def test_rounds_split_puts_the_latest_round_in_check(corpus: list[dict[str, Any]]) -> None:
     harness = load_benchmark("eval_cues")
     parts = {(r["set"], harness.part_of(r, "rounds")) for r in corpus}
-    assert parts == {("dev", "look"), ("corpus", "look"), ("corpus2", "check")}
+    assert parts == {("dev", "look"), ("corpus", "look"), ("corpus2", "look")}
     assert sum(r["set"] == "corpus2" for r in corpus) == 1200
     # the default split is still the halves by conversation
     assert all(harness.part_of(r) == harness.half_of(r["conversation"]) for r in corpus[:50])
     rows = [{"id": f"t{i}", "role": "agent", "conversation": "c", "set": s,
              "text": "I'm sorry.", "cues": [{"cue": "apology", "start": 0, "end": 9}]}
-            for i, s in enumerate(["dev", "corpus", "corpus2", "corpus2"])]
+            for i, s in enumerate(["dev", "corpus2", "corpus3", "corpus3"])]
     preds = [[] for _ in rows]  # every apology missed
     look = harness.half_scores(rows, {"predictions": preds}, "look", "rounds")
     check = harness.half_scores(rows, {"predictions": preds}, "check", "rounds")

@@ -365,12 +365,15 @@ def test_second_round_is_new_licensed_and_enriched(cc: ModuleType, manifest: pd.
     assert len(words) >= 20 and all(w.replace("'", "").isalpha() for w in words)
 
 
-@needs_data
-def test_second_round_labels_cover_its_pool(cc: ModuleType, manifest2: pd.DataFrame) -> None:
+def _check_round_labels(cc: ModuleType, round_: str, manifest: pd.DataFrame) -> dict:
+    """The labels of a round cover its pool in order, hold no text, match the texts'
+    hashes and the codebook's roles, and sit on stripped spans; its agreement file
+    counts the same turns. Returns the agreement."""
     from serviceart.codebook import CUES
 
-    labels = [json.loads(line) for line in LABELS2.read_text(encoding="utf-8").splitlines()]
-    assert [r["id"] for r in labels] == manifest2["id"].tolist()
+    path = ROOT / "data" / "cue_corpus" / f"labels{round_}.jsonl"
+    labels = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in labels] == manifest["id"].tolist()
     assert not any("text" in r or "span" in json.dumps(r["cues"]) for r in labels)
     texts = cc.load_turns([r["id"] for r in labels]).set_index("id")["text"]
     for r in labels:
@@ -380,9 +383,16 @@ def test_second_round_labels_cover_its_pool(cc: ModuleType, manifest2: pd.DataFr
             assert CUES[c["cue"]].role == r["role"], (r["id"], c)
             assert 0 <= c["start"] < c["end"] <= len(text), (r["id"], c)
             assert text[c["start"]:c["end"]].strip() == text[c["start"]:c["end"]], (r["id"], c)
-    agreement = json.loads((ROOT / "data" / "cue_corpus" / "agreement2.json").read_text("utf-8"))
+    agreement = json.loads((ROOT / "data" / "cue_corpus" / f"agreement{round_}.json")
+                           .read_text("utf-8"))
     assert agreement["turns"] == len(labels)
     assert 0.9 < agreement["micro_f1"] <= 1.0
+    return agreement
+
+
+@needs_data
+def test_second_round_labels_cover_its_pool(cc: ModuleType, manifest2: pd.DataFrame) -> None:
+    _check_round_labels(cc, "2", manifest2)
 
 
 @needs_data
@@ -393,3 +403,58 @@ def test_cli_writes_the_committed_second_round(cc: ModuleType, tmp_path: Path) -
     sizes = [len((tmp_path / "batches" / f"batch_{k:02d}.jsonl").read_text().splitlines())
              for k in (1, 2, 3)]
     assert sizes == [400, 400, 400]
+
+
+# -- the third round (session 13) ----------------------------------------------------------
+MANIFEST3 = ROOT / "data" / "cue_corpus" / "pool3.jsonl"
+
+
+@pytest.fixture(scope="module")
+def manifest3() -> pd.DataFrame:
+    return pd.read_json(MANIFEST3, lines=True, dtype=False)
+
+
+@needs_data
+def test_committed_third_round_is_the_samplers_draw(cc: ModuleType,
+                                                    manifest3: pd.DataFrame) -> None:
+    pool3 = cc.sample_pool3()
+    assert list(manifest3.columns) == ["id", "source", "role", "conversation", "sha256", "draw"]
+    assert manifest3["id"].tolist() == pool3["id"].tolist()
+    assert (manifest3["draw"] == "random").all()
+    assert len(manifest3) == sum(cc.ROUND3_SIZES.values()) == 600
+    turns = cc.load_turns(manifest3["id"].tolist())
+    assert (turns["text"].map(cc.text_hash) == manifest3["sha256"]).all()
+
+
+@needs_data
+def test_third_round_is_new_and_drawn_as_the_dev_set(cc: ModuleType, manifest: pd.DataFrame,
+                                                     manifest2: pd.DataFrame,
+                                                     manifest3: pd.DataFrame) -> None:
+    ids = set(manifest3["id"])
+    assert len(ids) == len(manifest3)
+    assert not ids & (set(manifest["id"]) | set(manifest2["id"]) | cc.dev_ids())
+    counts = manifest3.groupby(["source", "role"]).size().to_dict()
+    assert counts == cc.ROUND3_SIZES
+    # the dev set's own sources and roles, in its proportions (ABCD has none left)
+    dev = pd.Series([(d["id"].split(":")[0], d["role"]) for d in _dev()]).value_counts()
+    dev = dev[[k for k in dev.index if k[0] != "abcd"]]
+    for key, n in dev.items():
+        assert abs(counts[key] - 600 * n / dev.sum()) <= 1.0, key
+
+
+@needs_data
+def test_third_round_labels_cover_its_pool(cc: ModuleType, manifest3: pd.DataFrame) -> None:
+    agreement = _check_round_labels(cc, "3", manifest3)
+    resolved = agreement["resolved"]
+    assert resolved["for_A"] + resolved["for_B"] == agreement["disagreements"]
+    assert agreement["cues_agreed"] <= min(agreement["cues_in_A"], agreement["cues_in_B"])
+
+
+@needs_data
+def test_cli_writes_the_committed_third_round(cc: ModuleType, tmp_path: Path) -> None:
+    assert cc.main(["manifest3", str(tmp_path / "pool3.jsonl")]) == 0
+    assert (tmp_path / "pool3.jsonl").read_bytes() == MANIFEST3.read_bytes()
+    assert cc.main(["pool3", str(tmp_path / "batches")]) == 0
+    sizes = [len((tmp_path / "batches" / f"batch_{k:02d}.jsonl").read_text().splitlines())
+             for k in (1, 2, 3)]
+    assert sizes == [200, 200, 200]

@@ -1,11 +1,11 @@
 """Regression floors of the cue detectors on cross-validated figures (issue 19).
 
 ``benchmarks/eval_cues.py``'s :func:`cross_validate` runs patterns plus the learned
-model over the labelled cue corpus (the dev set, and ``data/cue_corpus/labels.jsonl``
-and ``labels2.jsonl`` when present), five folds grouped by conversation, each fold's
-model built as the shipped one is (licensed sources only, thresholds from an inner
-cross-validation). The floors use these figures, not the dev-set ones that the
-patterns were written against.
+model over the labelled cue corpus (the dev set, and ``data/cue_corpus/labels.jsonl``,
+``labels2.jsonl`` and ``labels3.jsonl`` when present), five folds grouped by
+conversation, each fold's model built as the shipped one is (licensed sources only,
+thresholds from an inner cross-validation). The floors use these figures, not the
+dev-set ones that the patterns were written against.
 """
 
 from __future__ import annotations
@@ -20,27 +20,27 @@ from tests._benchmarks import load_benchmark
 ROOT = Path(__file__).resolve().parents[2]
 DEV_GOLD = ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
 
-# Measured with `python benchmarks/eval_cues.py --cv` on 4,158 turns (the 358 dev turns,
-# the 2,600 of data/cue_corpus/labels.jsonl and the 1,200 of labels2.jsonl, the second
-# round labelled in session 11), patterns plus the learned model, after session 12's
-# phrase families: turn-level micro F1 0.877, macro F1 0.689 over cues with support > 0,
-# 0.718 over cues with support >= 5; the patterns alone 0.876 and 0.688. (Session 11:
-# 0.872, 0.676 and 0.704; session 10's patterns: 0.849, 0.629 and 0.650.) On the second
-# round alone (`--half check --split rounds`), which no family was written from: micro
-# 0.823, macro 0.640 over cues with support >= 5 (session 11: 0.822 and 0.641; session
-# 10's detectors: 0.808 and 0.599). Issue 19's acceptance (cross-validated macro F1 >=
-# 0.80, every cue with support >= 20 at F1 >= 0.70) is NOT met: these floors guard what
-# there is, 0.02 under the measured values (per cue 0.03).
-MEASURED_TURNS = 4158
-MEASURED = {"micro_f1": 0.877, "macro_f1": 0.689, "macro5_f1": 0.718}
+# Measured with `python benchmarks/eval_cues.py --cv --half check --split rounds` on 4,758
+# turns (the 358 dev turns, the 2,600 of data/cue_corpus/labels.jsonl, the 1,200 of
+# labels2.jsonl and the 600 of labels3.jsonl, the third round labelled in session 13),
+# patterns plus the learned model, with session 12's phrase families: turn-level micro
+# F1 0.876, macro F1 0.696 over cues with support > 0, 0.707 over cues with support >= 5.
+# On the third round alone (the check part), drawn at random as the dev set was and read
+# by no one writing patterns: micro 0.860, macro 0.685 over cues with support >= 5. (On
+# the 4,158 turns before it, session 12 measured 0.877, 0.689 and 0.718.) Issue 19's
+# acceptance (cross-validated macro F1 >= 0.80, every cue with support >= 20 at F1 >=
+# 0.70) is NOT met: these floors guard what there is, 0.02 under the measured values
+# (per cue 0.03).
+MEASURED_TURNS = 4758
+MEASURED = {"micro_f1": 0.876, "macro_f1": 0.696, "macro5_f1": 0.707}
 CHURN = 0.02
 # per cue with support >= 20 (turn-level F1)
 MEASURED_CUES = {
-    "greeting": 0.993, "courtesy": 0.985, "apology": 0.990, "empathy": 0.730,
-    "active_listening": 0.586, "redirect": 0.829, "action_taken": 0.702,
-    "anything_else": 0.872, "admits_unknown": 0.726, "bad_news": 0.794,
-    "explanation": 0.655, "vague_stall": 0.723, "hedge": 0.829, "promise": 0.803,
-    "next_steps": 0.742, "resolution_check": 0.865, "unresolved": 0.590, "chasing": 0.738,
+    "greeting": 0.992, "courtesy": 0.983, "apology": 0.990, "empathy": 0.667,
+    "active_listening": 0.568, "redirect": 0.845, "action_taken": 0.695,
+    "anything_else": 0.862, "admits_unknown": 0.733, "bad_news": 0.782,
+    "explanation": 0.641, "vague_stall": 0.724, "hedge": 0.831, "promise": 0.814,
+    "next_steps": 0.694, "resolution_check": 0.866, "unresolved": 0.549, "chasing": 0.700,
 }
 CUE_CHURN = 0.03
 
@@ -132,8 +132,10 @@ def test_half_scores_count_each_turn_once_and_hide_check_errors() -> None:
 def test_rounds_split_puts_the_latest_round_in_check(corpus: list[dict[str, Any]]) -> None:
     harness = load_benchmark("eval_cues")
     parts = {(r["set"], harness.part_of(r, "rounds")) for r in corpus}
-    assert parts == {("dev", "look"), ("corpus", "look"), ("corpus2", "look")}
+    assert parts == {("dev", "look"), ("corpus", "look"), ("corpus2", "look"),
+                     ("corpus3", "check")}
     assert sum(r["set"] == "corpus2" for r in corpus) == 1200
+    assert sum(r["set"] == "corpus3" for r in corpus) == 600
     # the default split is still the halves by conversation
     assert all(harness.part_of(r) == harness.half_of(r["conversation"]) for r in corpus[:50])
     rows = [{"id": f"t{i}", "role": "agent", "conversation": "c", "set": s,

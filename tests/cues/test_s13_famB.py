@@ -94,7 +94,7 @@ MISSES = [
     (AGENT, "action_taken", "If it works fine on your phone, the problem is the tablet."),
     (AGENT, "action_taken", "I don't have any information about the release."),
     # action_taken, promise: the customer's words quoted back
-    (AGENT, "action_taken", 'You wrote: "I tried it with the new update and it froze." Which phone?'),
+    (AGENT, "action_taken", 'You wrote: "I tried it with the new update." Which phone?'),
     (AGENT, "promise", 'You said: "I will send the logs tomorrow." Did they go out?'),
 ]
 

@@ -82,6 +82,7 @@ MISSES = [
     (AGENT, "vague_stall", "Send us a DM and we will follow up shortly."),
     (AGENT, "vague_stall", "I was investigating the logs and found the cause."),
     (AGENT, "vague_stall", "Hopefully this helps!"),
+    (AGENT, "vague_stall", "Let me see what we can do for you."),
     (AGENT, "vague_stall", "Your refund is being processed today."),
     # resolution_check: not about a fault
     (AGENT, "resolution_check", "Let me know if you are still interested in the offer."),

@@ -54,6 +54,11 @@ HITS = [
     # next_steps: a release with a date
     (AGENT, "next_steps", "The fix is in version 12, which will be released on March 3."),
     (AGENT, "next_steps", "You can wait until it gets released on August 14."),
+    # next_steps: the customer's money released or credited at a stage
+    (AGENT, "next_steps", "Once the buyer confirms receipt, your funds will be released."),
+    (AGENT, "next_steps", "Your refund should be credited within 3 days."),
+    # promise: an effort on a concrete step stays beside the 'see what we can do' gate
+    (AGENT, "promise", "We'll see what we can suggest for the router."),
     # action_taken: a reproduction attempt reported as its result on the agent's device
     (AGENT, "action_taken", "The page works fine on my two laptops with the latest version."),
     (AGENT, "action_taken", "That video plays fine for me on my tablet."),
@@ -89,6 +94,10 @@ MISSES = [
     (AGENT, "resolution_check", "Let us know if there is still room on the Friday tour."),
     # next_steps: no date
     (AGENT, "next_steps", "It will be released soon."),
+    (AGENT, "next_steps", "Your money is safe with us."),
+    # promise: no concrete action
+    (AGENT, "promise", "Send us a few more details and we'll see what we can do."),
+    (AGENT, "promise", "I will see what I can do for you."),
     # action_taken: a claim about software, not the agent's own test; the customer's device
     (AGENT, "action_taken", "Firefox works fine in most cases on newer phones."),
     (AGENT, "action_taken", "Does it work fine on your laptop?"),

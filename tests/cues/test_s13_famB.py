@@ -51,6 +51,13 @@ HITS = [
     (AGENT, "resolution_check", "Try the steps above and let us know if there's still an issue."),
     (AGENT, "resolution_check", "Let me know if you are still seeing the error after that."),
     (AGENT, "resolution_check", "Update the app first, and tell us if the problem persists."),
+    # resolution_check: the scheduling gate no longer removes 'if that works'
+    (AGENT, "resolution_check", "Please install the new driver and let us know if that works."),
+    (AGENT, "resolution_check", "Try the guide above. Let me know if this works!"),
+    # resolution_check: 'letting us know', and the report asked after a fix that fails
+    (AGENT, "resolution_check", "I'd suggest a restart and letting us know if that helps."),
+    (AGENT, "resolution_check", "Here's our guide: example.com/wifi. DM us if that doesn't help."),
+    (AGENT, "resolution_check", "Tell us if these steps don't work."),
     # next_steps: a release with a date
     (AGENT, "next_steps", "The fix is in version 12, which will be released on March 3."),
     (AGENT, "next_steps", "You can wait until it gets released on August 14."),
@@ -92,6 +99,11 @@ MISSES = [
     # resolution_check: not about a fault
     (AGENT, "resolution_check", "Let me know if you are still interested in the offer."),
     (AGENT, "resolution_check", "Let us know if there is still room on the Friday tour."),
+    # resolution_check: scheduling stays out (session 11's gate, narrowed)
+    (AGENT, "resolution_check", "Let me know if 3:30 works."),
+    (AGENT, "resolution_check", "Let us know if Tuesday works for you."),
+    (AGENT, "resolution_check", "Let us know if the booking works for your group."),
+    (AGENT, "resolution_check", "Tell us if the parcel does not arrive by Friday."),
     # next_steps: no date
     (AGENT, "next_steps", "It will be released soon."),
     (AGENT, "next_steps", "Your money is safe with us."),

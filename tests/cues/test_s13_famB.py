@@ -118,6 +118,8 @@ MISSES = [
     # action_taken, promise: the customer's words quoted back
     (AGENT, "action_taken", 'You wrote: "I tried it with the new update." Which phone?'),
     (AGENT, "promise", 'You said: "I will send the logs tomorrow." Did they go out?'),
+    (AGENT, "action_taken", 'Hi Sam,\n"I also tried two other browsers" - which ones?'),
+    (AGENT, "action_taken", 'You wrote:\n"when I checked, the file was empty." How did you check?'),
 ]
 
 test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, MISSES)
@@ -125,6 +127,12 @@ test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, MISSES)
 
 def test_the_agents_own_step_after_a_quote_stays(patterns: Any) -> None:
     found = cues('You wrote: "it froze again." I tried it on my tablet and it works fine.',
+                 AGENT, patterns)
+    assert "action_taken" in found
+
+
+def test_a_step_after_a_closing_quote_stays(patterns: Any) -> None:
+    found = cues('You asked "does it sync?" - I tested it on my phone and it syncs.',
                  AGENT, patterns)
     assert "action_taken" in found
 

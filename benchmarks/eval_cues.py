@@ -30,8 +30,9 @@ labelled in session 13, after the patterns and the
 model were fixed), without listing its errors.
 
 ``--half look|check`` splits the labelled corpus by conversation into two fixed
-halves (:func:`half_of`); with ``--split rounds`` the second labelling round is the
-``check`` part and the dev set and first round the ``look`` part (:func:`part_of`).
+halves (:func:`half_of`); with ``--split rounds`` the latest labelling round
+(:data:`CHECK_ROUND`, the third) is the ``check`` part and the dev set and the earlier
+rounds the ``look`` part (:func:`part_of`).
 Phrase families are written reading the errors of the ``look`` part only; the
 ``check`` part is for measuring, and its errors are never listed.
 """

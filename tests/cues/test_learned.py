@@ -18,6 +18,7 @@ from serviceart.cues import train
 from serviceart.cues.evidence import extract_evidence
 from serviceart.cues.learned import (
     MODEL_KEY,
+    SKIP_KEY,
     CueModel,
     default_path,
     feature_keys,
@@ -165,6 +166,59 @@ def test_evidence_rows_carry_source_and_confidence(tiny_nlp: Any) -> None:
     assert (ev.loc[ev["source"] == "pattern", "confidence"] == 1.0).all()
     conf = ev.loc[ev["source"] == "model", "confidence"]
     assert ((conf > 0.5) & (conf < 1.0)).all()
+
+
+def test_the_model_skips_texts_only_a_role_it_has_no_cue_for_says(tiny_nlp: Any) -> None:
+    # the model's one cue (admits_unknown) is the agent's: a text said only by customers
+    # is not run through it, one said by an agent (too) is
+    assert tiny_nlp.get_pipe("serviceart_cue_model").roles == frozenset({"agent"})
+    skipped = tiny_nlp.make_doc(PARAPHRASE)
+    skipped.user_data[SKIP_KEY] = True
+    docs = list(tiny_nlp.pipe([skipped, tiny_nlp.make_doc(PARAPHRASE)]))
+    assert MODEL_KEY not in docs[0].spans
+    assert [s.text for s in docs[1].spans[MODEL_KEY]] == [PARAPHRASE]
+    turns = pd.DataFrame({
+        "interaction_id": ["c1", "c1", "c2", "c2", "c3"], "turn_index": [0, 1, 0, 1, 0],
+        "role": ["customer", "agent", "customer", "agent", "agent"],
+        "text": [PARAPHRASE, "Thanks, I'll check.", "Hi, any news on the launch?",
+                 "Hello! " + PARAPHRASE, PARAPHRASE]})
+    conv = sa.Conversations.from_frames(turns)
+    calls: list[int] = []
+    component = tiny_nlp.get_pipe("serviceart_cue_model")
+    annotate = component._annotate
+
+    def counted(docs: Any) -> None:
+        calls.append(sum(not d.user_data.get(SKIP_KEY) for d in docs))
+        annotate(docs)
+
+    component._annotate = counted
+    try:
+        ev = extract_evidence(conv.turns, conv.interactions, tiny_nlp)
+    finally:
+        del component._annotate
+    # four distinct texts; the customer's question is said by no agent, so three run
+    assert sum(calls) == 3
+    got = ev.loc[ev["source"] == "model", ["interaction_id", "turn_index", "text"]]
+    assert got.astype(str).values.tolist() == [["c2", "1", PARAPHRASE], ["c3", "0", PARAPHRASE]]
+
+
+def test_skipping_leaves_the_evidence_of_real_conversations_unchanged(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from serviceart.cues import evidence
+
+    rows = [json.loads(line) for line in DEV_GOLD.read_text(encoding="utf-8").splitlines()]
+    turns = pd.DataFrame({"interaction_id": [f"t{i // 4}" for i in range(len(rows))],
+                          "turn_index": [i % 4 for i in range(len(rows))],
+                          "role": [r["role"] for r in rows],
+                          "text": [r["text"] for r in rows]})
+    conv = sa.Conversations.from_frames(turns)
+    nlp = sa.make_nlp()
+    gated = extract_evidence(conv.turns, conv.interactions, nlp)
+    monkeypatch.setattr(evidence, "_docs", lambda nlp, unique, codes, roles: unique)
+    plain = extract_evidence(conv.turns, conv.interactions, nlp)
+    pd.testing.assert_frame_equal(gated, plain)
+    assert (gated["source"] == "model").any()
+    assert (turns["role"] == "customer").sum() > 50
 
 
 def test_model_rows_survive_a_scored_result_on_disk(tiny_nlp: Any, tmp_path: Path) -> None:

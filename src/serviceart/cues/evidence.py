@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import tzinfo
 from typing import Any
 
@@ -20,7 +21,8 @@ from ..clock.due import find_due, find_due_phrase
 from ..codebook import CUES
 from ..schema import EVIDENCE, conform, empty
 from .category_match import component_of as category_component
-from .learned import MODEL_KEY
+from .learned import COMPONENT as MODEL_COMPONENT
+from .learned import MODEL_KEY, SKIP_KEY, ModelCues
 from .pipeline import SPANS_KEY, distinct
 
 __all__ = ["FIRST_REPLY_DROPS", "extract_evidence", "first_replies"]
@@ -108,6 +110,33 @@ def _promise(text: str, start: int, end: int, sentence: tuple[int, int] | None,
     return json.dumps(detail, ensure_ascii=False, sort_keys=True), due_at
 
 
+def _docs(nlp: Language, unique: list[str], codes: list[int],
+          roles: np.ndarray) -> list[str] | Iterator[Doc]:
+    """The distinct texts to analyse, as docs marked for the learned component to skip
+    where no turn saying the text has a role of the model's cues (its additions there
+    would all be dropped by role), or as the texts themselves when nothing is skipped."""
+    model = nlp.get_pipe(MODEL_COMPONENT) if nlp.has_pipe(MODEL_COMPONENT) else None
+    if not isinstance(model, ModelCues) or not unique:
+        return unique
+    served = model.roles
+    needed = np.zeros(len(unique), dtype=bool)
+    for code, role in zip(codes, roles.tolist(), strict=True):
+        if role in served:
+            needed[code] = True
+    if needed.all():
+        return unique
+    skip = (~needed).tolist()
+
+    def stream() -> Iterator[Doc]:
+        for text, off in zip(unique, skip, strict=True):
+            doc = nlp.make_doc(text)
+            if off:
+                doc.user_data[SKIP_KEY] = True
+            yield doc
+
+    return stream()
+
+
 def extract_evidence(
     turns: pd.DataFrame,
     interactions: pd.DataFrame,
@@ -152,7 +181,8 @@ def extract_evidence(
     dues: dict[int, int] = {}  # evidence row -> due time, ns since the epoch
     # each distinct text is analysed once; its cues are then read for every turn saying it
     unique, codes = distinct(texts)
-    by_text = [_cues_of(doc) for doc in nlp.pipe(unique, batch_size=batch_size)]
+    by_text = [_cues_of(doc) for doc in nlp.pipe(_docs(nlp, unique, codes, roles),
+                                                 batch_size=batch_size)]
     component = category_component(nlp)
     if component is not None:  # its hits, one list per turn again
         component.repeat(codes)

@@ -67,6 +67,7 @@ from ..errors import ConfigError
 __all__ = [
     "COMPONENT",
     "MODEL_KEY",
+    "SKIP_KEY",
     "CueModel",
     "ModelCues",
     "Sentences",
@@ -76,6 +77,10 @@ __all__ = [
 
 COMPONENT = "serviceart_cue_model"
 MODEL_KEY = "serviceart_model"
+#: ``doc.user_data`` key: when true, the component leaves the doc alone (set by
+#: :func:`serviceart.cues.evidence.extract_evidence` on texts that only turns of a
+#: role none of the model's cues has say, whose additions would all be dropped).
+SKIP_KEY = "serviceart_model_skip"
 
 _ATTRS = [NORM, SUFFIX, SENT_START, IS_SPACE, LIKE_URL, LIKE_NUM, IS_PUNCT, IS_ALPHA]
 _CHARS = [IDX, LENGTH]
@@ -486,7 +491,8 @@ class ModelCues:
     span of that cue overlaps the sentence. Roles are applied downstream, as for
     pattern cues. The additions are the span group ``doc.spans["serviceart_model"]``
     (:data:`MODEL_KEY`), with their ``confidence`` in its attrs; a doc the model adds
-    nothing to has no such group.
+    nothing to has no such group. A doc whose ``user_data`` holds :data:`SKIP_KEY`
+    (true) is left as it is.
 
     Parameters
     ----------
@@ -503,6 +509,14 @@ class ModelCues:
         self.name = name
         self.model = load_model(model_path)
         self._labels = [nlp.vocab.strings.add(c) for c in self.model.cues]
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The codebook roles of the cues the model adds or checks (its work on a text
+        matters only for turns of these roles)."""
+        from ..codebook import CUES
+
+        return frozenset(CUES[c].role for c in (*self.model.cues, *self.model.check_cues))
 
     def __call__(self, doc: Doc) -> Doc:
         """Add model cues to one doc."""
@@ -523,6 +537,9 @@ class ModelCues:
 
         model = self.model
         if not model.cues and not model.check_cues:
+            return
+        docs = [d for d in docs if not d.user_data.get(SKIP_KEY)]
+        if not docs:
             return
         sents = sentences(docs, chars=False, kinds=model.kinds)
         if not len(sents):

@@ -3,6 +3,7 @@ artefact and how its rows flow into evidence and results (issue 19)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shutil
@@ -14,18 +15,20 @@ import pandas as pd
 import pytest
 
 import serviceart as sa
-from serviceart.cues import train
+from serviceart.codebook import CUES
+from serviceart.cues import learned, train
 from serviceart.cues.evidence import extract_evidence
 from serviceart.cues.learned import (
     MODEL_KEY,
-    SKIP_KEY,
+    ROLES_KEY,
     CueModel,
     default_path,
     feature_keys,
     load_model,
     sentences,
 )
-from serviceart.cues.rules import _pattern_dir
+from serviceart.cues.pipeline import normalise
+from serviceart.cues.rules import Precedence, _pattern_dir
 from serviceart.errors import ConfigError, InputError
 from tests._benchmarks import load_benchmark
 
@@ -172,11 +175,13 @@ def test_the_model_skips_texts_only_a_role_it_has_no_cue_for_says(tiny_nlp: Any)
     # the model's one cue (admits_unknown) is the agent's: a text said only by customers
     # is not run through it, one said by an agent (too) is
     assert tiny_nlp.get_pipe("serviceart_cue_model").roles == frozenset({"agent"})
-    skipped = tiny_nlp.make_doc(PARAPHRASE)
-    skipped.user_data[SKIP_KEY] = True
-    docs = list(tiny_nlp.pipe([skipped, tiny_nlp.make_doc(PARAPHRASE)]))
+    docs = [tiny_nlp.make_doc(PARAPHRASE) for _ in range(3)]
+    docs[0].user_data[ROLES_KEY] = frozenset({"customer"})
+    docs[1].user_data[ROLES_KEY] = frozenset({"customer", "agent"})
+    docs = list(tiny_nlp.pipe(docs))
     assert MODEL_KEY not in docs[0].spans
     assert [s.text for s in docs[1].spans[MODEL_KEY]] == [PARAPHRASE]
+    assert [s.text for s in docs[2].spans[MODEL_KEY]] == [PARAPHRASE]
     turns = pd.DataFrame({
         "interaction_id": ["c1", "c1", "c2", "c2", "c3"], "turn_index": [0, 1, 0, 1, 0],
         "role": ["customer", "agent", "customer", "agent", "agent"],
@@ -185,40 +190,80 @@ def test_the_model_skips_texts_only_a_role_it_has_no_cue_for_says(tiny_nlp: Any)
     conv = sa.Conversations.from_frames(turns)
     calls: list[int] = []
     component = tiny_nlp.get_pipe("serviceart_cue_model")
-    annotate = component._annotate
+    sentences_of = learned.sentences
 
-    def counted(docs: Any) -> None:
-        calls.append(sum(not d.user_data.get(SKIP_KEY) for d in docs))
-        annotate(docs)
+    def counted(docs: Any, **kw: Any) -> Any:
+        calls.append(len(docs))
+        return sentences_of(docs, **kw)
 
-    component._annotate = counted
+    learned.sentences = counted
     try:
         ev = extract_evidence(conv.turns, conv.interactions, tiny_nlp)
     finally:
-        del component._annotate
+        learned.sentences = sentences_of
     # four distinct texts; the customer's question is said by no agent, so three run
-    assert sum(calls) == 3
+    assert calls == [3]
+    assert component.roles == frozenset({"agent"})
     got = ev.loc[ev["source"] == "model", ["interaction_id", "turn_index", "text"]]
     assert got.astype(str).values.tolist() == [["c2", "1", PARAPHRASE], ["c3", "0", PARAPHRASE]]
 
 
-def test_skipping_leaves_the_evidence_of_real_conversations_unchanged(
+def _dev_turns() -> pd.DataFrame:
+    rows = [json.loads(line) for line in DEV_GOLD.read_text(encoding="utf-8").splitlines()]
+    return pd.DataFrame({"interaction_id": [f"t{i // 4}" for i in range(len(rows))],
+                         "turn_index": [i % 4 for i in range(len(rows))],
+                         "role": [r["role"] for r in rows],
+                         "text": [r["text"] for r in rows]})
+
+
+def test_marking_roles_leaves_the_evidence_of_real_conversations_unchanged(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from serviceart.cues import evidence
 
-    rows = [json.loads(line) for line in DEV_GOLD.read_text(encoding="utf-8").splitlines()]
-    turns = pd.DataFrame({"interaction_id": [f"t{i // 4}" for i in range(len(rows))],
-                          "turn_index": [i % 4 for i in range(len(rows))],
-                          "role": [r["role"] for r in rows],
-                          "text": [r["text"] for r in rows]})
+    turns = _dev_turns()
     conv = sa.Conversations.from_frames(turns)
     nlp = sa.make_nlp()
-    gated = extract_evidence(conv.turns, conv.interactions, nlp)
+    marked = extract_evidence(conv.turns, conv.interactions, nlp)
     monkeypatch.setattr(evidence, "_docs", lambda nlp, unique, codes, roles: unique)
     plain = extract_evidence(conv.turns, conv.interactions, nlp)
-    pd.testing.assert_frame_equal(gated, plain)
-    assert (gated["source"] == "model").any()
+    pd.testing.assert_frame_equal(marked, plain)
+    assert (marked["source"] == "model").any()
+    assert (marked["role"] == "customer").sum() > 20
     assert (turns["role"] == "customer").sum() > 50
+
+
+@pytest.mark.parametrize("roles", [{"customer"}, {"agent"}, {"agent", "customer"}, {"bot"}])
+def test_a_doc_marked_with_roles_has_exactly_those_roles_cues(roles: set[str]) -> None:
+    nlp = sa.make_nlp(model=False)
+    texts = _dev_turns()["text"].tolist()
+    full = sa.detect(texts, nlp=nlp)
+    docs = [nlp.make_doc(normalise(t)) for t in texts]
+    for doc in docs:
+        doc.user_data[ROLES_KEY] = frozenset(roles)
+    marked = [[(sp.label_, sp.start_char, sp.end_char) for sp in doc.spans["serviceart"]]
+              for doc in nlp.pipe(docs)]
+    kept = 0
+    for want, got in zip(full, marked, strict=True):
+        mine = sorted(c for c in want if CUES[c[0]].role in roles)
+        assert sorted(c for c in got if CUES[c[0]].role in roles) == mine
+        kept += len(mine)
+    assert kept > 0 or roles == {"bot"}
+
+
+def test_the_customer_matchers_are_smaller_and_keep_what_can_drop_their_cues() -> None:
+    nlp = sa.make_nlp(model=False)
+    det = nlp.get_pipe("serviceart_cues")
+    customer = frozenset({"customer"})
+    assert det.labels_for(customer) == {c for c, cue in CUES.items() if cue.role == "customer"}
+    small = det._matchers(customer)
+    assert small is not det._all and det._matchers(customer) is small  # built once
+    assert len(small.token_patterns) < len(det.token_patterns) / 2
+    assert det._matchers(frozenset({"agent"})) is det._all  # most patterns: not worth it
+    # a rule that drops a customer cue when an agent cue overlaps brings that cue in
+    det.patterns = dataclasses.replace(det.patterns, precedence=(
+        *det.patterns.precedence, Precedence(drop="unresolved", when=("promise",),
+                                             scope="overlap")))
+    assert "promise" in det.labels_for(customer)
 
 
 def test_model_rows_survive_a_scored_result_on_disk(tiny_nlp: Any, tmp_path: Path) -> None:

@@ -21,8 +21,7 @@ from ..clock.due import find_due, find_due_phrase
 from ..codebook import CUES
 from ..schema import EVIDENCE, conform, empty
 from .category_match import component_of as category_component
-from .learned import COMPONENT as MODEL_COMPONENT
-from .learned import MODEL_KEY, SKIP_KEY, ModelCues
+from .learned import MODEL_KEY, ROLES_KEY
 from .pipeline import SPANS_KEY, distinct
 
 __all__ = ["FIRST_REPLY_DROPS", "extract_evidence", "first_replies"]
@@ -111,30 +110,17 @@ def _promise(text: str, start: int, end: int, sentence: tuple[int, int] | None,
 
 
 def _docs(nlp: Language, unique: list[str], codes: list[int],
-          roles: np.ndarray) -> list[str] | Iterator[Doc]:
-    """The distinct texts to analyse, as docs marked for the learned component to skip
-    where no turn saying the text has a role of the model's cues (its additions there
-    would all be dropped by role), or as the texts themselves when nothing is skipped."""
-    model = nlp.get_pipe(MODEL_COMPONENT) if nlp.has_pipe(MODEL_COMPONENT) else None
-    if not isinstance(model, ModelCues) or not unique:
-        return unique
-    served = model.roles
-    needed = np.zeros(len(unique), dtype=bool)
+          roles: np.ndarray) -> Iterator[Doc]:
+    """The distinct texts to analyse as docs, each marked with the roles of the turns
+    that say it (:data:`~serviceart.cues.learned.ROLES_KEY`; cues of other roles would
+    be dropped), so that the cue components can skip the work only those need."""
+    said_by: list[set[str]] = [set() for _ in unique]
     for code, role in zip(codes, roles.tolist(), strict=True):
-        if role in served:
-            needed[code] = True
-    if needed.all():
-        return unique
-    skip = (~needed).tolist()
-
-    def stream() -> Iterator[Doc]:
-        for text, off in zip(unique, skip, strict=True):
-            doc = nlp.make_doc(text)
-            if off:
-                doc.user_data[SKIP_KEY] = True
-            yield doc
-
-    return stream()
+        said_by[code].add(role)
+    for text, by in zip(unique, said_by, strict=True):
+        doc = nlp.make_doc(text)
+        doc.user_data[ROLES_KEY] = frozenset(by)
+        yield doc
 
 
 def extract_evidence(

@@ -67,7 +67,7 @@ from ..errors import ConfigError
 __all__ = [
     "COMPONENT",
     "MODEL_KEY",
-    "SKIP_KEY",
+    "ROLES_KEY",
     "CueModel",
     "ModelCues",
     "Sentences",
@@ -77,10 +77,11 @@ __all__ = [
 
 COMPONENT = "serviceart_cue_model"
 MODEL_KEY = "serviceart_model"
-#: ``doc.user_data`` key: when true, the component leaves the doc alone (set by
-#: :func:`serviceart.cues.evidence.extract_evidence` on texts that only turns of a
-#: role none of the model's cues has say, whose additions would all be dropped).
-SKIP_KEY = "serviceart_model_skip"
+#: ``doc.user_data`` key: the roles (a frozenset) whose cues are wanted from the doc,
+#: set by :func:`serviceart.cues.evidence.extract_evidence` to the roles of the turns
+#: that say its text (cues of other roles would be dropped). The cue components may
+#: then skip the work only other roles' cues need; without it every cue is found.
+ROLES_KEY = "serviceart_roles"
 
 _ATTRS = [NORM, SUFFIX, SENT_START, IS_SPACE, LIKE_URL, LIKE_NUM, IS_PUNCT, IS_ALPHA]
 _CHARS = [IDX, LENGTH]
@@ -491,8 +492,8 @@ class ModelCues:
     span of that cue overlaps the sentence. Roles are applied downstream, as for
     pattern cues. The additions are the span group ``doc.spans["serviceart_model"]``
     (:data:`MODEL_KEY`), with their ``confidence`` in its attrs; a doc the model adds
-    nothing to has no such group. A doc whose ``user_data`` holds :data:`SKIP_KEY`
-    (true) is left as it is.
+    nothing to has no such group. A doc whose ``user_data`` names roles
+    (:data:`ROLES_KEY`) none of the model's cues has is left as it is.
 
     Parameters
     ----------
@@ -538,7 +539,8 @@ class ModelCues:
         model = self.model
         if not model.cues and not model.check_cues:
             return
-        docs = [d for d in docs if not d.user_data.get(SKIP_KEY)]
+        mine = self.roles
+        docs = [d for d in docs if mine.intersection(d.user_data.get(ROLES_KEY, mine))]
         if not docs:
             return
         sents = sentences(docs, chars=False, kinds=model.kinds)

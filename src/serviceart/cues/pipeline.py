@@ -18,16 +18,17 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, SpanGroup
 
+from ..codebook import CUES
 from ..errors import ConfigError
 from .families import Family, PhraseFamilies
 from .learned import COMPONENT as MODEL_COMPONENT
-from .learned import MODEL_KEY
+from .learned import MODEL_KEY, ROLES_KEY
 from .matching import GatedPatterns, NormRewriter, Phrase, family
 from .resolve import resolve
 from .rules import load_patterns
 from .sentences import FACTORY as SENTENCIZER
 
-__all__ = ["COMPONENT", "SPANS_KEY", "CueDetector", "detect", "make_nlp"]
+__all__ = ["COMPONENT", "ROLES_KEY", "SPANS_KEY", "CueDetector", "detect", "make_nlp"]
 
 COMPONENT = "serviceart_cues"
 SPANS_KEY = "serviceart"
@@ -55,31 +56,12 @@ class CueDetector:
                  patterns_dir: str | None = None) -> None:
         self.name = name
         self.patterns = load_patterns(patterns_dir)
-        vocab = nlp.vocab
-        self.norms = NormRewriter(vocab, self.patterns.norms)
-        self.phrase_matcher = PhraseFamilies(vocab)
-        grouped: dict[tuple[str, bool], list[Phrase]] = defaultdict(list)
-        for label, text, suppress in self.patterns.phrases:
-            grouped[label, suppress].append(self.norms(nlp.make_doc(text)))
-        families: dict[tuple[str, bool], list[Family]] = defaultdict(list)
-        token_patterns = []
-        for label, pattern, suppress, pid in self.patterns.tokens:
-            slots = family(pattern)
-            if slots is None:
-                token_patterns.append((label, pattern, suppress, pid))
-            else:
-                families[label, suppress].append(slots)
-        self._keys: dict[int, tuple[str, bool]] = {}
-        for label, suppress in {*grouped, *families}:
-            key = ("!" if suppress else "") + label
-            self._keys[vocab.strings.add(key)] = (label, suppress)
-            self.phrase_matcher.add(key, grouped.get((label, suppress), []))
-            for slots in families.get((label, suppress), []):
-                self.phrase_matcher.add_family(key, slots)
-        self.token_patterns = GatedPatterns(vocab, token_patterns)
-        for key, slots in self.token_patterns.anchors.items():
-            self.phrase_matcher.add_family(key, slots)
-        self._negators = frozenset(vocab.strings.add(w) for w in self.patterns.negators)
+        self._nlp = nlp
+        self.norms = NormRewriter(nlp.vocab, self.patterns.norms)
+        self._all = _Matchers(nlp, self.norms, self.patterns.phrases, self.patterns.tokens)
+        #: role sets -> the matchers of their cues only (None: the full ones pay)
+        self._by_roles: dict[frozenset[str], _Matchers | None] = {}
+        self._negators = frozenset(nlp.vocab.strings.add(w) for w in self.patterns.negators)
         if not nlp.has_pipe("sentencizer") and not nlp.has_pipe("senter") and not (
             nlp.has_pipe("parser")
         ):
@@ -89,13 +71,104 @@ class CueDetector:
                 code="SA-C043"
             )
 
+    @property
+    def phrase_matcher(self) -> PhraseFamilies:
+        """The phrase matcher of every label's phrases, families and anchors."""
+        return self._all.phrase_matcher
+
+    @property
+    def token_patterns(self) -> GatedPatterns:
+        """The gated token patterns of every label."""
+        return self._all.token_patterns
+
+    @property
+    def _keys(self) -> dict[int, tuple[str, bool]]:
+        return self._all.keys
+
+    def labels_for(self, roles: frozenset[str]) -> frozenset[str]:
+        """The labels whose patterns decide the cues of ``roles``: the cues of those
+        roles and, through the precedence rules, every cue that can drop one of them."""
+        labels = {c for c, cue in CUES.items() if cue.role in roles}
+        grown = True
+        while grown:
+            grown = False
+            for rule in self.patterns.precedence:
+                if rule.drop in labels and not labels.issuperset(rule.when):
+                    labels.update(rule.when)
+                    grown = True
+        return frozenset(labels)
+
+    def _matchers(self, roles: frozenset[str] | None) -> _Matchers:
+        """The matchers for a doc whose cues are wanted for ``roles`` only (all when
+        ``None``): those of the roles' labels when they hold at most half the patterns
+        (built once per role set), else the full ones."""
+        if roles is None:
+            return self._all
+        if roles not in self._by_roles:
+            keep = self.labels_for(roles)
+            phrases = [p for p in self.patterns.phrases if p[0] in keep]
+            tokens = [t for t in self.patterns.tokens if t[0] in keep]
+            total = len(self.patterns.phrases) + len(self.patterns.tokens)
+            small = len(phrases) + len(tokens) <= total // 2
+            self._by_roles[roles] = (_Matchers(self._nlp, self.norms, phrases, tokens)
+                                     if small else None)
+        return self._by_roles[roles] or self._all
+
     def __call__(self, doc: Doc) -> Doc:
-        """Detect cues in ``doc`` and store them as labelled spans."""
+        """Detect cues in ``doc`` and store them as labelled spans.
+
+        When ``doc.user_data`` names the roles whose cues are wanted (:data:`ROLES_KEY`),
+        only the cues those roles can have are certain to be found; others may be
+        missing (their turns drop them anyway)."""
         norms = self.norms.rewrite(doc)
+        found, suppress = self._matchers(doc.user_data.get(ROLES_KEY)).match(doc, norms)
+        if not found:
+            doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY)
+            return doc
+        cues = resolve(found, suppress, self.patterns, doc=doc, norms=norms,
+                       negators=self._negators)
+        spans = [Span(doc, s, e, label=label) for s, e, label in cues]
+        doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY, spans=spans)
+        return doc
+
+
+class _Matchers:
+    """The phrase matcher and gated token patterns of a set of phrase and token patterns."""
+
+    def __init__(self, nlp: Language, norms: NormRewriter,
+                 phrases: Iterable[tuple[str, str, bool]],
+                 tokens: Iterable[tuple[str, list[dict[str, Any]], bool, str]]) -> None:
+        vocab = nlp.vocab
+        self.phrase_matcher = PhraseFamilies(vocab)
+        grouped: dict[tuple[str, bool], list[Phrase]] = defaultdict(list)
+        for label, text, suppress in phrases:
+            grouped[label, suppress].append(norms(nlp.make_doc(text)))
+        families: dict[tuple[str, bool], list[Family]] = defaultdict(list)
+        token_patterns = []
+        for label, pattern, suppress, pid in tokens:
+            slots = family(pattern)
+            if slots is None:
+                token_patterns.append((label, pattern, suppress, pid))
+            else:
+                families[label, suppress].append(slots)
+        self.keys: dict[int, tuple[str, bool]] = {}
+        for label, suppress in {*grouped, *families}:
+            key = ("!" if suppress else "") + label
+            self.keys[vocab.strings.add(key)] = (label, suppress)
+            self.phrase_matcher.add(key, grouped.get((label, suppress), []))
+            for slots in families.get((label, suppress), []):
+                self.phrase_matcher.add_family(key, slots)
+        self.token_patterns = GatedPatterns(vocab, token_patterns)
+        for key, slots in self.token_patterns.anchors.items():
+            self.phrase_matcher.add_family(key, slots)
+
+    def match(self, doc: Doc, norms: list[int]
+              ) -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[int, int]]]]:
+        """Matches in ``doc`` (its norms rewritten) per label: positive ones and suppressors."""
         found: dict[str, list[tuple[int, int]]] = {}
         suppress: dict[str, list[tuple[int, int]]] = {}
         anchors: list[tuple[int, int, int]] = []
-        keys = self._keys
+        keys = self.keys
         for match in self.phrase_matcher(doc, norms):
             match_id, start, end = match
             if match_id not in keys:
@@ -105,14 +178,7 @@ class CueDetector:
             (suppress if off else found).setdefault(label, []).append((start, end))
         for label, off, start, end in self.token_patterns(doc, norms, anchors):
             (suppress if off else found).setdefault(label, []).append((start, end))
-        if not found:
-            doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY)
-            return doc
-        cues = resolve(found, suppress, self.patterns, doc=doc, norms=norms,
-                       negators=self._negators)
-        spans = [Span(doc, s, e, label=label) for s, e, label in cues]
-        doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY, spans=spans)
-        return doc
+        return found, suppress
 
 
 @Language.factory(COMPONENT, default_config={"patterns_dir": None})

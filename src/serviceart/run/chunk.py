@@ -188,7 +188,8 @@ def _score_part(turns: pd.DataFrame, interactions: pd.DataFrame, settings: Score
     tables = PartTables(scores=scores, bands=rubric.assign_bands(scores), measures=measures,
                         evidence=evidence, contributions=contributions,
                         promises=conform(promises, PROMISES),
-                        interactions=with_size(turns, interactions), turns=turns)
+                        interactions=with_size(turns, interactions, words=ctx.words),
+                        turns=turns)
     if settings.redact:  # last: the cues and scores were found on the text as written
         from ..redact import redact_tables
 
@@ -231,15 +232,18 @@ def _with_found(evidence: pd.DataFrame, found: list[pd.DataFrame],
     return rows.iloc[order].reset_index(drop=True)
 
 
-def with_size(turns: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:
+def with_size(turns: pd.DataFrame, interactions: pd.DataFrame,
+              words: np.ndarray | None = None) -> pd.DataFrame:
     """Interactions with ``n_turns`` and ``n_words``: how much transcript each has
-    (for data-quality checks, e.g. in :func:`serviceart.fairness`)."""
+    (for data-quality checks, e.g. in :func:`serviceart.fairness`). ``words``: the
+    turns' word counts when already counted."""
     out = interactions.copy()
     ids = turns["interaction_id"]
-    words = pd.Series(word_counts(turns["text"]), index=turns.index)
+    per_turn = pd.Series(word_counts(turns["text"]) if words is None else words,
+                         index=turns.index)
     key = out["interaction_id"]
     out["n_turns"] = key.map(ids.value_counts()).fillna(0).astype("int64").to_numpy()
-    out["n_words"] = key.map(words.groupby(ids).sum()).fillna(0).astype("int64").to_numpy()
+    out["n_words"] = key.map(per_turn.groupby(ids).sum()).fillna(0).astype("int64").to_numpy()
     return out
 
 

@@ -70,6 +70,15 @@ class ScoringContext:
         return sla_per_interaction(channels, table)
 
     @cached_property
+    def words(self) -> np.ndarray:
+        """Words in each turn's text (:func:`serviceart._words.word_counts`, aligned
+        with ``turns``), counted once for the scorers and the run that read them
+        (treat it as read-only)."""
+        from .._words import word_counts
+
+        return word_counts(self.turns["text"])
+
+    @cached_property
     def contact_times(self) -> pd.DataFrame:
         """:func:`serviceart.clock.contact_times` of ``turns`` and ``interactions``,
         computed once for the scorers that read it (treat it as read-only)."""

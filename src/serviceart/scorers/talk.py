@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._words import word_counts
 from ._timeline import Group, intersection_length, split_groups, union
 from .base import Scorer, ScoringContext, register_scorer
 
@@ -94,7 +93,7 @@ class TalkScorer(Scorer):
         turns = ctx.turns[["interaction_id", "role", "start_s", "end_s"]].copy()
         turns["role"] = turns["role"].astype(object)
         text = ctx.turns["text"].astype("string").fillna("")
-        turns["_words"] = word_counts(ctx.turns["text"]).astype("float64")
+        turns["_words"] = ctx.words.astype("float64")
         turns["_questions"] = text.str.count(r"\?+").astype("float64")
         cols = ["role", "start_s", "end_s", "_words", "_questions"]
         ids = turns["interaction_id"]

@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 import tomllib
 
+from ._ids import member
 from .errors import ConfigError
 from .schema import EVIDENCE, SCOPE_DTYPE, conform
 
@@ -251,7 +252,7 @@ def detect_scope(turns: pd.DataFrame, interactions: pd.DataFrame, *,
     reason[agent] = None
     evidence = conform({}, EVIDENCE)
     if non_service and agent.any():
-        found = _non_service(turns.loc[key.isin(ids[agent]).to_numpy()], load_rules())
+        found = _non_service(turns.loc[member(key, ids[agent])], load_rules())
         if len(found):
             at = pd.Index(ids).get_indexer(pd.Index(found["interaction_id"]))
             scope[at] = "non_service"

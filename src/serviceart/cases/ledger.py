@@ -121,6 +121,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._ids import member
 from ..clock import reference_times, turn_times
 from ..clock.calendar import BusinessCalendar
 from ..codebook import CHANNELS
@@ -306,7 +307,7 @@ def _of_promise_cases(turns: pd.DataFrame, inter: pd.DataFrame, prom: pd.DataFra
     chase one (every turn is still checked to belong to an interaction)."""
     ids = inter["interaction_id"].astype("string")
     iid = turns["interaction_id"].astype("string")
-    known = iid.isin(ids).to_numpy(dtype=bool)
+    known = member(iid, ids)
     if not known.all():
         bad = iid[~known].iloc[0]
         raise InputError(f"turn of interaction {bad!r} has no row in the interactions "
@@ -536,8 +537,7 @@ def promise_ledger(
         as_of_ts = max(latest) if latest else None
     sub = _of_promise_cases(turns, inter, prom)
     if len(sub) < len(turns):  # chasing in the other cases: only checked to name a turn
-        elsewhere = ~ch["interaction_id"].astype("string").isin(
-            sub["interaction_id"].astype("string")).to_numpy(dtype=bool)
+        elsewhere = ~member(ch["interaction_id"], sub["interaction_id"])
         if elsewhere.any():
             _check_named(ch[elsewhere], turns, "chasing")
             ch = ch[~elsewhere]

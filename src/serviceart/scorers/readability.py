@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._ids import member
 from .base import Scorer, ScoringContext, register_scorer
 
 _LANG = "en_US"
@@ -249,7 +250,7 @@ class ReadabilityScorer(Scorer):
         written = ctx.interactions.loc[
             ctx.interactions["channel"].astype("string").isin(WRITTEN), "interaction_id"]
         agent = ctx.turns[(ctx.turns["role"] == "agent")
-                          & ctx.turns["interaction_id"].isin(written)]
+                          & member(ctx.turns["interaction_id"], written)]
         # each interaction's agent text, its turns joined in turn order
         parts: dict[object, list[str]] = {}
         for iid, text in zip(agent["interaction_id"].to_numpy(dtype=object),

@@ -61,7 +61,11 @@ class CueDetector:
         self._all = _Matchers(nlp, self.norms, self.patterns.phrases, self.patterns.tokens)
         #: role sets -> the matchers of their cues only (None: the full ones pay)
         self._by_roles: dict[frozenset[str], _Matchers | None] = {}
-        self._negators = frozenset(nlp.vocab.strings.add(w) for w in self.patterns.negators)
+        strings = nlp.vocab.strings
+        self._negators = frozenset(strings.add(w) for w in self.patterns.negators)
+        #: negator hash -> hashes of the words after which it is no negation ("no problem")
+        self._idioms = {strings.add(k): frozenset(strings.add(w) for w in v)
+                        for k, v in self.patterns.negation_idioms.items()}
         if not nlp.has_pipe("sentencizer") and not nlp.has_pipe("senter") and not (
             nlp.has_pipe("parser")
         ):
@@ -125,11 +129,33 @@ class CueDetector:
         if not found:
             doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY)
             return doc
-        cues = resolve(found, suppress, self.patterns, doc=doc, norms=norms,
+        cues = resolve(found, suppress, self.patterns, doc=doc, norms=self._negating(norms),
                        negators=self._negators)
-        spans = [Span(doc, s, e, label=label) for s, e, label in cues]
+        spans = [Span(doc, _after_handles(doc, s, e), e, label=label) for s, e, label in cues]
         doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY, spans=spans)
         return doc
+
+
+    def _negating(self, norms: list[int]) -> list[int]:
+        """``norms`` as negation reads them: a negator that opens a set phrase ("no"
+        before "problem") is blanked out."""
+        idioms = self._idioms
+        if not idioms or idioms.keys().isdisjoint(norms):
+            return norms
+        out = list(norms)
+        for i in range(len(norms) - 1):
+            after = idioms.get(norms[i])
+            if after is not None and norms[i + 1] in after:
+                out[i] = 0
+        return out
+
+
+def _after_handles(doc: Doc, start: int, end: int) -> int:
+    """Where a cue's span starts: after the @-handles it begins with, if any (a pattern
+    may anchor on the handles a tweet opens with; the cue is the words after them)."""
+    while start < end - 1 and doc[start].text.startswith("@"):
+        start += 1
+    return start
 
 
 class _Matchers:

@@ -58,6 +58,8 @@ class PatternSet:
     negators: frozenset[str] = frozenset()
     negation_window: int = 3
     negatable: frozenset[str] = frozenset()
+    #: negator -> the words after which it opens a set phrase, not a negation
+    negation_idioms: dict[str, frozenset[str]] = field(default_factory=dict)
     precedence: tuple[Precedence, ...] = ()
     norms: dict[str, Any] = field(default_factory=dict)
 
@@ -154,6 +156,8 @@ def _load_rules(path: Path, out: PatternSet) -> None:
         out.negators = frozenset(str(w).lower() for w in neg["negators"])
         out.negation_window = int(neg["window"])
         out.negatable = frozenset(neg["labels"])
+        out.negation_idioms = {str(k).lower(): frozenset(str(w).lower() for w in v)
+                               for k, v in dict(neg.get("idioms", {})).items()}
         out.norms = dict(rules.get("norms", {}))
         out.precedence = tuple(
             Precedence(r["drop"], tuple(r["when"]), r["scope"]) for r in rules["precedence"]

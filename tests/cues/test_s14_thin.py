@@ -2,7 +2,8 @@
 hedges and things that work, the report after a tweet's @-handles, a forum question
 moved to another product's forum (transfer), an update on the earlier issue and
 waiting on the customer's answer (follow_up), "please bear with us" after a stall (no
-hold), and "no problem" / "no worries" as set phrases, not negations. Each beside the
+hold), "no problem" / "no worries" as set phrases, not negations, and "nonsense" /
+"ridiculous" as disrespect only when they dismiss what the customer said. Each beside the
 near misses it must not hit. See docs/codebook.md, "Thin cues (session 14)"."""
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ HITS = [
     (AGENT, "action_taken", "No worries, I have refunded the order."),
     (AGENT, "transfer", "No problem I moved your question over to Firefox Desktop."),
     (AGENT, "promise", "No problem, I'll call you back tomorrow morning."),
+    # disrespect: dismissing what the customer said
+    (AGENT, "disrespect", "That is complete nonsense, the app never charges twice."),
+    (AGENT, "disrespect", "You are being ridiculous, the limit is on the website."),
+    (AGENT, "disrespect", "Nonsense! The update fixed that months ago."),
+    (AGENT, "disrespect", "Stop talking nonsense and read the manual."),
 ]
 
 MISSES = [
@@ -57,6 +63,10 @@ MISSES = [
     # negation still holds where "no" negates
     (AGENT, "promise", "No, I will not call you back today."),
     (AGENT, "action_taken", "There is no way I have refunded that order."),
+    # disrespect: the words describing a topic or agreeing with the customer
+    (AGENT, "disrespect", "Honestly it's all nonsense because no two phones are alike."),
+    (AGENT, "disrespect", "That's ridiculous that you had to wait so long, I am sorry."),
+    (AGENT, "disrespect", "What a ridiculous delay, I apologise for it."),
 ]
 
 test_family_form_hits, test_near_miss_does_not_hit = family_tests(HITS, MISSES)

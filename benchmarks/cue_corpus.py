@@ -55,6 +55,7 @@ MANIFEST_PATH = REPO_ROOT / "data" / "cue_corpus" / "pool.jsonl"
 NET2_WORDS_PATH = REPO_ROOT / "data" / "cue_corpus" / "net_words2.txt"
 MANIFEST2_PATH = REPO_ROOT / "data" / "cue_corpus" / "pool2.jsonl"
 MANIFEST3_PATH = REPO_ROOT / "data" / "cue_corpus" / "pool3.jsonl"
+MANIFEST4_PATH = REPO_ROOT / "data" / "cue_corpus" / "pool4.jsonl"
 
 if str(REPO_ROOT / "src") not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO_ROOT / "src"))
@@ -87,6 +88,10 @@ ROUND3_SIZES: dict[tuple[str, str], int] = {
 """Turns per source and role of the third round: the dev set's sources and roles in
 its proportions (its 358 turns scaled to 600; ABCD has no undrawn turn left), all at
 random, as a check that resembles the held-out set."""
+SEED4 = 22
+"""Seed of the fourth round: drawn as the third (:data:`ROUND3_SIZES`), from what the
+dev set and the first three pools left, when the families written after the third
+round need a check of their own."""
 
 LICENCES: dict[str, dict[str, str | bool]] = {
     "twcs": {"licence": "none in the source repo; Kaggle TWCS believed CC BY-NC-SA 4.0",
@@ -613,38 +618,65 @@ def sample_pool2(seed: int = SEED2) -> pd.DataFrame:
     return out.iloc[rng.permutation(len(out))].reset_index(drop=True)
 
 
-def sample_pool3(seed: int = SEED3) -> pd.DataFrame:
-    """Draw the third round: the dev set's sources and roles, at random.
-
-    The dev set and the first two pools are excluded. Per source and role
-    (:data:`ROUND3_SIZES`) the turns are drawn uniformly at random, with no net: the
-    round is a check of the detectors on text drawn as the dev set (and the held-out
-    set beside it) was.
+def sample_random_round(manifests: Sequence[Path], seed: int, name: str,
+                        sizes: dict[tuple[str, str], int] = ROUND3_SIZES) -> pd.DataFrame:
+    """Draw a round at random per source and role, excluding the dev set and the pools
+    of ``manifests``.
 
     Parameters
     ----------
+    manifests
+        The committed pools (``poolN.jsonl``) whose turns are not drawn again.
     seed
-        Seed of the generator; the same seed gives the same pool.
+        Seed of the generator; the same seed and exclusions give the same pool.
+    name
+        The round's name, for the error message.
+    sizes
+        Turns per ``(source, role)``.
 
     Returns
     -------
     pandas.DataFrame
         ``id, source, role, conversation, text, draw`` (all ``random``) and
         ``net_score``, in shuffled order.
+
+    Raises
+    ------
+    InputError
+        When a source and role has fewer undrawn turns than asked for.
     """
     rng = np.random.default_rng(seed)
-    drawn = set(pd.read_json(MANIFEST_PATH, lines=True, dtype=False)["id"])
-    drawn |= set(pd.read_json(MANIFEST2_PATH, lines=True, dtype=False)["id"])
+    drawn: set[str] = set()
+    for path in manifests:
+        drawn |= set(pd.read_json(path, lines=True, dtype=False)["id"])
     cands = candidates(dev_ids() | drawn)
     picked: list[pd.DataFrame] = []
-    for (source, role), n in ROUND3_SIZES.items():
+    for (source, role), n in sizes.items():
         pool = cands[(cands["source"] == source) & (cands["role"] == role)]
         if len(pool) < n:
-            raise InputError(f"round 3 wants {n} {role} turns of {source}, "
+            raise InputError(f"{name} wants {n} {role} turns of {source}, "
                              f"only {len(pool)} are left to draw")
         picked.append(pool.iloc[np.sort(rng.choice(len(pool), size=n, replace=False))])
     out = pd.concat(picked, ignore_index=True).assign(draw="random")
     return out.iloc[rng.permutation(len(out))].reset_index(drop=True)
+
+
+def sample_pool3(seed: int = SEED3) -> pd.DataFrame:
+    """Draw the third round: the dev set's sources and roles, at random.
+
+    The dev set and the first two pools are excluded. Per source and role
+    (:data:`ROUND3_SIZES`) the turns are drawn uniformly at random, with no net: the
+    round is a check of the detectors on text drawn as the dev set (and the held-out
+    set beside it) was. See :func:`sample_random_round`.
+    """
+    return sample_random_round([MANIFEST_PATH, MANIFEST2_PATH], seed, "round 3")
+
+
+def sample_pool4(seed: int = SEED4) -> pd.DataFrame:
+    """Draw the fourth round as the third was, excluding the dev set and pools 1 to 3
+    (:func:`sample_random_round`)."""
+    return sample_random_round([MANIFEST_PATH, MANIFEST2_PATH, MANIFEST3_PATH], seed,
+                               "round 4")
 
 
 # ------------------------------------------------------------------ output
@@ -696,6 +728,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p3.add_argument("--batches", type=int, default=3)
     m3 = sub.add_parser("manifest3", help="write the third round's ids and hashes")
     m3.add_argument("out", nargs="?", default=str(MANIFEST3_PATH))
+    p4 = sub.add_parser("pool4", help="write the fourth round's batches and draws.json")
+    p4.add_argument("out_dir")
+    p4.add_argument("--batches", type=int, default=3)
+    m4 = sub.add_parser("manifest4", help="write the fourth round's ids and hashes")
+    m4.add_argument("out", nargs="?", default=str(MANIFEST4_PATH))
     t = sub.add_parser("text", help="print the turns of these ids as JSON lines")
     t.add_argument("ids", nargs="+")
     args = ap.parse_args(argv)
@@ -708,9 +745,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             pool = sample_pool2()
         elif args.cmd in ("pool3", "manifest3"):
             pool = sample_pool3()
+        elif args.cmd in ("pool4", "manifest4"):
+            pool = sample_pool4()
         else:
             pool = sample_pool(args.size, args.seed)
-        if args.cmd in ("pool", "pool2", "pool3"):
+        if args.cmd in ("pool", "pool2", "pool3", "pool4"):
             write_pool(pool, args.out_dir, args.batches)
             print(f"{len(pool)} turns in {args.batches} batches -> {args.out_dir}")
         else:

@@ -458,3 +458,33 @@ def test_cli_writes_the_committed_third_round(cc: ModuleType, tmp_path: Path) ->
     sizes = [len((tmp_path / "batches" / f"batch_{k:02d}.jsonl").read_text().splitlines())
              for k in (1, 2, 3)]
     assert sizes == [200, 200, 200]
+
+
+# -- a fourth round, drawn when the next families need a check of their own -----------------
+@needs_data
+def test_fourth_round_is_new_and_drawn_as_the_third(cc: ModuleType, manifest: pd.DataFrame,
+                                                    manifest2: pd.DataFrame,
+                                                    manifest3: pd.DataFrame,
+                                                    tmp_path: Path) -> None:
+    pool4 = cc.sample_pool4()
+    ids = set(pool4["id"])
+    assert len(ids) == len(pool4) == 600
+    assert not ids & (set(manifest["id"]) | set(manifest2["id"]) | set(manifest3["id"])
+                      | cc.dev_ids())
+    assert pool4.groupby(["source", "role"]).size().to_dict() == cc.ROUND3_SIZES
+    assert pool4["id"].tolist() == cc.sample_pool4()["id"].tolist()  # seeded
+    assert cc.main(["manifest4", str(tmp_path / "pool4.jsonl")]) == 0
+    written = pd.read_json(tmp_path / "pool4.jsonl", lines=True, dtype=False)
+    assert written["id"].tolist() == pool4["id"].tolist()
+    assert (written["sha256"] == pool4["text"].map(cc.text_hash)).all()
+
+
+def test_a_round_that_asks_for_more_than_is_left_is_refused(cc: ModuleType,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    few = pd.DataFrame({"id": ["twcs:1", "twcs:2"], "source": "twcs", "role": "agent",
+                        "conversation": ["c1", "c2"], "text": ["Hi there.", "Thanks!"]})
+    monkeypatch.setattr(cc, "candidates", lambda exclude=None: few)
+    monkeypatch.setattr(cc, "dev_ids", lambda path=None: set())
+    with pytest.raises(InputError, match="round 9 wants 3 agent turns of twcs, only 2"):
+        cc.sample_random_round([], 1, "round 9", {("twcs", "agent"): 3})

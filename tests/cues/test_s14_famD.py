@@ -89,6 +89,9 @@ MISSES = [
     # unresolved: still pending or still there of a place is no fault
     (CUSTOMER, "unresolved", "My refund is still pending since Monday."),
     (CUSTOMER, "unresolved", "Is your shop on King Street still open?"),
+    # unresolved: the fault persisting or coming back inside a condition
+    (CUSTOMER, "unresolved", "If the problem returns, I'll ring you again."),
+    (CUSTOMER, "unresolved", "I'll let you know if the issue remains after the weekend."),
     # unresolved: told how it will be fixed, not that it was
     (CUSTOMER, "unresolved", "They told me how the outage would be fixed, thanks for the info."),
 ]

@@ -45,6 +45,9 @@ HITS = [
     (AGENT, "active_listening", "So only the tablet app logs you out?"),
     (AGENT, "active_listening", "OK, so the card works online but not in shops?"),
     (AGENT, "active_listening", "So, the reset link arrives but it has already expired?"),
+    # "... right?" without a comma
+    (AGENT, "active_listening", "You are using the version from the app store right?"),
+    (AGENT, "active_listening", "I assume you mean the 2019 model right?"),
     # empathy: what the agent would feel, the trouble named, nobody liking it
     (AGENT, "empathy", "We'd be upset too if our parcel went missing."),
     (AGENT, "empathy", "I would be really frustrated as well."),
@@ -120,6 +123,8 @@ NEAR_MISSES = [
     (AGENT, "active_listening", "So, what happened next?"),
     (AGENT, "active_listening", "So did you try restarting it?"),
     (AGENT, "active_listening", "So is it working now?"),
+    (AGENT, "active_listening", "Did you do it right?"),
+    (AGENT, "active_listening", "You made it, are you all right?"),
     # empathy: an offer of help, praise, a fact, help promised
     (AGENT, "empathy", "We'd be happy to look into this."),
     (AGENT, "empathy", "I would be glad to help."),

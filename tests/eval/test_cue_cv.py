@@ -23,24 +23,24 @@ DEV_GOLD = ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
 # Measured with `python benchmarks/eval_cues.py --cv --half check --split rounds` on 4,758
 # turns (the 358 dev turns, the 2,600 of data/cue_corpus/labels.jsonl, the 1,200 of
 # labels2.jsonl and the 600 of labels3.jsonl, the third round labelled in session 13),
-# patterns plus the learned model, after session 13's phrase families: turn-level micro
-# F1 0.888, macro F1 0.720 over cues with support > 0, 0.733 over cues with support >= 5
-# (session 12's detectors on the same turns: 0.876, 0.696 and 0.707). On the third round
+# patterns plus the learned model, after session 14's phrase families: turn-level micro
+# F1 0.890, macro F1 0.763 over cues with support > 0, 0.773 over cues with support >= 5
+# (session 13's detectors on the same turns: 0.888, 0.720 and 0.733). On the third round
 # alone (the check part), drawn at random as the dev set was and read by no one writing
-# patterns: micro 0.869, macro 0.706 over cues with support >= 5 (session 12's detectors:
-# 0.860 and 0.685). Issue 19's acceptance (cross-validated macro F1 >= 0.80, every cue
+# patterns: micro 0.871, macro 0.724 over cues with support >= 5 (session 13's detectors:
+# 0.869 and 0.706). Issue 19's acceptance (cross-validated macro F1 >= 0.80, every cue
 # with support >= 20 at F1 >= 0.70) is NOT met: these floors guard what there is, 0.02
 # under the measured values (per cue 0.03).
 MEASURED_TURNS = 4758
-MEASURED = {"micro_f1": 0.888, "macro_f1": 0.720, "macro5_f1": 0.733}
+MEASURED = {"micro_f1": 0.890, "macro_f1": 0.763, "macro5_f1": 0.773}
 CHURN = 0.02
 # per cue with support >= 20 (turn-level F1)
 MEASURED_CUES = {
-    "greeting": 0.992, "courtesy": 0.983, "apology": 0.990, "empathy": 0.753,
-    "active_listening": 0.688, "redirect": 0.863, "action_taken": 0.725,
+    "greeting": 0.992, "courtesy": 0.983, "apology": 0.990, "empathy": 0.769,
+    "active_listening": 0.690, "redirect": 0.863, "action_taken": 0.725,
     "anything_else": 0.866, "admits_unknown": 0.806, "bad_news": 0.784,
-    "explanation": 0.684, "vague_stall": 0.804, "hedge": 0.839, "promise": 0.813,
-    "next_steps": 0.725, "resolution_check": 0.887, "unresolved": 0.625, "chasing": 0.732,
+    "explanation": 0.694, "vague_stall": 0.804, "hedge": 0.839, "promise": 0.813,
+    "next_steps": 0.755, "resolution_check": 0.887, "unresolved": 0.659, "chasing": 0.742,
 }
 CUE_CHURN = 0.03
 

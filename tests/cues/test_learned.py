@@ -259,6 +259,8 @@ def test_the_customer_matchers_are_smaller_and_keep_what_can_drop_their_cues() -
     assert small is not det._all and det._matchers(customer) is small  # built once
     assert len(small.token_patterns) < len(det.token_patterns) / 2
     assert det._matchers(frozenset({"agent"})) is det._all  # most patterns: not worth it
+    # a role with no cues of its own adds no labels: the customer matchers serve it too
+    assert det._matchers(frozenset({"customer", "bot"})) is small
     # a rule that drops a customer cue when an agent cue overlaps brings that cue in
     det.patterns = dataclasses.replace(det.patterns, precedence=(
         *det.patterns.precedence, Precedence(drop="unresolved", when=("promise",),

@@ -59,8 +59,10 @@ class CueDetector:
         self._nlp = nlp
         self.norms = NormRewriter(nlp.vocab, self.patterns.norms)
         self._all = _Matchers(nlp, self.norms, self.patterns.phrases, self.patterns.tokens)
-        #: role sets -> the matchers of their cues only (None: the full ones pay)
-        self._by_roles: dict[frozenset[str], _Matchers | None] = {}
+        #: role sets -> the labels their cues need (:meth:`labels_for`)
+        self._labels_of: dict[frozenset[str], frozenset[str]] = {}
+        #: label sets -> the matchers of those labels only (None: the full ones pay)
+        self._by_labels: dict[frozenset[str], _Matchers | None] = {}
         strings = nlp.vocab.strings
         self._negators = frozenset(strings.add(w) for w in self.patterns.negators)
         #: negator hash -> hashes of the words after which it is no negation ("no problem")
@@ -105,18 +107,21 @@ class CueDetector:
     def _matchers(self, roles: frozenset[str] | None) -> _Matchers:
         """The matchers for a doc whose cues are wanted for ``roles`` only (all when
         ``None``): those of the roles' labels when they hold at most half the patterns
-        (built once per role set), else the full ones."""
+        (built once per label set, so role sets needing the same labels share them),
+        else the full ones."""
         if roles is None:
             return self._all
-        if roles not in self._by_roles:
-            keep = self.labels_for(roles)
+        keep = self._labels_of.get(roles)
+        if keep is None:
+            keep = self._labels_of[roles] = self.labels_for(roles)
+        if keep not in self._by_labels:
             phrases = [p for p in self.patterns.phrases if p[0] in keep]
             tokens = [t for t in self.patterns.tokens if t[0] in keep]
             total = len(self.patterns.phrases) + len(self.patterns.tokens)
             small = len(phrases) + len(tokens) <= total // 2
-            self._by_roles[roles] = (_Matchers(self._nlp, self.norms, phrases, tokens)
+            self._by_labels[keep] = (_Matchers(self._nlp, self.norms, phrases, tokens)
                                      if small else None)
-        return self._by_roles[roles] or self._all
+        return self._by_labels[keep] or self._all
 
     def __call__(self, doc: Doc) -> Doc:
         """Detect cues in ``doc`` and store them as labelled spans.

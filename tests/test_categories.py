@@ -167,6 +167,17 @@ def test_phrases_match_on_norms_and_negation_drops_denials() -> None:
         [("recording_disclosure", "record calls")]]
 
 
+def test_no_problem_before_a_category_phrase_is_no_denial() -> None:
+    # the cue rules' negation idioms hold for categories too: "no problem" opens a set
+    # phrase, "no, we do not" still denies
+    got = _hits(_cats(), ["No problem we record calls for quality.",
+                          "No worries we record calls here.",
+                          "No we do not record calls."])
+    assert got == [[("recording_disclosure", "record calls")],
+                   [("recording_disclosure", "record calls")],
+                   []]
+
+
 def test_a_negator_the_category_names_itself_is_kept() -> None:
     cats = _cats('[[category]]\nname = "refusal"\nphrases = ["cannot refund"]\n')
     assert _hits(cats, ["Sorry, we cannot refund that.", "Sorry, we can refund that."]) == [

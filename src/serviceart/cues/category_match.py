@@ -29,6 +29,7 @@ from ..schema import EVIDENCE, conform, empty
 from .categories import MARKER, MEASURE_PREFIX, Categories, Category
 from .families import PhraseFamilies
 from .matching import GatedPatterns, NormRewriter, Phrase, family, phrase_key
+from .resolve import idiom_hashes, negating_norms
 from .rules import PatternSet, load_patterns
 
 __all__ = ["COMPONENT", "CategoryComponent", "CategoryMatcher", "add_to_pipeline",
@@ -84,6 +85,7 @@ class CategoryMatcher:
         vocab = nlp.vocab
         self.norms = NormRewriter(vocab, rules.norms)
         self._negators = frozenset(vocab.strings.add(w) for w in rules.negators)
+        self._idioms = idiom_hashes(vocab.strings, rules.negation_idioms)
         self._window = rules.negation_window
         self.phrase_matcher = PhraseFamilies(vocab)
         #: set by the component when the cue component has rewritten each doc's norms
@@ -158,8 +160,9 @@ class CategoryMatcher:
             return []
         kept: dict[str, list[tuple[int, int]]] = {}
         by_name: dict[str, Category] = {}
+        negating = negating_norms(norms, self._idioms)
         for cat, start, end in sorted(found, key=lambda f: (f[0].name, f[1], f[2])):
-            if cat.negation and self._negated(doc, norms, start, end, self._own[cat.name]):
+            if cat.negation and self._negated(doc, negating, start, end, self._own[cat.name]):
                 continue
             spans = kept.setdefault(cat.name, [])
             by_name[cat.name] = cat

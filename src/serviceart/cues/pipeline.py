@@ -24,7 +24,7 @@ from .families import Family, PhraseFamilies
 from .learned import COMPONENT as MODEL_COMPONENT
 from .learned import MODEL_KEY, ROLES_KEY
 from .matching import GatedPatterns, NormRewriter, Phrase, family
-from .resolve import resolve
+from .resolve import idiom_hashes, negating_norms, resolve
 from .rules import load_patterns
 from .sentences import FACTORY as SENTENCIZER
 
@@ -66,8 +66,7 @@ class CueDetector:
         strings = nlp.vocab.strings
         self._negators = frozenset(strings.add(w) for w in self.patterns.negators)
         #: negator hash -> hashes of the words after which it is no negation ("no problem")
-        self._idioms = {strings.add(k): frozenset(strings.add(w) for w in v)
-                        for k, v in self.patterns.negation_idioms.items()}
+        self._idioms = idiom_hashes(strings, self.patterns.negation_idioms)
         if not nlp.has_pipe("sentencizer") and not nlp.has_pipe("senter") and not (
             nlp.has_pipe("parser")
         ):
@@ -134,25 +133,12 @@ class CueDetector:
         if not found:
             doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY)
             return doc
-        cues = resolve(found, suppress, self.patterns, doc=doc, norms=self._negating(norms),
-                       negators=self._negators)
+        cues = resolve(found, suppress, self.patterns, doc=doc,
+                       norms=negating_norms(norms, self._idioms), negators=self._negators)
         spans = [Span(doc, _after_handles(doc, s, e), e, label=label) for s, e, label in cues]
         doc.spans[SPANS_KEY] = SpanGroup(doc, name=SPANS_KEY, spans=spans)
         return doc
 
-
-    def _negating(self, norms: list[int]) -> list[int]:
-        """``norms`` as negation reads them: a negator that opens a set phrase ("no"
-        before "problem") is blanked out."""
-        idioms = self._idioms
-        if not idioms or idioms.keys().isdisjoint(norms):
-            return norms
-        out = list(norms)
-        for i in range(len(norms) - 1):
-            after = idioms.get(norms[i])
-            if after is not None and norms[i + 1] in after:
-                out[i] = 0
-        return out
 
 
 def _after_handles(doc: Doc, start: int, end: int) -> int:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from spacy.attrs import SENT_START
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from .rules import PatternSet
 
-__all__ = ["MERGE_GAP", "resolve"]
+__all__ = ["MERGE_GAP", "idiom_hashes", "negating_norms", "resolve"]
 
 #: Spans of one cue at most this many tokens apart in a sentence are merged.
 MERGE_GAP = 2
@@ -56,6 +57,26 @@ class _Sentences:
             self._starts = self._doc.to_array(SENT_START).tolist()
         lo, hi = (a, b) if a <= b else (b, a)
         return 1 not in self._starts[lo + 1:hi + 1]
+
+
+def idiom_hashes(strings: StringStore, idioms: Mapping[str, Iterable[str]]
+                 ) -> dict[int, frozenset[int]]:
+    """``rules.json``'s negation idioms as hashes: negator -> the words after which it
+    opens a set phrase ("no" before "problem"), not a negation."""
+    return {strings.add(k): frozenset(strings.add(w) for w in v) for k, v in idioms.items()}
+
+
+def negating_norms(norms: list[int], idioms: Mapping[int, frozenset[int]]) -> list[int]:
+    """``norms`` as negation reads them: a negator that opens a set phrase (see
+    :func:`idiom_hashes`) is blanked out (0); ``norms`` itself when none does."""
+    if not idioms or idioms.keys().isdisjoint(norms):
+        return norms
+    out = list(norms)
+    for i in range(len(norms) - 1):
+        after = idioms.get(norms[i])
+        if after is not None and norms[i + 1] in after:
+            out[i] = 0
+    return out
 
 
 def _negated(start: int, sents: _Sentences, norms: Sequence[int],

@@ -26,12 +26,12 @@ mean over cues with at least five gold turns, as issue 19's held-out bar counts 
 
 ``--set ROUND`` scores the shipped detectors on one labelling round of the corpus
 (``corpus2``: the 1,200 turns labelled in session 11; ``corpus3``: the 600 turns
-labelled in session 13, after the patterns and the
-model were fixed), without listing its errors.
+labelled in session 13; ``corpus4``: the 600 turns labelled in session 15, after the
+patterns and the model were fixed), without listing its errors.
 
 ``--half look|check`` splits the labelled corpus by conversation into two fixed
 halves (:func:`half_of`); with ``--split rounds`` the latest labelling round
-(:data:`CHECK_ROUND`, the third) is the ``check`` part and the dev set and the earlier
+(:data:`CHECK_ROUND`, the fourth) is the ``check`` part and the dev set and the earlier
 rounds the ``look`` part (:func:`part_of`).
 Phrase families are written reading the errors of the ``look`` part only; the
 ``check`` part is for measuring, and its errors are never listed.
@@ -50,7 +50,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GOLD = REPO_ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
-CHECK_ROUND = "corpus3"
+CHECK_ROUND = "corpus4"
 """The labelling round that ``--split rounds`` keeps as the ``check`` part."""
 
 if str(REPO_ROOT / "src") not in sys.path:  # run from a checkout without installing
@@ -355,16 +355,17 @@ def part_of(row: dict[str, Any], split: str = "halves") -> str:
 
     ``split="halves"``: by conversation (:func:`half_of`), the rule of sessions 9
     and 10. ``split="rounds"``: the latest labelling round (:data:`CHECK_ROUND`, the
-    third, drawn at random from the dev set's sources and labelled in session 13
-    after session 12's patterns and model were fixed) is ``check``; the dev set and
+    fourth, drawn at random from the dev set's sources and labelled in session 15
+    after session 14's patterns and model were fixed) is ``check``; the dev set and
     the earlier rounds are ``look``. (Sessions 11 and 12 checked on the second round,
-    ``corpus2``; session 13 read its errors, so it moved to ``look``.)
+    ``corpus2``, sessions 13 and 14 on the third, ``corpus3``; each moved to ``look``
+    when its errors were read.)
 
     Examples
     --------
-    >>> part_of({"set": "corpus3", "conversation": "2"}, "rounds")
+    >>> part_of({"set": "corpus4", "conversation": "2"}, "rounds")
     'check'
-    >>> part_of({"set": "corpus2", "conversation": "2"}, "rounds")
+    >>> part_of({"set": "corpus3", "conversation": "2"}, "rounds")
     'look'
     >>> part_of({"set": "corpus3", "conversation": "2"})
     'look'
@@ -570,14 +571,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "data/cue_corpus/labels.jsonl), with leave-one-source-out figures")
     parser.add_argument("--set", metavar="ROUND", dest="round",
                         help="score the shipped detectors, as they are, on the corpus turns "
-                        "of one labelling round (corpus, corpus2, corpus3); a round labelled after "
-                        "the detectors and the model were last changed is unseen by them")
+                        "of one labelling round (corpus, corpus2, corpus3, corpus4); a round "
+                        "labelled after the detectors and the model were last changed is "
+                        "unseen by them")
     parser.add_argument("--half", choices=HALVES,
                         help="with --cv, also report the figures on one half of the corpus "
                         "(split by conversation); --errors lists errors of the look half only")
     parser.add_argument("--split", choices=("halves", "rounds"), default="halves",
                         help="with --half: halves by conversation (default), or rounds: the "
-                        "latest labelling round (corpus3) is the check part, the rest the "
+                        "latest labelling round (corpus4) is the check part, the rest the "
                         "look part")
     parser.add_argument("--all-sources", action="store_true",
                         help="with --cv, train on every source, licensed or not (research only)")

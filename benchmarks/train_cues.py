@@ -31,9 +31,10 @@ DEV_GOLD = REPO_ROOT.parent / "shared" / "data" / "gold" / "cues_dev.jsonl"
 LABELS = REPO_ROOT / "data" / "cue_corpus" / "labels.jsonl"
 LABELS2 = REPO_ROOT / "data" / "cue_corpus" / "labels2.jsonl"
 LABELS3 = REPO_ROOT / "data" / "cue_corpus" / "labels3.jsonl"
+LABELS4 = REPO_ROOT / "data" / "cue_corpus" / "labels4.jsonl"
 #: The corpus label files, by round (``set`` of their rows: ``corpus``, ``corpus2``,
-#: ``corpus3``).
-ROUNDS = {"corpus": LABELS, "corpus2": LABELS2, "corpus3": LABELS3}
+#: ``corpus3``, ``corpus4``).
+ROUNDS = {"corpus": LABELS, "corpus2": LABELS2, "corpus3": LABELS3, "corpus4": LABELS4}
 CORPUS_SCRIPT = REPO_ROOT / "benchmarks" / "cue_corpus.py"
 MODEL_OUT = REPO_ROOT / "src" / "serviceart" / "cues" / "model" / "cues_model.json"
 
@@ -69,7 +70,7 @@ def load_corpus(dev: Path = DEV_GOLD, labels: Path | dict[str, Path] | None = No
 
     ``set`` is ``dev`` for the dev set's turns, else the round of the corpus labels
     (``corpus``: the first 2,600 turns, ``corpus2``: the second round's 1,200,
-    ``corpus3``: the third round's 600).
+    ``corpus3``: the third round's 600, ``corpus4``: the fourth round's 600).
     A corpus label whose text hash no longer matches the shared data is an error.
 
     Parameters

@@ -460,7 +460,10 @@ def test_cli_writes_the_committed_third_round(cc: ModuleType, tmp_path: Path) ->
     assert sizes == [200, 200, 200]
 
 
-# -- a fourth round, drawn when the next families need a check of their own -----------------
+# -- the fourth round (session 15) ---------------------------------------------------------
+MANIFEST4 = ROOT / "data" / "cue_corpus" / "pool4.jsonl"
+
+
 @needs_data
 def test_fourth_round_is_new_and_drawn_as_the_third(cc: ModuleType, manifest: pd.DataFrame,
                                                     manifest2: pd.DataFrame,
@@ -477,6 +480,19 @@ def test_fourth_round_is_new_and_drawn_as_the_third(cc: ModuleType, manifest: pd
     written = pd.read_json(tmp_path / "pool4.jsonl", lines=True, dtype=False)
     assert written["id"].tolist() == pool4["id"].tolist()
     assert (written["sha256"] == pool4["text"].map(cc.text_hash)).all()
+
+
+@needs_data
+def test_committed_fourth_round_is_the_samplers_draw_and_its_labels_cover_it(
+        cc: ModuleType, tmp_path: Path) -> None:
+    assert cc.main(["manifest4", str(tmp_path / "pool4.jsonl")]) == 0
+    assert (tmp_path / "pool4.jsonl").read_bytes() == MANIFEST4.read_bytes()
+    manifest4 = pd.read_json(MANIFEST4, lines=True, dtype=False)
+    assert (manifest4["draw"] == "random").all()
+    agreement = _check_round_labels(cc, "4", manifest4)
+    resolved = agreement["resolved"]
+    assert resolved["for_A"] + resolved["for_B"] == agreement["disagreements"]
+    assert agreement["cues_agreed"] <= min(agreement["cues_in_A"], agreement["cues_in_B"])
 
 
 def test_a_round_that_asks_for_more_than_is_left_is_refused(cc: ModuleType,

@@ -351,10 +351,12 @@ class Analyser:
                     out[current] = tuple(found)
                 current, found, n_text = k, [], n_text + 1
                 raw = cleans[n_text].split()
-            i = int(flat.pos[g])
-            word = _stripped([raw[i]])[0]
-            start = begin + (len(raw[i]) - len(raw[i].lstrip(_PUNCTUATION))
-                             if word != raw[i] else 0)
+            token = raw[int(flat.pos[g])]
+            word = token.strip(_PUNCTUATION)  # VADER's stripping, as :func:`_stripped`'s
+            if len(word) <= 2:
+                word = token
+            start = begin + (len(token) - len(token.lstrip(_PUNCTUATION))
+                             if word != token else 0)
             found.append(Word(start, start + len(word), float(flat.scaled[g])))
         out[current] = tuple(found)
         return out

@@ -124,3 +124,14 @@ def test_the_word_floor_counts_the_joined_agent_text(missing):
     assert at.tolist() == [reading_ease(joined)]
     above = ReadabilityScorer(min_words=n + 1).score(ctx)["agent_reading_ease"]
     assert above.isna().all()
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(alphabet=st.one_of(st.characters(max_codepoint=127),
+                                  st.sampled_from(list("'tsdvelr \u00e9\u2019"))), max_size=60))
+def test_punctuation_removal_of_ascii_text_equals_the_pattern(text):
+    """The ASCII path (apostrophe rule, then str.translate) removes what textstat's
+    pattern removes; other texts take the pattern itself."""
+    from serviceart.scorers.readability import _PUNCTUATION, _without_punctuation
+
+    assert _without_punctuation(text) == _PUNCTUATION.sub("", text)

@@ -86,7 +86,7 @@ class CaseScorer(Scorer):
         span = (last - first).dt.total_seconds()
         resolution = case.map(span)
 
-        transfer_in, warm = self._transfers(ctx, inter, case, times)
+        transfer_in, warm = self._transfers(ctx, inter, case, times, agents)
         channels = inter["channel"].astype("string").groupby(case).nunique()
         return ctx.frame({
             "contacts_in_case": size.astype("float64"),
@@ -100,14 +100,15 @@ class CaseScorer(Scorer):
 
     @staticmethod
     def _transfers(ctx: ScoringContext, inter: pd.DataFrame, case: pd.Series,
-                   times: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+                   times: pd.DataFrame, agents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+        """Per interaction: whether it was transferred in, and whether warmly
+        (``agents``: the agent turns of ``ctx.turns``)."""
         ids = inter.index
         flag = pd.Series(np.nan, index=ids, dtype="float64")
         method = next((c for c in inter.columns
                        if str(c).lower() in ("initiation_method", "initiationmethod")), None)
         said = (inter[method].astype("string").str.upper().str.strip() == "TRANSFER"
                 if method is not None else pd.Series(False, index=ids))
-        agents = ctx.turns[ctx.turns["role"].astype("string") == "agent"]
         first_agent = agents.groupby("interaction_id", sort=False)["speaker"].first()
         agent = first_agent.reindex(ids).astype("string").fillna(
             inter["agent_id"].astype("string"))

@@ -73,7 +73,7 @@ class CaseScorer(Scorer):
         times = ctx.contact_times
         size = case.map(case.value_counts())
 
-        agents = ctx.turns[ctx.turns["role"].astype("string") == "agent"]
+        agents = ctx.turns[ctx.turns["role"] == "agent"]  # (categories compare as they are)
         who = agents["speaker"].astype("string").fillna(
             agents["interaction_id"].map(inter["agent_id"]).astype("string"))
         per_case = pd.DataFrame({"case": agents["interaction_id"].map(case).to_numpy(),
@@ -141,7 +141,7 @@ class CaseScorer(Scorer):
             shows = head.groupby("interaction_id")["text"].agg(
                 lambda s: any(pattern.search(str(x)) for x in s))
             ev = ctx.evidence
-            repeated = set(ev.loc[ev["cue"].astype("string") == "repeat_request",
+            repeated = set(ev.loc[ev["cue"] == "repeat_request",
                                   "interaction_id"].astype(str))
             for iid in moved:
                 if bool(shows.get(iid, False)):

@@ -197,7 +197,7 @@ class OutcomeScorer(Scorer):
         pats = outcome_patterns()
         t = ctx.turns
         iid = t["interaction_id"].astype("string").to_numpy(dtype=object)
-        role = t["role"].astype("string").fillna("").to_numpy(dtype=object)
+        role = t["role"].to_numpy(dtype=object, na_value="")
         key = pd.Series(iid)
         idx = pd.Series(t["turn_index"].to_numpy(dtype="int64"))
         is_agent = pd.Series(role == "agent")
@@ -240,7 +240,8 @@ class OutcomeScorer(Scorer):
         ev_groups = _Groups(ev_key)
         ev_turn = pd.MultiIndex.from_arrays([ev_key, ev["turn_index"].astype("int64")])
         turn_key = pd.MultiIndex.from_arrays([key.astype("string"), idx])
-        cue = ev["cue"].astype("string")
+        # the cue and role columns compared as they are (categories): no string copy
+        cue = ev["cue"]
         substance_turns = set(ev_turn[cue.isin(SUBSTANCE_CUES).to_numpy()])
         has_cue = pd.Series(turn_key.isin(substance_turns))
         specific = _matches(clean, pats["specifics"], is_agent & ~has_cue & ~bare)
@@ -259,7 +260,7 @@ class OutcomeScorer(Scorer):
         at_first = groups.index.get_indexer(ev_key)
         ev_first = np.where(at_first >= 0, first[at_first], np.inf)
         ev_after = ev["turn_index"].astype("float64") > ev_first
-        ctx_cue = cue.isin(CONTEXT_CUES) & (ev["role"].astype("string") == "customer")
+        ctx_cue = cue.isin(CONTEXT_CUES) & (ev["role"] == "customer")
         count = ev_groups.sum
 
         # the customer's last word: their turns since the agent last spoke, once it has

@@ -171,7 +171,7 @@ def _spoken(ctx: ScoringContext) -> _Spoken:
     """The agent and customer turns, by interaction (in ``ctx.interactions`` order) and
     turn index."""
     turns = ctx.turns
-    role = turns["role"].astype("string")
+    role = turns["role"]  # compared as it is (a category): no string copy
     keep = role.isin(["agent", "customer"]).to_numpy(dtype=bool)
     iid = turns["interaction_id"].astype(str).to_numpy()[keep]
     # each turn's interaction as its position in ``ctx.interactions`` (inf: not there)

@@ -197,6 +197,8 @@ def test_totals_of_many_texts_equal_analysing_each_on_real_support_text(shared_d
     "caf\u00e9 service was lovely \u2013 thank you",  # other text outside ASCII
     "love it \u2764 but the delivery \U0001f622",     # emoji go word by word
     "great\u00a0service\u2028thanks",                  # whitespace Python and Arrow differ on
+    "\tnot\x0bgood\x0cnews\r\nso bad  ",             # every ASCII space Arrow splits on
+    "good\x1cbad not\x1fgreat",                      # \x1c-\x1f: Python's, not ASCII Arrow's
     "@AcmeHelp https://t.co/x still not working #fail &amp; more",
     "the bomb, yeah right",                         # VADER idioms
     "", "   ", "!!! ???",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import serviceart as sa
 from serviceart.scorers import OutcomeScorer
-from serviceart.scorers.outcome import outcome_patterns
+from serviceart.scorers.outcome import _Groups, outcome_patterns
 from serviceart.testing import check_scorer
 
 
@@ -163,3 +164,24 @@ def test_only_the_agents_short_link_replies_are_bare():
     assert m["agent_link_share"] == 1.0
     assert m["bare_link_replies"] == 1  # the short one; the customer's links never count
     assert _score(HELPED).loc["helped", "bare_link_replies"] == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", None]),
+                          st.sampled_from(["agent", "customer", "system"]), st.booleans()),
+                max_size=25))
+def test_groups_count_and_shift_as_pandas_groupby_does(rows):
+    """The per-id counts and neighbours the scorer reads equal pandas' groupby (rows of
+    an id apart from each other, missing ids in no group)."""
+    keys = pd.Series([r[0] for r in rows], dtype="string")
+    role = np.array([r[1] for r in rows], dtype=object)
+    flags = np.array([r[2] for r in rows], dtype=bool)
+    groups = _Groups(keys)
+    expected = pd.Series(flags).astype("float64").groupby(keys).sum()
+    counted = groups.sum(flags)
+    assert sorted(counted.index) == sorted(expected.index)
+    assert (counted.reindex(expected.index) == expected).all()
+    for step in (1, -1):
+        shifted = pd.Series(role).groupby(keys).shift(-step)
+        assert [v if isinstance(v, str) else None for v in shifted] == list(
+            groups.beside(role, step))

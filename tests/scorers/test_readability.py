@@ -99,3 +99,39 @@ def test_syllable_table_matches_cmudict_first_pronunciations():
     counts = _cmu_counts()
     assert counts.keys() == full.keys()
     assert all(counts[w] == sum(1 for p in full[w][0] if p[-1].isdigit()) for w in full)
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_the_word_floor_counts_the_joined_agent_text(missing):
+    """The scorer reads each turn's word count (``ctx.words``) for its ``min_words``
+    floor: the same as splitting the agent's turns joined, a missing text as "<NA>"."""
+    import serviceart as sa
+    from serviceart.scorers import ReadabilityScorer, ScoringContext
+
+    agent = ["Hi there,  thanks", "for   writing in", "again", "we reset it"]
+    turns = pd.DataFrame({"interaction_id": "c1", "role": ["customer", *["agent"] * 4],
+                          "text": ["help", *agent], "channel": "chat"})
+    conv = sa.Conversations.from_frames(turns)
+    turns = conv.turns.copy()
+    if missing:  # loading rejects such a turn; a scorer may still be handed one
+        agent[2] = None
+        turns.loc[turns["text"] == "again", "text"] = pd.NA
+    ctx = ScoringContext(turns=turns, interactions=conv.interactions,
+                         evidence=pd.DataFrame())
+    joined = " ".join(str(t) if t is not None else "<NA>" for t in agent)
+    n = len(joined.split())
+    at = ReadabilityScorer(min_words=n).score(ctx)["agent_reading_ease"]
+    assert at.tolist() == [reading_ease(joined)]
+    above = ReadabilityScorer(min_words=n + 1).score(ctx)["agent_reading_ease"]
+    assert above.isna().all()
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(alphabet=st.one_of(st.characters(max_codepoint=127),
+                                  st.sampled_from(list("'tsdvelr \u00e9\u2019"))), max_size=60))
+def test_punctuation_removal_of_ascii_text_equals_the_pattern(text):
+    """The ASCII path (apostrophe rule, then str.translate) removes what textstat's
+    pattern removes; other texts take the pattern itself."""
+    from serviceart.scorers.readability import _PUNCTUATION, _without_punctuation
+
+    assert _without_punctuation(text) == _PUNCTUATION.sub("", text)

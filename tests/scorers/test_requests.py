@@ -233,3 +233,16 @@ def test_rules_written_by_hand_are_matched_by_python_alone():
     rules = RequestRules(min_words=3, phrases=("help",), pattern=r"(?:^|[^\w@#])(?:fix\w+)(?:\W|$)")
     texts = pd.Series(["please fixé it", "fixes", "nothing here"], dtype="string")
     assert asks_for_something(texts, rules).tolist() == [True, True, False]
+
+
+@pytest.mark.parametrize("text", [
+    "hi there, so yesterday i tried again and it is still not working",
+    "@helpdesk #help xhelp helpx, and then: can you check my order?",
+    "é then later can you check",  # not ASCII: searched from the start
+    "nothing to see here at all, just a long chat about the weather today",
+])
+def test_python_searches_from_the_first_possible_match(text):
+    """Python's ``re`` starts where RE2's wider pattern first matched (ASCII texts):
+    the same answers as searching the whole text."""
+    texts = pd.Series([text, text.upper(), None], dtype="string")
+    assert asks_for_something(texts).tolist() == _python_only(texts)

@@ -273,7 +273,10 @@ class Analyser:
         if vec.phrases:
             complex_text |= pc.match_substring_regex(lower, vec.phrases).to_numpy(
                 zero_copy_only=False)
-        split = pc.utf8_split_whitespace(clean)
+        # Arrow's ASCII split: where it and Python's split differ (white space beyond
+        # ASCII, and \x1c-\x1f) the text holds one of _OTHER_SPACES and goes through
+        # :meth:`analyse` anyway (the Unicode split took twice as long)
+        split = pc.ascii_split_whitespace(clean)
         raw = pc.list_flatten(split)
         parent = pc.list_parent_indices(split).to_numpy()
         spoken = pc.greater(pc.binary_length(raw), 0)  # text that starts with a space splits
@@ -351,10 +354,12 @@ class Analyser:
                     out[current] = tuple(found)
                 current, found, n_text = k, [], n_text + 1
                 raw = cleans[n_text].split()
-            i = int(flat.pos[g])
-            word = _stripped([raw[i]])[0]
-            start = begin + (len(raw[i]) - len(raw[i].lstrip(_PUNCTUATION))
-                             if word != raw[i] else 0)
+            token = raw[int(flat.pos[g])]
+            word = token.strip(_PUNCTUATION)  # VADER's stripping, as :func:`_stripped`'s
+            if len(word) <= 2:
+                word = token
+            start = begin + (len(token) - len(token.lstrip(_PUNCTUATION))
+                             if word != token else 0)
             found.append(Word(start, start + len(word), float(flat.scaled[g])))
         out[current] = tuple(found)
         return out

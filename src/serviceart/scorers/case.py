@@ -73,7 +73,7 @@ class CaseScorer(Scorer):
         times = ctx.contact_times
         size = case.map(case.value_counts())
 
-        agents = ctx.turns[ctx.turns["role"].astype("string") == "agent"]
+        agents = ctx.turns[ctx.turns["role"] == "agent"]  # (categories compare as they are)
         who = agents["speaker"].astype("string").fillna(
             agents["interaction_id"].map(inter["agent_id"]).astype("string"))
         per_case = pd.DataFrame({"case": agents["interaction_id"].map(case).to_numpy(),
@@ -86,7 +86,7 @@ class CaseScorer(Scorer):
         span = (last - first).dt.total_seconds()
         resolution = case.map(span)
 
-        transfer_in, warm = self._transfers(ctx, inter, case, times)
+        transfer_in, warm = self._transfers(ctx, inter, case, times, agents)
         channels = inter["channel"].astype("string").groupby(case).nunique()
         return ctx.frame({
             "contacts_in_case": size.astype("float64"),
@@ -100,14 +100,15 @@ class CaseScorer(Scorer):
 
     @staticmethod
     def _transfers(ctx: ScoringContext, inter: pd.DataFrame, case: pd.Series,
-                   times: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+                   times: pd.DataFrame, agents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+        """Per interaction: whether it was transferred in, and whether warmly
+        (``agents``: the agent turns of ``ctx.turns``)."""
         ids = inter.index
         flag = pd.Series(np.nan, index=ids, dtype="float64")
         method = next((c for c in inter.columns
                        if str(c).lower() in ("initiation_method", "initiationmethod")), None)
         said = (inter[method].astype("string").str.upper().str.strip() == "TRANSFER"
                 if method is not None else pd.Series(False, index=ids))
-        agents = ctx.turns[ctx.turns["role"].astype("string") == "agent"]
         first_agent = agents.groupby("interaction_id", sort=False)["speaker"].first()
         agent = first_agent.reindex(ids).astype("string").fillna(
             inter["agent_id"].astype("string"))
@@ -140,7 +141,7 @@ class CaseScorer(Scorer):
             shows = head.groupby("interaction_id")["text"].agg(
                 lambda s: any(pattern.search(str(x)) for x in s))
             ev = ctx.evidence
-            repeated = set(ev.loc[ev["cue"].astype("string") == "repeat_request",
+            repeated = set(ev.loc[ev["cue"] == "repeat_request",
                                   "interaction_id"].astype(str))
             for iid in moved:
                 if bool(shows.get(iid, False)):

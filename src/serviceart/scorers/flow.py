@@ -44,13 +44,16 @@ class FlowScorer(Scorer):
         # no hold cue: 0 s on a timed interaction, NaN without timing
         timed = (turns["start_s"].notna() & turns["end_s"].notna()).groupby(
             turns["interaction_id"], sort=False).all()
-        hold = timed.map({True: 0.0, False: float("nan")}).astype("float64").to_dict()
+        hold = np.where(timed.to_numpy(dtype=bool), 0.0, np.nan)
         with_hold = turns[turns["interaction_id"].isin(list(hold_turns.index))]
-        for iid, g in with_hold.groupby("interaction_id", sort=False):
-            hold[iid] = self._hold(g, hold_turns.get(iid, set()))
+        held = {iid: self._hold(g, hold_turns.get(iid, set()))
+                for iid, g in with_hold.groupby("interaction_id", sort=False)}
+        if held:  # the few interactions with a hold cue (one array write for all)
+            hold[timed.index.get_indexer(pd.Index(list(held)))] = np.fromiter(
+                held.values(), dtype="float64", count=len(held))
         return ctx.frame({"handoffs": pd.Series(handoffs.to_numpy(),
                                                 index=ctx.interactions["interaction_id"]),
-                          "hold_s": pd.Series(hold, dtype="float64")})
+                          "hold_s": pd.Series(hold, index=timed.index)})
 
     def _hold(self, group: pd.DataFrame, hold_turns: set[int]) -> float:
         """Seconds of silence before the agent speaks again after each hold cue."""

@@ -53,6 +53,10 @@ def outcome_patterns() -> dict[str, re.Pattern[str]]:
 
 def _arrow(text: pd.Series) -> pa.Array:
     """Lower-cased text as one Arrow array ("" for missing)."""
+    dtype = text.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        # the column's own Arrow data: no Python string per row on the way
+        return pc.utf8_lower(pc.fill_null(pa.array(text.array), ""))
     return pc.utf8_lower(pa.array(text.to_numpy(dtype=object, na_value=""), type=pa.string()))
 
 
@@ -79,6 +83,66 @@ def _matches(text: pa.Array, pattern: re.Pattern[str], where: pd.Series | None =
         out[rows] = pc.match_substring_regex(text.take(pa.array(rows)), pattern.pattern
                                              ).to_numpy(zero_copy_only=False)
     return pd.Series(out)
+
+
+class _Groups:
+    """Rows grouped by interaction id, factorized once: counts per id as
+    arrays (one pandas groupby per measure factorized the ids again every time).
+
+    Sums are of 0/1 flags, so their order of addition cannot change them; rows
+    with a missing id belong to no group, as in a groupby.
+    """
+
+    def __init__(self, ids: pd.Series) -> None:
+        codes, uniques = pd.factorize(ids)
+        self.index = pd.Index(uniques)
+        self._rows = np.flatnonzero(codes >= 0)
+        self._codes = codes[self._rows]
+        self.codes = codes
+
+    def sum(self, mask: pd.Series | np.ndarray) -> pd.Series:
+        """How many rows of each id ``mask`` marks (missing flags: none), as float64 by id."""
+        flags = (mask.to_numpy(dtype="float64", na_value=0.0) if isinstance(mask, pd.Series)
+                 else np.asarray(mask, dtype="float64"))
+        weights = flags[self._rows]
+        return pd.Series(np.bincount(self._codes, weights=weights, minlength=len(self.index)),
+                         index=self.index)
+
+    def beside(self, values: np.ndarray, step: int) -> np.ndarray:
+        """``values`` of each row's neighbour ``step`` rows on within its id's rows (in
+        row order; -1: the one before), ``None`` where there is none: as a groupby's
+        ``shift(-step)``."""
+        order = np.argsort(self.codes, kind="stable")
+        ranked = self.codes[order]
+        there = np.roll(order, -step)
+        same = (np.roll(ranked, -step) == ranked) & (ranked >= 0)
+        if step > 0:
+            same[len(same) - step:] = False
+        else:
+            same[:-step] = False
+        out = np.full(len(values), None, dtype=object)
+        out[order[same]] = values[there[same]]
+        return out
+
+    def any(self, mask: np.ndarray) -> np.ndarray:
+        """Whether some row of each id is marked, by position in :attr:`index`."""
+        return self.sum(mask).to_numpy() > 0
+
+
+def _private(red: pd.DataFrame, turn_text: pa.Array, at: np.ndarray,
+             pattern: re.Pattern[str]) -> np.ndarray:
+    """Which redirect rows name a private channel, in their own words (as said) or in
+    their turn's (``turn_text[at]``, cleaned; "" where ``at`` is -1).
+
+    Python's ``re`` row by row, as ``Series.str.contains`` runs a compiled pattern,
+    on the few redirect rows only; a turn's text is searched only when the
+    redirect's own words do not say it.
+    """
+    own = red["text"].astype("string").fillna("").to_numpy(dtype=object)
+    whole = turn_text.take(pa.array(np.maximum(at, 0))).to_pylist() if len(at) else []
+    search = pattern.search
+    return np.array([search(o) is not None or search(w if a >= 0 else "") is not None
+                     for o, w, a in zip(own, whole, at.tolist(), strict=True)], dtype=bool)
 
 
 @register_scorer
@@ -133,25 +197,28 @@ class OutcomeScorer(Scorer):
         pats = outcome_patterns()
         t = ctx.turns
         iid = t["interaction_id"].astype("string").to_numpy(dtype=object)
-        role = t["role"].astype("string").fillna("").to_numpy(dtype=object)
+        role = t["role"].to_numpy(dtype=object, na_value="")
         key = pd.Series(iid)
         idx = pd.Series(t["turn_index"].to_numpy(dtype="int64"))
         is_agent = pd.Series(role == "agent")
         is_cust = pd.Series(role == "customer")
         raw = _arrow(t["text"])
         clean = _clean(raw)
-        clean_text = pd.Series(clean.to_numpy(zero_copy_only=False))
+        groups = _Groups(key)
 
         # the agent's first turn per interaction (turn_index), +inf where none spoke
-        first_agent = idx.where(is_agent).groupby(key).transform("min").fillna(np.inf)
+        first = np.full(len(groups.index), np.inf)
+        agent_rows = np.flatnonzero(is_agent.to_numpy() & (groups.codes >= 0))
+        np.minimum.at(first, groups.codes[agent_rows], idx.to_numpy()[agent_rows])
+        first_agent = pd.Series(np.where(groups.codes >= 0, first[groups.codes], np.inf))
         after = idx > first_agent
         # the customer's words count only once the agent has replied (searched there only)
         satisfied = _matches(clean, pats["customer_satisfied"], is_cust & after)
         unsatisfied = _matches(clean, pats["customer_unsatisfied"], is_cust & after)
 
         # customer messages: a customer turn whose previous turn (same interaction) was not
-        prev_role = pd.Series(role).groupby(key).shift(1)
-        next_role = pd.Series(role).groupby(key).shift(-1)
+        prev_role = pd.Series(groups.beside(role, -1))
+        next_role = pd.Series(groups.beside(role, 1))
         starts = is_cust & (prev_role != "customer")
         ends = is_cust & (next_role != "customer")
         answered = ends & (next_role == "agent")
@@ -170,35 +237,34 @@ class OutcomeScorer(Scorer):
 
         ev = ctx.evidence
         ev_key = ev["interaction_id"].astype("string")
+        ev_groups = _Groups(ev_key)
         ev_turn = pd.MultiIndex.from_arrays([ev_key, ev["turn_index"].astype("int64")])
         turn_key = pd.MultiIndex.from_arrays([key.astype("string"), idx])
-        cue = ev["cue"].astype("string")
+        # the cue and role columns compared as they are (categories): no string copy
+        cue = ev["cue"]
         substance_turns = set(ev_turn[cue.isin(SUBSTANCE_CUES).to_numpy()])
         has_cue = pd.Series(turn_key.isin(substance_turns))
         specific = _matches(clean, pats["specifics"], is_agent & ~has_cue & ~bare)
         substantive = is_agent & (has_cue | specific)
 
         # redirects into private messages: the redirect's own turn names a private channel
-        red = ev[cue == "redirect"]
-        red_text = red["text"].astype("string").fillna("")
+        is_red = (cue == "redirect").to_numpy(dtype=bool, na_value=False)
+        red = ev[is_red]
         red_turn = pd.MultiIndex.from_arrays([red["interaction_id"].astype("string"),
                                               red["turn_index"].astype("int64")])
-        turn_text = pd.Series(clean_text.to_numpy(), index=turn_key)
-        whole = pd.Series(turn_text.reindex(red_turn).to_numpy(), index=red.index).fillna("")
-        private = (red_text.str.contains(pats["private_channel"], regex=True)
-                   | whole.str.contains(pats["private_channel"], regex=True))
+        private = np.zeros(len(ev), dtype=bool)
+        private[is_red] = _private(red, clean, turn_key.get_indexer(red_turn),
+                                   pats["private_channel"])
 
         # customer cues before / after the agent's first turn
-        first_by_id = pd.Series(first_agent.to_numpy(), index=key).groupby(level=0).first()
-        ev_first = ev_key.map(first_by_id).astype("float64").fillna(np.inf)
+        at_first = groups.index.get_indexer(ev_key)
+        ev_first = np.where(at_first >= 0, first[at_first], np.inf)
         ev_after = ev["turn_index"].astype("float64") > ev_first
-        ctx_cue = cue.isin(CONTEXT_CUES) & (ev["role"].astype("string") == "customer")
-
-        def count(mask: pd.Series) -> pd.Series:
-            return mask.groupby(ev_key).sum().astype("float64")
+        ctx_cue = cue.isin(CONTEXT_CUES) & (ev["role"] == "customer")
+        count = ev_groups.sum
 
         # the customer's last word: their turns since the agent last spoke, once it has
-        is_last = pd.Series(customer_start_end(key, role)[1])
+        is_last = customer_start_end(key, role)[1]
         cust_cues = ev[cue.isin(("resolution_confirmed", "unresolved", "chasing"))]
         cc_key = pd.MultiIndex.from_arrays([cust_cues["interaction_id"].astype("string"),
                                             cust_cues["turn_index"].astype("int64")])
@@ -206,14 +272,13 @@ class OutcomeScorer(Scorer):
         complained = set(cc_key[(cust_cues["cue"] != "resolution_confirmed").to_numpy()])
         good = pd.Series(turn_key.isin(confirmed)) | satisfied
         bad = pd.Series(turn_key.isin(complained)) | unsatisfied
-        said_bad = bad[is_last].groupby(key[is_last]).any()
-        said_good = good[is_last].groupby(key[is_last]).any()
+        said_bad = groups.any(is_last & bad.to_numpy())
+        said_good = groups.any(is_last & good.to_numpy())
+        # NaN for an interaction without a last word: it said neither
         outcome = pd.Series(np.where(said_bad, 0.0, np.where(said_good, 1.0, np.nan)),
-                            index=said_bad.index)
+                            index=groups.index)
 
-        def per(mask: pd.Series) -> pd.Series:
-            return mask.astype("float64").groupby(key).sum()
-
+        per = groups.sum
         n_agent = per(is_agent)
         n_msgs = per(starts)
         share = lambda num, den: (num / den).where(den > 0)  # noqa: E731

@@ -126,10 +126,23 @@ _PUNCTUATION = re.compile(r"\'(?![tsd]|ve|ll|re)|[^\w\s\']")
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*", re.UNICODE)
 #: a whitespace-separated word without a word character (all of it is punctuation)
 _WORDLESS = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
+#: the apostrophes :data:`_PUNCTUATION` removes
+_APOSTROPHE = re.compile(r"\'(?![tsd]|ve|ll|re)")
+#: the other ASCII characters it removes (neither word characters nor white space to
+#: ``re``), deleted by ``str.translate``
+_ASCII_SYMBOLS = str.maketrans("", "", "".join(
+    c for c in map(chr, range(128)) if c != "'" and re.fullmatch(r"[^\w\s]", c)))
 
 
 def _without_punctuation(text: str) -> str:
-    """textstat's ``remove_punctuation(text, rm_apostrophe=False)``."""
+    """textstat's ``remove_punctuation(text, rm_apostrophe=False)``.
+
+    An ASCII text takes two C passes, four times faster than the one pattern: the
+    apostrophes by their rule (which looks at the text as it was, so removing the
+    other characters after it gives the same), then the other symbols.
+    """
+    if text.isascii():
+        return _APOSTROPHE.sub("", text).translate(_ASCII_SYMBOLS)
     return _PUNCTUATION.sub("", text)
 
 
@@ -206,12 +219,12 @@ def reading_ease_many(texts: list[str]) -> np.ndarray:
     split = [_without_punctuation(text).lower().split() for text in texts]
     n_words = np.fromiter(map(len, split), dtype="int64", count=len(texts))
     sentences = np.fromiter(map(_sentences, texts), dtype="int64", count=len(texts))
-    codes, distinct = pd.factorize(np.fromiter(chain.from_iterable(split), dtype=object,
-                                               count=int(n_words.sum())), sort=False)
-    count = _syllables()
-    per_distinct = np.fromiter(map(count, distinct), dtype="int64", count=len(distinct))
+    # the per-word count is remembered (lru_cache), so a repeated word costs one lookup,
+    # less than factorizing the words to look each distinct one up once
+    per_word = np.fromiter(map(_syllables(), chain.from_iterable(split)), dtype="int64",
+                           count=int(n_words.sum()))
     parent = np.repeat(np.arange(len(texts)), n_words)
-    syllables = np.bincount(parent, weights=per_distinct[codes], minlength=len(texts))
+    syllables = np.bincount(parent, weights=per_word, minlength=len(texts))
     base, per_length, per_syllable = _constants()
     out = np.zeros(len(texts), dtype="float64")
     scored = (n_words > 0) & (sentences > 0) & (syllables > 0)  # else textstat gives 0.0
@@ -249,15 +262,22 @@ class ReadabilityScorer(Scorer):
         """Compute ``agent_reading_ease`` for every interaction of ``ctx``."""
         written = ctx.interactions.loc[
             ctx.interactions["channel"].astype("string").isin(WRITTEN), "interaction_id"]
-        agent = ctx.turns[(ctx.turns["role"] == "agent")
-                          & member(ctx.turns["interaction_id"], written)]
+        chosen = ((ctx.turns["role"] == "agent")
+                  & member(ctx.turns["interaction_id"], written)).to_numpy(dtype=bool)
+        agent = ctx.turns[chosen]
+        # each turn's words as the joined text's split counts them: ``ctx.words``, and a
+        # missing text is joined as "<NA>", one word (the joining spaces part words only)
+        words = ctx.words[chosen] + agent["text"].isna().to_numpy(dtype=bool)
         # each interaction's agent text, its turns joined in turn order
         parts: dict[object, list[str]] = {}
-        for iid, text in zip(agent["interaction_id"].to_numpy(dtype=object),
-                             agent["text"].to_numpy(dtype=object), strict=True):
+        counts: dict[object, int] = {}
+        for iid, text, n in zip(agent["interaction_id"].to_numpy(dtype=object),
+                                agent["text"].to_numpy(dtype=object), words.tolist(),
+                                strict=True):
             parts.setdefault(iid, []).append(str(text))
-        joined = {iid: " ".join(p) for iid, p in parts.items()}
-        kept = [iid for iid, text in joined.items() if len(text.split()) >= self.min_words]
+            counts[iid] = counts.get(iid, 0) + n
+        kept = [iid for iid, n in counts.items() if n >= self.min_words]
+        joined = {iid: " ".join(parts[iid]) for iid in kept}
         ease = reading_ease_many([joined[iid] for iid in kept])
         return ctx.frame({"agent_reading_ease": pd.Series(ease, index=pd.Index(
             kept, dtype=object), dtype="float64")})

@@ -150,10 +150,12 @@ def asks_for_something(texts: pd.Series, rules: RequestRules | None = None) -> n
         low = _python_where(low, rules.ignore, lambda part: part.str.replace(
             rules.ignore, " ", regex=True))
     asks = np.zeros(len(low), dtype=bool)
-    maybe = _maybe(low, rules.pattern)
-    if maybe.any():
-        asks[maybe] = low[maybe].str.contains(rules.pattern, regex=True).to_numpy(
-            dtype=bool, na_value=False)
+    start = _first_at(low, rules.pattern)
+    maybe = start >= 0
+    if maybe.any():  # Python's ``re`` from where a match can begin at the earliest
+        search = re.compile(rules.pattern).search
+        asks[maybe] = [search(t, at) is not None for t, at in
+                       zip(low[maybe].to_numpy(dtype=object), start[maybe].tolist(), strict=True)]
     question = text.str.contains("?", regex=False).to_numpy(dtype=bool, na_value=False)
     question &= ~asks
     if question.any():  # words are counted only where they decide
@@ -194,12 +196,26 @@ def _maybe(low: pd.Series, pattern: str) -> np.ndarray:
     """Which texts of ``low`` may hold a match of ``pattern``: RE2 checks them all at
     once, so that Python's ``re`` runs only where a match is possible (every text
     when RE2 cannot take the pattern)."""
+    return _first_at(low, pattern) >= 0
+
+
+def _first_at(low: pd.Series, pattern: str) -> np.ndarray:
+    """Where in each text of ``low`` a match of ``pattern`` can begin at the earliest
+    (a character offset), -1 where none can, found by RE2 for all texts at once.
+
+    The wider pattern matches wherever ``pattern`` does, so its first match begins
+    at or before ``pattern``'s: Python's ``re`` need search only from there. RE2
+    gives the offset in bytes, the same as in characters for an ASCII text; other
+    texts are searched from their start. Missing texts: -1. When RE2 cannot take
+    the pattern, every other text is searched from its start.
+    """
     wider = _re2_superset(pattern)
     if wider is None:
-        return np.ones(len(low), dtype=bool)
-    found = pc.match_substring_regex(pa.array(low, type=pa.large_string(), from_pandas=True),
-                                     wider)
-    return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        return np.where(low.isna().to_numpy(dtype=bool), -1, 0)
+    texts = pa.array(low, type=pa.large_string(), from_pandas=True)
+    at = pc.find_substring_regex(texts, wider).fill_null(-1).to_numpy(zero_copy_only=False)
+    ascii_text = pc.string_is_ascii(texts).fill_null(True).to_numpy(zero_copy_only=False)
+    return np.where(ascii_text | (at < 0), at, 0).astype(np.int64)
 
 
 def _python_where(low: pd.Series, pattern: str, change: Any) -> pd.Series:

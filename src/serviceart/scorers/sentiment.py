@@ -12,6 +12,7 @@ after the first time.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -87,13 +88,13 @@ class SentimentScorer(Scorer):
     def score_with_evidence(self, ctx: ScoringContext) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The sentiment measures and the ``customer_sentiment`` evidence rows."""
         spoken = _spoken(ctx)
-        start_rows, end_rows = customer_start_end(spoken["iid"], spoken["role"])
-        customer = (spoken["role"] == "customer").to_numpy()
+        start_rows, end_rows = customer_start_end(spoken.iid, spoken.role)
+        customer = spoken.role == "customer"
         marks = start_rows & customer, end_rows & customer
-        totals = analyser(self.overrides).totals(spoken["text"].tolist(),
+        totals = analyser(self.overrides).totals(spoken.text.tolist(),
                                                  words_for=marks[0] | marks[1])
         sums = pd.DataFrame({
-            "iid": spoken["iid"].to_numpy(),
+            "iid": spoken.iid,
             "total": totals.total,
             "exclaim": totals.exclaim.astype("float64"),
             "question": totals.question.astype("float64"),
@@ -112,7 +113,7 @@ class SentimentScorer(Scorer):
         })
         return out, self._evidence(spoken, totals.words, *marks)
 
-    def _evidence(self, spoken: pd.DataFrame, found: dict[int, tuple[Word, ...]],
+    def _evidence(self, spoken: _Spoken, found: dict[int, tuple[Word, ...]],
                   start: np.ndarray, end: np.ndarray) -> pd.DataFrame:
         """Evidence rows: the strongest words (``found``, by row) of each start and end
         turn, in text order."""
@@ -120,9 +121,7 @@ class SentimentScorer(Scorer):
         cols: dict[str, list[object]] = {k: [] for k in
                                          ("interaction_id", "turn_index", "start_char",
                                           "end_char", "text", "detail")}
-        texts = spoken["text"].to_numpy(dtype=object)
-        ids = spoken["interaction_id"].to_numpy(dtype=object)
-        index = spoken["turn_index"].to_numpy()
+        texts, ids, index = spoken.text, spoken.interaction_id, spoken.turn_index
         # the measures a turn counts for, as the JSON of ``detail`` writes them
         counts_for = {(a, b): json.dumps([m for m, on in (("start", a), ("end", b)) if on])
                       for a in (False, True) for b in (False, True)}
@@ -140,20 +139,39 @@ class SentimentScorer(Scorer):
                 cols["start_char"].append(w.start)
                 cols["end_char"].append(w.end)
                 cols["text"].append(text[w.start:w.end])
-                # json.dumps({"valence": ..., "counts_for": ...}, sort_keys=True)
+                # json.dumps({"valence": ..., "counts_for": ...}, sort_keys=True); JSON
+                # writes a finite float as its repr
                 cols["detail"].append(f'{{"counts_for": {counts}, "valence": '
-                                      f'{json.dumps(round(w.valence, 3))}}}')
+                                      f'{round(w.valence, 3)!r}}}')
         if not cols["interaction_id"]:
             return empty(EVIDENCE)
         n = len(cols["interaction_id"])
         return conform({**cols, "role": ["customer"] * n, "cue": [CUE] * n}, EVIDENCE)
 
 
-def _spoken(ctx: ScoringContext) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Spoken:
+    """The agent and customer turns (:func:`_spoken`), column by column.
+
+    Plain arrays rather than a DataFrame: pandas would turn each column of Python
+    strings into Arrow strings, which the scorer turns straight back.
+    """
+
+    #: the interaction ids as given, and as ``str``
+    interaction_id: np.ndarray
+    iid: np.ndarray
+    turn_index: np.ndarray
+    #: "agent" or "customer"
+    role: np.ndarray
+    #: never missing ("" for a missing text)
+    text: np.ndarray
+
+
+def _spoken(ctx: ScoringContext) -> _Spoken:
     """The agent and customer turns, by interaction (in ``ctx.interactions`` order) and
-    turn index; ``iid`` is the interaction id as ``str``, ``text`` never missing."""
+    turn index."""
     turns = ctx.turns
-    role = turns["role"].astype("string")
+    role = turns["role"]  # compared as it is (a category): no string copy
     keep = role.isin(["agent", "customer"]).to_numpy(dtype=bool)
     iid = turns["interaction_id"].astype(str).to_numpy()[keep]
     # each turn's interaction as its position in ``ctx.interactions`` (inf: not there)
@@ -162,13 +180,12 @@ def _spoken(ctx: ScoringContext) -> pd.DataFrame:
     pos = np.where(at >= 0, at, np.inf)
     index = turns["turn_index"].to_numpy()[keep]
     order = np.lexsort((index, pos))
-    return pd.DataFrame({
-        "interaction_id": turns["interaction_id"].to_numpy()[keep][order],
-        "iid": iid[order],
-        "turn_index": index[order],
-        "role": role.to_numpy(dtype=object)[keep][order],
-        "text": turns["text"].astype("string").fillna("").to_numpy(dtype=object)[keep][order],
-    })
+    return _Spoken(
+        interaction_id=turns["interaction_id"].to_numpy()[keep][order],
+        iid=iid[order],
+        turn_index=index[order],
+        role=role.to_numpy(dtype=object)[keep][order],
+        text=turns["text"].astype("string").fillna("").to_numpy(dtype=object)[keep][order])
 
 
 def _scored(sums: pd.DataFrame) -> pd.Series:

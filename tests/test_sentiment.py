@@ -283,6 +283,30 @@ def test_own_overrides_file_replaces_the_packaged_one(tmp_path):
     assert packaged.loc["c1", "customer_sentiment_start"] == 0.0
 
 
+BROKE_TWICE = r"""[[phrases]]
+name = "broke_twice"
+anchors = ["broke", "failed"]
+valence = -2.5
+pattern = '''\b(broke|failed)\s+and\s+\1\b'''
+examples = ["it broke and broke"]
+"""
+
+
+def test_a_phrase_re2_cannot_test_sends_its_texts_word_by_word(tmp_path):
+    """A phrase whose pattern RE2 cannot take, even without its look-arounds (here a
+    back-reference), is found by Python's ``re`` around its anchors only: the vector
+    path must leave every text holding an anchor to ``Analyser.analyse``."""
+    path = tmp_path / "mine.toml"
+    path.write_text(BROKE_TWICE, encoding="utf-8")
+    a = Analyser(load_overrides(path))
+    texts = ["the screen broke and broke again", "it failed and failed, great",
+             "it broke and failed", "fine thanks", "the update broke nothing"]
+    _same_as_analyse(a, texts)
+    got = a.totals(texts)
+    assert not got.simple[:3].any()  # the anchors' texts went word by word
+    assert a.analyse(texts[0]).total < a.analyse("the screen broke again").total
+
+
 # ------------------------------------------------------------- measures and rules
 COMPLAINT = "@AcmeHelp my broadband is still not working, third time I've asked"
 FIX = "@cust Sorry about that! I've reset your line from our side, please try now."

@@ -305,6 +305,9 @@ class Analyser:
         ruled = hit & (near | upper | pc.equal(lows, "no").to_numpy(zero_copy_only=False)[code])
         kind = pc.equal(lows, "kind").to_numpy(zero_copy_only=False)[code]
         complex_text[parent[kind]] = True
+        if len(vec.anchors):  # a phrase RE2 cannot test: texts with its anchors, word by word
+            anchored = pc.is_in(lows, value_set=vec.anchors).to_numpy(zero_copy_only=False)
+            complex_text[parent[anchored[code]]] = True
         if vec.sequences:
             every = lows.take(pa.array(code))
             joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets), every),

@@ -126,6 +126,46 @@ def test_probability_is_tfidf_then_logistic() -> None:
     assert prob[:, 0] == pytest.approx([expected, 1 / (1 + math.exp(3.0))])
 
 
+def _scipy_matrix(model: CueModel, sents: learned.Sentences) -> Any:
+    """The TF-IDF rows as scipy's sparse operations made them before numpy did."""
+    from scipy import sparse
+
+    n, m = len(sents), len(model._keys)
+    at = model._index.get_indexer(sents.key)
+    known = at >= 0
+    counts = sparse.coo_matrix(
+        (np.ones(int(known.sum())), (sents.row[known], at[known])), shape=(n, m)).tocsr()
+    counts.sum_duplicates()
+    counts.data = (1.0 + np.log(counts.data)) * model._idf[counts.indices]
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ counts)
+
+
+def test_the_tfidf_matrix_equals_scipy_s_to_the_bit_in_its_stored_order() -> None:
+    """Repeated, unknown and absent features, empty rows: the same values in the same
+    order (the product with the weights adds in stored order)."""
+    rng = np.random.default_rng(7)
+    names = [f"w word{i}" for i in range(300)]
+    model = CueModel(features=names, idf=rng.uniform(1.5, 9.0, len(names)), cues=["promise"],
+                     coef=rng.normal(size=(len(names), 1)), intercept=np.array([-1.0]),
+                     threshold=np.array([0.5]))
+    keys = feature_keys(names)
+    n = 60
+    row = rng.integers(0, n, 4000)
+    row[row % 7 == 3] = 0  # rows 3, 10, ... left empty
+    key = np.where(rng.random(4000) < 0.1, np.uint64(12345),  # unknown
+                   keys[rng.zipf(1.3, 4000) % len(names)])
+    sents = learned.Sentences(*(np.zeros(n, dtype="int64"),) * 5, row=row, key=key)
+    got, want = model.matrix(sents), _scipy_matrix(model, sents)
+    assert np.array_equal(got.indptr, want.indptr)
+    assert np.array_equal(got.indices, want.indices)
+    assert got.data.tobytes() == want.data.tobytes()
+    assert model.proba(sents).tobytes() == model.proba(sents, want).tobytes()
+    empty = learned.Sentences(*(np.zeros(n, dtype="int64"),) * 5, row=row[:0], key=key[:0])
+    assert model.matrix(empty).nnz == 0 and model.matrix(empty).shape == (n, len(names))
+
+
 def test_json_round_trip_gives_the_same_bytes_and_predictions() -> None:
     model = _tiny_model()
     again = CueModel.from_json(model.to_json())

@@ -207,6 +207,38 @@ def test_gated_windows_find_what_a_plain_matcher_finds(nlp):
         assert fast == slow, doc.text
 
 
+def test_identical_patterns_of_several_labels_run_once_for_each(nlp):
+    """A pattern listed under several labels (one suppressor per cue) has one matcher
+    and one anchor, and each label gets the matches it would get alone."""
+    from serviceart.cues.matching import GatedPatterns
+
+    listed = [(label, p, off, f"{label}{i}") for i, p in enumerate(SYNTHETIC)
+              for label, off in (("hedge", False), ("promise", True), ("apology", True))]
+    gated = GatedPatterns(nlp.vocab, listed)
+    alone = GatedPatterns(nlp.vocab, [("hedge", p, False, f"p{i}")
+                                      for i, p in enumerate(SYNTHETIC)])
+    assert len(gated) == len(listed)
+    assert len(gated._patterns) == len(gated.anchors) + len(gated._always) == len(SYNTHETIC)
+
+    def anchors_of(g):
+        m = PhraseMatcher(nlp.vocab, attr="NORM")
+        for key, slots in g.anchors.items():
+            m.add(key, [phrase_key(nlp.vocab, p) for p in family_phrases(slots)])
+        return m
+
+    both, one = anchors_of(gated), anchors_of(alone)
+    rng = random.Random(5)
+    words = ["a", "b", "c", "A", "B", "C", "x", ",", ".", "Yo"]
+    for _ in range(500):
+        doc = nlp.make_doc(" ".join(rng.choice(words) for _ in range(rng.randint(1, 18))))
+        norms = [t.norm for t in doc]
+        spans = {(s, e) for _, _, s, e in alone(doc, norms, one(doc))}
+        found = set(gated(doc, norms, both(doc)))
+        assert found == {(label, off, s, e) for s, e in spans
+                         for label, off in (("hedge", False), ("promise", True),
+                                            ("apology", True))}, doc.text
+
+
 def test_wide_repeats_are_relaxed_and_their_bounds_kept(nlp):
     """Each relaxed form above is in use, and its bounds do cut matches: the plain
     ``*`` form finds longer ones that the gated patterns must not return."""

@@ -128,6 +128,26 @@ def _key(kind: str, a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
     return (a * _MUL) ^ b ^ salt
 
 
+def _pair_counts(row: np.ndarray, col: np.ndarray, n: int,
+                 m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct ``(row, col)`` pairs (rows below ``n``, columns below ``m``) sorted
+    by row then column, and how often each occurs: one sort of their combined codes
+    (32-bit when they fit, which sorts faster)."""
+    dtype = "int32" if n * m < 2**31 else "int64"
+    codes = np.sort(row.astype(dtype) * m + col.astype(dtype))
+    if not len(codes):
+        empty = np.zeros(0, dtype="int64")
+        return empty, empty, empty
+    new = np.empty(len(codes), dtype=bool)
+    new[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=new[1:])
+    first = np.flatnonzero(new)
+    count = np.diff(first, append=len(codes))
+    pair = codes[first].astype("int64")
+    r = pair // m
+    return r, pair - r * m, count
+
+
 def _logistic(scores: Any) -> np.ndarray:
     """The logistic function of linear scores, as an array."""
     return np.asarray(1.0 / (1.0 + np.exp(-scores)))
@@ -386,13 +406,28 @@ class CueModel:
             return sparse.csr_matrix((n, m))
         at = self._index.get_indexer(sents.key)  # a hash lookup: -1 for unknown keys
         known = at >= 0
-        counts = sparse.coo_matrix(
-            (np.ones(int(known.sum())), (sents.row[known], at[known])), shape=(n, m)).tocsr()
-        counts.sum_duplicates()
-        counts.data = (1.0 + np.log(counts.data)) * self._idf[counts.indices]
-        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+        row, col, count = _pair_counts(sents.row[known], at[known], n, m)
+        indptr = np.zeros(n + 1, dtype="int64")
+        np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+        data = (1.0 + np.log(count.astype("float64"))) * self._idf[col]
+        # each row's sum of squares as scipy's row sum makes it (np.add.reduceat over
+        # the row in column order), so that the values are the same to the last bit
+        filled = np.flatnonzero(indptr[1:] != indptr[:-1])
+        norms = np.zeros(n)
+        if len(filled):
+            norms[filled] = np.add.reduceat(data * data, indptr[filled])
+        norms = np.sqrt(norms)
         norms[norms == 0] = 1.0
-        return sparse.csr_matrix(sparse.diags(1.0 / norms) @ counts)
+        data *= (1.0 / norms)[row]
+        # Columns are stored in descending order within each row, the order of the
+        # scipy product (diagonal @ counts) this replaces: ``x @ coef`` adds a row's
+        # terms in stored order, and another order could change a probability's last bit.
+        at_ = (indptr[:-1] + indptr[1:] - 1)[row] - np.arange(len(row))
+        out_data = np.empty_like(data)
+        out_data[at_] = data
+        out_col = np.empty(len(col), dtype="int32")
+        out_col[at_] = col
+        return sparse.csr_matrix((out_data, out_col, indptr.astype("int32")), shape=(n, m))
 
     def proba(self, sents: Sentences, x: sparse.csr_matrix | None = None) -> np.ndarray:
         """Each sentence's probability of each cue (rows: sentences, columns: ``cues``);

@@ -24,8 +24,9 @@ work with C-level set operations:
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -394,11 +395,54 @@ class _Relaxed:
                 yield start, end
 
 
+class _SlotBits:
+    """Required tokens of gated patterns as bits of an int, so that whether a run of
+    norms holds a norm of each required token of a pattern is one ``&``.
+
+    A slot (the norms one required token accepts) has a bit; a norm stands for the
+    bits of the slots that accept it, and a run of norms holds the union of its
+    norms' bits (:meth:`held`). Identical slots share a bit.
+    """
+
+    __slots__ = ("_bit", "_of", "_words")
+
+    def __init__(self) -> None:
+        self._bit: dict[frozenset[int], int] = {}
+        self._of: dict[int, int] = {}  # norm -> the bits of the slots that accept it
+        self._words: frozenset[int] | None = frozenset()  # its keys (None: to be made)
+
+    def need(self, slots: Sequence[frozenset[int]]) -> int:
+        """The bits of ``slots`` (each given a bit on first sight)."""
+        out = 0
+        for slot in slots:
+            bit = self._bit.get(slot)
+            if bit is None:
+                bit = self._bit[slot] = 1 << len(self._bit)
+                for w in slot:
+                    self._of[w] = self._of.get(w, 0) | bit
+                self._words = None
+            out |= bit
+        return out
+
+    def held(self, norms: Sequence[int]) -> int:
+        """The bits of the slots that some norm of ``norms`` fills."""
+        if self._words is None:
+            self._words = frozenset(self._of)
+        of = self._of
+        out = 0
+        for w in self._words.intersection(norms):
+            out |= of[w]
+        return out
+
+
 @dataclass(frozen=True)
 class _Gated:
-    label: str
-    suppress: bool
-    slots: tuple[frozenset[int], ...]
+    #: ``(label, suppress)`` of each pattern this one runs for: identical patterns of
+    #: several labels (one suppressor per cue, say) are matched once
+    labels: tuple[tuple[str, bool], ...]
+    #: the bits (see :class:`_SlotBits`) of the required tokens outside the anchor run
+    #: (the anchor's match holds a norm of each required token in the run); 0: none
+    need: int
     matcher: Matcher | _Relaxed
     before: int | None  # most tokens a match has before its anchor (None: unbounded)
     after: int | None  # most tokens a match has after its anchor
@@ -418,6 +462,8 @@ class GatedPatterns:
     without bound (``*``, ``+``), the window reaches as far as the run of tokens
     whose norms the unbounded part accepts, or to the document's edge when that
     part tests more than norms. Patterns without an anchor run on every document.
+    A pattern given under several labels (or as a suppressor of several cues) runs
+    once, and each of its matches is given for each of them.
 
     Parameters
     ----------
@@ -441,7 +487,17 @@ class GatedPatterns:
         #: anchor key (to add to the phrase matcher) -> its phrase family
         self.anchors: dict[str, Family] = {}
         self._by_anchor: dict[int, int] = {}
+        self._count = len(patterns)
+        self._slots = _SlotBits()
+        same: dict[str, list[tuple[str, bool]]] = {}  # a pattern's JSON -> its labels
+        first: list[tuple[str, list[dict[str, Any]], str, list[tuple[str, bool]]]] = []
         for label, pattern, suppress, pid in patterns:
+            text = json.dumps(pattern, sort_keys=True, default=repr)
+            if text not in same:
+                same[text] = []
+                first.append((label, pattern, pid, same[text]))
+            same[text].append((label, suppress))
+        for label, pattern, pid, labels in first:
             matcher: Matcher | _Relaxed = Matcher(vocab, validate=True)
             try:
                 matcher.add(label, [pattern])  # type: ignore[union-attr]
@@ -453,8 +509,9 @@ class GatedPatterns:
                                   code="SA-C042") from exc
             k = len(self._patterns)
             i, j, slots = _best_run(pattern, stop, MAX_VARIANTS)
-            self._patterns.append(_Gated(label, suppress, tuple(_required_slots(pattern, vocab)),
-                                         matcher, _span(pattern[:i]), _span(pattern[j:]),
+            need = self._slots.need(_required_slots([*pattern[:i], *pattern[j:]], vocab))
+            self._patterns.append(_Gated(tuple(labels), need, matcher,
+                                         _span(pattern[:i]), _span(pattern[j:]),
                                          _reach(pattern[:i], vocab), _reach(pattern[j:], vocab)))
             if slots is None:
                 self._always.append(k)
@@ -465,7 +522,7 @@ class GatedPatterns:
         self._always_set = frozenset(self._always)
 
     def __len__(self) -> int:
-        return len(self._patterns)
+        return self._count
 
     @property
     def unanchored(self) -> bool:
@@ -486,7 +543,7 @@ class GatedPatterns:
         patterns = self._patterns
         windows: dict[int, list[tuple[int, int]]] = {k: [(0, n)] for k in self._always}
         failed: set[int] = set()  # patterns a required norm of which the doc lacks
-        present: set[int] | None = None
+        present: int | None = None  # the required tokens the doc has a norm of
         for match_id, start, end in anchors:
             k = self._by_anchor[match_id]
             if k in failed:
@@ -494,11 +551,12 @@ class GatedPatterns:
             p = patterns[k]
             found = windows.get(k)
             if found is None:
-                if present is None:
-                    present = set(norms)
-                if any(slot.isdisjoint(present) for slot in p.slots):
-                    failed.add(k)
-                    continue
+                if p.need:
+                    if present is None:
+                        present = self._slots.held(norms)
+                    if present & p.need != p.need:
+                        failed.add(k)
+                        continue
                 found = windows[k] = []
             if p.before is not None:
                 lo = start - p.before if start > p.before else 0
@@ -521,26 +579,27 @@ class GatedPatterns:
             p = patterns[k]
             if k in self._always_set:  # no anchor: its required norms not checked yet
                 if present is None:
-                    present = set(norms)
-                if any(slot.isdisjoint(present) for slot in p.slots):
+                    present = self._slots.held(norms)
+                if present & p.need != p.need:
                     continue
-            relaxed = isinstance(p.matcher, _Relaxed)
             for lo, hi in _union(windows[k]):
                 part: Doc | Span
                 if lo == 0 and hi == n:
                     part = doc
                 else:  # a match lies in its window: so do a norm of each required token
-                    if p.slots:
-                        held = set(norms[lo:hi])
-                        if any(slot.isdisjoint(held) for slot in p.slots):
-                            continue
+                    if p.need and self._slots.held(norms[lo:hi]) & p.need != p.need:
+                        continue
                     part = doc[lo:hi]
-                if relaxed:
-                    for start, end in p.matcher(part):  # type: ignore[misc]
-                        yield p.label, p.suppress, lo + start, lo + end
-                else:
-                    for _, start, end in p.matcher(part):  # type: ignore[misc]
-                        yield p.label, p.suppress, lo + start, lo + end
+                for start, end in _spans(p.matcher, part):
+                    for label, suppress in p.labels:
+                        yield label, suppress, lo + start, lo + end
+
+
+def _spans(matcher: Matcher | _Relaxed, part: Doc | Span) -> Iterable[tuple[int, int]]:
+    """``(start, end)`` of each match of ``matcher`` in ``part``, relative to it."""
+    if isinstance(matcher, _Relaxed):
+        return matcher(part)
+    return [(start, end) for _, start, end in matcher(part)]
 
 
 def _union(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:

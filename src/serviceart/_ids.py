@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["lookup", "member"]
+__all__ = ["arrow_strings", "lookup", "member"]
 
 
-def _arrow(column: pd.Series) -> Any:
-    """``column`` as a pyarrow string array when it is Arrow-backed, else ``None``."""
+def arrow_strings(column: pd.Series) -> Any:
+    """``column`` as a pyarrow string array when it is Arrow-backed (no Python string
+    per row on the way), else ``None``."""
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
         import pyarrow as pa
@@ -54,7 +55,7 @@ def member(values: pd.Series, ids: Iterable[Any]) -> np.ndarray:
     given = ids if isinstance(ids, (pd.Series, pd.Index)) else list(ids)
     keys = pd.Index(given, dtype="string").dropna()
     column = _as_string(values)
-    data, wanted = _arrow(column), _arrow(pd.Series(keys))
+    data, wanted = arrow_strings(column), arrow_strings(pd.Series(keys))
     if data is not None and wanted is not None:
         import pyarrow.compute as pc
 
@@ -96,7 +97,7 @@ def lookup(values: pd.Series, table: pd.Series, missing: float = np.nan) -> np.n
     numbers = np.asarray(table.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
     column = _as_string(values)
     keys = pd.Series(pd.Index(table.index).astype("string"))
-    data, index = _arrow(column), _arrow(keys)
+    data, index = arrow_strings(column), arrow_strings(keys)
     if data is not None and index is not None:
         import pyarrow.compute as pc
 

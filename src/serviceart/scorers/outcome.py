@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import tomllib
 
+from .._ids import arrow_strings
 from ._timeline import customer_start_end
 from .base import Scorer, ScoringContext, register_scorer
 
@@ -53,10 +54,9 @@ def outcome_patterns() -> dict[str, re.Pattern[str]]:
 
 def _arrow(text: pd.Series) -> pa.Array:
     """Lower-cased text as one Arrow array ("" for missing)."""
-    dtype = text.dtype
-    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-        # the column's own Arrow data: no Python string per row on the way
-        return pc.utf8_lower(pc.fill_null(pa.array(text.array), ""))
+    own = arrow_strings(text)
+    if own is not None:
+        return pc.utf8_lower(pc.fill_null(own, ""))
     return pc.utf8_lower(pa.array(text.to_numpy(dtype=object, na_value=""), type=pa.string()))
 
 
